@@ -1,0 +1,43 @@
+//! Protocol limits. Every size that untrusted bytes could inflate is bounded
+//! here and checked before anything is allocated or decoded.
+
+use serde::{Deserialize, Serialize};
+
+/// The hard ceiling of any single encoded value, whatever the configuration
+/// says. The bincode decoder refuses to read past it, so a forged length
+/// prefix cannot make it allocate more.
+pub const HARD_MAX_ENCODED_BYTES: usize = 1 << 20;
+
+/// An ed25519 signature: it ends every entry on the wire.
+pub const SIGNATURE_BYTES: usize = 64;
+
+/// Tunable limits, carried in the node configuration (and, with the trust
+/// layer, in the network's genesis so that every node applies the same).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest accepted entry, signature included.
+    pub max_entry_bytes: usize,
+    /// How far an entry's time may run ahead of the local wall clock.
+    pub max_future_ms: u64,
+    /// Longest free text (a note, a contact line), in characters.
+    pub max_text_chars: usize,
+    /// Longest short text (a name, a unit type), in characters.
+    pub max_name_chars: usize,
+}
+
+impl Limits {
+    pub const DEFAULT_MAX_ENTRY_BYTES: usize = 64 * 1024;
+    pub const DEFAULT_MAX_FUTURE_MS: u64 = 10 * 60 * 1000;
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entry_bytes: Self::DEFAULT_MAX_ENTRY_BYTES,
+            max_future_ms: Self::DEFAULT_MAX_FUTURE_MS,
+            max_text_chars: 8_000,
+            max_name_chars: 128,
+        }
+    }
+}
