@@ -1,0 +1,72 @@
+//! `liandong log`: list ledger entries.
+
+use clap::Args;
+use liandong_protocol::{Hlc, Kind, NodeId, RegionCode};
+
+use super::CliError;
+use super::output::{self, EntryRow};
+use crate::clock;
+use crate::datadir::DataDir;
+use crate::post::Post;
+use crate::store::Query;
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only this kind (profile, note, or a number) / 只看此类型
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<Kind>,
+    /// Only entries by this author (node id) / 只看此节点
+    #[arg(long)]
+    pub author: Option<NodeId>,
+    /// Only entries about this region or inside it / 只看此区划及下级
+    #[arg(long)]
+    pub scope: Option<RegionCode>,
+    /// From this time: 2026-11-28, "2026-11-28 08:30" (Beijing), or 2h ago / 起始时间
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Up to this time / 截止时间
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Show at most this many entries / 最多显示条数
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_kind(text: &str) -> Result<Kind, String> {
+    Kind::parse(text).ok_or_else(|| format!("unknown kind {text:?}; use profile, note or a number / 未知类型"))
+}
+
+pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
+    let now = clock::now_ms();
+    let time = |t: &Option<String>| -> Result<Option<Hlc>, CliError> {
+        t.as_deref()
+            .map(|s| clock::parse_time_ms(s, now).map(Hlc::at_wall).map_err(|e| CliError::Usage(e.to_string())))
+            .transpose()
+    };
+    let query = Query {
+        scope: args.scope,
+        kind: args.kind,
+        author: args.author,
+        since: time(&args.since)?,
+        until: time(&args.until)?.map(|t| Hlc::new(t.wall_ms(), u16::MAX)),
+        limit: args.limit,
+    };
+    let post = Post::open(data_dir)?;
+    let store = post.ledger.store();
+    let entries = store.query(&query)?;
+    let names = output::post_names(store)?;
+    let rows: Vec<EntryRow> = entries.iter().map(|e| EntryRow::new(e, &names)).collect();
+    if args.json {
+        output::print_json(&rows);
+    } else if rows.is_empty() {
+        println!("（无记录）no entries");
+    } else {
+        let cells: Vec<Vec<String>> = rows.iter().map(EntryRow::cells).collect();
+        output::print_table(&EntryRow::HEADER, &cells);
+        println!("共 {} 条 / {} entries", rows.len(), rows.len());
+    }
+    Ok(())
+}

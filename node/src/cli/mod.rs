@@ -1,0 +1,74 @@
+//! The `liandong` command line: argument definitions and dispatch.
+//!
+//! Every subcommand lives in its own file and returns `Result<(), CliError>`;
+//! `main.rs` turns the error into a message and an exit code.
+
+mod demo;
+mod error;
+mod id;
+mod init;
+mod log;
+mod note;
+pub mod output;
+mod verify;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use error::{CliError, ExitCode};
+
+use crate::datadir::{DataDir, default_data_dir};
+
+/// Liandong 联动 — a federated ledger for emergency-management command posts.
+#[derive(Debug, Parser)]
+#[command(name = "liandong", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Data directory of this post / 数据目录
+    /// [default: ~/.local/share/liandong]
+    #[arg(long, global = true, env = "LIANDONG_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Log format on stderr: text or json / 日志格式
+    #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create this post's identity and data directory / 初始化本节点
+    Init(init::InitArgs),
+    /// Show this post's node id and libp2p peer id / 显示节点标识
+    Id(id::IdArgs),
+    /// Situation notes / 情况记录
+    #[command(subcommand)]
+    Note(note::NoteCommand),
+    /// List ledger entries / 查看台账
+    Log(log::LogArgs),
+    /// Re-validate the whole store and report problems / 校验本地台账
+    Verify(verify::VerifyArgs),
+    /// Run the demonstration / 运行演示
+    Demo(demo::DemoArgs),
+}
+
+impl Cli {
+    pub fn data_dir(&self) -> DataDir {
+        DataDir::new(self.data_dir.clone().unwrap_or_else(default_data_dir))
+    }
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let data_dir = cli.data_dir();
+    match cli.command {
+        Command::Init(args) => init::run(&data_dir, args),
+        Command::Id(args) => id::run(&data_dir, args),
+        Command::Note(cmd) => note::run(&data_dir, cmd),
+        Command::Log(args) => log::run(&data_dir, args),
+        Command::Verify(args) => verify::run(&data_dir, args),
+        Command::Demo(args) => demo::run(args),
+    }
+}

@@ -1,0 +1,49 @@
+//! `liandong note add`: write a free-text situation note.
+
+use clap::{Args, Subcommand};
+use liandong_protocol::{Body, Note, RegionCode, Status};
+
+use super::output::{self, EntryRow};
+use super::CliError;
+use crate::datadir::DataDir;
+use crate::post::Post;
+
+#[derive(Debug, Subcommand)]
+pub enum NoteCommand {
+    /// Add a situation note / 添加情况记录
+    Add(NoteAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NoteAddArgs {
+    /// The note's text / 记录内容
+    pub text: String,
+    /// Region the note is about [default: this post's region] / 涉及区划
+    #[arg(long)]
+    pub scope: Option<RegionCode>,
+    /// actual, exercise (drill) or test / 实战、演练或测试
+    #[arg(long, default_value = "actual", value_parser = output::parse_status)]
+    pub status: Status,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(data_dir: &DataDir, cmd: NoteCommand) -> Result<(), CliError> {
+    match cmd {
+        NoteCommand::Add(args) => add(data_dir, args),
+    }
+}
+
+fn add(data_dir: &DataDir, args: NoteAddArgs) -> Result<(), CliError> {
+    let post = Post::open(data_dir)?;
+    let scope = args.scope.unwrap_or_else(|| post.config.post.region.clone());
+    let entry = post.ledger.author(scope, args.status, Body::Note(Note { text: args.text }))?;
+    let row = EntryRow::new(&entry, &Default::default());
+    if args.json {
+        output::print_json(&row);
+    } else {
+        println!("已记录 / recorded: #{} {} ({})", entry.seq(), entry.id(), row.time);
+    }
+    Ok(())
+}

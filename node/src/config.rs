@@ -1,0 +1,210 @@
+//! The post's configuration file (`config.toml`).
+//!
+//! Written once by `liandong init`, edited by the engineer afterwards.
+//! Unknown keys are refused (a typo must not silently fall back to a
+//! default), and `config_version` lets a later release migrate old files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use liandong_protocol::{Level, Limits, NetworkId, RegionCode, UnitType};
+use serde::{Deserialize, Serialize};
+
+/// The config format this code writes and reads.
+pub const CONFIG_VERSION: u32 = 1;
+
+/// Largest config file accepted (it is a few hundred bytes in practice).
+const MAX_CONFIG_BYTES: u64 = 256 * 1024;
+
+/// The development network every fresh post joins until the trust layer
+/// gives it a genesis.
+pub const DEFAULT_NETWORK_NAME: &str = "liandong-dev";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub config_version: u32,
+    pub post: PostConfig,
+    #[serde(default)]
+    pub network: NetworkConfig,
+    #[serde(default)]
+    pub store: StoreConfig,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// Who this post is: its self-description (the profile entry's content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostConfig {
+    pub name: String,
+    pub level: Level,
+    pub region: RegionCode,
+    pub unit_type: UnitType,
+    #[serde(default)]
+    pub contact: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// The network's name; its id is derived from it until a genesis exists.
+    pub name: String,
+    /// Multiaddresses to listen on.
+    pub listen: Vec<String>,
+    /// Peers to dial at start-up.
+    pub peers: Vec<String>,
+    /// Discover peers on the local network segment.
+    pub mdns: bool,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig {
+            name: DEFAULT_NETWORK_NAME.to_string(),
+            listen: vec!["/ip4/0.0.0.0/tcp/7400".into(), "/ip4/0.0.0.0/udp/7400/quic-v1".into()],
+            peers: Vec::new(),
+            mdns: true,
+        }
+    }
+}
+
+impl NetworkConfig {
+    pub fn network_id(&self) -> NetworkId {
+        NetworkId::from_name(&self.name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// sled's page cache, in MiB. Small boxes at village posts need little.
+    pub cache_mb: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig { cache_mb: 64 }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no config at {0}: run `liandong init` first / 未找到配置文件，请先运行 liandong init")]
+    Missing(PathBuf),
+    #[error("cannot read config {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("config {path} is {size} bytes, over the limit of {max} / 配置文件过大")]
+    TooLarge { path: PathBuf, size: u64, max: u64 },
+    #[error("config {path} is invalid / 配置文件有误: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error(
+        "config {path} has config_version {found}; this liandong reads version {supported} \
+         / 配置文件版本不受支持"
+    )]
+    UnsupportedVersion { path: PathBuf, found: u32, supported: u32 },
+}
+
+impl Config {
+    pub fn new(post: PostConfig) -> Config {
+        Config {
+            config_version: CONFIG_VERSION,
+            post,
+            network: NetworkConfig::default(),
+            store: StoreConfig::default(),
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let meta = fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ConfigError::Missing(path.to_path_buf()),
+            _ => ConfigError::Io { path: path.to_path_buf(), source: e },
+        })?;
+        if meta.len() > MAX_CONFIG_BYTES {
+            return Err(ConfigError::TooLarge {
+                path: path.to_path_buf(),
+                size: meta.len(),
+                max: MAX_CONFIG_BYTES,
+            });
+        }
+        let text = fs::read_to_string(path)
+            .map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        // Read the version first, so an old or new file gets a version
+        // message rather than a confusing field error.
+        #[derive(Deserialize)]
+        struct VersionOnly {
+            config_version: Option<u32>,
+        }
+        let invalid = |e: toml::de::Error| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let version: VersionOnly = toml::from_str(text).map_err(invalid)?;
+        match version.config_version {
+            Some(CONFIG_VERSION) => {}
+            Some(found) => {
+                return Err(ConfigError::UnsupportedVersion {
+                    path: path.to_path_buf(),
+                    found,
+                    supported: CONFIG_VERSION,
+                });
+            }
+            None => {
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: "missing config_version".into(),
+                });
+            }
+        }
+        toml::from_str(text).map_err(invalid)
+    }
+
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string_pretty(self).unwrap_or_else(|e| format!("# unprintable: {e}\n"));
+        format!(
+            "# Liandong post configuration / 联动节点配置\n\
+             # Written by `liandong init`; edit with care. Unknown keys are refused.\n\n{body}"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Config {
+        Config::new(PostConfig {
+            name: "西戈壁村".into(),
+            level: Level::Village,
+            region: "654203106201".parse().expect("region"),
+            unit_type: UnitType::Command,
+            contact: "13800000000".into(),
+        })
+    }
+
+    #[test]
+    fn round_trips_through_toml() {
+        let c = sample();
+        let text = c.to_toml();
+        assert_eq!(Config::parse(&text, Path::new("c.toml")).expect("parse"), c);
+    }
+
+    #[test]
+    fn typos_and_versions_are_reported() {
+        let text = sample().to_toml().replace("cache_mb", "cache_mbb");
+        let err = Config::parse(&text, Path::new("c.toml")).expect_err("typo");
+        assert!(err.to_string().contains("cache_mbb"), "{err}");
+        let text = sample().to_toml().replace("config_version = 1", "config_version = 9");
+        assert!(matches!(
+            Config::parse(&text, Path::new("c.toml")),
+            Err(ConfigError::UnsupportedVersion { found: 9, .. })
+        ));
+        let text = sample().to_toml().replace("654203106201", "6542031");
+        assert!(Config::parse(&text, Path::new("c.toml")).is_err());
+    }
+}

@@ -1,0 +1,170 @@
+//! A post's ledger: the store plus what is needed to write and accept
+//! entries — the post's key, its clock, the network and the limits.
+//!
+//! This is the one validate→insert path. Entries the post writes, entries
+//! from gossip, sync and bundles all end in [`Ledger::author`] or
+//! [`Ledger::ingest`]; nothing reaches the store any other way.
+
+use std::sync::Mutex;
+
+use liandong_protocol::{
+    Body, Draft, EntryId, Hlc, HlcClock, Keypair, Limits, NetworkId, NodeId, RegionCode,
+    SignedEntry, Status, ValidationContext, ValidationError, validate,
+};
+
+use crate::clock;
+use crate::store::{Durability, InsertOutcome, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the entry is invalid / 条目无效: {0}")]
+    Invalid(#[from] ValidationError),
+    #[error("the entry body is invalid / 内容有误: {0}")]
+    InvalidBody(#[from] liandong_protocol::entry::BodyError),
+    #[error(
+        "this post's own chain is forked at seq {0} (the key was used by two nodes?); \
+         refusing to write / 本节点链条出现分叉，拒绝写入"
+    )]
+    OwnChainForked(u64),
+    #[error("cannot encode entry: {0}")]
+    Encode(#[from] liandong_protocol::codec::EncodeError),
+}
+
+/// Counts of one ingest call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    pub added: usize,
+    pub duplicate: usize,
+    /// Added, but their (author, seq) already held another entry.
+    pub forks: usize,
+    /// Index in the input and reason, for every refused entry.
+    pub rejected: Vec<(usize, ValidationError)>,
+    /// Ids of the entries that were new to this store (added or forks).
+    pub new_ids: Vec<EntryId>,
+}
+
+#[derive(Debug)]
+struct Head {
+    seq: u64,
+    id: Option<EntryId>,
+    clock: HlcClock,
+}
+
+#[derive(Debug)]
+pub struct Ledger {
+    store: Store,
+    keypair: Keypair,
+    network: NetworkId,
+    limits: Limits,
+    /// The post's own chain head and clock; one author at a time.
+    head: Mutex<Head>,
+}
+
+impl Ledger {
+    pub fn open(store: Store, keypair: Keypair, network: NetworkId, limits: Limits) -> Result<Ledger, LedgerError> {
+        let (seq, id) = match store.head_of(&keypair.node_id())? {
+            None => (0, None),
+            Some((seq, ids)) if ids.len() == 1 => (seq, ids.first().copied()),
+            Some((seq, _)) => return Err(LedgerError::OwnChainForked(seq)),
+        };
+        // Resume the clock after everything stored, so a post whose wall
+        // clock was set back still writes in causal order.
+        let last = store.max_hlc()?.unwrap_or(Hlc::ZERO);
+        let clock = HlcClock::resume(last, limits.max_future_ms);
+        Ok(Ledger { store, keypair, network, limits, head: Mutex::new(Head { seq, id, clock }) })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn node_id(&self) -> NodeId {
+        self.keypair.node_id()
+    }
+
+    pub fn keypair(&self) -> &Keypair {
+        &self.keypair
+    }
+
+    pub fn network(&self) -> NetworkId {
+        self.network
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The next sequence number this post will write.
+    pub fn next_seq(&self) -> u64 {
+        self.lock_head().seq + 1
+    }
+
+    fn lock_head(&self) -> std::sync::MutexGuard<'_, Head> {
+        self.head.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes a new entry by this post. Returns once it is durable.
+    pub fn author(&self, scope: RegionCode, status: Status, body: Body) -> Result<SignedEntry, LedgerError> {
+        body.check(&self.limits)?;
+        let mut head = self.lock_head();
+        let hlc = head.clock.tick(clock::now_ms());
+        let draft = Draft {
+            network: self.network,
+            seq: head.seq + 1,
+            prev: head.id,
+            hlc,
+            scope,
+            status,
+            body,
+        };
+        let entry = SignedEntry::sign(&self.keypair, draft)?;
+        // Check our own output like anyone else's: a bug here must not
+        // reach peers.
+        validate(entry.wire(), &self.context())?;
+        self.store.insert(&entry, Durability::Durable)?;
+        head.seq = entry.seq();
+        head.id = Some(entry.id());
+        Ok(entry)
+    }
+
+    pub fn context(&self) -> ValidationContext<'_> {
+        ValidationContext { now_ms: clock::now_ms(), network: self.network, limits: &self.limits }
+    }
+
+    /// Validates and stores received entries in one batch.
+    pub fn ingest<B: AsRef<[u8]>>(&self, items: &[B], durability: Durability) -> Result<IngestReport, LedgerError> {
+        let ctx = self.context();
+        let mut report = IngestReport::default();
+        let mut valid = Vec::with_capacity(items.len());
+        for (i, bytes) in items.iter().enumerate() {
+            match validate(bytes.as_ref(), &ctx) {
+                Ok(entry) => valid.push(entry),
+                Err(e) => report.rejected.push((i, e)),
+            }
+        }
+        if valid.is_empty() {
+            return Ok(report);
+        }
+        let outcomes = self.store.insert_batch(&valid, durability)?;
+        let mut newest = Hlc::ZERO;
+        for (entry, outcome) in valid.iter().zip(outcomes) {
+            match outcome {
+                InsertOutcome::Added => report.added += 1,
+                InsertOutcome::Duplicate => report.duplicate += 1,
+                InsertOutcome::Fork => report.forks += 1,
+            }
+            if outcome != InsertOutcome::Duplicate {
+                report.new_ids.push(entry.id());
+                newest = newest.max(entry.hlc());
+            }
+        }
+        if newest > Hlc::ZERO {
+            // Validation already bounded the drift, so this cannot fail; if
+            // the wall clock moved meanwhile, the clock simply does not move.
+            let _ = self.lock_head().clock.observe(newest, clock::now_ms());
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,443 @@
+//! The durable ledger: sled behind the project's own type.
+//!
+//! The store keeps validated entries and nothing else; callers validate
+//! first (see `ledger::Ledger::ingest`). Inserts are idempotent, atomic with
+//! their index rows, and never overwrite: a second entry with the same
+//! (author, seq) is kept beside the first as equivocation evidence. The key
+//! layout is documented in [`keys`].
+//!
+//! sled calls block, so async code reaches the store through a dedicated
+//! thread, never from a runtime worker.
+
+mod durable;
+pub mod keys;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use liandong_protocol::{EntryId, Hlc, Kind, LedgerDigest, NodeId, RegionCode, SignedEntry};
+
+use durable::DurableFiles;
+
+/// The store layout this code reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const META_SCHEMA: &[u8] = b"schema_version";
+const META_WRITER: &[u8] = b"writer";
+
+/// Whether `insert` returns only after the data is on stable storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// flush + fsync before returning: for entries this post authors, and
+    /// for received batches before they are acknowledged to anyone.
+    Durable,
+    /// Left to sled's background flush (tests and bulk loads that sync once
+    /// at the end).
+    Lazy,
+}
+
+/// What happened to one entry on insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Added,
+    /// Already stored: nothing written.
+    Duplicate,
+    /// Stored, and another entry already held the same (author, seq): the
+    /// pair is equivocation evidence.
+    Fork,
+}
+
+/// A stored equivocation: several entries under one (author, seq).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fork {
+    pub author: NodeId,
+    pub seq: u64,
+    pub ids: Vec<EntryId>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "store {0} is in use by another liandong process (is `liandong run` running?) / \
+         数据库正被另一个进程使用（节点是否正在运行？）"
+    )]
+    Locked(PathBuf),
+    #[error(
+        "store {path} has schema version {found}; this liandong supports version {supported} \
+         / 数据库版本不受支持，请升级 liandong"
+    )]
+    UnknownSchema { path: PathBuf, found: u32, supported: u32 },
+    #[error("store {path} is not a liandong store or is corrupt / 数据库损坏或不是联动数据库: {reason}")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("store I/O error (disk full or failing?) / 存储读写错误（磁盘已满或故障？）: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("store error / 存储错误: {0}")]
+    Sled(String),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            sled::Error::Io(io) => StoreError::Io(io),
+            other => StoreError::Sled(other.to_string()),
+        }
+    }
+}
+
+/// What to list from the store.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub scope: Option<RegionCode>,
+    pub kind: Option<Kind>,
+    pub author: Option<NodeId>,
+    pub since: Option<Hlc>,
+    pub until: Option<Hlc>,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    ledger: sled::Tree,
+    /// One writer at a time: inserts read digests and chain rows, then
+    /// write them in one batch.
+    writer: Mutex<()>,
+    durable: Mutex<DurableFiles>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave sled half-written (the
+    // batch is atomic), so a poisoned lock is safe to reuse.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`.
+    pub fn open(path: &Path, cache_mb: u64) -> Result<Store, StoreError> {
+        let corrupt = |reason: String| StoreError::Corrupt { path: path.to_path_buf(), reason };
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_mb.max(1) * 1024 * 1024)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                sled::Error::Io(io) => StoreError::Io(io),
+                other => corrupt(other.to_string()),
+            })?;
+        let meta = db.open_tree("meta")?;
+        let ledger = db.open_tree("ledger")?;
+        match meta.get(META_SCHEMA)? {
+            Some(raw) => {
+                let bytes: [u8; 4] = raw
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| corrupt("schema_version is not 4 bytes".into()))?;
+                let found = u32::from_be_bytes(bytes);
+                if found != SCHEMA_VERSION {
+                    return Err(StoreError::UnknownSchema {
+                        path: path.to_path_buf(),
+                        found,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+            }
+            None if ledger.is_empty() => {
+                meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                meta.insert(META_WRITER, concat!("liandong ", env!("CARGO_PKG_VERSION")).as_bytes())?;
+                db.flush()?;
+            }
+            None => return Err(corrupt("entries without a schema version".into())),
+        }
+        let durable = DurableFiles::open(path)?;
+        let store = Store {
+            path: path.to_path_buf(),
+            db,
+            ledger,
+            writer: Mutex::new(()),
+            durable: Mutex::new(durable),
+        };
+        store.sync()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Inserts one validated entry.
+    pub fn insert(&self, entry: &SignedEntry, durability: Durability) -> Result<InsertOutcome, StoreError> {
+        let outcomes = self.insert_batch(std::slice::from_ref(entry), durability)?;
+        Ok(outcomes.first().copied().unwrap_or(InsertOutcome::Duplicate))
+    }
+
+    /// Inserts validated entries in one atomic batch (and, if durable, one
+    /// fsync). Returns one outcome per input entry.
+    pub fn insert_batch(
+        &self,
+        entries: &[SignedEntry],
+        durability: Durability,
+    ) -> Result<Vec<InsertOutcome>, StoreError> {
+        let _writer = lock(&self.writer);
+        let mut batch = sled::Batch::default();
+        let mut outcomes = Vec::with_capacity(entries.len());
+        let mut in_batch: HashSet<EntryId> = HashSet::new();
+        let mut batch_chain: HashMap<(NodeId, u64), EntryId> = HashMap::new();
+        let mut deltas: BTreeMap<RegionCode, LedgerDigest> = BTreeMap::new();
+
+        for entry in entries {
+            let id = entry.id();
+            if in_batch.contains(&id) || self.ledger.contains_key(keys::entry(&id))? {
+                outcomes.push(InsertOutcome::Duplicate);
+                continue;
+            }
+            in_batch.insert(id);
+            let h = entry.header();
+            let fork = batch_chain.contains_key(&(h.author, h.seq))
+                || self.ledger.scan_prefix(keys::author_seq_prefix(&h.author, h.seq)).next().is_some();
+            batch_chain.insert((h.author, h.seq), id);
+
+            batch.insert(keys::entry(&id), entry.wire());
+            batch.insert(keys::author(&h.author, h.seq, &id), &[]);
+            batch.insert(keys::scope(&h.scope, h.hlc, &id), &[]);
+            batch.insert(keys::kind(h.kind, h.hlc, &id), &[]);
+            batch.insert(keys::time(h.hlc, &id), &[]);
+            if fork {
+                batch.insert(keys::fork(&h.author, h.seq), &[]);
+            }
+            deltas.entry(h.scope.clone()).or_default().add(&id);
+            outcomes.push(if fork { InsertOutcome::Fork } else { InsertOutcome::Added });
+        }
+        if deltas.is_empty() {
+            return Ok(outcomes);
+        }
+        for (scope, delta) in deltas {
+            let key = keys::digest(&scope);
+            let mut digest = match self.ledger.get(&key)? {
+                Some(raw) => LedgerDigest::from_bytes(&raw).ok_or_else(|| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    reason: format!("digest row of {scope} is malformed"),
+                })?,
+                None => LedgerDigest::default(),
+            };
+            digest.merge(&delta);
+            batch.insert(key, digest.to_bytes().as_slice());
+        }
+        self.ledger.apply_batch(batch)?;
+        if durability == Durability::Durable {
+            self.sync()?;
+        }
+        Ok(outcomes)
+    }
+
+    /// Flushes sled and fsyncs its files.
+    pub fn sync(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        lock(&self.durable).sync()?;
+        Ok(())
+    }
+
+    pub fn contains(&self, id: &EntryId) -> Result<bool, StoreError> {
+        Ok(self.ledger.contains_key(keys::entry(id))?)
+    }
+
+    pub fn get_wire(&self, id: &EntryId) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.ledger.get(keys::entry(id))?.map(|v| v.to_vec()))
+    }
+
+    pub fn get(&self, id: &EntryId) -> Result<Option<SignedEntry>, StoreError> {
+        self.get_wire(id)?.map(|bytes| self.decode(id, &bytes)).transpose()
+    }
+
+    fn decode(&self, id: &EntryId, bytes: &[u8]) -> Result<SignedEntry, StoreError> {
+        SignedEntry::decode_stored(bytes).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            reason: format!("entry {id} unreadable: {e}"),
+        })
+    }
+
+    /// The ids stored under one (author, seq): one normally, several for a fork.
+    pub fn ids_at(&self, author: &NodeId, seq: u64) -> Result<Vec<EntryId>, StoreError> {
+        self.ledger
+            .scan_prefix(keys::author_seq_prefix(author, seq))
+            .keys()
+            .map(|k| Ok(keys::trailing_id(&k?).ok_or_else(|| self.bad_key("A"))?))
+            .collect()
+    }
+
+    /// The highest seq stored for `author` and the id(s) at it.
+    pub fn head_of(&self, author: &NodeId) -> Result<Option<(u64, Vec<EntryId>)>, StoreError> {
+        let Some(last) = self.ledger.scan_prefix(keys::author_prefix(author)).keys().next_back() else {
+            return Ok(None);
+        };
+        let seq = keys::author_key_seq(&last?).ok_or_else(|| self.bad_key("A"))?;
+        Ok(Some((seq, self.ids_at(author, seq)?)))
+    }
+
+    /// The latest time of any stored entry.
+    pub fn max_hlc(&self) -> Result<Option<Hlc>, StoreError> {
+        let Some(last) = self.ledger.scan_prefix([keys::TIME]).keys().next_back() else {
+            return Ok(None);
+        };
+        let (hlc, _) = keys::trailing_hlc_id(&last?).ok_or_else(|| self.bad_key("T"))?;
+        Ok(Some(hlc))
+    }
+
+    /// The digest of every entry whose scope lies in `subtree`.
+    pub fn digest(&self, subtree: &RegionCode) -> Result<LedgerDigest, StoreError> {
+        let mut total = LedgerDigest::default();
+        for row in self.ledger.scan_prefix(keys::digest_prefix(subtree)) {
+            let (_, value) = row?;
+            let d = LedgerDigest::from_bytes(&value).ok_or_else(|| self.bad_key("D"))?;
+            total.merge(&d);
+        }
+        Ok(total)
+    }
+
+    /// Digests per exact scope, for status displays.
+    pub fn digests_by_scope(&self) -> Result<Vec<(RegionCode, LedgerDigest)>, StoreError> {
+        self.ledger
+            .scan_prefix([keys::DIGEST])
+            .map(|row| {
+                let (k, v) = row?;
+                let region = keys::digest_key_region(&k).ok_or_else(|| self.bad_key("D"))?;
+                let d = LedgerDigest::from_bytes(&v).ok_or_else(|| self.bad_key("D"))?;
+                Ok((region, d))
+            })
+            .collect()
+    }
+
+    /// Number of stored entries.
+    pub fn count(&self) -> Result<u64, StoreError> {
+        Ok(self.digest(&RegionCode::national())?.count)
+    }
+
+    /// Every stored equivocation.
+    pub fn forks(&self) -> Result<Vec<Fork>, StoreError> {
+        let mut out = Vec::new();
+        for key in self.ledger.scan_prefix([keys::FORK]).keys() {
+            let (author, seq) = keys::fork_key(&key?).ok_or_else(|| self.bad_key("F"))?;
+            out.push(Fork { author, seq, ids: self.ids_at(&author, seq)? });
+        }
+        Ok(out)
+    }
+
+    /// (hlc, id) of every entry in a subtree, in time order, from `since`.
+    pub fn time_index(
+        &self,
+        subtree: &RegionCode,
+        since: Option<Hlc>,
+    ) -> Result<Vec<(Hlc, EntryId)>, StoreError> {
+        let since = since.unwrap_or(Hlc::ZERO);
+        let mut out = Vec::new();
+        if subtree.is_national() {
+            let start = keys::time(since, &EntryId([0; 32]));
+            for key in self.ledger.range(start..).keys() {
+                let key = key?;
+                if key.first() != Some(&keys::TIME) {
+                    break;
+                }
+                out.push(keys::trailing_hlc_id(&key).ok_or_else(|| self.bad_key("T"))?);
+            }
+        } else {
+            for key in self.ledger.scan_prefix(keys::scope_prefix(subtree)).keys() {
+                let item = keys::trailing_hlc_id(&key?).ok_or_else(|| self.bad_key("S"))?;
+                if item.0 >= since {
+                    out.push(item);
+                }
+            }
+            out.sort_unstable();
+        }
+        Ok(out)
+    }
+
+    /// Lists entries matching `query`, oldest first (by seq for an author
+    /// query, by time otherwise).
+    pub fn query(&self, query: &Query) -> Result<Vec<SignedEntry>, StoreError> {
+        let limit = query.limit.unwrap_or(usize::MAX);
+        let ids: Box<dyn Iterator<Item = Result<EntryId, StoreError>>> = if let Some(author) = &query.author {
+            Box::new(self.ledger.scan_prefix(keys::author_prefix(author)).keys().map(|k| {
+                keys::trailing_id(&k?).ok_or_else(|| self.bad_key("A"))
+            }))
+        } else if let Some(kind) = query.kind {
+            Box::new(self.ledger.scan_prefix(keys::kind_prefix(kind)).keys().map(|k| {
+                keys::trailing_id(&k?).ok_or_else(|| self.bad_key("K"))
+            }))
+        } else {
+            let scope = query.scope.clone().unwrap_or_else(RegionCode::national);
+            Box::new(self.time_index(&scope, query.since)?.into_iter().map(|(_, id)| Ok(id)))
+        };
+        let mut out = Vec::new();
+        for id in ids {
+            if out.len() >= limit {
+                break;
+            }
+            let id = id?;
+            let Some(entry) = self.get(&id)? else {
+                return Err(StoreError::Corrupt {
+                    path: self.path.clone(),
+                    reason: format!("index names entry {id}, which is missing"),
+                });
+            };
+            let h = entry.header();
+            let keep = query.scope.as_ref().is_none_or(|s| h.scope.is_within(s))
+                && query.kind.is_none_or(|k| h.kind == k)
+                && query.author.is_none_or(|a| h.author == a)
+                && query.since.is_none_or(|t| h.hlc >= t)
+                && query.until.is_none_or(|t| h.hlc <= t);
+            if keep {
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every stored entry's raw bytes, for `verify`. Calls `f` per entry.
+    pub fn for_each_wire(
+        &self,
+        mut f: impl FnMut(EntryId, &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for row in self.ledger.scan_prefix([keys::ENTRY]) {
+            let (k, v) = row?;
+            let id = keys::trailing_id(&k).ok_or_else(|| self.bad_key("E"))?;
+            f(id, &v)?;
+        }
+        Ok(())
+    }
+
+    /// True when every index row of `entry` is present (for `verify`).
+    pub fn indexes_complete(&self, entry: &SignedEntry) -> Result<bool, StoreError> {
+        let h = entry.header();
+        let id = entry.id();
+        Ok(self.ledger.contains_key(keys::author(&h.author, h.seq, &id))?
+            && self.ledger.contains_key(keys::scope(&h.scope, h.hlc, &id))?
+            && self.ledger.contains_key(keys::kind(h.kind, h.hlc, &id))?
+            && self.ledger.contains_key(keys::time(h.hlc, &id))?)
+    }
+
+    /// Index rows whose entry is missing (for `verify`).
+    pub fn dangling_index_rows(&self) -> Result<u64, StoreError> {
+        let mut dangling = 0;
+        for tag in [keys::AUTHOR, keys::SCOPE, keys::KIND, keys::TIME] {
+            for key in self.ledger.scan_prefix([tag]).keys() {
+                let id = keys::trailing_id(&key?).ok_or_else(|| self.bad_key("index"))?;
+                if !self.contains(&id)? {
+                    dangling += 1;
+                }
+            }
+        }
+        Ok(dangling)
+    }
+
+    /// Bytes on disk, for status and metrics.
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+
+    fn bad_key(&self, space: &str) -> StoreError {
+        StoreError::Corrupt { path: self.path.clone(), reason: format!("malformed {space} key") }
+    }
+}
