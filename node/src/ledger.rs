@@ -129,6 +129,30 @@ impl Ledger {
         Ok(entry)
     }
 
+    /// Writes several entries by this post in one atomic, durable batch
+    /// (one fsync for all of them).
+    pub fn author_batch(
+        &self,
+        items: Vec<(RegionCode, Status, Body)>,
+    ) -> Result<Vec<SignedEntry>, LedgerError> {
+        let mut head = self.lock_head();
+        let (mut seq, mut prev) = (head.seq, head.id);
+        let mut entries = Vec::with_capacity(items.len());
+        for (scope, status, body) in items {
+            body.check(&self.limits)?;
+            let hlc = head.clock.tick(clock::now_ms());
+            let draft = Draft { network: self.network, seq: seq + 1, prev, hlc, scope, status, body };
+            let entry = SignedEntry::sign(&self.keypair, draft)?;
+            seq = entry.seq();
+            prev = Some(entry.id());
+            entries.push(entry);
+        }
+        self.store.insert_batch(&entries, Durability::Durable)?;
+        head.seq = seq;
+        head.id = prev;
+        Ok(entries)
+    }
+
     pub fn context(&self) -> ValidationContext<'_> {
         ValidationContext { now_ms: clock::now_ms(), network: self.network, limits: &self.limits }
     }

@@ -3,6 +3,7 @@
 //! Every subcommand lives in its own file and returns `Result<(), CliError>`;
 //! `main.rs` turns the error into a message and an exit code.
 
+mod bench;
 mod demo;
 mod error;
 mod id;
@@ -52,6 +53,9 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Run the demonstration / 运行演示
     Demo(demo::DemoArgs),
+    /// Benchmarks / 性能测试
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 impl Cli {
@@ -70,5 +74,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Log(args) => log::run(&data_dir, args),
         Command::Verify(args) => verify::run(&data_dir, args),
         Command::Demo(args) => demo::run(args),
+        Command::Bench(cmd) => bench::run(&data_dir, cmd),
     }
 }

@@ -11,6 +11,7 @@
 
 mod durable;
 pub mod keys;
+mod marker;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -115,8 +116,25 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Store {
     /// Opens (or creates) the store at `path`.
+    ///
+    /// Beside sled's files the store keeps a marker file, `LIANDONG`, naming
+    /// its schema version. It is read before sled touches anything, so an
+    /// older binary never opens (and rewrites) a newer store; and a store
+    /// whose marker exists but whose sled files hold no schema is corrupt,
+    /// not new — sled recovers a garbled log as an empty database, and that
+    /// must not silently become a fresh, empty ledger.
     pub fn open(path: &Path, cache_mb: u64) -> Result<Store, StoreError> {
         let corrupt = |reason: String| StoreError::Corrupt { path: path.to_path_buf(), reason };
+        let marker = marker::read(path)?;
+        if let Some(found) = marker {
+            if found != SCHEMA_VERSION {
+                return Err(StoreError::UnknownSchema {
+                    path: path.to_path_buf(),
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+        }
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(cache_mb.max(1) * 1024 * 1024)
@@ -145,6 +163,9 @@ impl Store {
                     });
                 }
             }
+            None if marker.is_some() => {
+                return Err(corrupt("its data files hold no ledger (truncated or overwritten)".into()));
+            }
             None if ledger.is_empty() => {
                 meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
                 meta.insert(META_WRITER, concat!("liandong ", env!("CARGO_PKG_VERSION")).as_bytes())?;
@@ -161,6 +182,10 @@ impl Store {
             durable: Mutex::new(durable),
         };
         store.sync()?;
+        if marker.is_none() {
+            // Only after the schema row is durable.
+            marker::write(path, SCHEMA_VERSION)?;
+        }
         Ok(store)
     }
 

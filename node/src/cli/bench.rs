@@ -1,0 +1,79 @@
+//! `liandong bench`: measurements an engineer runs on a real machine.
+
+use std::io::Write;
+use std::time::Instant;
+
+use clap::{Args, Subcommand};
+use liandong_protocol::{Body, Note, Status};
+use serde_json::json;
+
+use super::CliError;
+use super::output;
+use crate::datadir::DataDir;
+use crate::post::Post;
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Durable write throughput of this post's store. Writes Test-status
+    /// notes into the ledger: use a scratch --data-dir. / 存储写入基准（写入测试条目）
+    Store(StoreBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StoreBenchArgs {
+    /// How many entries to write
+    #[arg(long, default_value_t = 2000)]
+    pub entries: u64,
+    /// Entries per durable batch (1 = flush + fsync after every entry)
+    #[arg(long, default_value_t = 1)]
+    pub batch: u64,
+    /// Print each entry id once it is durable (one line each)
+    #[arg(long)]
+    pub print_acks: bool,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(data_dir: &DataDir, cmd: BenchCommand) -> Result<(), CliError> {
+    match cmd {
+        BenchCommand::Store(args) => store(data_dir, args),
+    }
+}
+
+fn store(data_dir: &DataDir, args: StoreBenchArgs) -> Result<(), CliError> {
+    if args.batch == 0 {
+        return Err(CliError::Usage("--batch must be at least 1".into()));
+    }
+    let post = Post::open(data_dir)?;
+    let scope = post.config.post.region.clone();
+    let mut stdout = std::io::stdout().lock();
+    let start = Instant::now();
+    let mut written = 0u64;
+    while written < args.entries {
+        let n = args.batch.min(args.entries - written);
+        let items = (0..n)
+            .map(|i| {
+                let text = format!("bench entry {}", written + i);
+                (scope.clone(), Status::Test, Body::Note(Note { text }))
+            })
+            .collect();
+        let entries = post.ledger.author_batch(items)?;
+        if args.print_acks {
+            for e in &entries {
+                // An ack line is printed only after the batch is durable.
+                writeln!(stdout, "{}", e.id()).map_err(|e| CliError::Failed(e.to_string()))?;
+            }
+            stdout.flush().map_err(|e| CliError::Failed(e.to_string()))?;
+        }
+        written += n;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let rate = written as f64 / secs.max(1e-9);
+    if args.json {
+        output::print_json(&json!({ "entries": written, "batch": args.batch, "seconds": secs, "entries_per_second": rate }));
+    } else if !args.print_acks {
+        println!("{written} durable entries in {secs:.2} s, batch {}: {rate:.0} entries/s", args.batch);
+    }
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! The `liandong` binary end to end: commands, exit codes, and clear
+//! refusals of bad data directories.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn liandong(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_liandong"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("LIANDONG_DATA_DIR")
+        .output()
+        .expect("run liandong")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn init(dir: &Path) {
+    let o = liandong(dir, &["init", "--name", "西戈壁镇应急办", "--level", "township", "--region", "654203106"]);
+    assert!(o.status.success(), "init failed: {}", stderr(&o));
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "command failed: {}", stderr(o));
+    serde_json::from_slice(&o.stdout).expect("valid JSON on stdout")
+}
+
+#[test]
+fn init_note_log_verify() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("post");
+    init(&dir);
+    let id = json(&liandong(&dir, &["id", "--json"]));
+    assert_eq!(id["node_id"].as_str().map(str::len), Some(64));
+    assert!(id["peer_id"].as_str().is_some_and(|p| p.starts_with("12D3KooW")));
+    assert_eq!(id["region"], "654203106");
+
+    let note = json(&liandong(&dir, &["note", "add", "镇区积水 30 厘米", "--json"]));
+    assert_eq!(note["seq"], 2);
+    assert_eq!(note["kind"], "note");
+    let drill = json(&liandong(&dir, &["note", "add", "演练：转移群众", "--status", "exercise", "--scope", "654203106201", "--json"]));
+    assert_eq!(drill["status"], "exercise");
+    assert_eq!(drill["scope"], "654203106201");
+
+    let all = json(&liandong(&dir, &["log", "--json"]));
+    assert_eq!(all.as_array().map(Vec::len), Some(3));
+    let notes = json(&liandong(&dir, &["log", "--kind", "note", "--json"]));
+    assert_eq!(notes.as_array().map(Vec::len), Some(2));
+    assert_eq!(notes[0]["author_name"], "西戈壁镇应急办");
+    let village = json(&liandong(&dir, &["log", "--scope", "654203106201", "--json"]));
+    assert_eq!(village.as_array().map(Vec::len), Some(1));
+    let future = json(&liandong(&dir, &["log", "--since", "2999-01-01", "--json"]));
+    assert_eq!(future.as_array().map(Vec::len), Some(0));
+    let table = liandong(&dir, &["log"]);
+    assert!(stdout(&table).contains("镇区积水"), "{}", stdout(&table));
+
+    let report = json(&liandong(&dir, &["verify", "--json"]));
+    assert_eq!(report["entries"], 3);
+    assert_eq!(report["valid"], 3);
+    assert_eq!(report["problems"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn data_dir_from_environment() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("env-post");
+    let o = Command::new(env!("CARGO_BIN_EXE_liandong"))
+        .args(["init", "--name", "沙湾市", "--level", "county", "--region", "654203", "--json"])
+        .env("LIANDONG_DATA_DIR", &dir)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.join("secret.key").exists());
+}
+
+#[test]
+fn init_never_overwrites() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("post");
+    init(&dir);
+    let key_before = std::fs::read(dir.join("secret.key")).expect("key");
+    let o = liandong(&dir, &["init", "--name", "x", "--level", "county", "--region", "654203"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("never overwritten"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(dir.join("secret.key")).expect("key"), key_before);
+}
+
+#[test]
+fn init_refuses_a_foreign_non_empty_directory() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("thesis.docx"), b"precious").expect("write");
+    let o = liandong(tmp.path(), &["init", "--name", "x", "--level", "county", "--region", "654203"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not empty"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(tmp.path().join("thesis.docx")).expect("read"), b"precious");
+    assert!(!tmp.path().join("secret.key").exists());
+}
+
+#[test]
+fn bad_arguments_are_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("post");
+    let o = liandong(&dir, &["init", "--name", "x", "--level", "county", "--region", "654200"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("zero-padded form of 6542"), "{}", stderr(&o));
+    let o = liandong(&dir, &["init", "--name", "x", "--level", "city", "--region", "654203"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown level"), "{}", stderr(&o));
+    // Level and region disagree: refused before anything is written.
+    let o = liandong(&dir, &["init", "--name", "x", "--level", "village", "--region", "654203"]);
+    assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
+    assert!(!dir.exists(), "nothing written on refusal");
+    init(&dir);
+    let o = liandong(&dir, &["note", "add", "   "]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(stderr(&o).contains("empty"), "{}", stderr(&o));
+    let o = liandong(&dir, &["log", "--since", "yesterday-ish"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn uninitialised_missing_key_and_loose_permissions() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let o = liandong(&tmp.path().join("nothing"), &["log"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("liandong init"), "{}", stderr(&o));
+
+    let dir = tmp.path().join("post");
+    init(&dir);
+    let key = dir.join("secret.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let o = liandong(&dir, &["note", "add", "x"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("chmod 600"), "{}", stderr(&o));
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+
+    std::fs::rename(&key, dir.join("moved.key")).expect("move key");
+    let o = liandong(&dir, &["log"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("no key file"), "{}", stderr(&o));
+}
+
+#[test]
+fn corrupt_config_and_store_are_reported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("post");
+    init(&dir);
+    let config = std::fs::read_to_string(dir.join("config.toml")).expect("config");
+    std::fs::write(dir.join("config.toml"), config.replace("[post]", "[post]\nnmae = \"typo\"")).expect("write");
+    let o = liandong(&dir, &["log"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("nmae"), "{}", stderr(&o));
+    std::fs::write(dir.join("config.toml"), config).expect("restore");
+
+    let db = dir.join("store").join("db");
+    let len = std::fs::metadata(&db).expect("db").len() as usize;
+    std::fs::write(&db, vec![0x5A; len.max(4096)]).expect("corrupt");
+    let o = liandong(&dir, &["log"]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("store"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_running_writer_locks_the_store_for_others() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("post");
+    init(&dir);
+    let mut writer = Command::new(env!("CARGO_BIN_EXE_liandong"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["bench", "store", "--entries", "100000000", "--print-acks"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn writer");
+    let mut lines = BufReader::new(writer.stdout.take().expect("stdout")).lines();
+    lines.next().expect("first ack").expect("read ack");
+    let o = liandong(&dir, &["note", "add", "x"]);
+    writer.kill().expect("kill");
+    writer.wait().expect("wait");
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("in use by another liandong process"), "{}", stderr(&o));
+}
+
+#[test]
+fn demo_runs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let o = liandong(tmp.path(), &["demo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("demo complete"));
+}
