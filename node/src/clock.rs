@@ -27,7 +27,9 @@ pub fn format_ms(ms: u64) -> String {
     let Ok(ts) = Timestamp::from_millisecond(i64::try_from(ms).unwrap_or(i64::MAX)) else {
         return format!("{ms}ms");
     };
-    ts.to_zoned(beijing()).strftime("%Y-%m-%d %H:%M:%S").to_string()
+    ts.to_zoned(beijing())
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 pub fn format_hlc(hlc: Hlc) -> String {
@@ -37,7 +39,10 @@ pub fn format_hlc(hlc: Hlc) -> String {
 /// RFC 3339 with offset, for JSON.
 pub fn rfc3339_ms(ms: u64) -> String {
     match Timestamp::from_millisecond(i64::try_from(ms).unwrap_or(i64::MAX)) {
-        Ok(ts) => ts.to_zoned(beijing()).strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string(),
+        Ok(ts) => ts
+            .to_zoned(beijing())
+            .strftime("%Y-%m-%dT%H:%M:%S%.3f%:z")
+            .to_string(),
         Err(_) => ms.to_string(),
     }
 }

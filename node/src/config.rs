@@ -62,7 +62,10 @@ impl Default for NetworkConfig {
     fn default() -> Self {
         NetworkConfig {
             name: DEFAULT_NETWORK_NAME.to_string(),
-            listen: vec!["/ip4/0.0.0.0/tcp/7400".into(), "/ip4/0.0.0.0/udp/7400/quic-v1".into()],
+            listen: vec![
+                "/ip4/0.0.0.0/tcp/7400".into(),
+                "/ip4/0.0.0.0/udp/7400/quic-v1".into(),
+            ],
             peers: Vec::new(),
             mdns: true,
         }
@@ -93,7 +96,10 @@ pub enum ConfigError {
     #[error("no config at {0}: run `liandong init` first / 未找到配置文件，请先运行 liandong init")]
     Missing(PathBuf),
     #[error("cannot read config {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config {path} is {size} bytes, over the limit of {max} / 配置文件过大")]
     TooLarge { path: PathBuf, size: u64, max: u64 },
     #[error("config {path} is invalid / 配置文件有误: {message}")]
@@ -102,7 +108,11 @@ pub enum ConfigError {
         "config {path} has config_version {found}; this liandong reads version {supported} \
          / 配置文件版本不受支持"
     )]
-    UnsupportedVersion { path: PathBuf, found: u32, supported: u32 },
+    UnsupportedVersion {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
 }
 
 impl Config {
@@ -119,7 +129,10 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let meta = fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => ConfigError::Missing(path.to_path_buf()),
-            _ => ConfigError::Io { path: path.to_path_buf(), source: e },
+            _ => ConfigError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            },
         })?;
         if meta.len() > MAX_CONFIG_BYTES {
             return Err(ConfigError::TooLarge {
@@ -128,8 +141,10 @@ impl Config {
                 max: MAX_CONFIG_BYTES,
             });
         }
-        let text = fs::read_to_string(path)
-            .map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+        let text = fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::parse(&text, path)
     }
 
@@ -199,7 +214,9 @@ mod tests {
         let text = sample().to_toml().replace("cache_mb", "cache_mbb");
         let err = Config::parse(&text, Path::new("c.toml")).expect_err("typo");
         assert!(err.to_string().contains("cache_mbb"), "{err}");
-        let text = sample().to_toml().replace("config_version = 1", "config_version = 9");
+        let text = sample()
+            .to_toml()
+            .replace("config_version = 1", "config_version = 9");
         assert!(matches!(
             Config::parse(&text, Path::new("c.toml")),
             Err(ConfigError::UnsupportedVersion { found: 9, .. })

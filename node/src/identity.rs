@@ -30,13 +30,19 @@ pub enum IdentityError {
     #[error("key file {0} is not a liandong key file (corrupt or foreign) / 私钥文件格式错误")]
     Malformed(PathBuf),
     #[error("cannot read or write key file {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the operating system has no randomness for a new key: {0}")]
     NoRandomness(String),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IdentityError + '_ {
-    move |source| IdentityError::Io { path: path.to_path_buf(), source }
+    move |source| IdentityError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Creates a new random key at `path` (mode 0600). Refuses to replace one.
@@ -51,7 +57,10 @@ pub fn create_key(path: &Path) -> Result<Keypair, IdentityError> {
         .open(path)
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::AlreadyExists => IdentityError::AlreadyExists(path.to_path_buf()),
-            _ => IdentityError::Io { path: path.to_path_buf(), source: e },
+            _ => IdentityError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            },
         })?;
     let text = format!("{KEY_HEADER}\n{}\n", hex::encode(keypair.secret_bytes()));
     file.write_all(text.as_bytes()).map_err(io_err(path))?;
@@ -63,23 +72,31 @@ pub fn create_key(path: &Path) -> Result<Keypair, IdentityError> {
 pub fn load_key(path: &Path) -> Result<Keypair, IdentityError> {
     let meta = fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => IdentityError::Missing(path.to_path_buf()),
-        _ => IdentityError::Io { path: path.to_path_buf(), source: e },
+        _ => IdentityError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
     })?;
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
-        return Err(IdentityError::LoosePermissions { path: path.to_path_buf(), mode });
+        return Err(IdentityError::LoosePermissions {
+            path: path.to_path_buf(),
+            mode,
+        });
     }
     if meta.len() > 4096 {
         return Err(IdentityError::Malformed(path.to_path_buf()));
     }
-    let text = fs::read_to_string(path).map_err(|_| IdentityError::Malformed(path.to_path_buf()))?;
+    let text =
+        fs::read_to_string(path).map_err(|_| IdentityError::Malformed(path.to_path_buf()))?;
     let hex_line = text
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))
         .ok_or_else(|| IdentityError::Malformed(path.to_path_buf()))?;
     let mut secret = [0u8; 32];
-    hex::decode_to_slice(hex_line, &mut secret).map_err(|_| IdentityError::Malformed(path.to_path_buf()))?;
+    hex::decode_to_slice(hex_line, &mut secret)
+        .map_err(|_| IdentityError::Malformed(path.to_path_buf()))?;
     Ok(Keypair::from_secret(secret))
 }
 
@@ -104,10 +121,19 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("secret.key");
         let kp = create_key(&path).expect("create");
-        assert_eq!(fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(&path).expect("meta").permissions().mode() & 0o777,
+            0o600
+        );
         assert_eq!(load_key(&path).expect("load").node_id(), kp.node_id());
-        assert!(matches!(create_key(&path), Err(IdentityError::AlreadyExists(_))));
-        assert_eq!(load_key(&path).expect("still there").node_id(), kp.node_id());
+        assert!(matches!(
+            create_key(&path),
+            Err(IdentityError::AlreadyExists(_))
+        ));
+        assert_eq!(
+            load_key(&path).expect("still there").node_id(),
+            kp.node_id()
+        );
     }
 
     #[test]
@@ -116,11 +142,17 @@ mod tests {
         let path = dir.path().join("secret.key");
         create_key(&path).expect("create");
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
-        assert!(matches!(load_key(&path), Err(IdentityError::LoosePermissions { mode: 0o644, .. })));
+        assert!(matches!(
+            load_key(&path),
+            Err(IdentityError::LoosePermissions { mode: 0o644, .. })
+        ));
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).expect("chmod");
         fs::write(&path, "not a key").expect("write");
         assert!(matches!(load_key(&path), Err(IdentityError::Malformed(_))));
-        assert!(matches!(load_key(&dir.path().join("none")), Err(IdentityError::Missing(_))));
+        assert!(matches!(
+            load_key(&dir.path().join("none")),
+            Err(IdentityError::Missing(_))
+        ));
     }
 
     #[test]

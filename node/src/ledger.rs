@@ -63,7 +63,12 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    pub fn open(store: Store, keypair: Keypair, network: NetworkId, limits: Limits) -> Result<Ledger, LedgerError> {
+    pub fn open(
+        store: Store,
+        keypair: Keypair,
+        network: NetworkId,
+        limits: Limits,
+    ) -> Result<Ledger, LedgerError> {
         let (seq, id) = match store.head_of(&keypair.node_id())? {
             None => (0, None),
             Some((seq, ids)) if ids.len() == 1 => (seq, ids.first().copied()),
@@ -73,7 +78,13 @@ impl Ledger {
         // clock was set back still writes in causal order.
         let last = store.max_hlc()?.unwrap_or(Hlc::ZERO);
         let clock = HlcClock::resume(last, limits.max_future_ms);
-        Ok(Ledger { store, keypair, network, limits, head: Mutex::new(Head { seq, id, clock }) })
+        Ok(Ledger {
+            store,
+            keypair,
+            network,
+            limits,
+            head: Mutex::new(Head { seq, id, clock }),
+        })
     }
 
     pub fn store(&self) -> &Store {
@@ -106,7 +117,12 @@ impl Ledger {
     }
 
     /// Writes a new entry by this post. Returns once it is durable.
-    pub fn author(&self, scope: RegionCode, status: Status, body: Body) -> Result<SignedEntry, LedgerError> {
+    pub fn author(
+        &self,
+        scope: RegionCode,
+        status: Status,
+        body: Body,
+    ) -> Result<SignedEntry, LedgerError> {
         body.check(&self.limits)?;
         let mut head = self.lock_head();
         let hlc = head.clock.tick(clock::now_ms());
@@ -141,7 +157,15 @@ impl Ledger {
         for (scope, status, body) in items {
             body.check(&self.limits)?;
             let hlc = head.clock.tick(clock::now_ms());
-            let draft = Draft { network: self.network, seq: seq + 1, prev, hlc, scope, status, body };
+            let draft = Draft {
+                network: self.network,
+                seq: seq + 1,
+                prev,
+                hlc,
+                scope,
+                status,
+                body,
+            };
             let entry = SignedEntry::sign(&self.keypair, draft)?;
             seq = entry.seq();
             prev = Some(entry.id());
@@ -154,11 +178,19 @@ impl Ledger {
     }
 
     pub fn context(&self) -> ValidationContext<'_> {
-        ValidationContext { now_ms: clock::now_ms(), network: self.network, limits: &self.limits }
+        ValidationContext {
+            now_ms: clock::now_ms(),
+            network: self.network,
+            limits: &self.limits,
+        }
     }
 
     /// Validates and stores received entries in one batch.
-    pub fn ingest<B: AsRef<[u8]>>(&self, items: &[B], durability: Durability) -> Result<IngestReport, LedgerError> {
+    pub fn ingest<B: AsRef<[u8]>>(
+        &self,
+        items: &[B],
+        durability: Durability,
+    ) -> Result<IngestReport, LedgerError> {
         let ctx = self.context();
         let mut report = IngestReport::default();
         let mut valid = Vec::with_capacity(items.len());

@@ -18,7 +18,9 @@ fn main() -> std::process::ExitCode {
 
 fn init_tracing(format: &str) {
     let filter = EnvFilter::try_from_env("LIANDONG_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {

@@ -43,13 +43,24 @@ impl Post {
             if data_dir.config_path().exists() {
                 return Err(IdentityError::Missing(data_dir.key_path()).into());
             }
-            return Err(PostError::NotInitialised(data_dir.root().display().to_string()));
+            return Err(PostError::NotInitialised(
+                data_dir.root().display().to_string(),
+            ));
         }
         let keypair = identity::load_key(&data_dir.key_path())?;
         let config = Config::load(&data_dir.config_path())?;
         let store = Store::open(&data_dir.store_path(), config.store.cache_mb)?;
-        let ledger = Ledger::open(store, keypair, config.network.network_id(), config.limits.clone())?;
-        Ok(Post { data_dir: data_dir.clone(), config, ledger })
+        let ledger = Ledger::open(
+            store,
+            keypair,
+            config.network.network_id(),
+            config.limits.clone(),
+        )?;
+        Ok(Post {
+            data_dir: data_dir.clone(),
+            config,
+            ledger,
+        })
     }
 
     /// Creates a new post: key, config, store, and its first entry (the
@@ -62,7 +73,10 @@ impl Post {
         }
         if root.exists() {
             let non_empty = fs::read_dir(root)
-                .map_err(|source| IdentityError::Io { path: root.to_path_buf(), source })?
+                .map_err(|source| IdentityError::Io {
+                    path: root.to_path_buf(),
+                    source,
+                })?
                 .next()
                 .is_some();
             if non_empty {
@@ -72,22 +86,48 @@ impl Post {
                 )));
             }
         }
-        fs::create_dir_all(root).map_err(|source| IdentityError::Io { path: root.to_path_buf(), source })?;
+        fs::create_dir_all(root).map_err(|source| IdentityError::Io {
+            path: root.to_path_buf(),
+            source,
+        })?;
         let keypair = identity::create_key(&data_dir.key_path())?;
         let config_path = data_dir.config_path();
-        fs::write(&config_path, config.to_toml())
-            .map_err(|source| ConfigError::Io { path: config_path.clone(), source })?;
+        fs::write(&config_path, config.to_toml()).map_err(|source| ConfigError::Io {
+            path: config_path.clone(),
+            source,
+        })?;
         let store = Store::open(&data_dir.store_path(), config.store.cache_mb)?;
-        let ledger = Ledger::open(store, keypair, config.network.network_id(), config.limits.clone())?;
-        let post = Post { data_dir: data_dir.clone(), config, ledger };
+        let ledger = Ledger::open(
+            store,
+            keypair,
+            config.network.network_id(),
+            config.limits.clone(),
+        )?;
+        let post = Post {
+            data_dir: data_dir.clone(),
+            config,
+            ledger,
+        };
         post.publish_profile()?;
         Ok(post)
     }
 
     /// Writes the post's self-description from its config.
     pub fn publish_profile(&self) -> Result<(), LedgerError> {
-        let PostConfig { name, level, region, unit_type, contact } = self.config.post.clone();
-        let body = Body::PostProfile(PostProfile { name, level, region: region.clone(), unit_type, contact });
+        let PostConfig {
+            name,
+            level,
+            region,
+            unit_type,
+            contact,
+        } = self.config.post.clone();
+        let body = Body::PostProfile(PostProfile {
+            name,
+            level,
+            region: region.clone(),
+            unit_type,
+            contact,
+        });
         self.ledger.author(region, Status::Actual, body)?;
         Ok(())
     }

@@ -25,7 +25,18 @@ fn stderr(o: &Output) -> String {
 }
 
 fn init(dir: &Path) {
-    let o = liandong(dir, &["init", "--name", "西戈壁镇应急办", "--level", "township", "--region", "654203106"]);
+    let o = liandong(
+        dir,
+        &[
+            "init",
+            "--name",
+            "西戈壁镇应急办",
+            "--level",
+            "township",
+            "--region",
+            "654203106",
+        ],
+    );
     assert!(o.status.success(), "init failed: {}", stderr(&o));
 }
 
@@ -41,13 +52,32 @@ fn init_note_log_verify() {
     init(&dir);
     let id = json(&liandong(&dir, &["id", "--json"]));
     assert_eq!(id["node_id"].as_str().map(str::len), Some(64));
-    assert!(id["peer_id"].as_str().is_some_and(|p| p.starts_with("12D3KooW")));
+    assert!(
+        id["peer_id"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("12D3KooW"))
+    );
     assert_eq!(id["region"], "654203106");
 
-    let note = json(&liandong(&dir, &["note", "add", "镇区积水 30 厘米", "--json"]));
+    let note = json(&liandong(
+        &dir,
+        &["note", "add", "镇区积水 30 厘米", "--json"],
+    ));
     assert_eq!(note["seq"], 2);
     assert_eq!(note["kind"], "note");
-    let drill = json(&liandong(&dir, &["note", "add", "演练：转移群众", "--status", "exercise", "--scope", "654203106201", "--json"]));
+    let drill = json(&liandong(
+        &dir,
+        &[
+            "note",
+            "add",
+            "演练：转移群众",
+            "--status",
+            "exercise",
+            "--scope",
+            "654203106201",
+            "--json",
+        ],
+    ));
     assert_eq!(drill["status"], "exercise");
     assert_eq!(drill["scope"], "654203106201");
 
@@ -56,7 +86,10 @@ fn init_note_log_verify() {
     let notes = json(&liandong(&dir, &["log", "--kind", "note", "--json"]));
     assert_eq!(notes.as_array().map(Vec::len), Some(2));
     assert_eq!(notes[0]["author_name"], "西戈壁镇应急办");
-    let village = json(&liandong(&dir, &["log", "--scope", "654203106201", "--json"]));
+    let village = json(&liandong(
+        &dir,
+        &["log", "--scope", "654203106201", "--json"],
+    ));
     assert_eq!(village.as_array().map(Vec::len), Some(1));
     let future = json(&liandong(&dir, &["log", "--since", "2999-01-01", "--json"]));
     assert_eq!(future.as_array().map(Vec::len), Some(0));
@@ -74,7 +107,16 @@ fn data_dir_from_environment() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("env-post");
     let o = Command::new(env!("CARGO_BIN_EXE_liandong"))
-        .args(["init", "--name", "沙湾市", "--level", "county", "--region", "654203", "--json"])
+        .args([
+            "init",
+            "--name",
+            "沙湾市",
+            "--level",
+            "county",
+            "--region",
+            "654203",
+            "--json",
+        ])
         .env("LIANDONG_DATA_DIR", &dir)
         .output()
         .expect("run");
@@ -88,20 +130,36 @@ fn init_never_overwrites() {
     let dir = tmp.path().join("post");
     init(&dir);
     let key_before = std::fs::read(dir.join("secret.key")).expect("key");
-    let o = liandong(&dir, &["init", "--name", "x", "--level", "county", "--region", "654203"]);
+    let o = liandong(
+        &dir,
+        &[
+            "init", "--name", "x", "--level", "county", "--region", "654203",
+        ],
+    );
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("never overwritten"), "{}", stderr(&o));
-    assert_eq!(std::fs::read(dir.join("secret.key")).expect("key"), key_before);
+    assert_eq!(
+        std::fs::read(dir.join("secret.key")).expect("key"),
+        key_before
+    );
 }
 
 #[test]
 fn init_refuses_a_foreign_non_empty_directory() {
     let tmp = tempfile::tempdir().expect("tempdir");
     std::fs::write(tmp.path().join("thesis.docx"), b"precious").expect("write");
-    let o = liandong(tmp.path(), &["init", "--name", "x", "--level", "county", "--region", "654203"]);
+    let o = liandong(
+        tmp.path(),
+        &[
+            "init", "--name", "x", "--level", "county", "--region", "654203",
+        ],
+    );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("not empty"), "{}", stderr(&o));
-    assert_eq!(std::fs::read(tmp.path().join("thesis.docx")).expect("read"), b"precious");
+    assert_eq!(
+        std::fs::read(tmp.path().join("thesis.docx")).expect("read"),
+        b"precious"
+    );
     assert!(!tmp.path().join("secret.key").exists());
 }
 
@@ -109,14 +167,33 @@ fn init_refuses_a_foreign_non_empty_directory() {
 fn bad_arguments_are_named() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("post");
-    let o = liandong(&dir, &["init", "--name", "x", "--level", "county", "--region", "654200"]);
+    let o = liandong(
+        &dir,
+        &[
+            "init", "--name", "x", "--level", "county", "--region", "654200",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("zero-padded form of 6542"), "{}", stderr(&o));
-    let o = liandong(&dir, &["init", "--name", "x", "--level", "city", "--region", "654203"]);
+    assert!(
+        stderr(&o).contains("zero-padded form of 6542"),
+        "{}",
+        stderr(&o)
+    );
+    let o = liandong(
+        &dir,
+        &[
+            "init", "--name", "x", "--level", "city", "--region", "654203",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown level"), "{}", stderr(&o));
     // Level and region disagree: refused before anything is written.
-    let o = liandong(&dir, &["init", "--name", "x", "--level", "village", "--region", "654203"]);
+    let o = liandong(
+        &dir,
+        &[
+            "init", "--name", "x", "--level", "village", "--region", "654203",
+        ],
+    );
     assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
     assert!(!dir.exists(), "nothing written on refusal");
     init(&dir);
@@ -155,7 +232,11 @@ fn corrupt_config_and_store_are_reported() {
     let dir = tmp.path().join("post");
     init(&dir);
     let config = std::fs::read_to_string(dir.join("config.toml")).expect("config");
-    std::fs::write(dir.join("config.toml"), config.replace("[post]", "[post]\nnmae = \"typo\"")).expect("write");
+    std::fs::write(
+        dir.join("config.toml"),
+        config.replace("[post]", "[post]\nnmae = \"typo\""),
+    )
+    .expect("write");
     let o = liandong(&dir, &["log"]);
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("nmae"), "{}", stderr(&o));
@@ -187,7 +268,11 @@ fn a_running_writer_locks_the_store_for_others() {
     writer.kill().expect("kill");
     writer.wait().expect("wait");
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
-    assert!(stderr(&o).contains("in use by another liandong process"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("in use by another liandong process"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -39,18 +39,31 @@ fn kill_loop_loses_no_acknowledged_entry() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("post");
     let o = liandong(&dir)
-        .args(["init", "--name", "crash", "--level", "county", "--region", "654203"])
+        .args([
+            "init", "--name", "crash", "--level", "county", "--region", "654203",
+        ])
         .output()
         .expect("init");
     assert!(o.status.success());
 
-    let seed = std::env::var("CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_1234_u64);
+    let seed = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_1234_u64);
     let mut rng = Rng(seed);
     let mut acked: HashSet<EntryId> = HashSet::new();
     for cycle in 0..CYCLES {
-        let batch = if rng.next() % 2 == 0 { "1" } else { "16" };
+        let batch = if rng.next().is_multiple_of(2) { "1" } else { "16" };
         let mut child = liandong(&dir)
-            .args(["bench", "store", "--entries", "1000000", "--batch", batch, "--print-acks"])
+            .args([
+                "bench",
+                "store",
+                "--entries",
+                "1000000",
+                "--batch",
+                batch,
+                "--print-acks",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -79,10 +92,16 @@ fn kill_loop_loses_no_acknowledged_entry() {
 
         let store = Store::open(&dir.join("store"), 8).expect("store reopens after SIGKILL");
         for id in &acked {
-            assert!(store.contains(id).expect("read"), "cycle {cycle} (seed {seed}): acknowledged entry {id} lost");
+            assert!(
+                store.contains(id).expect("read"),
+                "cycle {cycle} (seed {seed}): acknowledged entry {id} lost"
+            );
         }
         drop(store);
-        let verify = liandong(&dir).args(["verify", "--json"]).output().expect("verify");
+        let verify = liandong(&dir)
+            .args(["verify", "--json"])
+            .output()
+            .expect("verify");
         assert!(
             verify.status.success(),
             "cycle {cycle} (seed {seed}): verify failed: {}{}",

@@ -11,7 +11,14 @@ fn region(s: &str) -> RegionCode {
     s.parse().expect("region")
 }
 
-fn entry(kp: &Keypair, seq: u64, prev: Option<EntryId>, scope: &str, text: &str, ms: u64) -> SignedEntry {
+fn entry(
+    kp: &Keypair,
+    seq: u64,
+    prev: Option<EntryId>,
+    scope: &str,
+    text: &str,
+    ms: u64,
+) -> SignedEntry {
     SignedEntry::sign(
         kp,
         Draft {
@@ -38,13 +45,22 @@ fn insert_is_idempotent_and_survives_reopen() {
     let e = entry(&kp, 1, None, "654203", "a", 1000);
     {
         let store = open(&dir);
-        assert_eq!(store.insert(&e, Durability::Durable).expect("insert"), InsertOutcome::Added);
-        assert_eq!(store.insert(&e, Durability::Durable).expect("again"), InsertOutcome::Duplicate);
+        assert_eq!(
+            store.insert(&e, Durability::Durable).expect("insert"),
+            InsertOutcome::Added
+        );
+        assert_eq!(
+            store.insert(&e, Durability::Durable).expect("again"),
+            InsertOutcome::Duplicate
+        );
         assert_eq!(store.count().expect("count"), 1);
     }
     let store = open(&dir);
     assert_eq!(store.get(&e.id()).expect("get"), Some(e.clone()));
-    assert_eq!(store.insert(&e, Durability::Lazy).expect("after reopen"), InsertOutcome::Duplicate);
+    assert_eq!(
+        store.insert(&e, Durability::Lazy).expect("after reopen"),
+        InsertOutcome::Duplicate
+    );
     assert_eq!(store.count().expect("count"), 1);
     assert!(store.indexes_complete(&e).expect("indexes"));
 }
@@ -54,7 +70,9 @@ fn duplicates_within_one_batch_are_written_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = open(&dir);
     let e = entry(&Keypair::from_secret([1; 32]), 1, None, "654203", "a", 1000);
-    let out = store.insert_batch(&[e.clone(), e.clone()], Durability::Durable).expect("batch");
+    let out = store
+        .insert_batch(&[e.clone(), e.clone()], Durability::Durable)
+        .expect("batch");
     assert_eq!(out, [InsertOutcome::Added, InsertOutcome::Duplicate]);
     assert_eq!(store.count().expect("count"), 1);
 }
@@ -66,8 +84,14 @@ fn equivocation_is_kept_as_evidence() {
     let kp = Keypair::from_secret([2; 32]);
     let a = entry(&kp, 1, None, "654203", "version A", 1000);
     let b = entry(&kp, 1, None, "654203", "version B", 1000);
-    assert_eq!(store.insert(&a, Durability::Durable).expect("a"), InsertOutcome::Added);
-    assert_eq!(store.insert(&b, Durability::Durable).expect("b"), InsertOutcome::Fork);
+    assert_eq!(
+        store.insert(&a, Durability::Durable).expect("a"),
+        InsertOutcome::Added
+    );
+    assert_eq!(
+        store.insert(&b, Durability::Durable).expect("b"),
+        InsertOutcome::Fork
+    );
     // Neither is overwritten.
     assert_eq!(store.get(&a.id()).expect("get a"), Some(a.clone()));
     assert_eq!(store.get(&b.id()).expect("get b"), Some(b.clone()));
@@ -82,7 +106,9 @@ fn equivocation_is_kept_as_evidence() {
     // A fork inside one batch is detected too.
     let c = entry(&kp, 2, Some(a.id()), "654203", "c", 2000);
     let d = entry(&kp, 2, Some(b.id()), "654203", "d", 2000);
-    let out = store.insert_batch(&[c, d], Durability::Durable).expect("batch");
+    let out = store
+        .insert_batch(&[c, d], Durability::Durable)
+        .expect("batch");
     assert_eq!(out, [InsertOutcome::Added, InsertOutcome::Fork]);
     assert_eq!(store.forks().expect("forks").len(), 2);
 }
@@ -95,7 +121,12 @@ fn digests_by_subtree() {
     let village = entry(&kp, 1, None, "654203106201", "v", 1000);
     let county = entry(&kp, 2, Some(village.id()), "654203", "c", 2000);
     let other = entry(&kp, 3, Some(county.id()), "110101", "o", 3000);
-    store.insert_batch(&[village.clone(), county.clone(), other.clone()], Durability::Durable).expect("insert");
+    store
+        .insert_batch(
+            &[village.clone(), county.clone(), other.clone()],
+            Durability::Durable,
+        )
+        .expect("insert");
     assert_eq!(store.digest(&region("654203106201")).expect("d").count, 1);
     assert_eq!(store.digest(&region("654203")).expect("d").count, 2);
     assert_eq!(store.digest(&region("65")).expect("d").count, 2);
@@ -116,16 +147,64 @@ fn queries_filter_and_order() {
     let e1 = entry(&kp, 1, None, "654203106", "one", 3000);
     let e2 = entry(&kp, 2, Some(e1.id()), "654203", "two", 1000);
     let e3 = entry(&other, 1, None, "110101", "three", 2000);
-    store.insert_batch(&[e1.clone(), e2.clone(), e3.clone()], Durability::Lazy).expect("insert");
-    let ids = |q: Query| -> Vec<EntryId> { store.query(&q).expect("query").iter().map(|e| e.id()).collect() };
-    assert_eq!(ids(Query::default()), [e2.id(), e3.id(), e1.id()], "time order");
-    assert_eq!(ids(Query { scope: Some(region("6542")), ..Query::default() }), [e2.id(), e1.id()]);
-    assert_eq!(ids(Query { author: Some(kp.node_id()), ..Query::default() }), [e1.id(), e2.id()], "seq order");
-    assert_eq!(ids(Query { since: Some(Hlc::new(2000, 0)), ..Query::default() }), [e3.id(), e1.id()]);
-    assert_eq!(ids(Query { until: Some(Hlc::new(2000, 0)), ..Query::default() }), [e2.id(), e3.id()]);
-    assert_eq!(ids(Query { kind: Some(Kind::NOTE), limit: Some(1), ..Query::default() }), [e2.id()]);
+    store
+        .insert_batch(&[e1.clone(), e2.clone(), e3.clone()], Durability::Lazy)
+        .expect("insert");
+    let ids = |q: Query| -> Vec<EntryId> {
+        store
+            .query(&q)
+            .expect("query")
+            .iter()
+            .map(|e| e.id())
+            .collect()
+    };
+    assert_eq!(
+        ids(Query::default()),
+        [e2.id(), e3.id(), e1.id()],
+        "time order"
+    );
+    assert_eq!(
+        ids(Query {
+            scope: Some(region("6542")),
+            ..Query::default()
+        }),
+        [e2.id(), e1.id()]
+    );
+    assert_eq!(
+        ids(Query {
+            author: Some(kp.node_id()),
+            ..Query::default()
+        }),
+        [e1.id(), e2.id()],
+        "seq order"
+    );
+    assert_eq!(
+        ids(Query {
+            since: Some(Hlc::new(2000, 0)),
+            ..Query::default()
+        }),
+        [e3.id(), e1.id()]
+    );
+    assert_eq!(
+        ids(Query {
+            until: Some(Hlc::new(2000, 0)),
+            ..Query::default()
+        }),
+        [e2.id(), e3.id()]
+    );
+    assert_eq!(
+        ids(Query {
+            kind: Some(Kind::NOTE),
+            limit: Some(1),
+            ..Query::default()
+        }),
+        [e2.id()]
+    );
     assert_eq!(store.max_hlc().expect("max"), Some(Hlc::new(3000, 0)));
-    assert_eq!(store.head_of(&kp.node_id()).expect("head"), Some((2, vec![e2.id()])));
+    assert_eq!(
+        store.head_of(&kp.node_id()).expect("head"),
+        Some((2, vec![e2.id()]))
+    );
     assert_eq!(store.dangling_index_rows().expect("dangling"), 0);
 }
 
@@ -135,11 +214,18 @@ fn unknown_schema_version_is_refused() {
     drop(open(&dir));
     {
         let db = sled::open(dir.path().join("store")).expect("raw open");
-        db.open_tree("meta").expect("meta").insert("schema_version", &99u32.to_be_bytes()).expect("write");
+        db.open_tree("meta")
+            .expect("meta")
+            .insert("schema_version", &99u32.to_be_bytes())
+            .expect("write");
         db.flush().expect("flush");
     }
     match Store::open(&dir.path().join("store"), 8) {
-        Err(StoreError::UnknownSchema { found: 99, supported: 1, .. }) => {}
+        Err(StoreError::UnknownSchema {
+            found: 99,
+            supported: 1,
+            ..
+        }) => {}
         other => panic!("expected UnknownSchema, got {other:?}"),
     }
 }
@@ -153,7 +239,10 @@ fn garbage_store_is_reported_not_overwritten() {
     std::fs::write(path.join("db"), vec![0xAB; 4096]).expect("write");
     let result = Store::open(&path, 8);
     assert!(result.is_err(), "garbage must not open as a store");
-    assert_eq!(std::fs::read(path.join("conf")).expect("read"), b"this is not sled");
+    assert_eq!(
+        std::fs::read(path.join("conf")).expect("read"),
+        b"this is not sled"
+    );
 }
 
 proptest! {

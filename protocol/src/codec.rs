@@ -45,7 +45,10 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, EncodeError> 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8], max_bytes: usize) -> Result<T, DecodeError> {
     let max = max_bytes.min(HARD_MAX_ENCODED_BYTES);
     if bytes.len() > max {
-        return Err(DecodeError::TooLarge { size: bytes.len(), max });
+        return Err(DecodeError::TooLarge {
+            size: bytes.len(),
+            max,
+        });
     }
     let (value, used) = bincode::serde::decode_from_slice(bytes, CONFIG)
         .map_err(|e| DecodeError::Undecodable(e.to_string()))?;
@@ -76,7 +79,10 @@ mod tests {
     #[test]
     fn size_is_checked_before_decoding() {
         let bytes = vec![0u8; 100];
-        assert_eq!(decode::<u8>(&bytes, 10), Err(DecodeError::TooLarge { size: 100, max: 10 }));
+        assert_eq!(
+            decode::<u8>(&bytes, 10),
+            Err(DecodeError::TooLarge { size: 100, max: 10 })
+        );
     }
 
     #[test]
@@ -84,6 +90,9 @@ mod tests {
         // A Vec<u8> claiming u64::MAX elements: varint tag 253 + 8 bytes.
         let mut bytes = vec![253u8];
         bytes.extend_from_slice(&u64::MAX.to_le_bytes());
-        assert!(matches!(decode::<Vec<u8>>(&bytes, 1024), Err(DecodeError::Undecodable(_))));
+        assert!(matches!(
+            decode::<Vec<u8>>(&bytes, 1024),
+            Err(DecodeError::Undecodable(_))
+        ));
     }
 }

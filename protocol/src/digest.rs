@@ -49,7 +49,10 @@ impl LedgerDigest {
         count.copy_from_slice(&bytes[..8]);
         let mut sum = [0u8; 32];
         sum.copy_from_slice(&bytes[8..]);
-        Some(LedgerDigest { count: u64::from_be_bytes(count), sum })
+        Some(LedgerDigest {
+            count: u64::from_be_bytes(count),
+            sum,
+        })
     }
 }
 
@@ -71,7 +74,12 @@ impl fmt::Display for LedgerDigest {
 
 impl fmt::Debug for LedgerDigest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "LedgerDigest({}:{})", self.count, hex::encode(&self.sum[..4]))
+        write!(
+            f,
+            "LedgerDigest({}:{})",
+            self.count,
+            hex::encode(&self.sum[..4])
+        )
     }
 }
 

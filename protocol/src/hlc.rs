@@ -26,7 +26,11 @@ impl Hlc {
 
     /// `wall_ms` is clamped to [`MAX_WALL_MS`], `counter` to 16 bits.
     pub const fn new(wall_ms: u64, counter: u16) -> Self {
-        let wall = if wall_ms > MAX_WALL_MS { MAX_WALL_MS } else { wall_ms };
+        let wall = if wall_ms > MAX_WALL_MS {
+            MAX_WALL_MS
+        } else {
+            wall_ms
+        };
         Hlc((wall << COUNTER_BITS) | counter as u64)
     }
 
@@ -82,7 +86,10 @@ pub struct HlcClock {
 
 impl HlcClock {
     pub fn new(max_drift_ms: u64) -> Self {
-        HlcClock { last: Hlc::ZERO, max_drift_ms }
+        HlcClock {
+            last: Hlc::ZERO,
+            max_drift_ms,
+        }
     }
 
     /// Restores a clock that has already issued `last` (after a restart).
@@ -111,7 +118,11 @@ impl HlcClock {
     pub fn observe(&mut self, remote: Hlc, wall_ms: u64) -> Result<Hlc, DriftError> {
         let ahead_ms = remote.wall_ms().saturating_sub(wall_ms);
         if ahead_ms > self.max_drift_ms {
-            return Err(DriftError { remote, ahead_ms, max_drift_ms: self.max_drift_ms });
+            return Err(DriftError {
+                remote,
+                ahead_ms,
+                max_drift_ms: self.max_drift_ms,
+            });
         }
         if remote > self.last {
             self.last = remote;
@@ -165,8 +176,13 @@ mod tests {
         c.tick(1000);
         let remote = Hlc::new(5000, 3);
         assert_eq!(c.observe(remote, 1000), Ok(remote));
-        assert!(c.tick(1000) > remote, "local time after a remote time orders after it");
-        let err = c.observe(Hlc::new(100_000, 0), 1000).expect_err("too far ahead");
+        assert!(
+            c.tick(1000) > remote,
+            "local time after a remote time orders after it"
+        );
+        let err = c
+            .observe(Hlc::new(100_000, 0), 1000)
+            .expect_err("too far ahead");
         assert_eq!(err.ahead_ms, 99_000);
         // The refused time did not move the clock.
         assert!(c.last() < Hlc::new(100_000, 0));

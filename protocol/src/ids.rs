@@ -120,7 +120,10 @@ impl NetworkId {
     /// (development and single-post use). The trust layer derives the id of a
     /// real network from its genesis instead.
     pub fn from_name(name: &str) -> Self {
-        Self(blake3::derive_key("liandong network name v1", name.as_bytes()))
+        Self(blake3::derive_key(
+            "liandong network name v1",
+            name.as_bytes(),
+        ))
     }
 }
 
@@ -148,7 +151,10 @@ mod tests {
     fn parse_errors_are_specific() {
         assert_eq!("abc".parse::<NodeId>(), Err(IdParseError::WrongLength(3)));
         let bad = "zz".repeat(32);
-        assert!(matches!(bad.parse::<NodeId>(), Err(IdParseError::NotHex(_))));
+        assert!(matches!(
+            bad.parse::<NodeId>(),
+            Err(IdParseError::NotHex(_))
+        ));
     }
 
     #[test]

@@ -76,7 +76,10 @@ impl RegionCode {
         }
         let len = code.len();
         if !SEGMENT_ENDS.contains(&len) {
-            return Err(RegionError::WrongLength { code: code.to_string(), len });
+            return Err(RegionError::WrongLength {
+                code: code.to_string(),
+                len,
+            });
         }
         let province = &code[..2];
         if !("11"..="82").contains(&province) {
@@ -125,7 +128,11 @@ impl RegionCode {
             return None;
         }
         let len = self.0.len();
-        let parent_len = SEGMENT_ENDS.iter().copied().take_while(|&end| end < len).last();
+        let parent_len = SEGMENT_ENDS
+            .iter()
+            .copied()
+            .take_while(|&end| end < len)
+            .last();
         Some(match parent_len {
             Some(n) => RegionCode(self.0[..n].to_string()),
             None => Self::national(),
@@ -151,7 +158,11 @@ impl RegionCode {
     /// The byte prefix shared by the fixed-width keys of every region in this
     /// subtree (empty for the nation).
     pub fn subtree_key_prefix(&self) -> &[u8] {
-        if self.is_national() { &[] } else { self.0.as_bytes() }
+        if self.is_national() {
+            &[]
+        } else {
+            self.0.as_bytes()
+        }
     }
 
     /// A fixed-width, order-preserving key: the digits padded to 12 bytes.
@@ -165,7 +176,11 @@ impl RegionCode {
 
     /// Reads a code back from [`RegionCode::key`].
     pub fn from_key(key: &[u8]) -> Result<Self, RegionError> {
-        let digits: Vec<u8> = key.iter().copied().take_while(|&b| b != REGION_KEY_PAD).collect();
+        let digits: Vec<u8> = key
+            .iter()
+            .copied()
+            .take_while(|&b| b != REGION_KEY_PAD)
+            .collect();
         if digits.is_empty() {
             return Ok(Self::national());
         }
@@ -248,14 +263,29 @@ mod tests {
     #[test]
     fn rejects_malformed_codes() {
         assert_eq!(RegionCode::parse(""), Err(RegionError::Empty));
-        assert!(matches!(RegionCode::parse("65a2"), Err(RegionError::NotDigits(_))));
-        assert!(matches!(RegionCode::parse("65420"), Err(RegionError::WrongLength { len: 5, .. })));
-        assert!(matches!(RegionCode::parse("99"), Err(RegionError::BadProvince(_))));
+        assert!(matches!(
+            RegionCode::parse("65a2"),
+            Err(RegionError::NotDigits(_))
+        ));
+        assert!(matches!(
+            RegionCode::parse("65420"),
+            Err(RegionError::WrongLength { len: 5, .. })
+        ));
+        assert!(matches!(
+            RegionCode::parse("99"),
+            Err(RegionError::BadProvince(_))
+        ));
         assert_eq!(
             RegionCode::parse("654200"),
-            Err(RegionError::ZeroPadded { code: "654200".into(), parent: "6542".into() })
+            Err(RegionError::ZeroPadded {
+                code: "654200".into(),
+                parent: "6542".into()
+            })
         );
-        assert!(matches!(RegionCode::parse("654203000"), Err(RegionError::ZeroPadded { .. })));
+        assert!(matches!(
+            RegionCode::parse("654203000"),
+            Err(RegionError::ZeroPadded { .. })
+        ));
     }
 
     #[test]

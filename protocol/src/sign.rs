@@ -22,7 +22,9 @@ impl Keypair {
     /// Builds the key from its 32 secret bytes (sans-IO: the caller supplies
     /// the randomness for a new key).
     pub fn from_secret(secret: [u8; 32]) -> Self {
-        Keypair { signing: SigningKey::from_bytes(&secret) }
+        Keypair {
+            signing: SigningKey::from_bytes(&secret),
+        }
     }
 
     pub fn secret_bytes(&self) -> [u8; 32] {
@@ -66,8 +68,10 @@ pub fn verify(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), SignatureError> {
-    let key = VerifyingKey::from_bytes(author.as_bytes()).map_err(|_| SignatureError::InvalidKey)?;
-    let sig_bytes: &[u8; SIGNATURE_BYTES] = signature.try_into().map_err(|_| SignatureError::Bad)?;
+    let key =
+        VerifyingKey::from_bytes(author.as_bytes()).map_err(|_| SignatureError::InvalidKey)?;
+    let sig_bytes: &[u8; SIGNATURE_BYTES] =
+        signature.try_into().map_err(|_| SignatureError::Bad)?;
     let sig = Signature::from_bytes(sig_bytes);
     let mut buf = Vec::with_capacity(domain.len() + message.len());
     buf.extend_from_slice(domain);
@@ -92,8 +96,14 @@ mod tests {
         let kp = Keypair::from_secret([9u8; 32]);
         let sig = kp.sign(b"a", b"message");
         assert_eq!(verify(&kp.node_id(), b"a", b"message", &sig), Ok(()));
-        assert_eq!(verify(&kp.node_id(), b"b", b"message", &sig), Err(SignatureError::Bad));
-        assert_eq!(verify(&kp.node_id(), b"a", b"messagE", &sig), Err(SignatureError::Bad));
+        assert_eq!(
+            verify(&kp.node_id(), b"b", b"message", &sig),
+            Err(SignatureError::Bad)
+        );
+        assert_eq!(
+            verify(&kp.node_id(), b"a", b"messagE", &sig),
+            Err(SignatureError::Bad)
+        );
     }
 
     #[test]
@@ -104,12 +114,18 @@ mod tests {
         key[0] = 1;
         let mut sig = [0u8; 64];
         sig[0] = 1;
-        assert_eq!(verify(&NodeId(key), b"d", b"anything", &sig), Err(SignatureError::NonStrict));
+        assert_eq!(
+            verify(&NodeId(key), b"d", b"anything", &sig),
+            Err(SignatureError::NonStrict)
+        );
     }
 
     #[test]
     fn secret_round_trip() {
         let kp = Keypair::from_secret([3u8; 32]);
-        assert_eq!(Keypair::from_secret(kp.secret_bytes()).node_id(), kp.node_id());
+        assert_eq!(
+            Keypair::from_secret(kp.secret_bytes()).node_id(),
+            kp.node_id()
+        );
     }
 }

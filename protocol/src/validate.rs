@@ -35,13 +35,20 @@ pub enum ValidationError {
     #[error("entry has protocol version {0}, this node speaks version {v}", v = crate::entry::PROTOCOL_VERSION)]
     UnknownVersion(u8),
     #[error("entry belongs to network {found}, not this network {expected}")]
-    WrongNetwork { expected: NetworkId, found: NetworkId },
+    WrongNetwork {
+        expected: NetworkId,
+        found: NetworkId,
+    },
     #[error("entry scope is not a valid region code: {0}")]
     InvalidRegion(RegionError),
     #[error("sequence number {seq} is inconsistent with prev {prev}")]
     SeqPrevInconsistent { seq: u64, prev: &'static str },
     #[error("entry time {hlc} is {ahead_ms} ms ahead of the local clock (limit {max_ms} ms)")]
-    TooFarInFuture { hlc: Hlc, ahead_ms: u64, max_ms: u64 },
+    TooFarInFuture {
+        hlc: Hlc,
+        ahead_ms: u64,
+        max_ms: u64,
+    },
     #[error("entry body is invalid: {0}")]
     InvalidBody(BodyError),
     #[error("author key is not a valid ed25519 public key")]
@@ -77,13 +84,29 @@ pub fn validate(bytes: &[u8], ctx: &ValidationContext<'_>) -> Result<SignedEntry
     let (header, body) = wire::decode_unsigned(bytes, ctx.limits.max_entry_bytes)?;
 
     if header.network != ctx.network {
-        return Err(ValidationError::WrongNetwork { expected: ctx.network, found: header.network });
+        return Err(ValidationError::WrongNetwork {
+            expected: ctx.network,
+            found: header.network,
+        });
     }
     match (header.seq, header.prev) {
-        (0, _) => return Err(ValidationError::SeqPrevInconsistent { seq: 0, prev: "any" }),
-        (1, Some(_)) => return Err(ValidationError::SeqPrevInconsistent { seq: 1, prev: "set" }),
+        (0, _) => {
+            return Err(ValidationError::SeqPrevInconsistent {
+                seq: 0,
+                prev: "any",
+            });
+        }
+        (1, Some(_)) => {
+            return Err(ValidationError::SeqPrevInconsistent {
+                seq: 1,
+                prev: "set",
+            });
+        }
         (seq, None) if seq > 1 => {
-            return Err(ValidationError::SeqPrevInconsistent { seq, prev: "missing" });
+            return Err(ValidationError::SeqPrevInconsistent {
+                seq,
+                prev: "missing",
+            });
         }
         _ => {}
     }
@@ -99,15 +122,19 @@ pub fn validate(bytes: &[u8], ctx: &ValidationContext<'_>) -> Result<SignedEntry
     // `entry::kind` for why.
     if header.kind.is_known() {
         let typed = Body::decode(header.kind, &body).map_err(ValidationError::InvalidBody)?;
-        typed.check(ctx.limits).map_err(ValidationError::InvalidBody)?;
+        typed
+            .check(ctx.limits)
+            .map_err(ValidationError::InvalidBody)?;
     }
 
     let (message, signature) = wire::signed_message(bytes);
-    sign::verify(&header.author, ENTRY_SIGNING_DOMAIN, message, signature).map_err(|e| match e {
-        SignatureError::InvalidKey => ValidationError::InvalidAuthorKey,
-        SignatureError::Bad => ValidationError::BadSignature,
-        SignatureError::NonStrict => ValidationError::NonStrictSignature,
-    })?;
+    sign::verify(&header.author, ENTRY_SIGNING_DOMAIN, message, signature).map_err(
+        |e| match e {
+            SignatureError::InvalidKey => ValidationError::InvalidAuthorKey,
+            SignatureError::Bad => ValidationError::BadSignature,
+            SignatureError::NonStrict => ValidationError::NonStrictSignature,
+        },
+    )?;
 
     Ok(SignedEntry::from_parts(header, body, bytes.to_vec()))
 }

@@ -13,7 +13,9 @@ use common::*;
 use liandong_protocol::{Hlc, SignedEntry, Status, validate};
 
 fn vector_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
 }
 
 fn check(name: &str, actual_hex: &str) {
@@ -24,7 +26,11 @@ fn check(name: &str, actual_hex: &str) {
     }
     let expected = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("golden vector {} unreadable: {e}", path.display()));
-    assert_eq!(actual_hex, expected.trim(), "golden vector {name} changed: the wire format moved");
+    assert_eq!(
+        actual_hex,
+        expected.trim(),
+        "golden vector {name} changed: the wire format moved"
+    );
 }
 
 fn fixed_entries() -> Vec<(&'static str, SignedEntry)> {
@@ -32,7 +38,11 @@ fn fixed_entries() -> Vec<(&'static str, SignedEntry)> {
     let mut p = draft(1, None, profile());
     p.hlc = Hlc::new(1_795_000_000_000, 0);
     let profile = signed(&kp, p);
-    let mut n = draft(2, Some(profile.id()), note("西戈壁村：河水漫过村道，已转移12户。"));
+    let mut n = draft(
+        2,
+        Some(profile.id()),
+        note("西戈壁村：河水漫过村道，已转移12户。"),
+    );
     n.hlc = Hlc::new(1_795_000_060_000, 3);
     n.status = Status::Exercise;
     let note = signed(&kp, n);

@@ -21,15 +21,27 @@ fn signed_entries_validate_and_round_trip() {
         assert!(matches!(back.body(), Ok(Body::Note(_))));
     }
     let p = signed(&kp, draft(1, None, profile()));
-    assert_eq!(validate(p.wire(), &ctx()).expect("valid").body(), Ok(profile()));
+    assert_eq!(
+        validate(p.wire(), &ctx()).expect("valid").body(),
+        Ok(profile())
+    );
 }
 
 #[test]
 fn too_large() {
     let e = signed(&keypair(1), draft(1, None, note(&"洪".repeat(4000))));
-    let limits = Limits { max_entry_bytes: 1000, ..LIMITS };
-    let c = liandong_protocol::ValidationContext { limits: &limits, ..ctx() };
-    assert!(matches!(validate(e.wire(), &c), Err(ValidationError::TooLarge { max: 1000, .. })));
+    let limits = Limits {
+        max_entry_bytes: 1000,
+        ..LIMITS
+    };
+    let c = liandong_protocol::ValidationContext {
+        limits: &limits,
+        ..ctx()
+    };
+    assert!(matches!(
+        validate(e.wire(), &c),
+        Err(ValidationError::TooLarge { max: 1000, .. })
+    ));
 }
 
 #[test]
@@ -38,12 +50,21 @@ fn truncated_is_undecodable() {
     for cut in [1, 10, 64, 65, e.wire().len() - 1] {
         let r = validate(&e.wire()[..e.wire().len() - cut], &ctx());
         assert!(
-            matches!(r, Err(ValidationError::Undecodable(_) | ValidationError::BadSignature)),
+            matches!(
+                r,
+                Err(ValidationError::Undecodable(_) | ValidationError::BadSignature)
+            ),
             "cut {cut}: {r:?}"
         );
     }
-    assert!(matches!(validate(&[], &ctx()), Err(ValidationError::Undecodable(_))));
-    assert!(matches!(validate(&[1, 2, 3], &ctx()), Err(ValidationError::Undecodable(_))));
+    assert!(matches!(
+        validate(&[], &ctx()),
+        Err(ValidationError::Undecodable(_))
+    ));
+    assert!(matches!(
+        validate(&[1, 2, 3], &ctx()),
+        Err(ValidationError::Undecodable(_))
+    ));
 }
 
 #[test]
@@ -51,7 +72,10 @@ fn trailing_bytes() {
     let e = signed(&keypair(1), draft(1, None, note("x")));
     let mut bytes = e.wire().to_vec();
     bytes.extend_from_slice(b"junk");
-    assert_eq!(validate(&bytes, &ctx()), Err(ValidationError::TrailingBytes(4)));
+    assert_eq!(
+        validate(&bytes, &ctx()),
+        Err(ValidationError::TrailingBytes(4))
+    );
 }
 
 #[test]
@@ -59,7 +83,10 @@ fn unknown_version() {
     let e = signed(&keypair(1), draft(1, None, note("x")));
     let mut bytes = e.wire().to_vec();
     bytes[0] = 2;
-    assert_eq!(validate(&bytes, &ctx()), Err(ValidationError::UnknownVersion(2)));
+    assert_eq!(
+        validate(&bytes, &ctx()),
+        Err(ValidationError::UnknownVersion(2))
+    );
 }
 
 #[test]
@@ -127,7 +154,9 @@ fn invalid_region() {
     let bytes = raw_signed(&kp, "654200", Kind::NOTE, body);
     assert!(matches!(
         validate(&bytes, &ctx()),
-        Err(ValidationError::InvalidRegion(RegionError::ZeroPadded { .. }))
+        Err(ValidationError::InvalidRegion(
+            RegionError::ZeroPadded { .. }
+        ))
     ));
 }
 
@@ -138,7 +167,10 @@ fn seq_prev_inconsistent() {
     for (seq, prev) in [(0, None), (0, Some(some_id)), (1, Some(some_id)), (2, None)] {
         let e = signed(&kp, draft(seq, prev, note("x")));
         assert!(
-            matches!(validate(e.wire(), &ctx()), Err(ValidationError::SeqPrevInconsistent { .. })),
+            matches!(
+                validate(e.wire(), &ctx()),
+                Err(ValidationError::SeqPrevInconsistent { .. })
+            ),
             "seq {seq} prev {prev:?}"
         );
     }
@@ -149,7 +181,10 @@ fn too_far_in_future() {
     let mut d = draft(1, None, note("x"));
     d.hlc = Hlc::new(NOW_MS + LIMITS.max_future_ms + 1, 0);
     let e = signed(&keypair(1), d);
-    assert!(matches!(validate(e.wire(), &ctx()), Err(ValidationError::TooFarInFuture { .. })));
+    assert!(matches!(
+        validate(e.wire(), &ctx()),
+        Err(ValidationError::TooFarInFuture { .. })
+    ));
     // Exactly at the limit is still fine.
     let mut d = draft(1, None, note("x"));
     d.hlc = Hlc::new(NOW_MS + LIMITS.max_future_ms, 0);
@@ -160,9 +195,15 @@ fn too_far_in_future() {
 fn invalid_body() {
     let kp = keypair(1);
     let empty = signed(&kp, draft(1, None, note("   ")));
-    assert!(matches!(validate(empty.wire(), &ctx()), Err(ValidationError::InvalidBody(_))));
+    assert!(matches!(
+        validate(empty.wire(), &ctx()),
+        Err(ValidationError::InvalidBody(_))
+    ));
     let garbage = raw_signed(&kp, "654203106", Kind::NOTE, vec![0xff, 0xff, 0xff]);
-    assert!(matches!(validate(&garbage, &ctx()), Err(ValidationError::InvalidBody(_))));
+    assert!(matches!(
+        validate(&garbage, &ctx()),
+        Err(ValidationError::InvalidBody(_))
+    ));
 }
 
 #[test]
@@ -181,15 +222,23 @@ fn invalid_author_key() {
     // Find 32 bytes that do not decompress to a curve point.
     let bad_key = (0u8..=255)
         .map(|b| [b; 32])
-        .find(|k| liandong_protocol::sign::verify(&liandong_protocol::NodeId(*k), b"", b"", &[0; 64])
-            == Err(liandong_protocol::sign::SignatureError::InvalidKey))
+        .find(|k| {
+            liandong_protocol::sign::verify(&liandong_protocol::NodeId(*k), b"", b"", &[0; 64])
+                == Err(liandong_protocol::sign::SignatureError::InvalidKey)
+        })
         .expect("some byte pattern is not a point");
     let bytes = replace_author(e.wire(), &kp.node_id().0, &bad_key);
-    assert_eq!(validate(&bytes, &ctx()), Err(ValidationError::InvalidAuthorKey));
+    assert_eq!(
+        validate(&bytes, &ctx()),
+        Err(ValidationError::InvalidAuthorKey)
+    );
 }
 
 fn replace_author(wire: &[u8], old: &[u8; 32], new: &[u8; 32]) -> Vec<u8> {
-    let pos = wire.windows(32).position(|w| w == old).expect("author bytes present");
+    let pos = wire
+        .windows(32)
+        .position(|w| w == old)
+        .expect("author bytes present");
     let mut out = wire.to_vec();
     out[pos..pos + 32].copy_from_slice(new);
     out
@@ -220,7 +269,10 @@ fn non_strict_signature() {
     let n = bytes.len();
     bytes[n - 64..].fill(0);
     bytes[n - 64] = 1;
-    assert_eq!(validate(&bytes, &ctx()), Err(ValidationError::NonStrictSignature));
+    assert_eq!(
+        validate(&bytes, &ctx()),
+        Err(ValidationError::NonStrictSignature)
+    );
 }
 
 #[test]

@@ -64,16 +64,23 @@ fn store(data_dir: &DataDir, args: StoreBenchArgs) -> Result<(), CliError> {
                 // An ack line is printed only after the batch is durable.
                 writeln!(stdout, "{}", e.id()).map_err(|e| CliError::Failed(e.to_string()))?;
             }
-            stdout.flush().map_err(|e| CliError::Failed(e.to_string()))?;
+            stdout
+                .flush()
+                .map_err(|e| CliError::Failed(e.to_string()))?;
         }
         written += n;
     }
     let secs = start.elapsed().as_secs_f64();
     let rate = written as f64 / secs.max(1e-9);
     if args.json {
-        output::print_json(&json!({ "entries": written, "batch": args.batch, "seconds": secs, "entries_per_second": rate }));
+        output::print_json(
+            &json!({ "entries": written, "batch": args.batch, "seconds": secs, "entries_per_second": rate }),
+        );
     } else if !args.print_acks {
-        println!("{written} durable entries in {secs:.2} s, batch {}: {rate:.0} entries/s", args.batch);
+        println!(
+            "{written} durable entries in {secs:.2} s, batch {}: {rate:.0} entries/s",
+            args.batch
+        );
     }
     Ok(())
 }

@@ -32,11 +32,16 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Failed(format!("cannot create a temporary directory: {e}")))?;
     let data_dir = DataDir::new(tmp.path().join("xigebi-village"));
     println!("== 联动演示 / Liandong demo ==");
-    println!("1. 初始化西戈壁村节点 / init the 西戈壁村 post in {}", data_dir.root().display());
+    println!(
+        "1. 初始化西戈壁村节点 / init the 西戈壁村 post in {}",
+        data_dir.root().display()
+    );
     let config = Config::new(PostConfig {
         name: "西戈壁村应急联动工作站".into(),
         level: Level::Village,
-        region: "654203106201".parse().map_err(|e| CliError::Failed(format!("{e}")))?,
+        region: "654203106201"
+            .parse()
+            .map_err(|e| CliError::Failed(format!("{e}")))?,
         unit_type: UnitType::Command,
         contact: "0993-6000000".into(),
     });
@@ -46,20 +51,30 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
     println!("2. 记录情况 / record notes");
     let region = post.config.post.region.clone();
     for text in NOTES {
-        let e = post.ledger.author(region.clone(), Status::Actual, Body::Note(Note { text: text.into() }))?;
+        let e = post.ledger.author(
+            region.clone(),
+            Status::Actual,
+            Body::Note(Note { text: text.into() }),
+        )?;
         println!("   #{} {}", e.seq(), e.id().short());
     }
 
     println!("3. 台账 / the ledger");
     let store = post.ledger.store();
     let names = output::post_names(store)?;
-    let rows: Vec<Vec<String>> =
-        store.query(&Query::default())?.iter().map(|e| EntryRow::new(e, &names).cells()).collect();
+    let rows: Vec<Vec<String>> = store
+        .query(&Query::default())?
+        .iter()
+        .map(|e| EntryRow::new(e, &names).cells())
+        .collect();
     output::print_table(&EntryRow::HEADER, &rows);
 
     println!("4. 校验 / verify");
     let report = verify::verify(&post)?;
-    println!("   {} entries, {} valid, digest {}", report.entries, report.valid, report.digest);
+    println!(
+        "   {} entries, {} valid, digest {}",
+        report.entries, report.valid, report.digest
+    );
     if !report.problems.is_empty() {
         return Err(CliError::Problems(report.problems.len()));
     }

@@ -60,8 +60,12 @@ impl From<LedgerError> for CliError {
     fn from(e: LedgerError) -> Self {
         match e {
             LedgerError::Store(s) => CliError::Store(s),
-            LedgerError::Invalid(_) | LedgerError::InvalidBody(_) => CliError::Invalid(e.to_string()),
-            LedgerError::OwnChainForked(_) | LedgerError::Encode(_) => CliError::Failed(e.to_string()),
+            LedgerError::Invalid(_) | LedgerError::InvalidBody(_) => {
+                CliError::Invalid(e.to_string())
+            }
+            LedgerError::OwnChainForked(_) | LedgerError::Encode(_) => {
+                CliError::Failed(e.to_string())
+            }
         }
     }
 }

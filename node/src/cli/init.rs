@@ -62,7 +62,9 @@ pub fn run(data_dir: &DataDir, args: InitArgs) -> Result<(), CliError> {
         unit_type: config.post.unit_type.clone(),
         contact: config.post.contact.clone(),
     };
-    profile.check(&config.limits).map_err(|e| CliError::Invalid(e.to_string()))?;
+    profile
+        .check(&config.limits)
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
 
     let post = Post::init(data_dir, config)?;
     let node_id = post.ledger.node_id();
@@ -80,7 +82,12 @@ pub fn run(data_dir: &DataDir, args: InitArgs) -> Result<(), CliError> {
     } else {
         println!("已初始化节点 / Post initialised");
         println!("  数据目录 / data dir : {}", data_dir.root().display());
-        println!("  单位 / unit         : {} ({} {})", post.config.post.name, post.config.post.level.name_zh(), post.config.post.region);
+        println!(
+            "  单位 / unit         : {} ({} {})",
+            post.config.post.name,
+            post.config.post.level.name_zh(),
+            post.config.post.region
+        );
         println!("  节点标识 / node id  : {node_id}");
         println!("  对等标识 / peer id  : {peer_id}");
         println!("下一步 / next: liandong note add \"情况说明\"   ·   liandong log");

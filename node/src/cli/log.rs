@@ -36,14 +36,19 @@ pub struct LogArgs {
 }
 
 fn parse_kind(text: &str) -> Result<Kind, String> {
-    Kind::parse(text).ok_or_else(|| format!("unknown kind {text:?}; use profile, note or a number / 未知类型"))
+    Kind::parse(text)
+        .ok_or_else(|| format!("unknown kind {text:?}; use profile, note or a number / 未知类型"))
 }
 
 pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
     let now = clock::now_ms();
     let time = |t: &Option<String>| -> Result<Option<Hlc>, CliError> {
         t.as_deref()
-            .map(|s| clock::parse_time_ms(s, now).map(Hlc::at_wall).map_err(|e| CliError::Usage(e.to_string())))
+            .map(|s| {
+                clock::parse_time_ms(s, now)
+                    .map(Hlc::at_wall)
+                    .map_err(|e| CliError::Usage(e.to_string()))
+            })
             .transpose()
     };
     let query = Query {

@@ -3,8 +3,8 @@
 use clap::{Args, Subcommand};
 use liandong_protocol::{Body, Note, RegionCode, Status};
 
-use super::output::{self, EntryRow};
 use super::CliError;
+use super::output::{self, EntryRow};
 use crate::datadir::DataDir;
 use crate::post::Post;
 
@@ -37,13 +37,22 @@ pub fn run(data_dir: &DataDir, cmd: NoteCommand) -> Result<(), CliError> {
 
 fn add(data_dir: &DataDir, args: NoteAddArgs) -> Result<(), CliError> {
     let post = Post::open(data_dir)?;
-    let scope = args.scope.unwrap_or_else(|| post.config.post.region.clone());
-    let entry = post.ledger.author(scope, args.status, Body::Note(Note { text: args.text }))?;
+    let scope = args
+        .scope
+        .unwrap_or_else(|| post.config.post.region.clone());
+    let entry = post
+        .ledger
+        .author(scope, args.status, Body::Note(Note { text: args.text }))?;
     let row = EntryRow::new(&entry, &Default::default());
     if args.json {
         output::print_json(&row);
     } else {
-        println!("已记录 / recorded: #{} {} ({})", entry.seq(), entry.id(), row.time);
+        println!(
+            "已记录 / recorded: #{} {} ({})",
+            entry.seq(),
+            entry.id(),
+            row.time
+        );
     }
     Ok(())
 }

@@ -21,7 +21,9 @@ pub fn parse_status(text: &str) -> Result<Status, String> {
         "actual" | "实战" => Ok(Status::Actual),
         "exercise" | "drill" | "演练" => Ok(Status::Exercise),
         "test" | "测试" => Ok(Status::Test),
-        _ => Err(format!("unknown status {text:?}; use actual, exercise or test / 状态应为 实战、演练 或 测试")),
+        _ => Err(format!(
+            "unknown status {text:?}; use actual, exercise or test / 状态应为 实战、演练 或 测试"
+        )),
     }
 }
 
@@ -79,7 +81,15 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
         println!("{}", out.trim_end());
     };
     line(header.to_vec());
-    line(widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect());
+    line(
+        widths
+            .iter()
+            .map(|w| "─".repeat(*w))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect(),
+    );
     for row in rows {
         line(row.iter().map(String::as_str).collect());
     }
@@ -89,7 +99,10 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
 pub type Names = HashMap<NodeId, String>;
 
 pub fn post_names(store: &Store) -> Result<Names, StoreError> {
-    let profiles = store.query(&Query { kind: Some(liandong_protocol::Kind::POST_PROFILE), ..Query::default() })?;
+    let profiles = store.query(&Query {
+        kind: Some(liandong_protocol::Kind::POST_PROFILE),
+        ..Query::default()
+    })?;
     let mut names = Names::new();
     for e in profiles {
         if let Ok(Body::PostProfile(p)) = e.body() {
@@ -119,7 +132,10 @@ impl EntryRow {
     pub fn new(e: &SignedEntry, names: &Names) -> EntryRow {
         let h = e.header();
         let (summary, body) = match e.body() {
-            Ok(body) => (summarise(&body), serde_json::to_value(&body).unwrap_or(serde_json::Value::Null)),
+            Ok(body) => (
+                summarise(&body),
+                serde_json::to_value(&body).unwrap_or(serde_json::Value::Null),
+            ),
             Err(err) => (format!("(unreadable body: {err})"), serde_json::Value::Null),
         };
         EntryRow {
@@ -153,8 +169,15 @@ impl EntryRow {
         ]
     }
 
-    pub const HEADER: [&'static str; 7] =
-        ["时间 time", "单位 post", "序号 seq", "类型 kind", "区划 scope", "状态 status", "内容 content"];
+    pub const HEADER: [&'static str; 7] = [
+        "时间 time",
+        "单位 post",
+        "序号 seq",
+        "类型 kind",
+        "区划 scope",
+        "状态 status",
+        "内容 content",
+    ];
 }
 
 fn status_label(s: Status) -> &'static str {

@@ -34,7 +34,10 @@ pub fn run(data_dir: &DataDir, args: VerifyArgs) -> Result<(), CliError> {
     if args.json {
         output::print_json(&report);
     } else {
-        println!("条目 / entries : {} ({} valid)", report.entries, report.valid);
+        println!(
+            "条目 / entries : {} ({} valid)",
+            report.entries, report.valid
+        );
         println!("摘要 / digest  : {}", report.digest);
         for f in &report.forks {
             println!("分叉 / fork    : {f}");
@@ -46,7 +49,11 @@ pub fn run(data_dir: &DataDir, args: VerifyArgs) -> Result<(), CliError> {
             println!("校验通过 / store verified");
         }
     }
-    if report.problems.is_empty() { Ok(()) } else { Err(CliError::Problems(report.problems.len())) }
+    if report.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Problems(report.problems.len()))
+    }
 }
 
 /// Checks every entry (decoding, signature, network, id), every index row,
@@ -56,7 +63,11 @@ pub fn verify(post: &Post) -> Result<VerifyReport, CliError> {
     let limits = post.ledger.limits();
     // Stored entries were checked against the clock when they arrived; the
     // clock may have moved since, so "too far in the future" is not re-checked.
-    let ctx = ValidationContext { now_ms: u64::MAX, network: post.ledger.network(), limits };
+    let ctx = ValidationContext {
+        now_ms: u64::MAX,
+        network: post.ledger.network(),
+        limits,
+    };
     let mut report = VerifyReport::default();
     let mut recomputed: BTreeMap<RegionCode, LedgerDigest> = BTreeMap::new();
     store.for_each_wire(|id, bytes| {
@@ -64,25 +75,37 @@ pub fn verify(post: &Post) -> Result<VerifyReport, CliError> {
         match validate(bytes, &ctx) {
             Err(e) => report.problems.push(format!("entry {id}: {e}")),
             Ok(entry) if entry.id() != id => {
-                report.problems.push(format!("entry stored under {id} hashes to {}", entry.id()));
+                report
+                    .problems
+                    .push(format!("entry stored under {id} hashes to {}", entry.id()));
             }
             Ok(entry) => {
                 report.valid += 1;
                 if !store.indexes_complete(&entry)? {
-                    report.problems.push(format!("entry {id} is missing index rows"));
+                    report
+                        .problems
+                        .push(format!("entry {id} is missing index rows"));
                 }
-                recomputed.entry(entry.header().scope.clone()).or_default().add(&id);
+                recomputed
+                    .entry(entry.header().scope.clone())
+                    .or_default()
+                    .add(&id);
             }
         }
         Ok(())
     })?;
     let dangling = store.dangling_index_rows()?;
     if dangling > 0 {
-        report.problems.push(format!("{dangling} index rows name missing entries"));
+        report
+            .problems
+            .push(format!("{dangling} index rows name missing entries"));
     }
-    let stored: BTreeMap<RegionCode, LedgerDigest> = store.digests_by_scope()?.into_iter().collect();
+    let stored: BTreeMap<RegionCode, LedgerDigest> =
+        store.digests_by_scope()?.into_iter().collect();
     if report.problems.is_empty() && stored != recomputed {
-        report.problems.push("stored digests differ from the entries".into());
+        report
+            .problems
+            .push("stored digests differ from the entries".into());
     }
     for fork in store.forks()? {
         report.forks.push(format!(

@@ -54,7 +54,12 @@ pub fn scope_prefix(subtree: &RegionCode) -> Vec<u8> {
 }
 
 pub fn scope(scope: &RegionCode, hlc: Hlc, id: &EntryId) -> Vec<u8> {
-    cat(&[&[SCOPE], &scope.key(), &hlc.as_u64().to_be_bytes(), id.as_bytes()])
+    cat(&[
+        &[SCOPE],
+        &scope.key(),
+        &hlc.as_u64().to_be_bytes(),
+        id.as_bytes(),
+    ])
 }
 
 pub fn kind_prefix(kind: Kind) -> Vec<u8> {
@@ -62,7 +67,11 @@ pub fn kind_prefix(kind: Kind) -> Vec<u8> {
 }
 
 pub fn kind(kind: Kind, hlc: Hlc, id: &EntryId) -> Vec<u8> {
-    cat(&[&kind_prefix(kind), &hlc.as_u64().to_be_bytes(), id.as_bytes()])
+    cat(&[
+        &kind_prefix(kind),
+        &hlc.as_u64().to_be_bytes(),
+        id.as_bytes(),
+    ])
 }
 
 pub fn time(hlc: Hlc, id: &EntryId) -> Vec<u8> {
@@ -130,7 +139,10 @@ mod tests {
         assert_eq!(author_key_seq(&author(&a, 5, &id)), Some(5));
         assert_eq!(trailing_hlc_id(&scope(&region, hlc, &id)), Some((hlc, id)));
         assert_eq!(trailing_hlc_id(&time(hlc, &id)), Some((hlc, id)));
-        assert_eq!(trailing_hlc_id(&kind(Kind::NOTE, hlc, &id)), Some((hlc, id)));
+        assert_eq!(
+            trailing_hlc_id(&kind(Kind::NOTE, hlc, &id)),
+            Some((hlc, id))
+        );
         assert_eq!(digest_key_region(&digest(&region)), Some(region.clone()));
         assert_eq!(fork_key(&fork(&a, 5)), Some((a, 5)));
         assert!(scope(&region, hlc, &id).starts_with(&scope_prefix(&"6542".parse().expect("r"))));

@@ -36,5 +36,8 @@ pub fn write(store_dir: &Path, schema: u32) -> Result<(), StoreError> {
 }
 
 fn corrupt(store_dir: &Path, reason: &str) -> StoreError {
-    StoreError::Corrupt { path: store_dir.to_path_buf(), reason: reason.to_string() }
+    StoreError::Corrupt {
+        path: store_dir.to_path_buf(),
+        reason: reason.to_string(),
+    }
 }

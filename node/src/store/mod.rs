@@ -68,8 +68,14 @@ pub enum StoreError {
         "store {path} has schema version {found}; this liandong supports version {supported} \
          / 数据库版本不受支持，请升级 liandong"
     )]
-    UnknownSchema { path: PathBuf, found: u32, supported: u32 },
-    #[error("store {path} is not a liandong store or is corrupt / 数据库损坏或不是联动数据库: {reason}")]
+    UnknownSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error(
+        "store {path} is not a liandong store or is corrupt / 数据库损坏或不是联动数据库: {reason}"
+    )]
     Corrupt { path: PathBuf, reason: String },
     #[error("store I/O error (disk full or failing?) / 存储读写错误（磁盘已满或故障？）: {0}")]
     Io(#[from] std::io::Error),
@@ -124,16 +130,19 @@ impl Store {
     /// not new — sled recovers a garbled log as an empty database, and that
     /// must not silently become a fresh, empty ledger.
     pub fn open(path: &Path, cache_mb: u64) -> Result<Store, StoreError> {
-        let corrupt = |reason: String| StoreError::Corrupt { path: path.to_path_buf(), reason };
+        let corrupt = |reason: String| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            reason,
+        };
         let marker = marker::read(path)?;
-        if let Some(found) = marker {
-            if found != SCHEMA_VERSION {
-                return Err(StoreError::UnknownSchema {
-                    path: path.to_path_buf(),
-                    found,
-                    supported: SCHEMA_VERSION,
-                });
-            }
+        if let Some(found) = marker
+            && found != SCHEMA_VERSION
+        {
+            return Err(StoreError::UnknownSchema {
+                path: path.to_path_buf(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
         let db = sled::Config::new()
             .path(path)
@@ -164,11 +173,16 @@ impl Store {
                 }
             }
             None if marker.is_some() => {
-                return Err(corrupt("its data files hold no ledger (truncated or overwritten)".into()));
+                return Err(corrupt(
+                    "its data files hold no ledger (truncated or overwritten)".into(),
+                ));
             }
             None if ledger.is_empty() => {
                 meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
-                meta.insert(META_WRITER, concat!("liandong ", env!("CARGO_PKG_VERSION")).as_bytes())?;
+                meta.insert(
+                    META_WRITER,
+                    concat!("liandong ", env!("CARGO_PKG_VERSION")).as_bytes(),
+                )?;
                 db.flush()?;
             }
             None => return Err(corrupt("entries without a schema version".into())),
@@ -194,9 +208,16 @@ impl Store {
     }
 
     /// Inserts one validated entry.
-    pub fn insert(&self, entry: &SignedEntry, durability: Durability) -> Result<InsertOutcome, StoreError> {
+    pub fn insert(
+        &self,
+        entry: &SignedEntry,
+        durability: Durability,
+    ) -> Result<InsertOutcome, StoreError> {
         let outcomes = self.insert_batch(std::slice::from_ref(entry), durability)?;
-        Ok(outcomes.first().copied().unwrap_or(InsertOutcome::Duplicate))
+        Ok(outcomes
+            .first()
+            .copied()
+            .unwrap_or(InsertOutcome::Duplicate))
     }
 
     /// Inserts validated entries in one atomic batch (and, if durable, one
@@ -222,7 +243,11 @@ impl Store {
             in_batch.insert(id);
             let h = entry.header();
             let fork = batch_chain.contains_key(&(h.author, h.seq))
-                || self.ledger.scan_prefix(keys::author_seq_prefix(&h.author, h.seq)).next().is_some();
+                || self
+                    .ledger
+                    .scan_prefix(keys::author_seq_prefix(&h.author, h.seq))
+                    .next()
+                    .is_some();
             batch_chain.insert((h.author, h.seq), id);
 
             batch.insert(keys::entry(&id), entry.wire());
@@ -234,7 +259,11 @@ impl Store {
                 batch.insert(keys::fork(&h.author, h.seq), &[]);
             }
             deltas.entry(h.scope.clone()).or_default().add(&id);
-            outcomes.push(if fork { InsertOutcome::Fork } else { InsertOutcome::Added });
+            outcomes.push(if fork {
+                InsertOutcome::Fork
+            } else {
+                InsertOutcome::Added
+            });
         }
         if deltas.is_empty() {
             return Ok(outcomes);
@@ -274,7 +303,9 @@ impl Store {
     }
 
     pub fn get(&self, id: &EntryId) -> Result<Option<SignedEntry>, StoreError> {
-        self.get_wire(id)?.map(|bytes| self.decode(id, &bytes)).transpose()
+        self.get_wire(id)?
+            .map(|bytes| self.decode(id, &bytes))
+            .transpose()
     }
 
     fn decode(&self, id: &EntryId, bytes: &[u8]) -> Result<SignedEntry, StoreError> {
@@ -289,13 +320,18 @@ impl Store {
         self.ledger
             .scan_prefix(keys::author_seq_prefix(author, seq))
             .keys()
-            .map(|k| Ok(keys::trailing_id(&k?).ok_or_else(|| self.bad_key("A"))?))
+            .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("A")))
             .collect()
     }
 
     /// The highest seq stored for `author` and the id(s) at it.
     pub fn head_of(&self, author: &NodeId) -> Result<Option<(u64, Vec<EntryId>)>, StoreError> {
-        let Some(last) = self.ledger.scan_prefix(keys::author_prefix(author)).keys().next_back() else {
+        let Some(last) = self
+            .ledger
+            .scan_prefix(keys::author_prefix(author))
+            .keys()
+            .next_back()
+        else {
             return Ok(None);
         };
         let seq = keys::author_key_seq(&last?).ok_or_else(|| self.bad_key("A"))?;
@@ -345,7 +381,11 @@ impl Store {
         let mut out = Vec::new();
         for key in self.ledger.scan_prefix([keys::FORK]).keys() {
             let (author, seq) = keys::fork_key(&key?).ok_or_else(|| self.bad_key("F"))?;
-            out.push(Fork { author, seq, ids: self.ids_at(&author, seq)? });
+            out.push(Fork {
+                author,
+                seq,
+                ids: self.ids_at(&author, seq)?,
+            });
         }
         Ok(out)
     }
@@ -383,18 +423,29 @@ impl Store {
     /// query, by time otherwise).
     pub fn query(&self, query: &Query) -> Result<Vec<SignedEntry>, StoreError> {
         let limit = query.limit.unwrap_or(usize::MAX);
-        let ids: Box<dyn Iterator<Item = Result<EntryId, StoreError>>> = if let Some(author) = &query.author {
-            Box::new(self.ledger.scan_prefix(keys::author_prefix(author)).keys().map(|k| {
-                keys::trailing_id(&k?).ok_or_else(|| self.bad_key("A"))
-            }))
-        } else if let Some(kind) = query.kind {
-            Box::new(self.ledger.scan_prefix(keys::kind_prefix(kind)).keys().map(|k| {
-                keys::trailing_id(&k?).ok_or_else(|| self.bad_key("K"))
-            }))
-        } else {
-            let scope = query.scope.clone().unwrap_or_else(RegionCode::national);
-            Box::new(self.time_index(&scope, query.since)?.into_iter().map(|(_, id)| Ok(id)))
-        };
+        let ids: Box<dyn Iterator<Item = Result<EntryId, StoreError>>> =
+            if let Some(author) = &query.author {
+                Box::new(
+                    self.ledger
+                        .scan_prefix(keys::author_prefix(author))
+                        .keys()
+                        .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("A"))),
+                )
+            } else if let Some(kind) = query.kind {
+                Box::new(
+                    self.ledger
+                        .scan_prefix(keys::kind_prefix(kind))
+                        .keys()
+                        .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("K"))),
+                )
+            } else {
+                let scope = query.scope.clone().unwrap_or_else(RegionCode::national);
+                Box::new(
+                    self.time_index(&scope, query.since)?
+                        .into_iter()
+                        .map(|(_, id)| Ok(id)),
+                )
+            };
         let mut out = Vec::new();
         for id in ids {
             if out.len() >= limit {
@@ -437,8 +488,12 @@ impl Store {
     pub fn indexes_complete(&self, entry: &SignedEntry) -> Result<bool, StoreError> {
         let h = entry.header();
         let id = entry.id();
-        Ok(self.ledger.contains_key(keys::author(&h.author, h.seq, &id))?
-            && self.ledger.contains_key(keys::scope(&h.scope, h.hlc, &id))?
+        Ok(self
+            .ledger
+            .contains_key(keys::author(&h.author, h.seq, &id))?
+            && self
+                .ledger
+                .contains_key(keys::scope(&h.scope, h.hlc, &id))?
             && self.ledger.contains_key(keys::kind(h.kind, h.hlc, &id))?
             && self.ledger.contains_key(keys::time(h.hlc, &id))?)
     }
@@ -463,6 +518,9 @@ impl Store {
     }
 
     fn bad_key(&self, space: &str) -> StoreError {
-        StoreError::Corrupt { path: self.path.clone(), reason: format!("malformed {space} key") }
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            reason: format!("malformed {space} key"),
+        }
     }
 }

@@ -17,7 +17,9 @@ pub enum Body {
     PostProfile(PostProfile),
     Note(Note),
     /// A kind newer than this code: stored and relayed, not interpreted.
-    Unknown { kind: Kind },
+    Unknown {
+        kind: Kind,
+    },
 }
 
 /// Why a body is not acceptable.
@@ -28,7 +30,11 @@ pub enum BodyError {
     #[error("{field} is empty / {field} 不能为空")]
     Empty { field: &'static str },
     #[error("{field} has {chars} characters, over the limit of {max} / {field} 超过 {max} 字")]
-    TooLong { field: &'static str, chars: usize, max: usize },
+    TooLong {
+        field: &'static str,
+        chars: usize,
+        max: usize,
+    },
     #[error("region {region} is not at level {level} / 区划代码与级别不符")]
     RegionLevelMismatch { region: RegionCode, level: Level },
 }
@@ -48,7 +54,9 @@ impl Body {
             Body::PostProfile(p) => codec::encode(p)?,
             Body::Note(n) => codec::encode(n)?,
             Body::Unknown { kind } => {
-                return Err(EncodeError(format!("cannot write a body of unknown {kind}")));
+                return Err(EncodeError(format!(
+                    "cannot write a body of unknown {kind}"
+                )));
             }
         };
         Ok((self.kind(), bytes))
@@ -56,9 +64,14 @@ impl Body {
 
     /// Decodes a body of the given kind. Unknown kinds are not an error.
     pub fn decode(kind: Kind, bytes: &[u8]) -> Result<Body, BodyError> {
-        let undecodable = |e: codec::DecodeError| BodyError::Undecodable { kind, reason: e.to_string() };
+        let undecodable = |e: codec::DecodeError| BodyError::Undecodable {
+            kind,
+            reason: e.to_string(),
+        };
         Ok(match kind {
-            Kind::POST_PROFILE => Body::PostProfile(codec::decode(bytes, bytes.len()).map_err(undecodable)?),
+            Kind::POST_PROFILE => {
+                Body::PostProfile(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
             Kind::NOTE => Body::Note(codec::decode(bytes, bytes.len()).map_err(undecodable)?),
             _ => Body::Unknown { kind },
         })
@@ -74,7 +87,12 @@ impl Body {
     }
 }
 
-fn check_text(field: &'static str, text: &str, max: usize, required: bool) -> Result<(), BodyError> {
+fn check_text(
+    field: &'static str,
+    text: &str,
+    max: usize,
+    required: bool,
+) -> Result<(), BodyError> {
     if required && text.trim().is_empty() {
         return Err(BodyError::Empty { field });
     }
@@ -107,7 +125,10 @@ impl PostProfile {
         // Every post, command post or member unit, is responsible for exactly
         // the region of its level: a county fire brigade names its county.
         if self.region.level() != self.level {
-            return Err(BodyError::RegionLevelMismatch { region: self.region.clone(), level: self.level });
+            return Err(BodyError::RegionLevelMismatch {
+                region: self.region.clone(),
+                level: self.level,
+            });
         }
         Ok(())
     }
@@ -230,38 +251,73 @@ mod tests {
     fn unit_types_travel_by_name() {
         assert_eq!(UnitType::from("fire".to_string()), UnitType::Fire);
         assert_eq!(UnitType::from("消防".to_string()), UnitType::Fire);
-        assert_eq!(UnitType::from("drone".to_string()), UnitType::Other("drone".into()));
+        assert_eq!(
+            UnitType::from("drone".to_string()),
+            UnitType::Other("drone".into())
+        );
         assert_eq!(String::from(UnitType::CivilAffairs), "civil_affairs");
     }
 
     #[test]
     fn profile_rules() {
         let limits = Limits::default();
-        assert_eq!(profile(Level::County, "654203", UnitType::Command).check(&limits), Ok(()));
+        assert_eq!(
+            profile(Level::County, "654203", UnitType::Command).check(&limits),
+            Ok(())
+        );
         assert!(matches!(
             profile(Level::County, "6542", UnitType::Command).check(&limits),
             Err(BodyError::RegionLevelMismatch { .. })
         ));
-        assert_eq!(profile(Level::County, "654203", UnitType::Fire).check(&limits), Ok(()));
-        assert!(profile(Level::County, "654203106", UnitType::Fire).check(&limits).is_err());
+        assert_eq!(
+            profile(Level::County, "654203", UnitType::Fire).check(&limits),
+            Ok(())
+        );
+        assert!(
+            profile(Level::County, "654203106", UnitType::Fire)
+                .check(&limits)
+                .is_err()
+        );
         let mut empty = profile(Level::County, "654203", UnitType::Command);
         empty.name = "  ".into();
-        assert_eq!(empty.check(&limits), Err(BodyError::Empty { field: "name" }));
+        assert_eq!(
+            empty.check(&limits),
+            Err(BodyError::Empty { field: "name" })
+        );
     }
 
     #[test]
     fn note_length_is_bounded() {
-        let limits = Limits { max_text_chars: 3, ..Limits::default() };
-        assert_eq!(Note { text: "一二三".into() }.check(&limits), Ok(()));
+        let limits = Limits {
+            max_text_chars: 3,
+            ..Limits::default()
+        };
         assert_eq!(
-            Note { text: "一二三四".into() }.check(&limits),
-            Err(BodyError::TooLong { field: "text", chars: 4, max: 3 })
+            Note {
+                text: "一二三".into()
+            }
+            .check(&limits),
+            Ok(())
+        );
+        assert_eq!(
+            Note {
+                text: "一二三四".into()
+            }
+            .check(&limits),
+            Err(BodyError::TooLong {
+                field: "text",
+                chars: 4,
+                max: 3
+            })
         );
     }
 
     #[test]
     fn unknown_kinds_decode_as_unknown() {
-        assert_eq!(Body::decode(Kind(4242), b"anything"), Ok(Body::Unknown { kind: Kind(4242) }));
+        assert_eq!(
+            Body::decode(Kind(4242), b"anything"),
+            Ok(Body::Unknown { kind: Kind(4242) })
+        );
         assert!(Body::Unknown { kind: Kind(4242) }.encode().is_err());
     }
 }

@@ -108,7 +108,12 @@ impl SignedEntry {
     }
 
     pub(crate) fn from_parts(header: Header, body: Vec<u8>, wire: Vec<u8>) -> SignedEntry {
-        SignedEntry { id: EntryId::of_wire_bytes(&wire), header, body, wire }
+        SignedEntry {
+            id: EntryId::of_wire_bytes(&wire),
+            header,
+            body,
+            wire,
+        }
     }
 
     /// Decodes bytes this node stored after validating them, without checking

@@ -68,7 +68,10 @@ pub(crate) fn decode_unsigned(
     max_entry_bytes: usize,
 ) -> Result<(Header, Vec<u8>), ValidationError> {
     if bytes.len() > max_entry_bytes {
-        return Err(ValidationError::TooLarge { size: bytes.len(), max: max_entry_bytes });
+        return Err(ValidationError::TooLarge {
+            size: bytes.len(),
+            max: max_entry_bytes,
+        });
     }
     // The version is the first byte (a u8 encodes as itself), so a future
     // format is named as such instead of failing to decode.

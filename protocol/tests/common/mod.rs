@@ -23,7 +23,11 @@ pub fn keypair(seed: u8) -> Keypair {
 }
 
 pub fn ctx() -> ValidationContext<'static> {
-    ValidationContext { now_ms: NOW_MS, network: network(), limits: &LIMITS }
+    ValidationContext {
+        now_ms: NOW_MS,
+        network: network(),
+        limits: &LIMITS,
+    }
 }
 
 pub fn region(code: &str) -> RegionCode {
@@ -31,7 +35,9 @@ pub fn region(code: &str) -> RegionCode {
 }
 
 pub fn note(text: &str) -> Body {
-    Body::Note(Note { text: text.to_string() })
+    Body::Note(Note {
+        text: text.to_string(),
+    })
 }
 
 pub fn profile() -> Body {
@@ -65,7 +71,10 @@ pub fn chain(kp: &Keypair, n: u64) -> Vec<SignedEntry> {
     let mut out: Vec<SignedEntry> = Vec::new();
     for seq in 1..=n {
         let prev = out.last().map(|e| e.id());
-        out.push(signed(kp, draft(seq, prev, note(&format!("水位上涨 第{seq}次")))));
+        out.push(signed(
+            kp,
+            draft(seq, prev, note(&format!("水位上涨 第{seq}次"))),
+        ));
     }
     out
 }

@@ -1,0 +1,120 @@
+//! Store and ingest costs on this machine's disk.
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use liandong_node::ledger::Ledger;
+use liandong_node::store::{Durability, Store};
+use liandong_protocol::{
+    Body, Draft, EntryId, Hlc, Keypair, Limits, NetworkId, Note, SignedEntry, Status,
+};
+
+fn network() -> NetworkId {
+    NetworkId::from_name("bench")
+}
+
+/// `n` entries from 16 authors, as a busy county would receive them.
+fn received(n: usize) -> Vec<SignedEntry> {
+    let now = liandong_node::clock::now_ms() - 60_000;
+    let keys: Vec<Keypair> = (1..=16u8).map(|i| Keypair::from_secret([i; 32])).collect();
+    let mut prev: Vec<Option<EntryId>> = vec![None; keys.len()];
+    (0..n)
+        .map(|i| {
+            let a = i % keys.len();
+            let seq = (i / keys.len()) as u64 + 1;
+            let e = SignedEntry::sign(
+                &keys[a],
+                Draft {
+                    network: network(),
+                    seq,
+                    prev: prev[a],
+                    hlc: Hlc::new(now + i as u64, 0),
+                    scope: "654203106".parse().expect("region"),
+                    status: Status::Actual,
+                    body: Body::Note(Note {
+                        text: format!("情况报告 {i}：河道水位上涨，已转移群众。"),
+                    }),
+                },
+            )
+            .expect("sign");
+            prev[a] = Some(e.id());
+            e
+        })
+        .collect()
+}
+
+fn fresh_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store"), 64).expect("open");
+    (dir, store)
+}
+
+fn store_inserts(c: &mut Criterion) {
+    let entries = received(4096);
+    let mut group = c.benchmark_group("store");
+    group.sample_size(10);
+
+    group.throughput(Throughput::Elements(256));
+    group.bench_function("insert 256, one durable batch", |b| {
+        b.iter_batched(
+            fresh_store,
+            |(_dir, store)| store.insert_batch(black_box(&entries[..256]), Durability::Durable),
+            BatchSize::PerIteration,
+        )
+    });
+
+    group.throughput(Throughput::Elements(64));
+    group.bench_function("insert 64, durable per entry", |b| {
+        b.iter_batched(
+            fresh_store,
+            |(_dir, store)| {
+                for e in &entries[..64] {
+                    store
+                        .insert(black_box(e), Durability::Durable)
+                        .expect("insert");
+                }
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+fn full_ingest(c: &mut Criterion) {
+    let wires: Vec<Vec<u8>> = received(10_000)
+        .into_iter()
+        .map(SignedEntry::into_wire)
+        .collect();
+    let mut group = c.benchmark_group("ingest");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(wires.len() as u64));
+    group.bench_function(
+        "10k received entries: decode + verify + insert, batches of 256",
+        |b| {
+            b.iter_batched(
+                || {
+                    let (dir, store) = fresh_store();
+                    let ledger = Ledger::open(
+                        store,
+                        Keypair::from_secret([99; 32]),
+                        network(),
+                        Limits::default(),
+                    )
+                    .expect("ledger");
+                    (dir, ledger)
+                },
+                |(_dir, ledger)| {
+                    for chunk in wires.chunks(256) {
+                        let report = ledger.ingest(chunk, Durability::Durable).expect("ingest");
+                        assert_eq!(report.rejected.len(), 0);
+                    }
+                },
+                BatchSize::PerIteration,
+            )
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, store_inserts, full_ingest);
+criterion_main!(benches);
