@@ -6,7 +6,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use liandong_node::ledger::Ledger;
 use liandong_node::store::{Durability, Store};
 use liandong_protocol::{
-    Body, Draft, EntryId, Hlc, Keypair, Limits, NetworkId, Note, SignedEntry, Status,
+    Body, Draft, EntryId, Hlc, Interest, Keypair, Limits, NetworkId, Note, SignedEntry, Status,
 };
 
 fn network() -> NetworkId {
@@ -99,6 +99,7 @@ fn full_ingest(c: &mut Criterion) {
                         Keypair::from_secret([99; 32]),
                         network(),
                         Limits::default(),
+                        Interest::everything(),
                     )
                     .expect("ledger");
                     (dir, ledger)

@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use liandong_protocol::{Level, Limits, NetworkId, RegionCode, UnitType};
+use liandong_protocol::{Interest, Level, Limits, NetworkId, RegionCode, UnitType};
 use serde::{Deserialize, Serialize};
 
 /// The config format this code writes and reads.
@@ -56,6 +56,9 @@ pub struct NetworkConfig {
     pub peers: Vec<String>,
     /// Discover peers on the local network segment.
     pub mdns: bool,
+    /// Neighbouring regions this post cooperates with (区域合作): their
+    /// entries are held and relayed here too.
+    pub cooperate: Vec<RegionCode>,
 }
 
 impl Default for NetworkConfig {
@@ -68,6 +71,7 @@ impl Default for NetworkConfig {
             ],
             peers: Vec::new(),
             mdns: true,
+            cooperate: Vec::new(),
         }
     }
 }
@@ -75,6 +79,13 @@ impl Default for NetworkConfig {
 impl NetworkConfig {
     pub fn network_id(&self) -> NetworkId {
         NetworkId::from_name(&self.name)
+    }
+}
+
+impl Config {
+    /// The scopes this post holds.
+    pub fn interest(&self) -> Interest {
+        Interest::of_post(&self.post.region, &self.network.cooperate)
     }
 }
 

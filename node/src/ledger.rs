@@ -8,7 +8,7 @@
 use std::sync::Mutex;
 
 use liandong_protocol::{
-    Body, Draft, EntryId, Hlc, HlcClock, Keypair, Limits, NetworkId, NodeId, RegionCode,
+    Body, Draft, EntryId, Hlc, HlcClock, Interest, Keypair, Limits, NetworkId, NodeId, RegionCode,
     SignedEntry, Status, ValidationContext, ValidationError, validate,
 };
 
@@ -37,6 +37,8 @@ pub enum LedgerError {
 pub struct IngestReport {
     pub added: usize,
     pub duplicate: usize,
+    /// Valid, but scoped outside this post's interest: not stored.
+    pub out_of_scope: usize,
     /// Added, but their (author, seq) already held another entry.
     pub forks: usize,
     /// Index in the input and reason, for every refused entry.
@@ -58,6 +60,8 @@ pub struct Ledger {
     keypair: Keypair,
     network: NetworkId,
     limits: Limits,
+    /// The scopes this post holds; received entries outside it are not stored.
+    interest: Interest,
     /// The post's own chain head and clock; one author at a time.
     head: Mutex<Head>,
 }
@@ -68,6 +72,7 @@ impl Ledger {
         keypair: Keypair,
         network: NetworkId,
         limits: Limits,
+        interest: Interest,
     ) -> Result<Ledger, LedgerError> {
         let (seq, id) = match store.head_of(&keypair.node_id())? {
             None => (0, None),
@@ -83,6 +88,7 @@ impl Ledger {
             keypair,
             network,
             limits,
+            interest,
             head: Mutex::new(Head { seq, id, clock }),
         })
     }
@@ -105,6 +111,10 @@ impl Ledger {
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    pub fn interest(&self) -> &Interest {
+        &self.interest
     }
 
     /// The next sequence number this post will write.
@@ -196,6 +206,9 @@ impl Ledger {
         let mut valid = Vec::with_capacity(items.len());
         for (i, bytes) in items.iter().enumerate() {
             match validate(bytes.as_ref(), &ctx) {
+                Ok(entry) if !self.interest.contains(&entry.header().scope) => {
+                    report.out_of_scope += 1
+                }
                 Ok(entry) => valid.push(entry),
                 Err(e) => report.rejected.push((i, e)),
             }

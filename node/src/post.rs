@@ -55,6 +55,7 @@ impl Post {
             keypair,
             config.network.network_id(),
             config.limits.clone(),
+            config.interest(),
         )?;
         Ok(Post {
             data_dir: data_dir.clone(),
@@ -102,6 +103,7 @@ impl Post {
             keypair,
             config.network.network_id(),
             config.limits.clone(),
+            config.interest(),
         )?;
         let post = Post {
             data_dir: data_dir.clone(),

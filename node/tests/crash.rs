@@ -53,7 +53,11 @@ fn kill_loop_loses_no_acknowledged_entry() {
     let mut rng = Rng(seed);
     let mut acked: HashSet<EntryId> = HashSet::new();
     for cycle in 0..CYCLES {
-        let batch = if rng.next().is_multiple_of(2) { "1" } else { "16" };
+        let batch = if rng.next().is_multiple_of(2) {
+            "1"
+        } else {
+            "16"
+        };
         let mut child = liandong(&dir)
             .args([
                 "bench",

@@ -51,7 +51,9 @@ impl Selector {
         match (self, other) {
             (Subtree(a), Subtree(b)) if a.is_within(b) => Some(Subtree(a.clone())),
             (Subtree(a), Subtree(b)) if b.is_within(a) => Some(Subtree(b.clone())),
-            (Subtree(s), Exact(e)) | (Exact(e), Subtree(s)) if e.is_within(s) => Some(Exact(e.clone())),
+            (Subtree(s), Exact(e)) | (Exact(e), Subtree(s)) if e.is_within(s) => {
+                Some(Exact(e.clone()))
+            }
             (Exact(a), Exact(b)) if a == b => Some(Exact(a.clone())),
             _ => None,
         }
@@ -79,7 +81,9 @@ impl Interest {
 
     /// Everything (the national post's view, and tools).
     pub fn everything() -> Interest {
-        Interest { selectors: vec![Selector::Subtree(RegionCode::national())] }
+        Interest {
+            selectors: vec![Selector::Subtree(RegionCode::national())],
+        }
     }
 
     pub fn from_selectors(mut selectors: Vec<Selector>) -> Interest {
@@ -196,7 +200,10 @@ mod tests {
         assert!(both.contains(&rc("654203106201")));
         assert!(both.contains(&rc("654203")));
         assert!(both.contains(&rc("65")));
-        assert!(!both.contains(&rc("654203106202")), "county holds it, village does not");
+        assert!(
+            !both.contains(&rc("654203106202")),
+            "county holds it, village does not"
+        );
         assert_eq!(both, county.intersect(&village), "symmetric");
 
         let sibling = Interest::of_post(&rc("654203106202"), &[]);
@@ -219,16 +226,25 @@ mod tests {
             Selector::Exact(rc("654203")),
             Selector::Exact(rc("00")),
         ]);
-        assert_eq!(i.selectors(), [Selector::Subtree(rc("65")), Selector::Exact(rc("00"))]);
+        assert_eq!(
+            i.selectors(),
+            [Selector::Subtree(rc("65")), Selector::Exact(rc("00"))]
+        );
     }
 
     #[test]
     fn topics() {
         assert_eq!(home_region(&rc("654203106201")), rc("654203"));
         assert_eq!(home_region(&rc("6542")), rc("6542"));
-        let subs: Vec<String> = subscribed_regions(&rc("654203106201")).iter().map(|r| r.to_string()).collect();
+        let subs: Vec<String> = subscribed_regions(&rc("654203106201"))
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
         assert_eq!(subs, ["654203", "6542", "65", "00"]);
-        let subs: Vec<String> = subscribed_regions(&rc("65")).iter().map(|r| r.to_string()).collect();
+        let subs: Vec<String> = subscribed_regions(&rc("65"))
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
         assert_eq!(subs, ["65", "00"]);
         let n = NetworkId([0xab; 32]);
         assert_eq!(topic_name(&n, &rc("654203")), "liandong/abababab/654203");
