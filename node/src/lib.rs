@@ -2,6 +2,7 @@
 //! command line. The protocol rules live in `liandong-protocol`; this crate
 //! does the IO around them.
 
+pub mod bundle;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -5,6 +5,7 @@
 //! come in as arguments, so every rule is a plain function that tests (and
 //! any future implementation) can run deterministically.
 
+pub mod bundle;
 pub mod codec;
 pub mod digest;
 pub mod entry;

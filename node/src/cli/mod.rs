@@ -4,6 +4,7 @@
 //! `main.rs` turns the error into a message and an exit code.
 
 mod bench;
+mod bundle;
 mod demo;
 mod error;
 mod id;
@@ -53,6 +54,9 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Run the demonstration / 运行演示
     Demo(demo::DemoArgs),
+    /// Carry entries on a USB stick / 数据包（U盘摆渡）
+    #[command(subcommand)]
+    Bundle(bundle::BundleCommand),
     /// Benchmarks / 性能测试
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -75,5 +79,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Verify(args) => verify::run(&data_dir, args),
         Command::Demo(args) => demo::run(args),
         Command::Bench(cmd) => bench::run(&data_dir, cmd),
+        Command::Bundle(cmd) => bundle::run(&data_dir, cmd),
     }
 }

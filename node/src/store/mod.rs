@@ -17,7 +17,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use liandong_protocol::{EntryId, Hlc, Kind, LedgerDigest, NodeId, RegionCode, SignedEntry};
+use liandong_protocol::{
+    EntryId, Hlc, Interest, Kind, LedgerDigest, NodeId, RegionCode, Selector, SignedEntry,
+};
 
 use durable::DurableFiles;
 
@@ -416,6 +418,32 @@ impl Store {
             }
             out.sort_unstable();
         }
+        Ok(out)
+    }
+
+    /// (hlc, id) of every entry whose scope matches `interest`, in time
+    /// order, from `since`: the item set of a sync session or a bundle.
+    pub fn items_in(
+        &self,
+        interest: &Interest,
+        since: Option<Hlc>,
+    ) -> Result<Vec<(Hlc, EntryId)>, StoreError> {
+        let since = since.unwrap_or(Hlc::ZERO);
+        let mut out = Vec::new();
+        for selector in interest.selectors() {
+            let prefix = match selector {
+                Selector::Subtree(r) => keys::scope_prefix(r),
+                Selector::Exact(r) => [&[keys::SCOPE][..], &r.key()].concat(),
+            };
+            for key in self.ledger.scan_prefix(prefix).keys() {
+                let item = keys::trailing_hlc_id(&key?).ok_or_else(|| self.bad_key("S"))?;
+                if item.0 >= since {
+                    out.push(item);
+                }
+            }
+        }
+        // Selectors of an `Interest` never overlap, so there are no duplicates.
+        out.sort_unstable();
         Ok(out)
     }
 

@@ -1,0 +1,141 @@
+//! `liandong bundle export|import`: carry entries on a USB stick.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use liandong_protocol::{Hlc, RegionCode};
+
+use super::CliError;
+use super::output;
+use crate::bundle::{self, BundleError};
+use crate::clock;
+use crate::datadir::DataDir;
+use crate::post::Post;
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Write entries to a bundle file / 导出数据包
+    Export(ExportArgs),
+    /// Import a bundle file / 导入数据包
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Export what a post at this region holds [default: this post's region] / 区划
+    #[arg(long)]
+    pub scope: Option<RegionCode>,
+    /// Only entries from this time on / 起始时间
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Output file / 输出文件
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The bundle file / 数据包文件
+    pub file: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Bundles at least this large get a progress bar.
+const PROGRESS_THRESHOLD: u64 = 2_000;
+
+pub fn run(data_dir: &DataDir, cmd: BundleCommand) -> Result<(), CliError> {
+    match cmd {
+        BundleCommand::Export(args) => export(data_dir, args),
+        BundleCommand::Import(args) => import(data_dir, args),
+    }
+}
+
+fn export(data_dir: &DataDir, args: ExportArgs) -> Result<(), CliError> {
+    let post = Post::open(data_dir)?;
+    let scope = args
+        .scope
+        .unwrap_or_else(|| post.config.post.region.clone());
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| clock::parse_time_ms(s, clock::now_ms()).map(Hlc::at_wall))
+        .transpose()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let summary =
+        bundle::export(&post.ledger, &scope, since, &args.output).map_err(bundle_error)?;
+    if args.json {
+        output::print_json(&summary);
+    } else {
+        println!(
+            "已导出 / exported {} entries ({} bytes) to {}",
+            summary.entries,
+            summary.bytes,
+            summary.path.display()
+        );
+        println!("摘要 / digest: {}", summary.digest);
+    }
+    Ok(())
+}
+
+fn import(data_dir: &DataDir, args: ImportArgs) -> Result<(), CliError> {
+    let post = Post::open(data_dir)?;
+    let checked = bundle::read_checked(
+        &args.file,
+        post.ledger.network(),
+        post.ledger.limits().max_entry_bytes,
+    )
+    .map_err(bundle_error)?;
+    let total = checked.entries().len() as u64;
+    let bar = (!args.json && total >= PROGRESS_THRESHOLD).then(|| {
+        let bar = ProgressBar::new(total);
+        if let Ok(style) =
+            ProgressStyle::with_template("导入 importing {bar:40} {pos}/{len} ({eta})")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let summary = bundle::import(&post.ledger, &checked, |done, _| {
+        if let Some(bar) = &bar {
+            bar.set_position(done);
+        }
+    })
+    .map_err(bundle_error)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if args.json {
+        output::print_json(&summary);
+    } else {
+        println!(
+            "数据包 / bundle: {} entries from {} (exported {})",
+            summary.entries,
+            &summary.exporter[..8],
+            summary.exported_at
+        );
+        println!(
+            "新增 added {} · 重复 duplicate {} · 拒收 rejected {} · 范围外 out of scope {}",
+            summary.added,
+            summary.duplicate,
+            summary.rejected.len(),
+            summary.out_of_scope
+        );
+        for r in &summary.rejected {
+            println!("  拒收 rejected #{}: {}", r.index, r.reason);
+        }
+    }
+    Ok(())
+}
+
+fn bundle_error(e: BundleError) -> CliError {
+    match e {
+        BundleError::Store(s) => CliError::Store(s),
+        BundleError::Ledger(l) => l.into(),
+        BundleError::Io { .. } | BundleError::Encode(_) => CliError::Failed(e.to_string()),
+        _ => CliError::Invalid(e.to_string()),
+    }
+}
