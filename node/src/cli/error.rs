@@ -63,7 +63,7 @@ impl From<LedgerError> for CliError {
             LedgerError::Invalid(_) | LedgerError::InvalidBody(_) => {
                 CliError::Invalid(e.to_string())
             }
-            LedgerError::OwnChainForked(_) | LedgerError::Encode(_) => {
+            LedgerError::OwnChainForked(_) | LedgerError::Encode(_) | LedgerError::Stopped => {
                 CliError::Failed(e.to_string())
             }
         }

@@ -5,6 +5,8 @@
 //! from gossip, sync and bundles all end in [`Ledger::author`] or
 //! [`Ledger::ingest`]; nothing reaches the store any other way.
 
+pub mod actor;
+
 use std::sync::Mutex;
 
 use liandong_protocol::{
@@ -30,6 +32,8 @@ pub enum LedgerError {
     OwnChainForked(u64),
     #[error("cannot encode entry: {0}")]
     Encode(#[from] liandong_protocol::codec::EncodeError),
+    #[error("the node is shutting down / 节点正在关闭")]
+    Stopped,
 }
 
 /// Counts of one ingest call.
@@ -201,39 +205,97 @@ impl Ledger {
         items: &[B],
         durability: Durability,
     ) -> Result<IngestReport, LedgerError> {
+        Ok(IngestReport::from_outcomes(
+            &self.ingest_each(items, durability)?,
+        ))
+    }
+
+    /// Like [`Ledger::ingest`], with one outcome per input item, in order.
+    pub fn ingest_each<B: AsRef<[u8]>>(
+        &self,
+        items: &[B],
+        durability: Durability,
+    ) -> Result<Vec<ItemOutcome>, LedgerError> {
         let ctx = self.context();
-        let mut report = IngestReport::default();
+        let mut outcomes: Vec<Option<ItemOutcome>> = Vec::with_capacity(items.len());
         let mut valid = Vec::with_capacity(items.len());
+        let mut valid_at = Vec::with_capacity(items.len());
         for (i, bytes) in items.iter().enumerate() {
-            match validate(bytes.as_ref(), &ctx) {
+            outcomes.push(match validate(bytes.as_ref(), &ctx) {
                 Ok(entry) if !self.interest.contains(&entry.header().scope) => {
-                    report.out_of_scope += 1
+                    Some(ItemOutcome::OutOfScope(entry.id()))
                 }
-                Ok(entry) => valid.push(entry),
-                Err(e) => report.rejected.push((i, e)),
+                Ok(entry) => {
+                    valid.push(entry);
+                    valid_at.push(i);
+                    None
+                }
+                Err(e) => Some(ItemOutcome::Rejected(e)),
+            });
+        }
+        if !valid.is_empty() {
+            let inserted = self.store.insert_batch(&valid, durability)?;
+            let mut newest = Hlc::ZERO;
+            for ((entry, outcome), i) in valid.into_iter().zip(inserted).zip(valid_at) {
+                if outcome != InsertOutcome::Duplicate {
+                    newest = newest.max(entry.hlc());
+                }
+                outcomes[i] = Some(match outcome {
+                    InsertOutcome::Added => ItemOutcome::Added(entry),
+                    InsertOutcome::Fork => ItemOutcome::Fork(entry),
+                    InsertOutcome::Duplicate => ItemOutcome::Duplicate(entry.id()),
+                });
+            }
+            if newest > Hlc::ZERO {
+                // Validation already bounded the drift, so this cannot fail;
+                // if the wall clock moved meanwhile, the clock does not move.
+                let _ = self.lock_head().clock.observe(newest, clock::now_ms());
             }
         }
-        if valid.is_empty() {
-            return Ok(report);
+        Ok(outcomes.into_iter().flatten().collect())
+    }
+}
+
+/// What happened to one received item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemOutcome {
+    Added(SignedEntry),
+    /// Stored as equivocation evidence: its (author, seq) held another entry.
+    Fork(SignedEntry),
+    Duplicate(EntryId),
+    /// Valid, but outside this post's interest: not stored.
+    OutOfScope(EntryId),
+    Rejected(ValidationError),
+}
+
+impl ItemOutcome {
+    /// The entry, if it was new to this store.
+    pub fn new_entry(&self) -> Option<&SignedEntry> {
+        match self {
+            ItemOutcome::Added(e) | ItemOutcome::Fork(e) => Some(e),
+            _ => None,
         }
-        let outcomes = self.store.insert_batch(&valid, durability)?;
-        let mut newest = Hlc::ZERO;
-        for (entry, outcome) in valid.iter().zip(outcomes) {
+    }
+}
+
+impl IngestReport {
+    pub fn from_outcomes(outcomes: &[ItemOutcome]) -> IngestReport {
+        let mut report = IngestReport::default();
+        for (i, outcome) in outcomes.iter().enumerate() {
             match outcome {
-                InsertOutcome::Added => report.added += 1,
-                InsertOutcome::Duplicate => report.duplicate += 1,
-                InsertOutcome::Fork => report.forks += 1,
-            }
-            if outcome != InsertOutcome::Duplicate {
-                report.new_ids.push(entry.id());
-                newest = newest.max(entry.hlc());
+                ItemOutcome::Added(e) => {
+                    report.added += 1;
+                    report.new_ids.push(e.id());
+                }
+                ItemOutcome::Fork(e) => {
+                    report.forks += 1;
+                    report.new_ids.push(e.id());
+                }
+                ItemOutcome::Duplicate(_) => report.duplicate += 1,
+                ItemOutcome::OutOfScope(_) => report.out_of_scope += 1,
+                ItemOutcome::Rejected(e) => report.rejected.push((i, e.clone())),
             }
         }
-        if newest > Hlc::ZERO {
-            // Validation already bounded the drift, so this cannot fail; if
-            // the wall clock moved meanwhile, the clock simply does not move.
-            let _ = self.lock_head().clock.observe(newest, clock::now_ms());
-        }
-        Ok(report)
+        report
     }
 }

@@ -1,0 +1,192 @@
+//! The ledger's own thread, reached through a cheap, cloneable handle.
+//!
+//! sled and fsync block, and validation is CPU work, so none of it runs on
+//! the async runtime's workers. Writes queue on a bounded channel to one
+//! thread that owns them; consecutive ingest requests are grouped into one
+//! batch with one fsync (group commit), which is what keeps a busy node's
+//! disk from becoming the bottleneck. Reads go straight to the store from
+//! the blocking pool (sled reads are concurrent).
+
+use std::sync::Arc;
+
+use liandong_protocol::{Body, RegionCode, SignedEntry, Status};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{ItemOutcome, Ledger, LedgerError};
+use crate::store::Durability;
+
+/// Requests waiting for the ledger thread; senders wait when it is full.
+pub const QUEUE_CAPACITY: usize = 1024;
+/// Most items validated and stored in one grouped batch.
+const MAX_GROUP_ITEMS: usize = 1024;
+
+enum Command {
+    Ingest {
+        items: Vec<Vec<u8>>,
+        reply: oneshot::Sender<Result<Vec<ItemOutcome>, String>>,
+    },
+    Author {
+        scope: RegionCode,
+        status: Status,
+        body: Body,
+        reply: oneshot::Sender<Result<SignedEntry, LedgerError>>,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActorError {
+    #[error("the ledger thread has stopped")]
+    Stopped,
+    #[error("ledger error: {0}")]
+    Ledger(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct LedgerHandle {
+    tx: mpsc::Sender<Command>,
+    ledger: Arc<Ledger>,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Ingest { items, .. } => write!(f, "Ingest({} items)", items.len()),
+            Command::Author { .. } => f.write_str("Author"),
+        }
+    }
+}
+
+impl LedgerHandle {
+    /// Starts the ledger thread. It ends when every handle is dropped.
+    pub fn spawn(ledger: Ledger) -> std::io::Result<(LedgerHandle, std::thread::JoinHandle<()>)> {
+        let ledger = Arc::new(ledger);
+        let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+        let owned = Arc::clone(&ledger);
+        let thread = std::thread::Builder::new()
+            .name("ledger".into())
+            .spawn(move || run(&owned, rx))?;
+        Ok((LedgerHandle { tx, ledger }, thread))
+    }
+
+    /// Read access for queries; call it from `spawn_blocking` or [`Self::read`].
+    pub fn ledger(&self) -> &Arc<Ledger> {
+        &self.ledger
+    }
+
+    /// Runs a read-only closure on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ActorError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Ledger) -> T + Send + 'static,
+    {
+        let ledger = Arc::clone(&self.ledger);
+        tokio::task::spawn_blocking(move || f(&ledger))
+            .await
+            .map_err(|_| ActorError::Stopped)
+    }
+
+    /// Validates and stores received entries; one outcome per item.
+    pub async fn ingest(&self, items: Vec<Vec<u8>>) -> Result<Vec<ItemOutcome>, ActorError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Command::Ingest { items, reply })
+            .await
+            .map_err(|_| ActorError::Stopped)?;
+        rx.await
+            .map_err(|_| ActorError::Stopped)?
+            .map_err(ActorError::Ledger)
+    }
+
+    /// Writes an entry by this post; returns once it is durable.
+    pub async fn author(
+        &self,
+        scope: RegionCode,
+        status: Status,
+        body: Body,
+    ) -> Result<SignedEntry, LedgerError> {
+        let (reply, rx) = oneshot::channel();
+        let stopped = || LedgerError::Stopped;
+        self.tx
+            .send(Command::Author {
+                scope,
+                status,
+                body,
+                reply,
+            })
+            .await
+            .map_err(|_| stopped())?;
+        rx.await.map_err(|_| stopped())?
+    }
+}
+
+fn run(ledger: &Ledger, mut rx: mpsc::Receiver<Command>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut pending = Some(first);
+        while let Some(cmd) = pending.take() {
+            match cmd {
+                Command::Author {
+                    scope,
+                    status,
+                    body,
+                    reply,
+                } => {
+                    let _ = reply.send(ledger.author(scope, status, body));
+                }
+                Command::Ingest { items, reply } => {
+                    // Group this request with the ingest requests queued
+                    // behind it, up to a bound; stop at the first write of
+                    // another kind and handle it next, in order.
+                    let mut group = vec![(items, reply)];
+                    let mut total: usize = group[0].0.len();
+                    while total < MAX_GROUP_ITEMS {
+                        match rx.try_recv() {
+                            Ok(Command::Ingest { items, reply }) => {
+                                total += items.len();
+                                group.push((items, reply));
+                            }
+                            Ok(other) => {
+                                pending = Some(other);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    ingest_group(ledger, group);
+                }
+            }
+        }
+    }
+    // Every handle is gone: make sure everything is on disk.
+    if let Err(e) = ledger.store().sync() {
+        tracing::error!(error = %e, "final store sync failed");
+    }
+}
+
+type Reply = oneshot::Sender<Result<Vec<ItemOutcome>, String>>;
+
+fn ingest_group(ledger: &Ledger, group: Vec<(Vec<Vec<u8>>, Reply)>) {
+    let sizes: Vec<usize> = group.iter().map(|(items, _)| items.len()).collect();
+    let mut all: Vec<Vec<u8>> = Vec::with_capacity(sizes.iter().sum());
+    let mut replies = Vec::with_capacity(group.len());
+    for (items, reply) in group {
+        all.extend(items);
+        replies.push(reply);
+    }
+    match ledger.ingest_each(&all, Durability::Durable) {
+        Ok(outcomes) => {
+            let mut outcomes = outcomes.into_iter();
+            for (reply, n) in replies.into_iter().zip(sizes) {
+                let _ = reply.send(Ok(outcomes.by_ref().take(n).collect()));
+            }
+        }
+        Err(e) => {
+            // A store failure (disk full, I/O error) refuses the whole group;
+            // nothing was written, since batches are atomic.
+            tracing::error!(error = %e, "store write failed; received entries refused until it recovers");
+            let msg = e.to_string();
+            for reply in replies {
+                let _ = reply.send(Err(msg.clone()));
+            }
+        }
+    }
+}
