@@ -14,6 +14,7 @@ pub mod ids;
 pub mod interest;
 pub mod level;
 pub mod limits;
+pub mod net;
 pub mod region;
 pub mod sign;
 pub mod validate;

@@ -1,0 +1,232 @@
+//! Messages posts exchange over request-response streams
+//! (`/liandong/sync/1`), and their limits.
+//!
+//! Gossip carries bare entry bytes; everything else — the hello that opens
+//! a connection, set reconciliation, fetching and pushing entries — is one
+//! of these requests with one response. Every frame is length-prefixed and
+//! refused before decoding when it is over [`MAX_FRAME_BYTES`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{self, DecodeError, EncodeError};
+use crate::hlc::Hlc;
+use crate::ids::{EntryId, NetworkId, NodeId};
+use crate::interest::{Interest, MAX_SELECTORS};
+use crate::region::RegionCode;
+
+/// The request-response protocol name.
+pub const SYNC_PROTOCOL: &str = "/liandong/sync/1";
+/// Largest request or response frame.
+pub const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;
+/// Most ids in one fetch request.
+pub const MAX_FETCH_IDS: usize = 1024;
+/// Most entries in one response or push (also bounded by the frame size).
+pub const MAX_BATCH_ENTRIES: usize = 1024;
+/// Most seqs one chain-gap fetch may ask for.
+pub const MAX_CHAIN_FETCH: u64 = 256;
+/// Largest negentropy message a post sends (its frame size limit).
+pub const MAX_RECONCILE_BYTES: usize = 512 * 1024;
+
+/// What a post says about itself when a connection opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    pub network: NetworkId,
+    pub node: NodeId,
+    pub region: RegionCode,
+    pub interest: Interest,
+    /// The post's latest self-description entry, so the peer can show who
+    /// it is talking to before any sync.
+    pub profile: Option<Vec<u8>>,
+    /// Newest entry time the post holds, for "last heard" displays.
+    pub newest: Hlc,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    Hello(Hello),
+    /// One round of set reconciliation over the entries both posts hold
+    /// (`interest` is the intersection the initiator computed). `session`
+    /// lets the responder reuse its item list across rounds.
+    Reconcile {
+        session: u64,
+        interest: Interest,
+        message: Vec<u8>,
+    },
+    /// Entries by id.
+    Fetch {
+        ids: Vec<EntryId>,
+    },
+    /// An author's entries `from..=to` by seq (filling a chain gap).
+    FetchChain {
+        author: NodeId,
+        from: u64,
+        to: u64,
+    },
+    /// Entries the sender thinks the receiver lacks.
+    Push {
+        entries: Vec<Vec<u8>>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Response {
+    Hello(Hello),
+    Reconcile {
+        message: Vec<u8>,
+    },
+    Entries {
+        entries: Vec<Vec<u8>>,
+    },
+    Pushed {
+        added: u32,
+        rejected: u32,
+    },
+    Refused {
+        reason: RefusalReason,
+        detail: String,
+    },
+}
+
+/// Why a request was refused; the session ends, the connection stays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RefusalReason {
+    WrongNetwork,
+    TooMany,
+    Throttled,
+    Malformed,
+    Unavailable,
+}
+
+/// A frame that decoded but breaks a limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    #[error("{what}: {count} items, over the limit of {max}")]
+    OverLimit {
+        what: &'static str,
+        count: usize,
+        max: usize,
+    },
+}
+
+fn check(what: &'static str, count: usize, max: usize) -> Result<(), FrameError> {
+    if count > max {
+        Err(FrameError::OverLimit { what, count, max })
+    } else {
+        Ok(())
+    }
+}
+
+impl Hello {
+    fn check(&self) -> Result<(), FrameError> {
+        check(
+            "interest selectors",
+            self.interest.selectors().len(),
+            MAX_SELECTORS,
+        )
+    }
+}
+
+impl Request {
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        codec::encode(self)
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Request, FrameError> {
+        let req: Request = codec::decode(bytes, MAX_FRAME_BYTES)?;
+        match &req {
+            Request::Hello(h) => h.check()?,
+            Request::Reconcile {
+                interest, message, ..
+            } => {
+                check(
+                    "interest selectors",
+                    interest.selectors().len(),
+                    MAX_SELECTORS,
+                )?;
+                check(
+                    "reconcile message bytes",
+                    message.len(),
+                    MAX_RECONCILE_BYTES,
+                )?;
+            }
+            Request::Fetch { ids } => check("fetch ids", ids.len(), MAX_FETCH_IDS)?,
+            Request::FetchChain { from, to, .. } => {
+                let span = to.saturating_sub(*from).saturating_add(1);
+                check(
+                    "chain fetch span",
+                    usize::try_from(span).unwrap_or(usize::MAX),
+                    MAX_CHAIN_FETCH as usize,
+                )?;
+            }
+            Request::Push { entries } => check("pushed entries", entries.len(), MAX_BATCH_ENTRIES)?,
+        }
+        Ok(req)
+    }
+}
+
+impl Response {
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        codec::encode(self)
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Response, FrameError> {
+        let resp: Response = codec::decode(bytes, MAX_FRAME_BYTES)?;
+        match &resp {
+            Response::Hello(h) => h.check()?,
+            Response::Reconcile { message } => check(
+                "reconcile message bytes",
+                message.len(),
+                MAX_RECONCILE_BYTES,
+            )?,
+            Response::Entries { entries } => check("entries", entries.len(), MAX_BATCH_ENTRIES)?,
+            Response::Pushed { .. } | Response::Refused { .. } => {}
+        }
+        Ok(resp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_round_trip_and_limits_hold() {
+        let req = Request::Fetch {
+            ids: vec![EntryId([1; 32]); 3],
+        };
+        assert_eq!(Request::decode(&req.encode().expect("encode")), Ok(req));
+        let too_many = Request::Fetch {
+            ids: vec![EntryId([1; 32]); MAX_FETCH_IDS + 1],
+        };
+        assert!(matches!(
+            Request::decode(&too_many.encode().expect("encode")),
+            Err(FrameError::OverLimit {
+                what: "fetch ids",
+                ..
+            })
+        ));
+        let span = Request::FetchChain {
+            author: NodeId([0; 32]),
+            from: 1,
+            to: u64::MAX,
+        };
+        assert!(Request::decode(&span.encode().expect("encode")).is_err());
+    }
+
+    #[test]
+    fn garbage_frames_are_errors() {
+        assert!(Request::decode(&[0xff; 10]).is_err());
+        assert!(Response::decode(&[]).is_err());
+        let ok = Response::Pushed {
+            added: 1,
+            rejected: 0,
+        }
+        .encode()
+        .expect("encode");
+        let mut trailing = ok.clone();
+        trailing.push(0);
+        assert!(Response::decode(&trailing).is_err());
+    }
+}
