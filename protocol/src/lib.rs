@@ -5,6 +5,7 @@
 //! come in as arguments, so every rule is a plain function that tests (and
 //! any future implementation) can run deterministically.
 
+pub mod authority;
 pub mod bundle;
 pub mod codec;
 pub mod digest;
@@ -19,6 +20,9 @@ pub mod region;
 pub mod sign;
 pub mod validate;
 
+pub use authority::{
+    Action, AuthorityError, AuthorityPolicy, Directory, PostInfo, ResponseLevel, Role,
+};
 pub use digest::LedgerDigest;
 pub use entry::{Body, Draft, Header, Kind, Note, PostProfile, SignedEntry, Status, UnitType};
 pub use hlc::{Hlc, HlcClock};
