@@ -7,13 +7,13 @@
 //! validate→insert path as gossip and sync.
 
 use std::fs::{self, File};
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use liandong_protocol::bundle::{MAGIC, MAX_MANIFEST_BYTES, Manifest, ManifestError};
 use liandong_protocol::limits::HARD_MAX_ENCODED_BYTES;
 use liandong_protocol::{EntryId, Hlc, Interest, LedgerDigest, NetworkId, RegionCode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clock;
 use crate::ledger::{Ledger, LedgerError};
@@ -61,7 +61,7 @@ pub struct ExportSummary {
     pub digest: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ImportSummary {
     pub exporter: String,
     pub exported_at: String,
@@ -75,31 +75,30 @@ pub struct ImportSummary {
     pub rejected: Vec<RejectedEntry>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RejectedEntry {
     pub index: u64,
     pub reason: String,
 }
 
-/// Writes what a post at `scope` holds (its subtree, and what its ancestors
-/// addressed to everyone below them), from `since`, to `path`.
-///
-/// The file appears under its name only when complete: it is written to a
-/// temporary name, synced, then renamed.
-pub fn export(
+/// A bundle built in memory.
+#[derive(Debug)]
+pub struct Built {
+    pub bytes: Vec<u8>,
+    pub entries: u64,
+    pub digest: LedgerDigest,
+}
+
+/// Builds a bundle of what a post at `scope` holds (its subtree, and what
+/// its ancestors addressed to everyone below them), from `since`.
+pub fn build(
     ledger: &Ledger,
     scope: &RegionCode,
     since: Option<Hlc>,
-    path: &Path,
-) -> Result<ExportSummary, BundleError> {
-    let io_err = |source| BundleError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+) -> Result<Built, BundleError> {
     let items = ledger
         .store()
         .items_in(&Interest::of_post(scope, &[]), since)?;
-    let tmp = path.with_extension("partial");
     let mut entries_section: Vec<u8> = Vec::new();
     let mut digest = LedgerDigest::default();
     for (_, id) in &items {
@@ -121,24 +120,75 @@ pub fn export(
         content_hash: *blake3::hash(&entries_section).as_bytes(),
     };
     let signed = manifest.sign(ledger.keypair())?;
-    {
-        let file = File::create(&tmp).map_err(io_err)?;
-        let mut out = BufWriter::new(file);
-        out.write_all(MAGIC).map_err(io_err)?;
-        out.write_all(&(signed.len() as u32).to_be_bytes())
-            .map_err(io_err)?;
-        out.write_all(&signed).map_err(io_err)?;
-        out.write_all(&entries_section).map_err(io_err)?;
-        let file = out.into_inner().map_err(|e| io_err(e.into_error()))?;
-        file.sync_all().map_err(io_err)?;
-    }
-    fs::rename(&tmp, path).map_err(io_err)?;
-    let bytes = fs::metadata(path).map_err(io_err)?.len();
+    let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + signed.len() + entries_section.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&(signed.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(&signed);
+    bytes.extend_from_slice(&entries_section);
+    Ok(Built {
+        bytes,
+        entries: digest.count,
+        digest,
+    })
+}
+
+/// Builds a bundle and writes it to `path`. The file appears under its
+/// name only when complete: it is written to a temporary name, synced,
+/// then renamed.
+pub fn export(
+    ledger: &Ledger,
+    scope: &RegionCode,
+    since: Option<Hlc>,
+    path: &Path,
+) -> Result<ExportSummary, BundleError> {
+    let built = build(ledger, scope, since)?;
+    write_file(path, &built.bytes)?;
     Ok(ExportSummary {
         path: path.to_path_buf(),
-        entries: digest.count,
-        bytes,
-        digest: digest.to_string(),
+        entries: built.entries,
+        bytes: built.bytes.len() as u64,
+        digest: built.digest.to_string(),
+    })
+}
+
+/// Writes `bytes` to `path` atomically (temporary name, fsync, rename).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
+    let io_err = |source| BundleError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = path.with_extension("partial");
+    let mut file = File::create(&tmp).map_err(io_err)?;
+    file.write_all(bytes).map_err(io_err)?;
+    file.sync_all().map_err(io_err)?;
+    fs::rename(&tmp, path).map_err(io_err)
+}
+
+/// The verified manifest at the head of bundle bytes (without checking the
+/// entries): what a bundle claims to hold.
+pub fn manifest_of(bytes: &[u8], path: &Path) -> Result<Manifest, BundleError> {
+    let truncated = || BundleError::Truncated {
+        path: path.to_path_buf(),
+        detail: "no manifest".into(),
+    };
+    if bytes.get(..MAGIC.len()) != Some(&MAGIC[..]) {
+        return Err(BundleError::NotABundle(path.to_path_buf()));
+    }
+    let len_bytes: [u8; 4] = bytes
+        .get(16..20)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(truncated)?;
+    let len = u32::from_be_bytes(len_bytes) as usize;
+    if len > MAX_MANIFEST_BYTES {
+        return Err(BundleError::Tampered {
+            path: path.to_path_buf(),
+            detail: "manifest oversized".into(),
+        });
+    }
+    let signed = bytes.get(20..20 + len).ok_or_else(truncated)?;
+    Manifest::verify(signed).map_err(|source| BundleError::Manifest {
+        path: path.to_path_buf(),
+        source,
     })
 }
 
@@ -163,6 +213,21 @@ pub fn read_checked(
     network: NetworkId,
     max_entry_bytes: usize,
 ) -> Result<CheckedBundle, BundleError> {
+    let file = File::open(path).map_err(|source| BundleError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    check(BufReader::new(file), path, network, max_entry_bytes)
+}
+
+/// Like [`read_checked`], for bundle bytes from any reader (an upload);
+/// `path` only names the source in errors.
+pub fn check(
+    mut input: impl Read,
+    path: &Path,
+    network: NetworkId,
+    max_entry_bytes: usize,
+) -> Result<CheckedBundle, BundleError> {
     let io_err = |source| BundleError::Io {
         path: path.to_path_buf(),
         source,
@@ -175,7 +240,6 @@ pub fn read_checked(
         path: path.to_path_buf(),
         detail,
     };
-    let mut input = BufReader::new(File::open(path).map_err(io_err)?);
 
     let mut magic = [0u8; 16];
     read_exact_or(&mut input, &mut magic, || {

@@ -30,6 +30,8 @@ pub struct Config {
     #[serde(default)]
     pub store: StoreConfig,
     #[serde(default)]
+    pub console: ConsoleConfig,
+    #[serde(default)]
     pub limits: Limits,
 }
 
@@ -102,6 +104,22 @@ impl Default for StoreConfig {
     }
 }
 
+/// The local console and API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// Address to serve on; localhost unless the engineer says otherwise.
+    pub listen: String,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            listen: "127.0.0.1:7480".into(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("no config at {0}: run `liandong init` first / 未找到配置文件，请先运行 liandong init")]
@@ -133,6 +151,7 @@ impl Config {
             post,
             network: NetworkConfig::default(),
             store: StoreConfig::default(),
+            console: ConsoleConfig::default(),
             limits: Limits::default(),
         }
     }

@@ -2,12 +2,17 @@
 //! command line. The protocol rules live in `liandong-protocol`; this crate
 //! does the IO around them.
 
+pub mod api;
+pub mod benchnet;
 pub mod bundle;
 pub mod cli;
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod datadir;
 pub mod identity;
 pub mod ledger;
+pub mod net;
+pub mod node;
 pub mod post;
 pub mod store;

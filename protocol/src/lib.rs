@@ -18,6 +18,7 @@ pub mod limits;
 pub mod net;
 pub mod region;
 pub mod sign;
+pub mod sync;
 pub mod validate;
 
 pub use authority::{

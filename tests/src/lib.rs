@@ -1,1 +1,168 @@
+//! A harness for many real posts in one process: temporary data
+//! directories, loopback listeners on port 0, partitions by blocking peers,
+//! and waiting for conditions with a deadline (never sleeping and hoping).
 
+use std::future::Future;
+use std::time::Duration;
+
+use liandong_node::config::{Config, PostConfig};
+use liandong_node::datadir::DataDir;
+use liandong_node::node::{Node, NodeHandle, NodeOptions};
+use liandong_node::post::Post;
+use liandong_protocol::{Body, Note, RegionCode, SignedEntry, Status, UnitType};
+use libp2p::Multiaddr;
+use tokio::time::Instant;
+
+/// Generous: a noisy 2-core machine must not make these tests flake.
+pub const DEADLINE: Duration = Duration::from_secs(60);
+
+/// Logs for a failing test: `LIANDONG_LOG=debug cargo test …`.
+pub fn init_logging() {
+    let filter = std::env::var("LIANDONG_LOG").unwrap_or_else(|_| "warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
+}
+
+pub fn region(code: &str) -> RegionCode {
+    code.parse()
+        .unwrap_or_else(|e| panic!("bad region {code}: {e}"))
+}
+
+/// Creates a post's data directory under `root`.
+pub fn init_post(root: &std::path::Path, name: &str, region_code: &str, network: &str) -> DataDir {
+    let r = region(region_code);
+    let dir = DataDir::new(root.join(name));
+    let mut config = Config::new(PostConfig {
+        name: name.to_string(),
+        level: r.level(),
+        region: r,
+        unit_type: UnitType::Command,
+        contact: String::new(),
+    });
+    config.network.name = network.to_string();
+    config.network.mdns = false;
+    Post::init(&dir, config).unwrap_or_else(|e| panic!("init {name}: {e}"));
+    dir
+}
+
+/// Options for a test post: loopback, no mDNS, fast gossip heartbeat.
+pub fn options(dir: &DataDir, peers: Vec<Multiaddr>, sync_interval: Duration) -> NodeOptions {
+    let mut o = NodeOptions::new(dir.clone());
+    o.listen = vec!["/ip4/127.0.0.1/tcp/0".parse().expect("multiaddr")];
+    o.peers = peers;
+    o.mdns = Some(false);
+    o.heartbeat = Duration::from_millis(100);
+    o.sync_interval = sync_interval;
+    o
+}
+
+pub async fn spawn(dir: &DataDir, peers: Vec<Multiaddr>, sync_interval: Duration) -> NodeHandle {
+    Node::spawn(options(dir, peers, sync_interval))
+        .await
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", dir.root().display()))
+}
+
+/// Polls `check` until it is true or the deadline passes.
+pub async fn wait_until<F, Fut>(what: &str, deadline: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let end = Instant::now() + deadline;
+    loop {
+        if check().await {
+            return;
+        }
+        if Instant::now() >= end {
+            panic!("timed out after {deadline:?} waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Dials `b` from `a` and waits until both have introduced themselves.
+pub async fn connect(a: &NodeHandle, b: &NodeHandle) {
+    let addr = b.listen_addrs().into_iter().next().expect("b listens");
+    a.dial(addr).await.expect("dial");
+    let (pa, pb) = (a.peer_id(), b.peer_id());
+    wait_until("hello exchanged", DEADLINE, || async {
+        a.known_peers().contains(&pb) && b.known_peers().contains(&pa)
+    })
+    .await;
+}
+
+/// Waits until `node` has a peer in its gossip mesh.
+pub async fn wait_mesh(node: &NodeHandle, peers: usize) {
+    wait_until("gossip mesh formed", DEADLINE, || async {
+        node.network()
+            .info()
+            .await
+            .map(|i| i.mesh_peers >= peers)
+            .unwrap_or(false)
+    })
+    .await;
+}
+
+/// Cuts the link between two posts (both directions).
+pub async fn cut(a: &NodeHandle, b: &NodeHandle) {
+    a.network().block(b.peer_id()).await;
+    b.network().block(a.peer_id()).await;
+    let (pa, pb) = (a.peer_id(), b.peer_id());
+    wait_until("link cut", DEADLINE, || async {
+        !a.known_peers().contains(&pb) && !b.known_peers().contains(&pa)
+    })
+    .await;
+}
+
+/// Restores a cut link and reconnects.
+pub async fn heal(a: &NodeHandle, b: &NodeHandle) {
+    a.network().unblock(b.peer_id()).await;
+    b.network().unblock(a.peer_id()).await;
+    connect(a, b).await;
+}
+
+pub async fn note(node: &NodeHandle, text: &str) -> SignedEntry {
+    node.author(
+        node.region().clone(),
+        Status::Actual,
+        Body::Note(Note {
+            text: text.to_string(),
+        }),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("author: {e}"))
+}
+
+pub async fn has(node: &NodeHandle, entry: &SignedEntry) -> bool {
+    let id = entry.id();
+    node.ledger()
+        .read(move |l| l.store().contains(&id).unwrap_or(false))
+        .await
+        .unwrap_or(false)
+}
+
+pub async fn digest(node: &NodeHandle, scope: &str) -> String {
+    node.digest(region(scope))
+        .await
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+/// Waits until every node's digest of `scope` is equal.
+pub async fn wait_converged(nodes: &[NodeHandle], scope: &str, deadline: Duration) {
+    wait_until("digests equal on every node", deadline, || async {
+        let mut first = None;
+        for n in nodes {
+            let d = digest(n, scope).await;
+            match &first {
+                None => first = Some(d),
+                Some(f) if *f != d => return false,
+                Some(_) => {}
+            }
+        }
+        true
+    })
+    .await;
+}

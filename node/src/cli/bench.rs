@@ -17,6 +17,36 @@ pub enum BenchCommand {
     /// Durable write throughput of this post's store. Writes Test-status
     /// notes into the ledger: use a scratch --data-dir. / 存储写入基准（写入测试条目）
     Store(StoreBenchArgs),
+    /// Many posts in this process on loopback: delivery latency and partition
+    /// heal. Writes a table, and JSON with --json FILE. / 网络基准
+    Net(NetBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NetBenchArgs {
+    /// Posts to start
+    #[arg(long, default_value_t = 50)]
+    pub nodes: usize,
+    /// Entries to publish from random posts
+    #[arg(long, default_value_t = 200)]
+    pub entries: usize,
+    /// Entries per second across the network
+    #[arg(long, default_value_t = 10.0)]
+    pub rate: f64,
+    /// Entries written on each side of the partition
+    #[arg(long, default_value_t = 100)]
+    pub diverge: usize,
+    /// Links each post makes to earlier ones
+    #[arg(long, default_value_t = 3)]
+    pub degree: usize,
+    /// Shared entries loaded into every store first
+    #[arg(long, default_value_t = 0)]
+    pub preload: usize,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Write the report as JSON to this file
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -38,6 +68,7 @@ pub struct StoreBenchArgs {
 pub fn run(data_dir: &DataDir, cmd: BenchCommand) -> Result<(), CliError> {
     match cmd {
         BenchCommand::Store(args) => store(data_dir, args),
+        BenchCommand::Net(args) => net(args),
     }
 }
 
@@ -81,6 +112,40 @@ fn store(data_dir: &DataDir, args: StoreBenchArgs) -> Result<(), CliError> {
             "{written} durable entries in {secs:.2} s, batch {}: {rate:.0} entries/s",
             args.batch
         );
+    }
+    Ok(())
+}
+
+fn net(args: NetBenchArgs) -> Result<(), CliError> {
+    let opts = crate::benchnet::BenchOptions {
+        nodes: args.nodes,
+        entries: args.entries,
+        rate: args.rate,
+        diverge: args.diverge,
+        degree: args.degree,
+        preload: args.preload,
+        seed: args.seed,
+        ..Default::default()
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix("liandong-bench-")
+        .tempdir()
+        .map_err(|e| CliError::Failed(format!("cannot create a temporary directory: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("cannot start the runtime: {e}")))?;
+    let report = runtime
+        .block_on(crate::benchnet::run(&opts, tmp.path(), |line| {
+            eprintln!("[bench] {line}")
+        }))
+        .map_err(CliError::Failed)?;
+    print!("{}", crate::benchnet::table(&report));
+    if let Some(path) = args.json {
+        let text =
+            serde_json::to_string_pretty(&report).map_err(|e| CliError::Failed(e.to_string()))?;
+        std::fs::write(&path, text)
+            .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(())
 }

@@ -7,8 +7,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use liandong_protocol::{Hlc, RegionCode};
 
 use super::CliError;
+use super::access::{self, Access};
 use super::output;
-use crate::bundle::{self, BundleError};
+use crate::bundle::{self, BundleError, ExportSummary, ImportSummary};
 use crate::clock;
 use crate::datadir::DataDir;
 use crate::post::Post;
@@ -55,18 +56,44 @@ pub fn run(data_dir: &DataDir, cmd: BundleCommand) -> Result<(), CliError> {
 }
 
 fn export(data_dir: &DataDir, args: ExportArgs) -> Result<(), CliError> {
-    let post = Post::open(data_dir)?;
-    let scope = args
-        .scope
-        .unwrap_or_else(|| post.config.post.region.clone());
-    let since = args
+    let since_ms = args
         .since
         .as_deref()
-        .map(|s| clock::parse_time_ms(s, clock::now_ms()).map(Hlc::at_wall))
+        .map(|s| clock::parse_time_ms(s, clock::now_ms()))
         .transpose()
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let summary =
-        bundle::export(&post.ledger, &scope, since, &args.output).map_err(bundle_error)?;
+    let summary = match access::open(data_dir)? {
+        Access::Local(post) => {
+            let scope = args
+                .scope
+                .clone()
+                .unwrap_or_else(|| post.config.post.region.clone());
+            bundle::export(
+                &post.ledger,
+                &scope,
+                since_ms.map(Hlc::at_wall),
+                &args.output,
+            )
+            .map_err(bundle_error)?
+        }
+        Access::Running(client) => {
+            let params = [
+                ("scope", args.scope.as_ref().map(ToString::to_string)),
+                ("since", since_ms.map(clock::rfc3339_ms)),
+            ];
+            let bytes = client
+                .get_bytes("/api/bundle", &params)
+                .map_err(access::remote)?;
+            let manifest = bundle::manifest_of(&bytes, &args.output).map_err(bundle_error)?;
+            bundle::write_file(&args.output, &bytes).map_err(bundle_error)?;
+            ExportSummary {
+                path: args.output.clone(),
+                entries: manifest.count,
+                bytes: bytes.len() as u64,
+                digest: manifest.digest.to_string(),
+            }
+        }
+    };
     if args.json {
         output::print_json(&summary);
     } else {
@@ -82,7 +109,41 @@ fn export(data_dir: &DataDir, args: ExportArgs) -> Result<(), CliError> {
 }
 
 fn import(data_dir: &DataDir, args: ImportArgs) -> Result<(), CliError> {
-    let post = Post::open(data_dir)?;
+    let summary = match access::open(data_dir)? {
+        Access::Local(post) => import_local(&post, &args)?,
+        Access::Running(client) => {
+            let bytes = std::fs::read(&args.file).map_err(|e| {
+                CliError::Failed(format!("cannot read {}: {e}", args.file.display()))
+            })?;
+            client
+                .post_bytes("/api/bundle/import", &bytes)
+                .map_err(|e| CliError::Invalid(e.to_string()))?
+        }
+    };
+    if args.json {
+        output::print_json(&summary);
+    } else {
+        println!(
+            "数据包 / bundle: {} entries from {} (exported {})",
+            summary.entries,
+            summary.exporter.get(..8).unwrap_or(&summary.exporter),
+            summary.exported_at
+        );
+        println!(
+            "新增 added {} · 重复 duplicate {} · 拒收 rejected {} · 范围外 out of scope {}",
+            summary.added,
+            summary.duplicate,
+            summary.rejected.len(),
+            summary.out_of_scope
+        );
+        for r in &summary.rejected {
+            println!("  拒收 rejected #{}: {}", r.index, r.reason);
+        }
+    }
+    Ok(())
+}
+
+fn import_local(post: &Post, args: &ImportArgs) -> Result<ImportSummary, CliError> {
     let checked = bundle::read_checked(
         &args.file,
         post.ledger.network(),
@@ -108,27 +169,7 @@ fn import(data_dir: &DataDir, args: ImportArgs) -> Result<(), CliError> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if args.json {
-        output::print_json(&summary);
-    } else {
-        println!(
-            "数据包 / bundle: {} entries from {} (exported {})",
-            summary.entries,
-            &summary.exporter[..8],
-            summary.exported_at
-        );
-        println!(
-            "新增 added {} · 重复 duplicate {} · 拒收 rejected {} · 范围外 out of scope {}",
-            summary.added,
-            summary.duplicate,
-            summary.rejected.len(),
-            summary.out_of_scope
-        );
-        for r in &summary.rejected {
-            println!("  拒收 rejected #{}: {}", r.index, r.reason);
-        }
-    }
-    Ok(())
+    Ok(summary)
 }
 
 fn bundle_error(e: BundleError) -> CliError {

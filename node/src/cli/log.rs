@@ -4,10 +4,10 @@ use clap::Args;
 use liandong_protocol::{Hlc, Kind, NodeId, RegionCode};
 
 use super::CliError;
+use super::access::{self, Access};
 use super::output::{self, EntryRow};
 use crate::clock;
 use crate::datadir::DataDir;
-use crate::post::Post;
 use crate::store::Query;
 
 #[derive(Debug, Args)]
@@ -59,11 +59,30 @@ pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
         until: time(&args.until)?.map(|t| Hlc::new(t.wall_ms(), u16::MAX)),
         limit: args.limit,
     };
-    let post = Post::open(data_dir)?;
-    let store = post.ledger.store();
-    let entries = store.query(&query)?;
-    let names = output::post_names(store)?;
-    let rows: Vec<EntryRow> = entries.iter().map(|e| EntryRow::new(e, &names)).collect();
+    let rows: Vec<EntryRow> = match access::open(data_dir)? {
+        Access::Local(post) => {
+            let store = post.ledger.store();
+            let names = output::post_names(store)?;
+            store
+                .query(&query)?
+                .iter()
+                .map(|e| EntryRow::new(e, &names))
+                .collect()
+        }
+        Access::Running(client) => {
+            let params = [
+                ("kind", args.kind.map(|k| k.0.to_string())),
+                ("author", args.author.map(|a| a.to_hex())),
+                ("scope", query.scope.as_ref().map(ToString::to_string)),
+                ("since", args.since.clone()),
+                ("until", args.until.clone()),
+                ("limit", args.limit.map(|l| l.to_string())),
+            ];
+            client
+                .get("/api/entries", &params)
+                .map_err(access::remote)?
+        }
+    };
     if args.json {
         output::print_json(&rows);
     } else if rows.is_empty() {

@@ -3,6 +3,7 @@
 //! Every subcommand lives in its own file and returns `Result<(), CliError>`;
 //! `main.rs` turns the error into a message and an exit code.
 
+mod access;
 mod bench;
 mod bundle;
 mod demo;
@@ -12,6 +13,9 @@ mod init;
 mod log;
 mod note;
 pub mod output;
+mod run;
+mod status;
+mod sync;
 mod verify;
 
 use std::path::PathBuf;
@@ -52,6 +56,12 @@ pub enum Command {
     Log(log::LogArgs),
     /// Re-validate the whole store and report problems / 校验本地台账
     Verify(verify::VerifyArgs),
+    /// Run this post on the network / 运行节点
+    Run(run::RunArgs),
+    /// Show the running node's state / 节点状态
+    Status(status::StatusArgs),
+    /// Reconcile with a peer now / 立即同步
+    Sync(sync::SyncArgs),
     /// Run the demonstration / 运行演示
     Demo(demo::DemoArgs),
     /// Carry entries on a USB stick / 数据包（U盘摆渡）
@@ -78,6 +88,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Log(args) => log::run(&data_dir, args),
         Command::Verify(args) => verify::run(&data_dir, args),
         Command::Demo(args) => demo::run(args),
+        Command::Run(args) => run::run(&data_dir, args),
+        Command::Status(args) => status::run(&data_dir, args),
+        Command::Sync(args) => sync::run(&data_dir, args),
         Command::Bench(cmd) => bench::run(&data_dir, cmd),
         Command::Bundle(cmd) => bundle::run(&data_dir, cmd),
     }

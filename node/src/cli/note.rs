@@ -4,9 +4,9 @@ use clap::{Args, Subcommand};
 use liandong_protocol::{Body, Note, RegionCode, Status};
 
 use super::CliError;
+use super::access::{self, Access};
 use super::output::{self, EntryRow};
 use crate::datadir::DataDir;
-use crate::post::Post;
 
 #[derive(Debug, Subcommand)]
 pub enum NoteCommand {
@@ -36,23 +36,29 @@ pub fn run(data_dir: &DataDir, cmd: NoteCommand) -> Result<(), CliError> {
 }
 
 fn add(data_dir: &DataDir, args: NoteAddArgs) -> Result<(), CliError> {
-    let post = Post::open(data_dir)?;
-    let scope = args
-        .scope
-        .unwrap_or_else(|| post.config.post.region.clone());
-    let entry = post
-        .ledger
-        .author(scope, args.status, Body::Note(Note { text: args.text }))?;
-    let row = EntryRow::new(&entry, &Default::default());
+    let row: EntryRow = match access::open(data_dir)? {
+        Access::Local(post) => {
+            let scope = args
+                .scope
+                .unwrap_or_else(|| post.config.post.region.clone());
+            let entry =
+                post.ledger
+                    .author(scope, args.status, Body::Note(Note { text: args.text }))?;
+            EntryRow::new(&entry, &Default::default())
+        }
+        Access::Running(client) => {
+            let body = serde_json::json!({
+                "text": args.text,
+                "scope": args.scope.map(|s| s.to_string()),
+                "status": args.status,
+            });
+            client.post("/api/notes", &body).map_err(access::remote)?
+        }
+    };
     if args.json {
         output::print_json(&row);
     } else {
-        println!(
-            "已记录 / recorded: #{} {} ({})",
-            entry.seq(),
-            entry.id(),
-            row.time
-        );
+        println!("已记录 / recorded: #{} {} ({})", row.seq, row.id, row.time);
     }
     Ok(())
 }

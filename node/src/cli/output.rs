@@ -113,7 +113,7 @@ pub fn post_names(store: &Store) -> Result<Names, StoreError> {
 }
 
 /// One entry as the CLI shows it (and as `--json` prints it).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, serde::Deserialize)]
 pub struct EntryRow {
     pub id: String,
     pub author: String,

@@ -340,6 +340,36 @@ impl Store {
         Ok(Some((seq, self.ids_at(author, seq)?)))
     }
 
+    /// The highest seq stored for `author` below `seq` (0 if none): where a
+    /// gap in the author's chain starts.
+    pub fn highest_seq_below(&self, author: &NodeId, seq: u64) -> Result<u64, StoreError> {
+        let start = keys::author_seq_prefix(author, 0);
+        let end = keys::author_seq_prefix(author, seq);
+        match self.ledger.range(start..end).keys().next_back() {
+            Some(key) => keys::author_key_seq(&key?).ok_or_else(|| self.bad_key("A")),
+            None => Ok(0),
+        }
+    }
+
+    /// The wire bytes of an author's entries with seq in `from..=to`.
+    pub fn chain_range(
+        &self,
+        author: &NodeId,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        let start = keys::author_seq_prefix(author, from);
+        let end = keys::author_seq_prefix(author, to.saturating_add(1));
+        let mut out = Vec::new();
+        for key in self.ledger.range(start..end).keys() {
+            let id = keys::trailing_id(&key?).ok_or_else(|| self.bad_key("A"))?;
+            if let Some(wire) = self.get_wire(&id)? {
+                out.push(wire);
+            }
+        }
+        Ok(out)
+    }
+
     /// The latest time of any stored entry.
     pub fn max_hlc(&self) -> Result<Option<Hlc>, StoreError> {
         let Some(last) = self.ledger.scan_prefix([keys::TIME]).keys().next_back() else {

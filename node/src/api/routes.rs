@@ -1,0 +1,245 @@
+//! Handlers of the local API.
+
+use std::path::Path;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use liandong_protocol::{Body, Hlc, Kind, NodeId, Note, RegionCode, Status};
+use libp2p::{Multiaddr, PeerId};
+use serde::Deserialize;
+
+use super::ApiError;
+use crate::bundle;
+use crate::cli::output::{self, EntryRow};
+use crate::clock;
+use crate::node::NodeHandle;
+use crate::store;
+
+pub async fn status(State(node): State<NodeHandle>) -> Json<crate::node::NodeStatus> {
+    Json(node.status().await)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DigestQuery {
+    scope: Option<String>,
+}
+
+pub async fn digest(
+    State(node): State<NodeHandle>,
+    Query(q): Query<DigestQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let scope = parse_region(q.scope.as_deref())?.unwrap_or_else(RegionCode::national);
+    let d = node
+        .digest(scope.clone())
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(
+        serde_json::json!({ "scope": scope, "entries": d.count, "digest": d.to_string() }),
+    ))
+}
+
+fn parse_region(text: Option<&str>) -> Result<Option<RegionCode>, ApiError> {
+    text.map(|t| {
+        t.parse()
+            .map_err(|e: liandong_protocol::region::RegionError| {
+                ApiError::bad_request("invalid_region", e.to_string())
+            })
+    })
+    .transpose()
+}
+
+fn parse_time(text: Option<&str>) -> Result<Option<Hlc>, ApiError> {
+    text.map(|t| {
+        clock::parse_time_ms(t, clock::now_ms())
+            .map(Hlc::at_wall)
+            .map_err(|e| ApiError::bad_request("invalid_time", e.to_string()))
+    })
+    .transpose()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EntriesQuery {
+    kind: Option<String>,
+    author: Option<String>,
+    scope: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    limit: Option<usize>,
+}
+
+pub async fn entries(
+    State(node): State<NodeHandle>,
+    Query(q): Query<EntriesQuery>,
+) -> Result<Json<Vec<EntryRow>>, ApiError> {
+    let kind = q
+        .kind
+        .as_deref()
+        .map(|k| {
+            Kind::parse(k).ok_or_else(|| {
+                ApiError::bad_request("invalid_kind", format!("unknown kind {k:?} / 未知类型"))
+            })
+        })
+        .transpose()?;
+    let author = q
+        .author
+        .as_deref()
+        .map(|a| {
+            a.parse::<NodeId>()
+                .map_err(|e| ApiError::bad_request("invalid_author", e.to_string()))
+        })
+        .transpose()?;
+    let query = store::Query {
+        scope: parse_region(q.scope.as_deref())?,
+        kind,
+        author,
+        since: parse_time(q.since.as_deref())?,
+        until: parse_time(q.until.as_deref())?.map(|t| Hlc::new(t.wall_ms(), u16::MAX)),
+        limit: Some(q.limit.unwrap_or(1000).min(10_000)),
+    };
+    let rows = node
+        .ledger()
+        .read(move |l| -> Result<Vec<EntryRow>, String> {
+            let store = l.store();
+            let names = output::post_names(store).map_err(|e| e.to_string())?;
+            let found = store.query(&query).map_err(|e| e.to_string())?;
+            Ok(found.iter().map(|e| EntryRow::new(e, &names)).collect())
+        })
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(ApiError::internal)?;
+    Ok(Json(rows))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    text: String,
+    scope: Option<String>,
+    status: Option<String>,
+}
+
+pub async fn add_note(
+    State(node): State<NodeHandle>,
+    Json(req): Json<NoteRequest>,
+) -> Result<Json<EntryRow>, ApiError> {
+    let scope = parse_region(req.scope.as_deref())?.unwrap_or_else(|| node.region().clone());
+    let status = match req.status.as_deref() {
+        Some(s) => {
+            output::parse_status(s).map_err(|e| ApiError::bad_request("invalid_status", e))?
+        }
+        None => Status::Actual,
+    };
+    let entry = node
+        .author(scope, status, Body::Note(Note { text: req.text }))
+        .await?;
+    Ok(Json(EntryRow::new(&entry, &Default::default())))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncRequest {
+    /// A peer id, or a multiaddress (ending in /p2p/<peer id>) to dial.
+    peer: String,
+}
+
+pub async fn sync(
+    State(node): State<NodeHandle>,
+    Json(req): Json<SyncRequest>,
+) -> Result<Json<crate::node::SyncStats>, ApiError> {
+    let peer = resolve_peer(&node, &req.peer).await?;
+    node.sync_with(peer)
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::unavailable(format!("sync with {peer} failed / 同步失败: {e}")))
+}
+
+/// Dials a multiaddress if given one, then waits (bounded) until the peer
+/// has introduced itself.
+async fn resolve_peer(node: &NodeHandle, text: &str) -> Result<PeerId, ApiError> {
+    let bad = |m: String| ApiError::bad_request("invalid_peer", m);
+    let peer = if let Ok(peer) = text.parse::<PeerId>() {
+        peer
+    } else {
+        let addr: Multiaddr = text.parse().map_err(|e| {
+            bad(format!(
+                "{text:?} is neither a peer id nor a multiaddress: {e}"
+            ))
+        })?;
+        let peer = addr
+            .iter()
+            .find_map(|p| match p {
+                libp2p::multiaddr::Protocol::P2p(id) => Some(id),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                bad(
+                    "the multiaddress must end in /p2p/<peer id> / 地址须以 /p2p/<节点标识> 结尾"
+                        .into(),
+                )
+            })?;
+        if !node.known_peers().contains(&peer) {
+            node.dial(addr)
+                .await
+                .map_err(|e| ApiError::unavailable(format!("cannot dial / 无法连接: {e}")))?;
+        }
+        peer
+    };
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !node.known_peers().contains(&peer) {
+        if tokio::time::Instant::now() >= deadline {
+            return Err(ApiError::unavailable(format!(
+                "peer {peer} is not connected / 对等节点未连接"
+            )));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Ok(peer)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BundleQuery {
+    scope: Option<String>,
+    since: Option<String>,
+}
+
+pub async fn export_bundle(
+    State(node): State<NodeHandle>,
+    Query(q): Query<BundleQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let scope = parse_region(q.scope.as_deref())?.unwrap_or_else(|| node.region().clone());
+    let since = parse_time(q.since.as_deref())?;
+    let built = node
+        .ledger()
+        .read(move |l| bundle::build(l, &scope, since).map_err(|e| e.to_string()))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(ApiError::internal)?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        built.bytes,
+    ))
+}
+
+pub async fn import_bundle(
+    State(node): State<NodeHandle>,
+    body: Bytes,
+) -> Result<Json<bundle::ImportSummary>, ApiError> {
+    let ledger = node.ledger().ledger().clone();
+    let summary = tokio::task::spawn_blocking(move || {
+        let checked = bundle::check(
+            &body[..],
+            Path::new("<upload>"),
+            ledger.network(),
+            ledger.limits().max_entry_bytes,
+        )?;
+        bundle::import(&ledger, &checked, |_, _| {})
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?
+    .map_err(|e| ApiError::bad_request("invalid_bundle", e.to_string()))?;
+    node.spread();
+    Ok(Json(summary))
+}

@@ -1,0 +1,536 @@
+//! The network benchmark behind `liandong bench net`: many real posts in
+//! this process on loopback, live delivery latency, and a partition heal.
+//!
+//! Timings belong here, not in tests: the numbers depend on the machine.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use liandong_protocol::{Body, EntryId, Kind, Note, RegionCode, Status, UnitType};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+
+use crate::config::{Config, PostConfig};
+use crate::datadir::DataDir;
+use crate::node::{Node, NodeHandle, NodeOptions};
+use crate::post::Post;
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub nodes: usize,
+    pub entries: usize,
+    /// Entries per second, across the whole network.
+    pub rate: f64,
+    /// Entries written on each side of the partition.
+    pub diverge: usize,
+    /// Links each new post makes to earlier ones.
+    pub degree: usize,
+    /// Shared entries loaded into every store before anything else.
+    pub preload: usize,
+    pub seed: u64,
+    /// How long to wait for stragglers after the last publish.
+    pub settle: Duration,
+    pub deadline: Duration,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions {
+            nodes: 50,
+            entries: 200,
+            rate: 10.0,
+            diverge: 100,
+            degree: 3,
+            preload: 0,
+            seed: 7,
+            settle: Duration::from_secs(10),
+            deadline: Duration::from_secs(300),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Latency {
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Heal {
+    pub seconds: f64,
+    /// Most reconciliation round trips any one session took.
+    pub round_trips: u32,
+    /// Sessions run between the heal and convergence.
+    pub sessions: usize,
+    /// Every byte of every sync session (reconciliation, fetch, push), both ways.
+    pub sync_bytes: u64,
+    /// Wire bytes of the entries each post was missing, summed over posts.
+    pub missing_bytes: u64,
+    /// `sync_bytes / missing_bytes`.
+    pub ratio: f64,
+    /// What exchanging whole ledgers in each of those sessions would have sent.
+    pub naive_bytes: u64,
+    pub converged: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub nodes: usize,
+    pub links: usize,
+    pub entries: usize,
+    pub rate: f64,
+    pub latency_ms: Latency,
+    pub delivery_ratio: f64,
+    pub heal: Heal,
+    /// Bytes of one sync between two posts already in sync.
+    pub in_sync_bytes: u64,
+    pub in_sync_round_trips: u32,
+    pub preload: usize,
+    pub setup_seconds: f64,
+}
+
+const REGION: &str = "654203";
+const NETWORK: &str = "bench-net";
+
+fn fail(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Runs the whole benchmark. `progress` receives one line per phase.
+pub async fn run(
+    opts: &BenchOptions,
+    root: &Path,
+    mut progress: impl FnMut(&str),
+) -> Result<BenchReport, String> {
+    if opts.nodes < 2 {
+        return Err("at least 2 nodes".into());
+    }
+    let setup = Instant::now();
+    let mut rng = StdRng::seed_from_u64(opts.seed);
+    progress(&format!("starting {} posts", opts.nodes));
+    let dirs: Vec<DataDir> = (0..opts.nodes)
+        .map(|i| init_post(root, i))
+        .collect::<Result<_, _>>()?;
+    if opts.preload > 0 {
+        progress(&format!(
+            "preloading {} shared entries into every store",
+            opts.preload
+        ));
+        preload(&dirs, opts.preload).await?;
+    }
+    let mut nodes = Vec::new();
+    for dir in &dirs {
+        let mut o = NodeOptions::new(dir.clone());
+        o.listen = vec!["/ip4/127.0.0.1/tcp/0".parse().map_err(fail)?];
+        o.mdns = Some(false);
+        o.heartbeat = Duration::from_millis(200);
+        o.sync_interval = Duration::from_secs(30);
+        nodes.push(Node::spawn(o).await.map_err(fail)?);
+    }
+    let mut links = Vec::new();
+    for i in 1..nodes.len() {
+        let mut targets: Vec<usize> = (0..i).collect();
+        for _ in 0..opts.degree.min(i) {
+            let j = targets.swap_remove(rng.random_range(0..targets.len()));
+            links.push((i, j));
+        }
+    }
+    progress(&format!("connecting {} links", links.len()));
+    for &(i, j) in &links {
+        connect(&nodes[i], &nodes[j], opts.deadline).await?;
+    }
+    wait(opts.deadline, "gossip meshes", || async {
+        for n in &nodes {
+            if n.network().info().await.map(|i| i.mesh_peers).unwrap_or(0) == 0 {
+                return false;
+            }
+        }
+        true
+    })
+    .await?;
+    wait_converged(&nodes, opts.deadline).await?;
+    let setup_seconds = setup.elapsed().as_secs_f64();
+
+    progress(&format!(
+        "publishing {} entries at {}/s",
+        opts.entries, opts.rate
+    ));
+    let (latency_ms, delivery_ratio) = live_delivery(&nodes, opts, &mut rng).await?;
+
+    progress(&format!(
+        "partition: {} entries on each side, then heal",
+        opts.diverge
+    ));
+    let heal = partition_heal(&nodes, &links, opts, &mut rng).await?;
+
+    let (in_sync_bytes, in_sync_round_trips) = match nodes[0].known_peers().first() {
+        Some(&peer) => {
+            let s = nodes[0].sync_with(peer).await.map_err(fail)?;
+            (s.bytes_sent + s.bytes_received, s.round_trips)
+        }
+        None => (0, 0),
+    };
+    for n in &nodes {
+        n.shutdown().await;
+    }
+    Ok(BenchReport {
+        nodes: opts.nodes,
+        links: links.len(),
+        entries: opts.entries,
+        rate: opts.rate,
+        latency_ms,
+        delivery_ratio,
+        heal,
+        in_sync_bytes,
+        in_sync_round_trips,
+        preload: opts.preload,
+        setup_seconds,
+    })
+}
+
+fn init_post(root: &Path, i: usize) -> Result<DataDir, String> {
+    let dir = DataDir::new(root.join(format!("post-{i:03}")));
+    let region: RegionCode = REGION.parse().map_err(fail)?;
+    let mut config = Config::new(PostConfig {
+        name: format!("bench post {i}"),
+        level: region.level(),
+        region,
+        unit_type: UnitType::Command,
+        contact: String::new(),
+    });
+    config.network.name = NETWORK.into();
+    config.network.mdns = false;
+    config.store.cache_mb = 4;
+    Post::init(&dir, config).map_err(fail)?;
+    Ok(dir)
+}
+
+/// Writes `count` entries by one extra author into every store, through
+/// the ingest path (each store validates them).
+async fn preload(dirs: &[DataDir], count: usize) -> Result<(), String> {
+    let source = DataDir::new(dirs[0].root().with_file_name("preload-author"));
+    let mut config = Config::new(PostConfig {
+        name: "preload".into(),
+        level: liandong_protocol::Level::County,
+        region: REGION.parse().map_err(fail)?,
+        unit_type: UnitType::Command,
+        contact: String::new(),
+    });
+    config.network.name = NETWORK.into();
+    config.store.cache_mb = 16;
+    let author = Post::init(&source, config).map_err(fail)?;
+    let scope: RegionCode = REGION.parse().map_err(fail)?;
+    let mut wires = Vec::with_capacity(count);
+    for chunk in 0..count.div_ceil(1000) {
+        let n = 1000.min(count - chunk * 1000);
+        let items = (0..n)
+            .map(|k| {
+                (
+                    scope.clone(),
+                    Status::Test,
+                    Body::Note(Note {
+                        text: format!("preload {}", chunk * 1000 + k),
+                    }),
+                )
+            })
+            .collect();
+        let entries = author.ledger.author_batch(items).map_err(fail)?;
+        wires.extend(entries.into_iter().map(|e| e.into_wire()));
+    }
+    drop(author);
+    let wires = Arc::new(wires);
+    for dir in dirs {
+        let dir = dir.clone();
+        let wires = Arc::clone(&wires);
+        tokio::task::spawn_blocking(move || -> Result<(), String> {
+            let post = Post::open(&dir).map_err(fail)?;
+            for chunk in wires.chunks(1024) {
+                post.ledger
+                    .ingest(chunk, crate::store::Durability::Lazy)
+                    .map_err(fail)?;
+            }
+            post.ledger.store().sync().map_err(fail)
+        })
+        .await
+        .map_err(fail)??;
+    }
+    Ok(())
+}
+
+async fn connect(a: &NodeHandle, b: &NodeHandle, deadline: Duration) -> Result<(), String> {
+    let addr = b
+        .listen_addrs()
+        .into_iter()
+        .next()
+        .ok_or("no listen address")?;
+    a.dial(addr).await.map_err(fail)?;
+    let (pa, pb) = (a.peer_id(), b.peer_id());
+    wait(deadline, "hello", || async {
+        a.known_peers().contains(&pb) && b.known_peers().contains(&pa)
+    })
+    .await
+}
+
+async fn wait<F, Fut>(deadline: Duration, what: &str, mut check: F) -> Result<(), String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let end = Instant::now() + deadline;
+    while !check().await {
+        if Instant::now() >= end {
+            return Err(format!("timed out waiting for {what}"));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
+
+async fn digests(nodes: &[NodeHandle]) -> Vec<String> {
+    let mut out = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        out.push(
+            n.digest(RegionCode::national())
+                .await
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        );
+    }
+    out
+}
+
+async fn wait_converged(nodes: &[NodeHandle], deadline: Duration) -> Result<(), String> {
+    wait(deadline, "convergence", || async {
+        let d = digests(nodes).await;
+        d.windows(2).all(|w| w[0] == w[1])
+    })
+    .await
+}
+
+type Arrivals = Arc<Mutex<HashMap<EntryId, Vec<Instant>>>>;
+
+/// Listens on every post for new entries, recording when each arrived.
+fn listen_all(nodes: &[NodeHandle]) -> (Arrivals, Vec<tokio::task::JoinHandle<()>>) {
+    let arrivals: Arrivals = Arc::new(Mutex::new(HashMap::new()));
+    let tasks = nodes
+        .iter()
+        .map(|n| {
+            let mut rx = n.subscribe();
+            let arrivals = Arc::clone(&arrivals);
+            tokio::spawn(async move {
+                while let Ok(e) = rx.recv().await {
+                    if e.kind == Kind::NOTE && !e.local {
+                        let now = Instant::now();
+                        arrivals
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .entry(e.id)
+                            .or_default()
+                            .push(now);
+                    }
+                }
+            })
+        })
+        .collect();
+    (arrivals, tasks)
+}
+
+async fn live_delivery(
+    nodes: &[NodeHandle],
+    opts: &BenchOptions,
+    rng: &mut StdRng,
+) -> Result<(Latency, f64), String> {
+    let (arrivals, listeners) = listen_all(nodes);
+    let interval = Duration::from_secs_f64(1.0 / opts.rate.max(0.001));
+    let mut sent: Vec<(EntryId, Instant)> = Vec::with_capacity(opts.entries);
+    let mut ticker = tokio::time::interval(interval);
+    for k in 0..opts.entries {
+        ticker.tick().await;
+        let author = &nodes[rng.random_range(0..nodes.len())];
+        let start = Instant::now();
+        let e = author
+            .author(
+                author.region().clone(),
+                Status::Test,
+                Body::Note(Note {
+                    text: format!("live {k}"),
+                }),
+            )
+            .await
+            .map_err(fail)?;
+        sent.push((e.id(), start));
+    }
+    let expected = sent.len() * (nodes.len() - 1);
+    let _ = wait(opts.settle, "stragglers", || async {
+        let a = arrivals.lock().unwrap_or_else(|p| p.into_inner());
+        sent.iter()
+            .map(|(id, _)| a.get(id).map_or(0, Vec::len))
+            .sum::<usize>()
+            >= expected
+    })
+    .await;
+    for t in listeners {
+        t.abort();
+    }
+    let a = arrivals.lock().unwrap_or_else(|p| p.into_inner());
+    let mut latencies: Vec<f64> = Vec::with_capacity(expected);
+    for (id, start) in &sent {
+        for at in a.get(id).map(Vec::as_slice).unwrap_or(&[]) {
+            latencies.push(at.duration_since(*start).as_secs_f64() * 1000.0);
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let pct = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[i]
+    };
+    let latency = Latency {
+        p50: pct(0.50),
+        p95: pct(0.95),
+        p99: pct(0.99),
+        max: latencies.last().copied().unwrap_or(f64::NAN),
+    };
+    Ok((latency, latencies.len() as f64 / expected.max(1) as f64))
+}
+
+async fn partition_heal(
+    nodes: &[NodeHandle],
+    links: &[(usize, usize)],
+    opts: &BenchOptions,
+    rng: &mut StdRng,
+) -> Result<Heal, String> {
+    let half = nodes.len() / 2;
+    let side = |i: usize| i < half;
+    let cross: Vec<(usize, usize)> = links
+        .iter()
+        .copied()
+        .filter(|&(i, j)| side(i) != side(j))
+        .collect();
+    for &(i, j) in &cross {
+        nodes[i].network().block(nodes[j].peer_id()).await;
+        nodes[j].network().block(nodes[i].peer_id()).await;
+    }
+    wait(opts.deadline, "partition", || async {
+        cross
+            .iter()
+            .all(|&(i, j)| !nodes[i].known_peers().contains(&nodes[j].peer_id()))
+    })
+    .await?;
+    let mut written_bytes = [0u64; 2];
+    for k in 0..opts.diverge {
+        for (s, range) in [(0usize, 0..half), (1, half..nodes.len())] {
+            let author = &nodes[rng.random_range(range)];
+            let e = author
+                .author(
+                    author.region().clone(),
+                    Status::Test,
+                    Body::Note(Note {
+                        text: format!("side {s} entry {k}"),
+                    }),
+                )
+                .await
+                .map_err(fail)?;
+            written_bytes[s] += e.wire().len() as u64;
+        }
+    }
+    wait_converged(&nodes[..half], opts.deadline).await?;
+    wait_converged(&nodes[half..], opts.deadline).await?;
+    // Each post of one side misses the other side's entries.
+    let missing_bytes =
+        written_bytes[1] * half as u64 + written_bytes[0] * (nodes.len() - half) as u64;
+    let entry_bytes_total: u64 = {
+        let n0 = nodes[0]
+            .digest(RegionCode::national())
+            .await
+            .map(|d| d.count)
+            .unwrap_or(0);
+        let avg = (written_bytes[0] + written_bytes[1]) / (2 * opts.diverge.max(1) as u64);
+        (n0 + opts.diverge as u64) * avg
+    };
+
+    let before: Vec<crate::node::SyncTotals> = nodes.iter().map(NodeHandle::sync_totals).collect();
+    let healed_at = Instant::now();
+    for &(i, j) in &cross {
+        nodes[i].network().unblock(nodes[j].peer_id()).await;
+        nodes[j].network().unblock(nodes[i].peer_id()).await;
+    }
+    for &(i, j) in &cross {
+        if let Some(addr) = nodes[j].listen_addrs().into_iter().next() {
+            let _ = nodes[i].dial(addr).await;
+        }
+    }
+    let converged = wait_converged(nodes, opts.deadline).await.is_ok();
+    let seconds = healed_at.elapsed().as_secs_f64();
+    // Let the sessions that were running at convergence finish recording.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut heal = Heal {
+        seconds,
+        round_trips: 0,
+        sessions: 0,
+        sync_bytes: 0,
+        missing_bytes,
+        ratio: 0.0,
+        naive_bytes: 0,
+        converged,
+    };
+    for (n, node) in nodes.iter().enumerate() {
+        let after = node.sync_totals();
+        let sessions = after.sessions - before[n].sessions;
+        heal.sessions += sessions as usize;
+        heal.sync_bytes += (after.bytes_sent + after.bytes_received)
+            - (before[n].bytes_sent + before[n].bytes_received);
+        // The most round trips of any session since the heal (the history
+        // keeps the latest sessions).
+        let history = node.sync_history();
+        let recent = history.iter().rev().take(sessions as usize);
+        heal.round_trips = heal
+            .round_trips
+            .max(recent.map(|s| s.round_trips).max().unwrap_or(0));
+    }
+    heal.naive_bytes = heal.sessions as u64 * 2 * entry_bytes_total;
+    heal.ratio = heal.sync_bytes as f64 / heal.missing_bytes.max(1) as f64;
+    Ok(heal)
+}
+
+/// A table for the terminal.
+pub fn table(r: &BenchReport) -> String {
+    format!(
+        "posts {nodes} · links {links} · entries {entries} at {rate}/s\n\
+         delivery latency ms   p50 {p50:.1}  p95 {p95:.1}  p99 {p99:.1}  max {max:.1}\n\
+         delivery ratio        {ratio:.4}\n\
+         heal                  {secs:.2} s to converge ({conv}), {sessions} sessions, max {rt} round trips\n\
+         heal bytes            sync {sync} vs missing {missing} (ratio {hr:.2}); naive full exchange {naive}\n\
+         in-sync pair          {insync} bytes, {insync_rt} round trip(s) per sync\n",
+        nodes = r.nodes,
+        links = r.links,
+        entries = r.entries,
+        rate = r.rate,
+        p50 = r.latency_ms.p50,
+        p95 = r.latency_ms.p95,
+        p99 = r.latency_ms.p99,
+        max = r.latency_ms.max,
+        ratio = r.delivery_ratio,
+        secs = r.heal.seconds,
+        conv = if r.heal.converged {
+            "converged"
+        } else {
+            "NOT converged"
+        },
+        sessions = r.heal.sessions,
+        rt = r.heal.round_trips,
+        sync = r.heal.sync_bytes,
+        missing = r.heal.missing_bytes,
+        hr = r.heal.ratio,
+        naive = r.heal.naive_bytes,
+        insync = r.in_sync_bytes,
+        insync_rt = r.in_sync_round_trips,
+    )
+}

@@ -1,0 +1,106 @@
+//! `liandong status`: the running node's peers, syncs, entries and digest;
+//! the store's own figures when the node is not running.
+
+use clap::Args;
+use liandong_protocol::RegionCode;
+use serde_json::json;
+
+use super::CliError;
+use super::output;
+use crate::client::{Client, ClientError};
+use crate::datadir::DataDir;
+use crate::node::NodeStatus;
+use crate::post::Post;
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(data_dir: &DataDir, args: StatusArgs) -> Result<(), CliError> {
+    match Client::find(data_dir).and_then(|c| c.get::<NodeStatus>("/api/status", &[])) {
+        Ok(status) => {
+            if args.json {
+                output::print_json(&status);
+            } else {
+                print(&status);
+            }
+            Ok(())
+        }
+        Err(ClientError::NotRunning(_)) | Err(ClientError::Unreachable(_)) => {
+            offline(data_dir, args.json)
+        }
+        Err(e) => Err(CliError::Failed(e.to_string())),
+    }
+}
+
+fn offline(data_dir: &DataDir, json: bool) -> Result<(), CliError> {
+    let post = Post::open(data_dir)?;
+    let digest = post.ledger.store().digest(&RegionCode::national())?;
+    let peer_id = crate::identity::peer_id(post.ledger.keypair());
+    if json {
+        output::print_json(&json!({
+            "running": false,
+            "peer_id": peer_id.to_string(),
+            "node_id": post.ledger.node_id().to_hex(),
+            "name": post.config.post.name,
+            "region": post.config.post.region,
+            "peers": 0,
+            "entries": digest.count,
+            "digest": digest.to_string(),
+        }));
+    } else {
+        println!("节点未运行 / not running ({})", post.config.post.name);
+        println!("条目 / entries : {}", digest.count);
+        println!("摘要 / digest  : {digest}");
+    }
+    Ok(())
+}
+
+fn print(s: &NodeStatus) {
+    println!("{} · {} · {}", s.name, s.region, s.network);
+    println!("peer id / 对等标识 : {}", s.peer_id);
+    if let Some(c) = &s.console {
+        println!("console / 控制台   : {c}");
+    }
+    println!(
+        "peers / 对等节点   : {} ({} in gossip mesh)",
+        s.peers, s.mesh_peers
+    );
+    println!("entries / 条目     : {}", s.entries);
+    println!("digest / 摘要      : {}", s.digest);
+    if !s.peer_list.is_empty() {
+        let rows: Vec<Vec<String>> = s
+            .peer_list
+            .iter()
+            .map(|p| {
+                vec![
+                    p.name.clone().unwrap_or_else(|| "?".into()),
+                    p.region.clone().unwrap_or_default(),
+                    p.peer_id
+                        .chars()
+                        .rev()
+                        .take(8)
+                        .collect::<String>()
+                        .chars()
+                        .rev()
+                        .collect(),
+                    p.last_sync
+                        .as_ref()
+                        .map(|l| {
+                            format!(
+                                "{} ({} rt, +{} / -{})",
+                                l.started, l.round_trips, l.fetched, l.pushed
+                            )
+                        })
+                        .unwrap_or_else(|| "—".into()),
+                ]
+            })
+            .collect();
+        output::print_table(
+            &["单位 post", "区划 region", "peer", "上次同步 last sync"],
+            &rows,
+        );
+    }
+}

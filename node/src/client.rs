@@ -1,0 +1,178 @@
+//! Talking to this data directory's running node.
+//!
+//! `liandong run` writes `<data-dir>/node.json` (pid, peer id, console
+//! address) and removes it on a clean stop. While a node runs it holds the
+//! store, so the other commands send their work to its local API instead.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::datadir::DataDir;
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// What a running node writes about itself.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub pid: u32,
+    pub peer_id: String,
+    pub console: Option<String>,
+    pub listen: Vec<String>,
+}
+
+pub fn run_info_path(data_dir: &DataDir) -> PathBuf {
+    data_dir.root().join("node.json")
+}
+
+pub fn write_run_info(data_dir: &DataDir, info: &RunInfo) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(info).map_err(std::io::Error::other)?;
+    std::fs::write(run_info_path(data_dir), text)
+}
+
+pub fn remove_run_info(data_dir: &DataDir) {
+    let _ = std::fs::remove_file(run_info_path(data_dir));
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("no running node for {0} (start it with `liandong run`) / 节点未运行")]
+    NotRunning(String),
+    #[error("the running node refused: {0}")]
+    Api(String),
+    #[error("cannot reach the running node: {0}")]
+    Unreachable(String),
+}
+
+/// A running node's API.
+#[derive(Debug, Clone)]
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorInner,
+}
+
+#[derive(Deserialize)]
+struct ErrorInner {
+    code: String,
+    message: String,
+}
+
+impl Client {
+    /// Finds the node running on `data_dir`, if any.
+    pub fn find(data_dir: &DataDir) -> Result<Client, ClientError> {
+        let not_running = || ClientError::NotRunning(data_dir.root().display().to_string());
+        let text = std::fs::read_to_string(run_info_path(data_dir)).map_err(|_| not_running())?;
+        let info: RunInfo = serde_json::from_str(&text).map_err(|_| not_running())?;
+        let console = info.console.ok_or_else(not_running)?;
+        Ok(Client::new(console.trim_end_matches('/')))
+    }
+
+    pub fn new(base: &str) -> Client {
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(TIMEOUT))
+            .http_status_as_error(false)
+            .build();
+        Client {
+            base: base.to_string(),
+            agent: ureq::Agent::new_with_config(config),
+        }
+    }
+
+    fn finish<T: DeserializeOwned>(
+        result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<T, ClientError> {
+        let mut resp = result.map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        let ok = resp.status().is_success();
+        let body = resp.body_mut();
+        if ok {
+            body.read_json::<T>()
+                .map_err(|e| ClientError::Api(e.to_string()))
+        } else {
+            let err: ErrorBody = body
+                .read_json()
+                .map_err(|e| ClientError::Api(e.to_string()))?;
+            Err(ClientError::Api(format!(
+                "{} ({})",
+                err.error.message, err.error.code
+            )))
+        }
+    }
+
+    /// GET with query parameters (absent values are left out).
+    pub fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        params: &[(&str, Option<String>)],
+    ) -> Result<T, ClientError> {
+        let mut req = self.agent.get(format!("{}{path}", self.base));
+        for (k, v) in params {
+            if let Some(v) = v {
+                req = req.query(*k, v);
+            }
+        }
+        Self::finish(req.call())
+    }
+
+    pub fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        Self::finish(
+            self.agent
+                .post(format!("{}{path}", self.base))
+                .send_json(body),
+        )
+    }
+
+    pub fn post_bytes<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        bytes: &[u8],
+    ) -> Result<T, ClientError> {
+        Self::finish(
+            self.agent
+                .post(format!("{}{path}", self.base))
+                .content_type("application/octet-stream")
+                .send(bytes),
+        )
+    }
+
+    pub fn get_bytes(
+        &self,
+        path: &str,
+        params: &[(&str, Option<String>)],
+    ) -> Result<Vec<u8>, ClientError> {
+        let mut req = self.agent.get(format!("{}{path}", self.base));
+        for (k, v) in params {
+            if let Some(v) = v {
+                req = req.query(*k, v);
+            }
+        }
+        let mut resp = req
+            .call()
+            .map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        if !resp.status().is_success() {
+            let err: ErrorBody = resp
+                .body_mut()
+                .read_json()
+                .map_err(|e| ClientError::Api(e.to_string()))?;
+            return Err(ClientError::Api(format!(
+                "{} ({})",
+                err.error.message, err.error.code
+            )));
+        }
+        resp.body_mut()
+            .with_config()
+            .limit(crate::api::MAX_BODY_BYTES as u64)
+            .read_to_vec()
+            .map_err(|e| ClientError::Api(e.to_string()))
+    }
+}

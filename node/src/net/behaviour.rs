@@ -1,0 +1,169 @@
+//! The libp2p behaviours a post runs, and the swarm built from its key.
+
+use std::time::Duration;
+
+use liandong_protocol::EntryId;
+use liandong_protocol::net::MAX_FRAME_BYTES;
+use libp2p::gossipsub::{self, IdentTopic, MessageAuthenticity, MessageId, ValidationMode};
+use libp2p::swarm::NetworkBehaviour;
+use libp2p::swarm::behaviour::toggle::Toggle;
+use libp2p::{
+    Swarm, SwarmBuilder, allow_block_list, connection_limits, identify, identity, mdns, noise,
+    ping, request_response, tcp, yamux,
+};
+
+use super::NetConfig;
+use super::codec::{PROTOCOL, SyncCodec};
+
+/// Largest gossip message: one entry.
+pub const MAX_GOSSIP_BYTES: usize = 256 * 1024;
+// A gossiped entry must also fit a sync frame.
+const _: () = assert!(MAX_GOSSIP_BYTES <= MAX_FRAME_BYTES);
+
+/// How long a request may take before it fails.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Concurrent inbound and outbound request streams per connection.
+const MAX_CONCURRENT_STREAMS: usize = 32;
+
+// libp2p's behaviours do not implement Debug.
+#[allow(missing_debug_implementations)]
+#[derive(NetworkBehaviour)]
+pub struct Behaviour {
+    // The deny-behaviours first: they are consulted for every connection.
+    pub blocked: allow_block_list::Behaviour<allow_block_list::BlockedPeers>,
+    pub limits: connection_limits::Behaviour,
+    pub gossipsub: gossipsub::Behaviour,
+    pub sync: request_response::Behaviour<SyncCodec>,
+    pub identify: identify::Behaviour,
+    pub ping: ping::Behaviour,
+    pub mdns: Toggle<mdns::tokio::Behaviour>,
+}
+
+/// The gossip message id is the entry id, so a message and the entry it
+/// carries are deduplicated alike.
+fn message_id(message: &gossipsub::Message) -> MessageId {
+    MessageId::from(EntryId::of_wire_bytes(&message.data).0.to_vec())
+}
+
+fn gossipsub_config(cfg: &NetConfig) -> Result<gossipsub::Config, gossipsub::ConfigBuilderError> {
+    let mut b = gossipsub::ConfigBuilder::default();
+    b.validate_messages() // the application validates before anything is forwarded
+        .validation_mode(ValidationMode::None) // entries carry their own signatures
+        .message_id_fn(message_id)
+        .max_transmit_size(MAX_GOSSIP_BYTES)
+        .duplicate_cache_time(Duration::from_secs(300))
+        .heartbeat_initial_delay(Duration::from_millis(100))
+        .heartbeat_interval(cfg.heartbeat);
+    b.build()
+}
+
+/// Scores that make invalid messages cost a peer, and keep positive credit
+/// small so a few invalid messages outweigh it (gossipsub's defaults let
+/// time in the mesh swamp any penalty).
+fn peer_score(
+    topics: &[IdentTopic],
+) -> (gossipsub::PeerScoreParams, gossipsub::PeerScoreThresholds) {
+    let mut params = gossipsub::PeerScoreParams {
+        // Posts behind one NAT or on one host share an IP; that is normal here.
+        ip_colocation_factor_weight: 0.0,
+        ..Default::default()
+    };
+    let topic_params = gossipsub::TopicScoreParams {
+        topic_weight: 1.0,
+        time_in_mesh_weight: 0.1,
+        time_in_mesh_quantum: Duration::from_secs(1),
+        time_in_mesh_cap: 10.0,
+        first_message_deliveries_weight: 1.0,
+        first_message_deliveries_cap: 10.0,
+        first_message_deliveries_decay: 0.9,
+        invalid_message_deliveries_weight: -10.0,
+        invalid_message_deliveries_decay: 0.5,
+        // Quiet posts are normal: do not punish peers for delivering little.
+        mesh_message_deliveries_weight: 0.0,
+        mesh_failure_penalty_weight: 0.0,
+        ..Default::default()
+    };
+    for t in topics {
+        params.topics.insert(t.hash(), topic_params.clone());
+    }
+    let thresholds = gossipsub::PeerScoreThresholds {
+        gossip_threshold: -10.0,
+        publish_threshold: -50.0,
+        graylist_threshold: -80.0,
+        ..Default::default()
+    };
+    (params, thresholds)
+}
+
+pub type BuildError = Box<dyn std::error::Error + Send + Sync>;
+
+fn build_behaviour(
+    key: &identity::Keypair,
+    cfg: &NetConfig,
+    topics: &[IdentTopic],
+) -> Result<Behaviour, BuildError> {
+    let mut gossipsub =
+        gossipsub::Behaviour::new(MessageAuthenticity::Anonymous, gossipsub_config(cfg)?)?;
+    let (params, thresholds) = peer_score(topics);
+    gossipsub.with_peer_score(params, thresholds)?;
+
+    let sync = request_response::Behaviour::with_codec(
+        SyncCodec,
+        [(PROTOCOL, request_response::ProtocolSupport::Full)],
+        request_response::Config::default()
+            .with_request_timeout(REQUEST_TIMEOUT)
+            .with_max_concurrent_streams(MAX_CONCURRENT_STREAMS),
+    );
+    let identify = identify::Behaviour::new(
+        identify::Config::new("/liandong/id/1".into(), key.public())
+            .with_agent_version(format!("liandong/{}", env!("CARGO_PKG_VERSION"))),
+    );
+    let ping = ping::Behaviour::new(
+        ping::Config::new()
+            .with_interval(Duration::from_secs(15))
+            .with_timeout(Duration::from_secs(20)),
+    );
+    let mdns = if cfg.mdns {
+        Some(mdns::tokio::Behaviour::new(
+            mdns::Config::default(),
+            key.public().to_peer_id(),
+        )?)
+    } else {
+        None
+    };
+    let limits = connection_limits::Behaviour::new(
+        connection_limits::ConnectionLimits::default()
+            .with_max_pending_incoming(Some(64))
+            .with_max_pending_outgoing(Some(64))
+            .with_max_established(Some(cfg.max_connections))
+            .with_max_established_per_peer(Some(2)),
+    );
+    Ok(Behaviour {
+        blocked: allow_block_list::Behaviour::default(),
+        limits,
+        gossipsub,
+        sync,
+        identify,
+        ping,
+        mdns: Toggle::from(mdns),
+    })
+}
+
+/// Builds the swarm: TCP (Noise, Yamux) and QUIC, from the post's own key.
+pub fn build_swarm(
+    keypair: identity::Keypair,
+    cfg: &NetConfig,
+    topics: &[IdentTopic],
+) -> Result<Swarm<Behaviour>, BuildError> {
+    Ok(SwarmBuilder::with_existing_identity(keypair)
+        .with_tokio()
+        .with_tcp(
+            tcp::Config::default().nodelay(true),
+            noise::Config::new,
+            yamux::Config::default,
+        )?
+        .with_quic()
+        .with_behaviour(|key| build_behaviour(key, cfg, topics))?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(120)))
+        .build())
+}

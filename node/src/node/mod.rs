@@ -1,0 +1,687 @@
+//! A running post: the ledger thread, the network event loop and the
+//! node's own loop that connects them, started by [`Node::spawn`].
+//!
+//! `Node::spawn` takes everything it needs as arguments and returns a
+//! [`NodeHandle`], so a test can run many posts in one process.
+
+mod gossip;
+mod peers;
+mod requests;
+mod status;
+pub mod sync;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use liandong_protocol::interest::{subscribed_regions, topic_name};
+use liandong_protocol::net::Hello;
+use liandong_protocol::{
+    Body, Hlc, Interest, LedgerDigest, NodeId, RegionCode, SignedEntry, Status,
+};
+use libp2p::{Multiaddr, PeerId};
+use rand::seq::IteratorRandom;
+use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::task::JoinSet;
+
+pub use peers::{PeerStatus, SyncTotals};
+pub use status::NodeStatus;
+pub use sync::{SyncFailure, SyncStats};
+
+use crate::datadir::DataDir;
+use crate::identity;
+use crate::ledger::actor::LedgerHandle;
+use crate::ledger::{ItemOutcome, LedgerError};
+use crate::net::{self, NetConfig, NetEvent, NetworkHandle};
+use crate::post::{Post, PostError};
+
+/// Handlers for gossip and requests running at once; beyond this, new work
+/// waits (gossip) or is refused (requests).
+const MAX_TASKS: usize = 256;
+/// Requests one peer may have in flight; more are refused as throttled.
+const MAX_PEER_INFLIGHT: usize = 16;
+/// New-entry events buffered per listener.
+const NEW_ENTRY_CAPACITY: usize = 8192;
+/// Invalid entries a peer may deliver by push or sync before it is blocked.
+const MAX_INVALID_DELIVERIES: u32 = 64;
+
+/// How to run a post.
+#[derive(Debug, Clone)]
+pub struct NodeOptions {
+    pub data_dir: DataDir,
+    /// Listen addresses; empty means the config's.
+    pub listen: Vec<Multiaddr>,
+    /// Peers to dial, in addition to the config's.
+    pub peers: Vec<Multiaddr>,
+    /// Local-network discovery; `None` means the config's.
+    pub mdns: Option<bool>,
+    /// Anti-entropy with a random peer this often.
+    pub sync_interval: Duration,
+    pub heartbeat: Duration,
+    /// Where the local console and API listen; `None` for no console.
+    pub console: Option<SocketAddr>,
+}
+
+impl NodeOptions {
+    pub fn new(data_dir: DataDir) -> NodeOptions {
+        NodeOptions {
+            data_dir,
+            listen: Vec::new(),
+            peers: Vec::new(),
+            mdns: None,
+            sync_interval: Duration::from_secs(30),
+            heartbeat: Duration::from_millis(500),
+            console: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error(transparent)]
+    Post(#[from] PostError),
+    #[error("network: {0}")]
+    Net(#[from] net::NetError),
+    #[error("bad address {0:?} in the config: {1}")]
+    BadAddress(String, String),
+    #[error("cannot start: {0}")]
+    Start(String),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+/// State shared by the node's tasks.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub ledger: LedgerHandle,
+    pub net: NetworkHandle,
+    pub peers: Mutex<peers::Peers>,
+    pub interest: Interest,
+    pub region: RegionCode,
+    pub node_id: NodeId,
+    pub name: String,
+    pub network_name: String,
+    pub console: Mutex<Option<SocketAddr>>,
+    responder: requests::ResponderCache,
+    gaps: Mutex<gossip::GapRequests>,
+    /// Asks the node loop to sync with every other peer after entries
+    /// arrived by sync or push, so a healed partition converges in a few
+    /// rounds instead of waiting for the periodic timer.
+    cascade: mpsc::Sender<PeerId>,
+    /// Turns true when the node stops; servers watch it to stop too.
+    stopping: tokio::sync::watch::Sender<bool>,
+    /// Tasks started beside the node (the console server), ended with it.
+    background: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Every entry new to this post, as it is stored (console live view,
+    /// benchmarks). Slow listeners miss events rather than slow the node.
+    pub new_entries: tokio::sync::broadcast::Sender<NewEntry>,
+}
+
+/// An entry new to this post.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NewEntry {
+    pub id: liandong_protocol::EntryId,
+    pub author: NodeId,
+    pub kind: liandong_protocol::Kind,
+    pub scope: RegionCode,
+    pub hlc: Hlc,
+    /// Whether this post wrote it.
+    pub local: bool,
+}
+
+impl Shared {
+    pub fn lock_peers(&self) -> MutexGuard<'_, peers::Peers> {
+        self.peers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn topic_of(&self, scope: &RegionCode) -> String {
+        topic_name(
+            &self.ledger.ledger().network(),
+            &liandong_protocol::interest::home_region(scope),
+        )
+    }
+
+    /// What this post says about itself to a new peer.
+    async fn hello(&self) -> Hello {
+        let node = self.node_id;
+        let (profile, newest) = self
+            .ledger
+            .read(move |l| {
+                let store = l.store();
+                let profile = store
+                    .query(&crate::store::Query {
+                        kind: Some(liandong_protocol::Kind::POST_PROFILE),
+                        author: Some(node),
+                        ..Default::default()
+                    })
+                    .ok()
+                    .and_then(|v| v.last().map(|e| e.wire().to_vec()));
+                (profile, store.max_hlc().ok().flatten().unwrap_or(Hlc::ZERO))
+            })
+            .await
+            .unwrap_or((None, Hlc::ZERO));
+        Hello {
+            network: self.ledger.ledger().network(),
+            node,
+            region: self.region.clone(),
+            interest: self.interest.clone(),
+            profile,
+            newest,
+        }
+    }
+}
+
+/// Commands from handles to the node loop.
+enum NodeCommand {
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// A running post.
+#[derive(Debug, Clone)]
+pub struct NodeHandle {
+    shared: Arc<Shared>,
+    commands: mpsc::Sender<NodeCommand>,
+    listen: Vec<Multiaddr>,
+}
+
+impl std::fmt::Debug for NodeCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Shutdown")
+    }
+}
+
+#[derive(Debug)]
+pub struct Node;
+
+impl Node {
+    /// Opens the post in `options.data_dir` and starts it.
+    pub async fn spawn(options: NodeOptions) -> Result<NodeHandle, NodeError> {
+        let data_dir = options.data_dir.clone();
+        let post = tokio::task::spawn_blocking(move || Post::open(&data_dir))
+            .await
+            .map_err(|e| NodeError::Start(e.to_string()))??;
+        let config = post.config.clone();
+        let interest = config.interest();
+        let region = config.post.region.clone();
+        let p2p_key = identity::libp2p_keypair(post.ledger.keypair());
+        let node_id = post.ledger.node_id();
+        let network = post.ledger.network();
+        let (ledger, ledger_thread) = LedgerHandle::spawn(post.ledger)
+            .map_err(|e| NodeError::Start(format!("ledger thread: {e}")))?;
+
+        let parse = |list: &[String]| -> Result<Vec<Multiaddr>, NodeError> {
+            list.iter()
+                .map(|a| {
+                    a.parse().map_err(|e: libp2p::multiaddr::Error| {
+                        NodeError::BadAddress(a.clone(), e.to_string())
+                    })
+                })
+                .collect()
+        };
+        let listen = if options.listen.is_empty() {
+            parse(&config.network.listen)?
+        } else {
+            options.listen.clone()
+        };
+        let mut bootstrap = parse(&config.network.peers)?;
+        bootstrap.extend(options.peers.iter().cloned());
+        let mut topic_regions = subscribed_regions(&region);
+        for c in &config.network.cooperate {
+            topic_regions.extend(subscribed_regions(c));
+        }
+        topic_regions.sort();
+        topic_regions.dedup();
+        let topics = topic_regions
+            .iter()
+            .map(|r| topic_name(&network, r))
+            .collect();
+        let mut net_cfg = NetConfig::new(listen, bootstrap, topics);
+        net_cfg.mdns = options.mdns.unwrap_or(config.network.mdns);
+        net_cfg.heartbeat = options.heartbeat;
+        let (net, events, net_task) = net::spawn(p2p_key, net_cfg).await?;
+        let listen = net.info().await?.listen;
+
+        let (commands, command_rx) = mpsc::channel(8);
+        let (cascade, cascade_rx) = mpsc::channel(64);
+        let shared = Arc::new(Shared {
+            ledger,
+            net,
+            peers: Mutex::new(peers::Peers::default()),
+            interest,
+            region,
+            node_id,
+            name: config.post.name.clone(),
+            network_name: config.network.name.clone(),
+            console: Mutex::new(None),
+            responder: requests::ResponderCache::default(),
+            gaps: Mutex::new(gossip::GapRequests::default()),
+            cascade,
+            stopping: tokio::sync::watch::channel(false).0,
+            background: Mutex::new(Vec::new()),
+            new_entries: tokio::sync::broadcast::channel(NEW_ENTRY_CAPACITY).0,
+        });
+        let core = Core {
+            shared: Arc::clone(&shared),
+            tasks: JoinSet::new(),
+            permits: Arc::new(Semaphore::new(MAX_TASKS)),
+        };
+        tokio::spawn(core.run(
+            events,
+            command_rx,
+            cascade_rx,
+            options.sync_interval,
+            net_task,
+            ledger_thread,
+        ));
+        let handle = NodeHandle {
+            shared,
+            commands,
+            listen,
+        };
+        if let Some(addr) = options.console {
+            crate::api::serve(handle.clone(), addr)
+                .await
+                .map_err(|e| NodeError::Start(format!("console on {addr}: {e}")))?;
+        }
+        tracing::info!(peer_id = %handle.peer_id(), "post started");
+        Ok(handle)
+    }
+}
+
+impl NodeHandle {
+    pub fn peer_id(&self) -> PeerId {
+        self.shared.net.peer_id()
+    }
+
+    pub fn node_id(&self) -> NodeId {
+        self.shared.node_id
+    }
+
+    pub fn region(&self) -> &RegionCode {
+        &self.shared.region
+    }
+
+    /// Where peers can reach this post (with `/p2p/<peer id>` appended).
+    pub fn listen_addrs(&self) -> Vec<Multiaddr> {
+        let p2p = libp2p::multiaddr::Protocol::P2p(self.peer_id());
+        self.listen
+            .iter()
+            .map(|a| a.clone().with(p2p.clone()))
+            .collect()
+    }
+
+    pub fn ledger(&self) -> &LedgerHandle {
+        &self.shared.ledger
+    }
+
+    pub fn network(&self) -> &NetworkHandle {
+        &self.shared.net
+    }
+
+    pub(crate) fn set_console(&self, addr: SocketAddr) {
+        *self
+            .shared
+            .console
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(addr);
+    }
+
+    /// Every entry new to this post from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<NewEntry> {
+        self.shared.new_entries.subscribe()
+    }
+
+    /// Resolves when the node stops.
+    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.shared.stopping.subscribe();
+        async move {
+            let _ = rx.wait_for(|stopping| *stopping).await;
+        }
+    }
+
+    /// Ties a task's life to the node's: it is awaited (then aborted) at stop.
+    pub(crate) fn adopt(&self, task: tokio::task::JoinHandle<()>) {
+        self.shared
+            .background
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(task);
+    }
+
+    /// Asks for a round of syncs with every peer (after a bundle import, so
+    /// what arrived on the USB stick spreads at once).
+    pub fn spread(&self) {
+        let _ = self.shared.cascade.try_send(self.peer_id());
+    }
+
+    pub fn console(&self) -> Option<SocketAddr> {
+        *self
+            .shared
+            .console
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes an entry by this post (durable before it returns), then
+    /// gossips it and pushes it to connected posts above that want it.
+    pub async fn author(
+        &self,
+        scope: RegionCode,
+        status: Status,
+        body: Body,
+    ) -> Result<SignedEntry, LedgerError> {
+        let entry = self.shared.ledger.author(scope, status, body).await?;
+        gossip::announce(&self.shared, &entry, None).await;
+        Ok(entry)
+    }
+
+    pub async fn dial(&self, addr: Multiaddr) -> Result<(), net::NetError> {
+        self.shared.net.dial(addr).await
+    }
+
+    /// Runs one anti-entropy session with a connected peer now.
+    pub async fn sync_with(&self, peer: PeerId) -> Result<SyncStats, SyncFailure> {
+        sync::sync_with(&self.shared, peer).await
+    }
+
+    /// The digest of the entries this post holds in `subtree`.
+    pub async fn digest(&self, subtree: RegionCode) -> Result<LedgerDigest, String> {
+        self.shared
+            .ledger
+            .read(move |l| l.store().digest(&subtree).map_err(|e| e.to_string()))
+            .await
+            .map_err(|e| e.to_string())?
+    }
+
+    pub async fn status(&self) -> NodeStatus {
+        status::collect(&self.shared).await
+    }
+
+    /// Recent sync sessions this post started, oldest first.
+    pub fn sync_history(&self) -> Vec<SyncStats> {
+        self.shared.lock_peers().history.iter().cloned().collect()
+    }
+
+    pub fn sync_totals(&self) -> SyncTotals {
+        self.shared.lock_peers().totals
+    }
+
+    /// Peers that have introduced themselves.
+    pub fn known_peers(&self) -> Vec<PeerId> {
+        self.shared
+            .lock_peers()
+            .by_id
+            .iter()
+            .filter(|(_, p)| p.hello.is_some())
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// Stops everything and flushes the store.
+    pub async fn shutdown(&self) {
+        let (reply, rx) = oneshot::channel();
+        if self
+            .commands
+            .send(NodeCommand::Shutdown(reply))
+            .await
+            .is_ok()
+        {
+            let _ = rx.await;
+        }
+    }
+}
+
+/// The node's own loop: network events in, handler tasks out.
+struct Core {
+    shared: Arc<Shared>,
+    tasks: JoinSet<()>,
+    permits: Arc<Semaphore>,
+}
+
+impl Core {
+    async fn run(
+        mut self,
+        mut events: mpsc::Receiver<NetEvent>,
+        mut commands: mpsc::Receiver<NodeCommand>,
+        mut cascade: mpsc::Receiver<PeerId>,
+        sync_interval: Duration,
+        net_task: tokio::task::JoinHandle<()>,
+        ledger_thread: std::thread::JoinHandle<()>,
+    ) {
+        let mut sync_timer = tokio::time::interval(sync_interval);
+        sync_timer.tick().await;
+        loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Some(event) => self.on_event(event).await,
+                    None => break,
+                },
+                cmd = commands.recv() => match cmd {
+                    Some(NodeCommand::Shutdown(reply)) => {
+                        self.stop(net_task, ledger_thread).await;
+                        let _ = reply.send(());
+                        return;
+                    }
+                    None => break,
+                },
+                _ = sync_timer.tick() => self.sync_random_peer(),
+                Some(from) = cascade.recv() => {
+                    // Coalesce a burst of requests into one round of syncs.
+                    let mut except = vec![from];
+                    while let Ok(more) = cascade.try_recv() {
+                        except.push(more);
+                    }
+                    self.sync_all_but(&except);
+                }
+                Some(_) = self.tasks.join_next(), if !self.tasks.is_empty() => {}
+            }
+        }
+        self.stop(net_task, ledger_thread).await;
+    }
+
+    async fn on_event(&mut self, event: NetEvent) {
+        match event {
+            NetEvent::Gossip {
+                source, id, data, ..
+            } => {
+                // Waits for a permit: back-pressure reaches the event loop's
+                // bounded channel, which then drops gossip (sync repairs).
+                let Ok(permit) = Arc::clone(&self.permits).acquire_owned().await else {
+                    return;
+                };
+                let shared = Arc::clone(&self.shared);
+                self.tasks.spawn(async move {
+                    gossip::on_gossip(&shared, source, id, data).await;
+                    drop(permit);
+                });
+            }
+            NetEvent::Request {
+                peer,
+                request,
+                channel,
+            } => {
+                let admitted = {
+                    let mut peers = self.shared.lock_peers();
+                    match peers.by_id.get_mut(&peer) {
+                        Some(p) if p.inflight < MAX_PEER_INFLIGHT => {
+                            p.inflight += 1;
+                            true
+                        }
+                        Some(_) => false,
+                        // Not yet known as connected (events raced): allow.
+                        None => true,
+                    }
+                };
+                let permit = if admitted {
+                    Arc::clone(&self.permits).try_acquire_owned().ok()
+                } else {
+                    None
+                };
+                let shared = Arc::clone(&self.shared);
+                match permit {
+                    Some(permit) => {
+                        self.tasks.spawn(async move {
+                            requests::on_request(&shared, peer, request.value, channel).await;
+                            if let Some(p) = shared.lock_peers().by_id.get_mut(&peer) {
+                                p.inflight = p.inflight.saturating_sub(1);
+                            }
+                            drop(permit);
+                        });
+                    }
+                    None => {
+                        if admitted && let Some(p) = shared.lock_peers().by_id.get_mut(&peer) {
+                            p.inflight = p.inflight.saturating_sub(1);
+                        }
+                        tracing::debug!(%peer, "request refused: throttled");
+                        self.tasks.spawn(async move {
+                            requests::refuse_throttled(&shared, channel).await
+                        });
+                    }
+                }
+            }
+            NetEvent::Connected {
+                peer,
+                address,
+                dialer,
+            } => {
+                self.shared
+                    .lock_peers()
+                    .connected(peer, address, crate::clock::now_ms());
+                if dialer {
+                    let shared = Arc::clone(&self.shared);
+                    self.tasks
+                        .spawn(async move { requests::introduce(&shared, peer).await });
+                }
+            }
+            NetEvent::Disconnected { peer } => self.shared.lock_peers().disconnected(&peer),
+            NetEvent::Banned { peer, score } => {
+                tracing::warn!(%peer, score, "peer banned / 已封禁对等节点");
+                self.shared.lock_peers().disconnected(&peer);
+            }
+        }
+    }
+
+    fn sync_all_but(&mut self, except: &[PeerId]) {
+        let targets: Vec<PeerId> = {
+            let peers = self.shared.lock_peers();
+            peers
+                .by_id
+                .iter()
+                .filter(|(id, p)| p.hello.is_some() && !p.syncing && !except.contains(id))
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        for peer in targets {
+            let shared = Arc::clone(&self.shared);
+            self.tasks.spawn(async move {
+                let _ = sync::sync_with(&shared, peer).await;
+            });
+        }
+    }
+
+    fn sync_random_peer(&mut self) {
+        let candidate = {
+            let peers = self.shared.lock_peers();
+            peers
+                .by_id
+                .iter()
+                .filter(|(_, p)| p.hello.is_some() && !p.syncing)
+                .map(|(id, _)| *id)
+                .choose(&mut rand::rng())
+        };
+        if let Some(peer) = candidate {
+            let shared = Arc::clone(&self.shared);
+            self.tasks.spawn(async move {
+                let _ = sync::sync_with(&shared, peer).await;
+            });
+        }
+    }
+
+    async fn stop(
+        &mut self,
+        net_task: tokio::task::JoinHandle<()>,
+        ledger_thread: std::thread::JoinHandle<()>,
+    ) {
+        let _ = self.shared.stopping.send(true);
+        let background: Vec<_> = std::mem::take(
+            &mut *self
+                .shared
+                .background
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        );
+        for task in background {
+            if tokio::time::timeout(Duration::from_secs(2), task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("a background task did not stop in time");
+            }
+        }
+        self.tasks.abort_all();
+        while self.tasks.join_next().await.is_some() {}
+        self.shared.net.shutdown().await;
+        let _ = net_task.await;
+        // The ledger thread ends when the last handle is dropped; it syncs
+        // the store on the way out. Other handles (the console) may still
+        // hold one, so sync here too rather than wait.
+        let ledger = self.shared.ledger.clone();
+        let _ = ledger.read(|l| l.store().sync()).await;
+        drop(ledger_thread);
+        tracing::info!("post stopped");
+    }
+}
+
+/// Sends received entries through the one validate→insert path, then
+/// spreads the new ones (push to posts above, fill chain gaps). Blocks a
+/// peer that keeps delivering invalid entries.
+pub(crate) async fn ingest_from_peer(
+    shared: &Arc<Shared>,
+    peer: PeerId,
+    mut entries: Vec<Vec<u8>>,
+) -> usize {
+    // Oldest first: certificates and chain predecessors before what
+    // depends on them.
+    entries.sort_by_key(|w| {
+        SignedEntry::decode_stored(w)
+            .map(|e| e.hlc())
+            .unwrap_or(Hlc::ZERO)
+    });
+    let outcomes = match shared.ledger.ingest(entries).await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::warn!(error = %e, "received entries not stored");
+            return 0;
+        }
+    };
+    let invalid = outcomes
+        .iter()
+        .filter(|o| matches!(o, ItemOutcome::Rejected(_)))
+        .count() as u32;
+    if invalid > 0 {
+        let block = {
+            let mut peers = shared.lock_peers();
+            peers.by_id.get_mut(&peer).is_some_and(|p| {
+                p.invalid += invalid;
+                p.invalid > MAX_INVALID_DELIVERIES
+            })
+        };
+        if block {
+            tracing::warn!(%peer, "peer blocked: too many invalid entries / 对等节点发送过多无效条目，已封禁");
+            shared.net.block(peer).await;
+        }
+    }
+    let new: Vec<SignedEntry> = outcomes
+        .iter()
+        .filter_map(|o| o.new_entry().cloned())
+        .collect();
+    let added = new.len();
+    if added > 0 {
+        // Full: a round of syncs is already queued.
+        let _ = shared.cascade.try_send(peer);
+    }
+    for e in &new {
+        gossip::after_new_entry(shared, e, Some(peer)).await;
+    }
+    added
+}

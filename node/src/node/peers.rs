@@ -1,0 +1,133 @@
+//! What the node knows about each connected peer.
+
+use std::collections::{HashMap, VecDeque};
+
+use liandong_protocol::interest::{home_region, subscribed_regions};
+use liandong_protocol::net::Hello;
+use liandong_protocol::{Body, Interest, RegionCode, SignedEntry};
+use libp2p::{Multiaddr, PeerId};
+use serde::{Deserialize, Serialize};
+
+use super::sync::SyncStats;
+
+/// Sync records kept, for status, the console and benchmarks.
+const HISTORY: usize = 256;
+
+#[derive(Debug)]
+pub struct Peer {
+    pub address: Multiaddr,
+    pub connected_ms: u64,
+    pub hello: Option<Hello>,
+    /// The peer's name, from the profile in its hello.
+    pub name: Option<String>,
+    pub last_sync: Option<SyncStats>,
+    pub syncing: bool,
+    /// Requests from this peer being handled now.
+    pub inflight: usize,
+    /// Invalid entries this peer delivered by push or sync.
+    pub invalid: u32,
+}
+
+impl Peer {
+    /// True when the peer holds entries with this scope.
+    pub fn wants(&self, scope: &RegionCode) -> bool {
+        self.hello
+            .as_ref()
+            .is_some_and(|h| h.interest.contains(scope))
+    }
+
+    /// True when gossip on the entry's home topic reaches the peer (it
+    /// subscribes to that topic), so no direct push is needed.
+    pub fn hears_topic_of(&self, scope: &RegionCode) -> bool {
+        let home = home_region(scope);
+        self.hello
+            .as_ref()
+            .is_some_and(|h| subscribed_regions(&h.region).contains(&home))
+    }
+
+    pub fn interest(&self) -> Option<&Interest> {
+        self.hello.as_ref().map(|h| &h.interest)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Peers {
+    pub by_id: HashMap<PeerId, Peer>,
+    pub history: VecDeque<SyncStats>,
+    pub totals: SyncTotals,
+}
+
+/// Running totals of the sync sessions this post started.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct SyncTotals {
+    pub sessions: u64,
+    pub failed: u64,
+    pub round_trips: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub fetched: u64,
+    pub pushed: u64,
+}
+
+impl Peers {
+    pub fn connected(&mut self, peer: PeerId, address: Multiaddr, now_ms: u64) {
+        self.by_id.entry(peer).or_insert_with(|| Peer {
+            address,
+            connected_ms: now_ms,
+            hello: None,
+            name: None,
+            last_sync: None,
+            syncing: false,
+            inflight: 0,
+            invalid: 0,
+        });
+    }
+
+    pub fn disconnected(&mut self, peer: &PeerId) {
+        self.by_id.remove(peer);
+    }
+
+    pub fn set_hello(&mut self, peer: &PeerId, hello: Hello) {
+        if let Some(p) = self.by_id.get_mut(peer) {
+            p.name = hello.profile.as_deref().and_then(profile_name);
+            p.hello = Some(hello);
+        }
+    }
+
+    pub fn record_sync(&mut self, stats: SyncStats) {
+        let t = &mut self.totals;
+        t.sessions += 1;
+        t.failed += u64::from(!stats.ok);
+        t.round_trips += u64::from(stats.round_trips);
+        t.bytes_sent += stats.bytes_sent;
+        t.bytes_received += stats.bytes_received;
+        t.fetched += stats.fetched;
+        t.pushed += stats.pushed;
+        if let Some(p) = stats.peer_id().and_then(|id| self.by_id.get_mut(&id)) {
+            p.last_sync = Some(stats.clone());
+        }
+        self.history.push_back(stats);
+        while self.history.len() > HISTORY {
+            self.history.pop_front();
+        }
+    }
+}
+
+fn profile_name(wire: &[u8]) -> Option<String> {
+    match SignedEntry::decode_stored(wire).ok()?.body().ok()? {
+        Body::PostProfile(p) => Some(p.name),
+        _ => None,
+    }
+}
+
+/// One peer as status shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PeerStatus {
+    pub peer_id: String,
+    pub node_id: Option<String>,
+    pub name: Option<String>,
+    pub region: Option<String>,
+    pub address: String,
+    pub connected_since: String,
+    pub last_sync: Option<SyncStats>,
+}

@@ -1,0 +1,274 @@
+//! Answering peers' requests, and the hello that opens a connection.
+//!
+//! A malformed or refused request ends that exchange with a reason; it
+//! never ends the node.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use liandong_protocol::net::{Hello, MAX_BATCH_ENTRIES, RefusalReason, Request, Response};
+use liandong_protocol::sync::{self, ItemSet};
+use liandong_protocol::{EntryId, Interest, NodeId, SignedEntry};
+use libp2p::PeerId;
+use libp2p::request_response::ResponseChannel;
+
+use super::{Shared, ingest_from_peer};
+use crate::net::codec::{Sized, sized_request, sized_response};
+
+/// Item sets kept for sessions in progress.
+const RESPONDER_SESSIONS: usize = 16;
+/// How long an idle session's item set is kept.
+const SESSION_TTL: Duration = Duration::from_secs(60);
+
+/// The responder's item sets per (peer, session), so a multi-round
+/// reconciliation reads the store once.
+#[derive(Debug, Default)]
+pub struct ResponderCache {
+    sessions: Mutex<VecDeque<CachedSession>>,
+}
+
+/// (peer, session id, last used, item set).
+type CachedSession = (PeerId, u64, Instant, Arc<ItemSet>);
+
+impl ResponderCache {
+    fn get(&self, peer: PeerId, session: u64) -> Option<Arc<ItemSet>> {
+        let mut s = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        s.retain(|(_, _, at, _)| now.duration_since(*at) < SESSION_TTL);
+        let found = s
+            .iter_mut()
+            .find(|(p, id, _, _)| *p == peer && *id == session)?;
+        found.2 = now;
+        Some(Arc::clone(&found.3))
+    }
+
+    fn put(&self, peer: PeerId, session: u64, items: Arc<ItemSet>) {
+        let mut s = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        if s.len() >= RESPONDER_SESSIONS {
+            s.pop_front();
+        }
+        s.push_back((peer, session, Instant::now(), items));
+    }
+}
+
+fn refused(reason: RefusalReason, detail: impl Into<String>) -> Response {
+    Response::Refused {
+        reason,
+        detail: detail.into(),
+    }
+}
+
+pub async fn refuse_throttled(shared: &Arc<Shared>, channel: ResponseChannel<Sized<Response>>) {
+    let resp = refused(
+        RefusalReason::Throttled,
+        "too many requests in flight; slow down",
+    );
+    shared.net.respond(channel, sized_response(resp)).await;
+}
+
+/// Checks a peer's hello; on success records it.
+fn accept_hello(shared: &Arc<Shared>, peer: PeerId, hello: Hello) -> Result<(), String> {
+    let network = shared.ledger.ledger().network();
+    if hello.network != network {
+        return Err(format!(
+            "peer is on network {}, not {}",
+            hello.network.short(),
+            network.short()
+        ));
+    }
+    if peer_id_of(&hello.node) != Some(peer) {
+        return Err("hello names a key that is not the connection's".into());
+    }
+    tracing::debug!(%peer, region = %hello.region, "peer introduced itself");
+    shared.lock_peers().set_hello(&peer, hello);
+    Ok(())
+}
+
+fn peer_id_of(node: &NodeId) -> Option<PeerId> {
+    let key = libp2p::identity::ed25519::PublicKey::try_from_bytes(node.as_bytes()).ok()?;
+    Some(libp2p::identity::PublicKey::from(key).to_peer_id())
+}
+
+/// Called by the dialling side of a new connection: exchange hellos, then
+/// sync at once so a post that was cut off catches up.
+pub async fn introduce(shared: &Arc<Shared>, peer: PeerId) {
+    let hello = shared.hello().await;
+    let resp = match shared
+        .net
+        .request(peer, sized_request(Request::Hello(hello)))
+        .await
+    {
+        Ok(resp) => resp.value,
+        Err(e) => {
+            tracing::debug!(%peer, error = %e, "hello failed");
+            return;
+        }
+    };
+    match resp {
+        Response::Hello(theirs) => {
+            if let Err(reason) = accept_hello(shared, peer, theirs) {
+                tracing::warn!(%peer, %reason, "peer refused at hello / 拒绝对等节点");
+                shared.net.block(peer).await;
+                return;
+            }
+            let _ = super::sync::sync_with(shared, peer).await;
+        }
+        Response::Refused { detail, .. } => {
+            tracing::warn!(%peer, %detail, "peer refused our hello");
+        }
+        _ => tracing::debug!(%peer, "unexpected answer to hello"),
+    }
+}
+
+pub async fn on_request(
+    shared: &Arc<Shared>,
+    peer: PeerId,
+    request: Request,
+    channel: ResponseChannel<Sized<Response>>,
+) {
+    let response = match request {
+        Request::Hello(hello) => match accept_hello(shared, peer, hello) {
+            Ok(()) => Response::Hello(shared.hello().await),
+            Err(reason) => {
+                tracing::warn!(%peer, %reason, "peer refused at hello / 拒绝对等节点");
+                let resp = refused(RefusalReason::WrongNetwork, reason);
+                shared.net.respond(channel, sized_response(resp)).await;
+                shared.net.block(peer).await;
+                return;
+            }
+        },
+        Request::Reconcile {
+            session,
+            interest,
+            message,
+        } => reconcile(shared, peer, session, interest, &message).await,
+        Request::Fetch { ids } => fetch(shared, peer, ids).await,
+        Request::FetchChain { author, from, to } => {
+            fetch_chain(shared, peer, author, from, to).await
+        }
+        Request::Push { entries } => {
+            let n = entries.len() as u32;
+            let added = ingest_from_peer(shared, peer, entries).await as u32;
+            Response::Pushed {
+                added,
+                rejected: n.saturating_sub(added),
+            }
+        }
+    };
+    shared.net.respond(channel, sized_response(response)).await;
+}
+
+/// The peer's interest, known from its hello; requests before a hello are
+/// refused, since this post would not know what it may send.
+fn peer_interest(shared: &Shared, peer: &PeerId) -> Option<Interest> {
+    shared
+        .lock_peers()
+        .by_id
+        .get(peer)
+        .and_then(|p| p.interest().cloned())
+}
+
+async fn reconcile(
+    shared: &Arc<Shared>,
+    peer: PeerId,
+    session: u64,
+    interest: Interest,
+    message: &[u8],
+) -> Response {
+    if peer_interest(shared, &peer).is_none() {
+        return refused(RefusalReason::Unavailable, "say hello first");
+    }
+    let items = match shared.responder.get(peer, session) {
+        Some(items) => items,
+        None => {
+            // Never reveal more than this post holds for itself.
+            let scope = interest.intersect(&shared.interest);
+            let built = shared
+                .ledger
+                .read(move |l| l.store().items_in(&scope, None).map_err(|e| e.to_string()))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r)
+                .and_then(|items| ItemSet::new(&items).map_err(|e| e.to_string()));
+            match built {
+                Ok(items) => {
+                    let items = Arc::new(items);
+                    shared.responder.put(peer, session, Arc::clone(&items));
+                    items
+                }
+                Err(e) => return refused(RefusalReason::Unavailable, e),
+            }
+        }
+    };
+    match sync::respond(&items, message) {
+        Ok(reply) => Response::Reconcile { message: reply },
+        Err(e) => {
+            tracing::debug!(%peer, error = %e, "malformed reconciliation message");
+            refused(RefusalReason::Malformed, e.to_string())
+        }
+    }
+}
+
+/// Entries by id, only those the peer may hold, within one frame.
+async fn fetch(shared: &Arc<Shared>, peer: PeerId, ids: Vec<EntryId>) -> Response {
+    let Some(interest) = peer_interest(shared, &peer) else {
+        return refused(RefusalReason::Unavailable, "say hello first");
+    };
+    let wires = shared
+        .ledger
+        .read(move |l| {
+            let mut out = Vec::new();
+            for id in &ids {
+                if let Ok(Some(w)) = l.store().get_wire(id) {
+                    out.push(w);
+                }
+            }
+            out
+        })
+        .await
+        .unwrap_or_default();
+    Response::Entries {
+        entries: first_frame(filter_interest(wires, &interest)),
+    }
+}
+
+async fn fetch_chain(
+    shared: &Arc<Shared>,
+    peer: PeerId,
+    author: NodeId,
+    from: u64,
+    to: u64,
+) -> Response {
+    let Some(interest) = peer_interest(shared, &peer) else {
+        return refused(RefusalReason::Unavailable, "say hello first");
+    };
+    let wires = shared
+        .ledger
+        .read(move |l| l.store().chain_range(&author, from, to).unwrap_or_default())
+        .await
+        .unwrap_or_default();
+    Response::Entries {
+        entries: first_frame(filter_interest(wires, &interest)),
+    }
+}
+
+fn filter_interest(wires: Vec<Vec<u8>>, interest: &Interest) -> Vec<Vec<u8>> {
+    wires
+        .into_iter()
+        .filter(|w| {
+            SignedEntry::decode_stored(w).is_ok_and(|e| interest.contains(&e.header().scope))
+        })
+        .collect()
+}
+
+/// As many entries as fit one response frame.
+fn first_frame(wires: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut frames = super::sync::split_by_bytes(wires);
+    if frames.is_empty() {
+        return Vec::new();
+    }
+    let mut first = frames.swap_remove(0);
+    first.truncate(MAX_BATCH_ENTRIES);
+    first
+}

@@ -1,0 +1,85 @@
+//! What `liandong status` and the console show about a running post.
+
+use std::sync::Arc;
+
+use liandong_protocol::RegionCode;
+use serde::{Deserialize, Serialize};
+
+use super::Shared;
+use super::peers::PeerStatus;
+use super::sync::SyncStats;
+use crate::clock;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NodeStatus {
+    pub peer_id: String,
+    pub node_id: String,
+    pub name: String,
+    pub region: String,
+    pub network: String,
+    pub listen: Vec<String>,
+    /// The console URL, when the console runs.
+    pub console: Option<String>,
+    /// Connected peers.
+    pub peers: usize,
+    pub connections: usize,
+    pub mesh_peers: usize,
+    /// Entries this post holds.
+    pub entries: u64,
+    /// `count:sum` over every entry this post holds: equal on two posts
+    /// exactly when they hold the same entries.
+    pub digest: String,
+    pub store_bytes: u64,
+    pub peer_list: Vec<PeerStatus>,
+    pub recent_syncs: Vec<SyncStats>,
+}
+
+pub async fn collect(shared: &Arc<Shared>) -> NodeStatus {
+    let net = shared.net.info().await.unwrap_or_default();
+    let (digest, store_bytes) = shared
+        .ledger
+        .read(|l| {
+            let d = l
+                .store()
+                .digest(&RegionCode::national())
+                .unwrap_or_default();
+            (d, l.store().size_on_disk())
+        })
+        .await
+        .unwrap_or_default();
+    let (peer_list, recent_syncs) = {
+        let peers = shared.lock_peers();
+        let list = peers
+            .by_id
+            .iter()
+            .map(|(id, p)| PeerStatus {
+                peer_id: id.to_string(),
+                node_id: p.hello.as_ref().map(|h| h.node.to_hex()),
+                name: p.name.clone(),
+                region: p.hello.as_ref().map(|h| h.region.to_string()),
+                address: p.address.to_string(),
+                connected_since: clock::format_ms(p.connected_ms),
+                last_sync: p.last_sync.clone(),
+            })
+            .collect();
+        (list, peers.history.iter().rev().take(10).cloned().collect())
+    };
+    let console = *shared.console.lock().unwrap_or_else(|p| p.into_inner());
+    NodeStatus {
+        peer_id: shared.net.peer_id().to_string(),
+        node_id: shared.node_id.to_hex(),
+        name: shared.name.clone(),
+        region: shared.region.to_string(),
+        network: shared.network_name.clone(),
+        listen: net.listen.iter().map(ToString::to_string).collect(),
+        console: console.map(|a| format!("http://{a}/")),
+        peers: net.connected.len(),
+        connections: net.connections,
+        mesh_peers: net.mesh_peers,
+        entries: digest.count,
+        digest: digest.to_string(),
+        store_bytes,
+        peer_list,
+        recent_syncs,
+    }
+}

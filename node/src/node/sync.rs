@@ -1,0 +1,292 @@
+//! Anti-entropy: one sync session with one peer, from the initiator's side.
+//!
+//! 1. Reconcile the (HLC, id) sets of the entries both posts hold
+//!    (negentropy, `liandong_protocol::sync`), learning what each lacks.
+//! 2. Fetch what this post lacks, in bounded batches, through the one
+//!    validate→insert path.
+//! 3. Push what the peer lacks, in bounded batches.
+//!
+//! Every session records its round trips, bytes each way and entries moved.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use liandong_protocol::net::{
+    MAX_BATCH_ENTRIES, MAX_FETCH_IDS, MAX_FRAME_BYTES, Request, Response,
+};
+use liandong_protocol::sync::{ItemSet, Reconciliation, Step};
+use liandong_protocol::{EntryId, Interest};
+use libp2p::PeerId;
+use serde::{Deserialize, Serialize};
+
+use super::Shared;
+use crate::clock;
+use crate::net::codec::sized_request;
+
+/// Room left in a frame for everything but the entries.
+const FRAME_HEADROOM: usize = 64 * 1024;
+
+/// The record of one sync session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncStats {
+    pub peer: String,
+    /// Bytes of the last request and its response, both ways.
+    #[serde(skip)]
+    last: u64,
+    pub started: String,
+    pub duration_ms: u64,
+    pub round_trips: u32,
+    /// Bytes of reconciliation messages, both ways.
+    pub reconcile_bytes: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub fetched: u64,
+    pub pushed: u64,
+    /// Wire bytes of the entries that moved either way.
+    pub entry_bytes: u64,
+    pub ok: bool,
+    pub error: Option<String>,
+}
+
+impl SyncStats {
+    fn new(peer: PeerId) -> SyncStats {
+        SyncStats {
+            peer: peer.to_string(),
+            last: 0,
+            started: clock::format_ms(clock::now_ms()),
+            duration_ms: 0,
+            round_trips: 0,
+            reconcile_bytes: 0,
+            bytes_sent: 0,
+            bytes_received: 0,
+            fetched: 0,
+            pushed: 0,
+            entry_bytes: 0,
+            ok: false,
+            error: None,
+        }
+    }
+
+    pub fn peer_id(&self) -> Option<PeerId> {
+        self.peer.parse().ok()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncFailure {
+    #[error("peer {0} has not introduced itself yet")]
+    NoHello(PeerId),
+    #[error("a sync with {0} is already running")]
+    Busy(PeerId),
+    #[error("network: {0}")]
+    Net(String),
+    #[error("peer refused: {0}")]
+    Refused(String),
+    #[error("peer answered out of turn")]
+    Unexpected,
+    #[error("reconciliation: {0}")]
+    Reconcile(#[from] liandong_protocol::sync::SyncError),
+    #[error("store: {0}")]
+    Store(String),
+}
+
+/// Runs one session with `peer` and records it, success or not.
+pub(crate) async fn sync_with(
+    shared: &Arc<Shared>,
+    peer: PeerId,
+) -> Result<SyncStats, SyncFailure> {
+    let interest = {
+        let mut peers = shared.lock_peers();
+        let p = peers
+            .by_id
+            .get_mut(&peer)
+            .ok_or(SyncFailure::NoHello(peer))?;
+        let theirs = p.interest().ok_or(SyncFailure::NoHello(peer))?.clone();
+        if p.syncing {
+            return Err(SyncFailure::Busy(peer));
+        }
+        p.syncing = true;
+        shared.interest.intersect(&theirs)
+    };
+    let started = Instant::now();
+    let mut stats = SyncStats::new(peer);
+    let result = run(shared, peer, interest, &mut stats).await;
+    stats.duration_ms = started.elapsed().as_millis() as u64;
+    stats.ok = result.is_ok();
+    stats.error = result.as_ref().err().map(ToString::to_string);
+    {
+        let mut peers = shared.lock_peers();
+        if let Some(p) = peers.by_id.get_mut(&peer) {
+            p.syncing = false;
+        }
+        peers.record_sync(stats.clone());
+    }
+    match &result {
+        Ok(()) => tracing::debug!(
+            %peer, rounds = stats.round_trips, fetched = stats.fetched, pushed = stats.pushed,
+            sent = stats.bytes_sent, received = stats.bytes_received, "sync done"
+        ),
+        Err(e) => tracing::info!(%peer, error = %e, "sync failed"),
+    }
+    result.map(|()| stats)
+}
+
+async fn run(
+    shared: &Arc<Shared>,
+    peer: PeerId,
+    interest: Interest,
+    stats: &mut SyncStats,
+) -> Result<(), SyncFailure> {
+    let store_err = |e: String| SyncFailure::Store(e);
+    let scope = interest.clone();
+    let items = shared
+        .ledger
+        .read(move |l| l.store().items_in(&scope, None).map_err(|e| e.to_string()))
+        .await
+        .map_err(|e| store_err(e.to_string()))?
+        .map_err(store_err)?;
+    let (mut session, mut message) = Reconciliation::start(ItemSet::new(&items)?)?;
+    let session_id: u64 = rand::random();
+    let (have, need) = loop {
+        let req = sized_request(Request::Reconcile {
+            session: session_id,
+            interest: interest.clone(),
+            message,
+        });
+        let resp = exchange(shared, peer, req, stats).await?;
+        stats.reconcile_bytes += stats.last;
+        match resp {
+            Response::Reconcile { message: reply } => match session.step(&reply)? {
+                Step::Send(next) => message = next,
+                Step::Done { have, need } => break (have, need),
+            },
+            Response::Refused { detail, .. } => return Err(SyncFailure::Refused(detail)),
+            _ => return Err(SyncFailure::Unexpected),
+        }
+    };
+    stats.round_trips = session.round_trips();
+    fetch(shared, peer, need, stats).await?;
+    push(shared, peer, have, stats).await
+}
+
+/// Sends one request and counts its bytes both ways.
+async fn exchange(
+    shared: &Arc<Shared>,
+    peer: PeerId,
+    req: crate::net::codec::Sized<Request>,
+    stats: &mut SyncStats,
+) -> Result<Response, SyncFailure> {
+    let sent = req.bytes as u64;
+    let resp = shared
+        .net
+        .request(peer, req)
+        .await
+        .map_err(|e| SyncFailure::Net(e.to_string()))?;
+    stats.bytes_sent += sent;
+    stats.bytes_received += resp.bytes as u64;
+    stats.last = sent + resp.bytes as u64;
+    Ok(resp.value)
+}
+
+/// Fetches the ids this post lacks; the peer may answer a request in part
+/// (its frame limit), so unanswered ids are asked for again until a round
+/// brings nothing new.
+pub(crate) async fn fetch(
+    shared: &Arc<Shared>,
+    peer: PeerId,
+    mut need: Vec<EntryId>,
+    stats: &mut SyncStats,
+) -> Result<(), SyncFailure> {
+    while !need.is_empty() {
+        let batch: Vec<EntryId> = need.drain(..need.len().min(MAX_FETCH_IDS)).collect();
+        let resp = exchange(
+            shared,
+            peer,
+            sized_request(Request::Fetch { ids: batch.clone() }),
+            stats,
+        )
+        .await?;
+        let entries = match resp {
+            Response::Entries { entries } => entries,
+            Response::Refused { detail, .. } => return Err(SyncFailure::Refused(detail)),
+            _ => return Err(SyncFailure::Unexpected),
+        };
+        if entries.is_empty() {
+            // The peer no longer has them (or will not give them): stop.
+            break;
+        }
+        let received: std::collections::HashSet<EntryId> =
+            entries.iter().map(|w| EntryId::of_wire_bytes(w)).collect();
+        stats.entry_bytes += entries.iter().map(|e| e.len() as u64).sum::<u64>();
+        stats.fetched += entries.len() as u64;
+        super::ingest_from_peer(shared, peer, entries).await;
+        need.extend(batch.into_iter().filter(|id| !received.contains(id)));
+    }
+    Ok(())
+}
+
+/// Pushes the entries the peer lacks, in frames of bounded size.
+async fn push(
+    shared: &Arc<Shared>,
+    peer: PeerId,
+    have: Vec<EntryId>,
+    stats: &mut SyncStats,
+) -> Result<(), SyncFailure> {
+    for ids in have.chunks(MAX_BATCH_ENTRIES) {
+        let ids = ids.to_vec();
+        let wires = shared
+            .ledger
+            .read(move |l| -> Result<Vec<Vec<u8>>, String> {
+                let mut out = Vec::with_capacity(ids.len());
+                for id in &ids {
+                    if let Some(w) = l.store().get_wire(id).map_err(|e| e.to_string())? {
+                        out.push(w);
+                    }
+                }
+                Ok(out)
+            })
+            .await
+            .map_err(|e| SyncFailure::Store(e.to_string()))?
+            .map_err(SyncFailure::Store)?;
+        for frame in split_by_bytes(wires) {
+            let n = frame.len() as u64;
+            let bytes: u64 = frame.iter().map(|w| w.len() as u64).sum();
+            match exchange(
+                shared,
+                peer,
+                sized_request(Request::Push { entries: frame }),
+                stats,
+            )
+            .await?
+            {
+                Response::Pushed { .. } => {
+                    stats.pushed += n;
+                    stats.entry_bytes += bytes;
+                }
+                Response::Refused { detail, .. } => return Err(SyncFailure::Refused(detail)),
+                _ => return Err(SyncFailure::Unexpected),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Splits entries into groups that fit a frame.
+pub fn split_by_bytes(wires: Vec<Vec<u8>>) -> Vec<Vec<Vec<u8>>> {
+    let budget = MAX_FRAME_BYTES - FRAME_HEADROOM;
+    let mut out: Vec<Vec<Vec<u8>>> = Vec::new();
+    let mut current: Vec<Vec<u8>> = Vec::new();
+    let mut size = 0;
+    for w in wires {
+        if !current.is_empty() && (size + w.len() > budget || current.len() >= MAX_BATCH_ENTRIES) {
+            out.push(std::mem::take(&mut current));
+            size = 0;
+        }
+        size += w.len() + 8;
+        current.push(w);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
