@@ -64,6 +64,23 @@ impl Post {
         })
     }
 
+    /// Like [`Post::open`], but waits up to `patience` while another
+    /// command briefly holds the store (a `status` run by cron, say).
+    pub fn open_waiting(
+        data_dir: &DataDir,
+        patience: std::time::Duration,
+    ) -> Result<Post, PostError> {
+        let end = std::time::Instant::now() + patience;
+        loop {
+            match Post::open(data_dir) {
+                Err(PostError::Store(StoreError::Locked(_))) if std::time::Instant::now() < end => {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Creates a new post: key, config, store, and its first entry (the
     /// post's self-description). Refuses a directory that already holds a
     /// post or anything else.

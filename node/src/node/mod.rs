@@ -40,6 +40,8 @@ use crate::post::{Post, PostError};
 const MAX_TASKS: usize = 256;
 /// Requests one peer may have in flight; more are refused as throttled.
 const MAX_PEER_INFLIGHT: usize = 16;
+/// How long start-up waits for a short-lived command to release the store.
+const STORE_PATIENCE: Duration = Duration::from_secs(10);
 /// New-entry events buffered per listener.
 const NEW_ENTRY_CAPACITY: usize = 8192;
 /// Invalid entries a peer may deliver by push or sync before it is blocked.
@@ -197,9 +199,10 @@ impl Node {
     /// Opens the post in `options.data_dir` and starts it.
     pub async fn spawn(options: NodeOptions) -> Result<NodeHandle, NodeError> {
         let data_dir = options.data_dir.clone();
-        let post = tokio::task::spawn_blocking(move || Post::open(&data_dir))
-            .await
-            .map_err(|e| NodeError::Start(e.to_string()))??;
+        let post =
+            tokio::task::spawn_blocking(move || Post::open_waiting(&data_dir, STORE_PATIENCE))
+                .await
+                .map_err(|e| NodeError::Start(e.to_string()))??;
         let config = post.config.clone();
         let interest = config.interest();
         let region = config.post.region.clone();
