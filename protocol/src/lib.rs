@@ -18,6 +18,7 @@ pub mod limits;
 pub mod net;
 pub mod region;
 pub mod sign;
+pub mod trust;
 pub mod validate;
 
 pub use authority::{
@@ -32,4 +33,7 @@ pub use level::Level;
 pub use limits::Limits;
 pub use region::RegionCode;
 pub use sign::Keypair;
+pub use trust::{
+    Certificate, Equivocation, Genesis, Revocation, SignedGenesis, TrustError, TrustState,
+};
 pub use validate::{ValidationContext, ValidationError, validate};

@@ -198,6 +198,20 @@ fn summarise(body: &Body) -> String {
             p.region,
             p.unit_type.name_zh()
         ),
+        Body::Certificate(c) => format!(
+            "证书 certificate → {} · {} · {} · {}{}",
+            c.name,
+            c.level.name_zh(),
+            c.region,
+            c.unit_type.name_zh(),
+            if c.can_certify { " · 可签发" } else { "" }
+        ),
+        Body::Revocation(r) => format!(
+            "吊销 revocation of {} — {}",
+            r.subject.short(),
+            r.reason.replace('\n', " ")
+        ),
+        Body::Equivocation(_) => "分叉证据 equivocation evidence".to_string(),
         Body::Unknown { kind } => format!("(newer entry kind {}: stored and relayed)", kind.0),
     }
 }
