@@ -63,7 +63,10 @@ pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
     let store = post.ledger.store();
     let entries = store.query(&query)?;
     let names = output::post_names(store)?;
-    let rows: Vec<EntryRow> = entries.iter().map(|e| EntryRow::new(e, &names)).collect();
+    let rows: Vec<EntryRow> = entries
+        .iter()
+        .map(|e| EntryRow::new(e, &names).with_standing(post.ledger.standing(e)))
+        .collect();
     if args.json {
         output::print_json(&rows);
     } else if rows.is_empty() {

@@ -36,8 +36,8 @@ pub struct Certificate {
     /// Neighbouring regions the subject may write about (区域合作).
     pub cooperates: Vec<RegionCode>,
     /// Start of validity, wall-clock ms. It may lie before the entry's own
-    /// time: an issuer dates it back to the subject's request, so that what
-    /// a newcomer wrote while it waited becomes valid with its certificate.
+    /// time: an issuer dates it back to the newcomer's first entry, so that
+    /// what it recorded while it waited becomes valid with its certificate.
     /// (A back-dated start gives an issuer no power it lacks anyway: whoever
     /// holds its key can back-date an entry's time.)
     pub valid_from_ms: u64,

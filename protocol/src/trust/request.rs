@@ -37,6 +37,10 @@ pub struct CertRequest {
     pub contact: String,
     /// Wall-clock ms when the request was made.
     pub created_ms: u64,
+    /// Wall-clock ms of the post's first entry in this network: the issuer
+    /// dates the certificate's validity back to it, so that what the
+    /// newcomer recorded before it was certified becomes valid too.
+    pub since_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -106,6 +110,7 @@ mod tests {
             unit_type: UnitType::Command,
             contact: String::new(),
             created_ms: 5,
+            since_ms: 4,
         }
     }
 

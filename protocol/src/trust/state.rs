@@ -368,30 +368,43 @@ impl TrustState {
     }
 
     fn check_revocation(&self, h: &Header, r: &Revocation) -> Result<(), TrustError> {
-        check_revocation_subject(self, &h.author, &r.subject)?;
-        let regions: Vec<_> = self.certs_of(&r.subject).map(|c| &c.cert.region).collect();
-        let Some(first) = regions.first() else {
-            return Err(TrustError::UnknownSubject { subject: r.subject });
-        };
-        if !regions.contains(&&h.scope) {
+        let region = self.may_revoke(&h.author, &r.subject)?;
+        if !self.certs_of(&r.subject).any(|c| c.cert.region == h.scope) {
             return Err(TrustError::WrongScope {
                 scope: h.scope.clone(),
-                region: (*first).clone(),
+                region,
             });
         }
+        Ok(())
+    }
+
+    /// Whether `author` stands in `subject`'s certificate chain (issuer or
+    /// ancestor), so that its revocation of `subject` can count. Returns the
+    /// scope a revocation should carry: the region of the subject's newest
+    /// certificate, so it reaches every post that holds that certificate.
+    pub fn may_revoke(
+        &self,
+        author: &NodeId,
+        subject: &NodeId,
+    ) -> Result<crate::region::RegionCode, TrustError> {
+        check_revocation_subject(self, author, subject)?;
+        let newest = self
+            .certs_of(subject)
+            .max_by_key(|c| (c.hlc, c.id))
+            .ok_or(TrustError::UnknownSubject { subject: *subject })?;
         let none = RevokedMap::new();
         let potential = View {
             state: self,
             revoked: &none,
             extra: &[],
         };
-        if !potential.ancestors(&r.subject).contains(&h.author) {
+        if !potential.ancestors(subject).contains(author) {
             return Err(TrustError::NotAnAncestor {
-                author: h.author,
-                subject: r.subject,
+                author: *author,
+                subject: *subject,
             });
         }
-        Ok(())
+        Ok(newest.cert.region.clone())
     }
 
     /// The post behind `node` at `at`, or why there is none.
