@@ -4,10 +4,12 @@
 //! file, a bundle, a sync response), in any order. So trust entries go
 //! first, oldest first, and are retried until no more can be admitted (a
 //! fixpoint: a certificate admitted in one pass can make another
-//! admissible in the next); every admitted trust entry joins the state at
-//! once. Then all other entries are judged against the state with the
-//! batch's trust entries in it — so a revocation in the batch also voids
-//! the revoked key's entries that arrive beside it.
+//! admissible in the next). An admitted certificate is visible to the rest
+//! of its pass at once; revocations and evidence are decided after each
+//! pass (deciding after every entry would make a bulk sync of many
+//! certificates quadratic). Then all other entries are judged against the
+//! settled state with the batch's trust entries in it — so a revocation in
+//! the batch also voids the revoked key's entries that arrive beside it.
 
 use liandong_protocol::{SignedEntry, TrustError, TrustState};
 
@@ -33,11 +35,12 @@ pub(super) fn admit_batch(
         pending.retain(|&i| {
             let verdict = state
                 .admit(&entries[i])
-                .and_then(|_| state.insert(&entries[i]));
+                .and_then(|_| state.insert_unsettled(&entries[i]).map(|_| ()));
             let refused = verdict.is_err();
             verdicts[i] = Some(verdict);
             refused
         });
+        state.settle();
         if pending.is_empty() || pending.len() == before {
             break;
         }

@@ -117,6 +117,9 @@ impl View<'_> {
     /// A certificate is effective when its issuer was a valid post at the
     /// certificate's time and was allowed to certify this subject then.
     pub fn effective(&self, c: &CertRecord, depth: usize) -> Result<(), TrustError> {
+        if c.issuer == c.cert.subject {
+            return Err(TrustError::SelfSubject);
+        }
         let issuer = self
             .resolve_at_depth(&c.issuer, c.hlc, depth + 1)
             .map_err(|reason| TrustError::IssuerInvalid {

@@ -156,6 +156,21 @@ impl TrustState {
         Ok(())
     }
 
+    /// Adds one trust entry without re-deciding revocations and
+    /// quarantines: for bulk loading, where deciding after every entry
+    /// would cost O(entries × revocations). Until [`TrustState::settle`],
+    /// answers use the previous decisions (new certificates are visible,
+    /// new revocations and evidence are not yet in force).
+    pub fn insert_unsettled(&mut self, entry: &SignedEntry) -> Result<bool, TrustError> {
+        self.record(entry)
+    }
+
+    /// Re-decides revocations and quarantines after
+    /// [`TrustState::insert_unsettled`].
+    pub fn settle(&mut self) {
+        self.recompute();
+    }
+
     /// Records a fork this post holds itself (two stored entries with one
     /// author and seq): as good as an evidence entry.
     pub fn observe_fork(&mut self, a: &SignedEntry, b: &SignedEntry) -> Result<(), TrustError> {
