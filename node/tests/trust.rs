@@ -183,6 +183,56 @@ fn genesis_request_issue_install_across_three_posts() {
     assert!(tree.iter().all(|r| r["status"] == "valid"), "{tree:?}");
     assert_eq!(tree[2]["roles"][0], "warning_issuer");
 
+    // A member unit of the county: its weather bureau, a warning issuer.
+    let weather = net.path("weather");
+    let genesis_file = net.root.join("genesis.bin");
+    ok_json(liandong(
+        &weather,
+        &[
+            "init",
+            "--genesis",
+            s(&genesis_file),
+            "--name",
+            "沙湾市气象局",
+            "--level",
+            "county",
+            "--region",
+            "654203",
+            "--unit-type",
+            "weather",
+            "--json",
+        ],
+    ));
+    net.certify(
+        &county,
+        &weather,
+        "county",
+        "654203",
+        &["--roles", "warning_issuer"],
+    );
+    let list = ok_json(liandong(&weather, &["cert", "list", "--json"]));
+    let unit = list["tree"]
+        .as_array()
+        .expect("tree")
+        .iter()
+        .find(|r| r["name"] == "沙湾市气象局")
+        .cloned()
+        .expect("weather row");
+    assert_eq!(
+        (unit["depth"].as_u64(), unit["status"].as_str()),
+        (Some(3), Some("valid"))
+    );
+    assert_eq!(unit["unit_type"], "气象");
+    assert_eq!(unit["roles"][0], "warning_issuer");
+    assert_eq!(unit["can_certify"], false);
+
+    // The genesis file reads the same anywhere.
+    let shown = ok_json(liandong(
+        &county,
+        &["genesis", "show", "--file", s(&genesis_file), "--json"],
+    ));
+    assert_eq!(shown["network_id"], id(&net.root));
+
     // The county's entries — its profile from before it was certified
     // included — reach the province by USB stick and are accepted there.
     note(&county, "河水漫堤");
@@ -195,8 +245,8 @@ fn genesis_request_issue_install_across_three_posts() {
     );
     assert_eq!(summary["rejected"].as_array().map(Vec::len), Some(0));
     assert_eq!(
-        summary["added"], 2,
-        "the county's profile and note: {summary}"
+        summary["added"], 3,
+        "the county's profile, its note and the weather bureau's certificate: {summary}"
     );
 
     // A post cannot certify beyond its authority.
