@@ -73,6 +73,9 @@ pub struct ImportSummary {
     pub out_of_scope: usize,
     /// Entries refused by validation, with the reason.
     pub rejected: Vec<RejectedEntry>,
+    /// Valid entries refused by the trust rules (uncertified, revoked or
+    /// quarantined author, or beyond its authority), with the reason.
+    pub refused: Vec<RejectedEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -344,6 +347,12 @@ pub fn import(
         summary
             .rejected
             .extend(report.rejected.into_iter().map(|(i, e)| RejectedEntry {
+                index: base + i as u64,
+                reason: e.to_string(),
+            }));
+        summary
+            .refused
+            .extend(report.refused.into_iter().map(|(i, e)| RejectedEntry {
                 index: base + i as u64,
                 reason: e.to_string(),
             }));

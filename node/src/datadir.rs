@@ -4,6 +4,7 @@
 //! <data-dir>/
 //!   secret.key    the post's ed25519 secret (mode 0600, never overwritten)
 //!   config.toml   the post's profile, network settings and limits
+//!   genesis.bin   the network's signed genesis (absent: development mode)
 //!   store/        the sled ledger (see `store::keys` for its layout)
 //! ```
 
@@ -43,6 +44,10 @@ impl DataDir {
 
     pub fn store_path(&self) -> PathBuf {
         self.root.join("store")
+    }
+
+    pub fn genesis_path(&self) -> PathBuf {
+        self.root.join("genesis.bin")
     }
 
     /// True when `init` has run here (a key file exists).

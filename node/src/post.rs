@@ -1,11 +1,14 @@
-//! A post on disk: its data directory opened into config, key and ledger.
+//! A post on disk: its data directory opened into config, key, genesis and
+//! ledger.
 
 use std::fs;
+use std::path::PathBuf;
 
-use liandong_protocol::{Body, PostProfile, Status};
+use liandong_protocol::{Body, Keypair, PostProfile, SignedGenesis, Status};
 
 use crate::config::{Config, ConfigError, PostConfig};
 use crate::datadir::DataDir;
+use crate::genesis::{self, GenesisFileError};
 use crate::identity::{self, IdentityError};
 use crate::ledger::{Ledger, LedgerError};
 use crate::store::{Store, StoreError};
@@ -22,6 +25,8 @@ pub enum PostError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
+    Genesis(#[from] GenesisFileError),
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -32,6 +37,8 @@ pub struct Post {
     pub data_dir: DataDir,
     pub config: Config,
     pub ledger: Ledger,
+    /// The network this post belongs to; `None` in development mode.
+    pub genesis: Option<SignedGenesis>,
 }
 
 impl Post {
@@ -49,18 +56,32 @@ impl Post {
         }
         let keypair = identity::load_key(&data_dir.key_path())?;
         let config = Config::load(&data_dir.config_path())?;
+        let genesis = genesis::load(&data_dir.genesis_path())?;
+        Self::open_parts(data_dir, config, keypair, genesis)
+    }
+
+    fn open_parts(
+        data_dir: &DataDir,
+        config: Config,
+        keypair: Keypair,
+        genesis: Option<SignedGenesis>,
+    ) -> Result<Post, PostError> {
         let store = Store::open(&data_dir.store_path(), config.store.cache_mb)?;
-        let ledger = Ledger::open(
-            store,
-            keypair,
-            config.network.network_id(),
-            config.limits.clone(),
-            config.interest(),
-        )?;
+        let ledger = match &genesis {
+            Some(g) => Ledger::open_in_network(store, keypair, g.clone(), config.interest())?,
+            None => Ledger::open(
+                store,
+                keypair,
+                config.network.network_id(),
+                config.limits.clone(),
+                config.interest(),
+            )?,
+        };
         Ok(Post {
             data_dir: data_dir.clone(),
             config,
             ledger,
+            genesis,
         })
     }
 
@@ -81,10 +102,19 @@ impl Post {
         }
     }
 
-    /// Creates a new post: key, config, store, and its first entry (the
-    /// post's self-description). Refuses a directory that already holds a
-    /// post or anything else.
+    /// Creates a new post in development mode: key, config, store, and its
+    /// first entry (the post's self-description). Refuses a directory that
+    /// already holds a post or anything else.
     pub fn init(data_dir: &DataDir, config: Config) -> Result<Post, PostError> {
+        Self::init_in(data_dir, config, None)
+    }
+
+    /// Creates a new post in the network of `genesis` (a newcomer joining).
+    pub fn init_in(
+        data_dir: &DataDir,
+        config: Config,
+        genesis: Option<&SignedGenesis>,
+    ) -> Result<Post, PostError> {
         let root = data_dir.root();
         if data_dir.is_initialised() {
             return Err(IdentityError::AlreadyExists(data_dir.key_path()).into());
@@ -114,19 +144,39 @@ impl Post {
             path: config_path.clone(),
             source,
         })?;
-        let store = Store::open(&data_dir.store_path(), config.store.cache_mb)?;
-        let ledger = Ledger::open(
-            store,
-            keypair,
-            config.network.network_id(),
-            config.limits.clone(),
-            config.interest(),
-        )?;
-        let post = Post {
-            data_dir: data_dir.clone(),
-            config,
-            ledger,
-        };
+        if let Some(g) = genesis {
+            genesis::write_new(&data_dir.genesis_path(), g)?;
+        }
+        let post = Self::open_parts(data_dir, config, keypair, genesis.cloned())?;
+        post.publish_profile()?;
+        Ok(post)
+    }
+
+    /// Moves an initialised development-mode post into the network of
+    /// `genesis` (used by `genesis create` at the root post).
+    ///
+    /// Its development ledger belongs to another network id, so it is moved
+    /// aside (to `store.before-genesis`, never deleted) and the post starts
+    /// a fresh ledger in the network with its profile as entry 1. The store
+    /// is moved before the genesis is written: a crash in between leaves a
+    /// development post with an empty ledger, and the command can be rerun.
+    pub fn join_network(data_dir: &DataDir, genesis: &SignedGenesis) -> Result<Post, PostError> {
+        let genesis_path = data_dir.genesis_path();
+        if genesis_path.exists() {
+            return Err(GenesisFileError::AlreadyExists(genesis_path).into());
+        }
+        let keypair = identity::load_key(&data_dir.key_path())?;
+        let config = Config::load(&data_dir.config_path())?;
+        let store = data_dir.store_path();
+        if store.exists() {
+            let aside = free_name(data_dir.root().join("store.before-genesis"));
+            fs::rename(&store, &aside).map_err(|source| GenesisFileError::Io {
+                path: aside.clone(),
+                source,
+            })?;
+        }
+        genesis::write_new(&genesis_path, genesis)?;
+        let post = Self::open_parts(data_dir, config, keypair, Some(genesis.clone()))?;
         post.publish_profile()?;
         Ok(post)
     }
@@ -150,4 +200,15 @@ impl Post {
         self.ledger.author(region, Status::Actual, body)?;
         Ok(())
     }
+}
+
+/// `path`, or `path.2`, `path.3`, … whichever does not exist yet.
+fn free_name(path: PathBuf) -> PathBuf {
+    let mut candidate = path.clone();
+    let mut n = 2;
+    while candidate.exists() {
+        candidate = PathBuf::from(format!("{}.{n}", path.display()));
+        n += 1;
+    }
+    candidate
 }

@@ -19,6 +19,7 @@ pub mod net;
 pub mod region;
 pub mod sign;
 pub mod sync;
+pub mod trust;
 pub mod validate;
 
 pub use authority::{
@@ -33,4 +34,7 @@ pub use level::Level;
 pub use limits::Limits;
 pub use region::RegionCode;
 pub use sign::Keypair;
+pub use trust::{
+    Certificate, Equivocation, Genesis, Revocation, SignedGenesis, TrustError, TrustState,
+};
 pub use validate::{ValidationContext, ValidationError, validate};

@@ -39,7 +39,18 @@ pub struct Hello {
     pub profile: Option<Vec<u8>>,
     /// Newest entry time the post holds, for "last heard" displays.
     pub newest: Hlc,
+    /// The post's certificate chain (wire bytes, root first): how a peer
+    /// decides to admit it. `None` when uncertified or in a network without
+    /// a genesis.
+    pub chain: Option<Vec<Vec<u8>>>,
+    /// Certificates this post holds about the *other* post (a parent that
+    /// certified a newcomer hands over its chain when the newcomer
+    /// connects).
+    pub for_you: Vec<Vec<u8>>,
 }
+
+/// Most certificates in a hello's chain or `for_you`.
+pub const MAX_HELLO_CHAIN: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Request {
@@ -91,6 +102,8 @@ pub enum Response {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RefusalReason {
     WrongNetwork,
+    /// No valid certificate chain (or not allowed to ask this).
+    Unauthorised,
     TooMany,
     Throttled,
     Malformed,

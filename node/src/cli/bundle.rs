@@ -130,14 +130,18 @@ fn import(data_dir: &DataDir, args: ImportArgs) -> Result<(), CliError> {
             summary.exported_at
         );
         println!(
-            "新增 added {} · 重复 duplicate {} · 拒收 rejected {} · 范围外 out of scope {}",
+            "新增 added {} · 重复 duplicate {} · 拒收 rejected {} · 未获准 refused {} · 范围外 out of scope {}",
             summary.added,
             summary.duplicate,
             summary.rejected.len(),
+            summary.refused.len(),
             summary.out_of_scope
         );
         for r in &summary.rejected {
             println!("  拒收 rejected #{}: {}", r.index, r.reason);
+        }
+        for r in &summary.refused {
+            println!("  未获准 refused #{}: {}", r.index, r.reason);
         }
     }
     Ok(())

@@ -60,9 +60,10 @@ impl From<LedgerError> for CliError {
     fn from(e: LedgerError) -> Self {
         match e {
             LedgerError::Store(s) => CliError::Store(s),
-            LedgerError::Invalid(_) | LedgerError::InvalidBody(_) => {
+            LedgerError::Invalid(_) | LedgerError::InvalidBody(_) | LedgerError::Refused(_) => {
                 CliError::Invalid(e.to_string())
             }
+            LedgerError::NoGenesis => CliError::DataDir(e.to_string()),
             LedgerError::OwnChainForked(_) | LedgerError::Encode(_) | LedgerError::Stopped => {
                 CliError::Failed(e.to_string())
             }
@@ -76,6 +77,7 @@ impl From<PostError> for CliError {
             PostError::NotInitialised(_) => CliError::DataDir(e.to_string()),
             PostError::Identity(i) => CliError::Identity(i),
             PostError::Config(c) => CliError::Config(c),
+            PostError::Genesis(g) => CliError::DataDir(g.to_string()),
             PostError::Ledger(l) => l.into(),
             PostError::Store(s) => CliError::Store(s),
         }

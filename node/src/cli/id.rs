@@ -7,6 +7,7 @@ use super::CliError;
 use super::output;
 use crate::config::Config;
 use crate::datadir::DataDir;
+use crate::genesis;
 use crate::identity;
 use crate::post::PostError;
 
@@ -24,6 +25,11 @@ pub fn run(data_dir: &DataDir, args: IdArgs) -> Result<(), CliError> {
     }
     let keypair = identity::load_key(&data_dir.key_path())?;
     let config = Config::load(&data_dir.config_path())?;
+    let genesis = genesis::load(&data_dir.genesis_path()).map_err(PostError::from)?;
+    let (network, network_id) = match &genesis {
+        Some(g) => (g.genesis().name.clone(), g.network_id()),
+        None => (config.network.name.clone(), config.network.network_id()),
+    };
     let node_id = keypair.node_id();
     let peer_id = identity::peer_id(&keypair);
     if args.json {
@@ -34,8 +40,9 @@ pub fn run(data_dir: &DataDir, args: IdArgs) -> Result<(), CliError> {
             "level": config.post.level,
             "region": config.post.region,
             "unit_type": config.post.unit_type,
-            "network": config.network.name,
-            "network_id": config.network.network_id().to_hex(),
+            "network": network,
+            "network_id": network_id.to_hex(),
+            "genesis": genesis.is_some(),
         }));
     } else {
         println!("node id / 节点标识 : {node_id}");
@@ -47,7 +54,15 @@ pub fn run(data_dir: &DataDir, args: IdArgs) -> Result<(), CliError> {
             config.post.region,
             config.post.unit_type.name_zh()
         );
-        println!("network / 网络     : {}", config.network.name);
+        let mode = if genesis.is_some() {
+            "".to_string()
+        } else {
+            " (开发模式 development mode)".to_string()
+        };
+        println!(
+            "network / 网络     : {network} {}{mode}",
+            network_id.short()
+        );
     }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! `liandong init`: create this post.
 
+use std::path::PathBuf;
+
 use clap::Args;
 use liandong_protocol::{Level, RegionCode, UnitType};
 use serde_json::json;
@@ -8,6 +10,7 @@ use super::CliError;
 use super::output;
 use crate::config::{Config, PostConfig};
 use crate::datadir::DataDir;
+use crate::genesis;
 use crate::identity;
 use crate::post::Post;
 
@@ -28,9 +31,12 @@ pub struct InitArgs {
     /// Duty phone or contact / 值班电话
     #[arg(long, default_value = "")]
     pub contact: String,
-    /// Network name (all posts of one network use the same) / 网络名称
-    #[arg(long)]
+    /// Development network name (all posts of one network use the same) / 网络名称
+    #[arg(long, conflicts_with = "genesis")]
     pub network: Option<String>,
+    /// Join the network of this genesis file (from the root post) / 加入该创世文件定义的网络
+    #[arg(long, value_name = "FILE")]
+    pub genesis: Option<PathBuf>,
     /// Addresses to listen on (multiaddr, repeatable) / 监听地址
     #[arg(long = "listen", value_name = "MULTIADDR")]
     pub listen: Vec<String>,
@@ -62,11 +68,30 @@ pub fn run(data_dir: &DataDir, args: InitArgs) -> Result<(), CliError> {
         unit_type: config.post.unit_type.clone(),
         contact: config.post.contact.clone(),
     };
+    let joining = args
+        .genesis
+        .as_deref()
+        .map(genesis::read)
+        .transpose()
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    if let Some(g) = &joining {
+        let g = g.genesis();
+        // The network's limits apply, and a post outside the network's
+        // area could never be certified in it.
+        config.limits = g.limits.clone();
+        config.network.name = g.name.clone();
+        if !config.post.region.is_within(&g.root_region) {
+            return Err(CliError::Invalid(format!(
+                "region {} lies outside the network {} (root region {}) / 区划不在该网络范围内",
+                config.post.region, g.name, g.root_region
+            )));
+        }
+    }
     profile
         .check(&config.limits)
         .map_err(|e| CliError::Invalid(e.to_string()))?;
 
-    let post = Post::init(data_dir, config)?;
+    let post = Post::init_in(data_dir, config, joining.as_ref())?;
     let node_id = post.ledger.node_id();
     let peer_id = identity::peer_id(post.ledger.keypair());
     if args.json {
@@ -78,6 +103,8 @@ pub fn run(data_dir: &DataDir, args: InitArgs) -> Result<(), CliError> {
             "level": post.config.post.level,
             "region": post.config.post.region,
             "network": post.config.network.name,
+            "network_id": post.ledger.network().to_hex(),
+            "certified": post.ledger.current_post(&node_id).is_some(),
         }));
     } else {
         println!("已初始化节点 / Post initialised");
@@ -90,7 +117,22 @@ pub fn run(data_dir: &DataDir, args: InitArgs) -> Result<(), CliError> {
         );
         println!("  节点标识 / node id  : {node_id}");
         println!("  对等标识 / peer id  : {peer_id}");
-        println!("下一步 / next: liandong note add \"情况说明\"   ·   liandong log");
+        if post.genesis.is_some() {
+            println!(
+                "  网络 / network      : {} ({})",
+                post.config.network.name,
+                post.ledger.network().short()
+            );
+            println!(
+                "尚未认证 / not yet certified: 本节点可记录，但其他节点在认证前不会接收 / \
+                 this post works locally; peers accept its entries once it is certified"
+            );
+            println!(
+                "下一步 / next: liandong cert request -o request.req   （交给上级 / carry it to your parent post）"
+            );
+        } else {
+            println!("下一步 / next: liandong note add \"情况说明\"   ·   liandong log");
+        }
     }
     Ok(())
 }

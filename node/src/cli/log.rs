@@ -66,7 +66,7 @@ pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
             store
                 .query(&query)?
                 .iter()
-                .map(|e| EntryRow::new(e, &names))
+                .map(|e| EntryRow::new(e, &names).with_standing(post.ledger.standing(e)))
                 .collect()
         }
         Access::Running(client) => {

@@ -6,8 +6,10 @@
 mod access;
 mod bench;
 mod bundle;
+mod cert;
 mod demo;
 mod error;
+mod genesis;
 mod id;
 mod init;
 mod log;
@@ -67,6 +69,12 @@ pub enum Command {
     /// Carry entries on a USB stick / 数据包（U盘摆渡）
     #[command(subcommand)]
     Bundle(bundle::BundleCommand),
+    /// The network's genesis / 网络创世
+    #[command(subcommand)]
+    Genesis(genesis::GenesisCommand),
+    /// Certificates: request, issue, install, list, revoke / 证书
+    #[command(subcommand)]
+    Cert(cert::CertCommand),
     /// Benchmarks / 性能测试
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -93,5 +101,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sync(args) => sync::run(&data_dir, args),
         Command::Bench(cmd) => bench::run(&data_dir, cmd),
         Command::Bundle(cmd) => bundle::run(&data_dir, cmd),
+        Command::Genesis(cmd) => genesis::run(&data_dir, cmd),
+        Command::Cert(cmd) => cert::run(&data_dir, cmd),
     }
 }

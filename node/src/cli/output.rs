@@ -126,6 +126,10 @@ pub struct EntryRow {
     pub status: Status,
     pub summary: String,
     pub body: serde_json::Value,
+    /// Why the entry does not count in views (its author was revoked or
+    /// quarantined as of its time, …); absent when it counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalid: Option<String>,
 }
 
 impl EntryRow {
@@ -150,7 +154,14 @@ impl EntryRow {
             status: h.status,
             summary,
             body,
+            invalid: None,
         }
+    }
+
+    /// Marks the entry as not counting in views, with the reason.
+    pub fn with_standing(mut self, standing: Result<(), liandong_protocol::TrustError>) -> Self {
+        self.invalid = standing.err().map(|e| e.to_string());
+        self
     }
 
     pub fn cells(&self) -> Vec<String> {
@@ -165,7 +176,10 @@ impl EntryRow {
             self.kind.clone(),
             self.scope.clone(),
             status_label(self.status).to_string(),
-            truncate(&self.summary, 48),
+            match &self.invalid {
+                Some(_) => truncate(&format!("⚠失效 invalid · {}", self.summary), 48),
+                None => truncate(&self.summary, 48),
+            },
         ]
     }
 
@@ -198,6 +212,20 @@ fn summarise(body: &Body) -> String {
             p.region,
             p.unit_type.name_zh()
         ),
+        Body::Certificate(c) => format!(
+            "证书 certificate → {} · {} · {} · {}{}",
+            c.name,
+            c.level.name_zh(),
+            c.region,
+            c.unit_type.name_zh(),
+            if c.can_certify { " · 可签发" } else { "" }
+        ),
+        Body::Revocation(r) => format!(
+            "吊销 revocation of {} — {}",
+            r.subject.short(),
+            r.reason.replace('\n', " ")
+        ),
+        Body::Equivocation(_) => "分叉证据 equivocation evidence".to_string(),
         Body::Unknown { kind } => format!("(newer entry kind {}: stored and relayed)", kind.0),
     }
 }

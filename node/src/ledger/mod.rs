@@ -4,14 +4,21 @@
 //! This is the one validate→insert path. Entries the post writes, entries
 //! from gossip, sync and bundles all end in [`Ledger::author`] or
 //! [`Ledger::ingest`]; nothing reaches the store any other way.
+//!
+//! A ledger opened in a network ([`Ledger::open_in_network`]) also holds
+//! the network's trust state and admits received entries by it (see
+//! [`trust`]); one opened with [`Ledger::open`] is in development mode and
+//! admits every valid entry, as before the trust layer.
 
 pub mod actor;
+mod admission;
+mod trust;
 
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use liandong_protocol::{
     Body, Draft, EntryId, Hlc, HlcClock, Interest, Keypair, Limits, NetworkId, NodeId, RegionCode,
-    SignedEntry, Status, ValidationContext, ValidationError, validate,
+    SignedEntry, Status, TrustError, TrustState, ValidationContext, ValidationError, validate,
 };
 
 use crate::clock;
@@ -34,6 +41,13 @@ pub enum LedgerError {
     Encode(#[from] liandong_protocol::codec::EncodeError),
     #[error("the node is shutting down / 节点正在关闭")]
     Stopped,
+    #[error("refused by the trust rules / 未获准: {0}")]
+    Refused(TrustError),
+    #[error(
+        "this post has no genesis (development mode); run `liandong init --genesis FILE` \
+         or `liandong genesis create` / 本节点尚未加入网络"
+    )]
+    NoGenesis,
 }
 
 /// Counts of one ingest call.
@@ -47,6 +61,8 @@ pub struct IngestReport {
     pub forks: usize,
     /// Index in the input and reason, for every refused entry.
     pub rejected: Vec<(usize, ValidationError)>,
+    /// Index and reason for every valid entry the trust rules refused.
+    pub refused: Vec<(usize, TrustError)>,
     /// Ids of the entries that were new to this store (added or forks).
     pub new_ids: Vec<EntryId>,
 }
@@ -68,6 +84,11 @@ pub struct Ledger {
     interest: Interest,
     /// The post's own chain head and clock; one author at a time.
     head: Mutex<Head>,
+    /// The network's trust state; `None` in development mode.
+    trust: Option<RwLock<TrustState>>,
+    /// Entries this post wrote on its own initiative (equivocation
+    /// evidence) for the network layer to publish; see [`Ledger::take_outbox`].
+    outbox: Mutex<Vec<SignedEntry>>,
 }
 
 impl Ledger {
@@ -94,6 +115,8 @@ impl Ledger {
             limits,
             interest,
             head: Mutex::new(Head { seq, id, clock }),
+            trust: None,
+            outbox: Mutex::new(Vec::new()),
         })
     }
 
@@ -156,6 +179,8 @@ impl Ledger {
         self.store.insert(&entry, Durability::Durable)?;
         head.seq = entry.seq();
         head.id = Some(entry.id());
+        drop(head);
+        self.note_own_trust_entries(std::slice::from_ref(&entry));
         Ok(entry)
     }
 
@@ -188,6 +213,8 @@ impl Ledger {
         self.store.insert_batch(&entries, Durability::Durable)?;
         head.seq = seq;
         head.id = prev;
+        drop(head);
+        self.note_own_trust_entries(&entries);
         Ok(entries)
     }
 
@@ -233,12 +260,26 @@ impl Ledger {
                 Err(e) => Some(ItemOutcome::Rejected(e)),
             });
         }
+        let (valid, valid_at) = self.admit(valid, valid_at, &mut outcomes)?;
         if !valid.is_empty() {
-            let inserted = self.store.insert_batch(&valid, durability)?;
+            let inserted = match self.store.insert_batch(&valid, durability) {
+                Ok(inserted) => inserted,
+                Err(e) => {
+                    // Nothing was written (batches are atomic), but the trust
+                    // state took this batch's trust entries in: rebuild it
+                    // from what the store really holds.
+                    self.rebuild_trust();
+                    return Err(e.into());
+                }
+            };
+            let mut forks = Vec::new();
             let mut newest = Hlc::ZERO;
             for ((entry, outcome), i) in valid.into_iter().zip(inserted).zip(valid_at) {
                 if outcome != InsertOutcome::Duplicate {
                     newest = newest.max(entry.hlc());
+                }
+                if outcome == InsertOutcome::Fork {
+                    forks.push(entry.clone());
                 }
                 outcomes[i] = Some(match outcome {
                     InsertOutcome::Added => ItemOutcome::Added(entry),
@@ -251,6 +292,7 @@ impl Ledger {
                 // if the wall clock moved meanwhile, the clock does not move.
                 let _ = self.lock_head().clock.observe(newest, clock::now_ms());
             }
+            self.handle_forks(&forks);
         }
         Ok(outcomes.into_iter().flatten().collect())
     }
@@ -266,6 +308,9 @@ pub enum ItemOutcome {
     /// Valid, but outside this post's interest: not stored.
     OutOfScope(EntryId),
     Rejected(ValidationError),
+    /// Valid, but refused by the trust rules (author not certified, revoked
+    /// or quarantined, or acting beyond its authority): not stored.
+    Refused(TrustError),
 }
 
 impl ItemOutcome {
@@ -294,6 +339,7 @@ impl IngestReport {
                 ItemOutcome::Duplicate(_) => report.duplicate += 1,
                 ItemOutcome::OutOfScope(_) => report.out_of_scope += 1,
                 ItemOutcome::Rejected(e) => report.rejected.push((i, e.clone())),
+                ItemOutcome::Refused(e) => report.refused.push((i, e.clone())),
             }
         }
         report

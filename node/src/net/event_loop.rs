@@ -210,6 +210,10 @@ impl EventLoop {
                 self.blocked.insert(peer);
                 self.swarm.behaviour_mut().blocked.block_peer(peer);
             }
+            Command::Ban(peer, duration) => {
+                self.bans.insert(peer, Instant::now() + duration);
+                self.swarm.behaviour_mut().blocked.block_peer(peer);
+            }
             Command::Unblock(peer) => {
                 self.blocked.remove(&peer);
                 self.bans.remove(&peer);

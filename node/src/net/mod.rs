@@ -129,6 +129,7 @@ enum Command {
         response: Sized<Response>,
     },
     Block(PeerId),
+    Ban(PeerId, Duration),
     Unblock(PeerId),
     Info(oneshot::Sender<NetInfo>),
     Shutdown(oneshot::Sender<()>),
@@ -207,6 +208,12 @@ impl NetworkHandle {
     /// tests; operators cutting a misbehaving post).
     pub async fn block(&self, peer: PeerId) {
         let _ = self.tx.send(Command::Block(peer)).await;
+    }
+
+    /// Keeps a peer out for a while (a post that could not show a
+    /// certificate may have one soon).
+    pub async fn ban(&self, peer: PeerId, duration: Duration) {
+        let _ = self.tx.send(Command::Ban(peer, duration)).await;
     }
 
     pub async fn unblock(&self, peer: PeerId) {

@@ -70,10 +70,27 @@ pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data
             tracing::debug!(peer = %source, reason = %e, "invalid gossip rejected");
             MessageAcceptance::Reject
         }
+        // Its certificates may simply not have reached this post yet:
+        // drop it without blaming the peer; sync brings it later.
+        Some(ItemOutcome::Refused(e)) if e.awaits_certificates() => MessageAcceptance::Ignore,
+        Some(ItemOutcome::Refused(e)) => {
+            tracing::debug!(peer = %source, reason = %e, "unauthorised gossip rejected");
+            MessageAcceptance::Reject
+        }
     };
     shared.net.report(id, source, acceptance).await;
     if let Some(entry) = outcome.as_ref().and_then(ItemOutcome::new_entry) {
         after_new_entry(shared, entry, Some(source)).await;
+    }
+    publish_outbox(shared).await;
+}
+
+/// Publishes entries the ledger wrote by itself while ingesting
+/// (equivocation evidence), so they travel network-wide.
+pub async fn publish_outbox(shared: &Arc<Shared>) {
+    for entry in shared.ledger.ledger().take_outbox() {
+        tracing::warn!(id = %entry.id().short(), "publishing equivocation evidence / 发布一钥多签证据");
+        Box::pin(announce(shared, &entry, None)).await;
     }
 }
 

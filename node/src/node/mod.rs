@@ -143,10 +143,11 @@ impl Shared {
         )
     }
 
-    /// What this post says about itself to a new peer.
-    async fn hello(&self) -> Hello {
+    /// What this post says about itself to a peer (`to`, when known, gets
+    /// the certificates this post holds about it).
+    async fn hello(&self, to: Option<NodeId>) -> Hello {
         let node = self.node_id;
-        let (profile, newest) = self
+        let (profile, newest, chain, for_you) = self
             .ledger
             .read(move |l| {
                 let store = l.store();
@@ -158,10 +159,19 @@ impl Shared {
                     })
                     .ok()
                     .and_then(|v| v.last().map(|e| e.wire().to_vec()));
-                (profile, store.max_hlc().ok().flatten().unwrap_or(Hlc::ZERO))
+                let newest = store.max_hlc().ok().flatten().unwrap_or(Hlc::ZERO);
+                let chain = if l.trust_enabled() {
+                    l.own_chain().ok().flatten()
+                } else {
+                    None
+                };
+                let for_you = to
+                    .and_then(|peer| l.chain_of(&peer).ok().flatten())
+                    .unwrap_or_default();
+                (profile, newest, chain, for_you)
             })
             .await
-            .unwrap_or((None, Hlc::ZERO));
+            .unwrap_or((None, Hlc::ZERO, None, Vec::new()));
         Hello {
             network: self.ledger.ledger().network(),
             node,
@@ -169,6 +179,8 @@ impl Shared {
             interest: self.interest.clone(),
             profile,
             newest,
+            chain,
+            for_you,
         }
     }
 }

@@ -67,8 +67,14 @@ pub async fn refuse_throttled(shared: &Arc<Shared>, channel: ResponseChannel<Siz
     shared.net.respond(channel, sized_response(resp)).await;
 }
 
-/// Checks a peer's hello; on success records it.
-fn accept_hello(shared: &Arc<Shared>, peer: PeerId, hello: Hello) -> Result<(), String> {
+/// How long a peer that could not show a valid certificate chain is kept
+/// out before it may try again (it may be certified in the meantime).
+const UNCERTIFIED_BAN: Duration = Duration::from_secs(60);
+
+/// Checks a peer's hello: same network, the key of the connection, and —
+/// in a network with a genesis — a valid certificate chain (the one it
+/// shows, or one this post already holds for it). On success records it.
+async fn accept_hello(shared: &Arc<Shared>, peer: PeerId, hello: Hello) -> Result<(), String> {
     let network = shared.ledger.ledger().network();
     if hello.network != network {
         return Err(format!(
@@ -80,6 +86,41 @@ fn accept_hello(shared: &Arc<Shared>, peer: PeerId, hello: Hello) -> Result<(), 
     if peer_id_of(&hello.node) != Some(peer) {
         return Err("hello names a key that is not the connection's".into());
     }
+    // Certificates the peer brought about this post: a parent handing a
+    // newcomer its chain. They go through the one ingest path.
+    if !hello.for_you.is_empty() {
+        let outcomes = shared
+            .ledger
+            .ingest(hello.for_you.clone())
+            .await
+            .map_err(|e| e.to_string())?;
+        let added = outcomes.iter().filter(|o| o.new_entry().is_some()).count();
+        if added > 0 {
+            tracing::info!(%peer, added, "certificates received from a peer / 收到对等节点转交的证书");
+        }
+    }
+    let node = hello.node;
+    let chain = hello.chain.clone().unwrap_or_default();
+    let admitted = shared
+        .ledger
+        .read(move |l| {
+            if !l.trust_enabled() {
+                return Ok(());
+            }
+            if l.current_post(&node).is_some() {
+                return Ok(());
+            }
+            l.verify_peer_chain(&node, &chain)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Err(reason) = admitted {
+        return Err(format!(
+            "no valid certificate chain / 未能出示有效证书链: {reason}"
+        ));
+    }
     tracing::debug!(%peer, region = %hello.region, "peer introduced itself");
     shared.lock_peers().set_hello(&peer, hello);
     Ok(())
@@ -90,10 +131,24 @@ fn peer_id_of(node: &NodeId) -> Option<PeerId> {
     Some(libp2p::identity::PublicKey::from(key).to_peer_id())
 }
 
+/// The post key behind a peer id (ed25519 peer ids embed the key).
+fn node_of(peer: &PeerId) -> Option<NodeId> {
+    let multihash: &libp2p::multihash::Multihash<64> = peer.as_ref();
+    let key = libp2p::identity::PublicKey::try_decode_protobuf(multihash.digest()).ok()?;
+    Some(NodeId(key.try_into_ed25519().ok()?.to_bytes()))
+}
+
+/// Keeps a refused peer out for a while and says why in the log.
+async fn refuse_peer(shared: &Arc<Shared>, peer: PeerId, reason: &str) {
+    tracing::warn!(%peer, %reason, "peer refused at hello / 拒绝对等节点");
+    shared.lock_peers().disconnected(&peer);
+    shared.net.ban(peer, UNCERTIFIED_BAN).await;
+}
+
 /// Called by the dialling side of a new connection: exchange hellos, then
 /// sync at once so a post that was cut off catches up.
 pub async fn introduce(shared: &Arc<Shared>, peer: PeerId) {
-    let hello = shared.hello().await;
+    let hello = shared.hello(node_of(&peer)).await;
     let resp = match shared
         .net
         .request(peer, sized_request(Request::Hello(hello)))
@@ -107,15 +162,14 @@ pub async fn introduce(shared: &Arc<Shared>, peer: PeerId) {
     };
     match resp {
         Response::Hello(theirs) => {
-            if let Err(reason) = accept_hello(shared, peer, theirs) {
-                tracing::warn!(%peer, %reason, "peer refused at hello / 拒绝对等节点");
-                shared.net.block(peer).await;
+            if let Err(reason) = accept_hello(shared, peer, theirs).await {
+                refuse_peer(shared, peer, &reason).await;
                 return;
             }
             let _ = super::sync::sync_with(shared, peer).await;
         }
         Response::Refused { detail, .. } => {
-            tracing::warn!(%peer, %detail, "peer refused our hello");
+            tracing::warn!(%peer, %detail, "peer refused our hello / 对方拒绝连接");
         }
         _ => tracing::debug!(%peer, "unexpected answer to hello"),
     }
@@ -128,16 +182,18 @@ pub async fn on_request(
     channel: ResponseChannel<Sized<Response>>,
 ) {
     let response = match request {
-        Request::Hello(hello) => match accept_hello(shared, peer, hello) {
-            Ok(()) => Response::Hello(shared.hello().await),
-            Err(reason) => {
-                tracing::warn!(%peer, %reason, "peer refused at hello / 拒绝对等节点");
-                let resp = refused(RefusalReason::WrongNetwork, reason);
-                shared.net.respond(channel, sized_response(resp)).await;
-                shared.net.block(peer).await;
-                return;
+        Request::Hello(hello) => {
+            let node = hello.node;
+            match accept_hello(shared, peer, hello).await {
+                Ok(()) => Response::Hello(shared.hello(Some(node)).await),
+                Err(reason) => {
+                    let resp = refused(RefusalReason::Unauthorised, reason.clone());
+                    shared.net.respond(channel, sized_response(resp)).await;
+                    refuse_peer(shared, peer, &reason).await;
+                    return;
+                }
             }
-        },
+        }
         Request::Reconcile {
             session,
             interest,
@@ -146,6 +202,9 @@ pub async fn on_request(
         Request::Fetch { ids } => fetch(shared, peer, ids).await,
         Request::FetchChain { author, from, to } => {
             fetch_chain(shared, peer, author, from, to).await
+        }
+        Request::Push { .. } if peer_interest(shared, &peer).is_none() => {
+            refused(RefusalReason::Unavailable, "say hello first")
         }
         Request::Push { entries } => {
             let n = entries.len() as u32;

@@ -9,6 +9,7 @@ use crate::codec::{self, EncodeError};
 use crate::level::Level;
 use crate::limits::Limits;
 use crate::region::RegionCode;
+use crate::trust::{Certificate, Equivocation, Revocation};
 
 /// The body of an entry, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +17,9 @@ use crate::region::RegionCode;
 pub enum Body {
     PostProfile(PostProfile),
     Note(Note),
+    Certificate(Certificate),
+    Revocation(Revocation),
+    Equivocation(Equivocation),
     /// A kind newer than this code: stored and relayed, not interpreted.
     Unknown {
         kind: Kind,
@@ -37,6 +41,16 @@ pub enum BodyError {
     },
     #[error("region {region} is not at level {level} / 区划代码与级别不符")]
     RegionLevelMismatch { region: RegionCode, level: Level },
+    #[error("{field} has {count} items, over the limit of {max} / {field} 条目过多")]
+    TooMany {
+        field: &'static str,
+        count: usize,
+        max: usize,
+    },
+    #[error("validity ends before it begins / 有效期结束早于开始")]
+    EmptyValidity,
+    #[error("equivocation evidence does not show a fork: {0} / 分叉证据无效")]
+    NotAFork(String),
 }
 
 impl Body {
@@ -44,6 +58,9 @@ impl Body {
         match self {
             Body::PostProfile(_) => Kind::POST_PROFILE,
             Body::Note(_) => Kind::NOTE,
+            Body::Certificate(_) => Kind::CERTIFICATE,
+            Body::Revocation(_) => Kind::REVOCATION,
+            Body::Equivocation(_) => Kind::EQUIVOCATION,
             Body::Unknown { kind } => *kind,
         }
     }
@@ -53,6 +70,9 @@ impl Body {
         let bytes = match self {
             Body::PostProfile(p) => codec::encode(p)?,
             Body::Note(n) => codec::encode(n)?,
+            Body::Certificate(c) => codec::encode(c)?,
+            Body::Revocation(r) => codec::encode(r)?,
+            Body::Equivocation(e) => codec::encode(e)?,
             Body::Unknown { kind } => {
                 return Err(EncodeError(format!(
                     "cannot write a body of unknown {kind}"
@@ -73,6 +93,15 @@ impl Body {
                 Body::PostProfile(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
             }
             Kind::NOTE => Body::Note(codec::decode(bytes, bytes.len()).map_err(undecodable)?),
+            Kind::CERTIFICATE => {
+                Body::Certificate(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::REVOCATION => {
+                Body::Revocation(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::EQUIVOCATION => {
+                Body::Equivocation(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
             _ => Body::Unknown { kind },
         })
     }
@@ -82,12 +111,15 @@ impl Body {
         match self {
             Body::PostProfile(p) => p.check(limits),
             Body::Note(n) => n.check(limits),
+            Body::Certificate(c) => c.check(limits),
+            Body::Revocation(r) => r.check(limits),
+            Body::Equivocation(e) => e.check(limits),
             Body::Unknown { .. } => Ok(()),
         }
     }
 }
 
-fn check_text(
+pub(crate) fn check_text(
     field: &'static str,
     text: &str,
     max: usize,

@@ -27,12 +27,31 @@ impl Kind {
     pub const POST_PROFILE: Kind = Kind(1);
     /// A free-text situation note.
     pub const NOTE: Kind = Kind(2);
+    /// A certificate: a parent post vouches for a key (trust range).
+    pub const CERTIFICATE: Kind = Kind(100);
+    /// A revocation of a certified key by its issuer or an ancestor.
+    pub const REVOCATION: Kind = Kind(101);
+    /// Evidence that a key signed two entries at one sequence number.
+    pub const EQUIVOCATION: Kind = Kind(102);
 
     /// The kinds this code can decode.
-    pub const KNOWN: &'static [Kind] = &[Kind::POST_PROFILE, Kind::NOTE];
+    pub const KNOWN: &'static [Kind] = &[
+        Kind::POST_PROFILE,
+        Kind::NOTE,
+        Kind::CERTIFICATE,
+        Kind::REVOCATION,
+        Kind::EQUIVOCATION,
+    ];
+
+    /// The kinds the trust layer folds into its state.
+    pub const TRUST: [Kind; 3] = [Kind::CERTIFICATE, Kind::REVOCATION, Kind::EQUIVOCATION];
 
     pub fn is_known(self) -> bool {
         Self::KNOWN.contains(&self)
+    }
+
+    pub fn is_trust(self) -> bool {
+        Self::TRUST.contains(&self)
     }
 
     /// A stable machine name, used in the CLI and JSON.
@@ -40,6 +59,9 @@ impl Kind {
         match self {
             Kind::POST_PROFILE => Some("profile"),
             Kind::NOTE => Some("note"),
+            Kind::CERTIFICATE => Some("certificate"),
+            Kind::REVOCATION => Some("revocation"),
+            Kind::EQUIVOCATION => Some("equivocation"),
             _ => None,
         }
     }
@@ -48,6 +70,9 @@ impl Kind {
         match self {
             Kind::POST_PROFILE => Some("岗位信息"),
             Kind::NOTE => Some("情况记录"),
+            Kind::CERTIFICATE => Some("证书"),
+            Kind::REVOCATION => Some("吊销"),
+            Kind::EQUIVOCATION => Some("分叉证据"),
             _ => None,
         }
     }

@@ -1,0 +1,263 @@
+//! `liandong cert list`: the certificate tree this post holds, from the
+//! roots down, with each certificate's standing now; then revocations and
+//! quarantined keys.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use clap::Args;
+use liandong_protocol::trust::CertRecord;
+use liandong_protocol::{Hlc, NodeId, TrustState};
+use serde::Serialize;
+
+use super::network_post;
+use crate::cli::{CliError, output};
+use crate::clock;
+use crate::datadir::DataDir;
+use crate::ledger::LedgerError;
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Row {
+    depth: usize,
+    node: String,
+    name: String,
+    level: String,
+    region: String,
+    unit_type: String,
+    roles: Vec<String>,
+    can_certify: bool,
+    /// The certificate entry; `None` for a root.
+    certificate: Option<String>,
+    issuer: Option<String>,
+    issued: Option<String>,
+    valid_until: Option<String>,
+    /// `valid`, or the reason label of why it does not hold now.
+    status: String,
+    reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct RevocationRow {
+    subject: String,
+    by: String,
+    time: String,
+    counts: bool,
+    reason: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Listing {
+    network: String,
+    tree: Vec<Row>,
+    revocations: Vec<RevocationRow>,
+    quarantined: Vec<String>,
+}
+
+pub fn run(data_dir: &DataDir, args: ListArgs) -> Result<(), CliError> {
+    let (post, genesis) = network_post(data_dir)?;
+    let now = post.ledger.now_hlc();
+    let mut listing = post
+        .ledger
+        .with_trust(|t| listing(t, now))
+        .ok_or(LedgerError::NoGenesis)?;
+    listing.network = format!(
+        "{} ({})",
+        genesis.genesis().name,
+        genesis.network_id().short()
+    );
+    if args.json {
+        output::print_json(&listing);
+        return Ok(());
+    }
+    println!("网络 / network: {}", listing.network);
+    let rows: Vec<Vec<String>> = listing
+        .tree
+        .iter()
+        .map(|r| {
+            vec![
+                format!("{}{}", "  ".repeat(r.depth), output::truncate(&r.name, 24)),
+                r.node[..8].to_string(),
+                r.level.clone(),
+                r.region.clone(),
+                r.unit_type.clone(),
+                r.roles.join(","),
+                if r.can_certify { "是" } else { "" }.to_string(),
+                status_zh(r),
+            ]
+        })
+        .collect();
+    output::print_table(
+        &[
+            "单位 post",
+            "节点 node",
+            "级别 level",
+            "区划 region",
+            "类型 unit",
+            "角色 roles",
+            "可签发 certifies",
+            "状态 status",
+        ],
+        &rows,
+    );
+    for r in &listing.revocations {
+        println!(
+            "吊销 / revocation: {} by {} at {}{} — {}",
+            r.subject,
+            r.by,
+            r.time,
+            if r.counts {
+                ""
+            } else {
+                " (不生效 does not count)"
+            },
+            r.reason
+        );
+    }
+    for q in &listing.quarantined {
+        println!("隔离 / quarantined for equivocation: {q}");
+    }
+    Ok(())
+}
+
+fn status_zh(r: &Row) -> String {
+    match r.status.as_str() {
+        "valid" => "有效 valid".into(),
+        "revoked" => "已吊销 revoked".into(),
+        "quarantined" => "已隔离 quarantined".into(),
+        "outside_validity" => "不在有效期 expired".into(),
+        "superseded" => "已被新证书取代 superseded".into(),
+        other => format!("无效 invalid ({other})"),
+    }
+}
+
+fn listing(t: &TrustState, now: Hlc) -> Listing {
+    let mut by_issuer: BTreeMap<NodeId, Vec<&CertRecord>> = BTreeMap::new();
+    for c in t.certificates() {
+        by_issuer.entry(c.issuer).or_default().push(c);
+    }
+    for certs in by_issuer.values_mut() {
+        certs.sort_by_key(|c| (c.hlc, c.id));
+    }
+    let mut tree = Vec::new();
+    let mut placed: BTreeSet<NodeId> = BTreeSet::new();
+    for root in &t.genesis().roots {
+        let status = t.resolve(&root.key, now);
+        tree.push(Row {
+            depth: 0,
+            node: root.key.to_hex(),
+            name: root.name.clone(),
+            level: t.genesis().root_level.name_zh().into(),
+            region: t.genesis().root_region.to_string(),
+            unit_type: "指挥部".into(),
+            roles: root.roles.iter().map(|r| r.0.clone()).collect(),
+            can_certify: true,
+            certificate: None,
+            issuer: None,
+            issued: None,
+            valid_until: None,
+            status: status
+                .as_ref()
+                .map_or_else(|e| e.label().into(), |_| "valid".into()),
+            reason: status.err().map(|e| e.to_string()),
+        });
+        placed.insert(root.key);
+        descend(t, now, &by_issuer, &root.key, 1, &mut placed, &mut tree);
+    }
+    // Certificates whose issuer is not in the tree: shown, flagged.
+    for c in t.certificates() {
+        if !placed.contains(&c.issuer) {
+            tree.push(row(t, now, c, 0));
+        }
+    }
+    let mut revocations: Vec<RevocationRow> = t
+        .revocations()
+        .map(|(r, counts)| RevocationRow {
+            subject: r.subject.short(),
+            by: r.author.short(),
+            time: clock::format_hlc(r.hlc),
+            counts,
+            reason: r.reason.clone(),
+        })
+        .collect();
+    revocations.sort_by(|a, b| a.time.cmp(&b.time));
+    let mut quarantined: Vec<String> = t
+        .quarantined()
+        .map(|(k, q)| {
+            format!(
+                "{} (seq {}, since {})",
+                k.short(),
+                q.from_seq,
+                clock::format_hlc(q.since)
+            )
+        })
+        .collect();
+    quarantined.sort();
+    Listing {
+        network: String::new(),
+        tree,
+        revocations,
+        quarantined,
+    }
+}
+
+fn descend(
+    t: &TrustState,
+    now: Hlc,
+    by_issuer: &BTreeMap<NodeId, Vec<&CertRecord>>,
+    issuer: &NodeId,
+    depth: usize,
+    placed: &mut BTreeSet<NodeId>,
+    tree: &mut Vec<Row>,
+) {
+    let Some(certs) = by_issuer.get(issuer) else {
+        return;
+    };
+    for c in certs {
+        tree.push(row(t, now, c, depth));
+        // A key certified twice is expanded once (and a forged loop ends).
+        if placed.insert(c.cert.subject) {
+            descend(t, now, by_issuer, &c.cert.subject, depth + 1, placed, tree);
+        }
+    }
+}
+
+fn row(t: &TrustState, now: Hlc, c: &CertRecord, depth: usize) -> Row {
+    let cert = &c.cert;
+    let status: Result<(), liandong_protocol::TrustError> = match t.certificate_effective(&c.id) {
+        Some(Err(e)) => Err(e),
+        _ if !cert.valid_at(now) => Err(liandong_protocol::TrustError::OutsideValidity {
+            node: cert.subject,
+            at: now,
+        }),
+        _ => t.resolve(&cert.subject, now).map(|_| ()),
+    };
+    let superseded = status.is_ok()
+        && t.chain(&cert.subject, now)
+            .and_then(|ids| ids.last().copied())
+            .is_some_and(|chosen| chosen != c.id);
+    Row {
+        depth,
+        node: cert.subject.to_hex(),
+        name: cert.name.clone(),
+        level: cert.level.name_zh().into(),
+        region: cert.region.to_string(),
+        unit_type: cert.unit_type.name_zh().into(),
+        roles: cert.roles.iter().map(|r| r.0.clone()).collect(),
+        can_certify: cert.can_certify,
+        certificate: Some(c.id.to_hex()),
+        issuer: Some(c.issuer.to_hex()),
+        issued: Some(clock::format_hlc(c.hlc)),
+        valid_until: cert.valid_until_ms.map(clock::format_ms),
+        status: match &status {
+            Ok(()) if superseded => "superseded".into(),
+            Ok(()) => "valid".into(),
+            Err(e) => e.label().into(),
+        },
+        reason: status.err().map(|e| e.to_string()),
+    }
+}

@@ -1,0 +1,103 @@
+//! `liandong cert …`: certificates, carried between posts on a USB stick.
+//!
+//! A newcomer writes a request (`request`), its parent post checks its own
+//! authority and issues a certificate file (`issue`), the newcomer installs
+//! it (`install`). `list` shows the certificate tree this post holds;
+//! `revoke` withdraws a certificate below this post. Certificates are
+//! ledger entries: once written they also travel by sync and bundles.
+
+mod install;
+mod issue;
+mod list;
+mod request;
+mod revoke;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use clap::Subcommand;
+use liandong_protocol::{NodeId, SignedGenesis};
+
+use super::CliError;
+use crate::datadir::DataDir;
+use crate::ledger::LedgerError;
+use crate::post::Post;
+
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Write a certificate request for this post / 生成证书申请
+    Request(request::RequestArgs),
+    /// Issue a certificate for a post below this one / 为下级签发证书
+    Issue(issue::IssueArgs),
+    /// Install this post's certificate file / 安装本节点证书
+    Install(install::InstallArgs),
+    /// Show the certificate tree this post holds / 查看证书树
+    List(list::ListArgs),
+    /// Revoke a certificate below this post / 吊销下级证书
+    Revoke(revoke::RevokeArgs),
+}
+
+pub fn run(data_dir: &DataDir, cmd: CertCommand) -> Result<(), CliError> {
+    match cmd {
+        CertCommand::Request(args) => request::run(data_dir, args),
+        CertCommand::Issue(args) => issue::run(data_dir, args),
+        CertCommand::Install(args) => install::run(data_dir, args),
+        CertCommand::List(args) => list::run(data_dir, args),
+        CertCommand::Revoke(args) => revoke::run(data_dir, args),
+    }
+}
+
+/// Opens a post that belongs to a network; certificates mean nothing in
+/// development mode.
+fn network_post(data_dir: &DataDir) -> Result<(Post, SignedGenesis), CliError> {
+    let post = Post::open(data_dir)?;
+    let genesis = post.genesis.clone().ok_or(LedgerError::NoGenesis)?;
+    Ok((post, genesis))
+}
+
+/// Reads a file an operator hands us, refusing it unread when it is larger
+/// than `max`.
+fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, CliError> {
+    let err = |e: std::io::Error| CliError::Invalid(format!("cannot read {}: {e}", path.display()));
+    let mut bytes = Vec::new();
+    File::open(path)
+        .map_err(err)?
+        .take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(err)?;
+    if bytes.len() > max {
+        return Err(CliError::Invalid(format!(
+            "{} is over {max} bytes / 文件过大",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
+/// A node id from full hex, or from a unique prefix (8+ hex characters) of
+/// a key this post knows.
+fn parse_node(text: &str, known: impl Iterator<Item = NodeId>) -> Result<NodeId, CliError> {
+    let t = text.trim().to_ascii_lowercase();
+    if let Ok(id) = t.parse::<NodeId>() {
+        return Ok(id);
+    }
+    if t.len() < 8 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(CliError::Usage(format!(
+            "{text:?} is not a node id (64 hex characters, or a unique prefix of 8+) / 节点标识格式有误"
+        )));
+    }
+    let mut matches: Vec<NodeId> = known.filter(|k| k.to_hex().starts_with(&t)).collect();
+    matches.sort();
+    matches.dedup();
+    match matches.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(CliError::Invalid(format!(
+            "no certified key here starts with {t} / 未找到该节点"
+        ))),
+        _ => Err(CliError::Usage(format!(
+            "{t} matches {} keys; give more characters / 前缀不唯一",
+            matches.len()
+        ))),
+    }
+}

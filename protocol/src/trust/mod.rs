@@ -1,0 +1,28 @@
+//! The trust layer: which keys belong to a network and what each may do
+//! (统一领导、分级负责).
+//!
+//! - [`genesis`]: the signed document that defines a network — its roots,
+//!   authority policy and limits; the network id is derived from it.
+//! - [`entries`]: the certificate, revocation and equivocation-evidence
+//!   entry bodies (kinds 100–102), which replicate like any entry.
+//! - [`request`]: the signed request a newcomer carries to its parent.
+//! - [`certfile`]: what the parent hands back: certificate chain + genesis.
+//! - [`state`]: the deterministic fold of those entries: the
+//!   [`crate::Directory`] of posts, revocation and quarantine, and the
+//!   admission rule every received entry passes before it is stored.
+
+pub mod certfile;
+pub mod entries;
+pub mod error;
+pub mod genesis;
+pub mod request;
+mod resolve;
+pub mod state;
+
+pub use certfile::{CertFile, CertFileError};
+pub use entries::{Certificate, Equivocation, ForkShape, Revocation};
+pub use error::TrustError;
+pub use genesis::{Genesis, GenesisError, Root, SignedGenesis};
+pub use request::{CertRequest, RequestError};
+pub use resolve::{CertRecord, MAX_CHAIN_DEPTH, Revoked};
+pub use state::{Quarantine, RevocationRecord, TrustState};
