@@ -132,14 +132,7 @@ pub async fn run(
         o.sync_interval = Duration::from_secs(30);
         nodes.push(Node::spawn(o).await.map_err(fail)?);
     }
-    let mut links = Vec::new();
-    for i in 1..nodes.len() {
-        let mut targets: Vec<usize> = (0..i).collect();
-        for _ in 0..opts.degree.min(i) {
-            let j = targets.swap_remove(rng.random_range(0..targets.len()));
-            links.push((i, j));
-        }
-    }
+    let links = topology(opts.nodes, opts.degree, &mut rng);
     progress(&format!("connecting {} links", links.len()));
     for &(i, j) in &links {
         connect(&nodes[i], &nodes[j], opts.deadline).await?;
@@ -191,6 +184,28 @@ pub async fn run(
         preload: opts.preload,
         setup_seconds,
     })
+}
+
+/// A random graph in which each half (the two sides of the later
+/// partition) is connected on its own: every post links to an earlier post
+/// of its own half, then to `degree - 1` earlier posts anywhere.
+fn topology(n: usize, degree: usize, rng: &mut StdRng) -> Vec<(usize, usize)> {
+    let half = n / 2;
+    let mut links = Vec::new();
+    for i in 1..n {
+        let start = if i < half { 0 } else { half };
+        let mut targets: Vec<usize> = (0..i).collect();
+        if i > start {
+            let j = rng.random_range(start..i);
+            links.push((i, j));
+            targets.retain(|&t| t != j);
+        }
+        while links.iter().filter(|l| l.0 == i).count() < degree.max(1) && !targets.is_empty() {
+            let j = targets.swap_remove(rng.random_range(0..targets.len()));
+            links.push((i, j));
+        }
+    }
+    links
 }
 
 fn init_post(root: &Path, i: usize) -> Result<DataDir, String> {
