@@ -118,7 +118,9 @@ impl<'c> Pass<'c> {
 
     pub fn step(&mut self, item: &Item) {
         self.views.stats.entries += 1;
-        if let Some(Some(drill)) = drill_field(&item.body) {
+        if let Some(Some(drill)) = drill_field(&item.body)
+            && item.status == crate::entry::Status::Exercise
+        {
             *self.drill_entries.entry(drill).or_default() += 1;
         }
         match place(&item.body, item.status, &self.track) {
