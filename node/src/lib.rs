@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod datadir;
+pub mod domain;
 pub mod identity;
 pub mod ledger;
 pub mod post;

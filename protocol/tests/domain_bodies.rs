@@ -16,17 +16,17 @@ fn samples(w: &World) -> Vec<Body> {
     vec![
         report(Phase::Initial, None),
         decision(ResponseAction::Activate, id, ResponseLevel::IV),
-        Body::Warning(Warning::Issue {
+        Body::Warning(Box::new(Warning::Issue {
             drill: None,
             info: warning_info(WarningColor::Red, "654203", 0, 60),
-        }),
+        })),
         request(Some(id), 2),
         offer(None, 4),
         commit(id, id, 1),
         status(id, DeploymentStatus::Delivered),
         task(Some(id), vec![w.village.id()], Some(30)),
         task_update(id, TaskState::Refused, "无可用力量"),
-        Body::Plan(PlanRecord {
+        Body::Plan(Box::new(PlanRecord {
             plan: None,
             title: "沙湾市防汛抗旱应急预案".into(),
             version: "2024".into(),
@@ -40,44 +40,44 @@ fn samples(w: &World) -> Vec<Body> {
                 bytes: 8,
             }),
             review_due_ms: at(1000),
-        }),
-        Body::PlanApproval(PlanApproval {
+        })),
+        Body::PlanApproval(Box::new(PlanApproval {
             plan: id,
             version: id,
             kind: PlanApprovalKind::File,
             note: String::new(),
-        }),
-        Body::PlanActivation(PlanActivation {
+        })),
+        Body::PlanActivation(Box::new(PlanActivation {
             plan: id,
             incident: id,
             drill: None,
             note: String::new(),
-        }),
-        Body::DrillStart(DrillStart {
+        })),
+        Body::DrillStart(Box::new(DrillStart {
             name: "防汛演练".into(),
             scenario: String::new(),
             region: rc("654203"),
             plan: Some(id),
-        }),
-        Body::DrillEnd(DrillEnd {
+        })),
+        Body::DrillEnd(Box::new(DrillEnd {
             drill: id,
             summary: String::new(),
-        }),
-        Body::Consultation(Consultation {
+        })),
+        Body::Consultation(Box::new(Consultation {
             incident: id,
             drill: None,
             topic: "汛情会商".into(),
             participants: vec!["水利".into()],
             assessment: "仍有强降雨".into(),
             decisions: String::new(),
-        }),
-        Body::InfoRelease(InfoRelease {
+        })),
+        Body::InfoRelease(Box::new(InfoRelease {
             incident: id,
             drill: None,
             channel: "政府网站".into(),
             headline: "汛情通报".into(),
             text: "西戈壁村转移群众 37 人".into(),
-        }),
+        })),
     ]
 }
 
@@ -130,7 +130,11 @@ fn broken_bodies_are_refused_at_validation() {
     };
     // A 首报 that names an incident: the author signed it, the network
     // refuses it.
-    let bad = Body::IncidentReport(flood_report(Phase::Initial, Some(EntryId([1; 32])), 0));
+    let bad = Body::IncidentReport(Box::new(flood_report(
+        Phase::Initial,
+        Some(EntryId([1; 32])),
+        0,
+    )));
     let e = w.write_full(
         &w.village,
         Hlc::at_wall(at(1)),

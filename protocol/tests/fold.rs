@@ -380,18 +380,18 @@ fn warnings_need_the_role_and_higher_versions_win() {
     let by_fire = w.write(
         &w.fire,
         0,
-        Body::Warning(Warning::Issue {
+        Body::Warning(Box::new(Warning::Issue {
             drill: None,
             info: info.clone(),
-        }),
+        })),
     );
     let issue = w.write(
         &w.weather,
         1,
-        Body::Warning(Warning::Issue {
+        Body::Warning(Box::new(Warning::Issue {
             drill: None,
             info: info.clone(),
-        }),
+        })),
     );
     let v = w.fold(&[by_fire.clone(), issue.clone()], 5);
     assert_eq!(v.warnings.len(), 1);
@@ -409,29 +409,29 @@ fn warnings_need_the_role_and_higher_versions_win() {
     let issue = w.write(
         &w.weather,
         1,
-        Body::Warning(Warning::Issue {
+        Body::Warning(Box::new(Warning::Issue {
             drill: None,
             info: info.clone(),
-        }),
+        })),
     );
     let red = warning_info(WarningColor::Red, "654203", 0, 600);
     let raise = w.write(
         &w.prefecture,
         10,
-        Body::Warning(Warning::Update {
+        Body::Warning(Box::new(Warning::Update {
             warning: issue.id(),
             drill: None,
             info: red,
-        }),
+        })),
     );
     let cancel = w.write(
         &w.weather,
         20,
-        Body::Warning(Warning::Cancel {
+        Body::Warning(Box::new(Warning::Cancel {
             warning: issue.id(),
             drill: None,
             reason: "水位回落".into(),
-        }),
+        })),
     );
     let entries = [issue.clone(), raise.clone(), cancel.clone()];
     let v = w.fold(&entries, 30);
@@ -447,11 +447,11 @@ fn warnings_need_the_role_and_higher_versions_win() {
     let end = w.write(
         &w.prefecture,
         25,
-        Body::Warning(Warning::Cancel {
+        Body::Warning(Box::new(Warning::Cancel {
             warning: issue.id(),
             drill: None,
             reason: "水位回落".into(),
-        }),
+        })),
     );
     let v = w.fold(&[issue.clone(), raise, cancel, end], 30);
     assert_eq!(v.warnings[0].status, WarningStatus::Cancelled);
@@ -466,10 +466,10 @@ fn warnings_need_the_role_and_higher_versions_win() {
     let later = w.write(
         &w.weather,
         2,
-        Body::Warning(Warning::Issue {
+        Body::Warning(Box::new(Warning::Issue {
             drill: None,
             info: future,
-        }),
+        })),
     );
     assert_eq!(
         w.fold(&[later], 50).warnings[0].status,
@@ -481,7 +481,7 @@ fn warnings_need_the_role_and_higher_versions_win() {
 fn plans_are_approved_filed_and_reviewed() {
     let w = World::new();
     let plan = |p: Option<liandong_protocol::EntryId>, version: &str, due: u64| {
-        Body::Plan(PlanRecord {
+        Body::Plan(Box::new(PlanRecord {
             plan: p,
             title: "沙湾市防汛抗旱应急预案".into(),
             version: version.into(),
@@ -490,15 +490,15 @@ fn plans_are_approved_filed_and_reviewed() {
             summary: String::new(),
             document: None,
             review_due_ms: at(due),
-        })
+        }))
     };
     let approval = |plan, version, kind| {
-        Body::PlanApproval(PlanApproval {
+        Body::PlanApproval(Box::new(PlanApproval {
             plan,
             version,
             kind,
             note: String::new(),
-        })
+        }))
     };
     let reg = w.write(&w.county, 0, plan(None, "2023", 1000));
     let id = reg.id();
@@ -552,7 +552,11 @@ fn reporting_deadlines_and_overdue_updates() {
     let w = World::new();
     // A flood that happened at 0, first reported at 90 min: within 2 h.
     let mut flood = flood_report(Phase::Initial, None, 0);
-    let e = w.write(&w.village, 90, Body::IncidentReport(flood.clone()));
+    let e = w.write(
+        &w.village,
+        90,
+        Body::IncidentReport(Box::new(flood.clone())),
+    );
     let v = w.fold(std::slice::from_ref(&e), 100);
     let d = &v.incidents[0].deadlines;
     assert_eq!(d.first_report_latency_ms, 90 * MIN);
@@ -566,7 +570,7 @@ fn reporting_deadlines_and_overdue_updates() {
     assert_eq!(later.incidents[0].current, v.incidents[0].current);
     // An accident reported 90 min after: 迟报 (1 h).
     flood.event = EventType::new(Category::Accident, "work_safety");
-    let e = w.write(&w.village, 90, Body::IncidentReport(flood));
+    let e = w.write(&w.village, 90, Body::IncidentReport(Box::new(flood)));
     let v = w.fold(std::slice::from_ref(&e), 100);
     assert!(v.incidents[0].deadlines.first_report_late);
     // Gaps between reports longer than the cadence are counted; closing
@@ -587,12 +591,12 @@ fn drills_never_mix_with_reality() {
         Hlc::at_wall(at(0)),
         rc("654203"),
         Status::Exercise,
-        Body::DrillStart(DrillStart {
+        Body::DrillStart(Box::new(DrillStart {
             name: "防汛联合演练".into(),
             scenario: "西戈壁村河道漫堤".into(),
             region: rc("654203"),
             plan: None,
-        }),
+        })),
     );
     let drill = start.id();
     let mut body = flood_report(Phase::Initial, None, 0);
@@ -602,7 +606,7 @@ fn drills_never_mix_with_reality() {
         Hlc::at_wall(at(5)),
         rc("654203106201"),
         Status::Exercise,
-        Body::IncidentReport(body.clone()),
+        Body::IncidentReport(Box::new(body.clone())),
     );
     let real = w.write(&w.village, 6, report(Phase::Initial, None));
     // Mislabelled: an Actual entry naming a drill, an Exercise entry naming none.
@@ -611,7 +615,7 @@ fn drills_never_mix_with_reality() {
         Hlc::at_wall(at(7)),
         rc("654203106201"),
         Status::Actual,
-        Body::IncidentReport(body.clone()),
+        Body::IncidentReport(Box::new(body.clone())),
     );
     body.drill = None;
     let exercise_without = w.write_full(
@@ -619,7 +623,7 @@ fn drills_never_mix_with_reality() {
         Hlc::at_wall(at(8)),
         rc("654203106201"),
         Status::Exercise,
-        Body::IncidentReport(body),
+        Body::IncidentReport(Box::new(body)),
     );
     let test = w.write_full(
         &w.village,
@@ -648,10 +652,10 @@ fn drills_never_mix_with_reality() {
         Hlc::at_wall(at(60)),
         rc("654203"),
         Status::Exercise,
-        Body::DrillEnd(DrillEnd {
+        Body::DrillEnd(Box::new(DrillEnd {
             drill,
             summary: "响应及时".into(),
-        }),
+        })),
     );
     let entries = vec![
         start,
@@ -691,7 +695,7 @@ fn review_computes_the_timeline_numbers() {
     let w = World::new();
     let mut first = flood_report(Phase::Initial, None, 0);
     first.occurred_ms = at(0);
-    let inc = w.write(&w.village, 30, Body::IncidentReport(first));
+    let inc = w.write(&w.village, 30, Body::IncidentReport(Box::new(first)));
     let id = inc.id();
     let act = w.write(
         &w.county,

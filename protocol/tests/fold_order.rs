@@ -76,15 +76,15 @@ fn scenario(w: &World, ops: &[Op]) -> Vec<SignedEntry> {
                 ][amount as usize % 3],
                 "",
             ),
-            12 => Body::Warning(Warning::Issue {
+            12 => Body::Warning(Box::new(Warning::Issue {
                 drill: None,
                 info: warning_info(WarningColor::Blue, "654203", 0, 100),
-            }),
-            _ => Body::Warning(Warning::Cancel {
+            })),
+            _ => Body::Warning(Box::new(Warning::Cancel {
                 warning: pick(&warnings, which),
                 drill: None,
                 reason: String::new(),
-            }),
+            })),
         };
         // Mostly the owner commits, a party reports status, an assignee
         // reports on a task; sometimes anyone does.
@@ -113,12 +113,12 @@ fn scenario(w: &World, ops: &[Op]) -> Vec<SignedEntry> {
                     Hlc::new(at(0), 0),
                     rc("654203"),
                     Status::Exercise,
-                    Body::DrillStart(DrillStart {
+                    Body::DrillStart(Box::new(DrillStart {
                         name: "演练".into(),
                         scenario: String::new(),
                         region: rc("654203"),
                         plan: None,
-                    }),
+                    })),
                 );
                 drills.push(start.id());
                 out.push(start);
@@ -184,16 +184,21 @@ fn with_drill(body: Body, drill: EntryId) -> Body {
             b.drill = d;
             Body::TaskUpdate(b)
         }
-        Body::Warning(Warning::Issue { info, .. }) => {
-            Body::Warning(Warning::Issue { drill: d, info })
-        }
-        Body::Warning(Warning::Cancel {
-            warning, reason, ..
-        }) => Body::Warning(Warning::Cancel {
-            warning,
-            drill: d,
-            reason,
-        }),
+        Body::Warning(w) => Body::Warning(Box::new(match *w {
+            Warning::Issue { info, .. } => Warning::Issue { drill: d, info },
+            Warning::Update { warning, info, .. } => Warning::Update {
+                warning,
+                drill: d,
+                info,
+            },
+            Warning::Cancel {
+                warning, reason, ..
+            } => Warning::Cancel {
+                warning,
+                drill: d,
+                reason,
+            },
+        })),
         other => other,
     }
 }

@@ -199,6 +199,7 @@ fn summarise(body: &Body) -> String {
             p.unit_type.name_zh()
         ),
         Body::Unknown { kind } => format!("(newer entry kind {}: stored and relayed)", kind.0),
+        domain => super::domain::summary::summarise(domain).unwrap_or_default(),
     }
 }
 

@@ -271,11 +271,11 @@ pub fn flood_report(phase: Phase, incident: Option<EntryId>, occurred_min: u64) 
 }
 
 pub fn report(phase: Phase, incident: Option<EntryId>) -> Body {
-    Body::IncidentReport(flood_report(phase, incident, 0))
+    Body::IncidentReport(Box::new(flood_report(phase, incident, 0)))
 }
 
 pub fn decision(action: ResponseAction, incident: EntryId, level: ResponseLevel) -> Body {
-    Body::ResponseDecision(ResponseDecision {
+    Body::ResponseDecision(Box::new(ResponseDecision {
         action,
         incident,
         drill: None,
@@ -284,7 +284,7 @@ pub fn decision(action: ResponseAction, incident: EntryId, level: ResponseLevel)
         lead_hq: "防汛抗旱指挥部".into(),
         member_units: vec!["水利".into(), "消防".into()],
         reason: String::new(),
-    })
+    }))
 }
 
 pub fn boats() -> ResourceItem {
@@ -297,7 +297,7 @@ pub fn boats() -> ResourceItem {
 }
 
 pub fn request(incident: Option<EntryId>, quantity: u64) -> Body {
-    Body::ResourceRequest(ResourceRequest {
+    Body::ResourceRequest(Box::new(ResourceRequest {
         incident,
         drill: None,
         resource: boats(),
@@ -305,11 +305,11 @@ pub fn request(incident: Option<EntryId>, quantity: u64) -> Body {
         deliver_to: "西戈壁村村委会".into(),
         needed_by_ms: None,
         note: String::new(),
-    })
+    }))
 }
 
 pub fn offer(request: Option<EntryId>, quantity: u64) -> Body {
-    Body::ResourceOffer(ResourceOffer {
+    Body::ResourceOffer(Box::new(ResourceOffer {
         request,
         drill: None,
         resource: boats(),
@@ -319,46 +319,46 @@ pub fn offer(request: Option<EntryId>, quantity: u64) -> Body {
         available_from_ms: None,
         available_until_ms: None,
         note: String::new(),
-    })
+    }))
 }
 
 pub fn commit(offer: EntryId, request: EntryId, quantity: u64) -> Body {
-    Body::ResourceCommit(ResourceCommit {
+    Body::ResourceCommit(Box::new(ResourceCommit {
         offer,
         request,
         drill: None,
         quantity,
         eta_ms: None,
         note: String::new(),
-    })
+    }))
 }
 
 pub fn status(commit: EntryId, status: DeploymentStatus) -> Body {
-    Body::ResourceStatus(ResourceStatus {
+    Body::ResourceStatus(Box::new(ResourceStatus {
         commit,
         drill: None,
         status,
         note: String::new(),
-    })
+    }))
 }
 
 pub fn task(incident: Option<EntryId>, assignees: Vec<NodeId>, due_min: Option<u64>) -> Body {
-    Body::Task(TaskAssign {
+    Body::Task(Box::new(TaskAssign {
         incident,
         drill: None,
         assignees,
         objective: "转移村东低洼地带群众".into(),
         due_ms: due_min.map(at),
-    })
+    }))
 }
 
 pub fn task_update(task: EntryId, state: TaskState, note: &str) -> Body {
-    Body::TaskUpdate(TaskUpdate {
+    Body::TaskUpdate(Box::new(TaskUpdate {
         task,
         drill: None,
         state,
         note: note.into(),
-    })
+    }))
 }
 
 pub fn warning_info(color: WarningColor, area: &str, from_min: u64, to_min: u64) -> WarningInfo {
