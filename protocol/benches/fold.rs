@@ -145,6 +145,33 @@ fn bench(c: &mut Criterion) {
         b.iter(|| warm.views(&ctx, Track::Actual))
     });
     group.finish();
+
+    // Start-up at national scale: one full fold of a million entries,
+    // measured once (set LIANDONG_BENCH_1M=1; it signs a million entries
+    // first, which takes a while).
+    if std::env::var_os("LIANDONG_BENCH_1M").is_some() {
+        let entries = ledger(&w, 1_000_000);
+        let start = std::time::Instant::now();
+        let views = fold::fold_track(&entries, &ctx, Track::Actual);
+        println!(
+            "fold of {} entries: {:?} ({} incidents)",
+            entries.len(),
+            start.elapsed(),
+            views.incidents.len()
+        );
+        let mut warm = Fold::new();
+        for e in &entries {
+            warm.insert(e);
+        }
+        let start = std::time::Instant::now();
+        let views = warm.views(&ctx, Track::Actual);
+        println!(
+            "views from a decoded Fold of {} entries: {:?} ({} incidents)",
+            entries.len(),
+            start.elapsed(),
+            views.incidents.len()
+        );
+    }
 }
 
 criterion_group!(benches, bench);

@@ -83,8 +83,9 @@ pub struct DevDirectory {
 }
 
 impl DevDirectory {
-    /// Reads every profile in the store. `cooperation` is this post's own
-    /// declared cooperation areas (its config), given to its own entry.
+    /// Reads every profile in the store. `local` is this post's node id and
+    /// the cooperation areas its config declares, given to its own entry
+    /// (other posts' cooperation is certificate data the profiles lack).
     pub fn from_store(
         store: &Store,
         roles: &DevRoles,

@@ -53,3 +53,33 @@ pub use response::{ResponseAction, ResponseDecision};
 pub use task::{TaskAssign, TaskState, TaskUpdate};
 pub use vocab::{Category, EventType, Severity};
 pub use warning::{Warning, WarningColor, WarningInfo};
+
+/// `Body::from(report)` for every domain body (the variants are boxed).
+macro_rules! into_body {
+    ($($variant:ident($ty:ty)),* $(,)?) => {
+        $(impl From<$ty> for crate::entry::Body {
+            fn from(b: $ty) -> Self {
+                crate::entry::Body::$variant(Box::new(b))
+            }
+        })*
+    };
+}
+
+into_body!(
+    IncidentReport(IncidentReport),
+    ResponseDecision(ResponseDecision),
+    Warning(Warning),
+    ResourceRequest(ResourceRequest),
+    ResourceOffer(ResourceOffer),
+    ResourceCommit(ResourceCommit),
+    ResourceStatus(ResourceStatus),
+    Task(TaskAssign),
+    TaskUpdate(TaskUpdate),
+    Plan(PlanRecord),
+    PlanApproval(PlanApproval),
+    PlanActivation(PlanActivation),
+    DrillStart(DrillStart),
+    DrillEnd(DrillEnd),
+    Consultation(Consultation),
+    InfoRelease(InfoRelease),
+);

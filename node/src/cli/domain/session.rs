@@ -77,6 +77,13 @@ impl Session {
         if let Some(drill) = &common.drill {
             let views = session.views();
             let id = ids::resolve(drill, views.drills.iter().map(|d| d.id), ("drill", "演练"))?;
+            if views.drill(&id).is_none() {
+                return Err(CliError::Invalid(format!(
+                    "本节点台账中没有演练 {} / drill {} is not in this post's ledger",
+                    id.short(),
+                    id.short()
+                )));
+            }
             session.track = Track::Drill(id);
         }
         Ok(session)
