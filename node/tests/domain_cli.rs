@@ -281,6 +281,68 @@ fn a_flood_from_first_report_to_final_report() {
     assert!(err.contains("终报"), "{err}");
     carry(&village, &county, &stick);
 
+    // A plan, approved by the county, activated for the incident; a
+    // consultation and a public release attached to it.
+    let plan = county.write(&[
+        "plan",
+        "register",
+        "--title",
+        "沙湾市防汛抗旱应急预案",
+        "--plan-version",
+        "2024",
+        "--review-due",
+        "+365d",
+        "--event",
+        "flood_drought",
+    ]);
+    county.write(&["plan", "approve", "--plan", &plan[..8]]);
+    let err = county.refused(&["plan", "approve", "--plan", &plan[..8], "--file"], 6);
+    assert!(err.contains("备案"), "{err}");
+    county.write(&[
+        "plan",
+        "activate",
+        "--plan",
+        &plan[..8],
+        "--incident",
+        short,
+    ]);
+    county.write(&[
+        "incident",
+        "consult",
+        "--incident",
+        short,
+        "--topic",
+        "汛情会商",
+        "--participants",
+        "水利,气象",
+        "--assessment",
+        "未来 12 小时降雨减弱",
+    ]);
+    county.write(&[
+        "incident",
+        "release",
+        "--incident",
+        short,
+        "--channel",
+        "政府网站",
+        "--headline",
+        "西戈壁村洪涝情况通报",
+        "--text",
+        "已转移群众 52 人，无人员伤亡",
+    ]);
+    let plans = county.json(&["board", "plans"]);
+    assert_eq!(plans["plans"][0]["approved"], true);
+    assert_eq!(plans["plans"][0]["filed"], false);
+    assert_eq!(
+        plans["plans"][0]["activations"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert!(
+        county
+            .text(&["board", "plans"])
+            .contains("沙湾市防汛抗旱应急预案")
+    );
+
     // The county's boards, in Chinese, in English and as JSON.
     let zh = county.text(&["board", "incidents"]);
     assert!(
@@ -306,6 +368,9 @@ fn a_flood_from_first_report_to_final_report() {
     assert_eq!(i["deadlines"]["first_report_late"], false);
     assert!(i["closed"].is_object());
     assert_eq!(incidents["conflicts"].as_array().map(Vec::len), Some(0));
+    assert_eq!(i["consultations"][0]["topic"], "汛情会商");
+    assert_eq!(i["releases"][0]["channel"], "政府网站");
+    assert_eq!(i["plans"][0]["known"], true);
 
     let res = county.json(&["board", "resources"]);
     assert_eq!(res["requests"][0]["committed"], 3);
@@ -560,6 +625,11 @@ fn drills_stay_out_of_the_real_boards() {
         .collect();
     assert_eq!(statuses, vec!["actual", "exercise"]);
 
+    let drills = county.text(&["board", "drills"]);
+    assert!(
+        drills.contains("防汛联合演练") && drills.contains("进行中"),
+        "{drills}"
+    );
     county.write(&["drill", "end", "--drill", d, "--summary", "响应及时"]);
     let err = county.refused(
         &[

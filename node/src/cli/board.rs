@@ -1,4 +1,5 @@
-//! `liandong board incidents|resources|tasks|warnings`: the current views
+//! `liandong board incidents|resources|tasks|warnings|plans|drills`: the
+//! current views
 //! as tables, in Chinese (default) or English, or as JSON.
 //!
 //! Each board ends with the conflicts the fold resolved and the entries it
@@ -28,6 +29,10 @@ pub enum BoardCommand {
     Tasks(BoardArgs),
     /// Warnings / 预警看板
     Warnings(BoardArgs),
+    /// Plans: versions, approval, filing, review dates / 预案看板
+    Plans(BoardArgs),
+    /// Drills, running and ended / 演练看板
+    Drills(BoardArgs),
 }
 
 #[derive(Debug, Args)]
@@ -60,6 +65,8 @@ pub fn run(
         BoardCommand::Resources(a) => (Board::Resources, a),
         BoardCommand::Tasks(a) => (Board::Tasks, a),
         BoardCommand::Warnings(a) => (Board::Warnings, a),
+        BoardCommand::Plans(a) => (Board::Plans, a),
+        BoardCommand::Drills(a) => (Board::Drills, a),
     };
     let s = Session::open(data_dir, dev_roles, &args.common)?;
     let views = s.views();
@@ -77,27 +84,23 @@ pub fn run(
         .filter(|x| kinds.iter().any(|k| k.name() == Some(x.kind.as_str())))
         .collect();
     if args.common.json {
-        let section = |items| Section {
+        let items = match which {
+            Board::Incidents => serde_json::json!({ "incidents": views.incidents }),
+            Board::Resources => serde_json::json!({
+                "requests": views.requests, "offers": views.offers, "commits": views.commits
+            }),
+            Board::Tasks => serde_json::json!({ "tasks": views.tasks }),
+            Board::Warnings => serde_json::json!({ "warnings": views.warnings }),
+            Board::Plans => serde_json::json!({ "plans": views.plans }),
+            Board::Drills => serde_json::json!({ "drills": views.drills }),
+        };
+        output::print_json(&Section {
             track: &views.track,
             now_ms: views.now_ms,
             items,
-            conflicts: conflicts.clone(),
-            invalid: invalid.clone(),
-        };
-        match which {
-            Board::Incidents => output::print_json(&section(
-                serde_json::json!({ "incidents": views.incidents }),
-            )),
-            Board::Resources => output::print_json(&section(serde_json::json!({
-                "requests": views.requests, "offers": views.offers, "commits": views.commits
-            }))),
-            Board::Tasks => {
-                output::print_json(&section(serde_json::json!({ "tasks": views.tasks })))
-            }
-            Board::Warnings => {
-                output::print_json(&section(serde_json::json!({ "warnings": views.warnings })))
-            }
-        }
+            conflicts,
+            invalid,
+        });
         return Ok(());
     }
     let drill_name = match views.track {
@@ -117,6 +120,8 @@ pub fn run(
         Board::Resources => resources(&views, l),
         Board::Tasks => tasks(&views, l),
         Board::Warnings => warnings(&views, l),
+        Board::Plans => plans(&views, l),
+        Board::Drills => drills(&views, l),
     }
     footer(&conflicts, &invalid, l);
     Ok(())
@@ -128,6 +133,8 @@ enum Board {
     Resources,
     Tasks,
     Warnings,
+    Plans,
+    Drills,
 }
 
 impl Board {
@@ -137,6 +144,8 @@ impl Board {
             Board::Resources => l.t("资源看板", "Resources"),
             Board::Tasks => l.t("指令看板", "Tasks"),
             Board::Warnings => l.t("预警看板", "Warnings"),
+            Board::Plans => l.t("预案看板", "Plans"),
+            Board::Drills => l.t("演练看板", "Drills"),
         }
     }
 
@@ -152,6 +161,8 @@ impl Board {
                 .collect(),
             Board::Tasks => v.tasks.iter().map(|x| x.id).collect(),
             Board::Warnings => v.warnings.iter().map(|x| x.id).collect(),
+            Board::Plans => v.plans.iter().map(|x| x.id).collect(),
+            Board::Drills => v.drills.iter().map(|x| x.id).collect(),
         }
     }
 
@@ -173,6 +184,8 @@ impl Board {
             ],
             Board::Tasks => vec![Kind::TASK, Kind::TASK_UPDATE],
             Board::Warnings => vec![Kind::WARNING],
+            Board::Plans => vec![Kind::PLAN, Kind::PLAN_APPROVAL],
+            Board::Drills => vec![Kind::DRILL_START, Kind::DRILL_END],
         }
     }
 }
@@ -481,6 +494,94 @@ fn warnings(v: &Views, l: Lang) {
                 when(c.expires_ms),
                 l.warning_status(w.status).to_string(),
                 truncate(&w.current_by.name, 16),
+            ]
+        })
+        .collect();
+    output::print_table(&header, &rows);
+}
+
+fn plans(v: &Views, l: Lang) {
+    if v.plans.is_empty() {
+        println!("{}", l.t("（无预案）", "(no plans)"));
+        return;
+    }
+    let header = [
+        l.t("编号", "id"),
+        l.t("预案", "plan"),
+        l.t("版本", "version"),
+        l.t("编制单位", "owner"),
+        l.t("批准", "approved"),
+        l.t("备案", "filed"),
+        l.t("评估修订", "review due"),
+        l.t("启动次数", "activations"),
+    ];
+    let yes_no = |b: bool| {
+        if b {
+            l.t("是", "yes")
+        } else {
+            l.t("否", "no")
+        }
+    };
+    let rows: Vec<Vec<String>> = v
+        .plans
+        .iter()
+        .map(|p| {
+            let version = p
+                .versions
+                .iter()
+                .find(|x| x.entry == p.current_version)
+                .map_or("—".to_string(), |x| x.version.clone());
+            vec![
+                p.id.short(),
+                truncate(&p.title, 28),
+                version,
+                truncate(&p.owner.name, 16),
+                yes_no(p.approved).to_string(),
+                yes_no(p.filed).to_string(),
+                format!(
+                    "{}{}",
+                    when(p.review_due_ms),
+                    if p.review_overdue {
+                        l.t("（已逾期）", " (OVERDUE)")
+                    } else {
+                        ""
+                    }
+                ),
+                p.activations.len().to_string(),
+            ]
+        })
+        .collect();
+    output::print_table(&header, &rows);
+}
+
+fn drills(v: &Views, l: Lang) {
+    if v.drills.is_empty() {
+        println!("{}", l.t("（无演练）", "(no drills)"));
+        return;
+    }
+    let header = [
+        l.t("编号", "id"),
+        l.t("演练", "drill"),
+        l.t("区域", "area"),
+        l.t("发起单位", "started by"),
+        l.t("开始", "started"),
+        l.t("结束", "ended"),
+        l.t("条目", "entries"),
+    ];
+    let rows: Vec<Vec<String>> = v
+        .drills
+        .iter()
+        .map(|d| {
+            vec![
+                d.id.short(),
+                truncate(&d.name, 24),
+                d.region.to_string(),
+                truncate(&d.started_by.name, 16),
+                when(d.started_ms),
+                d.ended
+                    .as_ref()
+                    .map_or(l.t("进行中", "running").to_string(), |e| when(e.at_ms)),
+                d.entries.to_string(),
             ]
         })
         .collect();

@@ -29,8 +29,8 @@ pub struct RegisterArgs {
     #[arg(long)]
     pub title: String,
     /// Version as the document names it / 版本
-    #[arg(long)]
-    pub version: String,
+    #[arg(long, value_name = "VERSION")]
+    pub plan_version: String,
     /// Next review due, e.g. 2027-06-30 / 下次评估修订日期
     #[arg(long)]
     pub review_due: String,
@@ -110,7 +110,7 @@ fn register(s: &Session, a: RegisterArgs) -> Result<(), CliError> {
     let body = Body::Plan(Box::new(PlanRecord {
         plan,
         title: a.title,
-        version: a.version,
+        version: a.plan_version,
         events: a.events,
         region: region.clone(),
         summary: a.summary,

@@ -43,3 +43,15 @@ pub fn print_written(entry: &liandong_protocol::SignedEntry, json: bool, what: (
         println!("  编号 / id: {}", entry.id());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every command's arguments are consistent (unique names, valid
+    /// defaults): clap checks this only when a command is first used.
+    #[test]
+    fn command_line_is_well_formed() {
+        crate::cli::Cli::command().debug_assert();
+    }
+}
