@@ -114,6 +114,17 @@ id32!(
     /// Which network an entry belongs to. Entries of another network are refused.
     NetworkId
 );
+id32!(
+    /// The BLAKE3 hash of a file an entry refers to (an attachment).
+    ContentHash
+);
+
+impl ContentHash {
+    /// The hash of a file's bytes.
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(*blake3::hash(bytes).as_bytes())
+    }
+}
 
 impl NetworkId {
     /// A network id derived from a name, for networks without a genesis

@@ -9,6 +9,7 @@ pub mod authority;
 pub mod bundle;
 pub mod codec;
 pub mod digest;
+pub mod domain;
 pub mod entry;
 pub mod hlc;
 pub mod ids;

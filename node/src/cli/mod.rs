@@ -5,20 +5,29 @@
 
 mod access;
 mod bench;
+mod board;
 mod bundle;
 mod cert;
 mod demo;
+pub mod domain;
+mod drill;
 mod error;
 mod genesis;
 mod id;
+mod incident;
 mod init;
 mod log;
 mod note;
 pub mod output;
+mod plan;
+mod resource;
+mod response;
 mod run;
 mod status;
 mod sync;
+mod task;
 mod verify;
+mod warning;
 
 use std::path::PathBuf;
 
@@ -40,6 +49,11 @@ pub struct Cli {
     /// Log format on stderr: text or json / 日志格式
     #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
+
+    /// Development mode: roles granted to posts, by name or node id (TOML
+    /// `[roles]`) [default: DIR/dev-roles.toml if present] / 开发模式角色配置
+    #[arg(long, global = true, env = "LIANDONG_DEV_ROLES", value_name = "FILE")]
+    pub dev_roles: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -78,6 +92,30 @@ pub enum Command {
     /// Benchmarks / 性能测试
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Incident reports: 首报, 续报, 终报, 核报 / 信息报告
+    #[command(subcommand)]
+    Incident(incident::IncidentCommand),
+    /// Response decisions / 应急响应
+    #[command(subcommand)]
+    Response(response::ResponseCommand),
+    /// Warnings / 预警
+    #[command(subcommand)]
+    Warning(warning::WarningCommand),
+    /// Resources: request, offer, commit, dispatch, deliver, return / 资源调配
+    #[command(subcommand)]
+    Resource(resource::ResourceCommand),
+    /// Tasks (指令) / 指令
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    /// Plans (预案) / 预案
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
+    /// Drills and after-action reviews / 演练与总结评估
+    #[command(subcommand)]
+    Drill(drill::DrillCommand),
+    /// Boards: the current views as tables / 看板
+    #[command(subcommand)]
+    Board(board::BoardCommand),
 }
 
 impl Cli {
@@ -89,6 +127,7 @@ impl Cli {
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let data_dir = cli.data_dir();
+    let dev_roles = cli.dev_roles.as_deref();
     match cli.command {
         Command::Init(args) => init::run(&data_dir, args),
         Command::Id(args) => id::run(&data_dir, args),
@@ -103,5 +142,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Bundle(cmd) => bundle::run(&data_dir, cmd),
         Command::Genesis(cmd) => genesis::run(&data_dir, cmd),
         Command::Cert(cmd) => cert::run(&data_dir, cmd),
+        Command::Incident(cmd) => incident::run(&data_dir, dev_roles, cmd),
+        Command::Response(cmd) => response::run(&data_dir, dev_roles, cmd),
+        Command::Warning(cmd) => warning::run(&data_dir, dev_roles, cmd),
+        Command::Resource(cmd) => resource::run(&data_dir, dev_roles, cmd),
+        Command::Task(cmd) => task::run(&data_dir, dev_roles, cmd),
+        Command::Plan(cmd) => plan::run(&data_dir, dev_roles, cmd),
+        Command::Drill(cmd) => drill::run(&data_dir, dev_roles, cmd),
+        Command::Board(cmd) => board::run(&data_dir, dev_roles, cmd),
     }
 }

@@ -227,6 +227,7 @@ fn summarise(body: &Body) -> String {
         ),
         Body::Equivocation(_) => "分叉证据 equivocation evidence".to_string(),
         Body::Unknown { kind } => format!("(newer entry kind {}: stored and relayed)", kind.0),
+        domain => super::domain::summary::summarise(domain).unwrap_or_default(),
     }
 }
 

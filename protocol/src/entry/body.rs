@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Kind;
 use crate::codec::{self, EncodeError};
+use crate::domain;
 use crate::level::Level;
 use crate::limits::Limits;
 use crate::region::RegionCode;
@@ -20,6 +21,24 @@ pub enum Body {
     Certificate(Certificate),
     Revocation(Revocation),
     Equivocation(Equivocation),
+    // The linkage domain: see `crate::domain`. Boxed, so that a `Body`
+    // stays small however large a report grows.
+    IncidentReport(Box<domain::IncidentReport>),
+    ResponseDecision(Box<domain::ResponseDecision>),
+    Warning(Box<domain::Warning>),
+    ResourceRequest(Box<domain::ResourceRequest>),
+    ResourceOffer(Box<domain::ResourceOffer>),
+    ResourceCommit(Box<domain::ResourceCommit>),
+    ResourceStatus(Box<domain::ResourceStatus>),
+    Task(Box<domain::TaskAssign>),
+    TaskUpdate(Box<domain::TaskUpdate>),
+    Plan(Box<domain::PlanRecord>),
+    PlanApproval(Box<domain::PlanApproval>),
+    PlanActivation(Box<domain::PlanActivation>),
+    DrillStart(Box<domain::DrillStart>),
+    DrillEnd(Box<domain::DrillEnd>),
+    Consultation(Box<domain::Consultation>),
+    InfoRelease(Box<domain::InfoRelease>),
     /// A kind newer than this code: stored and relayed, not interpreted.
     Unknown {
         kind: Kind,
@@ -51,6 +70,8 @@ pub enum BodyError {
     EmptyValidity,
     #[error("equivocation evidence does not show a fork: {0} / 分叉证据无效")]
     NotAFork(String),
+    #[error(transparent)]
+    Domain(#[from] domain::DomainError),
 }
 
 impl Body {
@@ -61,6 +82,22 @@ impl Body {
             Body::Certificate(_) => Kind::CERTIFICATE,
             Body::Revocation(_) => Kind::REVOCATION,
             Body::Equivocation(_) => Kind::EQUIVOCATION,
+            Body::IncidentReport(_) => Kind::INCIDENT_REPORT,
+            Body::ResponseDecision(_) => Kind::RESPONSE_DECISION,
+            Body::Warning(_) => Kind::WARNING,
+            Body::ResourceRequest(_) => Kind::RESOURCE_REQUEST,
+            Body::ResourceOffer(_) => Kind::RESOURCE_OFFER,
+            Body::ResourceCommit(_) => Kind::RESOURCE_COMMIT,
+            Body::ResourceStatus(_) => Kind::RESOURCE_STATUS,
+            Body::Task(_) => Kind::TASK,
+            Body::TaskUpdate(_) => Kind::TASK_UPDATE,
+            Body::Plan(_) => Kind::PLAN,
+            Body::PlanApproval(_) => Kind::PLAN_APPROVAL,
+            Body::PlanActivation(_) => Kind::PLAN_ACTIVATION,
+            Body::DrillStart(_) => Kind::DRILL_START,
+            Body::DrillEnd(_) => Kind::DRILL_END,
+            Body::Consultation(_) => Kind::CONSULTATION,
+            Body::InfoRelease(_) => Kind::INFO_RELEASE,
             Body::Unknown { kind } => *kind,
         }
     }
@@ -73,6 +110,22 @@ impl Body {
             Body::Certificate(c) => codec::encode(c)?,
             Body::Revocation(r) => codec::encode(r)?,
             Body::Equivocation(e) => codec::encode(e)?,
+            Body::IncidentReport(b) => codec::encode(b)?,
+            Body::ResponseDecision(b) => codec::encode(b)?,
+            Body::Warning(b) => codec::encode(b)?,
+            Body::ResourceRequest(b) => codec::encode(b)?,
+            Body::ResourceOffer(b) => codec::encode(b)?,
+            Body::ResourceCommit(b) => codec::encode(b)?,
+            Body::ResourceStatus(b) => codec::encode(b)?,
+            Body::Task(b) => codec::encode(b)?,
+            Body::TaskUpdate(b) => codec::encode(b)?,
+            Body::Plan(b) => codec::encode(b)?,
+            Body::PlanApproval(b) => codec::encode(b)?,
+            Body::PlanActivation(b) => codec::encode(b)?,
+            Body::DrillStart(b) => codec::encode(b)?,
+            Body::DrillEnd(b) => codec::encode(b)?,
+            Body::Consultation(b) => codec::encode(b)?,
+            Body::InfoRelease(b) => codec::encode(b)?,
             Body::Unknown { kind } => {
                 return Err(EncodeError(format!(
                     "cannot write a body of unknown {kind}"
@@ -102,6 +155,48 @@ impl Body {
             Kind::EQUIVOCATION => {
                 Body::Equivocation(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
             }
+            Kind::INCIDENT_REPORT => {
+                Body::IncidentReport(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::RESPONSE_DECISION => {
+                Body::ResponseDecision(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::WARNING => Body::Warning(codec::decode(bytes, bytes.len()).map_err(undecodable)?),
+            Kind::RESOURCE_REQUEST => {
+                Body::ResourceRequest(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::RESOURCE_OFFER => {
+                Body::ResourceOffer(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::RESOURCE_COMMIT => {
+                Body::ResourceCommit(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::RESOURCE_STATUS => {
+                Body::ResourceStatus(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::TASK => Body::Task(codec::decode(bytes, bytes.len()).map_err(undecodable)?),
+            Kind::TASK_UPDATE => {
+                Body::TaskUpdate(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::PLAN => Body::Plan(codec::decode(bytes, bytes.len()).map_err(undecodable)?),
+            Kind::PLAN_APPROVAL => {
+                Body::PlanApproval(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::PLAN_ACTIVATION => {
+                Body::PlanActivation(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::DRILL_START => {
+                Body::DrillStart(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::DRILL_END => {
+                Body::DrillEnd(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::CONSULTATION => {
+                Body::Consultation(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::INFO_RELEASE => {
+                Body::InfoRelease(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
             _ => Body::Unknown { kind },
         })
     }
@@ -114,6 +209,22 @@ impl Body {
             Body::Certificate(c) => c.check(limits),
             Body::Revocation(r) => r.check(limits),
             Body::Equivocation(e) => e.check(limits),
+            Body::IncidentReport(b) => b.check(limits),
+            Body::ResponseDecision(b) => b.check(limits),
+            Body::Warning(b) => b.check(limits),
+            Body::ResourceRequest(b) => b.check(limits),
+            Body::ResourceOffer(b) => b.check(limits),
+            Body::ResourceCommit(b) => b.check(limits),
+            Body::ResourceStatus(b) => b.check(limits),
+            Body::Task(b) => b.check(limits),
+            Body::TaskUpdate(b) => b.check(limits),
+            Body::Plan(b) => b.check(limits),
+            Body::PlanApproval(b) => b.check(limits),
+            Body::PlanActivation(b) => b.check(limits),
+            Body::DrillStart(b) => b.check(limits),
+            Body::DrillEnd(b) => b.check(limits),
+            Body::Consultation(b) => b.check(limits),
+            Body::InfoRelease(b) => b.check(limits),
             Body::Unknown { .. } => Ok(()),
         }
     }

@@ -34,6 +34,40 @@ impl Kind {
     /// Evidence that a key signed two entries at one sequence number.
     pub const EQUIVOCATION: Kind = Kind(102);
 
+    // 200–499: the linkage domain (`crate::domain`).
+    /// An incident report: 首报, 续报, 终报 or 核报.
+    pub const INCIDENT_REPORT: Kind = Kind(200);
+    /// A response decision: activate, adjust or terminate a level Ⅰ–Ⅳ response.
+    pub const RESPONSE_DECISION: Kind = Kind(210);
+    /// A warning: issue, update or cancel.
+    pub const WARNING: Kind = Kind(220);
+    /// A request for resources.
+    pub const RESOURCE_REQUEST: Kind = Kind(230);
+    /// An offer of resources, or a standing inventory / team registration.
+    pub const RESOURCE_OFFER: Kind = Kind(231);
+    /// The owner commits part of an offer to a request.
+    pub const RESOURCE_COMMIT: Kind = Kind(232);
+    /// Where a committed resource is: dispatched … returned.
+    pub const RESOURCE_STATUS: Kind = Kind(233);
+    /// A task (指令) assigned to posts.
+    pub const TASK: Kind = Kind(240);
+    /// An assignee acknowledges, works on, completes or refuses a task.
+    pub const TASK_UPDATE: Kind = Kind(241);
+    /// A plan (预案), or a new version of one.
+    pub const PLAN: Kind = Kind(250);
+    /// A plan version is approved (批准) or filed (备案).
+    pub const PLAN_APPROVAL: Kind = Kind(251);
+    /// A plan is activated for an incident.
+    pub const PLAN_ACTIVATION: Kind = Kind(252);
+    /// A drill starts; its entry id is the drill id.
+    pub const DRILL_START: Kind = Kind(260);
+    /// A drill ends.
+    pub const DRILL_END: Kind = Kind(261);
+    /// A joint consultation about an incident.
+    pub const CONSULTATION: Kind = Kind(270);
+    /// A public information release about an incident.
+    pub const INFO_RELEASE: Kind = Kind(271);
+
     /// The kinds this code can decode.
     pub const KNOWN: &'static [Kind] = &[
         Kind::POST_PROFILE,
@@ -41,6 +75,22 @@ impl Kind {
         Kind::CERTIFICATE,
         Kind::REVOCATION,
         Kind::EQUIVOCATION,
+        Kind::INCIDENT_REPORT,
+        Kind::RESPONSE_DECISION,
+        Kind::WARNING,
+        Kind::RESOURCE_REQUEST,
+        Kind::RESOURCE_OFFER,
+        Kind::RESOURCE_COMMIT,
+        Kind::RESOURCE_STATUS,
+        Kind::TASK,
+        Kind::TASK_UPDATE,
+        Kind::PLAN,
+        Kind::PLAN_APPROVAL,
+        Kind::PLAN_ACTIVATION,
+        Kind::DRILL_START,
+        Kind::DRILL_END,
+        Kind::CONSULTATION,
+        Kind::INFO_RELEASE,
     ];
 
     /// The kinds the trust layer folds into its state.
@@ -62,6 +112,22 @@ impl Kind {
             Kind::CERTIFICATE => Some("certificate"),
             Kind::REVOCATION => Some("revocation"),
             Kind::EQUIVOCATION => Some("equivocation"),
+            Kind::INCIDENT_REPORT => Some("incident_report"),
+            Kind::RESPONSE_DECISION => Some("response"),
+            Kind::WARNING => Some("warning"),
+            Kind::RESOURCE_REQUEST => Some("resource_request"),
+            Kind::RESOURCE_OFFER => Some("resource_offer"),
+            Kind::RESOURCE_COMMIT => Some("resource_commit"),
+            Kind::RESOURCE_STATUS => Some("resource_status"),
+            Kind::TASK => Some("task"),
+            Kind::TASK_UPDATE => Some("task_update"),
+            Kind::PLAN => Some("plan"),
+            Kind::PLAN_APPROVAL => Some("plan_approval"),
+            Kind::PLAN_ACTIVATION => Some("plan_activation"),
+            Kind::DRILL_START => Some("drill_start"),
+            Kind::DRILL_END => Some("drill_end"),
+            Kind::CONSULTATION => Some("consultation"),
+            Kind::INFO_RELEASE => Some("info_release"),
             _ => None,
         }
     }
@@ -73,6 +139,22 @@ impl Kind {
             Kind::CERTIFICATE => Some("证书"),
             Kind::REVOCATION => Some("吊销"),
             Kind::EQUIVOCATION => Some("分叉证据"),
+            Kind::INCIDENT_REPORT => Some("事件报告"),
+            Kind::RESPONSE_DECISION => Some("应急响应"),
+            Kind::WARNING => Some("预警"),
+            Kind::RESOURCE_REQUEST => Some("资源需求"),
+            Kind::RESOURCE_OFFER => Some("资源提供"),
+            Kind::RESOURCE_COMMIT => Some("资源承诺"),
+            Kind::RESOURCE_STATUS => Some("调运状态"),
+            Kind::TASK => Some("指令"),
+            Kind::TASK_UPDATE => Some("指令反馈"),
+            Kind::PLAN => Some("预案"),
+            Kind::PLAN_APPROVAL => Some("预案审批"),
+            Kind::PLAN_ACTIVATION => Some("预案启动"),
+            Kind::DRILL_START => Some("演练开始"),
+            Kind::DRILL_END => Some("演练结束"),
+            Kind::CONSULTATION => Some("会商研判"),
+            Kind::INFO_RELEASE => Some("信息发布"),
             _ => None,
         }
     }

@@ -1,0 +1,634 @@
+//! `liandong board incidents|resources|tasks|warnings|plans|drills`: the
+//! current views
+//! as tables, in Chinese (default) or English, or as JSON.
+//!
+//! Each board ends with the conflicts the fold resolved and the entries it
+//! excluded that concern it: a board never hides that something was
+//! refused.
+
+use clap::{Args, Subcommand};
+use liandong_protocol::domain::Casualties;
+use liandong_protocol::domain::fold::{Conflict, Excluded, IncidentView, Views};
+use liandong_protocol::{EntryId, Kind};
+use serde::Serialize;
+
+use super::CliError;
+use super::domain::summary::track_label;
+use super::domain::{Common, Lang, Session};
+use super::output::{self, truncate};
+use crate::clock;
+use crate::datadir::DataDir;
+
+#[derive(Debug, Subcommand)]
+pub enum BoardCommand {
+    /// Incidents: reports, response, deadlines / 事件看板
+    Incidents(BoardArgs),
+    /// Requests, offers and commitments / 资源看板
+    Resources(BoardArgs),
+    /// Tasks and acknowledgements / 指令看板
+    Tasks(BoardArgs),
+    /// Warnings / 预警看板
+    Warnings(BoardArgs),
+    /// Plans: versions, approval, filing, review dates / 预案看板
+    Plans(BoardArgs),
+    /// Drills, running and ended / 演练看板
+    Drills(BoardArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BoardArgs {
+    /// zh or en / 语言
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: Lang,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// What `--json` prints: one section of the views and what concerns it.
+#[derive(Serialize)]
+struct Section<'a, T: Serialize> {
+    track: &'a liandong_protocol::domain::fold::Track,
+    now_ms: u64,
+    #[serde(flatten)]
+    items: T,
+    conflicts: Vec<&'a Conflict>,
+    invalid: Vec<&'a Excluded>,
+}
+
+pub fn run(
+    data_dir: &DataDir,
+    dev_roles: Option<&std::path::Path>,
+    cmd: BoardCommand,
+) -> Result<(), CliError> {
+    let (which, args) = match cmd {
+        BoardCommand::Incidents(a) => (Board::Incidents, a),
+        BoardCommand::Resources(a) => (Board::Resources, a),
+        BoardCommand::Tasks(a) => (Board::Tasks, a),
+        BoardCommand::Warnings(a) => (Board::Warnings, a),
+        BoardCommand::Plans(a) => (Board::Plans, a),
+        BoardCommand::Drills(a) => (Board::Drills, a),
+    };
+    let s = Session::open(data_dir, dev_roles, &args.common)?;
+    let views = s.views();
+    let l = args.lang;
+    let subjects = which.subjects(&views);
+    let conflicts: Vec<&Conflict> = views
+        .conflicts
+        .iter()
+        .filter(|c| subjects.contains(&c.subject))
+        .collect();
+    let kinds = which.kinds();
+    let invalid: Vec<&Excluded> = views
+        .invalid
+        .iter()
+        .filter(|x| kinds.iter().any(|k| k.name() == Some(x.kind.as_str())))
+        .collect();
+    if args.common.json {
+        let items = match which {
+            Board::Incidents => serde_json::json!({ "incidents": views.incidents }),
+            Board::Resources => serde_json::json!({
+                "requests": views.requests, "offers": views.offers, "commits": views.commits
+            }),
+            Board::Tasks => serde_json::json!({ "tasks": views.tasks }),
+            Board::Warnings => serde_json::json!({ "warnings": views.warnings }),
+            Board::Plans => serde_json::json!({ "plans": views.plans }),
+            Board::Drills => serde_json::json!({ "drills": views.drills }),
+        };
+        output::print_json(&Section {
+            track: &views.track,
+            now_ms: views.now_ms,
+            items,
+            conflicts,
+            invalid,
+        });
+        return Ok(());
+    }
+    let drill_name = match views.track {
+        liandong_protocol::domain::fold::Track::Drill(id) => {
+            views.drill(&id).map(|d| d.name.clone())
+        }
+        _ => None,
+    };
+    println!(
+        "{} · {} · {}",
+        which.title(l),
+        track_label(&views.track, drill_name.as_deref(), l),
+        clock::format_ms(views.now_ms)
+    );
+    match which {
+        Board::Incidents => incidents(&views, l),
+        Board::Resources => resources(&views, l),
+        Board::Tasks => tasks(&views, l),
+        Board::Warnings => warnings(&views, l),
+        Board::Plans => plans(&views, l),
+        Board::Drills => drills(&views, l),
+    }
+    footer(&conflicts, &invalid, l);
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Board {
+    Incidents,
+    Resources,
+    Tasks,
+    Warnings,
+    Plans,
+    Drills,
+}
+
+impl Board {
+    fn title(self, l: Lang) -> &'static str {
+        match self {
+            Board::Incidents => l.t("事件看板", "Incidents"),
+            Board::Resources => l.t("资源看板", "Resources"),
+            Board::Tasks => l.t("指令看板", "Tasks"),
+            Board::Warnings => l.t("预警看板", "Warnings"),
+            Board::Plans => l.t("预案看板", "Plans"),
+            Board::Drills => l.t("演练看板", "Drills"),
+        }
+    }
+
+    /// The entries a conflict of this board is about.
+    fn subjects(self, v: &Views) -> Vec<EntryId> {
+        match self {
+            Board::Incidents => v.incidents.iter().map(|x| x.id).collect(),
+            Board::Resources => v
+                .offers
+                .iter()
+                .map(|x| x.id)
+                .chain(v.commits.iter().map(|x| x.id))
+                .collect(),
+            Board::Tasks => v.tasks.iter().map(|x| x.id).collect(),
+            Board::Warnings => v.warnings.iter().map(|x| x.id).collect(),
+            Board::Plans => v.plans.iter().map(|x| x.id).collect(),
+            Board::Drills => v.drills.iter().map(|x| x.id).collect(),
+        }
+    }
+
+    /// The kinds whose excluded entries this board lists.
+    fn kinds(self) -> Vec<Kind> {
+        match self {
+            Board::Incidents => vec![
+                Kind::INCIDENT_REPORT,
+                Kind::RESPONSE_DECISION,
+                Kind::CONSULTATION,
+                Kind::INFO_RELEASE,
+                Kind::PLAN_ACTIVATION,
+            ],
+            Board::Resources => vec![
+                Kind::RESOURCE_REQUEST,
+                Kind::RESOURCE_OFFER,
+                Kind::RESOURCE_COMMIT,
+                Kind::RESOURCE_STATUS,
+            ],
+            Board::Tasks => vec![Kind::TASK, Kind::TASK_UPDATE],
+            Board::Warnings => vec![Kind::WARNING],
+            Board::Plans => vec![Kind::PLAN, Kind::PLAN_APPROVAL],
+            Board::Drills => vec![Kind::DRILL_START, Kind::DRILL_END],
+        }
+    }
+}
+
+/// `11-28 16:05`: date and minute are what a duty officer reads.
+fn when(ms: u64) -> String {
+    let full = clock::format_ms(ms);
+    full.get(5..16).map_or(full.clone(), str::to_string)
+}
+
+fn casualties(c: &Casualties, l: Lang) -> String {
+    let parts = [
+        (c.dead, "亡", "dead"),
+        (c.missing, "失踪", "missing"),
+        (c.injured, "伤", "injured"),
+        (c.trapped, "困", "trapped"),
+        (c.evacuated, "转移", "evacuated"),
+        (c.affected, "受灾", "affected"),
+    ];
+    let shown: Vec<String> = parts
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, zh, en)| match l {
+            Lang::Zh => format!("{zh}{n}"),
+            Lang::En => format!("{n} {en}"),
+        })
+        .collect();
+    if shown.is_empty() {
+        "—".into()
+    } else {
+        shown.join(" ")
+    }
+}
+
+fn incident_row(i: &IncidentView, l: Lang) -> Vec<String> {
+    let r = &i.current;
+    let severity = format!(
+        "{}{}",
+        r.severity.numeral(),
+        if r.provisional {
+            l.t("（初判）", " (prov.)")
+        } else {
+            ""
+        }
+    );
+    let response = match &i.response {
+        None => "—".to_string(),
+        Some(x) if x.active => format!("{} {}", l.response(x.level), x.decided_by.name),
+        Some(x) => format!("{} {}", l.response(x.level), l.t("已终止", "ended")),
+    };
+    let d = &i.deadlines;
+    let first = format!(
+        "{} {}",
+        l.duration(d.first_report_latency_ms),
+        if d.first_report_late {
+            l.t("迟报", "LATE")
+        } else {
+            l.t("按时", "on time")
+        }
+    );
+    let next = match (&i.closed, d.next_update_due_ms) {
+        (Some(_), _) => l.t("已终报", "final").to_string(),
+        (None, Some(due)) if d.update_overdue => {
+            format!("{} {}", l.t("逾期", "OVERDUE"), when(due))
+        }
+        (None, Some(due)) => when(due),
+        (None, None) => "—".into(),
+    };
+    vec![
+        i.id.short(),
+        truncate(&r.title, 24),
+        l.event(&r.event),
+        severity,
+        format!("{}{}", l.phase(r.phase), if i.verified { "✓" } else { "" }),
+        casualties(&r.casualties, l),
+        response,
+        first,
+        next,
+        if i.closed.is_some() {
+            l.t("已结束", "closed")
+        } else {
+            l.t("处置中", "open")
+        }
+        .to_string(),
+    ]
+}
+
+fn incidents(v: &Views, l: Lang) {
+    if v.incidents.is_empty() {
+        println!("{}", l.t("（无事件）", "(no incidents)"));
+        return;
+    }
+    let header = [
+        l.t("编号", "id"),
+        l.t("事件", "incident"),
+        l.t("类型", "type"),
+        l.t("等级", "grade"),
+        l.t("阶段", "phase"),
+        l.t("伤亡", "casualties"),
+        l.t("响应", "response"),
+        l.t("首报用时", "first report"),
+        l.t("下次续报", "next update"),
+        l.t("状态", "state"),
+    ];
+    let rows: Vec<Vec<String>> = v.incidents.iter().map(|i| incident_row(i, l)).collect();
+    output::print_table(&header, &rows);
+}
+
+fn resources(v: &Views, l: Lang) {
+    println!("{}", l.t("【需求】", "[requests]"));
+    if v.requests.is_empty() {
+        println!("{}", l.t("（无）", "(none)"));
+    } else {
+        let header = [
+            l.t("编号", "id"),
+            l.t("需求单位", "requester"),
+            l.t("资源", "resource"),
+            l.t("数量", "quantity"),
+            l.t("已承诺", "committed"),
+            l.t("已交付", "delivered"),
+            l.t("缺口", "outstanding"),
+            l.t("送达", "deliver to"),
+            l.t("状态", "state"),
+        ];
+        let rows: Vec<Vec<String>> = v
+            .requests
+            .iter()
+            .map(|r| {
+                let state = if r.delivered >= r.quantity {
+                    l.t("已交付", "delivered")
+                } else if r.overdue {
+                    l.t("逾期", "OVERDUE")
+                } else if r.outstanding == 0 {
+                    l.t("已足额", "filled")
+                } else {
+                    l.t("待承诺", "open")
+                };
+                vec![
+                    r.id.short(),
+                    truncate(&r.by.name, 18),
+                    format!("{} ({})", r.resource.item, l.class(r.resource.class)),
+                    format!("{}{}", r.quantity, r.resource.unit),
+                    r.committed.to_string(),
+                    r.delivered.to_string(),
+                    r.outstanding.to_string(),
+                    truncate(&r.deliver_to, 16),
+                    format!(
+                        "{state}{}",
+                        if r.overfilled {
+                            l.t("（超额）", " (over)")
+                        } else {
+                            ""
+                        }
+                    ),
+                ]
+            })
+            .collect();
+        output::print_table(&header, &rows);
+    }
+    println!("{}", l.t("【提供与储备】", "[offers and inventories]"));
+    if v.offers.is_empty() {
+        println!("{}", l.t("（无）", "(none)"));
+    } else {
+        let header = [
+            l.t("编号", "id"),
+            l.t("所属单位", "owner"),
+            l.t("资源", "resource"),
+            l.t("总量", "quantity"),
+            l.t("已承诺", "committed"),
+            l.t("剩余", "remaining"),
+            l.t("地点", "location"),
+            l.t("响应需求", "answers"),
+        ];
+        let rows: Vec<Vec<String>> = v
+            .offers
+            .iter()
+            .map(|o| {
+                vec![
+                    o.id.short(),
+                    truncate(&o.holder, 18),
+                    format!("{} ({})", o.resource.item, l.class(o.resource.class)),
+                    format!("{}{}", o.quantity, o.resource.unit),
+                    o.committed.to_string(),
+                    o.remaining.to_string(),
+                    truncate(&o.location, 16),
+                    o.request
+                        .map_or(l.t("储备", "inventory").to_string(), |r| r.short()),
+                ]
+            })
+            .collect();
+        output::print_table(&header, &rows);
+    }
+    println!("{}", l.t("【承诺与调运】", "[commitments]"));
+    if v.commits.is_empty() {
+        println!("{}", l.t("（无）", "(none)"));
+    } else {
+        let header = [
+            l.t("编号", "id"),
+            l.t("承诺单位", "by"),
+            l.t("提供", "offer"),
+            l.t("需求", "request"),
+            l.t("数量", "quantity"),
+            l.t("状态", "status"),
+            l.t("更新", "updated"),
+        ];
+        let rows: Vec<Vec<String>> = v
+            .commits
+            .iter()
+            .map(|c| {
+                vec![
+                    c.id.short(),
+                    truncate(&c.by.name, 18),
+                    c.offer.short(),
+                    c.request.short(),
+                    c.quantity.to_string(),
+                    l.deployment(c.status).to_string(),
+                    when(c.status_ms),
+                ]
+            })
+            .collect();
+        output::print_table(&header, &rows);
+    }
+}
+
+fn tasks(v: &Views, l: Lang) {
+    if v.tasks.is_empty() {
+        println!("{}", l.t("（无指令）", "(no tasks)"));
+        return;
+    }
+    let header = [
+        l.t("编号", "id"),
+        l.t("下达单位", "issuer"),
+        l.t("任务", "objective"),
+        l.t("受领单位", "assignees"),
+        l.t("时限", "due"),
+        l.t("状态", "state"),
+    ];
+    let rows: Vec<Vec<String>> = v
+        .tasks
+        .iter()
+        .map(|t| {
+            let who: Vec<String> = t
+                .assignees
+                .iter()
+                .map(|a| {
+                    let ack = a
+                        .ack_latency_ms
+                        .map(|ms| format!(" {}{}", l.t("签收", "ack "), l.duration(ms)))
+                        .unwrap_or_default();
+                    format!("{} {}{}", a.post.name, l.task_state(a.state), ack)
+                })
+                .collect();
+            vec![
+                t.id.short(),
+                truncate(&t.issuer.name, 16),
+                truncate(&t.objective, 28),
+                who.join("；"),
+                t.due_ms.map_or("—".into(), when),
+                format!(
+                    "{}{}",
+                    l.task_state(t.state),
+                    if t.overdue {
+                        l.t("（逾期）", " (OVERDUE)")
+                    } else {
+                        ""
+                    }
+                ),
+            ]
+        })
+        .collect();
+    output::print_table(&header, &rows);
+}
+
+fn warnings(v: &Views, l: Lang) {
+    if v.warnings.is_empty() {
+        println!("{}", l.t("（无预警）", "(no warnings)"));
+        return;
+    }
+    let header = [
+        l.t("编号", "id"),
+        l.t("颜色", "colour"),
+        l.t("类型", "type"),
+        l.t("范围", "area"),
+        l.t("标题", "headline"),
+        l.t("生效", "effective"),
+        l.t("失效", "expires"),
+        l.t("状态", "status"),
+        l.t("发布单位", "issuer"),
+    ];
+    let rows: Vec<Vec<String>> = v
+        .warnings
+        .iter()
+        .map(|w| {
+            let c = &w.current;
+            vec![
+                w.id.short(),
+                l.color(c.color).to_string(),
+                l.event(&c.event),
+                c.area
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                truncate(l.t(&c.headline_zh, &c.headline_en), 28),
+                when(c.effective_ms),
+                when(c.expires_ms),
+                l.warning_status(w.status).to_string(),
+                truncate(&w.current_by.name, 16),
+            ]
+        })
+        .collect();
+    output::print_table(&header, &rows);
+}
+
+fn plans(v: &Views, l: Lang) {
+    if v.plans.is_empty() {
+        println!("{}", l.t("（无预案）", "(no plans)"));
+        return;
+    }
+    let header = [
+        l.t("编号", "id"),
+        l.t("预案", "plan"),
+        l.t("版本", "version"),
+        l.t("编制单位", "owner"),
+        l.t("批准", "approved"),
+        l.t("备案", "filed"),
+        l.t("评估修订", "review due"),
+        l.t("启动次数", "activations"),
+    ];
+    let yes_no = |b: bool| {
+        if b {
+            l.t("是", "yes")
+        } else {
+            l.t("否", "no")
+        }
+    };
+    let rows: Vec<Vec<String>> = v
+        .plans
+        .iter()
+        .map(|p| {
+            let version = p
+                .versions
+                .iter()
+                .find(|x| x.entry == p.current_version)
+                .map_or("—".to_string(), |x| x.version.clone());
+            vec![
+                p.id.short(),
+                truncate(&p.title, 28),
+                version,
+                truncate(&p.owner.name, 16),
+                yes_no(p.approved).to_string(),
+                yes_no(p.filed).to_string(),
+                format!(
+                    "{}{}",
+                    when(p.review_due_ms),
+                    if p.review_overdue {
+                        l.t("（已逾期）", " (OVERDUE)")
+                    } else {
+                        ""
+                    }
+                ),
+                p.activations.len().to_string(),
+            ]
+        })
+        .collect();
+    output::print_table(&header, &rows);
+}
+
+fn drills(v: &Views, l: Lang) {
+    if v.drills.is_empty() {
+        println!("{}", l.t("（无演练）", "(no drills)"));
+        return;
+    }
+    let header = [
+        l.t("编号", "id"),
+        l.t("演练", "drill"),
+        l.t("区域", "area"),
+        l.t("发起单位", "started by"),
+        l.t("开始", "started"),
+        l.t("结束", "ended"),
+        l.t("条目", "entries"),
+    ];
+    let rows: Vec<Vec<String>> = v
+        .drills
+        .iter()
+        .map(|d| {
+            vec![
+                d.id.short(),
+                truncate(&d.name, 24),
+                d.region.to_string(),
+                truncate(&d.started_by.name, 16),
+                when(d.started_ms),
+                d.ended
+                    .as_ref()
+                    .map_or(l.t("进行中", "running").to_string(), |e| when(e.at_ms)),
+                d.entries.to_string(),
+            ]
+        })
+        .collect();
+    output::print_table(&header, &rows);
+}
+
+fn footer(conflicts: &[&Conflict], invalid: &[&Excluded], l: Lang) {
+    if !conflicts.is_empty() {
+        println!(
+            "{} {}",
+            l.t(
+                "冲突（已按规则处理）：",
+                "Conflicts (resolved by the rules):"
+            ),
+            conflicts.len()
+        );
+        for c in conflicts {
+            let how = if c.applied {
+                l.t("已采纳", "applied")
+            } else {
+                l.t("未采纳", "not applied")
+            };
+            println!(
+                "  {} {} [{how}] {}",
+                when(c.at_ms),
+                c.entry.short(),
+                l.t(&c.zh, &c.en)
+            );
+        }
+    }
+    if !invalid.is_empty() {
+        println!(
+            "{} {}",
+            l.t(
+                "无效条目（未计入看板）：",
+                "Invalid entries (not in the board):"
+            ),
+            invalid.len()
+        );
+        for x in invalid {
+            println!(
+                "  {} {} {} {}",
+                when(x.at_ms),
+                x.entry.short(),
+                x.kind,
+                l.t(&x.reason.zh, &x.reason.en)
+            );
+        }
+    }
+}

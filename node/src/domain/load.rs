@@ -1,0 +1,25 @@
+//! Reads the domain entries of a store into a [`Fold`].
+
+use liandong_protocol::Kind;
+use liandong_protocol::domain::fold::Fold;
+
+use crate::store::{Query, Store, StoreError};
+
+/// Every domain entry in the store, decoded once into a fold. Reads by the
+/// kind index, so notes and profiles are never touched.
+pub fn load_fold(store: &Store) -> Result<Fold, StoreError> {
+    let mut fold = Fold::new();
+    for kind in Kind::KNOWN
+        .iter()
+        .copied()
+        .filter(|k| (200..500).contains(&k.0))
+    {
+        for entry in store.query(&Query {
+            kind: Some(kind),
+            ..Query::default()
+        })? {
+            fold.insert(&entry);
+        }
+    }
+    Ok(fold)
+}

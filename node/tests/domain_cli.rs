@@ -1,0 +1,654 @@
+//! The linkage domain through the real `liandong` binary: a scripted flood
+//! between a county post and a village post (entries carried by bundle, as
+//! over a USB stick), refusals with their exit codes, and a drill kept apart
+//! from reality.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Post {
+    dir: PathBuf,
+    roles: Option<PathBuf>,
+}
+
+impl Post {
+    fn init(root: &Path, name: &str, level: &str, region: &str, unit: &str) -> Post {
+        let post = Post {
+            dir: root.join(region),
+            roles: None,
+        };
+        let o = post.run(&[
+            "init",
+            "--name",
+            name,
+            "--level",
+            level,
+            "--region",
+            region,
+            "--unit-type",
+            unit,
+        ]);
+        assert!(o.status.success(), "init {name}: {}", stderr(&o));
+        post
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_liandong"));
+        cmd.arg("--data-dir").arg(&self.dir);
+        if let Some(r) = &self.roles {
+            cmd.arg("--dev-roles").arg(r);
+        }
+        cmd.args(args)
+            .env_remove("LIANDONG_DATA_DIR")
+            .env_remove("LIANDONG_DEV_ROLES")
+            .output()
+            .expect("run liandong")
+    }
+
+    /// Runs a command that must succeed and print JSON.
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let o = self.run(&all);
+        assert!(o.status.success(), "{args:?} failed: {}", stderr(&o));
+        serde_json::from_slice(&o.stdout).expect("JSON on stdout")
+    }
+
+    /// Writes an entry and returns its id.
+    fn write(&self, args: &[&str]) -> String {
+        let v = self.json(args);
+        v["id"].as_str().expect("id").to_string()
+    }
+
+    fn text(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(o.status.success(), "{args:?} failed: {}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// A command that must be refused with `code`; returns stderr.
+    fn refused(&self, args: &[&str], code: i32) -> String {
+        let o = self.run(args);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
+        stderr(&o)
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Carries what `from` holds to `to`, as a bundle on a USB stick would.
+fn carry(from: &Post, to: &Post, file: &Path) {
+    let f = file.to_str().expect("path");
+    let o = from.run(&["bundle", "export", "-o", f]);
+    assert!(o.status.success(), "export: {}", stderr(&o));
+    let o = to.run(&["bundle", "import", f]);
+    assert!(o.status.success(), "import: {}", stderr(&o));
+}
+
+#[test]
+fn a_flood_from_first_report_to_final_report() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let stick = tmp.path().join("stick.bundle");
+    let county = Post::init(
+        tmp.path(),
+        "沙湾市应急管理局",
+        "county",
+        "654203",
+        "command",
+    );
+    let village = Post::init(tmp.path(), "西戈壁村", "village", "654203106201", "command");
+    carry(&county, &village, &stick);
+
+    // 首报 at the village, 40 minutes after the water came.
+    let incident = village.write(&[
+        "incident",
+        "report",
+        "--title",
+        "西戈壁村洪涝",
+        "--event",
+        "水旱灾害",
+        "--severity",
+        "IV",
+        "--occurred",
+        "40m",
+        "--trapped",
+        "3",
+        "--evacuated",
+        "37",
+        "--cause",
+        "持续强降雨",
+        "--contact",
+        "王建国 13800000000",
+    ]);
+    let short = &incident[..8];
+    // 续报 by prefix.
+    village.write(&[
+        "incident",
+        "update",
+        "--incident",
+        short,
+        "--evacuated",
+        "52",
+        "--trend",
+        "水位仍在上涨",
+    ]);
+    let request = village.write(&[
+        "resource",
+        "request",
+        "--item",
+        "冲锋舟",
+        "--unit",
+        "艘",
+        "--quantity",
+        "3",
+        "--deliver-to",
+        "西戈壁村村委会",
+        "--incident",
+        short,
+        "--needed-by",
+        "+2h",
+    ]);
+    carry(&village, &county, &stick);
+
+    // The county activates level Ⅳ; Ⅲ is beyond a county.
+    county.write(&[
+        "response",
+        "activate",
+        "--incident",
+        short,
+        "--level",
+        "IV",
+        "--lead-hq",
+        "沙湾市防汛抗旱指挥部",
+        "--units",
+        "水利,消防,卫生健康",
+    ]);
+    let err = county.refused(
+        &[
+            "response",
+            "adjust",
+            "--incident",
+            short,
+            "--level",
+            "III",
+            "--lead-hq",
+            "x",
+        ],
+        6,
+    );
+    assert!(
+        err.contains("地市级") && err.contains("prefecture"),
+        "{err}"
+    );
+
+    // Offer, commit (over-commit refused), dispatch.
+    let offer = county.write(&[
+        "resource",
+        "offer",
+        "--item",
+        "冲锋舟",
+        "--unit",
+        "艘",
+        "--quantity",
+        "4",
+        "--location",
+        "沙湾市应急物资储备库",
+        "--request",
+        &request[..8],
+    ]);
+    let err = county.refused(
+        &[
+            "resource",
+            "commit",
+            "--offer",
+            &offer[..8],
+            "--request",
+            &request[..8],
+            "--quantity",
+            "5",
+        ],
+        6,
+    );
+    assert!(err.contains("仅剩4艘"), "{err}");
+    let commit = county.write(&[
+        "resource",
+        "commit",
+        "--offer",
+        &offer[..8],
+        "--request",
+        &request[..8],
+        "--quantity",
+        "3",
+        "--eta",
+        "+1h",
+    ]);
+    county.write(&["resource", "dispatch", "--commit", &commit[..8]]);
+    // A task for the village.
+    let task = county.write(&[
+        "task",
+        "assign",
+        "--to",
+        "西戈壁村",
+        "--objective",
+        "转移村东低洼地带群众",
+        "--due",
+        "+2h",
+        "--incident",
+        short,
+    ]);
+    // The village may not task the county.
+    let err = village.refused(
+        &[
+            "task",
+            "assign",
+            "--to",
+            "沙湾市应急管理局",
+            "--objective",
+            "x",
+        ],
+        6,
+    );
+    assert!(err.contains("只能向下级"), "{err}");
+    carry(&county, &village, &stick);
+
+    village.write(&["task", "ack", "--task", &task[..8]]);
+    village.write(&[
+        "task",
+        "done",
+        "--task",
+        &task[..8],
+        "--note",
+        "已转移 52 人",
+    ]);
+    let err = village.refused(&["task", "ack", "--task", &task[..8]], 6);
+    assert!(err.contains("未予采纳"), "{err}");
+    village.write(&["resource", "deliver", "--commit", &commit[..8]]);
+    village.write(&[
+        "incident",
+        "close",
+        "--incident",
+        short,
+        "--evacuated",
+        "52",
+        "--trend",
+        "水位回落",
+    ]);
+    let err = village.refused(&["incident", "update", "--incident", short], 6);
+    assert!(err.contains("终报"), "{err}");
+    carry(&village, &county, &stick);
+
+    // A plan, approved by the county, activated for the incident; a
+    // consultation and a public release attached to it.
+    let plan = county.write(&[
+        "plan",
+        "register",
+        "--title",
+        "沙湾市防汛抗旱应急预案",
+        "--plan-version",
+        "2024",
+        "--review-due",
+        "+365d",
+        "--event",
+        "flood_drought",
+    ]);
+    county.write(&["plan", "approve", "--plan", &plan[..8]]);
+    let err = county.refused(&["plan", "approve", "--plan", &plan[..8], "--file"], 6);
+    assert!(err.contains("备案"), "{err}");
+    county.write(&[
+        "plan",
+        "activate",
+        "--plan",
+        &plan[..8],
+        "--incident",
+        short,
+    ]);
+    county.write(&[
+        "incident",
+        "consult",
+        "--incident",
+        short,
+        "--topic",
+        "汛情会商",
+        "--participants",
+        "水利,气象",
+        "--assessment",
+        "未来 12 小时降雨减弱",
+    ]);
+    county.write(&[
+        "incident",
+        "release",
+        "--incident",
+        short,
+        "--channel",
+        "政府网站",
+        "--headline",
+        "西戈壁村洪涝情况通报",
+        "--text",
+        "已转移群众 52 人，无人员伤亡",
+    ]);
+    let plans = county.json(&["board", "plans"]);
+    assert_eq!(plans["plans"][0]["approved"], true);
+    assert_eq!(plans["plans"][0]["filed"], false);
+    assert_eq!(
+        plans["plans"][0]["activations"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert!(
+        county
+            .text(&["board", "plans"])
+            .contains("沙湾市防汛抗旱应急预案")
+    );
+
+    // The county's boards, in Chinese, in English and as JSON.
+    let zh = county.text(&["board", "incidents"]);
+    assert!(
+        zh.contains("事件看板") && zh.contains("西戈壁村洪涝"),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("终报") && zh.contains("已结束") && zh.contains("按时"),
+        "{zh}"
+    );
+    assert!(zh.contains("Ⅳ级"), "{zh}");
+    let en = county.text(&["board", "incidents", "--lang", "en"]);
+    assert!(
+        en.contains("Incidents") && en.contains("flood / drought") && en.contains("closed"),
+        "{en}"
+    );
+    let incidents = county.json(&["board", "incidents"]);
+    let i = &incidents["incidents"][0];
+    assert_eq!(i["id"], incident.as_str());
+    assert_eq!(i["reports"].as_array().map(Vec::len), Some(3));
+    assert_eq!(i["current"]["casualties"]["evacuated"], 52);
+    assert_eq!(i["response"]["level"], "IV");
+    assert_eq!(i["deadlines"]["first_report_late"], false);
+    assert!(i["closed"].is_object());
+    assert_eq!(incidents["conflicts"].as_array().map(Vec::len), Some(0));
+    assert_eq!(i["consultations"][0]["topic"], "汛情会商");
+    assert_eq!(i["releases"][0]["channel"], "政府网站");
+    assert_eq!(i["plans"][0]["known"], true);
+
+    let res = county.json(&["board", "resources"]);
+    assert_eq!(res["requests"][0]["committed"], 3);
+    assert_eq!(res["requests"][0]["delivered"], 3);
+    assert_eq!(res["offers"][0]["remaining"], 1);
+    assert_eq!(res["commits"][0]["status"], "delivered");
+    let text = county.text(&["board", "resources"]);
+    assert!(text.contains("已交付") && text.contains("冲锋舟"), "{text}");
+
+    let tasks = county.json(&["board", "tasks"]);
+    let t = &tasks["tasks"][0];
+    assert_eq!(t["state"], "done");
+    assert_eq!(t["assignees"][0]["post"]["name"], "西戈壁村");
+    assert!(t["assignees"][0]["ack_latency_ms"].is_u64());
+    let text = county.text(&["board", "tasks", "--lang", "en"]);
+    assert!(text.contains("done") && text.contains("西戈壁村"), "{text}");
+
+    // The after-action review, computed from the ledger.
+    let review = county.json(&["drill", "review", "--incident", short]);
+    let r = &review["incidents"][0];
+    assert_eq!(r["reports"], 3);
+    assert_eq!(r["first_report_on_time"], true);
+    assert!(
+        r["first_report_latency_ms"]
+            .as_u64()
+            .is_some_and(|ms| ms >= 40 * 60_000)
+    );
+    assert_eq!(review["tasks"]["done"], 1);
+    assert_eq!(review["resources"]["filled"], 1);
+    assert!(review["timeline"].as_array().is_some_and(|t| t.len() >= 10));
+    let text = county.text(&["drill", "review", "--incident", short]);
+    assert!(
+        text.contains("总结评估") && text.contains("签收指令"),
+        "{text}"
+    );
+
+    // `log` summarises domain entries.
+    let log = county.text(&["log"]);
+    assert!(
+        log.contains("首报 · 西戈壁村洪涝") && log.contains("启动Ⅳ级响应"),
+        "{log}"
+    );
+}
+
+#[test]
+fn refusals_are_specific_and_roles_come_from_the_dev_roles_file() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut weather = Post::init(tmp.path(), "沙湾市气象局", "county", "654203", "weather");
+    let warn = [
+        "warning",
+        "issue",
+        "--color",
+        "橙",
+        "--event",
+        "flood_drought",
+        "--area",
+        "654203",
+        "--expires",
+        "+24h",
+        "--headline",
+        "沙湾市洪水橙色预警",
+        "--headline-en",
+        "Orange flood warning",
+        "--description",
+        "河道水位持续上涨",
+    ];
+    let err = weather.refused(&warn, 6);
+    assert!(err.contains("无预警发布权限"), "{err}");
+    let roles = tmp.path().join("roles.toml");
+    std::fs::write(&roles, "[roles]\n\"沙湾市气象局\" = [\"warning_issuer\"]\n").expect("roles");
+    weather.roles = Some(roles);
+    let w = weather.write(&warn);
+    let board = weather.json(&["board", "warnings"]);
+    assert_eq!(board["warnings"][0]["status"], "active");
+    weather.write(&["warning", "update", "--warning", &w[..8], "--color", "red"]);
+    weather.write(&[
+        "warning",
+        "cancel",
+        "--warning",
+        &w[..8],
+        "--reason",
+        "水位回落",
+    ]);
+    let text = weather.text(&["board", "warnings"]);
+    assert!(text.contains("红色") && text.contains("已解除"), "{text}");
+
+    // Bad input: usage errors (2), unknown ids and rule refusals (6).
+    weather.refused(
+        &[
+            "incident",
+            "report",
+            "--title",
+            "x",
+            "--event",
+            "flood",
+            "--severity",
+            "IV",
+        ],
+        2,
+    );
+    weather.refused(
+        &[
+            "incident",
+            "report",
+            "--title",
+            "x",
+            "--event",
+            "fire",
+            "--severity",
+            "V",
+        ],
+        2,
+    );
+    let err = weather.refused(
+        &["incident", "report", "--event", "fire", "--severity", "IV"],
+        2,
+    );
+    assert!(err.contains("--title"), "{err}");
+    let err = weather.refused(&["incident", "update", "--incident", "abcdef12"], 6);
+    assert!(err.contains("没有编号以 abcdef12 开头的事件"), "{err}");
+    let err = weather.refused(&["incident", "update", "--incident", "xy"], 2);
+    assert!(err.contains("十六进制"), "{err}");
+    let err = weather.refused(
+        &[
+            "incident",
+            "report",
+            "--title",
+            "x",
+            "--event",
+            "fire",
+            "--severity",
+            "IV",
+            "--region",
+            "654202",
+        ],
+        6,
+    );
+    assert!(err.contains("超出本单位辖区"), "{err}");
+    let err = weather.refused(
+        &[
+            "resource",
+            "request",
+            "--item",
+            "帐篷",
+            "--unit",
+            "顶",
+            "--quantity",
+            "0",
+            "--deliver-to",
+            "x",
+        ],
+        6,
+    );
+    assert!(err.contains("必须大于零"), "{err}");
+}
+
+#[test]
+fn drills_stay_out_of_the_real_boards() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let county = Post::init(
+        tmp.path(),
+        "沙湾市应急管理局",
+        "county",
+        "654203",
+        "command",
+    );
+    let drill = county.write(&[
+        "drill",
+        "start",
+        "--name",
+        "防汛联合演练",
+        "--scenario",
+        "西戈壁村河道漫堤",
+    ]);
+    let d = &drill[..8];
+    let real = county.write(&[
+        "incident",
+        "report",
+        "--title",
+        "真实事件",
+        "--event",
+        "fire",
+        "--severity",
+        "IV",
+    ]);
+    let played = county.write(&[
+        "incident",
+        "report",
+        "--title",
+        "演练事件",
+        "--event",
+        "flood_drought",
+        "--severity",
+        "III",
+        "--drill",
+        d,
+    ]);
+    county.write(&[
+        "response",
+        "activate",
+        "--incident",
+        &played[..8],
+        "--level",
+        "IV",
+        "--lead-hq",
+        "演练指挥部",
+        "--drill",
+        d,
+    ]);
+    // The drill's incident is not visible from reality, nor the real one
+    // from the drill.
+    county.refused(
+        &[
+            "response",
+            "activate",
+            "--incident",
+            &played[..8],
+            "--level",
+            "IV",
+            "--lead-hq",
+            "x",
+        ],
+        6,
+    );
+    let actual = county.json(&["board", "incidents"]);
+    let ids: Vec<&str> = actual["incidents"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec![real.as_str()]);
+    let drilled = county.json(&["board", "incidents", "--drill", d]);
+    let ids: Vec<&str> = drilled["incidents"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec![played.as_str()]);
+    let text = county.text(&["board", "incidents", "--drill", d]);
+    assert!(
+        text.contains("演练") && text.contains("防汛联合演练"),
+        "{text}"
+    );
+    let log = county.json(&["log", "--kind", "incident_report"]);
+    let statuses: Vec<&str> = log
+        .as_array()
+        .expect("log")
+        .iter()
+        .filter_map(|e| e["status"].as_str())
+        .collect();
+    assert_eq!(statuses, vec!["actual", "exercise"]);
+
+    let drills = county.text(&["board", "drills"]);
+    assert!(
+        drills.contains("防汛联合演练") && drills.contains("进行中"),
+        "{drills}"
+    );
+    county.write(&["drill", "end", "--drill", d, "--summary", "响应及时"]);
+    let err = county.refused(
+        &[
+            "incident",
+            "report",
+            "--title",
+            "x",
+            "--event",
+            "fire",
+            "--severity",
+            "IV",
+            "--drill",
+            d,
+        ],
+        6,
+    );
+    assert!(err.contains("已结束"), "{err}");
+    let review = county.json(&["drill", "review", "--drill", d]);
+    assert_eq!(review["incidents"].as_array().map(Vec::len), Some(1));
+    assert_eq!(review["incidents"][0]["title"], "演练事件");
+    assert!(review["incidents"][0]["report_to_response_ms"].is_u64());
+}
