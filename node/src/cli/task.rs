@@ -108,7 +108,7 @@ fn assign(s: &Session, a: AssignArgs) -> Result<(), CliError> {
     let views = s.views();
     let assignees = input::lists(&a.to)
         .iter()
-        .map(|t| ids::resolve_post(t, s.directory.latest()))
+        .map(|t| ids::resolve_post(t, s.directory.latest().iter()))
         .collect::<Result<Vec<_>, _>>()?;
     let incident = a
         .incident

@@ -6,7 +6,9 @@
 //! it.
 
 pub mod dev_directory;
+pub mod directory;
 pub mod load;
 
 pub use dev_directory::{DevDirectory, DevRoles, DevRolesError};
+pub use directory::PostDirectory;
 pub use load::load_fold;

@@ -20,7 +20,7 @@ use super::{Common, ids};
 use crate::cli::CliError;
 use crate::clock;
 use crate::datadir::DataDir;
-use crate::domain::{DevDirectory, DevRoles, load_fold};
+use crate::domain::{DevRoles, PostDirectory, load_fold};
 use crate::post::Post;
 
 /// The dev-roles file read when `--dev-roles` is not given.
@@ -29,9 +29,9 @@ pub const DEFAULT_DEV_ROLES: &str = "dev-roles.toml";
 pub struct Session {
     pub post: Post,
     pub fold: Fold,
-    /// Development mode: posts as their profiles describe them (see
-    /// `crate::domain::dev_directory`); the trust layer replaces it.
-    pub directory: DevDirectory,
+    /// The trust state in a network with a genesis; posts as their
+    /// profiles describe them in development mode.
+    pub directory: PostDirectory,
     pub authority: AuthorityPolicy,
     pub deadlines: DeadlinePolicy,
     pub track: Track,
@@ -59,17 +59,18 @@ impl Session {
             None => DevRoles::default(),
         };
         let store = post.ledger.store();
-        let directory = DevDirectory::from_store(
-            store,
-            &roles,
-            Some((post.ledger.node_id(), &post.config.network.cooperate)),
-        )?;
+        let directory =
+            PostDirectory::for_ledger(&post.ledger, &roles, &post.config.network.cooperate)?;
         let fold = load_fold(store)?;
+        let authority = post
+            .ledger
+            .with_trust(|t| t.policy().clone())
+            .unwrap_or_default();
         let mut session = Session {
             post,
             fold,
             directory,
-            authority: AuthorityPolicy::default(),
+            authority,
             deadlines: DeadlinePolicy::default(),
             track: Track::Actual,
             now_ms: clock::now_ms(),
@@ -122,10 +123,11 @@ impl Session {
     /// This post as the directory sees it (its latest profile).
     pub fn me(&self) -> Result<PostInfo, CliError> {
         let node = self.post.ledger.node_id();
-        self.directory.latest_of(&node).cloned().ok_or_else(|| {
+        self.directory.latest_of(&node).ok_or_else(|| {
             CliError::DataDir(
-                "this post has no profile entry; run `liandong init` again in a new directory \
-                 / 本节点缺少岗位信息条目"
+                "this post is not a known post: uncertified (install its certificate with \
+                 `liandong cert install`) or without a profile entry \
+                 / 本节点未获认证或缺少岗位信息条目"
                     .into(),
             )
         })
