@@ -10,6 +10,7 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod datadir;
+pub mod demo;
 pub mod domain;
 pub mod genesis;
 pub mod identity;

@@ -274,11 +274,3 @@ fn a_running_writer_locks_the_store_for_others() {
         stderr(&o)
     );
 }
-
-#[test]
-fn demo_runs() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let o = liandong(tmp.path(), &["demo"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("demo complete"));
-}

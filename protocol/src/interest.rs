@@ -6,7 +6,9 @@
 //! - every entry scoped *exactly* to one of R's ancestors (a village sees
 //!   what its township, county, prefecture, province and the nation say to
 //!   everyone below them);
-//! - the subtrees of the neighbours it declares it cooperates with.
+//! - the subtrees of the neighbours it declares it cooperates with, and
+//!   what their ancestors address to everyone below them (which includes
+//!   the certificates a neighbour's entries are verified with).
 //!
 //! So a village node never holds an unrelated county's entries, and traffic
 //! grows with a post's interest, not with the size of the network.
@@ -75,7 +77,12 @@ impl Interest {
     pub fn of_post(region: &RegionCode, neighbours: &[RegionCode]) -> Interest {
         let mut selectors = vec![Selector::Subtree(region.clone())];
         selectors.extend(region.ancestors().into_iter().map(Selector::Exact));
-        selectors.extend(neighbours.iter().cloned().map(Selector::Subtree));
+        for n in neighbours {
+            selectors.push(Selector::Subtree(n.clone()));
+            // The neighbour's certificate chain is scoped to its ancestors:
+            // without them its entries could not be verified here.
+            selectors.extend(n.ancestors().into_iter().map(Selector::Exact));
+        }
         Interest::from_selectors(selectors)
     }
 
@@ -190,6 +197,18 @@ mod tests {
     fn cooperation_adds_a_neighbour() {
         let i = Interest::of_post(&rc("654203106201"), &[rc("654203106202")]);
         assert!(i.contains(&rc("654203106202")));
+        // Across a prefecture line: the neighbour's ancestors come too, so
+        // its certificate chain can be verified.
+        let manas = Interest::of_post(&rc("652324"), &[rc("654203")]);
+        assert!(manas.contains(&rc("654203106")));
+        assert!(
+            manas.contains(&rc("6542")),
+            "the neighbour's prefecture, exactly"
+        );
+        assert!(
+            !manas.contains(&rc("654202")),
+            "not the neighbour's siblings"
+        );
     }
 
     #[test]

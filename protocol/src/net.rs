@@ -77,6 +77,11 @@ pub enum Request {
     Push {
         entries: Vec<Vec<u8>>,
     },
+    /// The certificate chain of a post (root first): asked when an entry's
+    /// author is certified by posts outside the asker's interest.
+    Chain {
+        node: NodeId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +179,7 @@ impl Request {
                 )?;
             }
             Request::Push { entries } => check("pushed entries", entries.len(), MAX_BATCH_ENTRIES)?,
+            Request::Chain { .. } => {}
         }
         Ok(req)
     }

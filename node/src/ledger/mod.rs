@@ -243,13 +243,41 @@ impl Ledger {
         items: &[B],
         durability: Durability,
     ) -> Result<Vec<ItemOutcome>, LedgerError> {
+        self.ingest_filtered(items, durability, false)
+    }
+
+    /// Stores the certificate chain of an author whose entries this post
+    /// holds but whose certificates lie outside its interest (a
+    /// cooperating neighbour's post): trust entries are taken whatever
+    /// their scope, everything else as usual. Chains are short, and only
+    /// fetched for authors actually met.
+    pub fn ingest_chain<B: AsRef<[u8]>>(
+        &self,
+        items: &[B],
+    ) -> Result<Vec<ItemOutcome>, LedgerError> {
+        self.ingest_filtered(items, Durability::Durable, true)
+    }
+
+    /// Whether this post stores `entry`: its scope is in the interest, or
+    /// it is a certificate chain entry taken for a known author.
+    fn keeps(&self, entry: &SignedEntry, trust_outside_interest: bool) -> bool {
+        self.interest.contains(&entry.header().scope)
+            || (trust_outside_interest && entry.kind().is_trust())
+    }
+
+    fn ingest_filtered<B: AsRef<[u8]>>(
+        &self,
+        items: &[B],
+        durability: Durability,
+        trust_outside_interest: bool,
+    ) -> Result<Vec<ItemOutcome>, LedgerError> {
         let ctx = self.context();
         let mut outcomes: Vec<Option<ItemOutcome>> = Vec::with_capacity(items.len());
         let mut valid = Vec::with_capacity(items.len());
         let mut valid_at = Vec::with_capacity(items.len());
         for (i, bytes) in items.iter().enumerate() {
             outcomes.push(match validate(bytes.as_ref(), &ctx) {
-                Ok(entry) if !self.interest.contains(&entry.header().scope) => {
+                Ok(entry) if !self.keeps(&entry, trust_outside_interest) => {
                     Some(ItemOutcome::OutOfScope(entry.id()))
                 }
                 Ok(entry) => {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use liandong_protocol::net::{MAX_CHAIN_FETCH, Request, Response};
 use liandong_protocol::{NodeId, SignedEntry};
+
 use libp2p::PeerId;
 use libp2p::gossipsub::{MessageAcceptance, MessageId};
 
@@ -17,6 +18,8 @@ use crate::net::codec::sized_request;
 
 /// A chain gap is asked for at most this often.
 const GAP_RETRY: Duration = Duration::from_secs(60);
+/// Certificate chains asked for after one delivery, at most.
+const MAX_CHAINS_PER_ROUND: usize = 8;
 /// Remembered gap requests, before old ones are forgotten.
 const MAX_GAP_MEMORY: usize = 4096;
 
@@ -47,7 +50,7 @@ impl GapRequests {
 
 /// Validates a gossip message and tells gossipsub whether to forward it.
 pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data: Vec<u8>) {
-    let outcome = match shared.ledger.ingest(vec![data]).await {
+    let outcome = match shared.ledger.ingest(vec![data.clone()]).await {
         Ok(mut outcomes) => outcomes.pop(),
         Err(e) => {
             // The store is failing: do not blame the peer.
@@ -83,6 +86,61 @@ pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data
         after_new_entry(shared, entry, Some(source)).await;
     }
     publish_outbox(shared).await;
+    // Valid, but its author's certificates are outside this post's
+    // interest: fetch them from the sender and try again.
+    if let Some(ItemOutcome::Refused(e)) = &outcome
+        && e.awaits_certificates()
+        && fetch_chains(shared, source, std::slice::from_ref(&data)).await
+    {
+        Box::pin(ingest_from_peer(shared, source, vec![data])).await;
+    }
+}
+
+/// Asks `peer` for the certificate chains of the authors of `entries`
+/// (each author at most once a minute) and stores them. True if any chain
+/// was stored.
+pub async fn fetch_chains(shared: &Arc<Shared>, peer: PeerId, entries: &[Vec<u8>]) -> bool {
+    let mut authors: Vec<NodeId> = entries
+        .iter()
+        .filter_map(|w| SignedEntry::decode_stored(w).ok())
+        .map(|e| e.author())
+        .collect();
+    authors.sort();
+    authors.dedup();
+    let mut stored = false;
+    for author in authors.into_iter().take(MAX_CHAINS_PER_ROUND) {
+        // Seq 0 never names an entry: it keys "the chain of this author".
+        let ask = shared
+            .gaps
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .should_ask(author, 0);
+        if !ask {
+            continue;
+        }
+        let chain = match shared
+            .net
+            .request(peer, sized_request(Request::Chain { node: author }))
+            .await
+        {
+            Ok(resp) => match resp.value {
+                Response::Entries { entries } if !entries.is_empty() => entries,
+                _ => continue,
+            },
+            Err(e) => {
+                tracing::debug!(%peer, error = %e, "chain request failed");
+                continue;
+            }
+        };
+        let result = shared.ledger.read(move |l| l.ingest_chain(&chain)).await;
+        if let Ok(Ok(outcomes)) = result
+            && outcomes.iter().any(|o| o.new_entry().is_some())
+        {
+            tracing::debug!(author = %author.short(), "stored a certificate chain from outside this post's interest");
+            stored = true;
+        }
+    }
+    stored
 }
 
 /// Publishes entries the ledger wrote by itself while ingesting

@@ -316,6 +316,11 @@ impl NodeHandle {
         &self.shared.region
     }
 
+    /// The scopes this post holds.
+    pub fn interest(&self) -> &Interest {
+        &self.shared.interest
+    }
+
     /// Where peers can reach this post (with `/p2p/<peer id>` appended).
     pub fn listen_addrs(&self) -> Vec<Multiaddr> {
         let p2p = libp2p::multiaddr::Protocol::P2p(self.peer_id());
@@ -648,8 +653,11 @@ impl Core {
 }
 
 /// Sends received entries through the one validate→insert path, then
-/// spreads the new ones (push to posts above, fill chain gaps). Blocks a
-/// peer that keeps delivering invalid entries.
+/// spreads the new ones (push to posts above, fill chain gaps). Entries
+/// refused only because their author's certificates lie outside this
+/// post's interest get one more try, after asking the peer for those
+/// chains. Blocks a peer that keeps delivering invalid entries. Returns
+/// how many entries were new.
 pub(crate) async fn ingest_from_peer(
     shared: &Arc<Shared>,
     peer: PeerId,
@@ -662,13 +670,37 @@ pub(crate) async fn ingest_from_peer(
             .map(|e| e.hlc())
             .unwrap_or(Hlc::ZERO)
     });
-    let outcomes = match shared.ledger.ingest(entries).await {
-        Ok(o) => o,
+    let Some(outcomes) = ingest_logged(shared, entries.clone()).await else {
+        return 0;
+    };
+    let waiting: Vec<Vec<u8>> = entries
+        .into_iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| matches!(o, ItemOutcome::Refused(e) if e.awaits_certificates()))
+        .map(|(w, _)| w)
+        .collect();
+    let mut added = after_ingest(shared, peer, &outcomes).await;
+    if !waiting.is_empty()
+        && gossip::fetch_chains(shared, peer, &waiting).await
+        && let Some(retried) = ingest_logged(shared, waiting).await
+    {
+        added += after_ingest(shared, peer, &retried).await;
+    }
+    added
+}
+
+async fn ingest_logged(shared: &Arc<Shared>, entries: Vec<Vec<u8>>) -> Option<Vec<ItemOutcome>> {
+    match shared.ledger.ingest(entries).await {
+        Ok(o) => Some(o),
         Err(e) => {
             tracing::warn!(error = %e, "received entries not stored");
-            return 0;
+            None
         }
-    };
+    }
+}
+
+/// Penalises invalid deliveries, publishes evidence, spreads what is new.
+async fn after_ingest(shared: &Arc<Shared>, peer: PeerId, outcomes: &[ItemOutcome]) -> usize {
     let invalid = outcomes
         .iter()
         .filter(|o| matches!(o, ItemOutcome::Rejected(_)))
@@ -686,17 +718,17 @@ pub(crate) async fn ingest_from_peer(
             shared.net.block(peer).await;
         }
     }
+    gossip::publish_outbox(shared).await;
     let new: Vec<SignedEntry> = outcomes
         .iter()
         .filter_map(|o| o.new_entry().cloned())
         .collect();
-    let added = new.len();
-    if added > 0 {
+    if !new.is_empty() {
         // Full: a round of syncs is already queued.
         let _ = shared.cascade.try_send(peer);
     }
     for e in &new {
         gossip::after_new_entry(shared, e, Some(peer)).await;
     }
-    added
+    new.len()
 }

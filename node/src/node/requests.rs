@@ -203,6 +203,20 @@ pub async fn on_request(
         Request::FetchChain { author, from, to } => {
             fetch_chain(shared, peer, author, from, to).await
         }
+        Request::Chain { .. } if peer_interest(shared, &peer).is_none() => {
+            refused(RefusalReason::Unavailable, "say hello first")
+        }
+        Request::Chain { node } => {
+            let chain = shared
+                .ledger
+                .read(move |l| l.chain_of(&node).ok().flatten())
+                .await
+                .ok()
+                .flatten();
+            Response::Entries {
+                entries: chain.unwrap_or_default(),
+            }
+        }
         Request::Push { .. } if peer_interest(shared, &peer).is_none() => {
             refused(RefusalReason::Unavailable, "say hello first")
         }

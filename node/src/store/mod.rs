@@ -390,6 +390,17 @@ impl Store {
         Ok(total)
     }
 
+    /// The digest of the entries one interest selector covers.
+    pub fn selector_digest(&self, selector: &Selector) -> Result<LedgerDigest, StoreError> {
+        match selector {
+            Selector::Subtree(r) => self.digest(r),
+            Selector::Exact(r) => match self.ledger.get(keys::digest(r))? {
+                Some(raw) => LedgerDigest::from_bytes(&raw).ok_or_else(|| self.bad_key("D")),
+                None => Ok(LedgerDigest::default()),
+            },
+        }
+    }
+
     /// Digests per exact scope, for status displays.
     pub fn digests_by_scope(&self) -> Result<Vec<(RegionCode, LedgerDigest)>, StoreError> {
         self.ledger
