@@ -28,7 +28,7 @@ pub struct BenchOptions {
     pub diverge: usize,
     /// Links each new post makes to earlier ones.
     pub degree: usize,
-    /// Shared entries loaded into every store before anything else.
+    /// Entries both posts of the pair experiment share before diverging.
     pub preload: usize,
     pub seed: u64,
     /// How long to wait for stragglers after the last publish.
@@ -75,6 +75,11 @@ pub struct Heal {
     pub ratio: f64,
     /// What exchanging whole ledgers in each of those sessions would have sent.
     pub naive_bytes: u64,
+    /// Of `sync_bytes`: reconciliation messages.
+    pub reconcile_bytes: u64,
+    /// Entries moved (fetched + pushed), and their wire bytes.
+    pub entries_moved: u64,
+    pub entry_bytes_moved: u64,
     pub converged: bool,
 }
 
@@ -90,8 +95,28 @@ pub struct BenchReport {
     /// Bytes of one sync between two posts already in sync.
     pub in_sync_bytes: u64,
     pub in_sync_round_trips: u32,
-    pub preload: usize,
+    /// Two posts alone: `preload` shared entries, `diverge` new ones each,
+    /// then one sync session.
+    pub pair: Pair,
     pub setup_seconds: f64,
+}
+
+/// The reconciliation cost between two posts, without the rest of the
+/// network's traffic.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pair {
+    pub shared_entries: usize,
+    pub diverged_each: usize,
+    pub round_trips: u32,
+    /// Every byte of the session, both ways.
+    pub sync_bytes: u64,
+    /// Wire bytes of the entries each side lacked.
+    pub missing_bytes: u64,
+    pub ratio: f64,
+    /// The target: 1.2 × missing + 4 KB.
+    pub target_bytes: u64,
+    pub seconds: f64,
+    pub in_sync_bytes: u64,
 }
 
 const REGION: &str = "654203";
@@ -116,13 +141,6 @@ pub async fn run(
     let dirs: Vec<DataDir> = (0..opts.nodes)
         .map(|i| init_post(root, i))
         .collect::<Result<_, _>>()?;
-    if opts.preload > 0 {
-        progress(&format!(
-            "preloading {} shared entries into every store",
-            opts.preload
-        ));
-        preload(&dirs, opts.preload).await?;
-    }
     let mut nodes = Vec::new();
     for dir in &dirs {
         let mut o = NodeOptions::new(dir.clone());
@@ -171,6 +189,11 @@ pub async fn run(
     for n in &nodes {
         n.shutdown().await;
     }
+    progress(&format!(
+        "pair: {} shared entries, {} new on each side, one sync",
+        opts.preload, opts.diverge
+    ));
+    let pair = pair(root, opts).await?;
     Ok(BenchReport {
         nodes: opts.nodes,
         links: links.len(),
@@ -181,7 +204,7 @@ pub async fn run(
         heal,
         in_sync_bytes,
         in_sync_round_trips,
-        preload: opts.preload,
+        pair,
         setup_seconds,
     })
 }
@@ -223,6 +246,64 @@ fn init_post(root: &Path, i: usize) -> Result<DataDir, String> {
     config.store.cache_mb = 4;
     Post::init(&dir, config).map_err(fail)?;
     Ok(dir)
+}
+
+/// Two posts that share `opts.preload` entries, each write `opts.diverge`
+/// more, then meet: the dialler's first session reconciles both ways.
+async fn pair(root: &Path, opts: &BenchOptions) -> Result<Pair, String> {
+    let dirs = vec![init_post(root, 900)?, init_post(root, 901)?];
+    if opts.preload > 0 {
+        preload(&dirs, opts.preload).await?;
+    }
+    let mut nodes = Vec::new();
+    for dir in &dirs {
+        let mut o = NodeOptions::new(dir.clone());
+        o.listen = vec!["/ip4/127.0.0.1/tcp/0".parse().map_err(fail)?];
+        o.mdns = Some(false);
+        o.sync_interval = Duration::from_secs(3600);
+        nodes.push(Node::spawn(o).await.map_err(fail)?);
+    }
+    let mut missing_bytes = 0;
+    for (i, n) in nodes.iter().enumerate() {
+        for k in 0..opts.diverge {
+            let e = n
+                .author(
+                    n.region().clone(),
+                    Status::Test,
+                    Body::Note(Note {
+                        text: format!("pair {i} entry {k}"),
+                    }),
+                )
+                .await
+                .map_err(fail)?;
+            missing_bytes += e.wire().len() as u64;
+        }
+    }
+    let started = Instant::now();
+    connect(&nodes[0], &nodes[1], opts.deadline).await?;
+    wait_converged(&nodes, opts.deadline).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let first = nodes[0]
+        .sync_history()
+        .into_iter()
+        .next()
+        .ok_or("the pair never synced")?;
+    let in_sync = nodes[0].sync_with(nodes[1].peer_id()).await.map_err(fail)?;
+    for n in &nodes {
+        n.shutdown().await;
+    }
+    let sync_bytes = first.bytes_sent + first.bytes_received;
+    Ok(Pair {
+        shared_entries: opts.preload,
+        diverged_each: opts.diverge,
+        round_trips: first.round_trips,
+        sync_bytes,
+        missing_bytes,
+        ratio: sync_bytes as f64 / missing_bytes.max(1) as f64,
+        target_bytes: missing_bytes * 6 / 5 + 4096,
+        seconds,
+        in_sync_bytes: in_sync.bytes_sent + in_sync.bytes_received,
+    })
 }
 
 /// Writes `count` entries by one extra author into every store, through
@@ -494,6 +575,9 @@ async fn partition_heal(
         missing_bytes,
         ratio: 0.0,
         naive_bytes: 0,
+        reconcile_bytes: 0,
+        entries_moved: 0,
+        entry_bytes_moved: 0,
         converged,
     };
     for (n, node) in nodes.iter().enumerate() {
@@ -502,6 +586,10 @@ async fn partition_heal(
         heal.sessions += sessions as usize;
         heal.sync_bytes += (after.bytes_sent + after.bytes_received)
             - (before[n].bytes_sent + before[n].bytes_received);
+        heal.reconcile_bytes += after.reconcile_bytes - before[n].reconcile_bytes;
+        heal.entries_moved +=
+            (after.fetched + after.pushed) - (before[n].fetched + before[n].pushed);
+        heal.entry_bytes_moved += after.entry_bytes - before[n].entry_bytes;
         // The most round trips of any session since the heal (the history
         // keeps the latest sessions).
         let history = node.sync_history();
@@ -523,7 +611,9 @@ pub fn table(r: &BenchReport) -> String {
          delivery ratio        {ratio:.4}\n\
          heal                  {secs:.2} s to converge ({conv}), {sessions} sessions, max {rt} round trips\n\
          heal bytes            sync {sync} vs missing {missing} (ratio {hr:.2}); naive full exchange {naive}\n\
-         in-sync pair          {insync} bytes, {insync_rt} round trip(s) per sync\n",
+         heal breakdown        reconciliation {rec} B; {moved} entries moved ({moved_b} B)\n\
+         in-sync pair          {insync} bytes, {insync_rt} round trip(s) per sync\n\
+         pair heal             {pshared} shared + {pdiv} new each: {prt} round trips, {pbytes} bytes vs missing {pmissing} (ratio {pratio:.3}, target ≤ {ptarget}); in sync {pinsync} bytes\n",
         nodes = r.nodes,
         links = r.links,
         entries = r.entries,
@@ -545,7 +635,18 @@ pub fn table(r: &BenchReport) -> String {
         missing = r.heal.missing_bytes,
         hr = r.heal.ratio,
         naive = r.heal.naive_bytes,
+        rec = r.heal.reconcile_bytes,
+        moved = r.heal.entries_moved,
+        moved_b = r.heal.entry_bytes_moved,
         insync = r.in_sync_bytes,
         insync_rt = r.in_sync_round_trips,
+        pshared = r.pair.shared_entries,
+        pdiv = r.pair.diverged_each,
+        prt = r.pair.round_trips,
+        pbytes = r.pair.sync_bytes,
+        pmissing = r.pair.missing_bytes,
+        pratio = r.pair.ratio,
+        ptarget = r.pair.target_bytes,
+        pinsync = r.pair.in_sync_bytes,
     )
 }

@@ -139,6 +139,13 @@ impl NetworkId {
 }
 
 impl EntryId {
+    /// The first 8 bytes: enough to name an entry within one exchange.
+    pub fn prefix(&self) -> [u8; 8] {
+        let mut p = [0u8; 8];
+        p.copy_from_slice(&self.0[..8]);
+        p
+    }
+
     /// The id of an entry is the hash of its exact wire bytes.
     pub fn of_wire_bytes(bytes: &[u8]) -> Self {
         Self(*blake3::hash(bytes).as_bytes())

@@ -82,6 +82,15 @@ pub enum Request {
     Chain {
         node: NodeId,
     },
+    /// Entries the sender holds and thinks the receiver lacks, named by
+    /// the first 8 bytes of their ids; the receiver answers with the ones
+    /// it wants pushed (not held, not on their way from another peer), so
+    /// no entry crosses the link for nothing. (A prefix collision can only
+    /// make the receiver decline an entry it lacks; the next
+    /// reconciliation, on full ids, brings it.)
+    Offer {
+        prefixes: Vec<[u8; 8]>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +109,10 @@ pub enum Response {
     Refused {
         reason: RefusalReason,
         detail: String,
+    },
+    /// Positions, in the offer, of the entries the receiver wants.
+    Wanted {
+        indexes: Vec<u32>,
     },
 }
 
@@ -180,6 +193,7 @@ impl Request {
             }
             Request::Push { entries } => check("pushed entries", entries.len(), MAX_BATCH_ENTRIES)?,
             Request::Chain { .. } => {}
+            Request::Offer { prefixes } => check("offered ids", prefixes.len(), MAX_FETCH_IDS)?,
         }
         Ok(req)
     }
@@ -200,6 +214,7 @@ impl Response {
                 MAX_RECONCILE_BYTES,
             )?,
             Response::Entries { entries } => check("entries", entries.len(), MAX_BATCH_ENTRIES)?,
+            Response::Wanted { indexes } => check("wanted ids", indexes.len(), MAX_FETCH_IDS)?,
             Response::Pushed { .. } | Response::Refused { .. } => {}
         }
         Ok(resp)

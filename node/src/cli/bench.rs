@@ -39,7 +39,8 @@ pub struct NetBenchArgs {
     /// Links each post makes to earlier ones
     #[arg(long, default_value_t = 3)]
     pub degree: usize,
-    /// Shared entries loaded into every store first
+    /// Entries the two posts of the pair experiment share before they
+    /// diverge (e.g. 100000 to measure round trips on a large ledger)
     #[arg(long, default_value_t = 0)]
     pub preload: usize,
     #[arg(long, default_value_t = 7)]

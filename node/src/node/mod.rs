@@ -10,6 +10,7 @@ mod requests;
 mod status;
 pub mod sync;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -40,6 +41,10 @@ use crate::post::{Post, PostError};
 const MAX_TASKS: usize = 256;
 /// Requests one peer may have in flight; more are refused as throttled.
 const MAX_PEER_INFLIGHT: usize = 16;
+/// How long an entry claimed for fetching stays claimed without arriving.
+const CLAIM_LAPSE: Duration = Duration::from_secs(30);
+/// Claims remembered before lapsed ones are dropped.
+const MAX_CLAIMS: usize = 65_536;
 /// How long start-up waits for a short-lived command to release the store.
 const STORE_PATIENCE: Duration = Duration::from_secs(10);
 /// New-entry events buffered per listener.
@@ -110,6 +115,8 @@ pub(crate) struct Shared {
     /// arrived by sync or push, so a healed partition converges in a few
     /// rounds instead of waiting for the periodic timer.
     cascade: mpsc::Sender<PeerId>,
+    /// Entries some sync session is fetching now.
+    fetching: Mutex<HashMap<[u8; 8], std::time::Instant>>,
     /// Turns true when the node stops; servers watch it to stop too.
     stopping: tokio::sync::watch::Sender<bool>,
     /// Tasks started beside the node (the console server), ended with it.
@@ -134,6 +141,48 @@ pub struct NewEntry {
 impl Shared {
     pub fn lock_peers(&self) -> MutexGuard<'_, peers::Peers> {
         self.peers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Claims entries for one fetch (or an accepted offer), by id
+    /// prefix: true for each one no other session is bringing. A claim
+    /// lapses after a while, in case the entry never comes.
+    fn claim(&self, prefixes: &[[u8; 8]]) -> Vec<bool> {
+        let now = std::time::Instant::now();
+        let mut fetching = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
+        if fetching.len() > MAX_CLAIMS {
+            fetching.retain(|_, at| now.duration_since(*at) < CLAIM_LAPSE);
+        }
+        prefixes
+            .iter()
+            .map(|p| match fetching.get(p) {
+                Some(at) if now.duration_since(*at) < CLAIM_LAPSE => false,
+                _ => {
+                    fetching.insert(*p, now);
+                    true
+                }
+            })
+            .collect()
+    }
+
+    /// The ids of `ids` this session may fetch (claimed for it).
+    fn claim_fetches(
+        &self,
+        ids: Vec<liandong_protocol::EntryId>,
+    ) -> Vec<liandong_protocol::EntryId> {
+        let prefixes: Vec<[u8; 8]> = ids.iter().map(|id| id.prefix()).collect();
+        let claimed = self.claim(&prefixes);
+        ids.into_iter()
+            .zip(claimed)
+            .filter(|(_, ok)| *ok)
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    fn release_fetches(&self, ids: &[liandong_protocol::EntryId]) {
+        let mut fetching = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
+        for id in ids {
+            fetching.remove(&id.prefix());
+        }
     }
 
     fn topic_of(&self, scope: &RegionCode) -> String {
@@ -271,6 +320,7 @@ impl Node {
             responder: requests::ResponderCache::default(),
             gaps: Mutex::new(gossip::GapRequests::default()),
             cascade,
+            fetching: Mutex::new(HashMap::new()),
             stopping: tokio::sync::watch::channel(false).0,
             background: Mutex::new(Vec::new()),
             new_entries: tokio::sync::broadcast::channel(NEW_ENTRY_CAPACITY).0,

@@ -67,6 +67,8 @@ pub struct SyncTotals {
     pub bytes_received: u64,
     pub fetched: u64,
     pub pushed: u64,
+    pub entry_bytes: u64,
+    pub reconcile_bytes: u64,
 }
 
 impl Peers {
@@ -103,6 +105,8 @@ impl Peers {
         t.bytes_received += stats.bytes_received;
         t.fetched += stats.fetched;
         t.pushed += stats.pushed;
+        t.entry_bytes += stats.entry_bytes;
+        t.reconcile_bytes += stats.reconcile_bytes;
         if let Some(p) = stats.peer_id().and_then(|id| self.by_id.get_mut(&id)) {
             p.last_sync = Some(stats.clone());
         }

@@ -217,12 +217,18 @@ pub async fn on_request(
                 entries: chain.unwrap_or_default(),
             }
         }
+        Request::Offer { .. } if peer_interest(shared, &peer).is_none() => {
+            refused(RefusalReason::Unavailable, "say hello first")
+        }
+        Request::Offer { prefixes } => wanted(shared, prefixes).await,
         Request::Push { .. } if peer_interest(shared, &peer).is_none() => {
             refused(RefusalReason::Unavailable, "say hello first")
         }
         Request::Push { entries } => {
             let n = entries.len() as u32;
+            let ids: Vec<EntryId> = entries.iter().map(|w| EntryId::of_wire_bytes(w)).collect();
             let added = ingest_from_peer(shared, peer, entries).await as u32;
+            shared.release_fetches(&ids);
             Response::Pushed {
                 added,
                 rejected: n.saturating_sub(added),
@@ -230,6 +236,40 @@ pub async fn on_request(
         }
     };
     shared.net.respond(channel, sized_response(response)).await;
+}
+
+/// Of the offered entries, those this post lacks and nobody else is
+/// bringing; they are claimed until the push arrives.
+async fn wanted(shared: &Arc<Shared>, prefixes: Vec<[u8; 8]>) -> Response {
+    let lacking = {
+        let prefixes = prefixes.clone();
+        shared
+            .ledger
+            .read(move |l| {
+                prefixes
+                    .iter()
+                    .map(|p| !l.store().contains_prefix(p).unwrap_or(true))
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default()
+    };
+    let candidates: Vec<[u8; 8]> = prefixes
+        .iter()
+        .zip(&lacking)
+        .filter(|(_, l)| **l)
+        .map(|(p, _)| *p)
+        .collect();
+    let claimed = shared.claim(&candidates);
+    let mut claimed = claimed.into_iter();
+    let indexes = prefixes
+        .iter()
+        .zip(&lacking)
+        .enumerate()
+        .filter(|(_, (_, lack))| **lack && claimed.next().unwrap_or(false))
+        .map(|(i, _)| i as u32)
+        .collect();
+    Response::Wanted { indexes }
 }
 
 /// The peer's interest, known from its hello; requests before a hello are

@@ -198,21 +198,34 @@ pub(crate) async fn fetch(
     stats: &mut SyncStats,
 ) -> Result<(), SyncFailure> {
     while !need.is_empty() {
-        let batch: Vec<EntryId> = need.drain(..need.len().min(MAX_FETCH_IDS)).collect();
+        let wanted: Vec<EntryId> = need.drain(..need.len().min(MAX_FETCH_IDS)).collect();
+        // Another session may be fetching the same entries right now (a
+        // heal sets off syncs with every peer at once): leave those to it.
+        let batch = shared.claim_fetches(wanted);
+        if batch.is_empty() {
+            continue;
+        }
         let resp = exchange(
             shared,
             peer,
             sized_request(Request::Fetch { ids: batch.clone() }),
             stats,
         )
-        .await?;
+        .await;
         let entries = match resp {
-            Response::Entries { entries } => entries,
-            Response::Refused { detail, .. } => return Err(SyncFailure::Refused(detail)),
-            _ => return Err(SyncFailure::Unexpected),
+            Ok(Response::Entries { entries }) => entries,
+            other => {
+                shared.release_fetches(&batch);
+                return Err(match other {
+                    Ok(Response::Refused { detail, .. }) => SyncFailure::Refused(detail),
+                    Ok(_) => SyncFailure::Unexpected,
+                    Err(e) => e,
+                });
+            }
         };
         if entries.is_empty() {
             // The peer no longer has them (or will not give them): stop.
+            shared.release_fetches(&batch);
             break;
         }
         let received: std::collections::HashSet<EntryId> =
@@ -220,20 +233,41 @@ pub(crate) async fn fetch(
         stats.entry_bytes += entries.iter().map(|e| e.len() as u64).sum::<u64>();
         stats.fetched += entries.len() as u64;
         super::ingest_from_peer(shared, peer, entries).await;
+        shared.release_fetches(&batch);
         need.extend(batch.into_iter().filter(|id| !received.contains(id)));
     }
     Ok(())
 }
 
-/// Pushes the entries the peer lacks, in frames of bounded size.
+/// Offers the ids the peer lacks, then pushes the entries it still wants,
+/// in frames of bounded size.
 async fn push(
     shared: &Arc<Shared>,
     peer: PeerId,
     have: Vec<EntryId>,
     stats: &mut SyncStats,
 ) -> Result<(), SyncFailure> {
-    for ids in have.chunks(MAX_BATCH_ENTRIES) {
-        let ids = ids.to_vec();
+    for offered in have.chunks(MAX_FETCH_IDS) {
+        let ids = match exchange(
+            shared,
+            peer,
+            sized_request(Request::Offer {
+                prefixes: offered.iter().map(EntryId::prefix).collect(),
+            }),
+            stats,
+        )
+        .await?
+        {
+            Response::Wanted { indexes } => indexes
+                .into_iter()
+                .filter_map(|i| offered.get(i as usize).copied())
+                .collect::<Vec<_>>(),
+            Response::Refused { detail, .. } => return Err(SyncFailure::Refused(detail)),
+            _ => return Err(SyncFailure::Unexpected),
+        };
+        if ids.is_empty() {
+            continue;
+        }
         let wires = shared
             .ledger
             .read(move |l| -> Result<Vec<Vec<u8>>, String> {

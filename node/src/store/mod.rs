@@ -300,6 +300,18 @@ impl Store {
         Ok(self.ledger.contains_key(keys::entry(id))?)
     }
 
+    /// True when some stored entry's id starts with `prefix`.
+    pub fn contains_prefix(&self, prefix: &[u8; 8]) -> Result<bool, StoreError> {
+        let key = [&[keys::ENTRY][..], prefix].concat();
+        Ok(self
+            .ledger
+            .scan_prefix(key)
+            .keys()
+            .next()
+            .transpose()?
+            .is_some())
+    }
+
     pub fn get_wire(&self, id: &EntryId) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.ledger.get(keys::entry(id))?.map(|v| v.to_vec()))
     }
