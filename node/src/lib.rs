@@ -18,4 +18,5 @@ pub mod ledger;
 pub mod net;
 pub mod node;
 pub mod post;
+pub mod regions;
 pub mod store;

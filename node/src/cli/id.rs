@@ -54,6 +54,10 @@ pub fn run(data_dir: &DataDir, args: IdArgs) -> Result<(), CliError> {
             config.post.region,
             config.post.unit_type.name_zh()
         );
+        println!(
+            "region / 区划      : {}",
+            crate::regions::describe(&config.post.region)
+        );
         let mode = if genesis.is_some() {
             "".to_string()
         } else {

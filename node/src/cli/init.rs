@@ -102,6 +102,7 @@ pub fn run(data_dir: &DataDir, args: InitArgs) -> Result<(), CliError> {
             "name": post.config.post.name,
             "level": post.config.post.level,
             "region": post.config.post.region,
+            "region_name": crate::regions::lookup(&post.config.post.region),
             "network": post.config.network.name,
             "network_id": post.ledger.network().to_hex(),
             "certified": post.ledger.current_post(&node_id).is_some(),
@@ -114,6 +115,10 @@ pub fn run(data_dir: &DataDir, args: InitArgs) -> Result<(), CliError> {
             post.config.post.name,
             post.config.post.level.name_zh(),
             post.config.post.region
+        );
+        println!(
+            "  区划 / region       : {}",
+            crate::regions::describe(&post.config.post.region)
         );
         println!("  节点标识 / node id  : {node_id}");
         println!("  对等标识 / peer id  : {peer_id}");
