@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod benchnet;
+pub mod benchviews;
 pub mod bundle;
 pub mod cli;
 pub mod client;

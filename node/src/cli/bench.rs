@@ -20,6 +20,18 @@ pub enum BenchCommand {
     /// Many posts in this process on loopback: delivery latency and partition
     /// heal. Writes a table, and JSON with --json FILE. / 网络基准
     Net(NetBenchArgs),
+    /// Start-up of a post with a large ledger: read, decode and fold N
+    /// domain entries into views (in a scratch directory). / 视图启动基准
+    Views(ViewsBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ViewsBenchArgs {
+    /// Domain entries to write first
+    #[arg(long, default_value_t = 1_000_000)]
+    pub entries: u64,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +82,7 @@ pub fn run(data_dir: &DataDir, cmd: BenchCommand) -> Result<(), CliError> {
     match cmd {
         BenchCommand::Store(args) => store(data_dir, args),
         BenchCommand::Net(args) => net(args),
+        BenchCommand::Views(args) => views(args),
     }
 }
 
@@ -147,6 +160,30 @@ fn net(args: NetBenchArgs) -> Result<(), CliError> {
             serde_json::to_string_pretty(&report).map_err(|e| CliError::Failed(e.to_string()))?;
         std::fs::write(&path, text)
             .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+fn views(args: ViewsBenchArgs) -> Result<(), CliError> {
+    let tmp = tempfile::Builder::new()
+        .prefix("liandong-bench-")
+        .tempdir()
+        .map_err(|e| CliError::Failed(format!("cannot create a temporary directory: {e}")))?;
+    let r = crate::benchviews::run(tmp.path(), args.entries, |line| eprintln!("[bench] {line}"))
+        .map_err(CliError::Failed)?;
+    if args.json {
+        output::print_json(&r);
+    } else {
+        println!(
+            "{} entries ({} MB on disk) written in {:.1} s; cold start: open {:.2} s, load {:.2} s, views {:.2} s ({} incidents)",
+            r.entries,
+            r.store_bytes / 1_000_000,
+            r.write_seconds,
+            r.open_seconds,
+            r.load_seconds,
+            r.views_seconds,
+            r.incidents
+        );
     }
     Ok(())
 }
