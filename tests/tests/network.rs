@@ -277,3 +277,33 @@ async fn bundle_carries_entries_between_posts_that_never_connect() {
     village.shutdown().await;
     county.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gap_in_an_authors_chain_is_fetched() {
+    init_logging();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = spawn(&init_post(tmp.path(), "a", "654203", NET), vec![], NO_TIMER).await;
+    let b = spawn(&init_post(tmp.path(), "b", "654203", NET), vec![], NO_TIMER).await;
+    connect(&a, &b).await;
+    wait_mesh(&a, 1).await;
+    wait_mesh(&b, 1).await;
+    let first = note(&a, "one").await;
+    wait_until("b has the first entry", DEADLINE, || has(&b, &first)).await;
+    // Written to a's ledger without being gossiped: b never hears of it...
+    let skipped = a
+        .ledger()
+        .author(
+            a.region().clone(),
+            liandong_protocol::Status::Actual,
+            liandong_protocol::Body::Note(liandong_protocol::Note { text: "two".into() }),
+        )
+        .await
+        .expect("author");
+    // ...until the next entry arrives by gossip with seq n+2.
+    let third = note(&a, "three").await;
+    assert_eq!(third.seq(), skipped.seq() + 1);
+    wait_until("b has the third entry", DEADLINE, || has(&b, &third)).await;
+    wait_until("b fetched the gap", DEADLINE, || has(&b, &skipped)).await;
+    a.shutdown().await;
+    b.shutdown().await;
+}
