@@ -70,7 +70,7 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
     output::print_table(&EntryRow::HEADER, &rows);
 
     println!("4. 校验 / verify");
-    let report = verify::verify(&post)?;
+    let report = verify::verify(&post.ledger)?;
     println!(
         "   {} entries, {} valid, digest {}",
         report.entries, report.valid, report.digest

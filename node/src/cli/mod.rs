@@ -18,7 +18,7 @@ pub mod output;
 mod run;
 mod status;
 mod sync;
-mod verify;
+pub mod verify;
 
 use std::path::PathBuf;
 
