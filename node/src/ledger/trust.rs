@@ -199,7 +199,10 @@ impl Ledger {
                 }
             }
         }
-        // This post's own revocation voids what it holds of the revoked key.
+        // A certificate this post writes can give voided entries their
+        // standing back; its revocation voids what it holds of the revoked
+        // key from the revocation's time (rarely anything: the clock has
+        // passed what it stored).
         self.after_trust_change(&before, Durability::Durable);
     }
 

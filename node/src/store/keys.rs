@@ -104,9 +104,12 @@ pub fn fork(author: &NodeId, seq: u64) -> Vec<u8> {
     cat(&[&[FORK], author.as_bytes(), &seq.to_be_bytes()])
 }
 
+/// How many rows [`view_rows`] names.
+pub const VIEW_ROWS: usize = 3;
+
 /// The rows that make an entry count in views — `S`, `K` and `T` — and
 /// that voiding takes away (the `A` row stays: the chain is evidence).
-pub fn view_rows(h: &Header, id: &EntryId) -> [Vec<u8>; 3] {
+pub fn view_rows(h: &Header, id: &EntryId) -> [Vec<u8>; VIEW_ROWS] {
     [
         scope(&h.scope, h.hlc, id),
         kind(h.kind, h.hlc, id),
