@@ -6,7 +6,7 @@
 //! leaves its scope's digest, and gains a `V` row saying why. Restoring is
 //! the exact inverse. See the `V` key space in [`super::keys`].
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use liandong_protocol::{EntryId, LedgerDigest, RegionCode, SignedEntry};
 
@@ -127,8 +127,7 @@ impl Store {
             return Ok(applied);
         }
 
-        let scopes: std::collections::BTreeSet<&RegionCode> =
-            gone.keys().chain(back.keys()).collect();
+        let scopes: BTreeSet<&RegionCode> = gone.keys().chain(back.keys()).collect();
         for scope in scopes {
             let mut digest = self.scope_digest(scope)?;
             if let Some(d) = back.get(scope) {
