@@ -388,16 +388,30 @@ fn a_revoked_keys_later_entries_are_refused_and_voided() {
     assert_eq!(row["status"], "revoked");
 
     // ... and once the revocation arrives at the province, the note it
-    // already stored stays stored but no longer counts.
+    // already stored stays stored but no longer counts: voided, out of the
+    // listings, shown as invalid evidence.
     let revocation = net.bundle(&net.root, "root.bundle", &["--scope", "65"]);
     net.import(&province, &revocation);
-    let voided = notes_with(&province, "撤离后");
-    assert_eq!(voided.len(), 1, "kept as evidence");
     assert!(
-        voided[0]["invalid"]
+        notes_with(&province, "撤离后").is_empty(),
+        "no longer counts"
+    );
+    let voided: Vec<Value> = ok_json(liandong(&province, &["log", "--voided", "--json"]))
+        .as_array()
+        .expect("array")
+        .clone();
+    assert_eq!(voided.len(), 1, "kept as evidence: {voided:?}");
+    assert!(
+        voided[0]["summary"]
             .as_str()
-            .is_some_and(|r| r.contains("revoked")),
+            .is_some_and(|t| t.contains("撤离后"))
+            && voided[0]["invalid"]
+                .as_str()
+                .is_some_and(|r| r.contains("revoked")),
         "{voided:?}"
     );
     assert!(notes_with(&province, "撤离前")[0].get("invalid").is_none());
+    let report = ok_json(liandong(&province, &["verify", "--json"]));
+    assert_eq!(report["voided"]["revoked"], 1, "{report}");
+    assert_eq!(report["problems"].as_array().map(Vec::len), Some(0));
 }

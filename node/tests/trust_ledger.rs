@@ -3,99 +3,12 @@
 //! rebuilt at reopen, and what the network layer asks (own chain, a peer's
 //! chain, current post).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+mod common;
 
+use common::{cert_body, entry, genesis, note, open, rc};
 use liandong_node::ledger::{ItemOutcome, Ledger};
-use liandong_node::store::{Durability, Store};
-use liandong_protocol::trust::{Genesis, Root};
-use liandong_protocol::{
-    Body, Certificate, Draft, EntryId, Hlc, Interest, Keypair, Kind, Limits, Note, RegionCode,
-    SignedEntry, SignedGenesis, Status, TrustError, UnitType,
-};
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-fn rc(s: &str) -> RegionCode {
-    s.parse().expect("region")
-}
-
-fn genesis(root: &Keypair) -> SignedGenesis {
-    SignedGenesis::sign(
-        Genesis::new(
-            "测试网",
-            now_ms(),
-            Root {
-                key: root.node_id(),
-                name: "国家".into(),
-                roles: Vec::new(),
-            },
-            RegionCode::national(),
-            Limits::default(),
-        ),
-        root,
-    )
-    .expect("genesis")
-}
-
-fn entry(
-    g: &SignedGenesis,
-    kp: &Keypair,
-    seq: u64,
-    prev: Option<EntryId>,
-    ago_ms: u64,
-    scope: &str,
-    body: Body,
-) -> SignedEntry {
-    SignedEntry::sign(
-        kp,
-        Draft {
-            network: g.network_id(),
-            seq,
-            prev,
-            hlc: Hlc::new(now_ms() - ago_ms, 0),
-            scope: rc(scope),
-            status: Status::Actual,
-            body,
-        },
-    )
-    .expect("sign")
-}
-
-fn cert_body(subject: &Keypair, region: &str, can_certify: bool) -> Body {
-    let region = rc(region);
-    Body::Certificate(Certificate {
-        subject: subject.node_id(),
-        name: format!("post {region}"),
-        level: region.level(),
-        region,
-        unit_type: UnitType::Command,
-        roles: Vec::new(),
-        can_certify,
-        cooperates: Vec::new(),
-        valid_from_ms: 0,
-        valid_until_ms: None,
-    })
-}
-
-fn note(text: &str) -> Body {
-    Body::Note(Note { text: text.into() })
-}
-
-fn open(dir: &std::path::Path, me: &Keypair, g: &SignedGenesis) -> Ledger {
-    let store = Store::open(&dir.join("store"), 8).expect("store");
-    Ledger::open_in_network(
-        store,
-        Keypair::from_secret(me.secret_bytes()),
-        g.clone(),
-        Interest::everything(),
-    )
-    .expect("ledger")
-}
+use liandong_node::store::Durability;
+use liandong_protocol::{Keypair, Kind, RegionCode, Status, TrustError};
 
 #[test]
 fn a_chain_in_reverse_order_is_admitted_in_one_batch() {

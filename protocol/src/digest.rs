@@ -5,7 +5,10 @@
 //! count plus the sum of all entry ids as 256-bit integers (mod 2^256):
 //! adding an entry is O(1), any insertion order gives the same value, and
 //! digests of disjoint sets add up, so a subtree's digest is the sum of its
-//! regions' digests.
+//! regions' digests. Removing is the exact inverse (subtraction mod 2^256,
+//! and mod 2^64 for the count), so a digest can follow a set that also
+//! shrinks — entries voided by the trust rules leave their scope's digest —
+//! and any mix of additions and removals gives the digest of the final set.
 
 use std::fmt;
 
@@ -25,13 +28,34 @@ impl LedgerDigest {
     pub const BYTES: usize = 40;
 
     pub fn add(&mut self, id: &EntryId) {
-        self.count += 1;
+        // Wrapping, like the sum: addition and removal form a group, so any
+        // mix of them in any order gives the same digest.
+        self.count = self.count.wrapping_add(1);
         add_256(&mut self.sum, id.as_bytes());
     }
 
     pub fn merge(&mut self, other: &LedgerDigest) {
-        self.count += other.count;
+        self.count = self.count.wrapping_add(other.count);
         add_256(&mut self.sum, &other.sum);
+    }
+
+    /// Takes one entry out: the inverse of [`LedgerDigest::add`]. Removing
+    /// an id that was never added wraps rather than panics; the caller
+    /// removes only what it added (the store checks membership first).
+    pub fn remove(&mut self, id: &EntryId) {
+        self.count = self.count.wrapping_sub(1);
+        sub_256(&mut self.sum, id.as_bytes());
+    }
+
+    /// Takes a disjoint subset out: the inverse of [`LedgerDigest::merge`].
+    pub fn subtract(&mut self, other: &LedgerDigest) {
+        self.count = self.count.wrapping_sub(other.count);
+        sub_256(&mut self.sum, &other.sum);
+    }
+
+    /// True for the digest of the empty set.
+    pub fn is_empty(&self) -> bool {
+        *self == LedgerDigest::default()
     }
 
     pub fn to_bytes(&self) -> [u8; Self::BYTES] {
@@ -62,6 +86,16 @@ fn add_256(acc: &mut [u8; 32], x: &[u8; 32]) {
         let s = u16::from(*a) + u16::from(*b) + carry;
         *a = s as u8;
         carry = s >> 8;
+    }
+}
+
+fn sub_256(acc: &mut [u8; 32], x: &[u8; 32]) {
+    let mut borrow = false;
+    for (a, b) in acc.iter_mut().zip(x) {
+        let (d, under) = a.overflowing_sub(*b);
+        let (d, under_again) = d.overflowing_sub(u8::from(borrow));
+        *a = d;
+        borrow = under || under_again;
     }
 }
 
@@ -102,6 +136,30 @@ mod tests {
     }
 
     #[test]
+    fn remove_borrows_across_bytes_and_wraps() {
+        let one = EntryId({
+            let mut one = [0u8; 32];
+            one[0] = 1;
+            one
+        });
+        let mut d = LedgerDigest::default();
+        d.add(&EntryId([0xff; 32]));
+        d.add(&one);
+        d.remove(&one);
+        assert_eq!(d.count, 1);
+        assert_eq!(d.sum, [0xff; 32], "0 - 1 borrows through every byte");
+        d.remove(&EntryId([0xff; 32]));
+        assert!(d.is_empty());
+
+        // Below zero wraps mod 2^256 instead of panicking.
+        let mut d = LedgerDigest::default();
+        d.remove(&one);
+        assert_eq!(d.sum, [0xff; 32]);
+        d.add(&one);
+        assert!(d.is_empty());
+    }
+
+    #[test]
     fn bytes_round_trip() {
         let mut d = LedgerDigest::default();
         d.add(&EntryId([5; 32]));
@@ -124,6 +182,27 @@ mod tests {
             ids[split..].iter().for_each(|i| b.add(&EntryId(*i)));
             a.merge(&b);
             prop_assert_eq!(a, forward);
+        }
+
+        #[test]
+        fn remove_undoes_add(ids in prop::collection::vec(any::<[u8; 32]>(), 0..50), split in 0usize..50) {
+            let split = split.min(ids.len());
+            let mut kept = LedgerDigest::default();
+            ids[..split].iter().for_each(|i| kept.add(&EntryId(*i)));
+
+            // Add everything, then take out the tail one by one...
+            let mut shrunk = LedgerDigest::default();
+            ids.iter().for_each(|i| shrunk.add(&EntryId(*i)));
+            ids[split..].iter().rev().for_each(|i| shrunk.remove(&EntryId(*i)));
+            prop_assert_eq!(shrunk, kept);
+
+            // ...or as one subtracted digest.
+            let mut tail = LedgerDigest::default();
+            ids[split..].iter().for_each(|i| tail.add(&EntryId(*i)));
+            let mut whole = kept;
+            whole.merge(&tail);
+            whole.subtract(&tail);
+            prop_assert_eq!(whole, kept);
         }
     }
 }

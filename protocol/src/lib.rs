@@ -36,6 +36,6 @@ pub use limits::Limits;
 pub use region::RegionCode;
 pub use sign::Keypair;
 pub use trust::{
-    Certificate, Equivocation, Genesis, Revocation, SignedGenesis, TrustError, TrustState,
+    Certificate, Equivocation, Genesis, Removals, Revocation, SignedGenesis, TrustError, TrustState,
 };
 pub use validate::{ValidationContext, ValidationError, validate};

@@ -68,6 +68,8 @@ pub struct EntriesQuery {
     since: Option<String>,
     until: Option<String>,
     limit: Option<usize>,
+    #[serde(default)]
+    voided: bool,
 }
 
 pub async fn entries(
@@ -98,6 +100,7 @@ pub async fn entries(
         since: parse_time(q.since.as_deref())?,
         until: parse_time(q.until.as_deref())?.map(|t| Hlc::new(t.wall_ms(), u16::MAX)),
         limit: Some(q.limit.unwrap_or(1000).min(10_000)),
+        voided: q.voided,
     };
     let rows = node
         .ledger()
@@ -105,7 +108,10 @@ pub async fn entries(
             let store = l.store();
             let names = output::post_names(store).map_err(|e| e.to_string())?;
             let found = store.query(&query).map_err(|e| e.to_string())?;
-            Ok(found.iter().map(|e| EntryRow::new(e, &names)).collect())
+            Ok(found
+                .iter()
+                .map(|e| EntryRow::new(e, &names).with_standing(l.standing(e)))
+                .collect())
         })
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?

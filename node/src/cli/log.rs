@@ -30,6 +30,10 @@ pub struct LogArgs {
     /// Show at most this many entries / 最多显示条数
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Only voided entries: kept as evidence, no longer counted (their
+    /// author was revoked or quarantined as of their time) / 只看已失效条目
+    #[arg(long)]
+    pub voided: bool,
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
@@ -58,6 +62,7 @@ pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
         since: time(&args.since)?,
         until: time(&args.until)?.map(|t| Hlc::new(t.wall_ms(), u16::MAX)),
         limit: args.limit,
+        voided: args.voided,
     };
     let rows: Vec<EntryRow> = match access::open(data_dir)? {
         Access::Local(post) => {
@@ -77,6 +82,7 @@ pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
                 ("since", args.since.clone()),
                 ("until", args.until.clone()),
                 ("limit", args.limit.map(|l| l.to_string())),
+                ("voided", args.voided.then(|| "true".to_string())),
             ];
             client
                 .get("/api/entries", &params)

@@ -26,7 +26,7 @@ mod run;
 mod status;
 mod sync;
 mod task;
-mod verify;
+pub mod verify;
 mod warning;
 
 use std::path::PathBuf;

@@ -1,4 +1,10 @@
-//! `liandong verify`: re-validate every stored entry and the indexes.
+//! `liandong verify`: re-validate every stored entry and the indexes, and
+//! report trust standing.
+//!
+//! Voided entries (stored before the revocation or evidence that voids them
+//! arrived; see `store::standing`) are checked as what they are: their
+//! scope, kind and time rows are absent by design, and the digests leave
+//! them out.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +15,7 @@ use serde::Serialize;
 use super::CliError;
 use super::output;
 use crate::datadir::DataDir;
+use crate::ledger::Ledger;
 use crate::post::Post;
 
 #[derive(Debug, Args)]
@@ -25,12 +32,17 @@ pub struct VerifyReport {
     pub problems: Vec<String>,
     /// Equivocations found (kept as evidence, not a store problem).
     pub forks: Vec<String>,
+    /// Voided entries (stored as evidence, out of views), by why.
+    pub voided: BTreeMap<String, u64>,
+    /// Entries that do not count now but are not voided, by why: this
+    /// post's own entries while it is not certified, for instance.
+    pub without_standing: BTreeMap<String, u64>,
     pub digest: String,
 }
 
 pub fn run(data_dir: &DataDir, args: VerifyArgs) -> Result<(), CliError> {
     let post = Post::open(data_dir)?;
-    let report = verify(&post)?;
+    let report = verify(&post.ledger)?;
     if args.json {
         output::print_json(&report);
     } else {
@@ -41,6 +53,12 @@ pub fn run(data_dir: &DataDir, args: VerifyArgs) -> Result<(), CliError> {
         println!("摘要 / digest  : {}", report.digest);
         for f in &report.forks {
             println!("分叉 / fork    : {f}");
+        }
+        for (why, n) in &report.voided {
+            println!("失效 / voided  : {n} ({why})");
+        }
+        for (why, n) in &report.without_standing {
+            println!("未生效 / not counting : {n} ({why})");
         }
         for p in &report.problems {
             println!("问题 / problem : {p}");
@@ -57,15 +75,17 @@ pub fn run(data_dir: &DataDir, args: VerifyArgs) -> Result<(), CliError> {
 }
 
 /// Checks every entry (decoding, signature, network, id), every index row,
-/// and the stored digests against digests recomputed from the entries.
-pub fn verify(post: &Post) -> Result<VerifyReport, CliError> {
-    let store = post.ledger.store();
-    let limits = post.ledger.limits();
+/// and the stored digests against digests recomputed from the entries that
+/// count; and that exactly the entries without trust standing are voided
+/// (a voided entry that has standing again is a problem).
+pub fn verify(ledger: &Ledger) -> Result<VerifyReport, CliError> {
+    let store = ledger.store();
+    let limits = ledger.limits();
     // Stored entries were checked against the clock when they arrived; the
     // clock may have moved since, so "too far in the future" is not re-checked.
     let ctx = ValidationContext {
         now_ms: u64::MAX,
-        network: post.ledger.network(),
+        network: ledger.network(),
         limits,
     };
     let mut report = VerifyReport::default();
@@ -81,15 +101,39 @@ pub fn verify(post: &Post) -> Result<VerifyReport, CliError> {
             }
             Ok(entry) => {
                 report.valid += 1;
-                if !store.indexes_complete(&entry)? {
-                    report
-                        .problems
-                        .push(format!("entry {id} is missing index rows"));
+                let standing = ledger.standing(&entry);
+                match store.void_reason(&id)? {
+                    Some(reason) => {
+                        *report.voided.entry(reason.label).or_default() += 1;
+                        if !store.void_rows_consistent(&entry)? {
+                            report
+                                .problems
+                                .push(format!("voided entry {id} is still indexed"));
+                        }
+                        if standing.is_ok() {
+                            report
+                                .problems
+                                .push(format!("entry {id} is voided but has standing"));
+                        }
+                    }
+                    None => {
+                        if let Err(why) = standing {
+                            *report
+                                .without_standing
+                                .entry(why.label().to_string())
+                                .or_default() += 1;
+                        }
+                        if !store.indexes_complete(&entry)? {
+                            report
+                                .problems
+                                .push(format!("entry {id} is missing index rows"));
+                        }
+                        recomputed
+                            .entry(entry.header().scope.clone())
+                            .or_default()
+                            .add(&id);
+                    }
                 }
-                recomputed
-                    .entry(entry.header().scope.clone())
-                    .or_default()
-                    .add(&id);
             }
         }
         Ok(())

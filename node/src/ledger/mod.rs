@@ -7,18 +7,22 @@
 //!
 //! A ledger opened in a network ([`Ledger::open_in_network`]) also holds
 //! the network's trust state and admits received entries by it (see
-//! [`trust`]); one opened with [`Ledger::open`] is in development mode and
-//! admits every valid entry, as before the trust layer.
+//! [`trust`]), and voids stored entries that lose their standing when the
+//! state changes (see [`standing`]); one opened with [`Ledger::open`] is in
+//! development mode and admits every valid entry, as before the trust layer.
 
 pub mod actor;
 mod admission;
+mod standing;
 mod trust;
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, RwLock};
 
 use liandong_protocol::{
     Body, Draft, EntryId, Hlc, HlcClock, Interest, Keypair, Limits, NetworkId, NodeId, RegionCode,
-    SignedEntry, Status, TrustError, TrustState, ValidationContext, ValidationError, validate,
+    Removals, SignedEntry, Status, TrustError, TrustState, ValidationContext, ValidationError,
+    validate,
 };
 
 use crate::clock;
@@ -89,6 +93,9 @@ pub struct Ledger {
     /// Entries this post wrote on its own initiative (equivocation
     /// evidence) for the network layer to publish; see [`Ledger::take_outbox`].
     outbox: Mutex<Vec<SignedEntry>>,
+    /// Set when voiding entries that lost standing failed: the next trust
+    /// change re-judges the whole store.
+    standing_stale: AtomicBool,
 }
 
 impl Ledger {
@@ -105,8 +112,16 @@ impl Ledger {
             Some((seq, _)) => return Err(LedgerError::OwnChainForked(seq)),
         };
         // Resume the clock after everything stored, so a post whose wall
-        // clock was set back still writes in causal order.
-        let last = store.max_hlc()?.unwrap_or(Hlc::ZERO);
+        // clock was set back still writes in causal order. The time index
+        // leaves voided entries out, so this post's own head counts too.
+        let own_last = match id {
+            Some(id) => store.get(&id)?.map(|e| e.hlc()),
+            None => None,
+        };
+        let last = store
+            .max_hlc()?
+            .unwrap_or(Hlc::ZERO)
+            .max(own_last.unwrap_or(Hlc::ZERO));
         let clock = HlcClock::resume(last, limits.max_future_ms);
         Ok(Ledger {
             store,
@@ -117,6 +132,7 @@ impl Ledger {
             head: Mutex::new(Head { seq, id, clock }),
             trust: None,
             outbox: Mutex::new(Vec::new()),
+            standing_stale: AtomicBool::new(false),
         })
     }
 
@@ -288,6 +304,14 @@ impl Ledger {
                 Err(e) => Some(ItemOutcome::Rejected(e)),
             });
         }
+        // Trust entries in the batch may void entries stored earlier: note
+        // what the state took out before they go in.
+        let mut before = if valid.iter().any(|e| e.kind().is_trust()) {
+            self.removals()
+        } else {
+            None
+        };
+        let mut trust_changed = false;
         let (valid, valid_at) = self.admit(valid, valid_at, &mut outcomes)?;
         if !valid.is_empty() {
             let inserted = match self.store.insert_batch(&valid, durability) {
@@ -305,6 +329,7 @@ impl Ledger {
             for ((entry, outcome), i) in valid.into_iter().zip(inserted).zip(valid_at) {
                 if outcome != InsertOutcome::Duplicate {
                     newest = newest.max(entry.hlc());
+                    trust_changed |= entry.kind().is_trust();
                 }
                 if outcome == InsertOutcome::Fork {
                     forks.push(entry.clone());
@@ -320,7 +345,17 @@ impl Ledger {
                 // if the wall clock moved meanwhile, the clock does not move.
                 let _ = self.lock_head().clock.observe(newest, clock::now_ms());
             }
-            self.handle_forks(&forks);
+            if !forks.is_empty() {
+                // A fork quarantines its author: a trust change as well.
+                before = before.or_else(|| self.removals());
+                trust_changed = true;
+                self.handle_forks(&forks);
+            }
+        }
+        match before {
+            Some(before) if trust_changed => self.after_trust_change(&before, durability),
+            _ if self.standing_stale() => self.after_trust_change(&Removals::none(), durability),
+            _ => {}
         }
         Ok(outcomes.into_iter().flatten().collect())
     }

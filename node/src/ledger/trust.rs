@@ -11,14 +11,14 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use liandong_protocol::trust::certfile::MAX_CHAIN_ENTRIES;
 use liandong_protocol::{
-    Body, Equivocation, Hlc, Interest, Keypair, Kind, NodeId, PostInfo, RegionCode, SignedEntry,
-    SignedGenesis, Status, TrustError, TrustState, validate,
+    Body, Equivocation, Hlc, Interest, Keypair, Kind, NodeId, PostInfo, RegionCode, Removals,
+    SignedEntry, SignedGenesis, Status, TrustError, TrustState, validate,
 };
 
 use super::admission::admit_batch;
 use super::{ItemOutcome, Ledger, LedgerError};
 use crate::clock;
-use crate::store::{Query, Store, StoreError};
+use crate::store::{Durability, Query, Store, StoreError};
 
 /// Most self-authored entries kept for the network layer to collect; older
 /// ones are dropped from the outbox (they are stored, and sync carries them).
@@ -38,6 +38,10 @@ impl Ledger {
         let limits = genesis.genesis().limits.clone();
         let mut ledger = Ledger::open(store, keypair, genesis.network_id(), limits, interest)?;
         ledger.trust = Some(RwLock::new(state));
+        // Re-judge from scratch: the store may predate voiding, or the
+        // process may have stopped between storing a revocation and voiding
+        // what it voids.
+        ledger.after_trust_change(&Removals::none(), Durability::Durable);
         Ok(ledger)
     }
 
@@ -183,12 +187,23 @@ impl Ledger {
         let Some(trust) = &self.trust else {
             return;
         };
-        let mut state = write(trust);
-        for e in entries.iter().filter(|e| e.kind().is_trust()) {
-            if let Err(err) = state.insert(e) {
-                tracing::warn!(id = %e.id(), error = %err, "own trust entry does not count");
+        if !entries.iter().any(|e| e.kind().is_trust()) {
+            return;
+        }
+        let before = read(trust).removals();
+        {
+            let mut state = write(trust);
+            for e in entries.iter().filter(|e| e.kind().is_trust()) {
+                if let Err(err) = state.insert(e) {
+                    tracing::warn!(id = %e.id(), error = %err, "own trust entry does not count");
+                }
             }
         }
+        // A certificate this post writes can give voided entries their
+        // standing back; its revocation voids what it holds of the revoked
+        // key from the revocation's time (rarely anything: the clock has
+        // passed what it stored).
+        self.after_trust_change(&before, Durability::Durable);
     }
 
     /// Rebuilds the trust state from the store (after a failed write).
@@ -267,6 +282,16 @@ fn load_state(store: &Store, genesis: SignedGenesis) -> Result<TrustState, Store
     for kind in Kind::TRUST {
         entries.extend(store.query(&Query {
             kind: Some(kind),
+            ..Query::default()
+        })?);
+    }
+    // Voided trust entries count too: a voided revocation or certificate
+    // does not take effect now, but may again (strong removal can restore
+    // its author), exactly as it would had it never been voided.
+    for kind in Kind::TRUST {
+        entries.extend(store.query(&Query {
+            kind: Some(kind),
+            voided: true,
             ..Query::default()
         })?);
     }

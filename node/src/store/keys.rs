@@ -15,15 +15,28 @@
 //! | `T` | hlc (8) · id (32)                          | empty                  | all entries by time (sync ranges, `--since`) |
 //! | `D` | scope key (12)                             | `LedgerDigest` (40)    | digest of the entries with exactly this scope |
 //! | `F` | author (32) · seq (8)                      | empty                  | forks: equivocation evidence |
+//! | `V` | id (32)                                    | `VoidReason`           | voided entries (below) |
 //!
 //! The scope key is the region code padded to 12 bytes with `-`
 //! (`RegionCode::key`), so a subtree is a key prefix.
+//!
+//! A *voided* entry lost its trust standing after it was stored (the
+//! revocation or equivocation evidence that voids it arrived later, after a
+//! partition). It keeps its `E` and `A` rows — evidence is never deleted,
+//! and the author chain (with its forks) stays whole — but has no `S`, `K`
+//! or `T` row and is not in its scope's `D` digest, so sync, bundles, time
+//! and kind queries and digests no longer count it: a post that voided an
+//! entry and one that refused it converge. Its `V` row says why
+//! (`store::VoidReason`: a stable label, then the operator's message). Void
+//! and restore are one atomic batch each (see `store::standing`), so an
+//! entry is always either fully indexed or fully voided. Stores written
+//! before voiding existed simply have no `V` rows; see `SCHEMA_VERSION`.
 //!
 //! A second tree, `meta`, holds `schema_version` (u32) and the name of the
 //! writing program.
 
 use liandong_protocol::region::MAX_REGION_DIGITS;
-use liandong_protocol::{EntryId, Hlc, Kind, NodeId, RegionCode};
+use liandong_protocol::{EntryId, Header, Hlc, Kind, NodeId, RegionCode};
 
 pub const ENTRY: u8 = b'E';
 pub const AUTHOR: u8 = b'A';
@@ -32,6 +45,7 @@ pub const KIND: u8 = b'K';
 pub const TIME: u8 = b'T';
 pub const DIGEST: u8 = b'D';
 pub const FORK: u8 = b'F';
+pub const VOID: u8 = b'V';
 
 pub fn entry(id: &EntryId) -> Vec<u8> {
     cat(&[&[ENTRY], id.as_bytes()])
@@ -90,6 +104,23 @@ pub fn fork(author: &NodeId, seq: u64) -> Vec<u8> {
     cat(&[&[FORK], author.as_bytes(), &seq.to_be_bytes()])
 }
 
+/// How many rows [`view_rows`] names.
+pub const VIEW_ROWS: usize = 3;
+
+/// The rows that make an entry count in views — `S`, `K` and `T` — and
+/// that voiding takes away (the `A` row stays: the chain is evidence).
+pub fn view_rows(h: &Header, id: &EntryId) -> [Vec<u8>; VIEW_ROWS] {
+    [
+        scope(&h.scope, h.hlc, id),
+        kind(h.kind, h.hlc, id),
+        time(h.hlc, id),
+    ]
+}
+
+pub fn void(id: &EntryId) -> Vec<u8> {
+    cat(&[&[VOID], id.as_bytes()])
+}
+
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
     parts.concat()
 }
@@ -145,6 +176,7 @@ mod tests {
         );
         assert_eq!(digest_key_region(&digest(&region)), Some(region.clone()));
         assert_eq!(fork_key(&fork(&a, 5)), Some((a, 5)));
+        assert_eq!(trailing_id(&void(&id)), Some(id));
         assert!(scope(&region, hlc, &id).starts_with(&scope_prefix(&"6542".parse().expect("r"))));
     }
 

@@ -3,8 +3,9 @@
 //! The store keeps validated entries and nothing else; callers validate
 //! first (see `ledger::Ledger::ingest`). Inserts are idempotent, atomic with
 //! their index rows, and never overwrite: a second entry with the same
-//! (author, seq) is kept beside the first as equivocation evidence. The key
-//! layout is documented in [`keys`].
+//! (author, seq) is kept beside the first as equivocation evidence. Entries
+//! that lose their trust standing later are voided, never deleted (see
+//! [`standing`]). The key layout is documented in [`keys`].
 //!
 //! sled calls block, so async code reaches the store through a dedicated
 //! thread, never from a runtime worker.
@@ -12,6 +13,7 @@
 mod durable;
 pub mod keys;
 mod marker;
+mod standing;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -22,8 +24,17 @@ use liandong_protocol::{
 };
 
 use durable::DurableFiles;
+pub use standing::{StandingApplied, VoidReason};
 
 /// The store layout this code reads and writes.
+///
+/// Still 1 with the `V` (voided) key space: a store written before voiding
+/// existed is a valid store with nothing voided, and the ledger voids what
+/// its trust state says when it opens (`Ledger::open_in_network`), so no
+/// migration is needed. The reverse — an older binary opening a store with
+/// voided entries — also reads and syncs correctly (voided entries are
+/// stored, so a resend is a duplicate; they are in no index or digest); only
+/// its `verify` would report their missing index rows.
 pub const SCHEMA_VERSION: u32 = 1;
 
 const META_SCHEMA: &[u8] = b"schema_version";
@@ -95,6 +106,12 @@ impl From<sled::Error> for StoreError {
 }
 
 /// What to list from the store.
+///
+/// Listings by scope, time or kind hold only entries that count (voided
+/// entries are in none of those indexes); a listing by author is the
+/// author's whole chain, voided entries included, since the chain is
+/// evidence. `voided` lists only the voided entries, with the other
+/// filters applied.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
     pub scope: Option<RegionCode>,
@@ -103,6 +120,7 @@ pub struct Query {
     pub since: Option<Hlc>,
     pub until: Option<Hlc>,
     pub limit: Option<usize>,
+    pub voided: bool,
 }
 
 #[derive(Debug)]
@@ -254,9 +272,9 @@ impl Store {
 
             batch.insert(keys::entry(&id), entry.wire());
             batch.insert(keys::author(&h.author, h.seq, &id), &[]);
-            batch.insert(keys::scope(&h.scope, h.hlc, &id), &[]);
-            batch.insert(keys::kind(h.kind, h.hlc, &id), &[]);
-            batch.insert(keys::time(h.hlc, &id), &[]);
+            for row in keys::view_rows(h, &id) {
+                batch.insert(row, &[]);
+            }
             if fork {
                 batch.insert(keys::fork(&h.author, h.seq), &[]);
             }
@@ -271,22 +289,26 @@ impl Store {
             return Ok(outcomes);
         }
         for (scope, delta) in deltas {
-            let key = keys::digest(&scope);
-            let mut digest = match self.ledger.get(&key)? {
-                Some(raw) => LedgerDigest::from_bytes(&raw).ok_or_else(|| StoreError::Corrupt {
-                    path: self.path.clone(),
-                    reason: format!("digest row of {scope} is malformed"),
-                })?,
-                None => LedgerDigest::default(),
-            };
+            let mut digest = self.scope_digest(&scope)?;
             digest.merge(&delta);
-            batch.insert(key, digest.to_bytes().as_slice());
+            put_digest(&mut batch, &scope, &digest);
         }
         self.ledger.apply_batch(batch)?;
         if durability == Durability::Durable {
             self.sync()?;
         }
         Ok(outcomes)
+    }
+
+    /// The stored digest of exactly `scope` (empty when it has no row).
+    fn scope_digest(&self, scope: &RegionCode) -> Result<LedgerDigest, StoreError> {
+        match self.ledger.get(keys::digest(scope))? {
+            Some(raw) => LedgerDigest::from_bytes(&raw).ok_or_else(|| StoreError::Corrupt {
+                path: self.path.clone(),
+                reason: format!("digest row of {scope} is malformed"),
+            }),
+            None => Ok(LedgerDigest::default()),
+        }
     }
 
     /// Flushes sled and fsyncs its files.
@@ -336,6 +358,18 @@ impl Store {
             .keys()
             .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("A")))
             .collect()
+    }
+
+    /// The ids of every entry `author` signed that is stored here, voided
+    /// ones included, by seq.
+    pub fn author_ids(
+        &self,
+        author: &NodeId,
+    ) -> impl Iterator<Item = Result<EntryId, StoreError>> + '_ {
+        self.ledger
+            .scan_prefix(keys::author_prefix(author))
+            .keys()
+            .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("A")))
     }
 
     /// The highest seq stored for `author` and the id(s) at it.
@@ -504,29 +538,25 @@ impl Store {
     /// query, by time otherwise).
     pub fn query(&self, query: &Query) -> Result<Vec<SignedEntry>, StoreError> {
         let limit = query.limit.unwrap_or(usize::MAX);
-        let ids: Box<dyn Iterator<Item = Result<EntryId, StoreError>>> =
-            if let Some(author) = &query.author {
-                Box::new(
-                    self.ledger
-                        .scan_prefix(keys::author_prefix(author))
-                        .keys()
-                        .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("A"))),
-                )
-            } else if let Some(kind) = query.kind {
-                Box::new(
-                    self.ledger
-                        .scan_prefix(keys::kind_prefix(kind))
-                        .keys()
-                        .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("K"))),
-                )
-            } else {
-                let scope = query.scope.clone().unwrap_or_else(RegionCode::national);
-                Box::new(
-                    self.time_index(&scope, query.since)?
-                        .into_iter()
-                        .map(|(_, id)| Ok(id)),
-                )
-            };
+        let ids: Box<dyn Iterator<Item = Result<EntryId, StoreError>>> = if query.voided {
+            Box::new(self.voided_by_time()?.into_iter().map(Ok))
+        } else if let Some(author) = &query.author {
+            Box::new(self.author_ids(author))
+        } else if let Some(kind) = query.kind {
+            Box::new(
+                self.ledger
+                    .scan_prefix(keys::kind_prefix(kind))
+                    .keys()
+                    .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("K"))),
+            )
+        } else {
+            let scope = query.scope.clone().unwrap_or_else(RegionCode::national);
+            Box::new(
+                self.time_index(&scope, query.since)?
+                    .into_iter()
+                    .map(|(_, id)| Ok(id)),
+            )
+        };
         let mut out = Vec::new();
         for id in ids {
             if out.len() >= limit {
@@ -567,22 +597,42 @@ impl Store {
 
     /// True when every index row of `entry` is present (for `verify`).
     pub fn indexes_complete(&self, entry: &SignedEntry) -> Result<bool, StoreError> {
-        let h = entry.header();
-        let id = entry.id();
-        Ok(self
-            .ledger
-            .contains_key(keys::author(&h.author, h.seq, &id))?
-            && self
-                .ledger
-                .contains_key(keys::scope(&h.scope, h.hlc, &id))?
-            && self.ledger.contains_key(keys::kind(h.kind, h.hlc, &id))?
-            && self.ledger.contains_key(keys::time(h.hlc, &id))?)
+        let (chain, views) = self.rows_of(entry)?;
+        Ok(chain && views == keys::VIEW_ROWS)
     }
 
-    /// Index rows whose entry is missing (for `verify`).
+    /// True when a voided entry's rows are as voiding leaves them: its
+    /// author-chain row present, no scope, kind or time row (for `verify`).
+    pub fn void_rows_consistent(&self, entry: &SignedEntry) -> Result<bool, StoreError> {
+        let (chain, views) = self.rows_of(entry)?;
+        Ok(chain && views == 0)
+    }
+
+    /// Whether `entry`'s author-chain row is present, and how many of its
+    /// view rows are.
+    fn rows_of(&self, entry: &SignedEntry) -> Result<(bool, usize), StoreError> {
+        let h = entry.header();
+        let id = entry.id();
+        let chain = self
+            .ledger
+            .contains_key(keys::author(&h.author, h.seq, &id))?;
+        let mut views = 0;
+        for row in keys::view_rows(h, &id) {
+            views += usize::from(self.ledger.contains_key(row)?);
+        }
+        Ok((chain, views))
+    }
+
+    /// Index and void rows whose entry is missing (for `verify`).
     pub fn dangling_index_rows(&self) -> Result<u64, StoreError> {
         let mut dangling = 0;
-        for tag in [keys::AUTHOR, keys::SCOPE, keys::KIND, keys::TIME] {
+        for tag in [
+            keys::AUTHOR,
+            keys::SCOPE,
+            keys::KIND,
+            keys::TIME,
+            keys::VOID,
+        ] {
             for key in self.ledger.scan_prefix([tag]).keys() {
                 let id = keys::trailing_id(&key?).ok_or_else(|| self.bad_key("index"))?;
                 if !self.contains(&id)? {
@@ -603,5 +653,16 @@ impl Store {
             path: self.path.clone(),
             reason: format!("malformed {space} key"),
         }
+    }
+}
+
+/// Writes a scope's digest row; the empty digest has no row, so a scope
+/// whose entries were all voided reads like one that never had any.
+fn put_digest(batch: &mut sled::Batch, scope: &RegionCode, digest: &LedgerDigest) {
+    let key = keys::digest(scope);
+    if digest.is_empty() {
+        batch.remove(key);
+    } else {
+        batch.insert(key, digest.to_bytes().as_slice());
     }
 }

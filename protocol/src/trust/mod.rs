@@ -10,7 +10,10 @@
 //! - [`state`]: the deterministic fold of those entries: the
 //!   [`crate::Directory`] of posts, revocation and quarantine, and the
 //!   admission rule every received entry passes before it is stored.
+//! - [`affected`]: after the state changes, whose stored entries may have
+//!   lost (or regained) standing.
 
+pub mod affected;
 pub mod certfile;
 pub mod entries;
 pub mod error;
@@ -19,6 +22,7 @@ pub mod request;
 mod resolve;
 pub mod state;
 
+pub use affected::Removals;
 pub use certfile::{CertFile, CertFileError};
 pub use entries::{Certificate, Equivocation, ForkShape, Revocation};
 pub use error::TrustError;

@@ -512,6 +512,11 @@ impl TrustState {
         self.revoked.get(node).copied()
     }
 
+    /// Every effectively revoked key, with when and by whom.
+    pub fn revoked_keys(&self) -> impl Iterator<Item = (&NodeId, &Revoked)> {
+        self.revoked.iter()
+    }
+
     pub fn quarantine_of(&self, node: &NodeId) -> Option<Quarantine> {
         self.quarantine.get(node).copied()
     }

@@ -1,6 +1,8 @@
 //! Builders shared by the protocol's integration tests.
 #![allow(dead_code)]
 
+pub mod world;
+
 use liandong_protocol::{
     Body, Draft, EntryId, Hlc, Keypair, Level, Limits, NetworkId, Note, PostProfile, RegionCode,
     SignedEntry, Status, UnitType, ValidationContext,
