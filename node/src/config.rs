@@ -240,6 +240,17 @@ mod tests {
     }
 
     #[test]
+    fn deploy_examples_parse() {
+        for (name, text) in [
+            ("county.toml", include_str!("../../deploy/examples/county.toml")),
+            ("village.toml", include_str!("../../deploy/examples/village.toml")),
+        ] {
+            let c = Config::parse(text, Path::new(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(c.post.region.level(), c.post.level, "{name}");
+        }
+    }
+
+    #[test]
     fn typos_and_versions_are_reported() {
         let text = sample().to_toml().replace("cache_mb", "cache_mbb");
         let err = Config::parse(&text, Path::new("c.toml")).expect_err("typo");
