@@ -272,9 +272,27 @@
         errorBox.textContent = err.text();
       }
     }
+    // Clear a field's message as soon as the operator edits it.
+    el.addEventListener("input", (ev) => {
+      const w = ev.target.closest && ev.target.closest(".field");
+      if (w) { w.classList.remove("invalid"); const e = w.querySelector(".field-error"); if (e) e.textContent = ""; }
+    });
+    // Every empty required field at once (the node checks everything
+    // else, and again these, when the form is sent).
+    function missing(data) {
+      const all = (spec.fields || []).flat().concat((spec.more || []).flat()).filter((f) => f && f.required);
+      const empty = all.filter((f) => data[f.name] === undefined || (Array.isArray(data[f.name]) && !data[f.name].length));
+      for (const f of empty) {
+        fieldEls[f.name].classList.add("invalid");
+        fieldEls[f.name].querySelector(".field-error").textContent = t("missing_required").replace("{f}", t(f.label));
+      }
+      if (empty.length && inputs[empty[0].name].focus) inputs[empty[0].name].focus();
+      return empty.length > 0;
+    }
     el.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       clear();
+      if (missing(values())) return;
       submitBtn.disabled = true;
       try {
         await spec.submit(values());
@@ -288,7 +306,7 @@
   }
 
   function writtenToast(w) {
-    toast(t("written") + (zh() ? "：" + w.label_zh : ": " + w.label_en) + " · " + short(w.entry.id));
+    toast(t("written") + t("colon") + (zh() ? w.label_zh : w.label_en) + " · " + short(w.entry.id));
     if (w.notice) setTimeout(() => toast(pick(w.notice)), 4200);
   }
 
@@ -328,7 +346,7 @@
         h("span", { class: "muted" }, "  " + (S.me.network || "")));
     }
     const tr = document.getElementById("track");
-    tr.textContent = S.drill ? t("track_drill") + "：" + (S.drillName || short(S.drill)) : t("track_actual");
+    tr.textContent = S.drill ? t("track_drill") + t("colon") + (S.drillName || short(S.drill)) : t("track_actual");
     tr.className = "track" + (S.drill ? " drill" : "");
     renderNetChip();
   }
@@ -338,7 +356,7 @@
     const banner = document.getElementById("banner");
     const n = S.net;
     if (!n) { chip.textContent = ""; banner.hidden = true; return; }
-    chip.textContent = n.status.peers + " " + t("ov_peers");
+    chip.textContent = t("ov_peers").replace("{n}", n.status.peers);
     chip.className = "chip " + (n.partitioned ? "bad" : "good");
     chip.id = "net-chip";
     if (n.partitioned) {
@@ -383,9 +401,7 @@
         h("div", { class: "k" }, t("ov_unacked")), h("div", { class: "v" }, o.unacknowledged.length)),
       h("div", { class: "card" + (n.partitioned ? " alert" : "") },
         h("div", { class: "k" }, t("ov_network")), h("div", { class: "v" }, n.status.peers),
-        h("div", { class: "small muted" }, parent
-          ? t("parent") + "：" + (parent.connected ? t("connected") : t("parent_last") + " " + ago(Math.max(parent.last_heard_ms || 0, parent.last_entry_ms || 0) || null))
-          : "")));
+        h("div", { class: "small muted" }, parent ? [t("parent") + t("colon"), parentLine(parent)] : "")));
     const quick = h("div", { class: "actions" },
       button(t("ov_report_now"), () => go("#/report"), "big", { id: "btn-report" }),
       button(t("ov_inbox_now") + (S.inbox ? " (" + S.inbox + ")" : ""), () => go("#/tasks"), "big secondary"));
@@ -419,15 +435,21 @@
       o.conflicts || o.invalid ? h("p", { class: "muted small" }, o.conflicts + " " + t("ov_conflicts") + " · " + o.invalid + " " + t("ov_invalid")) : null);
   }
 
+  // The parent as one line: connected, last heard, or never known.
+  function parentLine(p) {
+    const last = Math.max(p.last_heard_ms || 0, p.last_entry_ms || 0) || null;
+    if (p.connected) return [h("span", { class: "badge b-green" }, t("connected")), " " + t("parent_last") + " " + ago(last)];
+    if (!p.name && !last) return h("span", { class: "muted" }, t("no_parent_known"));
+    return [h("span", { class: "badge b-red" }, t("disconnected")), " " + t("parent_last") + " " + ago(last)];
+  }
+
   function healthSummary(n) {
     const rel = { above: t("level_above"), self: t("level_self"), below: t("level_below") };
     const levels = n.levels.filter((l) => l.known || l.relation === "self");
     return h("div", {},
       n.partitioned ? h("p", { class: "form-error" }, t("partitioned"), " — ", t("partitioned_detail")) : null,
-      n.parent ? h("p", {}, h("b", {}, t("parent") + "："), (n.parent.name || n.parent.region) + " · ",
-        n.parent.connected ? h("span", { class: "badge b-green" }, t("connected")) : h("span", { class: "badge b-red" }, t("disconnected")),
-        " " + t("parent_last") + " " + ago(Math.max(n.parent.last_heard_ms || 0, n.parent.last_entry_ms || 0) || null)) : null,
-      table([t("level"), "", t("reachable"), t("known"), t("parent_last")],
+      n.parent ? h("p", {}, h("b", {}, t("parent") + t("colon")), (n.parent.name || n.parent.region) + " · ", parentLine(n.parent)) : null,
+      table([t("post_level"), "", t("reachable"), t("known"), t("parent_last")],
         levels.map((l) => h("tr", {},
           h("td", {}, zh() ? l.zh : l.en), h("td", { class: "muted" }, rel[l.relation]),
           h("td", { class: "num" }, l.relation === "self" ? "—" : h("span", { class: "badge " + (l.connected ? "b-green" : "b-grey") }, l.connected)),
@@ -516,6 +538,8 @@
     const closeForm = () => actionArea.replaceChildren();
     const done = (w) => { writtenToast(w); closeForm(); route(); };
     const resp = i.response;
+    // A village post decides no response and has no post below to task.
+    const commands = !S.me || S.me.level !== "village";
     const facts = h("dl", { class: "facts" },
       h("dt", {}, t("inc_event")), h("dd", {}, eventLabel(r.event)),
       h("dt", {}, t("inc_occurred")), h("dd", {}, fmtFull(r.occurred_ms)),
@@ -529,7 +553,7 @@
       h("dt", {}, t("contact")), h("dd", {}, r.contact || "—"),
       h("dt", {}, t("id")), h("dd", { class: "mono" }, i.id));
     const texts = [["losses", r.losses], ["cause", r.cause], ["trend", r.trend], ["actions", r.actions], ["requests", r.requests]]
-      .filter(([, v]) => v).map(([k, v]) => h("p", {}, h("b", {}, t(k) + "："), v));
+      .filter(([, v]) => v).map(([k, v]) => h("p", {}, h("b", {}, t(k) + t("colon")), v));
     const dl = i.deadlines;
     const deadlines = h("p", { class: "small" },
       t("inc_first_latency") + " " + dur(dl.first_report_latency_ms) + " / " + t("inc_deadline") + " " + dur(dl.first_report_deadline_ms) + " ",
@@ -540,12 +564,12 @@
       !i.closed ? button(t("report_update"), () => open(followUpForm(i, false, done, closeForm)), null, { id: "btn-update" }) : null,
       !i.closed ? button(t("report_final"), () => open(followUpForm(i, true, done, closeForm)), "secondary", { id: "btn-close" }) : null,
       i.closed ? button(t("report_verified"), () => open(followUpForm(i, false, done, closeForm, true)), "secondary") : null,
-      button(t("resp_activate") + " / " + t("resp_adjust"), () => open(responseForm(i, done, closeForm)), "secondary"),
-      resp && resp.active ? button(t("resp_end"), () => open(endResponseForm(i, done, closeForm)), "secondary") : null,
+      commands ? button(resp && resp.active ? t("resp_adjust") : t("resp_activate"), () => open(responseForm(i, done, closeForm)), "secondary") : null,
+      commands && resp && resp.active ? button(t("resp_end"), () => open(endResponseForm(i, done, closeForm)), "secondary") : null,
       button(t("form_consult"), () => open(consultForm(i, done, closeForm)), "secondary"),
       button(t("form_release"), () => open(releaseForm(i, done, closeForm)), "secondary"),
       button(t("form_request"), () => open(requestForm({ incident: i.id }, done, closeForm)), "secondary"),
-      button(t("form_assign"), () => assignForm({ incident: i.id }, done, closeForm).then(open), "secondary"),
+      commands ? button(t("form_assign"), () => assignForm({ incident: i.id }, done, closeForm).then(open), "secondary") : null,
       button(t("drill_review"), () => go("#/review?incident=" + i.id), "secondary"));
     const timeline = h("ol", { class: "timeline", id: "incident-timeline" },
       d.timeline.map((x) => h("li", { class: "k-" + x.kind + (x.overridden ? " overridden" : "") },
@@ -561,7 +585,7 @@
         panel(t("details"), facts, deadlines),
         panel(t("inc_casualties"), h("div", { class: "casualties" },
           ["dead", "missing", "injured", "trapped", "evacuated", "affected"].map((k) => h("div", {}, h("b", {}, c[k]), h("span", {}, t(k))))),
-          r.economic_loss_wan !== null && r.economic_loss_wan !== undefined ? h("p", {}, t("loss_wan") + "：" + r.economic_loss_wan) : null,
+          r.economic_loss_wan !== null && r.economic_loss_wan !== undefined ? h("p", {}, t("loss_wan") + t("colon") + r.economic_loss_wan) : null,
           texts)),
       panel(t("inc_timeline"), timeline),
       h("div", { class: "grid2" },
@@ -818,7 +842,7 @@
         h("td", {}, k.objective), h("td", {}, who(k.issuer)), h("td", {}, fmtTime(k.at_ms)), h("td", {}, fmtTime(k.due_ms)), assigneeCell(k))));
     show(
       h("div", { class: "head-row" }, h("h1", {}, t("nav_tasks")),
-        button(t("form_assign"), () => assignForm({}, done, closeForm).then(open), null, { id: "btn-assign" })),
+        S.me && S.me.level !== "village" ? button(t("form_assign"), () => assignForm({}, done, closeForm).then(open), null, { id: "btn-assign" }) : null),
       actionArea,
       panel(t("task_inbox"), inbox),
       panel(t("task_all"), others),
@@ -889,7 +913,7 @@
       h("div", { class: "head-row" }, h("h1", {}, t("warn_list")),
         button(t("form_warning"), () => open(warningForm(null, done, closeForm)), null, { id: "btn-warning" })),
       actionArea,
-      panel(null, table([t("warn_color"), t("headline"), t("inc_event"), t("warn_area"), t("time"), t("status"), t("by"), ""], rows)),
+      panel(null, table([t("warn_color"), t("headline"), t("inc_event"), t("legend_warning"), t("time"), t("status"), t("by"), ""], rows)),
       footer(s));
   }
 
@@ -1046,7 +1070,7 @@
         let body = null;
         try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
         if (xhr.status >= 200 && xhr.status < 300 && body) {
-          result.replaceChildren(h("p", {}, h("b", {}, t("imported") + "："),
+          result.replaceChildren(h("p", {}, h("b", {}, t("imported") + t("colon")),
             [["added", body.added], ["duplicate", body.duplicate], ["out_of_scope", body.out_of_scope],
               ["rejected", body.rejected.length], ["refused", body.refused.length]].map(([k, v]) => t(k) + " " + v).join(" · ")));
           toast(t("imported"));
@@ -1080,7 +1104,7 @@
           h("td", {}, h("span", { class: "badge " + (x.connected ? "b-green" : "b-grey") }, x.connected ? t("connected") : t("disconnected"))),
           h("td", {}, ago(x.last_ms)))))),
       panel(t("sync_history"),
-        h("p", { class: "small muted" }, t("sync_totals") + "：" + n.sync_totals.sessions + " · " + t("failed") + " " + n.sync_totals.failed + " · " +
+        h("p", { class: "small muted" }, t("sync_totals") + t("colon") + n.sync_totals.sessions + " · " + t("failed") + " " + n.sync_totals.failed + " · " +
           t("round_trips") + " " + n.sync_totals.round_trips + " · " + t("bytes_sent") + " " + n.sync_totals.bytes_sent + " · " +
           t("bytes_received") + " " + n.sync_totals.bytes_received + " · " + t("fetched") + " " + n.sync_totals.fetched + " · " + t("pushed") + " " + n.sync_totals.pushed),
         table([t("time"), t("peer_id"), { label: t("round_trips"), num: 1 }, { label: t("fetched"), num: 1 }, { label: t("pushed"), num: 1 }, { label: t("bytes_sent"), num: 1 }, { label: t("bytes_received"), num: 1 }, { label: t("duration"), num: 1 }, t("status")],
@@ -1113,7 +1137,7 @@
         h("b", {}, r.name), h("span", { class: "badge b-outline" }, r.level), h("span", { class: "code mono" }, r.region),
         h("span", { class: "muted small" }, r.unit_type), statusBadge(r.status),
         r.can_certify ? h("span", { class: "badge b-outline" }, t("can_certify")) : null,
-        r.roles.length ? h("span", { class: "small" }, t("roles") + "：" + r.roles.join("、")) : null,
+        r.roles.length ? h("span", { class: "small" }, t("roles") + t("colon") + r.roles.join("、")) : null,
         h("span", { class: "code mono" }, r.node.slice(0, 8)),
         r.reason ? h("span", { class: "small muted" }, r.reason) : null))));
     const regionNode = (n) => h("li", {},
@@ -1153,15 +1177,22 @@
     const sx = W / ((maxLon - minLon) * k), sy = H / (maxLat - minLat), s = Math.min(sx, sy);
     const x = (lon) => (lon - minLon) * k * s + (W - (maxLon - minLon) * k * s) / 2;
     const y = (lat) => H - ((lat - minLat) * s + (H - (maxLat - minLat) * s) / 2);
-    const step = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5].find((v) => (maxLat - minLat) / v <= 8) || 10;
+    // The visible extent (the projection keeps the aspect, so one axis
+    // shows more than the data's bounds): the grid covers all of it.
+    const lonAt = (px) => minLon + (px - (W - (maxLon - minLon) * k * s) / 2) / (k * s);
+    const latAt = (py) => minLat + (H - py - (H - (maxLat - minLat) * s) / 2) / s;
+    const [lon0, lon1, lat0, lat1] = [lonAt(0), lonAt(W), latAt(H), latAt(0)];
+    const span = Math.max(lat1 - lat0, (lon1 - lon0) * k);
+    const step = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5].find((v) => span / v <= 10) || 10;
+    const digits = step < 0.01 ? 3 : 2;
     const grid = [];
-    for (let la = Math.ceil(minLat / step) * step; la <= maxLat; la += step) {
+    for (let la = Math.ceil(lat0 / step) * step; la <= lat1; la += step) {
       grid.push(h("line", { class: "grid", x1: 0, x2: W, y1: y(la), y2: y(la) }),
-        h("text", { class: "glabel", x: 4, y: y(la) - 3 }, la.toFixed(2) + "°N"));
+        y(la) > 14 ? h("text", { class: "glabel", x: 4, y: y(la) - 3 }, la.toFixed(digits) + "°N") : null);
     }
-    for (let lo = Math.ceil(minLon / step) * step; lo <= maxLon; lo += step) {
+    for (let lo = Math.ceil(lon0 / step) * step; lo <= lon1; lo += step) {
       grid.push(h("line", { class: "grid", y1: 0, y2: H, x1: x(lo), x2: x(lo) }),
-        h("text", { class: "glabel", x: x(lo) + 3, y: H - 4 }, lo.toFixed(2) + "°E"));
+        h("text", { class: "glabel", x: x(lo) + 3, y: H - 4 }, lo.toFixed(digits) + "°E"));
     }
     const fill = { red: "#d32f2f", orange: "#f57c00", yellow: "#fbc02d", blue: "#1976d2" };
     const sev = { I: "#c62828", II: "#ef6c00", III: "#f9a825", IV: "#1565c0" };
@@ -1176,7 +1207,11 @@
           "fill-opacity": p.i.closed ? "0.35" : "0.9", stroke: "#fff", "stroke-width": "2" }),
         h("text", { class: "plabel", x: x(p.lon) + 14, y: y(p.lat) + 4 }, p.i.current.title),
         h("title", {}, p.i.current.title))));
-    show(h("h1", {}, t("map_title")), h("p", { class: "muted small" }, t("map_hint")), h("div", { class: "map-wrap" }, svg));
+    const legend = h("div", { class: "legend small" },
+      h("span", {}, t("legend_incident") + t("colon")), S.vocab.severities.map((v) => sevBadge(v.value)),
+      h("span", {}, t("legend_warning") + t("colon")), S.vocab.colors.map((c) => colorBadge(c.value)));
+    show(h("h1", {}, t("map_title")), h("p", { class: "muted small" }, t("map_hint")),
+      h("div", { class: "map-wrap" }, svg, legend));
   }
 
   // ---------------------------------------------------------------- login
@@ -1247,7 +1282,7 @@
     es.addEventListener("entry", (ev) => {
       let e = null;
       try { e = JSON.parse(ev.data); } catch (x) { return; }
-      if (e && !e.local) toast(t("new_entry") + "：" + (zh() ? e.kind_zh : e.kind));
+      if (e && !e.local) toast(t("new_entry") + t("colon") + (zh() ? e.kind_zh : e.kind));
       scheduleRefresh();
     });
     es.addEventListener("lagged", scheduleRefresh);

@@ -19,7 +19,8 @@ window.I18N = {
     id: "编号", time: "时间", by: "单位", region: "区划", status: "状态", note: "备注",
     // overview
     ov_active: "进行中事件", ov_warnings: "生效预警", ov_overdue: "逾期报告", ov_requests: "待满足资源需求",
-    ov_unacked: "待签收指令", ov_network: "网络", ov_peers: "个对等节点已连接",
+    ov_unacked: "待签收指令", ov_network: "网络", ov_peers: "已连接 {n} 个节点", post_level: "级别",
+    no_parent_known: "尚未与上级节点联系过", missing_required: "请填写{f}", colon: "：",
     ov_active_list: "进行中的事件", ov_overdue_list: "逾期与迟报", ov_requests_list: "未满足的资源需求",
     ov_unacked_list: "尚未签收的指令", ov_health: "网络状况", ov_report_now: "报告突发事件（首报）",
     ov_inbox_now: "查看待办指令", ov_conflicts: "冲突", ov_invalid: "无效条目",
@@ -99,7 +100,7 @@ window.I18N = {
     can_certify: "可签发下级", roles: "角色", unit_type: "单位类型", revocations: "吊销记录",
     // map
     map_title: "态势图", map_hint: "按坐标绘制事件位置与预警范围（无底图，离线可用）。",
-    map_no_points: "暂无带坐标的事件或预警范围。",
+    map_no_points: "暂无带坐标的事件或预警范围。", legend_incident: "事件（按等级）", legend_warning: "预警范围",
     // login
     login_title: "请输入操作令牌", login_token: "操作令牌", login_btn: "登录",
     login_hint: "本控制台可从其他计算机访问，须凭操作令牌使用。",
@@ -123,7 +124,8 @@ window.I18N = {
     id: "ID", time: "Time", by: "Post", region: "Region", status: "Status", note: "Note",
     ov_active: "Active incidents", ov_warnings: "Warnings in force", ov_overdue: "Overdue reports",
     ov_requests: "Open requests", ov_unacked: "Unacknowledged tasks", ov_network: "Network",
-    ov_peers: "peers connected", ov_active_list: "Active incidents", ov_overdue_list: "Overdue and late reports",
+    ov_peers: "{n} peer(s) connected", post_level: "Level", no_parent_known: "no post above heard from yet",
+    missing_required: "{f} is required", colon: ": ", ov_active_list: "Active incidents", ov_overdue_list: "Overdue and late reports",
     ov_requests_list: "Open resource requests", ov_unacked_list: "Tasks not yet acknowledged",
     ov_health: "Network health", ov_report_now: "Report an incident (first report)", ov_inbox_now: "Open task inbox",
     ov_conflicts: "conflicts", ov_invalid: "invalid entries",
@@ -195,6 +197,7 @@ window.I18N = {
     can_certify: "may certify", roles: "Roles", unit_type: "Unit type", revocations: "Revocations",
     map_title: "Situation map", map_hint: "Incidents and warning areas drawn from coordinates (no tiles; works offline).",
     map_no_points: "No incident with a position and no warning polygon yet.",
+    legend_incident: "Incidents by severity", legend_warning: "Warning areas",
     login_title: "Operator token", login_token: "Token", login_btn: "Log in",
     login_hint: "This console is reachable from other machines and needs the operator token.",
     conflicts: "Conflicts (resolved by the rules)", invalid: "Entries left out of the views",

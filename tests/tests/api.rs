@@ -323,7 +323,8 @@ fn every_view_and_action_over_http() {
     assert_eq!(review["incidents"][0]["title"], "演练事件");
     let (s, review) = county.get(&format!("/api/review?incident={short}"));
     assert_eq!(s, 200, "{review}");
-    assert_eq!(review["tasks"]["tasks"], 2);
+    // The review of an incident counts the tasks linked to it.
+    assert_eq!(review["tasks"]["tasks"], 1);
 
     // Every read view answers.
     for path in [

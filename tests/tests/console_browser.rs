@@ -65,6 +65,12 @@ fn console_in_a_browser_on_three_posts() {
         init_post(tmp.path(), "西戈壁镇", "654203106", NET),
         init_post(tmp.path(), "沙湾市", "654203", NET),
     ];
+    // The county issues warnings (development mode grants the role).
+    std::fs::write(
+        dirs[2].root().join("dev-roles.toml"),
+        "[roles]\n\"沙湾市\" = [\"warning_issuer\"]\n",
+    )
+    .expect("dev roles");
     let mut nodes = Vec::new();
     let mut urls = Vec::new();
     for d in &dirs {
@@ -126,8 +132,20 @@ fn console_in_a_browser_on_three_posts() {
     ));
     ok(browser.type_css("#form-incident-report-contact", "村支书 王建国 13800000000"));
     ok(browser.click_css("#form-incident-report details.more summary"));
-    ok(browser.type_css("#form-incident-report-point", "44.331,85.622"));
     ok(browser.type_css("#form-incident-report-losses", "农田受淹约200亩"));
+    // A position out of range: refused by the node, shown at the field.
+    ok(browser.type_css("#form-incident-report-point", "95,85.622"));
+    ok(browser.click_css("#form-incident-report button[type=submit]"));
+    let point_error = browser
+        .wait("the node's refusal at the point field", |b| {
+            let e = b.find(".field-error[data-field=point]")?;
+            let t = b.text(&e)?;
+            Ok((!t.is_empty()).then_some(t))
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(point_error.contains("坐标格式") || point_error.contains("point"), "{point_error}");
+    shot("03-village-report-point-refused");
+    ok(browser.set_value("#form-incident-report-point", "44.331,85.622"));
     shot("03-village-report-filled");
     ok(browser.click_css("#form-incident-report button[type=submit]"));
     let incident = browser
@@ -246,6 +264,32 @@ fn console_in_a_browser_on_three_posts() {
     ok(browser.click_css("#lang-toggle"));
     ok(browser.wait_text("#nav-overview", "总览").map(drop));
 
+    // More for the other pages to show: a warning with its polygon, a
+    // request answered by an offer (through the API, as a script would).
+    let county_api = liandong_tests::http::Api::new(&county);
+    let village_api = liandong_tests::http::Api::new(&village);
+    county_api.write(
+        "/api/warning/issue",
+        json!({"color": "orange", "event": "meteorological", "expires": "+24h",
+               "area": "654203106", "polygon": "44.30,85.58;44.36,85.58;44.36,85.66;44.30,85.66;44.30,85.58",
+               "headline": "西戈壁镇暴雨橙色预警", "headline_en": "Orange rainstorm warning for Xigebi",
+               "description": "未来6小时累计降雨量将达50毫米以上", "instruction": "远离河道，低洼地带群众立即转移"}),
+    );
+    let request = village_api.write(
+        "/api/resource/request",
+        json!({"item": "冲锋舟", "unit": "艘", "quantity": 2, "deliver_to": "西戈壁村委会",
+               "incident": &incident[..8], "needed_by": "+3h"}),
+    );
+    wait_blocking("the request at the county", DEADLINE, || {
+        let (_, v) = county_api.get("/api/resources");
+        v["requests"].as_array().is_some_and(|a| !a.is_empty())
+    });
+    county_api.write(
+        "/api/resource/offer",
+        json!({"item": "冲锋舟", "unit": "艘", "quantity": 5, "location": "沙湾市应急物资储备库",
+               "request": &request[..8]}),
+    );
+
     // The other pages, for people to look at.
     for (page, name, ready) in [
         ("network", "12-county-network", "#bundle-export"),
@@ -262,6 +306,18 @@ fn console_in_a_browser_on_three_posts() {
     ok(browser.goto(&format!("{village}/#/network")));
     ok(browser.wait_for("#bundle-export").map(drop));
     shot("18-village-network");
+
+    // The village cut off from the township: its console says so.
+    net.rt.block_on(cut(&net.nodes[0], &net.nodes[1]));
+    ok(browser.goto(&format!("{village}/#/overview")));
+    ok(browser.wait("the partition banner on the village", |b| {
+        if b.find("#partition-banner").is_ok() {
+            return Ok(Some(()));
+        }
+        b.execute("window.dispatchEvent(new HashChangeEvent('hashchange'))", vec![])?;
+        Ok(None)
+    }));
+    shot("19-village-partitioned");
 
     // The console's own answer about the live stream: the county got every
     // entry by gossip, and the page's JSON says so too.

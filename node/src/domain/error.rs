@@ -76,11 +76,13 @@ impl ActionError {
     pub fn invalid(field: &str, detail: impl std::fmt::Display) -> ActionError {
         let detail = detail.to_string();
         let (en, zh) = split_bilingual(&detail);
+        // The field travels as data (the console shows the message at the
+        // field, the CLI names the flag); the text is the parser's own.
         ActionError::new(
             ActionErrorKind::Input,
             "invalid_field",
-            format!("{field} 填写有误：{zh}"),
-            format!("{field}: {en}"),
+            format!("填写有误：{zh}"),
+            en,
         )
         .with_field(field)
     }

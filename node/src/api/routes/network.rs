@@ -22,7 +22,9 @@ pub struct Health {
     /// For each level, the posts heard from and connected now.
     pub levels: Vec<LevelReach>,
     pub parent: Option<Parent>,
-    /// No post above this one is connected (and this post is not the top).
+    /// Posts above this one are known (heard from, or in the directory)
+    /// but none is connected now: this post is cut off from its chain of
+    /// command. A post that never knew any post above is not "cut off".
     pub partitioned: bool,
     pub sync_history: Vec<SyncStats>,
     pub sync_totals: SyncTotals,
@@ -101,7 +103,18 @@ pub async fn health(State(s): State<ApiState>) -> Result<Json<Health>, ApiError>
         Some(p) => Some(parent_of(&s, p, &heard, now).await),
         None => None,
     };
-    let partitioned = region.parent().is_some()
+    let mine = region.clone();
+    let known_above = heard.iter().any(|h| h.level.is_above(my_level))
+        || s.with_desk(None, move |_, desk| {
+            Ok(desk
+                .directory
+                .latest()
+                .iter()
+                .any(|p| p.level.is_above(mine.level()) && mine.is_within(&p.region)))
+        })
+        .await
+        .unwrap_or(false);
+    let partitioned = known_above
         && !heard
             .iter()
             .any(|h| h.heard.connected && h.level.is_above(my_level));

@@ -259,8 +259,8 @@ fn timeline(
             "report",
             Some(&r.by),
             r.entry,
-            format!("{}（{}）", r.phase.name_zh(), r.by.name),
-            format!("{} report ({})", r.phase.name(), r.by.name),
+            r.phase.name_zh().to_string(),
+            format!("{} report", r.phase.name()),
             false,
         );
     }
