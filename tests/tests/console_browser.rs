@@ -143,7 +143,10 @@ fn console_in_a_browser_on_three_posts() {
             Ok((!t.is_empty()).then_some(t))
         })
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(point_error.contains("坐标格式") || point_error.contains("point"), "{point_error}");
+    assert!(
+        point_error.contains("坐标格式") || point_error.contains("point"),
+        "{point_error}"
+    );
     shot("03-village-report-point-refused");
     ok(browser.set_value("#form-incident-report-point", "44.331,85.622"));
     shot("03-village-report-filled");
@@ -314,7 +317,10 @@ fn console_in_a_browser_on_three_posts() {
         if b.find("#partition-banner").is_ok() {
             return Ok(Some(()));
         }
-        b.execute("window.dispatchEvent(new HashChangeEvent('hashchange'))", vec![])?;
+        b.execute(
+            "window.dispatchEvent(new HashChangeEvent('hashchange'))",
+            vec![],
+        )?;
         Ok(None)
     }));
     shot("19-village-partitioned");
