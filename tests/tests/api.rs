@@ -332,6 +332,7 @@ fn every_view_and_action_over_http() {
         "/api/views",
         "/api/overview",
         "/api/incidents",
+        "/api/responses",
         "/api/warnings",
         "/api/resources",
         "/api/tasks",
@@ -351,6 +352,14 @@ fn every_view_and_action_over_http() {
     }
     let (_, overview) = county.get("/api/overview");
     assert_eq!(overview["closed"], 1, "{overview}");
+    let (_, responses) = county.get("/api/responses");
+    assert_eq!(
+        responses["responses"][0]["decisions"]
+            .as_array()
+            .map(Vec::len),
+        Some(3),
+        "{responses}"
+    );
     let (_, reality) = county.get("/api/incidents");
     assert_eq!(reality["incidents"].as_array().map(Vec::len), Some(1));
     let (_, net) = county.get("/api/network");
@@ -865,4 +874,57 @@ fn metrics_live_events_and_no_secrets() {
         assert!(!body.contains(&secret), "{path} serves the secret key");
     }
     drop(posts);
+}
+
+#[test]
+fn a_bundle_exported_over_http_imports_over_http() {
+    init_logging();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let county_dir = init_post(tmp.path(), COUNTY, "654203", NET);
+    let village_dir = init_post(tmp.path(), VILLAGE, "654203106201", NET);
+    let rt = runtime();
+    // Two posts that never connect: the bundle is the only link.
+    let (county, county_url) = rt.block_on(spawn_console(&county_dir, vec![], NO_TIMER));
+    let (village, village_url) = rt.block_on(spawn_console(&village_dir, vec![], NO_TIMER));
+    let (c, v) = (Api::new(&county_url), Api::new(&village_url));
+    let id = c.write(
+        "/api/incident/report",
+        json!({"title": "县城内涝", "event": "flood_drought", "severity": "IV"}),
+    );
+    let agent = ureq::Agent::new_with_config(ureq::Agent::config_builder().build());
+    let bundle = agent
+        .get(format!("{county_url}/api/bundle"))
+        .call()
+        .expect("export")
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_vec()
+        .expect("bundle bytes");
+    let (s, summary) = v.post_raw(
+        "/api/bundle/import",
+        &bundle,
+        "application/octet-stream",
+        &[("x-liandong-request", "1")],
+    );
+    assert_eq!(s, 200, "{summary}");
+    assert!(
+        summary["added"].as_u64().is_some_and(|n| n >= 2),
+        "{summary}"
+    );
+    let (s, detail) = v.get(&format!("/api/incidents/{id}"));
+    assert_eq!(s, 200, "{detail}");
+    assert_eq!(detail["incident"]["current"]["title"], "县城内涝");
+    // Importing again adds nothing.
+    let (_, again) = v.post_raw(
+        "/api/bundle/import",
+        &bundle,
+        "application/octet-stream",
+        &[("x-liandong-request", "1")],
+    );
+    assert_eq!(again["added"], 0, "{again}");
+    rt.block_on(async {
+        county.shutdown().await;
+        village.shutdown().await;
+    });
 }

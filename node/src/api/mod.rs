@@ -12,7 +12,7 @@
 //! | console | `GET /`, `GET /assets/{file}` (embedded in the binary) |
 //! | access | `GET /api/access`, `POST /api/login`, `POST /api/logout` |
 //! | post | `GET /api/status`, `/api/me`, `/api/vocab`, `/api/digest`, `/api/entries` |
-//! | views | `GET /api/views`, `/api/overview`, `/api/incidents`, `/api/incidents/{id}`, `/api/warnings`, `/api/resources`, `/api/tasks`, `/api/plans`, `/api/drills`, `/api/review`, `/api/conflicts`, `/api/invalid` (all take `?drill=`) |
+//! | views | `GET /api/views`, `/api/overview`, `/api/incidents`, `/api/incidents/{id}`, `/api/responses`, `/api/warnings`, `/api/resources`, `/api/tasks`, `/api/plans`, `/api/drills`, `/api/review`, `/api/conflicts`, `/api/invalid` (all take `?drill=`) |
 //! | actions | `POST /api/{area}/{verb}` — see `crate::domain::actions` (take `?drill=`) |
 //! | network | `GET /api/network`, `POST /api/sync`, `GET /api/bundle`, `POST /api/bundle/import` |
 //! | members | `GET /api/members` (certificate tree), `/api/posts`, `/api/regions` |
@@ -64,6 +64,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/overview", get(views::overview))
         .route("/api/incidents", get(views::incidents))
         .route("/api/incidents/{id}", get(views::incident))
+        .route("/api/responses", get(views::responses))
         .route("/api/warnings", get(views::warnings))
         .route("/api/resources", get(views::resources))
         .route("/api/tasks", get(views::tasks))

@@ -1,18 +1,20 @@
 //! What every handler shares: the node, the access policy, and the folded
-//! ledger, kept between requests and refolded only when the entry set
-//! changed.
+//! ledger, kept between requests and brought up to date with the entries
+//! that arrived since.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::FromRef;
 use liandong_protocol::domain::fold::Fold;
-use liandong_protocol::{LedgerDigest, RegionCode};
+use liandong_protocol::{EntryId, LedgerDigest, RegionCode};
 
 use super::{Access, ApiError};
 use crate::clock;
+use crate::domain::load::is_domain_kind;
 use crate::domain::{ActionError, Desk, load_fold};
 use crate::ledger::Ledger;
-use crate::node::NodeHandle;
+use crate::node::{NewEntry, NodeHandle};
 
 #[derive(Clone)]
 pub struct ApiState {
@@ -42,37 +44,95 @@ impl FromRef<ApiState> for Access {
     }
 }
 
-/// The last fold, and the digest of the entry set it was folded from (the
-/// digest changes with every entry added).
-#[derive(Default)]
+/// The last fold, kept up to date incrementally: every entry new to the
+/// post is announced on the node's broadcast and folded in on the next
+/// request. The digest of the entries accounted for is compared with the
+/// store's: when they differ (an entry stored but not announced yet, or
+/// this listener fell behind the broadcast), the whole ledger is folded
+/// again — always correct, merely slower.
 struct FoldCache {
-    last: Mutex<Option<(LedgerDigest, Arc<Fold>)>>,
+    inner: Mutex<CacheState>,
+}
+
+struct CacheState {
+    last: Option<Loaded>,
+    news: tokio::sync::broadcast::Receiver<NewEntry>,
+}
+
+struct Loaded {
+    fold: Arc<Fold>,
+    /// The digest of every entry the fold has accounted for (domain or not).
+    digest: LedgerDigest,
+    /// Entries announced since the full fold (each counted once).
+    since: HashSet<EntryId>,
 }
 
 impl FoldCache {
+    fn new(news: tokio::sync::broadcast::Receiver<NewEntry>) -> FoldCache {
+        FoldCache {
+            inner: Mutex::new(CacheState { last: None, news }),
+        }
+    }
+
     fn get(&self, ledger: &Ledger) -> Result<Arc<Fold>, ActionError> {
+        use tokio::sync::broadcast::error::TryRecvError;
         let store = ledger.store();
+        let mut state = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let CacheState { last, news } = &mut *state;
+        if let Some(l) = last.as_mut() {
+            let mut lagged = false;
+            loop {
+                match news.try_recv() {
+                    Ok(new) => {
+                        if !l.since.insert(new.id) {
+                            continue;
+                        }
+                        l.digest.add(&new.id);
+                        if is_domain_kind(new.kind)
+                            && let Some(entry) = store.get(&new.id).map_err(ActionError::store)?
+                        {
+                            // Clones only while an earlier request still
+                            // holds the old fold.
+                            Arc::make_mut(&mut l.fold).insert(&entry);
+                        }
+                    }
+                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+                    Err(TryRecvError::Lagged(_)) => {
+                        lagged = true;
+                        break;
+                    }
+                }
+            }
+            let now = store
+                .digest(&RegionCode::national())
+                .map_err(ActionError::store)?;
+            if !lagged && l.digest == now {
+                return Ok(Arc::clone(&l.fold));
+            }
+        }
+        // Listen first, then read the digest, then fold: an entry stored
+        // meanwhile is either in both or announced after (and counted then).
+        *news = news.resubscribe();
         let digest = store
             .digest(&RegionCode::national())
             .map_err(ActionError::store)?;
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((d, fold)) = last.as_ref()
-            && *d == digest
-        {
-            return Ok(Arc::clone(fold));
-        }
         let fold = Arc::new(load_fold(store).map_err(ActionError::store)?);
-        *last = Some((digest, Arc::clone(&fold)));
+        *last = Some(Loaded {
+            fold: Arc::clone(&fold),
+            digest,
+            since: HashSet::new(),
+        });
         Ok(fold)
     }
 }
 
 impl ApiState {
     pub fn new(node: NodeHandle, access: Access) -> ApiState {
+        let news = node.subscribe();
         ApiState {
             node,
             access,
-            folds: Arc::new(FoldCache::default()),
+            folds: Arc::new(FoldCache::new(news)),
             writes: Arc::new(tokio::sync::Mutex::new(())),
         }
     }

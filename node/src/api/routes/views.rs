@@ -105,6 +105,37 @@ fn inbox_item(t: &TaskView, me: &NodeId) -> Option<InboxItem> {
     })
 }
 
+/// Response decisions: every incident with a response, the decision in
+/// force and every decision taken (overridden ones marked).
+pub async fn responses(
+    State(s): State<ApiState>,
+    Query(q): Query<TrackQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    with_views(&s, q.drill, |v, _| {
+        let list: Vec<serde_json::Value> = v
+            .incidents
+            .iter()
+            .filter(|i| !i.decisions.is_empty())
+            .map(|i| {
+                serde_json::json!({
+                    "incident": i.id,
+                    "title": i.current.title,
+                    "region": i.region,
+                    "response": i.response,
+                    "decisions": i.decisions,
+                })
+            })
+            .collect();
+        let conflicts: Vec<_> = v
+            .conflicts
+            .iter()
+            .filter(|c| c.rule == liandong_protocol::domain::fold::ConflictRule::ResponseOverridden)
+            .collect();
+        Ok(serde_json::json!({ "track": v.track, "responses": list, "conflicts": conflicts }))
+    })
+    .await
+}
+
 #[derive(Debug, Deserialize)]
 pub struct ReviewQuery {
     drill: Option<String>,
