@@ -778,13 +778,20 @@
           h("td", { class: "mono" }, o.request ? short(o.request) : "—"),
           h("td", {}, o.owner.node === me && o.remaining > 0 ? button(t("res_commit_btn"), () => open(commitForm({ offer: o.id, request: o.request }, s.requests, done, closeForm)), "small") : null))))),
       panel(t("res_commits"), table(
-        [t("id"), { label: t("res_quantity"), num: 1 }, t("by"), t("status"), t("res_eta"), ""],
-        s.commits.map((c) => h("tr", {},
-          h("td", { class: "mono" }, short(c.id)), h("td", { class: "num" }, c.quantity), h("td", {}, who(c.by)),
-          h("td", {}, stateBadge("deployment", c.status, c.status === "delivered" ? "b-green" : "b-grey")),
-          h("td", {}, fmtTime(c.eta_ms)),
-          h("td", {}, ["dispatch", "deliver", "return", "release"].map((v) =>
-            button(t("res_" + v), () => status(c, v), "small secondary"))))))),
+        [t("id"), t("res_item"), { label: t("res_quantity"), num: 1 }, t("by"), t("res_deliver_to"), t("status"), t("res_eta"), ""],
+        s.commits.map((c) => {
+          const o = s.offers.find((x) => x.id === c.offer);
+          const r = s.requests.find((x) => x.id === c.request);
+          // Only the next steps of the lifecycle are offered.
+          const next = { committed: ["dispatch", "deliver"], dispatched: ["deliver"], arrived: ["deliver"], delivered: ["return", "release"] }[c.status] || [];
+          return h("tr", {},
+            h("td", { class: "mono" }, short(c.id)), h("td", {}, o ? o.resource.item : "—"),
+            h("td", { class: "num" }, c.quantity + (o ? " " + o.resource.unit : "")), h("td", {}, who(c.by)),
+            h("td", {}, r ? r.deliver_to : "—"),
+            h("td", {}, stateBadge("deployment", c.status, c.status === "delivered" ? "b-green" : c.status === "dispatched" ? "b-amber" : "b-grey")),
+            h("td", {}, fmtTime(c.eta_ms)),
+            h("td", {}, next.map((v) => [button(t("res_" + v), () => status(c, v), "small secondary", { "data-action": v }), " "])));
+        }))),
       footer(s));
   }
 
@@ -1023,12 +1030,20 @@
     const drill = params.get("drill"), incident = params.get("incident");
     const prev = S.drill;
     if (drill) S.drill = drill;
-    let r;
-    try { r = await api("/api/review" + (incident ? "?incident=" + encodeURIComponent(incident) : "")); } finally { S.drill = prev; }
+    let r, name = null;
+    try {
+      r = await api("/api/review" + (incident ? "?incident=" + encodeURIComponent(incident) : ""));
+      if (drill) {
+        S.drill = null;
+        const ds = await api("/api/drills");
+        const d = ds.drills.find((x) => x.id.startsWith(drill));
+        name = d ? d.name : null;
+      }
+    } finally { S.drill = prev; }
     const tk = r.tasks, res = r.resources;
     show(
       h("p", {}, h("a", { href: drill ? "#/drills" : "#/incidents/" + incident }, "← " + t("back"))),
-      h("h1", {}, t("drill_review")),
+      h("h1", {}, t("drill_review") + (name ? " · " + name : "")),
       panel(null, table([t("inc_title"), t("inc_occurred"), t("review_first"), { label: t("review_reports"), num: 1 }, { label: t("review_late_updates"), num: 1 }, t("review_to_response"), t("review_highest"), t("review_duration")],
         r.incidents.map((i) => h("tr", {},
           h("td", {}, i.title), h("td", {}, fmtTime(i.occurred_ms)),

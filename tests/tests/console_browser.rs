@@ -293,14 +293,71 @@ fn console_in_a_browser_on_three_posts() {
                "request": &request[..8]}),
     );
 
+    // A warning through the county's form.
+    ok(browser.goto(&format!("{county}/#/warnings")));
+    ok(browser.click_css("#btn-warning"));
+    ok(browser.wait_for("#form-warning-issue").map(drop));
+    ok(browser.set_value("#form-warning-issue-color", "yellow"));
+    ok(browser.set_value("#form-warning-issue-event", "geological"));
+    ok(browser.set_value("#form-warning-issue-expires", "2030-01-01T08:00"));
+    ok(browser.type_css("#form-warning-issue-headline", "沙湾市地质灾害黄色预警"));
+    ok(browser.type_css(
+        "#form-warning-issue-headline_en",
+        "Yellow geological hazard warning",
+    ));
+    ok(browser.type_css(
+        "#form-warning-issue-description",
+        "山区降雨可能引发滑坡、泥石流",
+    ));
+    ok(browser.type_css("#form-warning-issue-instruction", "山区群众注意避险"));
+    shot("16-county-warning-form");
+    ok(browser.click_css("#form-warning-issue button[type=submit]"));
+    ok(browser
+        .wait_text("main table", "沙湾市地质灾害黄色预警")
+        .map(drop));
+    shot("16-county-warnings");
+
+    // A commitment through the county's form, for the village's request.
+    ok(browser.goto(&format!("{county}/#/resources")));
+    ok(browser.click_css("main table button.small:not(.secondary)"));
+    ok(browser.wait_for("#form-resource-commit").map(drop));
+    ok(browser.set_value("#form-resource-commit-request", &request));
+    ok(browser.type_css("#form-resource-commit-quantity", "2"));
+    ok(browser.click_css("#form-resource-commit button[type=submit]"));
+    ok(browser.wait_text("main", "已承诺").map(drop));
+    shot("15-county-resources");
+
+    // A drill started through the form, written into, and its review.
+    ok(browser.goto(&format!("{county}/#/drills")));
+    ok(browser.click_css("#btn-drill"));
+    ok(browser.wait_for("#form-drill").map(drop));
+    ok(browser.type_css("#form-drill-name", "防汛联合演练"));
+    ok(browser.type_css("#form-drill-scenario", "河堤溃口，转移沿河村民"));
+    ok(browser.click_css("#form-drill button[type=submit]"));
+    ok(browser.wait_text("main table", "防汛联合演练").map(drop));
+    let (_, drills) = county_api.get("/api/drills");
+    let drill = drills["drills"][0]["id"]
+        .as_str()
+        .expect("drill id")
+        .to_string();
+    county_api.write(
+        &format!("/api/incident/report?drill={}", &drill[..8]),
+        json!({"title": "演练：河堤溃口", "event": "flood_drought", "severity": "III", "occurred": "30m"}),
+    );
+    county_api.write(
+        &format!("/api/task/assign?drill={}", &drill[..8]),
+        json!({"to": ["西戈壁村"], "objective": "演练：组织沿河村民转移"}),
+    );
+    shot("17-county-drills");
+    ok(browser.goto(&format!("{county}/#/review?drill={drill}")));
+    ok(browser.wait_text("main", "演练：河堤溃口").map(drop));
+    shot("17-county-drill-review");
+
     // The other pages, for people to look at.
     for (page, name, ready) in [
         ("network", "12-county-network", "#bundle-export"),
         ("members", "13-county-members", "#cert-tree"),
         ("map", "14-county-map", "svg.map"),
-        ("resources", "15-county-resources", "#btn-request"),
-        ("warnings", "16-county-warnings", "#btn-warning"),
-        ("drills", "17-county-drills", "#btn-drill"),
     ] {
         ok(browser.goto(&format!("{county}/#/{page}")));
         ok(browser.wait_for(ready).map(drop));
