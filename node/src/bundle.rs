@@ -76,12 +76,18 @@ pub struct ImportSummary {
     /// Valid entries refused by the trust rules (uncertified, revoked or
     /// quarantined author, or beyond its authority), with the reason.
     pub refused: Vec<RejectedEntry>,
+    /// The entries new to this store (for live views; not reported).
+    #[serde(skip)]
+    pub new_ids: Vec<liandong_protocol::EntryId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RejectedEntry {
     pub index: u64,
     pub reason: String,
+    /// The reason's stable label (metrics, scripts).
+    #[serde(default)]
+    pub label: String,
 }
 
 /// A bundle built in memory.
@@ -349,13 +355,16 @@ pub fn import(
             .extend(report.rejected.into_iter().map(|(i, e)| RejectedEntry {
                 index: base + i as u64,
                 reason: e.to_string(),
+                label: e.label().to_string(),
             }));
         summary
             .refused
             .extend(report.refused.into_iter().map(|(i, e)| RejectedEntry {
                 index: base + i as u64,
                 reason: e.to_string(),
+                label: e.label().to_string(),
             }));
+        summary.new_ids.extend(report.new_ids);
         progress((base + chunk.len() as u64).min(total), total);
     }
     Ok(summary)

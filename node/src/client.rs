@@ -40,17 +40,38 @@ pub fn remove_run_info(data_dir: &DataDir) {
 pub enum ClientError {
     #[error("no running node for {0} (start it with `liandong run`) / 节点未运行")]
     NotRunning(String),
-    #[error("the running node refused: {0}")]
+    #[error("the running node answered unexpectedly: {0}")]
     Api(String),
+    /// The node refused the request (HTTP `status`), with its message.
+    #[error("{message}")]
+    Refused { status: u16, message: String },
     #[error("cannot reach the running node: {0}")]
     Unreachable(String),
 }
+
+/// The node's error answer as a client error.
+fn refusal(status: u16, body: &mut ureq::Body) -> ClientError {
+    match body.read_json::<ErrorBody>() {
+        Ok(err) => ClientError::Refused {
+            status,
+            message: format!("{} ({})", err.error.message, err.error.code),
+        },
+        Err(e) => ClientError::Api(format!("HTTP {status}: {e}")),
+    }
+}
+
+/// The header every state-changing request carries: a browser on another
+/// site cannot send it without the console's consent (CORS), so it proves
+/// the request is not a cross-site forgery.
+pub const CSRF_HEADER: &str = "x-liandong-request";
 
 /// A running node's API.
 #[derive(Debug, Clone)]
 pub struct Client {
     base: String,
     agent: ureq::Agent,
+    /// The console's operator token, when the config sets one.
+    token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -71,7 +92,20 @@ impl Client {
         let text = std::fs::read_to_string(run_info_path(data_dir)).map_err(|_| not_running())?;
         let info: RunInfo = serde_json::from_str(&text).map_err(|_| not_running())?;
         let console = info.console.ok_or_else(not_running)?;
-        Ok(Client::new(console.trim_end_matches('/')))
+        let token = crate::config::Config::load(&data_dir.config_path())
+            .ok()
+            .and_then(|c| c.console.token);
+        Ok(Client::new(console.trim_end_matches('/')).with_token(token))
+    }
+
+    /// Sends `token` as a bearer token with every request.
+    pub fn with_token(mut self, token: Option<String>) -> Client {
+        self.token = token;
+        self
+    }
+
+    fn auth(&self) -> Option<String> {
+        self.token.as_ref().map(|t| format!("Bearer {t}"))
     }
 
     pub fn new(base: &str) -> Client {
@@ -82,6 +116,7 @@ impl Client {
         Client {
             base: base.to_string(),
             agent: ureq::Agent::new_with_config(config),
+            token: None,
         }
     }
 
@@ -89,19 +124,13 @@ impl Client {
         result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> Result<T, ClientError> {
         let mut resp = result.map_err(|e| ClientError::Unreachable(e.to_string()))?;
-        let ok = resp.status().is_success();
+        let status = resp.status();
         let body = resp.body_mut();
-        if ok {
+        if status.is_success() {
             body.read_json::<T>()
                 .map_err(|e| ClientError::Api(e.to_string()))
         } else {
-            let err: ErrorBody = body
-                .read_json()
-                .map_err(|e| ClientError::Api(e.to_string()))?;
-            Err(ClientError::Api(format!(
-                "{} ({})",
-                err.error.message, err.error.code
-            )))
+            Err(refusal(status.as_u16(), body))
         }
     }
 
@@ -112,6 +141,9 @@ impl Client {
         params: &[(&str, Option<String>)],
     ) -> Result<T, ClientError> {
         let mut req = self.agent.get(format!("{}{path}", self.base));
+        if let Some(auth) = self.auth() {
+            req = req.header("authorization", auth);
+        }
         for (k, v) in params {
             if let Some(v) = v {
                 req = req.query(*k, v);
@@ -125,11 +157,14 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T, ClientError> {
-        Self::finish(
-            self.agent
-                .post(format!("{}{path}", self.base))
-                .send_json(body),
-        )
+        let mut req = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header(CSRF_HEADER, "1");
+        if let Some(auth) = self.auth() {
+            req = req.header("authorization", auth);
+        }
+        Self::finish(req.send_json(body))
     }
 
     pub fn post_bytes<T: DeserializeOwned>(
@@ -137,12 +172,14 @@ impl Client {
         path: &str,
         bytes: &[u8],
     ) -> Result<T, ClientError> {
-        Self::finish(
-            self.agent
-                .post(format!("{}{path}", self.base))
-                .content_type("application/octet-stream")
-                .send(bytes),
-        )
+        let mut req = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header(CSRF_HEADER, "1");
+        if let Some(auth) = self.auth() {
+            req = req.header("authorization", auth);
+        }
+        Self::finish(req.content_type("application/octet-stream").send(bytes))
     }
 
     pub fn get_bytes(
@@ -151,6 +188,9 @@ impl Client {
         params: &[(&str, Option<String>)],
     ) -> Result<Vec<u8>, ClientError> {
         let mut req = self.agent.get(format!("{}{path}", self.base));
+        if let Some(auth) = self.auth() {
+            req = req.header("authorization", auth);
+        }
         for (k, v) in params {
             if let Some(v) = v {
                 req = req.query(*k, v);
@@ -159,15 +199,9 @@ impl Client {
         let mut resp = req
             .call()
             .map_err(|e| ClientError::Unreachable(e.to_string()))?;
-        if !resp.status().is_success() {
-            let err: ErrorBody = resp
-                .body_mut()
-                .read_json()
-                .map_err(|e| ClientError::Api(e.to_string()))?;
-            return Err(ClientError::Api(format!(
-                "{} ({})",
-                err.error.message, err.error.code
-            )));
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(refusal(status.as_u16(), resp.body_mut()));
         }
         resp.body_mut()
             .with_config()

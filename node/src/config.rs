@@ -105,18 +105,34 @@ impl Default for StoreConfig {
 }
 
 /// The local console and API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ConsoleConfig {
     /// Address to serve on; localhost unless the engineer says otherwise.
     pub listen: String,
+    /// The operator token. Required when `listen` is not a loopback
+    /// address; when set, every request must present it (as a bearer
+    /// token, or the cookie the console's login sets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 impl Default for ConsoleConfig {
     fn default() -> Self {
         ConsoleConfig {
             listen: "127.0.0.1:7480".into(),
+            token: None,
         }
+    }
+}
+
+// The token is a secret: never print it in a debug dump or a log.
+impl std::fmt::Debug for ConsoleConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsoleConfig")
+            .field("listen", &self.listen)
+            .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .finish()
     }
 }
 
@@ -242,8 +258,14 @@ mod tests {
     #[test]
     fn deploy_examples_parse() {
         for (name, text) in [
-            ("county.toml", include_str!("../../deploy/examples/county.toml")),
-            ("village.toml", include_str!("../../deploy/examples/village.toml")),
+            (
+                "county.toml",
+                include_str!("../../deploy/examples/county.toml"),
+            ),
+            (
+                "village.toml",
+                include_str!("../../deploy/examples/village.toml"),
+            ),
         ] {
             let c = Config::parse(text, Path::new(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(c.post.region.level(), c.post.level, "{name}");

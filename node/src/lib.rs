@@ -16,6 +16,7 @@ pub mod domain;
 pub mod genesis;
 pub mod identity;
 pub mod ledger;
+pub mod metrics;
 pub mod net;
 pub mod node;
 pub mod post;

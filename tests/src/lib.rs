@@ -1,6 +1,10 @@
 //! A harness for many real posts in one process: temporary data
 //! directories, loopback listeners on port 0, partitions by blocking peers,
 //! and waiting for conditions with a deadline (never sleeping and hoping).
+//! [`http`] and [`webdriver`] drive a post's console from tests.
+
+pub mod http;
+pub mod webdriver;
 
 use std::future::Future;
 use std::time::Duration;
@@ -56,6 +60,22 @@ pub fn options(dir: &DataDir, peers: Vec<Multiaddr>, sync_interval: Duration) ->
     o.heartbeat = Duration::from_millis(100);
     o.sync_interval = sync_interval;
     o
+}
+
+/// Spawns a post with its console on a free loopback port; returns the
+/// node and the console's base URL.
+pub async fn spawn_console(
+    dir: &DataDir,
+    peers: Vec<Multiaddr>,
+    sync_interval: Duration,
+) -> (NodeHandle, String) {
+    let mut o = options(dir, peers, sync_interval);
+    o.console = Some("127.0.0.1:0".parse().expect("addr"));
+    let node = Node::spawn(o)
+        .await
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", dir.root().display()));
+    let url = format!("http://{}", node.console().expect("console address"));
+    (node, url)
 }
 
 pub async fn spawn(dir: &DataDir, peers: Vec<Multiaddr>, sync_interval: Duration) -> NodeHandle {
@@ -165,4 +185,28 @@ pub async fn wait_converged(nodes: &[NodeHandle], scope: &str, deadline: Duratio
         true
     })
     .await;
+}
+
+/// A runtime for tests that drive posts from blocking code (HTTP clients,
+/// a browser): the posts run on its workers while the test thread waits.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+/// [`wait_until`] for blocking code.
+pub fn wait_blocking(what: &str, deadline: Duration, mut check: impl FnMut() -> bool) {
+    let end = std::time::Instant::now() + deadline;
+    loop {
+        if check() {
+            return;
+        }
+        if std::time::Instant::now() >= end {
+            panic!("timed out after {deadline:?} waiting for: {what}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

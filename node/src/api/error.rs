@@ -1,16 +1,27 @@
-//! API errors: JSON with a stable code and a message in Chinese and
-//! English.
+//! API errors: JSON with a stable code, the message in Chinese and
+//! English, and the input field at fault when there is one:
+//!
+//! ```json
+//! {"error": {"code": "missing_field", "field": "title",
+//!            "zh": "请填写事件名称（title）", "en": "title is required",
+//!            "message": "请填写事件名称（title） / title is required"}}
+//! ```
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-#[derive(Debug)]
+use crate::domain::error::split_bilingual;
+use crate::domain::{ActionError, ActionErrorKind};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
-    pub message: String,
+    pub zh: String,
+    pub en: String,
+    pub field: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -21,28 +32,68 @@ struct Body<'a> {
 #[derive(Serialize)]
 struct Inner<'a> {
     code: &'a str,
-    message: &'a str,
+    /// Both languages in one line, for logs and the CLI.
+    message: String,
+    zh: &'a str,
+    en: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> ApiError {
         ApiError {
             status,
             code,
-            message: message.into(),
+            zh: zh.into(),
+            en: en.into(),
+            field: None,
         }
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    /// From a text already in the form "English / 中文".
+    pub fn mixed(status: StatusCode, code: &'static str, text: impl AsRef<str>) -> ApiError {
+        let (en, zh) = split_bilingual(text.as_ref());
+        ApiError::new(status, code, zh, en)
     }
 
-    pub fn internal(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    pub fn with_field(mut self, field: impl Into<String>) -> ApiError {
+        self.field = Some(field.into());
+        self
     }
 
-    pub fn unavailable(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    pub fn bad_request(code: &'static str, text: impl AsRef<str>) -> ApiError {
+        ApiError::mixed(StatusCode::BAD_REQUEST, code, text)
+    }
+
+    pub fn internal(text: impl AsRef<str>) -> ApiError {
+        ApiError::mixed(StatusCode::INTERNAL_SERVER_ERROR, "internal", text)
+    }
+
+    pub fn unavailable(text: impl AsRef<str>) -> ApiError {
+        ApiError::mixed(StatusCode::SERVICE_UNAVAILABLE, "unavailable", text)
+    }
+
+    pub fn not_found() -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "没有这个接口或页面",
+            "no such endpoint or page",
+        )
+    }
+
+    pub fn message(&self) -> String {
+        if self.zh == self.en {
+            self.en.clone()
+        } else {
+            format!("{} / {}", self.zh, self.en)
+        }
     }
 }
 
@@ -51,22 +102,56 @@ impl IntoResponse for ApiError {
         let body = Body {
             error: Inner {
                 code: self.code,
-                message: &self.message,
+                message: self.message(),
+                zh: &self.zh,
+                en: &self.en,
+                field: self.field.as_deref(),
             },
         };
         (self.status, Json(body)).into_response()
     }
 }
 
+impl From<ActionError> for ApiError {
+    fn from(e: ActionError) -> Self {
+        let status = match e.kind {
+            ActionErrorKind::Input => StatusCode::BAD_REQUEST,
+            ActionErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ActionErrorKind::InvalidBody | ActionErrorKind::Refused => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ActionErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ActionErrorKind::Conflict | ActionErrorKind::NotAPost => StatusCode::CONFLICT,
+            ActionErrorKind::Store => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError {
+            status,
+            code: e.code,
+            zh: e.zh,
+            en: e.en,
+            field: e.field,
+        }
+    }
+}
+
 impl From<crate::ledger::LedgerError> for ApiError {
     fn from(e: crate::ledger::LedgerError) -> Self {
         use crate::ledger::LedgerError;
-        match e {
-            LedgerError::Invalid(_) | LedgerError::InvalidBody(_) => {
-                ApiError::bad_request("invalid_entry", e.to_string())
-            }
+        match &e {
+            LedgerError::InvalidBody(b) => ActionError::body(b).into(),
+            LedgerError::Invalid(_) | LedgerError::Refused(_) => ApiError::mixed(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_entry",
+                e.to_string(),
+            ),
             LedgerError::Stopped => ApiError::unavailable(e.to_string()),
             _ => ApiError::internal(e.to_string()),
         }
+    }
+}
+
+impl From<crate::ledger::actor::ActorError> for ApiError {
+    fn from(e: crate::ledger::actor::ActorError) -> Self {
+        ApiError::unavailable(format!("{e} / 本地台账不可用"))
     }
 }

@@ -1,19 +1,43 @@
-//! The post's local HTTP API: what `liandong status`, the other CLI
-//! commands (while the node runs and holds the store) and the console use.
+//! The post's local HTTP API and web console: what `liandong status`, the
+//! other CLI commands (while the node runs and holds the store) and the
+//! browser console use.
 //!
-//! Bound to localhost by default. Every write goes through the same ledger
-//! path as the CLI.
+//! Bound to localhost by default; see [`access`] for the token, the
+//! cross-site-request rules and why no secret is ever served. Every domain
+//! action goes through `crate::domain` — the same planning and checks as
+//! the CLI — and is written by `NodeHandle::author`, so it is gossiped.
+//!
+//! | area | routes |
+//! |---|---|
+//! | console | `GET /`, `GET /assets/{file}` (embedded in the binary) |
+//! | access | `GET /api/access`, `POST /api/login`, `POST /api/logout` |
+//! | post | `GET /api/status`, `/api/me`, `/api/vocab`, `/api/digest`, `/api/entries` |
+//! | views | `GET /api/views`, `/api/overview`, `/api/incidents`, `/api/incidents/{id}`, `/api/responses`, `/api/warnings`, `/api/resources`, `/api/tasks`, `/api/plans`, `/api/drills`, `/api/review`, `/api/conflicts`, `/api/invalid` (all take `?drill=`) |
+//! | actions | `POST /api/{area}/{verb}` — see `crate::domain::actions` (take `?drill=`) |
+//! | network | `GET /api/network`, `POST /api/sync`, `GET /api/bundle`, `POST /api/bundle/import` |
+//! | members | `GET /api/members` (certificate tree), `/api/posts`, `/api/regions` |
+//! | live | `GET /api/events` (server-sent events, one per new entry) |
+//! | notes | `POST /api/notes` |
+//! | metrics | `GET /metrics` (Prometheus text format) |
 
+pub mod access;
+mod console;
 mod error;
+mod json;
 mod routes;
+mod state;
 
 use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{get, post};
 
+pub use access::Access;
 pub use error::ApiError;
+pub use routes::actions::{Notice, Written};
+pub use state::ApiState;
 
 use crate::node::NodeHandle;
 
@@ -22,28 +46,64 @@ pub const MAX_BODY_BYTES: usize = 512 * 1024 * 1024;
 /// Largest JSON body of any other request.
 pub const MAX_JSON_BYTES: usize = 256 * 1024;
 
-pub fn router(node: NodeHandle) -> Router {
-    let json = Router::new()
-        .route("/api/status", get(routes::status))
-        .route("/api/digest", get(routes::digest))
-        .route("/api/entries", get(routes::entries))
-        .route("/api/notes", post(routes::add_note))
-        .route("/api/sync", post(routes::sync))
-        .route("/api/bundle", get(routes::export_bundle))
+pub fn router(state: ApiState) -> Router {
+    use routes::{actions, events, ledger, members, metrics, network, session, views};
+    let api = Router::new()
+        .route("/api/access", get(session::access))
+        .route("/api/login", post(session::login))
+        .route("/api/logout", post(session::logout))
+        .route("/api/status", get(ledger::status))
+        .route("/api/me", get(session::me))
+        .route("/api/vocab", get(session::vocab))
+        .route("/api/digest", get(ledger::digest))
+        .route("/api/entries", get(ledger::entries))
+        .route("/api/notes", post(ledger::add_note))
+        .route("/api/sync", post(ledger::sync))
+        .route("/api/bundle", get(ledger::export_bundle))
+        .route("/api/views", get(views::all))
+        .route("/api/overview", get(views::overview))
+        .route("/api/incidents", get(views::incidents))
+        .route("/api/incidents/{id}", get(views::incident))
+        .route("/api/responses", get(views::responses))
+        .route("/api/warnings", get(views::warnings))
+        .route("/api/resources", get(views::resources))
+        .route("/api/tasks", get(views::tasks))
+        .route("/api/plans", get(views::plans))
+        .route("/api/drills", get(views::drills))
+        .route("/api/review", get(views::review))
+        .route("/api/conflicts", get(views::conflicts))
+        .route("/api/invalid", get(views::invalid))
+        .route("/api/network", get(network::health))
+        .route("/api/members", get(members::certificates))
+        .route("/api/posts", get(members::posts))
+        .route("/api/regions", get(members::regions))
+        .route("/api/events", get(events::stream))
+        .route("/api/{area}/{verb}", post(actions::act))
+        .route("/metrics", get(metrics::scrape))
+        .route("/", get(console::index))
+        .route("/assets/{file}", get(console::asset))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));
     let uploads = Router::new()
-        .route("/api/bundle/import", post(routes::import_bundle))
+        .route("/api/bundle/import", post(ledger::import_bundle))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
-    json.merge(uploads).with_state(node)
+    api.merge(uploads)
+        .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.access.clone(),
+            access::guard,
+        ))
+        .layer(middleware::from_fn(routes::json_errors))
+        .with_state(state)
 }
 
 /// Binds `addr`, records the bound address on the node, and serves until
 /// the node stops.
-pub async fn serve(node: NodeHandle, addr: SocketAddr) -> std::io::Result<()> {
+pub async fn serve(node: NodeHandle, addr: SocketAddr, access: Access) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     node.set_console(bound);
-    let app = router(node.clone());
+    let app = router(ApiState::new(node.clone(), access));
     let stopped = node.stopped();
     let task = tokio::spawn(async move {
         let result = axum::serve(listener, app)

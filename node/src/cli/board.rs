@@ -6,15 +6,14 @@
 //! excluded that concern it: a board never hides that something was
 //! refused.
 
+use crate::domain::sections::Area;
 use clap::{Args, Subcommand};
 use liandong_protocol::domain::Casualties;
 use liandong_protocol::domain::fold::{Conflict, Excluded, IncidentView, Views};
-use liandong_protocol::{EntryId, Kind};
-use serde::Serialize;
 
 use super::CliError;
 use super::domain::summary::track_label;
-use super::domain::{Common, Lang, Session};
+use super::domain::{Common, Lang, session};
 use super::output::{self, truncate};
 use crate::clock;
 use crate::datadir::DataDir;
@@ -44,17 +43,6 @@ pub struct BoardArgs {
     pub common: Common,
 }
 
-/// What `--json` prints: one section of the views and what concerns it.
-#[derive(Serialize)]
-struct Section<'a, T: Serialize> {
-    track: &'a liandong_protocol::domain::fold::Track,
-    now_ms: u64,
-    #[serde(flatten)]
-    items: T,
-    conflicts: Vec<&'a Conflict>,
-    invalid: Vec<&'a Excluded>,
-}
-
 pub fn run(
     data_dir: &DataDir,
     dev_roles: Option<&std::path::Path>,
@@ -68,39 +56,13 @@ pub fn run(
         BoardCommand::Plans(a) => (Board::Plans, a),
         BoardCommand::Drills(a) => (Board::Drills, a),
     };
-    let s = Session::open(data_dir, dev_roles, &args.common)?;
-    let views = s.views();
+    let views = session::load_views(data_dir, dev_roles, &args.common)?;
     let l = args.lang;
-    let subjects = which.subjects(&views);
-    let conflicts: Vec<&Conflict> = views
-        .conflicts
-        .iter()
-        .filter(|c| subjects.contains(&c.subject))
-        .collect();
-    let kinds = which.kinds();
-    let invalid: Vec<&Excluded> = views
-        .invalid
-        .iter()
-        .filter(|x| kinds.iter().any(|k| k.name() == Some(x.kind.as_str())))
-        .collect();
+    let area = which.area();
+    let conflicts = area.conflicts(&views);
+    let invalid = area.invalid(&views);
     if args.common.json {
-        let items = match which {
-            Board::Incidents => serde_json::json!({ "incidents": views.incidents }),
-            Board::Resources => serde_json::json!({
-                "requests": views.requests, "offers": views.offers, "commits": views.commits
-            }),
-            Board::Tasks => serde_json::json!({ "tasks": views.tasks }),
-            Board::Warnings => serde_json::json!({ "warnings": views.warnings }),
-            Board::Plans => serde_json::json!({ "plans": views.plans }),
-            Board::Drills => serde_json::json!({ "drills": views.drills }),
-        };
-        output::print_json(&Section {
-            track: &views.track,
-            now_ms: views.now_ms,
-            items,
-            conflicts,
-            invalid,
-        });
+        output::print_json(&area.section(&views));
         return Ok(());
     }
     let drill_name = match views.track {
@@ -149,43 +111,14 @@ impl Board {
         }
     }
 
-    /// The entries a conflict of this board is about.
-    fn subjects(self, v: &Views) -> Vec<EntryId> {
+    fn area(self) -> Area {
         match self {
-            Board::Incidents => v.incidents.iter().map(|x| x.id).collect(),
-            Board::Resources => v
-                .offers
-                .iter()
-                .map(|x| x.id)
-                .chain(v.commits.iter().map(|x| x.id))
-                .collect(),
-            Board::Tasks => v.tasks.iter().map(|x| x.id).collect(),
-            Board::Warnings => v.warnings.iter().map(|x| x.id).collect(),
-            Board::Plans => v.plans.iter().map(|x| x.id).collect(),
-            Board::Drills => v.drills.iter().map(|x| x.id).collect(),
-        }
-    }
-
-    /// The kinds whose excluded entries this board lists.
-    fn kinds(self) -> Vec<Kind> {
-        match self {
-            Board::Incidents => vec![
-                Kind::INCIDENT_REPORT,
-                Kind::RESPONSE_DECISION,
-                Kind::CONSULTATION,
-                Kind::INFO_RELEASE,
-                Kind::PLAN_ACTIVATION,
-            ],
-            Board::Resources => vec![
-                Kind::RESOURCE_REQUEST,
-                Kind::RESOURCE_OFFER,
-                Kind::RESOURCE_COMMIT,
-                Kind::RESOURCE_STATUS,
-            ],
-            Board::Tasks => vec![Kind::TASK, Kind::TASK_UPDATE],
-            Board::Warnings => vec![Kind::WARNING],
-            Board::Plans => vec![Kind::PLAN, Kind::PLAN_APPROVAL],
-            Board::Drills => vec![Kind::DRILL_START, Kind::DRILL_END],
+            Board::Incidents => Area::Incidents,
+            Board::Resources => Area::Resources,
+            Board::Tasks => Area::Tasks,
+            Board::Warnings => Area::Warnings,
+            Board::Plans => Area::Plans,
+            Board::Drills => Area::Drills,
         }
     }
 }

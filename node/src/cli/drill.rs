@@ -4,17 +4,19 @@
 //! into it (status Exercise); boards take it to show the drill's views. The
 //! review is computed from the ledger, for a drill or for a real incident.
 
+use std::path::Path;
+
 use clap::{Args, Subcommand};
 use liandong_protocol::domain::fold::{Review, review};
-use liandong_protocol::domain::{DrillEnd, DrillStart};
-use liandong_protocol::{Body, RegionCode};
 
 use super::CliError;
-use super::domain::{Common, Lang, Session, ids, print_written};
-use super::incident::INCIDENT;
+use super::domain::{Common, Lang, execute, session};
 use super::output;
 use crate::clock;
 use crate::datadir::DataDir;
+use crate::domain::Action;
+use crate::domain::actions::drill::{EndInput, StartInput};
+use crate::domain::ids::{self, INCIDENT};
 
 #[derive(Debug, Subcommand)]
 pub enum DrillCommand {
@@ -28,18 +30,8 @@ pub enum DrillCommand {
 
 #[derive(Debug, Args)]
 pub struct StartArgs {
-    /// Name / 演练名称
-    #[arg(long)]
-    pub name: String,
-    /// Scenario played / 演练科目
-    #[arg(long, default_value = "")]
-    pub scenario: String,
-    /// Area taking part [default: this post's region] / 演练区域
-    #[arg(long)]
-    pub region: Option<RegionCode>,
-    /// The plan exercised: id or prefix / 检验的预案
-    #[arg(long)]
-    pub plan: Option<String>,
+    #[command(flatten)]
+    pub input: StartInput,
     #[arg(long)]
     pub json: bool,
 }
@@ -49,8 +41,8 @@ pub struct EndArgs {
     /// The drill: id or prefix / 演练编号
     #[arg(long)]
     pub drill: String,
-    #[arg(long, default_value = "")]
-    pub summary: String,
+    #[command(flatten)]
+    pub input: EndInput,
     #[arg(long)]
     pub json: bool,
 }
@@ -69,21 +61,30 @@ pub struct ReviewArgs {
 
 pub fn run(
     data_dir: &DataDir,
-    dev_roles: Option<&std::path::Path>,
+    dev_roles: Option<&Path>,
     cmd: DrillCommand,
 ) -> Result<(), CliError> {
     match cmd {
         DrillCommand::Start(a) => {
-            let s = Session::open(data_dir, dev_roles, &no_drill(a.json))?;
-            start(&s, a)
+            let common = Common {
+                drill: None,
+                json: a.json,
+            };
+            let written = execute(data_dir, dev_roles, &common, Action::DrillStart(a.input))?;
+            if !a.json {
+                println!(
+                    "  写入演练条目时请加 / write drill entries with: --drill {}",
+                    written.entry.id.get(..8).unwrap_or(&written.entry.id)
+                );
+            }
+            Ok(())
         }
         DrillCommand::End(a) => {
             let common = Common {
-                drill: Some(a.drill.clone()),
+                drill: Some(a.drill),
                 json: a.json,
             };
-            let s = Session::open(data_dir, dev_roles, &common)?;
-            end(&s, a)
+            execute(data_dir, dev_roles, &common, Action::DrillEnd(a.input)).map(drop)
         }
         DrillCommand::Review(a) => {
             if a.incident.is_none() && a.common.drill.is_none() {
@@ -91,76 +92,29 @@ pub fn run(
                     "review what? give --drill <id> or --incident <id> / 请指定 --drill 或 --incident".into(),
                 ));
             }
-            let s = Session::open(data_dir, dev_roles, &a.common)?;
-            show_review(&s, a)
+            let views = session::load_views(data_dir, dev_roles, &a.common)?;
+            let incident = a
+                .incident
+                .as_deref()
+                .map(|i| {
+                    ids::resolve(
+                        i,
+                        views.incidents.iter().map(|v| v.id),
+                        INCIDENT,
+                        "incident",
+                    )
+                })
+                .transpose()
+                .map_err(session::action_error)?;
+            let r = review(&views, incident);
+            if a.common.json {
+                output::print_json(&r);
+            } else {
+                print_review(&r, a.lang);
+            }
+            Ok(())
         }
     }
-}
-
-fn no_drill(json: bool) -> Common {
-    Common { drill: None, json }
-}
-
-fn start(s: &Session, a: StartArgs) -> Result<(), CliError> {
-    let views = s.views();
-    let plan = a
-        .plan
-        .as_deref()
-        .map(|p| ids::resolve(p, views.plans.iter().map(|v| v.id), ("plan", "预案")))
-        .transpose()?;
-    let region = a.region.unwrap_or_else(|| s.my_region());
-    let body = Body::DrillStart(Box::new(DrillStart {
-        name: a.name,
-        scenario: a.scenario,
-        region: region.clone(),
-        plan,
-    }));
-    // A drill record is an Exercise entry even though no drill is open yet.
-    let entry = s.write_as(region, liandong_protocol::Status::Exercise, body)?;
-    print_written(&entry, a.json, ("演练开始", "drill started"));
-    if !a.json {
-        println!(
-            "  写入演练条目时请加 / write drill entries with: --drill {}",
-            entry.id().short()
-        );
-    }
-    Ok(())
-}
-
-fn end(s: &Session, a: EndArgs) -> Result<(), CliError> {
-    let Some(drill) = s.drill() else {
-        return Err(CliError::Usage("--drill is required / 请指定演练".into()));
-    };
-    let region = s
-        .views()
-        .drill(&drill)
-        .map(|d| d.region.clone())
-        .unwrap_or_else(|| s.my_region());
-    let entry = s.write(
-        region,
-        Body::DrillEnd(Box::new(DrillEnd {
-            drill,
-            summary: a.summary,
-        })),
-    )?;
-    print_written(&entry, a.json, ("演练结束", "drill ended"));
-    Ok(())
-}
-
-fn show_review(s: &Session, a: ReviewArgs) -> Result<(), CliError> {
-    let views = s.views();
-    let incident = a
-        .incident
-        .as_deref()
-        .map(|i| ids::resolve(i, views.incidents.iter().map(|v| v.id), INCIDENT))
-        .transpose()?;
-    let r = review(&views, incident);
-    if a.common.json {
-        output::print_json(&r);
-        return Ok(());
-    }
-    print_review(&r, a.lang);
-    Ok(())
 }
 
 fn print_review(r: &Review, l: Lang) {

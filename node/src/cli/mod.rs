@@ -7,7 +7,7 @@ mod access;
 mod bench;
 mod board;
 mod bundle;
-mod cert;
+pub(crate) mod cert;
 mod demo;
 pub mod domain;
 mod drill;

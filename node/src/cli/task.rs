@@ -1,13 +1,14 @@
 //! `liandong task assign|ack|progress|done|refuse`: 指令下达与反馈.
 
+use std::path::Path;
+
 use clap::{Args, Subcommand};
-use liandong_protocol::Body;
-use liandong_protocol::domain::{TaskAssign, TaskState, TaskUpdate};
 
 use super::CliError;
-use super::domain::{Common, Session, ids, input, print_written};
-use super::incident::INCIDENT;
+use super::domain::{Common, execute};
 use crate::datadir::DataDir;
+use crate::domain::Action;
+use crate::domain::actions::task::{AssignInput, UpdateInput};
 
 #[derive(Debug, Subcommand)]
 pub enum TaskCommand {
@@ -25,35 +26,23 @@ pub enum TaskCommand {
 
 #[derive(Debug, Args)]
 pub struct AssignArgs {
-    /// Assignee: post name or node id (repeatable, or comma-separated) / 受领单位
-    #[arg(long = "to", required = true)]
-    pub to: Vec<String>,
-    /// What to do / 任务内容
-    #[arg(long)]
-    pub objective: String,
-    /// Due, e.g. +2h / 完成时限
-    #[arg(long)]
-    pub due: Option<String>,
-    /// The incident: id or prefix / 事件编号
-    #[arg(long)]
-    pub incident: Option<String>,
+    #[command(flatten)]
+    pub input: AssignInput,
     #[command(flatten)]
     pub common: Common,
 }
 
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
-    /// The task: id or prefix / 指令编号
-    #[arg(long)]
-    pub task: String,
-    #[arg(long, default_value = "")]
-    pub note: String,
+    #[command(flatten)]
+    pub input: UpdateInput,
     #[command(flatten)]
     pub common: Common,
 }
 
 #[derive(Debug, Args)]
 pub struct RefuseArgs {
+    /// The task: id or prefix / 指令编号
     #[arg(long)]
     pub task: String,
     /// Why the task cannot be carried out / 拒绝理由
@@ -63,86 +52,19 @@ pub struct RefuseArgs {
     pub common: Common,
 }
 
-const TASK: (&str, &str) = ("task", "指令");
-
-pub fn run(
-    data_dir: &DataDir,
-    dev_roles: Option<&std::path::Path>,
-    cmd: TaskCommand,
-) -> Result<(), CliError> {
-    let open = |common: &Common| Session::open(data_dir, dev_roles, common);
-    match cmd {
-        TaskCommand::Assign(a) => assign(&open(&a.common)?, a),
-        TaskCommand::Ack(a) => update(
-            &open(&a.common)?,
-            &a.task,
-            TaskState::Acknowledged,
-            a.note,
-            a.common.json,
+pub fn run(data_dir: &DataDir, dev_roles: Option<&Path>, cmd: TaskCommand) -> Result<(), CliError> {
+    let (common, action) = match cmd {
+        TaskCommand::Assign(a) => (a.common, Action::TaskAssign(a.input)),
+        TaskCommand::Ack(a) => (a.common, Action::TaskAck(a.input)),
+        TaskCommand::Progress(a) => (a.common, Action::TaskProgress(a.input)),
+        TaskCommand::Done(a) => (a.common, Action::TaskDone(a.input)),
+        TaskCommand::Refuse(a) => (
+            a.common,
+            Action::TaskRefuse(UpdateInput {
+                task: a.task,
+                note: a.reason,
+            }),
         ),
-        TaskCommand::Progress(a) => update(
-            &open(&a.common)?,
-            &a.task,
-            TaskState::InProgress,
-            a.note,
-            a.common.json,
-        ),
-        TaskCommand::Done(a) => update(
-            &open(&a.common)?,
-            &a.task,
-            TaskState::Done,
-            a.note,
-            a.common.json,
-        ),
-        TaskCommand::Refuse(a) => update(
-            &open(&a.common)?,
-            &a.task,
-            TaskState::Refused,
-            a.reason,
-            a.common.json,
-        ),
-    }
-}
-
-fn assign(s: &Session, a: AssignArgs) -> Result<(), CliError> {
-    let views = s.views();
-    let assignees = input::lists(&a.to)
-        .iter()
-        .map(|t| ids::resolve_post(t, s.directory.latest().iter()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let incident = a
-        .incident
-        .as_deref()
-        .map(|i| ids::resolve(i, views.incidents.iter().map(|v| v.id), INCIDENT))
-        .transpose()?;
-    let body = Body::Task(Box::new(TaskAssign {
-        incident,
-        drill: s.drill(),
-        assignees,
-        objective: a.objective,
-        due_ms: input::time_opt(&a.due, s.now_ms)?,
-    }));
-    let entry = s.write(s.my_region(), body)?;
-    print_written(&entry, a.common.json, ("指令", "task"));
-    Ok(())
-}
-
-fn update(
-    s: &Session,
-    task: &str,
-    state: TaskState,
-    note: String,
-    json: bool,
-) -> Result<(), CliError> {
-    let views = s.views();
-    let task = ids::resolve(task, views.tasks.iter().map(|t| t.id), TASK)?;
-    let body = Body::TaskUpdate(Box::new(TaskUpdate {
-        task,
-        drill: s.drill(),
-        state,
-        note,
-    }));
-    let entry = s.write(s.my_region(), body)?;
-    print_written(&entry, json, (state.name_zh(), state.name()));
-    Ok(())
+    };
+    execute(data_dir, dev_roles, &common, action).map(drop)
 }

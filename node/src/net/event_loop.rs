@@ -9,6 +9,7 @@ use futures::StreamExt;
 use liandong_protocol::net::Response;
 use libp2p::core::transport::ListenerId;
 use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance, PublishError};
+use libp2p::metrics::Recorder;
 use libp2p::request_response::{self, OutboundRequestId};
 use libp2p::swarm::SwarmEvent;
 use libp2p::{Multiaddr, PeerId, Swarm, identify, identity, mdns};
@@ -17,13 +18,25 @@ use tokio::time::Instant;
 
 use super::behaviour::{self, Behaviour, BehaviourEvent};
 use super::codec::Sized;
-use super::{Command, NetConfig, NetError, NetEvent, NetInfo};
+use super::{Command, NetConfig, NetError, NetEvent, NetInfo, SwarmMetrics};
 
 fn peer_of(addr: &Multiaddr) -> Option<PeerId> {
     addr.iter().find_map(|p| match p {
         libp2p::multiaddr::Protocol::P2p(id) => Some(id),
         _ => None,
     })
+}
+
+/// Feeds libp2p's metrics: the swarm's own events, and those of the
+/// behaviours it has recorders for.
+fn record(m: &libp2p::metrics::Metrics, event: &SwarmEvent<BehaviourEvent>) {
+    match event {
+        SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(e)) => m.record(e),
+        SwarmEvent::Behaviour(BehaviourEvent::Identify(e)) => m.record(e),
+        SwarmEvent::Behaviour(BehaviourEvent::Ping(e)) => m.record(e),
+        _ => {}
+    }
+    m.record(event);
 }
 
 /// Score below which a peer is banned (gossipsub's graylist is -80).
@@ -52,6 +65,7 @@ pub struct EventLoop {
     /// link that comes back must not wait for an operator).
     bootstrap: Vec<Bootstrap>,
     redial: Duration,
+    metrics: Option<SwarmMetrics>,
 }
 
 struct Bootstrap {
@@ -104,6 +118,7 @@ impl EventLoop {
                 })
                 .collect(),
             redial: cfg.redial,
+            metrics: cfg.metrics.clone(),
         };
         // Wait until every listener has an address, so callers (and tests
         // on port 0) know where this post can be reached.
@@ -287,6 +302,9 @@ impl EventLoop {
     }
 
     fn on_swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
+        if let Some(m) = &self.metrics {
+            record(&m.0, &event);
+        }
         match event {
             SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(e)) => self.on_gossipsub(e),
             SwarmEvent::Behaviour(BehaviourEvent::Sync(e)) => self.on_sync(e),

@@ -42,6 +42,18 @@ pub struct NetConfig {
     pub ban_duration: Duration,
     /// How often lost bootstrap peers are dialled again.
     pub redial: Duration,
+    /// libp2p's own metrics, recorded from the swarm's events when given.
+    pub metrics: Option<SwarmMetrics>,
+}
+
+/// libp2p's metrics recorder (it has no `Debug`).
+#[derive(Clone)]
+pub struct SwarmMetrics(pub std::sync::Arc<libp2p::metrics::Metrics>);
+
+impl std::fmt::Debug for SwarmMetrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SwarmMetrics")
+    }
 }
 
 impl NetConfig {
@@ -55,6 +67,7 @@ impl NetConfig {
             topics,
             ban_duration: Duration::from_secs(600),
             redial: Duration::from_secs(5),
+            metrics: None,
         }
     }
 }

@@ -14,6 +14,7 @@ use libp2p::gossipsub::{MessageAcceptance, MessageId};
 
 use super::{Shared, ingest_from_peer};
 use crate::ledger::ItemOutcome;
+use crate::metrics::{GossipOutcome, Source};
 use crate::net::codec::sized_request;
 
 /// A chain gap is asked for at most this often.
@@ -55,6 +56,7 @@ pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data
         Err(e) => {
             // The store is failing: do not blame the peer.
             tracing::warn!(error = %e, "gossip not stored");
+            shared.metrics.gossip_received(GossipOutcome::Error);
             shared
                 .net
                 .report(id, source, MessageAcceptance::Ignore)
@@ -81,6 +83,7 @@ pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data
             MessageAcceptance::Reject
         }
     };
+    record(shared, source, outcome.as_ref());
     shared.net.report(id, source, acceptance).await;
     if let Some(entry) = outcome.as_ref().and_then(ItemOutcome::new_entry) {
         after_new_entry(shared, entry, Some(source)).await;
@@ -143,6 +146,28 @@ pub async fn fetch_chains(shared: &Arc<Shared>, peer: PeerId, entries: &[Vec<u8>
     stored
 }
 
+/// Counts a gossip message by what became of it, and notes that its
+/// sender was heard from.
+fn record(shared: &Shared, source: PeerId, outcome: Option<&ItemOutcome>) {
+    let m = &shared.metrics;
+    match outcome {
+        Some(ItemOutcome::Added(_) | ItemOutcome::Fork(_)) => {
+            m.gossip_received(GossipOutcome::Accepted)
+        }
+        Some(ItemOutcome::OutOfScope(_)) => m.gossip_received(GossipOutcome::OutOfScope),
+        Some(ItemOutcome::Duplicate(_)) | None => m.gossip_received(GossipOutcome::Duplicate),
+        Some(ItemOutcome::Rejected(e)) => {
+            m.gossip_received(GossipOutcome::Rejected);
+            m.rejected(Source::Gossip, e.label());
+        }
+        Some(ItemOutcome::Refused(e)) => {
+            m.gossip_received(GossipOutcome::Refused);
+            m.rejected(Source::Gossip, e.label());
+        }
+    }
+    shared.lock_peers().touch(&source, crate::clock::now_ms());
+}
+
 /// Publishes entries the ledger wrote by itself while ingesting
 /// (equivocation evidence), so they travel network-wide.
 pub async fn publish_outbox(shared: &Arc<Shared>) {
@@ -155,7 +180,9 @@ pub async fn publish_outbox(shared: &Arc<Shared>) {
 /// Spreads an entry this post just wrote: its topic, and posts above.
 pub async fn announce(shared: &Arc<Shared>, entry: &SignedEntry, source: Option<PeerId>) {
     let topic = shared.topic_of(&entry.header().scope);
-    if let Err(e) = shared.net.publish(topic, entry.wire().to_vec()).await {
+    let published = shared.net.publish(topic, entry.wire().to_vec()).await;
+    shared.metrics.gossip_published(published.is_ok());
+    if let Err(e) = published {
         // Normal for a post with no peer in the topic yet; sync delivers.
         tracing::debug!(error = %e, "entry not gossiped");
     }
@@ -167,6 +194,7 @@ pub async fn announce(shared: &Arc<Shared>, entry: &SignedEntry, source: Option<
 /// the sender for the author's missing predecessors.
 pub async fn after_new_entry(shared: &Arc<Shared>, entry: &SignedEntry, source: Option<PeerId>) {
     let h = entry.header();
+    observe_latency(shared, entry);
     let _ = shared.new_entries.send(super::NewEntry {
         id: entry.id(),
         author: h.author,
@@ -197,6 +225,26 @@ pub async fn after_new_entry(shared: &Arc<Shared>, entry: &SignedEntry, source: 
     }
     if let Some(source) = source {
         fill_gap(shared, entry, source).await;
+    }
+}
+
+/// Latency metrics of a new entry: how long another post's entry took to
+/// get here, and for a 首报, how long after the occurrence it was written.
+fn observe_latency(shared: &Shared, entry: &SignedEntry) {
+    let h = entry.header();
+    let written_ms = h.hlc.wall_ms();
+    if h.author != shared.node_id {
+        shared
+            .metrics
+            .arrival(crate::clock::now_ms().saturating_sub(written_ms));
+    }
+    if h.kind == liandong_protocol::Kind::INCIDENT_REPORT
+        && let Ok(liandong_protocol::Body::IncidentReport(r)) = entry.body()
+        && r.phase == liandong_protocol::domain::Phase::Initial
+    {
+        shared
+            .metrics
+            .first_report(written_ms.saturating_sub(r.occurred_ms));
     }
 }
 

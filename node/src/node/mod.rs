@@ -25,14 +25,16 @@ use rand::seq::IteratorRandom;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 
-pub use peers::{PeerStatus, SyncTotals};
+pub use peers::{Heard, PeerStatus, SyncTotals};
 pub use status::NodeStatus;
 pub use sync::{SyncFailure, SyncStats};
 
 use crate::datadir::DataDir;
+use crate::domain::{DeskSetup, DevRoles};
 use crate::identity;
 use crate::ledger::actor::LedgerHandle;
 use crate::ledger::{ItemOutcome, LedgerError};
+use crate::metrics::{NodeMetrics, Source};
 use crate::net::{self, NetConfig, NetEvent, NetworkHandle};
 use crate::post::{Post, PostError};
 
@@ -67,6 +69,9 @@ pub struct NodeOptions {
     pub heartbeat: Duration,
     /// Where the local console and API listen; `None` for no console.
     pub console: Option<SocketAddr>,
+    /// The console's operator token; `None` means the config's
+    /// (`[console] token`). Required when the console is not on loopback.
+    pub console_token: Option<String>,
 }
 
 impl NodeOptions {
@@ -79,6 +84,7 @@ impl NodeOptions {
             sync_interval: Duration::from_secs(30),
             heartbeat: Duration::from_millis(500),
             console: None,
+            console_token: None,
         }
     }
 }
@@ -124,6 +130,9 @@ pub(crate) struct Shared {
     /// Every entry new to this post, as it is stored (console live view,
     /// benchmarks). Slow listeners miss events rather than slow the node.
     pub new_entries: tokio::sync::broadcast::Sender<NewEntry>,
+    pub metrics: Arc<NodeMetrics>,
+    /// What the domain desk needs (the console's actions and views).
+    pub desk_setup: DeskSetup,
 }
 
 /// An entry new to this post.
@@ -234,6 +243,22 @@ impl Shared {
     }
 }
 
+/// Development-mode roles from the data directory's `dev-roles.toml`, if
+/// any; a broken file is reported and ignored (the trust state, once there
+/// is a genesis, does not use it anyway).
+fn dev_roles(data_dir: &DataDir) -> DevRoles {
+    let path = data_dir
+        .root()
+        .join(crate::cli::domain::session::DEFAULT_DEV_ROLES);
+    if !path.exists() {
+        return DevRoles::default();
+    }
+    DevRoles::load(&path).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "dev-roles file ignored");
+        DevRoles::default()
+    })
+}
+
 /// Commands from handles to the node loop.
 enum NodeCommand {
     Shutdown(oneshot::Sender<()>),
@@ -299,9 +324,17 @@ impl Node {
             .iter()
             .map(|r| topic_name(&network, r))
             .collect();
+        let metrics = Arc::new(NodeMetrics::new());
         let mut net_cfg = NetConfig::new(listen, bootstrap, topics);
         net_cfg.mdns = options.mdns.unwrap_or(config.network.mdns);
         net_cfg.heartbeat = options.heartbeat;
+        net_cfg.metrics = Some(net::SwarmMetrics(Arc::clone(&metrics.libp2p)));
+        let desk_setup = DeskSetup {
+            roles: dev_roles(&options.data_dir),
+            cooperate: config.network.cooperate.clone(),
+            name: config.post.name.clone(),
+            region: region.clone(),
+        };
         let (net, events, net_task) = net::spawn(p2p_key, net_cfg).await?;
         let listen = net.info().await?.listen;
 
@@ -324,6 +357,8 @@ impl Node {
             stopping: tokio::sync::watch::channel(false).0,
             background: Mutex::new(Vec::new()),
             new_entries: tokio::sync::broadcast::channel(NEW_ENTRY_CAPACITY).0,
+            metrics,
+            desk_setup,
         });
         let core = Core {
             shared: Arc::clone(&shared),
@@ -344,9 +379,16 @@ impl Node {
             listen,
         };
         if let Some(addr) = options.console {
-            crate::api::serve(handle.clone(), addr)
-                .await
-                .map_err(|e| NodeError::Start(format!("console on {addr}: {e}")))?;
+            let token = options
+                .console_token
+                .clone()
+                .or(config.console.token.clone());
+            let access = crate::api::Access::new(addr, token)
+                .map_err(|e| NodeError::Start(e.to_string()))?;
+            if let Err(e) = crate::api::serve(handle.clone(), addr, access).await {
+                handle.shutdown().await;
+                return Err(NodeError::Start(format!("console on {addr}: {e}")));
+            }
         }
         tracing::info!(peer_id = %handle.peer_id(), "post started");
         Ok(handle)
@@ -396,13 +438,63 @@ impl NodeHandle {
             .unwrap_or_else(|p| p.into_inner()) = Some(addr);
     }
 
+    pub fn metrics(&self) -> &Arc<NodeMetrics> {
+        &self.shared.metrics
+    }
+
+    /// What the domain desk of this post needs.
+    pub fn desk_setup(&self) -> &DeskSetup {
+        &self.shared.desk_setup
+    }
+
+    /// Name, region and network of this post, as its config states them.
+    pub fn name(&self) -> &str {
+        &self.shared.name
+    }
+
+    pub fn network_name(&self) -> &str {
+        &self.shared.network_name
+    }
+
+    /// Posts this post has heard from (connected now or before).
+    pub fn heard(&self) -> Vec<Heard> {
+        self.shared.lock_peers().heard.values().cloned().collect()
+    }
+
+    /// Sets the scrape-time gauges and returns the metrics text.
+    pub async fn metrics_text(&self) -> String {
+        let net = self.shared.net.info().await.unwrap_or_default();
+        let metrics = Arc::clone(&self.shared.metrics);
+        let (peers, mesh_peers) = (net.connected.len(), net.mesh_peers);
+        self.shared
+            .ledger
+            .read(move |l| {
+                let store = l.store();
+                let snapshot = crate::metrics::Snapshot {
+                    peers,
+                    mesh_peers,
+                    store_bytes: store.size_on_disk(),
+                    digest: store.digest(&RegionCode::national()).unwrap_or_default(),
+                };
+                metrics.set_state(&snapshot, || {
+                    liandong_protocol::Kind::KNOWN
+                        .iter()
+                        .filter_map(|k| store.count_kind(*k).ok().map(|n| (*k, n)))
+                        .collect()
+                });
+                metrics.encode()
+            })
+            .await
+            .unwrap_or_default()
+    }
+
     /// Every entry new to this post from now on.
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<NewEntry> {
         self.shared.new_entries.subscribe()
     }
 
     /// Resolves when the node stops.
-    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + Send + use<> {
         let mut rx = self.shared.stopping.subscribe();
         async move {
             let _ = rx.wait_for(|stopping| *stopping).await;
@@ -416,6 +508,22 @@ impl NodeHandle {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(task);
+    }
+
+    /// Tells live listeners (the console) about entries stored outside the
+    /// node's own paths (a bundle imported through the API).
+    pub fn notify_new(&self, entries: &[SignedEntry]) {
+        for e in entries {
+            let h = e.header();
+            let _ = self.shared.new_entries.send(NewEntry {
+                id: e.id(),
+                author: h.author,
+                kind: h.kind,
+                scope: h.scope.clone(),
+                hlc: h.hlc,
+                local: h.author == self.shared.node_id,
+            });
+        }
     }
 
     /// Asks for a round of syncs with every peer (after a bundle import, so
@@ -441,6 +549,7 @@ impl NodeHandle {
         body: Body,
     ) -> Result<SignedEntry, LedgerError> {
         let entry = self.shared.ledger.author(scope, status, body).await?;
+        self.shared.metrics.written(entry.header().kind);
         gossip::announce(&self.shared, &entry, None).await;
         Ok(entry)
     }
@@ -623,10 +732,15 @@ impl Core {
                         .spawn(async move { requests::introduce(&shared, peer).await });
                 }
             }
-            NetEvent::Disconnected { peer } => self.shared.lock_peers().disconnected(&peer),
+            NetEvent::Disconnected { peer } => self
+                .shared
+                .lock_peers()
+                .disconnected(&peer, crate::clock::now_ms()),
             NetEvent::Banned { peer, score } => {
                 tracing::warn!(%peer, score, "peer banned / 已封禁对等节点");
-                self.shared.lock_peers().disconnected(&peer);
+                self.shared
+                    .lock_peers()
+                    .disconnected(&peer, crate::clock::now_ms());
             }
         }
     }
@@ -751,6 +865,13 @@ async fn ingest_logged(shared: &Arc<Shared>, entries: Vec<Vec<u8>>) -> Option<Ve
 
 /// Penalises invalid deliveries, publishes evidence, spreads what is new.
 async fn after_ingest(shared: &Arc<Shared>, peer: PeerId, outcomes: &[ItemOutcome]) -> usize {
+    for o in outcomes {
+        match o {
+            ItemOutcome::Rejected(e) => shared.metrics.rejected(Source::Peer, e.label()),
+            ItemOutcome::Refused(e) => shared.metrics.rejected(Source::Peer, e.label()),
+            _ => {}
+        }
+    }
     let invalid = outcomes
         .iter()
         .filter(|o| matches!(o, ItemOutcome::Rejected(_)))

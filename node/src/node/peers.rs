@@ -12,6 +12,9 @@ use super::sync::SyncStats;
 
 /// Sync records kept, for status, the console and benchmarks.
 const HISTORY: usize = 256;
+/// Posts remembered as heard from; beyond this the longest silent is
+/// forgotten (a village box must not grow without bound).
+const MAX_HEARD: usize = 1024;
 
 #[derive(Debug)]
 pub struct Peer {
@@ -55,6 +58,21 @@ pub struct Peers {
     pub by_id: HashMap<PeerId, Peer>,
     pub history: VecDeque<SyncStats>,
     pub totals: SyncTotals,
+    /// Every post that introduced itself, kept after it disconnects: the
+    /// console shows when a post (the parent above all) was last heard from.
+    pub heard: HashMap<PeerId, Heard>,
+}
+
+/// A post this post has heard from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Heard {
+    pub peer_id: String,
+    pub node_id: String,
+    pub name: Option<String>,
+    pub region: String,
+    pub connected: bool,
+    /// Wall-clock ms of the last hello, message or sync from it.
+    pub last_ms: u64,
 }
 
 /// Running totals of the sync sessions this post started.
@@ -85,18 +103,56 @@ impl Peers {
         });
     }
 
-    pub fn disconnected(&mut self, peer: &PeerId) {
+    pub fn disconnected(&mut self, peer: &PeerId, now_ms: u64) {
         self.by_id.remove(peer);
+        if let Some(h) = self.heard.get_mut(peer) {
+            h.connected = false;
+            h.last_ms = h.last_ms.max(now_ms);
+        }
     }
 
-    pub fn set_hello(&mut self, peer: &PeerId, hello: Hello) {
+    pub fn set_hello(&mut self, peer: &PeerId, hello: Hello, now_ms: u64) {
         if let Some(p) = self.by_id.get_mut(peer) {
             p.name = hello.profile.as_deref().and_then(profile_name);
+            if self.heard.len() >= MAX_HEARD && !self.heard.contains_key(peer) {
+                let oldest = self
+                    .heard
+                    .iter()
+                    .filter(|(_, h)| !h.connected)
+                    .min_by_key(|(_, h)| h.last_ms)
+                    .map(|(id, _)| *id);
+                if let Some(id) = oldest {
+                    self.heard.remove(&id);
+                }
+            }
+            self.heard.insert(
+                *peer,
+                Heard {
+                    peer_id: peer.to_string(),
+                    node_id: hello.node.to_hex(),
+                    name: p.name.clone(),
+                    region: hello.region.to_string(),
+                    connected: true,
+                    last_ms: now_ms,
+                },
+            );
             p.hello = Some(hello);
         }
     }
 
-    pub fn record_sync(&mut self, stats: SyncStats) {
+    /// Something arrived from `peer` (a gossip message, a push).
+    pub fn touch(&mut self, peer: &PeerId, now_ms: u64) {
+        if let Some(h) = self.heard.get_mut(peer) {
+            h.last_ms = h.last_ms.max(now_ms);
+        }
+    }
+
+    pub fn record_sync(&mut self, stats: SyncStats, now_ms: u64) {
+        if stats.ok
+            && let Some(id) = stats.peer_id()
+        {
+            self.touch(&id, now_ms);
+        }
         let t = &mut self.totals;
         t.sessions += 1;
         t.failed += u64::from(!stats.ok);

@@ -122,7 +122,9 @@ async fn accept_hello(shared: &Arc<Shared>, peer: PeerId, hello: Hello) -> Resul
         ));
     }
     tracing::debug!(%peer, region = %hello.region, "peer introduced itself");
-    shared.lock_peers().set_hello(&peer, hello);
+    shared
+        .lock_peers()
+        .set_hello(&peer, hello, crate::clock::now_ms());
     Ok(())
 }
 
@@ -141,7 +143,9 @@ fn node_of(peer: &PeerId) -> Option<NodeId> {
 /// Keeps a refused peer out for a while and says why in the log.
 async fn refuse_peer(shared: &Arc<Shared>, peer: PeerId, reason: &str) {
     tracing::warn!(%peer, %reason, "peer refused at hello / 拒绝对等节点");
-    shared.lock_peers().disconnected(&peer);
+    shared
+        .lock_peers()
+        .disconnected(&peer, crate::clock::now_ms());
     shared.net.ban(peer, UNCERTIFIED_BAN).await;
 }
 

@@ -119,8 +119,9 @@ pub(crate) async fn sync_with(
         if let Some(p) = peers.by_id.get_mut(&peer) {
             p.syncing = false;
         }
-        peers.record_sync(stats.clone());
+        peers.record_sync(stats.clone(), crate::clock::now_ms());
     }
+    shared.metrics.sync_session(&stats);
     match &result {
         Ok(()) => tracing::debug!(
             %peer, rounds = stats.round_trips, fetched = stats.fetched, pushed = stats.pushed,

@@ -465,6 +465,17 @@ impl Store {
         Ok(self.digest(&RegionCode::national())?.count)
     }
 
+    /// Number of stored entries of one kind (a scan of its index keys;
+    /// no entry is read).
+    pub fn count_kind(&self, kind: Kind) -> Result<u64, StoreError> {
+        let mut n = 0;
+        for key in self.ledger.scan_prefix(keys::kind_prefix(kind)).keys() {
+            key?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// Every stored equivocation.
     pub fn forks(&self) -> Result<Vec<Fork>, StoreError> {
         let mut out = Vec::new();

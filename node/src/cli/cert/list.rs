@@ -22,27 +22,27 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, Serialize)]
-struct Row {
-    depth: usize,
-    node: String,
-    name: String,
-    level: String,
-    region: String,
-    unit_type: String,
-    roles: Vec<String>,
-    can_certify: bool,
+pub struct Row {
+    pub depth: usize,
+    pub node: String,
+    pub name: String,
+    pub level: String,
+    pub region: String,
+    pub unit_type: String,
+    pub roles: Vec<String>,
+    pub can_certify: bool,
     /// The certificate entry; `None` for a root.
-    certificate: Option<String>,
-    issuer: Option<String>,
-    issued: Option<String>,
-    valid_until: Option<String>,
+    pub certificate: Option<String>,
+    pub issuer: Option<String>,
+    pub issued: Option<String>,
+    pub valid_until: Option<String>,
     /// `valid`, or the reason label of why it does not hold now.
-    status: String,
-    reason: Option<String>,
+    pub status: String,
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
-struct RevocationRow {
+pub struct RevocationRow {
     subject: String,
     by: String,
     time: String,
@@ -51,11 +51,11 @@ struct RevocationRow {
 }
 
 #[derive(Debug, Serialize)]
-struct Listing {
-    network: String,
-    tree: Vec<Row>,
-    revocations: Vec<RevocationRow>,
-    quarantined: Vec<String>,
+pub struct Listing {
+    pub network: String,
+    pub tree: Vec<Row>,
+    pub revocations: Vec<RevocationRow>,
+    pub quarantined: Vec<String>,
 }
 
 pub fn run(data_dir: &DataDir, args: ListArgs) -> Result<(), CliError> {
@@ -135,7 +135,9 @@ fn status_zh(r: &Row) -> String {
     }
 }
 
-fn listing(t: &TrustState, now: Hlc) -> Listing {
+/// The certificate tree, roots first, each certificate under its issuer
+/// (also the console's 成员 page).
+pub fn listing(t: &TrustState, now: Hlc) -> Listing {
     let mut by_issuer: BTreeMap<NodeId, Vec<&CertRecord>> = BTreeMap::new();
     for c in t.certificates() {
         by_issuer.entry(c.issuer).or_default().push(c);

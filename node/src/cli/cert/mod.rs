@@ -8,7 +8,7 @@
 
 mod install;
 mod issue;
-mod list;
+pub(crate) mod list;
 mod request;
 mod revoke;
 

@@ -1,57 +1,13 @@
-//! Operator input: times (past and future), lists, attachments.
+//! CLI-only input: attachments, hashed from files on this machine.
 
 use std::fs::File;
 use std::io;
 use std::path::Path;
 
-use liandong_protocol::domain::{Attachment, GeoPoint};
+use liandong_protocol::domain::Attachment;
 use liandong_protocol::ids::ContentHash;
 
 use crate::cli::CliError;
-use crate::clock;
-
-/// A time as operators write it: what `clock::parse_time_ms` reads (a date,
-/// a Beijing date-time, RFC 3339, or `2h` for two hours ago), or `+2h` for
-/// two hours from now.
-pub fn time(text: &str, now_ms: u64) -> Result<u64, CliError> {
-    let t = text.trim();
-    if let Some(ahead) = t.strip_prefix('+') {
-        let ago_ms =
-            clock::parse_time_ms(ahead, now_ms).map_err(|e| CliError::Usage(e.to_string()))?;
-        return Ok(now_ms.saturating_add(now_ms.saturating_sub(ago_ms)));
-    }
-    clock::parse_time_ms(t, now_ms).map_err(|e| CliError::Usage(e.to_string()))
-}
-
-pub fn time_opt(text: &Option<String>, now_ms: u64) -> Result<Option<u64>, CliError> {
-    text.as_deref().map(|t| time(t, now_ms)).transpose()
-}
-
-/// Splits `a,b、c，d` into trimmed, non-empty items.
-pub fn list(text: &str) -> Vec<String> {
-    text.split([',', '，', '、'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
-}
-
-/// Splits every value of a repeated option as a list, and joins them.
-pub fn lists(values: &[String]) -> Vec<String> {
-    values.iter().flat_map(|v| list(v)).collect()
-}
-
-/// `lat,lon;lat,lon;…` → polygon points.
-pub fn polygon(text: &str) -> Result<Vec<GeoPoint>, CliError> {
-    text.split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|p| {
-            p.parse::<GeoPoint>()
-                .map_err(|e| CliError::Usage(e.to_string()))
-        })
-        .collect()
-}
 
 /// Hashes a file for attaching it by hash. The file itself stays where it
 /// is: the ledger carries only its name, type, size and BLAKE3 hash.
@@ -94,22 +50,6 @@ fn media_type(name: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn future_and_past_times() {
-        let now = 1_795_824_000_000;
-        assert_eq!(time("+2h", now).ok(), Some(now + 7_200_000));
-        assert_eq!(time("2h", now).ok(), Some(now - 7_200_000));
-        assert!(time("+soon", now).is_err());
-    }
-
-    #[test]
-    fn lists_split_on_chinese_commas() {
-        assert_eq!(
-            list("水利，消防、卫生, 交通,"),
-            ["水利", "消防", "卫生", "交通"]
-        );
-    }
 
     #[test]
     fn attachments_hash_their_file() {

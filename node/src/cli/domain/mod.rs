@@ -1,8 +1,8 @@
-//! What every linkage-domain command shares: the session (post, fold,
-//! directory, track), ids typed by operators, bilingual labels, input
-//! parsing, and one-line summaries for `liandong log`.
+//! What every linkage-domain command shares: the session (the post and its
+//! desk) and how an action runs (locally or through the running node),
+//! bilingual labels, attachments, and one-line summaries for `liandong log`.
+//! The actions themselves live in `crate::domain`, shared with the console.
 
-pub mod ids;
 pub mod input;
 pub mod lang;
 pub mod session;
@@ -11,7 +11,7 @@ pub mod summary;
 use clap::Args;
 
 pub use lang::Lang;
-pub use session::Session;
+pub use session::{Session, Written, execute};
 
 /// Options every domain command takes.
 #[derive(Debug, Clone, Args)]
@@ -27,20 +27,20 @@ pub struct Common {
 
 /// Tells the operator what was written and its id (the id later commands
 /// take; its first 8 characters are enough).
-pub fn print_written(entry: &liandong_protocol::SignedEntry, json: bool, what: (&str, &str)) {
-    let row = super::output::EntryRow::new(entry, &Default::default());
+pub fn print_written(w: &Written, json: bool) {
+    let row = &w.entry;
     if json {
-        super::output::print_json(&row);
+        super::output::print_json(row);
     } else {
         println!(
             "已写入{} / {} written: #{} {} {}",
-            what.0,
-            what.1,
-            entry.seq(),
+            w.label_zh,
+            w.label_en,
+            row.seq,
             row.time,
             super::output::truncate(&row.summary, 60)
         );
-        println!("  编号 / id: {}", entry.id());
+        println!("  编号 / id: {}", row.id);
     }
 }
 

@@ -1,48 +1,35 @@
-//! A domain command's session: the post, its entries folded into views,
-//! the directory the fold asks, and the track (reality or one drill).
-//!
-//! Writing goes through [`Session::write`]: the entry is first shown to
-//! the fold as a candidate, so anything the views would refuse (no
-//! authority, unknown reference, a conflict) is refused here with the
-//! fold's own bilingual reason, before anything is signed. What passes is
-//! written by `Ledger::author`, the one write path.
+//! How a domain command runs: with the store when it is free, through the
+//! running node's API when `liandong run` holds it. Either way the action
+//! is planned and checked by the same code (`crate::domain`): locally here,
+//! remotely by the node, which also gossips what it writes.
 
 use std::path::{Path, PathBuf};
 
-use liandong_protocol::domain::fold::{
-    DeadlinePolicy, Fold, FoldContext, Item, Outcome, Track, Views,
-};
-use liandong_protocol::{
-    AuthorityPolicy, Body, EntryId, Hlc, PostInfo, RegionCode, SignedEntry, Status,
-};
+pub use crate::api::{Notice, Written};
+use liandong_protocol::domain::fold::Views;
 
-use super::{Common, ids};
+use super::Common;
 use crate::cli::CliError;
+use crate::cli::access::{self, Access};
+use crate::cli::output::EntryRow;
 use crate::clock;
 use crate::datadir::DataDir;
-use crate::domain::{DevRoles, PostDirectory, load_fold};
+use crate::domain::{Action, ActionError, ActionErrorKind, Desk, DeskSetup, DevRoles};
 use crate::post::Post;
 
 /// The dev-roles file read when `--dev-roles` is not given.
 pub const DEFAULT_DEV_ROLES: &str = "dev-roles.toml";
 
+/// A post opened with its desk, for commands that read the views.
 pub struct Session {
     pub post: Post,
-    pub fold: Fold,
-    /// The trust state in a network with a genesis; posts as their
-    /// profiles describe them in development mode.
-    pub directory: PostDirectory,
-    pub authority: AuthorityPolicy,
-    pub deadlines: DeadlinePolicy,
-    pub track: Track,
-    pub now_ms: u64,
+    pub desk: Desk,
 }
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
-            .field("track", &self.track)
-            .field("entries", &self.fold.len())
+            .field("desk", &self.desk)
             .finish_non_exhaustive()
     }
 }
@@ -54,139 +41,152 @@ impl Session {
         common: &Common,
     ) -> Result<Session, CliError> {
         let post = Post::open(data_dir)?;
-        let roles = match roles_path(data_dir, dev_roles) {
-            Some(path) => DevRoles::load(&path).map_err(|e| CliError::DataDir(e.to_string()))?,
-            None => DevRoles::default(),
-        };
-        let store = post.ledger.store();
-        let directory =
-            PostDirectory::for_ledger(&post.ledger, &roles, &post.config.network.cooperate)?;
-        let fold = load_fold(store)?;
-        let authority = post
-            .ledger
-            .with_trust(|t| t.policy().clone())
-            .unwrap_or_default();
-        let mut session = Session {
-            post,
-            fold,
-            directory,
-            authority,
-            deadlines: DeadlinePolicy::default(),
-            track: Track::Actual,
-            now_ms: clock::now_ms(),
-        };
-        if let Some(drill) = &common.drill {
-            let views = session.views();
-            let id = ids::resolve(drill, views.drills.iter().map(|d| d.id), ("drill", "演练"))?;
-            if views.drill(&id).is_none() {
-                return Err(CliError::Invalid(format!(
-                    "本节点台账中没有演练 {} / drill {} is not in this post's ledger",
-                    id.short(),
-                    id.short()
-                )));
-            }
-            session.track = Track::Drill(id);
-        }
-        Ok(session)
+        Self::with_post(post, data_dir, dev_roles, common)
     }
 
-    pub fn ctx(&self) -> FoldContext<'_> {
-        FoldContext {
-            directory: &self.directory,
-            authority: &self.authority,
-            deadlines: &self.deadlines,
-            now_ms: self.now_ms,
-        }
+    fn with_post(
+        post: Post,
+        data_dir: &DataDir,
+        dev_roles: Option<&Path>,
+        common: &Common,
+    ) -> Result<Session, CliError> {
+        let setup = setup(&post, data_dir, dev_roles)?;
+        let desk = Desk::open(
+            &post.ledger,
+            &setup,
+            common.drill.as_deref(),
+            clock::now_ms(),
+        )
+        .map_err(action_error)?;
+        Ok(Session { post, desk })
     }
 
-    /// The views of this session's track.
     pub fn views(&self) -> Views {
-        self.fold.views(&self.ctx(), self.track)
+        self.desk.views()
     }
 
-    /// The drill written into, if any.
-    pub fn drill(&self) -> Option<EntryId> {
-        match self.track {
-            Track::Actual => None,
-            Track::Drill(id) => Some(id),
-        }
-    }
-
-    /// Entries of a drill have status Exercise.
-    pub fn status(&self) -> Status {
-        match self.track {
-            Track::Actual => Status::Actual,
-            Track::Drill(_) => Status::Exercise,
-        }
-    }
-
-    /// This post as the directory sees it (its latest profile).
-    pub fn me(&self) -> Result<PostInfo, CliError> {
-        let node = self.post.ledger.node_id();
-        self.directory.latest_of(&node).ok_or_else(|| {
-            CliError::DataDir(
-                "this post is not a known post: uncertified (install its certificate with \
-                 `liandong cert install`) or without a profile entry \
-                 / 本节点未获认证或缺少岗位信息条目"
-                    .into(),
-            )
+    /// Checks the action against the fold, then writes it.
+    pub fn write(&self, action: Action) -> Result<Written, CliError> {
+        let (planned, notice) = action.prepare(&self.desk).map_err(action_error)?;
+        let entry = self
+            .post
+            .ledger
+            .author(planned.scope, planned.status, planned.body)?;
+        Ok(Written {
+            entry: EntryRow::new(&entry, &Default::default()),
+            label_zh: planned.label_zh,
+            label_en: planned.label_en,
+            notice: notice.map(|c| Notice { zh: c.zh, en: c.en }),
         })
     }
+}
 
-    pub fn my_region(&self) -> RegionCode {
-        self.post.config.post.region.clone()
-    }
+/// What a desk needs from the post's config and data directory.
+pub fn setup(
+    post: &Post,
+    data_dir: &DataDir,
+    dev_roles: Option<&Path>,
+) -> Result<DeskSetup, CliError> {
+    let roles = match roles_path(data_dir, dev_roles) {
+        Some(path) => DevRoles::load(&path).map_err(|e| CliError::DataDir(e.to_string()))?,
+        None => DevRoles::default(),
+    };
+    Ok(DeskSetup {
+        roles,
+        cooperate: post.config.network.cooperate.clone(),
+        name: post.config.post.name.clone(),
+        region: post.config.post.region.clone(),
+    })
+}
 
-    /// Checks `body` against the fold as if written now, then writes it.
-    /// An applied conflict (a higher post overriding) is written with a
-    /// notice on stderr.
-    pub fn write(&self, scope: RegionCode, body: Body) -> Result<SignedEntry, CliError> {
-        self.write_as(scope, self.status(), body)
-    }
-
-    /// [`Session::write`] with an explicit status (a drill's start record is
-    /// an Exercise entry written outside any drill).
-    pub fn write_as(
-        &self,
-        scope: RegionCode,
-        status: Status,
-        body: Body,
-    ) -> Result<SignedEntry, CliError> {
-        if let Track::Drill(id) = self.track
-            && let Some(drill) = self.views().drill(&id).cloned()
-            && drill.ended.is_some()
-            && !matches!(body, Body::DrillEnd(_))
-        {
-            return Err(CliError::Invalid(format!(
-                "演练“{}”已结束 / the drill {} has ended",
-                drill.name, drill.name
-            )));
+/// Runs one domain action, locally or through the running node, and tells
+/// the operator what was written.
+pub fn execute(
+    data_dir: &DataDir,
+    dev_roles: Option<&Path>,
+    common: &Common,
+    action: Action,
+) -> Result<Written, CliError> {
+    let written = match access::open(data_dir)? {
+        Access::Local(post) => {
+            Session::with_post(*post, data_dir, dev_roles, common)?.write(action)?
         }
-        let after = self
-            .fold
-            .max_hlc()
-            .map_or(Hlc::ZERO, |h| Hlc::from_u64(h.as_u64().saturating_add(1)));
-        let candidate = Item {
-            id: Item::CANDIDATE_ID,
-            author: self.post.ledger.node_id(),
-            hlc: Hlc::at_wall(self.now_ms).max(after),
-            scope: scope.clone(),
-            status,
-            body: body.clone(),
-        };
-        let (_, outcome) = self.fold.outcome(&self.ctx(), self.track, &candidate);
-        match outcome {
-            Outcome::Applied | Outcome::NotInTrack => {}
-            Outcome::Excluded(reason) => {
-                return Err(CliError::Invalid(format!("{} / {}", reason.zh, reason.en)));
-            }
-            Outcome::Conflict(c) if !c.applied => {
-                return Err(CliError::Invalid(format!("{} / {}", c.zh, c.en)));
-            }
-            Outcome::Conflict(c) => eprintln!("注意 / note: {} / {}", c.zh, c.en),
+        Access::Running(client) => {
+            let (path, body) = action.to_request();
+            let query = common
+                .drill
+                .as_deref()
+                .map(|d| format!("?drill={}", urlencode(d)))
+                .unwrap_or_default();
+            client
+                .post::<_, Written>(&format!("/api/{path}{query}"), &body)
+                .map_err(remote_error)?
         }
-        Ok(self.post.ledger.author(scope, status, body)?)
+    };
+    if let Some(n) = &written.notice {
+        eprintln!("注意 / note: {} / {}", n.zh, n.en);
     }
+    super::print_written(&written, common.json);
+    Ok(written)
+}
+
+/// The views of the track `common` names: folded here when the store is
+/// free, asked of the running node when it holds the store.
+pub fn load_views(
+    data_dir: &DataDir,
+    dev_roles: Option<&Path>,
+    common: &Common,
+) -> Result<Views, CliError> {
+    match access::open(data_dir)? {
+        Access::Local(post) => Ok(Session::with_post(*post, data_dir, dev_roles, common)?.views()),
+        Access::Running(client) => client
+            .get::<Views>("/api/views", &[("drill", common.drill.clone())])
+            .map_err(remote_error),
+    }
+}
+
+/// A refused action as the CLI reports it: input problems are usage
+/// errors (exit 2), refusals are invalid (exit 6).
+pub fn action_error(e: ActionError) -> CliError {
+    let flag = e
+        .field
+        .as_deref()
+        .map(|f| format!(" (--{})", f.replace('_', "-")))
+        .unwrap_or_default();
+    let text = format!("{e}{flag}");
+    match e.kind {
+        ActionErrorKind::Input => CliError::Usage(text),
+        ActionErrorKind::NotAPost => CliError::DataDir(text),
+        ActionErrorKind::Store => CliError::Failed(text),
+        ActionErrorKind::NotFound
+        | ActionErrorKind::InvalidBody
+        | ActionErrorKind::Forbidden
+        | ActionErrorKind::Refused
+        | ActionErrorKind::Conflict => CliError::Invalid(text),
+    }
+}
+
+/// The running node's refusal, with the exit code the same refusal has
+/// locally (the API's status says which kind it was).
+fn remote_error(e: crate::client::ClientError) -> CliError {
+    use crate::client::ClientError;
+    match e {
+        ClientError::Refused {
+            status: 400,
+            message,
+        } => CliError::Usage(message),
+        ClientError::Refused { message, .. } => CliError::Invalid(message),
+        other => CliError::Failed(other.to_string()),
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn roles_path(data_dir: &DataDir, given: Option<&Path>) -> Option<PathBuf> {

@@ -11,7 +11,8 @@ use liandong_protocol::{Body, Hlc, Kind, NodeId, Note, RegionCode, Status};
 use libp2p::{Multiaddr, PeerId};
 use serde::Deserialize;
 
-use super::ApiError;
+use crate::api::ApiError;
+use crate::api::json::JsonBody;
 use crate::bundle;
 use crate::cli::output::{self, EntryRow};
 use crate::clock;
@@ -129,7 +130,7 @@ pub struct NoteRequest {
 
 pub async fn add_note(
     State(node): State<NodeHandle>,
-    Json(req): Json<NoteRequest>,
+    JsonBody(req): JsonBody<NoteRequest>,
 ) -> Result<Json<EntryRow>, ApiError> {
     let scope = parse_region(req.scope.as_deref())?.unwrap_or_else(|| node.region().clone());
     let status = match req.status.as_deref() {
@@ -153,7 +154,7 @@ pub struct SyncRequest {
 
 pub async fn sync(
     State(node): State<NodeHandle>,
-    Json(req): Json<SyncRequest>,
+    JsonBody(req): JsonBody<SyncRequest>,
 ) -> Result<Json<crate::node::SyncStats>, ApiError> {
     let peer = resolve_peer(&node, &req.peer).await?;
     node.sync_with(peer)
@@ -234,18 +235,29 @@ pub async fn import_bundle(
     body: Bytes,
 ) -> Result<Json<bundle::ImportSummary>, ApiError> {
     let ledger = node.ledger().ledger().clone();
-    let summary = tokio::task::spawn_blocking(move || {
+    let (summary, new) = tokio::task::spawn_blocking(move || {
         let checked = bundle::check(
             &body[..],
             Path::new("<upload>"),
             ledger.network(),
             ledger.limits().max_entry_bytes,
         )?;
-        bundle::import(&ledger, &checked, |_, _| {})
+        let summary = bundle::import(&ledger, &checked, |_, _| {})?;
+        let new: Vec<liandong_protocol::SignedEntry> = summary
+            .new_ids
+            .iter()
+            .filter_map(|id| ledger.store().get(id).ok().flatten())
+            .collect();
+        Ok::<_, bundle::BundleError>((summary, new))
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))?
     .map_err(|e| ApiError::bad_request("invalid_bundle", e.to_string()))?;
+    for r in summary.rejected.iter().chain(&summary.refused) {
+        node.metrics()
+            .rejected(crate::metrics::Source::Bundle, &r.label);
+    }
+    node.notify_new(&new);
     node.spread();
     Ok(Json(summary))
 }

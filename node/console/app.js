@@ -1,0 +1,1332 @@
+// Liandong console: a small single-page app over the post's local API.
+// No framework and no build step: the node serves this file as is, from
+// inside its binary. Everything the operator sees comes from /api/*; every
+// write goes to POST /api/{area}/{verb}, the same actions as the CLI.
+// Text from the ledger is only ever inserted as text (never as HTML).
+"use strict";
+
+(function () {
+  const S = {
+    lang: localStorage.getItem("liandong.lang") || "zh",
+    me: null,
+    vocab: null,
+    drill: null,
+    drillName: null,
+    net: null,
+    refreshTimer: null,
+    busy: false,
+  };
+
+  // ------------------------------------------------------------ helpers
+
+  function t(key) {
+    const d = window.I18N[S.lang] || window.I18N.zh;
+    return d[key] !== undefined ? d[key] : (window.I18N.zh[key] !== undefined ? window.I18N.zh[key] : key);
+  }
+  const zh = () => S.lang === "zh";
+  const pick = (o) => (o ? (zh() ? o.zh : o.en) : "");
+
+  // Builds an element: h("div", {class: "x", onclick: f}, child, "text", [more]).
+  function h(tag, attrs, ...kids) {
+    const el = document.createElementNS(
+      tag === "svg" || SVG_TAGS.has(tag) ? "http://www.w3.org/2000/svg" : "http://www.w3.org/1999/xhtml",
+      tag
+    );
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+      else if (k === "text") el.textContent = v;
+      else el.setAttribute(k, v === true ? "" : String(v));
+    }
+    append(el, kids);
+    return el;
+  }
+  const SVG_TAGS = new Set(["g", "line", "circle", "polygon", "polyline", "text", "rect", "path", "title"]);
+  function append(el, kids) {
+    for (const k of kids) {
+      if (k === null || k === undefined || k === false) continue;
+      if (Array.isArray(k)) append(el, k);
+      else if (k instanceof Node) el.appendChild(k);
+      else el.appendChild(document.createTextNode(String(k)));
+    }
+  }
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      const e = (body && body.error) || {};
+      super(e.message || ("HTTP " + status));
+      this.status = status;
+      this.code = e.code || "http_" + status;
+      this.zh = e.zh || this.message;
+      this.en = e.en || this.message;
+      this.field = e.field || null;
+    }
+    text() { return zh() ? this.zh : this.en; }
+  }
+
+  function withTrack(path) {
+    if (!S.drill) return path;
+    return path + (path.includes("?") ? "&" : "?") + "drill=" + encodeURIComponent(S.drill);
+  }
+
+  async function api(path, opts) {
+    opts = opts || {};
+    const init = { method: opts.method || "GET", headers: {}, credentials: "same-origin" };
+    if (opts.body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(opts.body);
+    }
+    if (init.method !== "GET") init.headers["X-Liandong-Request"] = "1";
+    const res = await fetch(opts.track === false ? path : withTrack(path), init);
+    let body = null;
+    const type = res.headers.get("content-type") || "";
+    if (type.startsWith("application/json")) body = await res.json();
+    if (!res.ok) throw new ApiError(res.status, body);
+    return body;
+  }
+  const act = (path, body) => api("/api/" + path, { method: "POST", body: body });
+
+  // Times are shown in Beijing time, the time every post keeps.
+  const bj = (ms) => new Date(ms + 8 * 3600e3).toISOString();
+  const fmtTime = (ms) => (ms ? bj(ms).slice(5, 16).replace("T", " ") : "—");
+  const fmtFull = (ms) => (ms ? bj(ms).slice(0, 19).replace("T", " ") : "—");
+  const nowInput = () => bj(Date.now()).slice(0, 16);
+  function ago(ms) {
+    if (!ms) return t("never");
+    const m = Math.floor((Date.now() - ms) / 60000);
+    if (m < 1) return t("now");
+    if (m < 60) return m + " " + t("minutes_ago");
+    if (m < 1440) return Math.floor(m / 60) + " " + t("hours_ago");
+    return Math.floor(m / 1440) + " " + t("days_ago");
+  }
+  function dur(ms) {
+    if (ms === null || ms === undefined) return "—";
+    const m = Math.round(ms / 60000);
+    if (m < 60) return m + " " + t("minutes");
+    return Math.floor(m / 60) + " " + t("hours") + " " + (m % 60) + " " + t("minutes");
+  }
+  const short = (id) => (id || "").slice(0, 8);
+  const who = (w) => (w ? w.name : "—");
+
+  function vocabOf(list, value) {
+    return (S.vocab && S.vocab[list] || []).find((x) => x.value === value);
+  }
+  function eventLabel(ev) {
+    if (!ev) return "—";
+    const known = vocabOf("events", ev.subtype);
+    if (known) return pick(known);
+    const cat = vocabOf("categories", ev.category);
+    return (cat ? pick(cat) : ev.category) + " · " + ev.subtype;
+  }
+  function sevBadge(sev, provisional) {
+    const v = vocabOf("severities", sev);
+    const label = v ? v.numeral + " " + pick(v) : sev;
+    return h("span", { class: "badge sev-" + sev, title: provisional ? t("inc_provisional") : null },
+      label + (provisional ? (zh() ? "（初判）" : " (prov.)") : ""));
+  }
+  function colorBadge(c) {
+    const v = vocabOf("colors", c);
+    return h("span", { class: "badge col-" + c }, v ? pick(v) : c);
+  }
+  function levelName(l) { const v = vocabOf("levels", l); return v ? pick(v) : l; }
+  function respLabel(level) {
+    if (!level) return null;
+    const v = vocabOf("response_levels", level);
+    const n = v ? v.label : level;
+    return zh() ? n + "级响应" : "Level " + n;
+  }
+  function stateBadge(list, value, cls) {
+    const v = vocabOf(list, value);
+    return h("span", { class: "badge " + (cls || "b-grey") }, v ? pick(v) : value);
+  }
+  const taskClass = { assigned: "b-amber", acknowledged: "b-green", in_progress: "b-green", done: "b-grey", refused: "b-red" };
+  const warnStatus = {
+    active: ["生效中", "active", "b-red"], pending: ["未生效", "pending", "b-amber"],
+    expired: ["已过期", "expired", "b-grey"], cancelled: ["已解除", "cancelled", "b-grey"],
+  };
+
+  function table(headers, rows, empty) {
+    if (!rows.length) return h("p", { class: "empty" }, empty || t("none"));
+    return h("table", {},
+      h("thead", {}, h("tr", {}, headers.map((x) => h("th", { class: x && x.num ? "num" : null }, x && x.label ? x.label : x)))),
+      h("tbody", {}, rows));
+  }
+
+  function toast(text, isError) {
+    const el = document.getElementById("toast");
+    el.textContent = text;
+    el.className = "toast" + (isError ? " error" : "");
+    el.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { el.hidden = true; }, isError ? 7000 : 4000);
+  }
+
+  const main = () => document.getElementById("main");
+  function show(...nodes) {
+    const m = main();
+    m.replaceChildren(...nodes.flat().filter(Boolean));
+  }
+  function panel(title, ...kids) { return h("section", { class: "panel" }, title ? h("h2", {}, title) : null, kids); }
+  function button(label, onclick, cls, attrs) {
+    return h("button", Object.assign({ type: "button", class: cls || null, onclick: onclick }, attrs || {}), label);
+  }
+  const go = (hash) => { location.hash = hash; };
+
+  // --------------------------------------------------------------- forms
+
+  // A form from field specs. `submit(data)` returns a promise; refusals
+  // are shown at the field the node names, or above the form.
+  function form(spec) {
+    const errorBox = h("div", { class: "form-error", role: "alert" });
+    const inputs = {};
+    const fieldEls = {};
+    function fieldEl(f) {
+      const id = spec.id + "-" + f.name;
+      let input;
+      if (f.type === "select") {
+        input = h("select", { id: id, name: f.name },
+          f.placeholder !== undefined ? h("option", { value: "" }, f.placeholder) : null,
+          (f.options || []).map((o) => h("option", { value: o.value, selected: o.value === f.value ? true : null }, o.label)));
+      } else if (f.type === "textarea") {
+        input = h("textarea", { id: id, name: f.name, placeholder: f.placeholder || null });
+        if (f.value) input.value = f.value;
+      } else if (f.type === "checkbox") {
+        input = h("input", { id: id, name: f.name, type: "checkbox", checked: f.value ? true : null });
+        inputs[f.name] = input;
+        const wrap = h("div", { class: "field", "data-field": f.name },
+          h("label", { class: "check", for: id }, input, t(f.label)),
+          h("div", { class: "field-error", "data-field": f.name }));
+        fieldEls[f.name] = wrap;
+        return wrap;
+      } else if (f.type === "multi") {
+        input = h("div", { class: "multi", id: id, "data-name": f.name },
+          (f.options || []).map((o) => h("label", {},
+            h("input", { type: "checkbox", value: o.value, name: f.name, checked: (f.value || []).includes(o.value) ? true : null }),
+            o.label)));
+        if (!(f.options || []).length) input.appendChild(h("span", { class: "muted" }, t("none")));
+      } else {
+        input = h("input", {
+          id: id, name: f.name,
+          type: f.type === "datetime" ? "datetime-local" : (f.type || "text"),
+          min: f.type === "number" ? "0" : null, step: f.type === "number" ? "1" : null,
+          placeholder: f.placeholder || null, autocomplete: "off",
+        });
+        if (f.value !== undefined && f.value !== null) input.value = f.value;
+      }
+      inputs[f.name] = input;
+      const wrap = h("div", { class: "field" + (f.full ? " full" : ""), "data-field": f.name },
+        h("label", { for: id }, t(f.label), f.required ? h("span", { class: "req" }, "*") : null),
+        input,
+        f.hint ? h("span", { class: "hint" }, f.hint) : null,
+        h("div", { class: "field-error", "data-field": f.name }));
+      fieldEls[f.name] = wrap;
+      return wrap;
+    }
+    const rows = (spec.fields || []).map((row) => Array.isArray(row) ? h("div", { class: "row" }, row.map(fieldEl)) : fieldEl(row));
+    const more = spec.more && spec.more.length
+      ? h("details", { class: "more" }, h("summary", {}, t("more")), spec.more.map((row) => Array.isArray(row) ? h("div", { class: "row" }, row.map(fieldEl)) : fieldEl(row)))
+      : null;
+    const submitBtn = h("button", { type: "submit", class: spec.danger ? "danger" : null }, spec.submitLabel || t("submit"));
+    const el = h("form", { class: "form", id: spec.id, novalidate: true },
+      spec.title ? h("h2", {}, spec.title) : null,
+      spec.hint ? h("p", { class: "muted small" }, spec.hint) : null,
+      errorBox, rows, more,
+      h("div", { class: "form-actions" }, submitBtn,
+        spec.onCancel ? button(t("cancel"), spec.onCancel, "secondary") : null));
+
+    function clear() {
+      errorBox.textContent = "";
+      for (const w of Object.values(fieldEls)) {
+        w.classList.remove("invalid");
+        const e = w.querySelector(".field-error"); if (e) e.textContent = "";
+      }
+    }
+    function values() {
+      const out = {};
+      const all = (spec.fields || []).flat().concat((spec.more || []).flat());
+      for (const f of all) {
+        const input = inputs[f.name];
+        if (f.type === "checkbox") { out[f.name] = input.checked; continue; }
+        if (f.type === "multi") {
+          out[f.name] = Array.from(input.querySelectorAll("input:checked")).map((x) => x.value);
+          continue;
+        }
+        const v = input.value.trim();
+        if (v === "") continue;
+        out[f.name] = f.type === "number" ? Number(v) : v;
+      }
+      return out;
+    }
+    function showError(err) {
+      if (!(err instanceof ApiError)) { errorBox.textContent = String(err); return; }
+      let field = err.field ? err.field.split(".").pop() : null;
+      if (field === "latitude" || field === "longitude") field = "point";
+      if (spec.fieldMap && field && spec.fieldMap[field]) field = spec.fieldMap[field];
+      const w = field && fieldEls[field];
+      if (w) {
+        w.classList.add("invalid");
+        w.querySelector(".field-error").textContent = err.text();
+        const input = inputs[field];
+        if (input && input.focus) input.focus();
+      } else {
+        errorBox.textContent = err.text();
+      }
+    }
+    // Clear a field's message as soon as the operator edits it.
+    el.addEventListener("input", (ev) => {
+      const w = ev.target.closest && ev.target.closest(".field");
+      if (w) { w.classList.remove("invalid"); const e = w.querySelector(".field-error"); if (e) e.textContent = ""; }
+    });
+    // Every empty required field at once (the node checks everything
+    // else, and again these, when the form is sent).
+    function missing(data) {
+      const all = (spec.fields || []).flat().concat((spec.more || []).flat()).filter((f) => f && f.required);
+      const empty = all.filter((f) => data[f.name] === undefined || (Array.isArray(data[f.name]) && !data[f.name].length));
+      for (const f of empty) {
+        fieldEls[f.name].classList.add("invalid");
+        fieldEls[f.name].querySelector(".field-error").textContent = t("missing_required").replace("{f}", t(f.label));
+      }
+      if (empty.length && inputs[empty[0].name].focus) inputs[empty[0].name].focus();
+      return empty.length > 0;
+    }
+    el.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      clear();
+      if (missing(values())) return;
+      submitBtn.disabled = true;
+      try {
+        await spec.submit(values());
+      } catch (err) {
+        showError(err);
+      } finally {
+        submitBtn.disabled = false;
+      }
+    });
+    return el;
+  }
+
+  function writtenToast(w) {
+    toast(t("written") + t("colon") + (zh() ? w.label_zh : w.label_en) + " · " + short(w.entry.id));
+    if (w.notice) setTimeout(() => toast(pick(w.notice)), 4200);
+  }
+
+  const opts = {
+    events() {
+      return (S.vocab.events || []).map((e) => ({
+        value: e.value,
+        label: pick(e) + " · " + pick(vocabOf("categories", e.category)),
+      }));
+    },
+    severities() { return S.vocab.severities.map((s) => ({ value: s.value, label: s.numeral + " " + pick(s) })); },
+    colors() { return S.vocab.colors.map((c) => ({ value: c.value, label: pick(c) })); },
+    classes() { return S.vocab.classes.map((c) => ({ value: c.value, label: pick(c) })); },
+    levels() { return S.vocab.response_levels.map((l) => ({ value: l.label, label: respLabel(l.value) })); },
+  };
+
+  // --------------------------------------------------------------- shell
+
+  const NAV = [
+    ["overview", "nav_overview"], ["incidents", "nav_incidents"], ["resources", "nav_resources"],
+    ["tasks", "nav_tasks"], ["warnings", "nav_warnings"], ["plans", "nav_plans"], ["drills", "nav_drills"],
+    ["map", "nav_map"], ["network", "nav_network"], ["members", "nav_members"],
+  ];
+
+  function renderShell(route) {
+    document.documentElement.lang = zh() ? "zh-CN" : "en";
+    document.title = t("app_full");
+    document.getElementById("brand-text").textContent = t("app");
+    document.getElementById("lang-toggle").textContent = t("lang_toggle");
+    const nav = document.getElementById("nav");
+    nav.replaceChildren(...NAV.map(([id, key]) =>
+      h("a", { href: "#/" + id, id: "nav-" + id, class: route === id ? "active" : null }, t(key),
+        id === "tasks" && S.inbox ? h("span", { class: "count" }, S.inbox) : null)));
+    const info = document.getElementById("post-info");
+    if (S.me) {
+      info.replaceChildren(h("span", { class: "lvl" }, levelName(S.me.level)), S.me.name, " · ", S.me.region,
+        h("span", { class: "muted" }, "  " + (S.me.network || "")));
+    }
+    const tr = document.getElementById("track");
+    tr.textContent = S.drill ? t("track_drill") + t("colon") + (S.drillName || short(S.drill)) : t("track_actual");
+    tr.className = "track" + (S.drill ? " drill" : "");
+    renderNetChip();
+  }
+
+  function renderNetChip() {
+    const chip = document.getElementById("net-chip");
+    const banner = document.getElementById("banner");
+    const n = S.net;
+    if (!n) { chip.textContent = ""; banner.hidden = true; return; }
+    chip.textContent = t("ov_peers").replace("{n}", n.status.peers);
+    chip.className = "chip " + (n.partitioned ? "bad" : "good");
+    chip.id = "net-chip";
+    if (n.partitioned) {
+      const p = n.parent;
+      banner.replaceChildren(
+        h("span", { id: "partition-banner" }, "⚠ " + t("partitioned")),
+        p ? h("span", { class: "muted" }, " · " + t("parent") + " " + (p.name || p.region) + " " + t("parent_last") + " " +
+          ago(Math.max(p.last_heard_ms || 0, p.last_entry_ms || 0) || null)) : null,
+        h("div", { class: "muted small" }, t("partitioned_detail")));
+      banner.hidden = false;
+    } else {
+      banner.hidden = true;
+    }
+  }
+
+  async function refreshNet() {
+    try {
+      S.net = await api("/api/network", { track: false });
+      renderNetChip();
+    } catch (e) { /* shown by the live dot */ }
+  }
+
+  // ------------------------------------------------------------- overview
+
+  async function pageOverview() {
+    const [o, n] = await Promise.all([api("/api/overview"), api("/api/network", { track: false })]);
+    S.net = n; renderNetChip();
+    const active = o.active.length;
+    const warnings = o.warnings_by_color.reduce((a, [, k]) => a + k, 0);
+    const parent = n.parent;
+    const cards = h("div", { class: "cards" },
+      h("div", { class: "card" + (active ? " alert" : ""), id: "card-active" },
+        h("div", { class: "k" }, t("ov_active")), h("div", { class: "v" }, active),
+        h("div", { class: "sub" }, o.by_severity.filter(([, k]) => k).map(([s, k]) => h("span", {}, sevBadge(s), " ×" + k)))),
+      h("div", { class: "card" + (warnings ? " alert" : "") },
+        h("div", { class: "k" }, t("ov_warnings")), h("div", { class: "v" }, warnings),
+        h("div", { class: "sub" }, o.warnings_by_color.filter(([, k]) => k).map(([c, k]) => h("span", {}, colorBadge(c), " ×" + k)))),
+      h("div", { class: "card" + (o.overdue_reports.length ? " alert" : "") },
+        h("div", { class: "k" }, t("ov_overdue")), h("div", { class: "v" }, o.overdue_reports.length)),
+      h("div", { class: "card" }, h("div", { class: "k" }, t("ov_requests")), h("div", { class: "v" }, o.open_requests.length)),
+      h("div", { class: "card" + (o.unacknowledged.length ? " alert" : "") },
+        h("div", { class: "k" }, t("ov_unacked")), h("div", { class: "v" }, o.unacknowledged.length)),
+      h("div", { class: "card" + (n.partitioned ? " alert" : "") },
+        h("div", { class: "k" }, t("ov_network")), h("div", { class: "v" }, n.status.peers),
+        h("div", { class: "small muted" }, parent ? [t("parent") + t("colon"), parentLine(parent)] : "")));
+    const quick = h("div", { class: "actions" },
+      button(t("ov_report_now"), () => go("#/report"), "big", { id: "btn-report" }),
+      button(t("ov_inbox_now") + (S.inbox ? " (" + S.inbox + ")" : ""), () => go("#/tasks"), "big secondary"));
+    const activeTable = table(
+      [t("inc_severity"), t("inc_title"), t("region"), t("inc_reported_by"), t("inc_last_report"), t("inc_response")],
+      o.active.map((i) => h("tr", { class: "clickable incident-row" + (i.update_overdue ? " overdue" : ""), "data-id": i.id, onclick: () => go("#/incidents/" + i.id) },
+        h("td", {}, sevBadge(i.severity, i.provisional)),
+        h("td", {}, i.title, i.update_overdue ? h("span", { class: "badge b-red" }, " " + t("overdue_update")) : null),
+        h("td", { class: "mono" }, i.region), h("td", {}, who(i.reported_by)),
+        h("td", {}, fmtTime(i.last_report_ms)), h("td", {}, respLabel(i.response_level) || "—"))));
+    const overdue = table([t("inc_title"), t("status"), t("due")],
+      o.overdue_reports.map((r) => h("tr", { class: "clickable", onclick: () => go("#/incidents/" + r.incident) },
+        h("td", {}, r.title), h("td", {}, h("span", { class: "badge b-red" }, r.kind === "update_overdue" ? t("overdue_update") : t("overdue_first"))),
+        h("td", {}, fmtTime(r.due_ms)))));
+    const requests = table([t("res_item"), t("res_outstanding"), t("res_deliver_to"), t("by"), t("res_needed_by")],
+      o.open_requests.map((r) => h("tr", { class: r.overdue ? "overdue" : null },
+        h("td", {}, r.resource.item), h("td", { class: "num" }, r.outstanding + " " + r.resource.unit),
+        h("td", {}, r.deliver_to), h("td", {}, who(r.by)), h("td", {}, fmtTime(r.needed_by_ms)))));
+    const unacked = table([t("task_objective"), t("task_to"), t("task_issuer"), t("time")],
+      o.unacknowledged.map((u) => h("tr", { class: u.overdue ? "overdue" : null },
+        h("td", {}, u.objective), h("td", {}, who(u.assignee)), h("td", {}, who(u.issuer)), h("td", {}, fmtTime(u.at_ms)))));
+    show(
+      h("div", { class: "head-row" }, h("h1", {}, t("nav_overview")), h("span", { class: "muted small" }, fmtFull(o.now_ms))),
+      quick, cards,
+      panel(t("ov_active_list"), activeTable),
+      h("div", { class: "grid2" },
+        panel(t("ov_overdue_list"), overdue),
+        panel(t("ov_unacked_list"), unacked),
+        panel(t("ov_requests_list"), requests),
+        panel(t("ov_health"), healthSummary(n))),
+      o.conflicts || o.invalid ? h("p", { class: "muted small" }, o.conflicts + " " + t("ov_conflicts") + " · " + o.invalid + " " + t("ov_invalid")) : null);
+  }
+
+  // The parent as one line: connected, last heard, or never known.
+  function parentLine(p) {
+    const last = Math.max(p.last_heard_ms || 0, p.last_entry_ms || 0) || null;
+    if (p.connected) return [h("span", { class: "badge b-green" }, t("connected")), " " + t("parent_last") + " " + ago(last)];
+    if (!p.name && !last) return h("span", { class: "muted" }, t("no_parent_known"));
+    return [h("span", { class: "badge b-red" }, t("disconnected")), " " + t("parent_last") + " " + ago(last)];
+  }
+
+  function healthSummary(n) {
+    const rel = { above: t("level_above"), self: t("level_self"), below: t("level_below") };
+    const levels = n.levels.filter((l) => l.known || l.relation === "self");
+    return h("div", {},
+      n.partitioned ? h("p", { class: "form-error" }, t("partitioned"), " — ", t("partitioned_detail")) : null,
+      n.parent ? h("p", {}, h("b", {}, t("parent") + t("colon")), (n.parent.name || n.parent.region) + " · ", parentLine(n.parent)) : null,
+      table([t("post_level"), "", t("reachable"), t("known"), t("parent_last")],
+        levels.map((l) => h("tr", {},
+          h("td", {}, zh() ? l.zh : l.en), h("td", { class: "muted" }, rel[l.relation]),
+          h("td", { class: "num" }, l.relation === "self" ? "—" : h("span", { class: "badge " + (l.connected ? "b-green" : "b-grey") }, l.connected)),
+          h("td", { class: "num" }, l.known), h("td", {}, l.last_ms ? ago(l.last_ms) : "—")))));
+  }
+
+  // ------------------------------------------------------------ incidents
+
+  async function pageIncidents() {
+    const s = await api("/api/incidents");
+    const row = (i) => h("tr", { class: "clickable incident-row", "data-id": i.id, onclick: () => go("#/incidents/" + i.id) },
+      h("td", {}, sevBadge(i.current.severity, i.current.provisional)),
+      h("td", {}, i.current.title), h("td", {}, eventLabel(i.current.event)),
+      h("td", { class: "mono" }, i.region), h("td", {}, who(i.reported_by)),
+      h("td", {}, fmtTime(i.last_report_ms)),
+      h("td", {}, i.response && i.response.active ? respLabel(i.response.level) : "—"),
+      h("td", { class: "mono" }, short(i.id)));
+    const heads = [t("inc_severity"), t("inc_title"), t("inc_event"), t("region"), t("inc_reported_by"), t("inc_last_report"), t("inc_response"), t("id")];
+    const open = s.incidents.filter((i) => !i.closed).reverse();
+    const closed = s.incidents.filter((i) => i.closed).reverse();
+    show(
+      h("div", { class: "head-row" }, h("h1", {}, t("inc_list")),
+        button(t("ov_report_now"), () => go("#/report"), null, { id: "btn-report" })),
+      panel(t("inc_open") + " (" + open.length + ")", table(heads, open.map(row))),
+      panel(t("inc_closed") + " (" + closed.length + ")", table(heads, closed.map(row))),
+      footer(s));
+  }
+
+  function footer(s) {
+    if (!(s.conflicts && s.conflicts.length) && !(s.invalid && s.invalid.length)) return null;
+    return panel(null,
+      s.conflicts.length ? h("div", {}, h("h3", {}, t("conflicts")),
+        h("ul", {}, s.conflicts.map((c) => h("li", { class: "small" }, fmtTime(c.at_ms) + " · " + who(c.by) + " · " + pick(c) + (c.applied ? "" : " ✗"))))) : null,
+      s.invalid.length ? h("div", {}, h("h3", {}, t("invalid")),
+        h("ul", {}, s.invalid.map((x) => h("li", { class: "small" }, fmtTime(x.at_ms) + " · " + x.kind + " · " + pick(x.reason))))) : null);
+  }
+
+  function pageReport() {
+    const f = form({
+      id: "form-incident-report",
+      title: t("form_report"),
+      hint: t("form_report_hint"),
+      fields: [
+        { name: "title", label: "inc_title", required: true, placeholder: zh() ? "如：西戈壁村洪涝" : "e.g. Xigebi village flood" },
+        [
+          { name: "event", label: "inc_event", type: "select", required: true, placeholder: "—", options: opts.events() },
+          { name: "severity", label: "inc_severity", type: "select", required: true, placeholder: "—", options: opts.severities() },
+        ],
+        [
+          { name: "occurred", label: "inc_occurred", type: "datetime", value: nowInput() },
+          { name: "region", label: "inc_region", value: S.me ? S.me.region : "" },
+        ],
+        { name: "provisional", label: "inc_provisional", type: "checkbox", value: true },
+        [
+          { name: "trapped", label: "trapped", type: "number" }, { name: "injured", label: "injured", type: "number" },
+          { name: "dead", label: "dead", type: "number" }, { name: "missing", label: "missing", type: "number" },
+          { name: "evacuated", label: "evacuated", type: "number" }, { name: "affected", label: "affected", type: "number" },
+        ],
+        { name: "actions", label: "actions", type: "textarea" },
+        { name: "contact", label: "contact", placeholder: zh() ? "姓名 电话" : "name, phone" },
+      ],
+      more: [
+        { name: "point", label: "inc_point", placeholder: "44.33,85.62" },
+        { name: "losses", label: "losses", type: "textarea" },
+        [{ name: "cause", label: "cause" }, { name: "trend", label: "trend" }],
+        { name: "requests", label: "requests", type: "textarea" },
+        { name: "loss_wan", label: "loss_wan", type: "number" },
+      ],
+      submit: async (data) => {
+        const w = await act("incident/report", data);
+        writtenToast(w);
+        go("#/incidents/" + w.entry.id);
+      },
+      onCancel: () => history.back(),
+    });
+    show(f);
+    const first = f.querySelector("input");
+    if (first) first.focus();
+  }
+
+  async function pageIncident(id) {
+    const d = await api("/api/incidents/" + encodeURIComponent(id));
+    const i = d.incident, r = i.current, c = r.casualties;
+    const actionArea = h("div", { id: "incident-action" });
+    const open = (node) => { actionArea.replaceChildren(node); actionArea.scrollIntoView({ behavior: "smooth", block: "start" }); };
+    const closeForm = () => actionArea.replaceChildren();
+    const done = (w) => { writtenToast(w); closeForm(); route(); };
+    const resp = i.response;
+    // A village post decides no response and has no post below to task.
+    const commands = !S.me || S.me.level !== "village";
+    const facts = h("dl", { class: "facts" },
+      h("dt", {}, t("inc_event")), h("dd", {}, eventLabel(r.event)),
+      h("dt", {}, t("inc_occurred")), h("dd", {}, fmtFull(r.occurred_ms)),
+      h("dt", {}, t("region")), h("dd", { class: "mono" }, r.region + (r.point ? "  (" + (r.point.lat_e6 / 1e6).toFixed(4) + ", " + (r.point.lon_e6 / 1e6).toFixed(4) + ")" : "")),
+      h("dt", {}, t("inc_reported_by")), h("dd", {}, who(i.reported_by) + " · " + fmtFull(i.first_report_ms)),
+      h("dt", {}, t("inc_last_report")), h("dd", {}, fmtFull(i.last_report_ms) + " · " + i.reports.length + (zh() ? " 份报告" : " reports")),
+      h("dt", {}, t("inc_response")), h("dd", {}, resp
+        ? [h("span", { class: "badge " + (resp.active ? "b-purple" : "b-grey") }, respLabel(resp.level)), " ",
+          (resp.active ? t("response_active") : t("response_ended")) + " · " + resp.lead_hq + " · " + who(resp.decided_by)]
+        : t("response_none")),
+      h("dt", {}, t("contact")), h("dd", {}, r.contact || "—"),
+      h("dt", {}, t("id")), h("dd", { class: "mono" }, i.id));
+    const texts = [["losses", r.losses], ["cause", r.cause], ["trend", r.trend], ["actions", r.actions], ["requests", r.requests]]
+      .filter(([, v]) => v).map(([k, v]) => h("p", {}, h("b", {}, t(k) + t("colon")), v));
+    const dl = i.deadlines;
+    const deadlines = h("p", { class: "small" },
+      t("inc_first_latency") + " " + dur(dl.first_report_latency_ms) + " / " + t("inc_deadline") + " " + dur(dl.first_report_deadline_ms) + " ",
+      dl.first_report_late ? h("span", { class: "badge b-red" }, t("overdue_first")) : h("span", { class: "badge b-green" }, t("review_on_time")),
+      dl.next_update_due_ms ? " · " + t("inc_next_update") + " " + fmtTime(dl.next_update_due_ms) + " " : null,
+      dl.update_overdue ? h("span", { class: "badge b-red" }, t("overdue_update")) : null);
+    const buttons = h("div", { class: "actions" },
+      !i.closed ? button(t("report_update"), () => open(followUpForm(i, false, done, closeForm)), null, { id: "btn-update" }) : null,
+      !i.closed ? button(t("report_final"), () => open(followUpForm(i, true, done, closeForm)), "secondary", { id: "btn-close" }) : null,
+      i.closed ? button(t("report_verified"), () => open(followUpForm(i, false, done, closeForm, true)), "secondary") : null,
+      commands ? button(resp && resp.active ? t("resp_adjust") : t("resp_activate"), () => open(responseForm(i, done, closeForm)), "secondary") : null,
+      commands && resp && resp.active ? button(t("resp_end"), () => open(endResponseForm(i, done, closeForm)), "secondary") : null,
+      button(t("form_consult"), () => open(consultForm(i, done, closeForm)), "secondary"),
+      button(t("form_release"), () => open(releaseForm(i, done, closeForm)), "secondary"),
+      button(t("form_request"), () => open(requestForm({ incident: i.id }, done, closeForm)), "secondary"),
+      commands ? button(t("form_assign"), () => assignForm({ incident: i.id }, done, closeForm).then(open), "secondary") : null,
+      button(t("drill_review"), () => go("#/review?incident=" + i.id), "secondary"));
+    const timeline = h("ol", { class: "timeline", id: "incident-timeline" },
+      d.timeline.map((x) => h("li", { class: "k-" + x.kind + (x.overridden ? " overridden" : "") },
+        h("span", { class: "t" }, fmtTime(x.at_ms)), pick(x), x.by ? h("span", { class: "who" }, " — " + x.by.name) : null)));
+    show(
+      h("p", {}, h("a", { href: "#/incidents" }, "← " + t("inc_list"))),
+      h("div", { class: "head-row" },
+        h("h1", {}, sevBadge(r.severity, r.provisional), " ", r.title, " ",
+          i.closed ? h("span", { class: "badge b-grey" }, t("inc_closed")) : h("span", { class: "badge b-red" }, t("inc_open")),
+          i.verified ? h("span", { class: "badge b-outline" }, t("inc_verified")) : null)),
+      buttons, actionArea,
+      h("div", { class: "grid2" },
+        panel(t("details"), facts, deadlines),
+        panel(t("inc_casualties"), h("div", { class: "casualties" },
+          ["dead", "missing", "injured", "trapped", "evacuated", "affected"].map((k) => h("div", {}, h("b", {}, c[k]), h("span", {}, t(k))))),
+          r.economic_loss_wan !== null && r.economic_loss_wan !== undefined ? h("p", {}, t("loss_wan") + t("colon") + r.economic_loss_wan) : null,
+          texts)),
+      panel(t("inc_timeline"), timeline),
+      h("div", { class: "grid2" },
+        panel(t("inc_linked_resources"), table([t("res_item"), t("res_quantity"), t("res_committed"), t("res_delivered"), t("by")],
+          d.requests.map((q) => h("tr", {}, h("td", {}, q.resource.item), h("td", { class: "num" }, q.quantity + " " + q.resource.unit),
+            h("td", { class: "num" }, q.committed), h("td", { class: "num" }, q.delivered), h("td", {}, who(q.by)))))),
+        panel(t("inc_linked_tasks"), table([t("task_objective"), t("task_to"), t("task_state")],
+          d.tasks.map((k) => h("tr", {}, h("td", {}, k.objective),
+            h("td", {}, k.assignees.map((a) => a.post.name).join("、")),
+            h("td", {}, stateBadge("task_states", k.state, taskClass[k.state]))))))),
+      i.consultations.length ? panel(t("inc_consultations"), i.consultations.map((x) =>
+        h("div", { class: "small" }, h("b", {}, fmtTime(x.at_ms) + " " + x.topic), " — " + x.assessment + (x.decisions ? "；" + x.decisions : "") + " (" + x.participants.join("、") + ")"))) : null,
+      i.releases.length ? panel(t("inc_releases"), i.releases.map((x) =>
+        h("div", { class: "small" }, h("b", {}, fmtTime(x.at_ms) + " [" + x.channel + "] " + x.headline), " — " + x.text))) : null);
+  }
+
+  function followUpForm(i, close, done, cancel, verified) {
+    return form({
+      id: close ? "form-incident-close" : "form-incident-update",
+      title: (close ? t("form_close") : t("form_update")) + " · " + i.current.title,
+      fields: [
+        !close ? { name: "verified", label: "verified_correction", type: "checkbox", value: !!verified } : null,
+        [
+          { name: "severity", label: "inc_severity", type: "select", placeholder: "—", options: opts.severities() },
+          { name: "trend", label: "trend" },
+        ],
+        [
+          { name: "trapped", label: "trapped", type: "number" }, { name: "injured", label: "injured", type: "number" },
+          { name: "dead", label: "dead", type: "number" }, { name: "missing", label: "missing", type: "number" },
+          { name: "evacuated", label: "evacuated", type: "number" }, { name: "affected", label: "affected", type: "number" },
+        ],
+        { name: "actions", label: "actions", type: "textarea" },
+        { name: "losses", label: "losses", type: "textarea" },
+      ].filter(Boolean),
+      submit: async (data) => {
+        const verifiedFlag = !!data.verified;
+        delete data.verified;
+        done(await act(close ? "incident/close" : "incident/update", { incident: i.id, verified: verifiedFlag, report: data }));
+      },
+      onCancel: cancel,
+    });
+  }
+
+  function responseForm(i, done, cancel) {
+    const active = i.response && i.response.active;
+    return form({
+      id: "form-response",
+      title: t("form_response"),
+      fields: [
+        [
+          { name: "level", label: "level", type: "select", required: true, placeholder: "—", options: opts.levels() },
+          { name: "lead_hq", label: "lead_hq", required: true, value: S.me ? S.me.name : "" },
+        ],
+        { name: "units", label: "units" },
+        { name: "reason", label: "reason", type: "textarea" },
+      ],
+      submit: async (data) => done(await act(active ? "response/adjust" : "response/activate", Object.assign({ incident: i.id }, data))),
+      submitLabel: active ? t("resp_adjust") : t("resp_activate"),
+      onCancel: cancel,
+    });
+  }
+
+  function endResponseForm(i, done, cancel) {
+    return form({
+      id: "form-response-end", title: t("resp_end"), danger: true,
+      fields: [{ name: "reason", label: "reason", type: "textarea" }],
+      submit: async (data) => done(await act("response/end", Object.assign({ incident: i.id }, data))),
+      onCancel: cancel,
+    });
+  }
+
+  function consultForm(i, done, cancel) {
+    return form({
+      id: "form-consult", title: t("form_consult"),
+      fields: [
+        { name: "topic", label: "topic", required: true },
+        { name: "participants", label: "participants" },
+        { name: "assessment", label: "assessment", type: "textarea", required: true },
+        { name: "decisions", label: "decisions", type: "textarea" },
+      ],
+      submit: async (data) => done(await act("incident/consult", Object.assign({ incident: i.id }, data))),
+      onCancel: cancel,
+    });
+  }
+
+  function releaseForm(i, done, cancel) {
+    return form({
+      id: "form-release", title: t("form_release"),
+      fields: [
+        [{ name: "channel", label: "channel", required: true }, { name: "headline", label: "headline", required: true }],
+        { name: "text", label: "text", type: "textarea", required: true },
+      ],
+      submit: async (data) => done(await act("incident/release", Object.assign({ incident: i.id }, data))),
+      onCancel: cancel,
+    });
+  }
+
+  // ------------------------------------------------------------ resources
+
+  function requestForm(pre, done, cancel) {
+    return form({
+      id: "form-resource-request", title: t("form_request"),
+      fields: [
+        [
+          { name: "item", label: "res_item", required: true, placeholder: zh() ? "如：冲锋舟" : "e.g. assault boat" },
+          { name: "class", label: "res_class", type: "select", options: opts.classes(), value: "material" },
+        ],
+        [
+          { name: "quantity", label: "res_quantity", type: "number", required: true },
+          { name: "unit", label: "res_unit", required: true, placeholder: zh() ? "如：艘" : "e.g. boats" },
+        ],
+        [
+          { name: "deliver_to", label: "res_deliver_to", required: true },
+          { name: "needed_by", label: "res_needed_by", type: "datetime" },
+        ],
+        { name: "incident", label: "res_incident", value: pre.incident || "", placeholder: zh() ? "事件编号（可选）" : "incident id (optional)" },
+        { name: "note", label: "note" },
+      ],
+      submit: async (data) => done(await act("resource/request", data)),
+      onCancel: cancel,
+    });
+  }
+
+  function offerForm(pre, done, cancel) {
+    return form({
+      id: "form-resource-offer", title: t("form_offer"),
+      fields: [
+        [
+          { name: "item", label: "res_item", required: true, value: pre.item || "" },
+          { name: "class", label: "res_class", type: "select", options: opts.classes(), value: pre.class || "material" },
+        ],
+        [
+          { name: "quantity", label: "res_quantity", type: "number", required: true },
+          { name: "unit", label: "res_unit", required: true, value: pre.unit || "" },
+        ],
+        [{ name: "location", label: "res_location", required: true }, { name: "owner", label: "res_owner", value: S.me ? S.me.name : "" }],
+        { name: "request", label: "res_offer_for", value: pre.request || "" },
+        { name: "capabilities", label: "res_capabilities" },
+        { name: "note", label: "note" },
+      ],
+      submit: async (data) => done(await act("resource/offer", data)),
+      onCancel: cancel,
+    });
+  }
+
+  function commitForm(pre, requests, done, cancel) {
+    return form({
+      id: "form-resource-commit", title: t("form_commit"),
+      fields: [
+        { name: "offer", label: "res_offers", value: pre.offer || "" },
+        { name: "request", label: "res_requests", type: "select", required: true, placeholder: "—", value: pre.request,
+          options: requests.filter((r) => r.outstanding > 0).map((r) => ({ value: r.id, label: r.resource.item + " " + r.outstanding + r.resource.unit + " → " + r.deliver_to + " (" + who(r.by) + ")" })) },
+        [{ name: "quantity", label: "res_quantity", type: "number", required: true }, { name: "eta", label: "res_eta", type: "datetime" }],
+        { name: "note", label: "note" },
+      ],
+      submit: async (data) => done(await act("resource/commit", data)),
+      onCancel: cancel,
+    });
+  }
+
+  async function pageResources() {
+    const s = await api("/api/resources");
+    const actionArea = h("div", {});
+    const closeForm = () => actionArea.replaceChildren();
+    const done = (w) => { writtenToast(w); closeForm(); route(); };
+    const open = (node) => { actionArea.replaceChildren(node); actionArea.scrollIntoView({ behavior: "smooth" }); };
+    const me = S.me && S.me.node_id;
+    const status = async (c, verb) => {
+      try { done(await act("resource/" + verb, { commit: c.id })); } catch (e) { toast(e.text ? e.text() : String(e), true); }
+    };
+    show(
+      h("div", { class: "head-row" }, h("h1", {}, t("nav_resources")),
+        h("div", { class: "actions" },
+          button(t("form_request"), () => open(requestForm({}, done, closeForm)), null, { id: "btn-request" }),
+          button(t("form_offer"), () => open(offerForm({}, done, closeForm)), "secondary", { id: "btn-offer" }))),
+      actionArea,
+      panel(t("res_requests"), table(
+        [t("res_item"), { label: t("res_quantity"), num: 1 }, { label: t("res_committed"), num: 1 }, { label: t("res_delivered"), num: 1 }, { label: t("res_outstanding"), num: 1 }, t("res_deliver_to"), t("by"), t("res_needed_by"), ""],
+        s.requests.map((r) => h("tr", { class: r.overdue ? "overdue" : null },
+          h("td", {}, r.resource.item), h("td", { class: "num" }, r.quantity + " " + r.resource.unit),
+          h("td", { class: "num" }, r.committed), h("td", { class: "num" }, r.delivered), h("td", { class: "num" }, r.outstanding),
+          h("td", {}, r.deliver_to), h("td", {}, who(r.by)), h("td", {}, fmtTime(r.needed_by_ms)),
+          h("td", {}, r.outstanding > 0 ? button(t("res_offer_btn"), () => open(offerForm({ request: r.id, item: r.resource.item, unit: r.resource.unit, class: r.resource.class }, done, closeForm)), "small secondary") : null))))),
+      panel(t("res_offers"), table(
+        [t("res_item"), { label: t("res_quantity"), num: 1 }, { label: t("res_remaining"), num: 1 }, t("res_location"), t("res_owner"), t("res_offer_for"), ""],
+        s.offers.map((o) => h("tr", {},
+          h("td", {}, o.resource.item, o.resource.capabilities.length ? h("span", { class: "muted small" }, " (" + o.resource.capabilities.join("、") + ")") : null),
+          h("td", { class: "num" }, o.quantity + " " + o.resource.unit), h("td", { class: "num" }, o.remaining),
+          h("td", {}, o.location), h("td", {}, o.holder + (o.owner.name !== o.holder ? " / " + o.owner.name : "")),
+          h("td", { class: "mono" }, o.request ? short(o.request) : "—"),
+          h("td", {}, o.owner.node === me && o.remaining > 0 ? button(t("res_commit_btn"), () => open(commitForm({ offer: o.id, request: o.request }, s.requests, done, closeForm)), "small") : null))))),
+      panel(t("res_commits"), table(
+        [t("id"), t("res_item"), { label: t("res_quantity"), num: 1 }, t("by"), t("res_deliver_to"), t("status"), t("res_eta"), ""],
+        s.commits.map((c) => {
+          const o = s.offers.find((x) => x.id === c.offer);
+          const r = s.requests.find((x) => x.id === c.request);
+          // Only the next steps of the lifecycle are offered.
+          const next = { committed: ["dispatch", "deliver"], dispatched: ["deliver"], arrived: ["deliver"], delivered: ["return", "release"] }[c.status] || [];
+          return h("tr", {},
+            h("td", { class: "mono" }, short(c.id)), h("td", {}, o ? o.resource.item : "—"),
+            h("td", { class: "num" }, c.quantity + (o ? " " + o.resource.unit : "")), h("td", {}, who(c.by)),
+            h("td", {}, r ? r.deliver_to : "—"),
+            h("td", {}, stateBadge("deployment", c.status, c.status === "delivered" ? "b-green" : c.status === "dispatched" ? "b-amber" : "b-grey")),
+            h("td", {}, fmtTime(c.eta_ms)),
+            h("td", {}, next.map((v) => [button(t("res_" + v), () => status(c, v), "small secondary", { "data-action": v }), " "])));
+        }))),
+      footer(s));
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  async function assignForm(pre, done, cancel) {
+    const posts = await api("/api/posts", { track: false });
+    return form({
+      id: "form-task-assign", title: t("form_assign"),
+      fields: [
+        { name: "to", label: "task_to", type: "multi", required: true,
+          options: posts.filter((p) => p.below).map((p) => ({ value: p.node, label: p.name + " · " + levelName(p.level) + " · " + p.region })) },
+        { name: "objective", label: "task_objective", type: "textarea", required: true },
+        [{ name: "due", label: "task_due", type: "datetime" }, { name: "incident", label: "res_incident", value: pre.incident || "" }],
+      ],
+      submit: async (data) => done(await act("task/assign", data)),
+      onCancel: cancel,
+    });
+  }
+
+  async function pageTasks() {
+    const s = await api("/api/tasks");
+    S.inbox = s.inbox.filter((x) => x.state === "assigned").length;
+    renderShell("tasks");
+    const actionArea = h("div", {});
+    const closeForm = () => actionArea.replaceChildren();
+    const done = (w) => { writtenToast(w); closeForm(); route(); };
+    const open = (node) => { actionArea.replaceChildren(node); actionArea.scrollIntoView({ behavior: "smooth" }); };
+    const update = async (task, verb, note) => {
+      try { done(await act("task/" + verb, { task: task.id, note: note || "" })); } catch (e) { toast(e.text ? e.text() : String(e), true); }
+    };
+    const refuse = (task) => open(form({
+      id: "form-task-refuse", title: t("task_refuse") + " · " + task.objective, danger: true,
+      fields: [{ name: "note", label: "task_refuse_reason", type: "textarea", required: true }],
+      submit: async (data) => done(await act("task/refuse", { task: task.id, note: data.note || "" })),
+      onCancel: closeForm,
+    }));
+    const inbox = table([t("task_objective"), t("task_issuer"), t("time"), t("task_due"), t("task_state"), ""],
+      s.inbox.slice().reverse().map((x) => h("tr", { class: "task-row" + (x.overdue ? " overdue" : ""), "data-id": x.id },
+        h("td", {}, x.objective, x.incident ? h("a", { class: "small", href: "#/incidents/" + x.incident }, " ↗") : null),
+        h("td", {}, who(x.issuer)), h("td", {}, fmtTime(x.at_ms)), h("td", {}, fmtTime(x.due_ms)),
+        h("td", {}, stateBadge("task_states", x.state, taskClass[x.state])),
+        h("td", {},
+          x.state === "assigned" ? button(t("task_ack"), () => update(x, "ack"), "small", { "data-action": "ack", "data-task": x.id }) : null,
+          x.state === "acknowledged" ? button(t("task_progress"), () => update(x, "progress"), "small secondary", { "data-action": "progress", "data-task": x.id }) : null,
+          ["acknowledged", "in_progress"].includes(x.state) ? button(t("task_done"), () => update(x, "done"), "small", { "data-action": "done", "data-task": x.id }) : null,
+          !["done", "refused"].includes(x.state) ? button(t("task_refuse"), () => refuse(x), "small danger", { "data-action": "refuse", "data-task": x.id }) : null))),
+      t("task_empty_inbox"));
+    const assigneeCell = (k) => h("td", {}, k.assignees.map((a) => h("div", { class: "small" },
+      a.post.name + " ", stateBadge("task_states", a.state, taskClass[a.state]),
+      a.ack_latency_ms !== null && a.ack_latency_ms !== undefined ? h("span", { class: "muted" }, " " + t("task_ack_latency") + " " + dur(a.ack_latency_ms)) : null,
+      a.note ? h("span", { class: "muted" }, " — " + a.note) : null)));
+    const others = table([t("task_objective"), t("task_issuer"), t("time"), t("task_due"), t("task_to")],
+      s.tasks.slice().reverse().map((k) => h("tr", { class: k.overdue ? "overdue" : null },
+        h("td", {}, k.objective), h("td", {}, who(k.issuer)), h("td", {}, fmtTime(k.at_ms)), h("td", {}, fmtTime(k.due_ms)), assigneeCell(k))));
+    show(
+      h("div", { class: "head-row" }, h("h1", {}, t("nav_tasks")),
+        S.me && S.me.level !== "village" ? button(t("form_assign"), () => assignForm({}, done, closeForm).then(open), null, { id: "btn-assign" }) : null),
+      actionArea,
+      panel(t("task_inbox"), inbox),
+      panel(t("task_all"), others),
+      footer(s));
+  }
+
+  // ------------------------------------------------------------- warnings
+
+  function warningForm(w, done, cancel) {
+    const c = w ? w.current : null;
+    return form({
+      id: w ? "form-warning-update" : "form-warning-issue",
+      title: w ? t("warn_update") + " · " + c.headline_zh : t("form_warning"),
+      fields: [
+        [
+          { name: "color", label: "warn_color", type: "select", required: !w, placeholder: "—", options: opts.colors(), value: c ? c.color : undefined },
+          { name: "event", label: "inc_event", type: "select", required: !w, placeholder: "—", options: opts.events(), value: c ? c.event.subtype : undefined },
+        ],
+        { name: "area", label: "warn_area", value: c ? c.area.join(",") : (S.me ? S.me.region : "") },
+        [
+          { name: "effective", label: "warn_effective", type: "datetime" },
+          { name: "expires", label: "warn_expires", type: "datetime", required: !w },
+        ],
+        [
+          { name: "headline", label: "warn_headline", required: !w, value: c ? c.headline_zh : "" },
+          { name: "headline_en", label: "warn_headline_en", required: !w, value: c ? c.headline_en : "" },
+        ],
+        { name: "description", label: "warn_description", type: "textarea", required: !w, value: c ? c.description_zh : "" },
+        { name: "instruction", label: "warn_instruction", type: "textarea", value: c ? c.instruction_zh : "" },
+      ],
+      more: [
+        { name: "description_en", label: "warn_description_en", type: "textarea", value: c ? c.description_en : "" },
+        { name: "instruction_en", label: "warn_instruction_en", type: "textarea", value: c ? c.instruction_en : "" },
+        { name: "polygon", label: "warn_polygon" },
+      ],
+      submit: async (data) => done(w ? await act("warning/update", { warning: w.id, fields: data }) : await act("warning/issue", data)),
+      onCancel: cancel,
+    });
+  }
+
+  async function pageWarnings() {
+    const s = await api("/api/warnings");
+    const actionArea = h("div", {});
+    const closeForm = () => actionArea.replaceChildren();
+    const done = (w) => { writtenToast(w); closeForm(); route(); };
+    const open = (node) => { actionArea.replaceChildren(node); actionArea.scrollIntoView({ behavior: "smooth" }); };
+    const cancelForm = (w) => form({
+      id: "form-warning-cancel", title: t("warn_cancel") + " · " + w.current.headline_zh, danger: true,
+      fields: [{ name: "reason", label: "warn_cancel_reason" }],
+      submit: async (data) => done(await act("warning/cancel", Object.assign({ warning: w.id }, data))),
+      onCancel: closeForm,
+    });
+    const rows = s.warnings.slice().reverse().map((w) => {
+      const st = warnStatus[w.status] || [w.status, w.status, "b-grey"];
+      const live = w.status === "active" || w.status === "pending";
+      return h("tr", {},
+        h("td", {}, colorBadge(w.current.color)),
+        h("td", {}, zh() ? w.current.headline_zh : (w.current.headline_en || w.current.headline_zh),
+          h("div", { class: "small muted" }, zh() ? w.current.description_zh : (w.current.description_en || w.current.description_zh))),
+        h("td", {}, eventLabel(w.current.event)), h("td", { class: "mono" }, w.current.area.join(", ")),
+        h("td", {}, fmtTime(w.current.effective_ms) + " – " + fmtTime(w.current.expires_ms)),
+        h("td", {}, h("span", { class: "badge " + st[2] }, zh() ? st[0] : st[1])),
+        h("td", {}, who(w.current_by)),
+        h("td", {}, live ? [button(t("warn_update"), () => open(warningForm(w, done, closeForm)), "small secondary"), " ",
+          button(t("warn_cancel"), () => open(cancelForm(w)), "small danger")] : null));
+    });
+    show(
+      h("div", { class: "head-row" }, h("h1", {}, t("warn_list")),
+        button(t("form_warning"), () => open(warningForm(null, done, closeForm)), null, { id: "btn-warning" })),
+      actionArea,
+      panel(null, table([t("warn_color"), t("headline"), t("inc_event"), t("legend_warning"), t("time"), t("status"), t("by"), ""], rows)),
+      footer(s));
+  }
+
+  // ---------------------------------------------------------------- plans
+
+  async function pagePlans() {
+    const [s, inc] = await Promise.all([api("/api/plans"), api("/api/incidents")]);
+    const actionArea = h("div", {});
+    const closeForm = () => actionArea.replaceChildren();
+    const done = (w) => { writtenToast(w); closeForm(); route(); };
+    const open = (node) => { actionArea.replaceChildren(node); actionArea.scrollIntoView({ behavior: "smooth" }); };
+    const register = (p) => form({
+      id: "form-plan", title: p ? t("form_plan") + " · " + p.title : t("form_plan"),
+      fields: [
+        { name: "title", label: "plan_title", required: true, value: p ? p.title : "" },
+        [{ name: "version", label: "plan_version", required: true }, { name: "review_due", label: "plan_review_due", type: "date", required: true }],
+        { name: "summary", label: "plan_summary", type: "textarea" },
+      ],
+      submit: async (data) => done(await act("plan/register", Object.assign(p ? { plan: p.id } : {}, data))),
+      onCancel: closeForm,
+    });
+    const activate = (p) => form({
+      id: "form-plan-activate", title: t("plan_activate") + " · " + p.title,
+      fields: [{ name: "incident", label: "res_incident", type: "select", required: true, placeholder: "—",
+        options: inc.incidents.filter((i) => !i.closed).map((i) => ({ value: i.id, label: i.current.title })) },
+      { name: "note", label: "note" }],
+      submit: async (data) => done(await act("plan/activate", Object.assign({ plan: p.id }, data))),
+      onCancel: closeForm,
+    });
+    const approve = async (p, file) => {
+      try { done(await act("plan/approve", { plan: p.id, file: file })); } catch (e) { toast(e.text ? e.text() : String(e), true); }
+    };
+    show(
+      h("div", { class: "head-row" }, h("h1", {}, t("plan_list")),
+        button(t("form_plan"), () => open(register(null)), null, { id: "btn-plan" })),
+      actionArea,
+      panel(null, table([t("plan_title"), t("plan_version"), t("plan_owner"), t("region"), t("status"), t("plan_review_due"), t("plan_activations"), ""],
+        s.plans.map((p) => h("tr", { class: p.review_overdue ? "overdue" : null },
+          h("td", {}, p.title), h("td", {}, p.versions.length ? p.versions[p.versions.length - 1].version : "—"),
+          h("td", {}, who(p.owner)), h("td", { class: "mono" }, p.region),
+          h("td", {}, p.approved ? h("span", { class: "badge b-green" }, t("plan_approved")) : null, " ",
+            p.filed ? h("span", { class: "badge b-green" }, t("plan_filed")) : null,
+            p.review_overdue ? h("span", { class: "badge b-red" }, t("plan_review_overdue")) : null),
+          h("td", {}, fmtTime(p.review_due_ms).slice(0, 5)), h("td", { class: "num" }, p.activations.length),
+          h("td", {}, button(t("plan_approve"), () => approve(p, false), "small secondary"), " ",
+            button(t("plan_file"), () => approve(p, true), "small secondary"), " ",
+            button(t("plan_activate"), () => open(activate(p)), "small"), " ",
+            button(t("plan_version"), () => open(register(p)), "small secondary")))))),
+      footer(s));
+  }
+
+  // --------------------------------------------------------------- drills
+
+  async function pageDrills() {
+    const actual = S.drill;
+    S.drill = null;
+    let s;
+    try { s = await api("/api/drills"); } finally { S.drill = actual; }
+    const actionArea = h("div", {});
+    const closeForm = () => actionArea.replaceChildren();
+    const done = (w) => { writtenToast(w); closeForm(); route(); };
+    const open = (node) => { actionArea.replaceChildren(node); actionArea.scrollIntoView({ behavior: "smooth" }); };
+    const start = () => form({
+      id: "form-drill", title: t("form_drill"),
+      fields: [
+        { name: "name", label: "drill_name", required: true },
+        { name: "scenario", label: "drill_scenario", type: "textarea" },
+        [{ name: "region", label: "drill_region", value: S.me ? S.me.region : "" }, { name: "plan", label: "drill_plan" }],
+      ],
+      submit: async (data) => {
+        const prev = S.drill; S.drill = null;
+        try { done(await act("drill/start", data)); } finally { S.drill = prev; }
+      },
+      onCancel: closeForm,
+    });
+    const end = (d) => form({
+      id: "form-drill-end", title: t("drill_end") + " · " + d.name,
+      fields: [{ name: "summary", label: "drill_summary", type: "textarea" }],
+      submit: async (data) => {
+        const prev = S.drill; S.drill = d.id;
+        try { done(await act("drill/end", data)); } finally { S.drill = prev; }
+      },
+      onCancel: closeForm,
+    });
+    const enter = (d) => { S.drill = d.id; S.drillName = d.name; go("#/overview"); };
+    show(
+      h("div", { class: "head-row" }, h("h1", {}, t("drill_list")),
+        h("div", { class: "actions" },
+          S.drill ? button(t("drill_leave"), () => { S.drill = null; S.drillName = null; route(); }, "secondary") : null,
+          button(t("form_drill"), () => open(start()), null, { id: "btn-drill" }))),
+      actionArea,
+      panel(null, table([t("drill_name"), t("drill_scenario"), t("drill_region"), t("drill_started"), t("drill_ended"), { label: t("drill_entries"), num: 1 }, ""],
+        s.drills.slice().reverse().map((d) => h("tr", {},
+          h("td", {}, d.name), h("td", {}, d.scenario), h("td", { class: "mono" }, d.region),
+          h("td", {}, fmtTime(d.started_ms) + " · " + who(d.started_by)),
+          h("td", {}, d.ended ? fmtTime(d.ended.at_ms) : h("span", { class: "badge b-purple" }, t("drill_running"))),
+          h("td", { class: "num" }, d.entries),
+          h("td", {},
+            button(t("drill_enter"), () => enter(d), "small secondary"), " ",
+            button(t("drill_review"), () => go("#/review?drill=" + d.id), "small secondary"), " ",
+            !d.ended ? button(t("drill_end"), () => open(end(d)), "small danger") : null))))),
+      footer(s));
+  }
+
+  async function pageReview(query) {
+    const params = new URLSearchParams(query || "");
+    const drill = params.get("drill"), incident = params.get("incident");
+    const prev = S.drill;
+    if (drill) S.drill = drill;
+    let r, name = null;
+    try {
+      r = await api("/api/review" + (incident ? "?incident=" + encodeURIComponent(incident) : ""));
+      if (drill) {
+        S.drill = null;
+        const ds = await api("/api/drills");
+        const d = ds.drills.find((x) => x.id.startsWith(drill));
+        name = d ? d.name : null;
+      }
+    } finally { S.drill = prev; }
+    const tk = r.tasks, res = r.resources;
+    show(
+      h("p", {}, h("a", { href: drill ? "#/drills" : "#/incidents/" + incident }, "← " + t("back"))),
+      h("h1", {}, t("drill_review") + (name ? " · " + name : "")),
+      panel(null, table([t("inc_title"), t("inc_occurred"), t("review_first"), { label: t("review_reports"), num: 1 }, { label: t("review_late_updates"), num: 1 }, t("review_to_response"), t("review_highest"), t("review_duration")],
+        r.incidents.map((i) => h("tr", {},
+          h("td", {}, i.title), h("td", {}, fmtTime(i.occurred_ms)),
+          h("td", {}, dur(i.first_report_latency_ms) + " / " + dur(i.first_report_deadline_ms) + " ",
+            h("span", { class: "badge " + (i.first_report_on_time ? "b-green" : "b-red") }, i.first_report_on_time ? t("review_on_time") : t("review_late"))),
+          h("td", { class: "num" }, i.reports), h("td", { class: "num" }, i.late_updates),
+          h("td", {}, dur(i.report_to_response_ms)), h("td", {}, respLabel(i.highest_level) || "—"), h("td", {}, dur(i.duration_ms)))))),
+      h("div", { class: "cards" },
+        h("div", { class: "card" }, h("div", { class: "k" }, t("review_tasks")), h("div", { class: "v" }, tk.tasks),
+          h("div", { class: "small" }, t("review_acked") + " " + tk.acknowledged + "/" + tk.assignments + " · " + t("task_done") + " " + tk.done + " · " + t("task_refuse") + " " + tk.refused)),
+        h("div", { class: "card" }, h("div", { class: "k" }, t("review_ack_time")), h("div", { class: "v" }, dur(tk.ack_latency.median_ms))),
+        h("div", { class: "card" }, h("div", { class: "k" }, t("review_requests")), h("div", { class: "v" }, res.requests),
+          h("div", { class: "small" }, t("review_commits") + " " + res.commits + " · " + t("review_filled") + " " + res.filled + " · " + t("res_delivered") + " " + res.delivered)),
+        h("div", { class: "card" }, h("div", { class: "k" }, t("review_first_commit")), h("div", { class: "v" }, dur(res.time_to_first_commit.median_ms)))),
+      panel(t("review_timeline"), h("ol", { class: "timeline" },
+        r.timeline.map((e) => h("li", {}, h("span", { class: "t" }, fmtFull(e.at_ms)), pick(e), h("span", { class: "who" }, " — " + e.by))))));
+  }
+
+  // -------------------------------------------------------------- network
+
+  async function pageNetwork() {
+    const n = await api("/api/network", { track: false });
+    S.net = n; renderNetChip();
+    const st = n.status;
+    const progress = h("div", { class: "progress", hidden: true }, h("div", {}));
+    const result = h("div", { id: "import-result" });
+    const file = h("input", { type: "file", id: "bundle-file", accept: ".ldb,.bundle,application/octet-stream" });
+    const upload = () => {
+      const f = file.files && file.files[0];
+      if (!f) { toast(t("bundle_choose"), true); return; }
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/bundle/import");
+      xhr.setRequestHeader("X-Liandong-Request", "1");
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      progress.hidden = false;
+      xhr.upload.onprogress = (e) => { if (e.lengthComputable) progress.firstChild.style.width = Math.round(100 * e.loaded / e.total) + "%"; };
+      xhr.onload = () => {
+        progress.firstChild.style.width = "100%";
+        let body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+        if (xhr.status >= 200 && xhr.status < 300 && body) {
+          result.replaceChildren(h("p", {}, h("b", {}, t("imported") + t("colon")),
+            [["added", body.added], ["duplicate", body.duplicate], ["out_of_scope", body.out_of_scope],
+              ["rejected", body.rejected.length], ["refused", body.refused.length]].map(([k, v]) => t(k) + " " + v).join(" · ")));
+          toast(t("imported"));
+        } else {
+          const err = new ApiError(xhr.status, body);
+          result.replaceChildren(h("p", { class: "form-error" }, err.text()));
+        }
+      };
+      xhr.onerror = () => result.replaceChildren(h("p", { class: "form-error" }, t("offline")));
+      xhr.send(f);
+    };
+    show(
+      h("h1", {}, t("nav_network")),
+      h("div", { class: "grid2" },
+        panel(t("ov_health"), healthSummary(n)),
+        panel(null, h("dl", { class: "facts" },
+          h("dt", {}, t("network_name")), h("dd", {}, st.network),
+          h("dt", {}, t("peer_id")), h("dd", { class: "mono" }, st.peer_id),
+          h("dt", {}, t("node_id")), h("dd", { class: "mono" }, st.node_id),
+          h("dt", {}, t("listen")), h("dd", { class: "mono small" }, st.listen.map((a) => h("div", {}, a))),
+          h("dt", {}, t("entries")), h("dd", {}, st.entries),
+          h("dt", {}, t("digest")), h("dd", { class: "mono small" }, st.digest),
+          h("dt", {}, t("store_bytes")), h("dd", {}, (st.store_bytes / 1048576).toFixed(1) + " MiB")))),
+      panel(t("peers") + " (" + st.peers + ")", table([t("by"), t("region"), t("peer_id"), t("time"), t("sync_history")],
+        st.peer_list.map((p) => h("tr", {},
+          h("td", {}, p.name || "?"), h("td", { class: "mono" }, p.region || ""), h("td", { class: "mono small" }, "…" + p.peer_id.slice(-10)),
+          h("td", {}, p.connected_since), h("td", { class: "small" }, p.last_sync ? p.last_sync.started + " (+" + p.last_sync.fetched + " / -" + p.last_sync.pushed + ")" : "—"))))),
+      panel(t("heard"), table([t("by"), t("level"), t("region"), t("status"), t("parent_last")],
+        n.heard.slice().sort((a, b) => b.last_ms - a.last_ms).map((x) => h("tr", {},
+          h("td", {}, x.name || "?"), h("td", {}, levelName(x.level)), h("td", { class: "mono" }, x.region),
+          h("td", {}, h("span", { class: "badge " + (x.connected ? "b-green" : "b-grey") }, x.connected ? t("connected") : t("disconnected"))),
+          h("td", {}, ago(x.last_ms)))))),
+      panel(t("sync_history"),
+        h("p", { class: "small muted" }, t("sync_totals") + t("colon") + n.sync_totals.sessions + " · " + t("failed") + " " + n.sync_totals.failed + " · " +
+          t("round_trips") + " " + n.sync_totals.round_trips + " · " + t("bytes_sent") + " " + n.sync_totals.bytes_sent + " · " +
+          t("bytes_received") + " " + n.sync_totals.bytes_received + " · " + t("fetched") + " " + n.sync_totals.fetched + " · " + t("pushed") + " " + n.sync_totals.pushed),
+        table([t("time"), t("peer_id"), { label: t("round_trips"), num: 1 }, { label: t("fetched"), num: 1 }, { label: t("pushed"), num: 1 }, { label: t("bytes_sent"), num: 1 }, { label: t("bytes_received"), num: 1 }, { label: t("duration"), num: 1 }, t("status")],
+          n.sync_history.slice(0, 20).map((x) => h("tr", {},
+            h("td", {}, x.started), h("td", { class: "mono small" }, "…" + x.peer.slice(-10)),
+            h("td", { class: "num" }, x.round_trips), h("td", { class: "num" }, x.fetched), h("td", { class: "num" }, x.pushed),
+            h("td", { class: "num" }, x.bytes_sent), h("td", { class: "num" }, x.bytes_received), h("td", { class: "num" }, x.duration_ms + " ms"),
+            h("td", {}, h("span", { class: "badge " + (x.ok ? "b-green" : "b-red") }, x.ok ? t("ok") : t("failed")), x.error ? h("span", { class: "small muted" }, " " + x.error) : null))))),
+      panel(t("bundle"),
+        h("p", { class: "muted small" }, t("bundle_export_hint")),
+        h("p", {}, h("a", { class: "btn", href: "/api/bundle", download: "liandong-" + (S.me ? S.me.region : "post") + ".bundle", id: "bundle-export" }, t("bundle_export"))),
+        h("h3", {}, t("bundle_import")),
+        h("div", { class: "actions" }, file, button(t("bundle_import"), upload, null, { id: "bundle-upload" })),
+        progress, result));
+  }
+
+  // -------------------------------------------------------------- members
+
+  async function pageMembers() {
+    const [m, regions] = await Promise.all([api("/api/members", { track: false }), api("/api/regions")]);
+    const statusBadge = (s) => {
+      const map = { valid: ["cert_valid", "b-green"], revoked: ["cert_revoked", "b-red"], quarantined: ["cert_quarantined", "b-red"],
+        outside_validity: ["cert_expired", "b-grey"], superseded: ["cert_superseded", "b-grey"], uncertified: ["cert_uncertified", "b-amber"] };
+      const x = map[s] || [s, "b-red"];
+      return h("span", { class: "badge " + x[1] }, t(x[0]));
+    };
+    const tree = h("ul", { class: "tree root", id: "cert-tree" }, m.tree.map((r) => h("li", { class: "cert-row" },
+      h("div", { class: "node-line" },
+        h("span", { class: "indent" }, "　".repeat(r.depth) + (r.depth ? "└ " : "")),
+        h("b", {}, r.name), h("span", { class: "badge b-outline" }, r.level), h("span", { class: "code mono" }, r.region),
+        h("span", { class: "muted small" }, r.unit_type), statusBadge(r.status),
+        r.can_certify ? h("span", { class: "badge b-outline" }, t("can_certify")) : null,
+        r.roles.length ? h("span", { class: "small" }, t("roles") + t("colon") + r.roles.join("、")) : null,
+        h("span", { class: "code mono" }, r.node.slice(0, 8)),
+        r.reason ? h("span", { class: "small muted" }, r.reason) : null))));
+    const regionNode = (n) => h("li", {},
+      h("div", { class: "node-line" },
+        h("span", { class: "mono" }, n.code), h("span", { class: "badge b-outline" }, levelName(n.level)),
+        n.posts.length ? h("b", {}, n.posts.join("、")) : null,
+        n.incidents ? h("span", { class: "badge b-red" }, t("ov_active") + " " + n.incidents) : null,
+        n.warnings ? h("span", { class: "badge b-amber" }, t("ov_warnings") + " " + n.warnings) : null),
+      n.children.length ? h("ul", { class: "tree" }, n.children.map(regionNode)) : null);
+    show(
+      h("h1", {}, t("nav_members")),
+      panel(t("members_tree") + " · " + m.network, m.mode === "dev" ? h("p", { class: "muted small" }, t("members_dev")) : null, tree,
+        m.revocations.length ? [h("h3", {}, t("revocations")), h("ul", {}, m.revocations.map((r) => h("li", { class: "small" }, r.time + " · " + r.subject + " ← " + r.by + " · " + r.reason)))] : null),
+      panel(t("regions_tree"), h("ul", { class: "tree root", id: "region-tree" }, regionNode(regions))));
+  }
+
+  // ------------------------------------------------------------------ map
+
+  async function pageMap() {
+    const [inc, warn] = await Promise.all([api("/api/incidents"), api("/api/warnings")]);
+    const points = inc.incidents.filter((i) => i.current.point).map((i) => ({
+      lat: i.current.point.lat_e6 / 1e6, lon: i.current.point.lon_e6 / 1e6, i: i }));
+    const polys = warn.warnings.filter((w) => w.current.polygon.length && (w.status === "active" || w.status === "pending"))
+      .map((w) => ({ w: w, pts: w.current.polygon.map((p) => ({ lat: p.lat_e6 / 1e6, lon: p.lon_e6 / 1e6 })) }));
+    const all = points.concat(...polys.map((p) => p.pts));
+    if (!all.length) {
+      show(h("h1", {}, t("map_title")), panel(null, h("p", { class: "muted" }, t("map_hint")), h("p", { class: "empty" }, t("map_no_points"))));
+      return;
+    }
+    let minLat = Math.min(...all.map((p) => p.lat)), maxLat = Math.max(...all.map((p) => p.lat));
+    let minLon = Math.min(...all.map((p) => p.lon)), maxLon = Math.max(...all.map((p) => p.lon));
+    const pad = Math.max(0.05, (maxLat - minLat) * 0.15, (maxLon - minLon) * 0.15);
+    minLat -= pad; maxLat += pad; minLon -= pad; maxLon += pad;
+    const W = 900, H = 560;
+    // Equirectangular, scaled by cos(latitude) so shapes look right locally.
+    const k = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
+    const sx = W / ((maxLon - minLon) * k), sy = H / (maxLat - minLat), s = Math.min(sx, sy);
+    const x = (lon) => (lon - minLon) * k * s + (W - (maxLon - minLon) * k * s) / 2;
+    const y = (lat) => H - ((lat - minLat) * s + (H - (maxLat - minLat) * s) / 2);
+    // The visible extent (the projection keeps the aspect, so one axis
+    // shows more than the data's bounds): the grid covers all of it.
+    const lonAt = (px) => minLon + (px - (W - (maxLon - minLon) * k * s) / 2) / (k * s);
+    const latAt = (py) => minLat + (H - py - (H - (maxLat - minLat) * s) / 2) / s;
+    const [lon0, lon1, lat0, lat1] = [lonAt(0), lonAt(W), latAt(H), latAt(0)];
+    const span = Math.max(lat1 - lat0, (lon1 - lon0) * k);
+    const step = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5].find((v) => span / v <= 10) || 10;
+    const digits = step < 0.01 ? 3 : 2;
+    const grid = [];
+    for (let la = Math.ceil(lat0 / step) * step; la <= lat1; la += step) {
+      grid.push(h("line", { class: "grid", x1: 0, x2: W, y1: y(la), y2: y(la) }),
+        y(la) > 14 ? h("text", { class: "glabel", x: 4, y: y(la) - 3 }, la.toFixed(digits) + "°N") : null);
+    }
+    for (let lo = Math.ceil(lon0 / step) * step; lo <= lon1; lo += step) {
+      grid.push(h("line", { class: "grid", y1: 0, y2: H, x1: x(lo), x2: x(lo) }),
+        h("text", { class: "glabel", x: x(lo) + 3, y: H - 4 }, lo.toFixed(digits) + "°E"));
+    }
+    const fill = { red: "#d32f2f", orange: "#f57c00", yellow: "#fbc02d", blue: "#1976d2" };
+    const sev = { I: "#c62828", II: "#ef6c00", III: "#f9a825", IV: "#1565c0" };
+    const rad = { I: 13, II: 11, III: 9, IV: 8 };
+    const svg = h("svg", { class: "map", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": t("map_title") },
+      grid,
+      polys.map((p) => h("polygon", { points: p.pts.map((q) => x(q.lon) + "," + y(q.lat)).join(" "),
+        fill: fill[p.w.current.color], "fill-opacity": "0.18", stroke: fill[p.w.current.color], "stroke-width": "2" },
+        h("title", {}, p.w.current.headline_zh))),
+      points.map((p) => h("g", { class: "map-incident", "data-id": p.i.id, onclick: () => go("#/incidents/" + p.i.id) },
+        h("circle", { cx: x(p.lon), cy: y(p.lat), r: rad[p.i.current.severity] || 8, fill: sev[p.i.current.severity] || "#555",
+          "fill-opacity": p.i.closed ? "0.35" : "0.9", stroke: "#fff", "stroke-width": "2" }),
+        h("text", { class: "plabel", x: x(p.lon) + 14, y: y(p.lat) + 4 }, p.i.current.title),
+        h("title", {}, p.i.current.title))));
+    const legend = h("div", { class: "legend small" },
+      h("span", {}, t("legend_incident") + t("colon")), S.vocab.severities.map((v) => sevBadge(v.value)),
+      h("span", {}, t("legend_warning") + t("colon")), S.vocab.colors.map((c) => colorBadge(c.value)));
+    show(h("h1", {}, t("map_title")), h("p", { class: "muted small" }, t("map_hint")),
+      h("div", { class: "map-wrap" }, svg, legend));
+  }
+
+  // ---------------------------------------------------------------- login
+
+  function pageLogin() {
+    show(form({
+      id: "form-login", title: t("login_title"), hint: t("login_hint"),
+      fields: [{ name: "token", label: "login_token", type: "password", required: true }],
+      submitLabel: t("login_btn"),
+      submit: async (data) => {
+        await api("/api/login", { method: "POST", body: { token: data.token || "" }, track: false });
+        await start();
+      },
+    }));
+  }
+
+  // --------------------------------------------------------------- router
+
+  const PAGES = {
+    overview: pageOverview, incidents: pageIncidents, report: pageReport, resources: pageResources,
+    tasks: pageTasks, warnings: pageWarnings, plans: pagePlans, drills: pageDrills, network: pageNetwork,
+    members: pageMembers, map: pageMap,
+  };
+
+  async function route() {
+    const raw = (location.hash || "#/overview").slice(2);
+    const [path, query] = raw.split("?");
+    const parts = path.split("/");
+    let page = parts[0] || "overview";
+    const navKey = page === "report" ? "incidents" : page === "review" ? "drills" : page;
+    renderShell(navKey);
+    try {
+      if (page === "incidents" && parts[1]) await pageIncident(parts[1]);
+      else if (page === "review") await pageReview(query);
+      else if (PAGES[page]) await PAGES[page]();
+      else { page = "overview"; await pageOverview(); }
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) { pageLogin(); return; }
+      show(panel(t("error"), h("p", { class: "form-error" }, err instanceof ApiError ? err.text() + " (" + err.code + ")" : String(err))));
+    }
+    main().dataset.page = page;
+  }
+
+  // A new entry: refresh what is on screen, unless the operator is typing.
+  function scheduleRefresh() {
+    clearTimeout(S.refreshTimer);
+    S.refreshTimer = setTimeout(() => {
+      const typing = document.querySelector("main form") !== null;
+      refreshNet();
+      refreshInbox();
+      if (!typing) route();
+    }, 400);
+  }
+
+  async function refreshInbox() {
+    try {
+      const s = await api("/api/tasks");
+      const n = s.inbox.filter((x) => x.state === "assigned").length;
+      if (n !== S.inbox) { S.inbox = n; renderShell(document.querySelector("nav a.active") ? document.querySelector("nav a.active").id.slice(4) : ""); }
+    } catch (e) { /* ignored: the next event retries */ }
+  }
+
+  function live() {
+    const dot = document.getElementById("live");
+    const es = new EventSource("/api/events");
+    es.addEventListener("open", () => { dot.className = "live on"; dot.title = t("live"); });
+    es.addEventListener("error", () => { dot.className = "live"; dot.title = t("offline"); });
+    es.addEventListener("entry", (ev) => {
+      let e = null;
+      try { e = JSON.parse(ev.data); } catch (x) { return; }
+      if (e && !e.local) toast(t("new_entry") + t("colon") + (zh() ? e.kind_zh : e.kind));
+      scheduleRefresh();
+    });
+    es.addEventListener("lagged", scheduleRefresh);
+  }
+
+  async function start() {
+    try {
+      const [me, vocab] = await Promise.all([api("/api/me", { track: false }), api("/api/vocab", { track: false })]);
+      S.me = me; S.vocab = vocab;
+    } catch (err) {
+      renderShell("");
+      if (err instanceof ApiError && err.status === 401) { pageLogin(); return; }
+      show(panel(t("error"), h("p", { class: "form-error" }, String(err.message || err))));
+      return;
+    }
+    live();
+    refreshNet();
+    await refreshInbox();
+    await route();
+    setInterval(refreshNet, 10000);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.getElementById("lang-toggle").addEventListener("click", () => {
+      S.lang = zh() ? "en" : "zh";
+      localStorage.setItem("liandong.lang", S.lang);
+      route();
+    });
+    window.addEventListener("hashchange", route);
+    start();
+  });
+})();

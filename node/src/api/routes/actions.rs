@@ -1,0 +1,62 @@
+//! `POST /api/{area}/{verb}`: every domain action, decoded from JSON into
+//! the same input the CLI takes, planned and checked by `crate::domain`
+//! against the current fold, then written by `NodeHandle::author` (durable,
+//! then gossiped).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+
+use super::TrackQuery;
+use crate::api::json::RawJson;
+use crate::api::{ApiError, ApiState};
+use crate::cli::output::{EntryRow, post_names};
+use crate::domain::Action;
+
+/// What a written action reports.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Written {
+    pub entry: EntryRow,
+    pub label_zh: String,
+    pub label_en: String,
+    /// An applied override's conflict, worth telling the operator.
+    pub notice: Option<Notice>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Notice {
+    pub zh: String,
+    pub en: String,
+}
+
+pub async fn act(
+    State(s): State<ApiState>,
+    Path((area, verb)): Path<(String, String)>,
+    Query(track): Query<TrackQuery>,
+    body: RawJson,
+) -> Result<Json<Written>, ApiError> {
+    let path = format!("{area}/{verb}");
+    let action = Action::decode(&path, &body).ok_or_else(ApiError::not_found)??;
+    // One console write at a time, so each is checked with the previous
+    // one already in the fold.
+    let _turn = s.writes.lock().await;
+    let (planned, notice) = s
+        .with_desk(track.drill, move |_, desk| Ok(action.prepare(desk)?))
+        .await?;
+    let (label_zh, label_en) = (planned.label_zh.clone(), planned.label_en.clone());
+    let entry = s
+        .node
+        .author(planned.scope, planned.status, planned.body)
+        .await?;
+    let names = s
+        .node
+        .ledger()
+        .read(|l| post_names(l.store()).unwrap_or_default())
+        .await?;
+    Ok(Json(Written {
+        entry: EntryRow::new(&entry, &names),
+        label_zh,
+        label_en,
+        notice: notice.map(|c| Notice { zh: c.zh, en: c.en }),
+    }))
+}

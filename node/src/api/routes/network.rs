@@ -1,0 +1,180 @@
+//! `GET /api/network`: the post's links — peers now, posts heard from
+//! before, which levels above and below are reachable, when the parent
+//! post was last heard from, whether this post looks cut off — and the
+//! sync history.
+
+use axum::Json;
+use axum::extract::State;
+use liandong_protocol::{Level, NodeId, RegionCode};
+use serde::Serialize;
+
+use crate::api::{ApiError, ApiState};
+use crate::node::{Heard, NodeStatus, SyncStats, SyncTotals};
+
+/// A post above this one is "lost" after this long without a word.
+const SILENCE_MS: u64 = 5 * 60 * 1000;
+
+#[derive(Debug, Serialize)]
+pub struct Health {
+    pub status: NodeStatus,
+    /// Every post heard from, connected or not, with its level.
+    pub heard: Vec<HeardPost>,
+    /// For each level, the posts heard from and connected now.
+    pub levels: Vec<LevelReach>,
+    pub parent: Option<Parent>,
+    /// Posts above this one are known (heard from, or in the directory)
+    /// but none is connected now: this post is cut off from its chain of
+    /// command. A post that never knew any post above is not "cut off".
+    pub partitioned: bool,
+    pub sync_history: Vec<SyncStats>,
+    pub sync_totals: SyncTotals,
+    pub now_ms: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HeardPost {
+    #[serde(flatten)]
+    pub heard: Heard,
+    pub level: Level,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LevelReach {
+    pub level: Level,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// above, self or below this post.
+    pub relation: &'static str,
+    pub known: usize,
+    pub connected: usize,
+    pub last_ms: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Parent {
+    pub region: RegionCode,
+    pub level: Level,
+    pub name: Option<String>,
+    pub connected: bool,
+    /// Last hello, message or sync from it.
+    pub last_heard_ms: Option<u64>,
+    /// The time of the newest entry it wrote that this post holds.
+    pub last_entry_ms: Option<u64>,
+    /// Not heard from for longer than the silence allowance.
+    pub silent: bool,
+}
+
+pub async fn health(State(s): State<ApiState>) -> Result<Json<Health>, ApiError> {
+    let status = s.node.status().await;
+    let now = crate::clock::now_ms();
+    let region = s.node.region().clone();
+    let my_level = region.level();
+    let heard: Vec<HeardPost> = s
+        .node
+        .heard()
+        .into_iter()
+        .filter_map(|h| {
+            let level = h.region.parse::<RegionCode>().ok()?.level();
+            Some(HeardPost { heard: h, level })
+        })
+        .collect();
+    let levels = Level::ALL
+        .iter()
+        .map(|l| {
+            let at: Vec<&HeardPost> = heard.iter().filter(|h| h.level == *l).collect();
+            LevelReach {
+                level: *l,
+                zh: l.name_zh(),
+                en: l.name_en(),
+                relation: if *l == my_level {
+                    "self"
+                } else if l.is_above(my_level) {
+                    "above"
+                } else {
+                    "below"
+                },
+                known: at.len(),
+                connected: at.iter().filter(|h| h.heard.connected).count(),
+                last_ms: at.iter().map(|h| h.heard.last_ms).max(),
+            }
+        })
+        .collect();
+    let parent = match region.parent() {
+        Some(p) => Some(parent_of(&s, p, &heard, now).await),
+        None => None,
+    };
+    let mine = region.clone();
+    let known_above = heard.iter().any(|h| h.level.is_above(my_level))
+        || s.with_desk(None, move |_, desk| {
+            Ok(desk
+                .directory
+                .latest()
+                .iter()
+                .any(|p| p.level.is_above(mine.level()) && mine.is_within(&p.region)))
+        })
+        .await
+        .unwrap_or(false);
+    let partitioned = known_above
+        && !heard
+            .iter()
+            .any(|h| h.heard.connected && h.level.is_above(my_level));
+    let mut sync_history = s.node.sync_history();
+    sync_history.reverse();
+    sync_history.truncate(50);
+    Ok(Json(Health {
+        status,
+        heard,
+        levels,
+        parent,
+        partitioned,
+        sync_history,
+        sync_totals: s.node.sync_totals(),
+        now_ms: now,
+    }))
+}
+
+/// The parent post: the one responsible for exactly the region above.
+async fn parent_of(s: &ApiState, region: RegionCode, heard: &[HeardPost], now: u64) -> Parent {
+    let at: Vec<&HeardPost> = heard
+        .iter()
+        .filter(|h| h.heard.region == region.as_str())
+        .collect();
+    let connected = at.iter().any(|h| h.heard.connected);
+    let last_heard_ms = at.iter().map(|h| h.heard.last_ms).max();
+    let key = region.clone();
+    // Who the directory says the parent is, and its newest entry here.
+    let found = s
+        .with_desk(None, move |l, desk| {
+            let post = desk
+                .directory
+                .latest()
+                .into_iter()
+                .find(|p| p.region == key && p.level == key.level());
+            let last_entry = post.as_ref().and_then(|p| newest_by(l, &p.node));
+            Ok((post.map(|p| p.name), last_entry))
+        })
+        .await
+        .unwrap_or((None, None));
+    let name = found
+        .0
+        .or_else(|| at.iter().find_map(|h| h.heard.name.clone()));
+    let latest = last_heard_ms.max(found.1);
+    Parent {
+        level: region.level(),
+        region,
+        name,
+        connected,
+        last_heard_ms,
+        last_entry_ms: found.1,
+        silent: !connected && latest.is_none_or(|t| now.saturating_sub(t) > SILENCE_MS),
+    }
+}
+
+/// The wall time of the newest entry by `author` in the store.
+fn newest_by(l: &crate::ledger::Ledger, author: &NodeId) -> Option<u64> {
+    let (_, ids) = l.store().head_of(author).ok()??;
+    ids.iter()
+        .filter_map(|id| l.store().get(id).ok().flatten())
+        .map(|e| e.hlc().wall_ms())
+        .max()
+}

@@ -1,0 +1,126 @@
+//! Operator input as typed into the CLI or the console: times (past and
+//! future), lists, polygons and typed values, each read with the name of
+//! the field it came from so a refusal can point at it.
+
+use std::str::FromStr;
+
+use liandong_protocol::domain::GeoPoint;
+
+use super::error::ActionError;
+use crate::clock;
+
+/// A time as operators write it: what `clock::parse_time_ms` reads (a date,
+/// a Beijing date-time, RFC 3339, or `2h` for two hours ago), or `+2h` for
+/// two hours from now.
+pub fn time(field: &str, text: &str, now_ms: u64) -> Result<u64, ActionError> {
+    let t = text.trim();
+    if let Some(ahead) = t.strip_prefix('+') {
+        let ago_ms = clock::parse_time_ms(ahead, now_ms).map_err(|e| invalid(field, e))?;
+        return Ok(now_ms.saturating_add(now_ms.saturating_sub(ago_ms)));
+    }
+    clock::parse_time_ms(t, now_ms).map_err(|e| invalid(field, e))
+}
+
+/// An optional time; blank counts as absent (an empty form field).
+pub fn time_opt(
+    field: &str,
+    text: &Option<String>,
+    now_ms: u64,
+) -> Result<Option<u64>, ActionError> {
+    non_blank(text).map(|t| time(field, t, now_ms)).transpose()
+}
+
+/// A value read with its `FromStr`; the parser's message explains a refusal.
+pub fn parse<T>(field: &str, text: &str) -> Result<T, ActionError>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    text.trim().parse::<T>().map_err(|e| invalid(field, e))
+}
+
+/// An optional typed value; blank counts as absent.
+pub fn parse_opt<T>(field: &str, text: &Option<String>) -> Result<Option<T>, ActionError>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    non_blank(text).map(|t| parse(field, t)).transpose()
+}
+
+/// A required value: absent or blank is `missing_field`, naming it in
+/// Chinese (`zh`) for the operator.
+pub fn required<'a>(
+    field: &str,
+    zh: &str,
+    text: &'a Option<String>,
+) -> Result<&'a str, ActionError> {
+    non_blank(text).ok_or_else(|| ActionError::missing(field, zh))
+}
+
+/// The text, unless absent or only whitespace.
+pub fn non_blank(text: &Option<String>) -> Option<&str> {
+    text.as_deref().filter(|t| !t.trim().is_empty())
+}
+
+/// Splits `a,b、c，d` into trimmed, non-empty items.
+pub fn list(text: &str) -> Vec<String> {
+    text.split([',', '，', '、'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Splits every value of a repeated option as a list, and joins them.
+pub fn lists(values: &[String]) -> Vec<String> {
+    values.iter().flat_map(|v| list(v)).collect()
+}
+
+/// `lat,lon;lat,lon;…` → polygon points.
+pub fn polygon(field: &str, text: &str) -> Result<Vec<GeoPoint>, ActionError> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|p| parse::<GeoPoint>(field, p))
+        .collect()
+}
+
+fn invalid(field: &str, e: impl std::fmt::Display) -> ActionError {
+    ActionError::invalid(field, e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn future_and_past_times() {
+        let now = 1_795_824_000_000;
+        assert_eq!(time("due", "+2h", now).ok(), Some(now + 7_200_000));
+        assert_eq!(time("due", "2h", now).ok(), Some(now - 7_200_000));
+        let e = time("due", "+soon", now).err();
+        assert_eq!(e.as_ref().map(|e| e.code), Some("invalid_field"));
+        assert_eq!(e.and_then(|e| e.field), Some("due".into()));
+        assert_eq!(time_opt("due", &Some("  ".into()), now).ok(), Some(None));
+    }
+
+    #[test]
+    fn lists_split_on_chinese_commas() {
+        assert_eq!(
+            list("水利，消防、卫生, 交通,"),
+            ["水利", "消防", "卫生", "交通"]
+        );
+    }
+
+    #[test]
+    fn required_values_name_their_field() {
+        let e = required("title", "事件名称", &None).err();
+        assert_eq!(e.as_ref().map(|e| e.code), Some("missing_field"));
+        assert!(e.is_some_and(|e| e.zh.contains("事件名称")));
+        assert_eq!(
+            required("title", "事件名称", &Some("洪涝".into())).ok(),
+            Some("洪涝")
+        );
+    }
+}

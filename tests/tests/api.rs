@@ -1,0 +1,930 @@
+//! The local HTTP API of real posts: every view and every action through
+//! HTTP, the live event stream, metrics, access control — and bad input,
+//! each refusal checked by its exact status and error code.
+
+use std::io::{BufRead, BufReader};
+use std::time::Duration;
+
+use liandong_node::datadir::DataDir;
+use liandong_node::node::{Node, NodeHandle, NodeOptions};
+use liandong_tests::http::Api;
+use liandong_tests::*;
+use serde_json::{Value, json};
+
+const NET: &str = "api-net";
+const NO_TIMER: Duration = Duration::from_secs(3600);
+const COUNTY: &str = "沙湾市";
+const VILLAGE: &str = "西戈壁村";
+
+struct Posts {
+    rt: tokio::runtime::Runtime,
+    nodes: Vec<NodeHandle>,
+    _tmp: tempfile::TempDir,
+}
+
+impl Drop for Posts {
+    fn drop(&mut self) {
+        let nodes = std::mem::take(&mut self.nodes);
+        self.rt.block_on(async {
+            for n in nodes {
+                n.shutdown().await;
+            }
+        });
+    }
+}
+
+/// A county post (a warning issuer in development mode) and, when asked,
+/// a village below it, connected; returns their APIs.
+fn county_and_village(with_village: bool) -> (Posts, Api, Option<Api>, DataDir) {
+    init_logging();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let county_dir = init_post(tmp.path(), COUNTY, "654203", NET);
+    std::fs::write(
+        county_dir.root().join("dev-roles.toml"),
+        format!("[roles]\n\"{COUNTY}\" = [\"warning_issuer\"]\n"),
+    )
+    .expect("roles");
+    let rt = runtime();
+    let (county, county_url) = rt.block_on(spawn_console(&county_dir, vec![], NO_TIMER));
+    let mut nodes = vec![county.clone()];
+    let mut village_api = None;
+    if with_village {
+        let village_dir = init_post(tmp.path(), VILLAGE, "654203106201", NET);
+        let (village, village_url) = rt.block_on(spawn_console(&village_dir, vec![], NO_TIMER));
+        rt.block_on(connect(&village, &county));
+        nodes.push(village);
+        village_api = Some(Api::new(&village_url));
+    }
+    let posts = Posts {
+        rt,
+        nodes,
+        _tmp: tmp,
+    };
+    (posts, Api::new(&county_url), village_api, county_dir)
+}
+
+/// Waits until `api` answers `path` with 200 and `check` holds.
+fn wait_view(api: &Api, path: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    wait_blocking(what, DEADLINE, || {
+        let (s, v) = api.get(path);
+        let ok = s == 200 && check(&v);
+        last = v;
+        ok
+    });
+    last
+}
+
+#[test]
+fn every_view_and_action_over_http() {
+    let (_posts, county, village, _) = county_and_village(true);
+    let village = village.expect("village");
+
+    // Who the posts are, and what the forms offer.
+    let (s, me) = village.get("/api/me");
+    assert_eq!(s, 200, "{me}");
+    assert_eq!(
+        (
+            me["name"].as_str(),
+            me["level"].as_str(),
+            me["known"].as_bool()
+        ),
+        (Some(VILLAGE), Some("village"), Some(true))
+    );
+    let (s, vocab) = county.get("/api/vocab");
+    assert_eq!(s, 200);
+    assert!(vocab["events"].as_array().is_some_and(|e| e.len() > 20));
+    assert_eq!(vocab["severities"][3]["numeral"], "Ⅳ");
+    let (s, posts) = county.get("/api/posts");
+    assert_eq!(s, 200);
+    wait_view(
+        &county,
+        "/api/posts",
+        "the village's profile at the county",
+        |v| {
+            v.as_array().is_some_and(|a| {
+                a.iter()
+                    .any(|p| p["name"] == VILLAGE && p["below"] == json!(true))
+            })
+        },
+    );
+    drop(posts);
+
+    // 首报 at the village, seen at the county.
+    let incident = village.write(
+        "/api/incident/report",
+        json!({"title": "西戈壁村洪涝", "event": "flood_drought", "severity": "IV",
+               "trapped": 3, "point": "44.33,85.62", "actions": "转移群众", "occurred": "20m"}),
+    );
+    let detail = wait_view(
+        &county,
+        &format!("/api/incidents/{incident}"),
+        "the first report at the county",
+        |_| true,
+    );
+    assert_eq!(detail["incident"]["current"]["title"], "西戈壁村洪涝");
+    assert_eq!(detail["incident"]["current"]["casualties"]["trapped"], 3);
+    let short = &incident[..8];
+
+    // Follow-ups, consultation, release, response decisions.
+    village.write(
+        "/api/incident/update",
+        json!({"incident": short, "report": {"trapped": 1, "evacuated": 40}}),
+    );
+    county.write(
+        "/api/incident/consult",
+        json!({"incident": short, "topic": "水情研判", "participants": "水利，气象", "assessment": "水位仍在上涨"}),
+    );
+    county.write(
+        "/api/incident/release",
+        json!({"incident": short, "channel": "政府网站", "headline": "沙湾市发布汛情", "text": "请群众远离河道"}),
+    );
+    wait_view(&county, "/api/incidents", "the update at the county", |v| {
+        v["incidents"][0]["reports"].as_array().map(Vec::len) == Some(2)
+    });
+    county.write(
+        "/api/response/activate",
+        json!({"incident": short, "level": "IV", "lead_hq": "沙湾市防汛指挥部", "units": "水利、消防"}),
+    );
+    county.write(
+        "/api/response/adjust",
+        json!({"incident": short, "level": "IV", "lead_hq": "沙湾市应急指挥部"}),
+    );
+
+    // Warnings.
+    let warning = county.write(
+        "/api/warning/issue",
+        json!({"color": "orange", "event": "meteorological", "expires": "+24h",
+               "headline": "暴雨橙色预警", "headline_en": "Orange rainstorm warning",
+               "description": "未来6小时降雨量将达50毫米以上"}),
+    );
+    county.write(
+        "/api/warning/update",
+        json!({"warning": &warning[..8], "fields": {"color": "red"}}),
+    );
+    let (_, ws) = county.get("/api/warnings");
+    assert_eq!(ws["warnings"][0]["current"]["color"], "red");
+    county.write(
+        "/api/warning/cancel",
+        json!({"warning": &warning[..8], "reason": "雨势减弱"}),
+    );
+
+    // Resources: request → offer → commit → dispatch → deliver → return;
+    // a second commit released.
+    let request = village.write(
+        "/api/resource/request",
+        json!({"item": "冲锋舟", "unit": "艘", "quantity": 2, "deliver_to": "西戈壁村委会",
+               "incident": short, "needed_by": "+3h"}),
+    );
+    wait_view(
+        &county,
+        "/api/resources",
+        "the request at the county",
+        |v| v["requests"].as_array().is_some_and(|a| !a.is_empty()),
+    );
+    let offer = county.write(
+        "/api/resource/offer",
+        json!({"item": "冲锋舟", "unit": "艘", "quantity": 5, "location": "县应急物资库",
+               "request": &request[..8]}),
+    );
+    let commit = county.write(
+        "/api/resource/commit",
+        json!({"offer": &offer[..8], "request": &request[..8], "quantity": 1, "eta": "+1h"}),
+    );
+    county.write("/api/resource/dispatch", json!({"commit": &commit[..8]}));
+    county.write("/api/resource/deliver", json!({"commit": &commit[..8]}));
+    county.write(
+        "/api/resource/return",
+        json!({"commit": &commit[..8], "note": "已归还"}),
+    );
+    let second = county.write(
+        "/api/resource/commit",
+        json!({"offer": &offer[..8], "request": &request[..8], "quantity": 1}),
+    );
+    county.write("/api/resource/release", json!({"commit": &second[..8]}));
+    let (_, res) = county.get("/api/resources");
+    assert_eq!(res["requests"][0]["committed"], 2, "{res}");
+    assert_eq!(res["commits"][0]["status"], "returned");
+    assert_eq!(res["commits"][1]["status"], "released");
+
+    // Tasks: assigned at the county, acknowledged and done at the village;
+    // a second one refused.
+    let task = county.write(
+        "/api/task/assign",
+        json!({"to": [VILLAGE], "objective": "组织转移低洼地带群众", "due": "+2h", "incident": short}),
+    );
+    let inbox = wait_view(
+        &village,
+        "/api/tasks",
+        "the task in the village's inbox",
+        |v| v["inbox"].as_array().is_some_and(|a| !a.is_empty()),
+    );
+    assert_eq!(inbox["inbox"][0]["state"], "assigned");
+    village.write("/api/task/ack", json!({"task": &task[..8]}));
+    village.write(
+        "/api/task/progress",
+        json!({"task": &task[..8], "note": "正在转移"}),
+    );
+    village.write("/api/task/done", json!({"task": &task[..8]}));
+    let refused = county.write(
+        "/api/task/assign",
+        json!({"to": [VILLAGE], "objective": "派员值守水文站"}),
+    );
+    wait_view(&village, "/api/tasks", "the second task", |v| {
+        v["inbox"].as_array().map(Vec::len) == Some(2)
+    });
+    village.write(
+        "/api/task/refuse",
+        json!({"task": &refused[..8], "note": "人员不足"}),
+    );
+    let tasks = wait_view(
+        &county,
+        "/api/tasks",
+        "the village's answers at the county",
+        |v| {
+            v["tasks"][0]["assignees"][0]["state"] == "done"
+                && v["tasks"][1]["assignees"][0]["state"] == "refused"
+        },
+    );
+    assert!(tasks["tasks"][0]["assignees"][0]["ack_latency_ms"].is_u64());
+
+    // Plans.
+    let plan = county.write(
+        "/api/plan/register",
+        json!({"title": "沙湾市防汛应急预案", "version": "2026版", "review_due": "2027-06-30",
+               "events": ["flood_drought"]}),
+    );
+    county.write("/api/plan/approve", json!({"plan": &plan[..8]}));
+    county.write(
+        "/api/plan/activate",
+        json!({"plan": &plan[..8], "incident": short}),
+    );
+    let (_, plans) = county.get("/api/plans");
+    assert_eq!(plans["plans"][0]["approved"], true);
+
+    // The timeline of the incident holds all of it.
+    let detail = wait_view(
+        &county,
+        &format!("/api/incidents/{short}"),
+        "the incident's whole timeline",
+        |v| {
+            let kinds: Vec<&str> = v["timeline"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x["kind"].as_str()).collect())
+                .unwrap_or_default();
+            [
+                "report",
+                "decision",
+                "plan",
+                "consultation",
+                "release",
+                "request",
+                "commit",
+                "status",
+                "task",
+                "task_update",
+            ]
+            .iter()
+            .all(|k| kinds.contains(k))
+        },
+    );
+    assert_eq!(detail["incident"]["response"]["level"], "IV");
+
+    // Response ended, incident closed (终报) at the village.
+    county.write("/api/response/end", json!({"incident": short}));
+    wait_view(
+        &village,
+        &format!("/api/incidents/{short}"),
+        "the end at the village",
+        |v| v["incident"]["response"]["active"] == json!(false),
+    );
+    village.write(
+        "/api/incident/close",
+        json!({"incident": short, "report": {"trapped": 0}}),
+    );
+
+    // A drill: started, written into, ended, reviewed; reality untouched.
+    let drill = county.write(
+        "/api/drill/start",
+        json!({"name": "防汛联合演练", "scenario": "河堤溃口"}),
+    );
+    county.write(
+        &format!("/api/incident/report?drill={}", &drill[..8]),
+        json!({"title": "演练事件", "event": "flood_drought", "severity": "IV"}),
+    );
+    let (_, drill_view) = county.get(&format!("/api/incidents?drill={}", &drill[..8]));
+    assert_eq!(drill_view["incidents"][0]["current"]["title"], "演练事件");
+    county.write(
+        &format!("/api/drill/end?drill={}", &drill[..8]),
+        json!({"summary": "响应及时"}),
+    );
+    let (s, review) = county.get(&format!("/api/review?drill={}", &drill[..8]));
+    assert_eq!(s, 200, "{review}");
+    assert_eq!(review["incidents"][0]["title"], "演练事件");
+    let (s, review) = county.get(&format!("/api/review?incident={short}"));
+    assert_eq!(s, 200, "{review}");
+    // The review of an incident counts the tasks linked to it.
+    assert_eq!(review["tasks"]["tasks"], 1);
+
+    // Every read view answers.
+    for path in [
+        "/api/status",
+        "/api/views",
+        "/api/overview",
+        "/api/incidents",
+        "/api/responses",
+        "/api/warnings",
+        "/api/resources",
+        "/api/tasks",
+        "/api/plans",
+        "/api/drills",
+        "/api/conflicts",
+        "/api/invalid",
+        "/api/network",
+        "/api/members",
+        "/api/regions",
+        "/api/digest",
+        "/api/entries?kind=incident_report",
+        "/api/access",
+    ] {
+        let (s, v) = county.get(path);
+        assert_eq!(s, 200, "GET {path}: {v}");
+    }
+    let (_, overview) = county.get("/api/overview");
+    assert_eq!(overview["closed"], 1, "{overview}");
+    let (_, responses) = county.get("/api/responses");
+    assert_eq!(
+        responses["responses"][0]["decisions"]
+            .as_array()
+            .map(Vec::len),
+        Some(3),
+        "{responses}"
+    );
+    let (_, reality) = county.get("/api/incidents");
+    assert_eq!(reality["incidents"].as_array().map(Vec::len), Some(1));
+    let (_, net) = county.get("/api/network");
+    assert!(
+        net["heard"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|h| h["name"] == VILLAGE && h["connected"] == json!(true))),
+        "{net}"
+    );
+    let (_, vnet) = village.get("/api/network");
+    assert_eq!(vnet["parent"]["region"], "654203106", "{vnet}");
+    let (_, members) = county.get("/api/members");
+    assert_eq!(members["mode"], "dev");
+    assert_eq!(
+        members["tree"].as_array().map(Vec::len),
+        Some(2),
+        "{members}"
+    );
+    let (_, regions) = county.get("/api/regions");
+    assert_eq!(regions["code"], "654203", "{regions}");
+    assert_eq!(regions["children"][0]["children"][0]["posts"][0], VILLAGE);
+}
+
+#[test]
+fn bad_input_is_refused_with_exact_codes() {
+    let (_posts, api, _, _) = county_and_village(false);
+    let report = |extra: Value| {
+        let mut body = json!({"title": "x", "event": "fire", "severity": "IV"});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        body
+    };
+
+    // Missing fields, named.
+    let e = api.refused(
+        "/api/incident/report",
+        json!({"event": "fire", "severity": "IV"}),
+        400,
+        "missing_field",
+    );
+    assert_eq!(e["field"], "title");
+    assert!(
+        e["zh"].as_str().is_some_and(|z| z.contains("事件名称")),
+        "{e}"
+    );
+    let e = api.refused(
+        "/api/resource/commit",
+        json!({"offer": "abcd", "request": "abcd"}),
+        400,
+        "missing_field",
+    );
+    assert_eq!(e["field"], "quantity");
+    // Wrong types.
+    let e = api.refused(
+        "/api/incident/report",
+        report(json!({"trapped": "three"})),
+        400,
+        "invalid_field",
+    );
+    assert_eq!(e["field"], "trapped");
+    let e = api.refused(
+        "/api/incident/report",
+        report(json!({"title": 5})),
+        400,
+        "invalid_field",
+    );
+    assert_eq!(e["field"], "title");
+    // Values that do not parse.
+    let e = api.refused(
+        "/api/incident/report",
+        report(json!({"event": "flood"})),
+        400,
+        "invalid_field",
+    );
+    assert_eq!(e["field"], "event");
+    let e = api.refused(
+        "/api/incident/report",
+        report(json!({"severity": "V"})),
+        400,
+        "invalid_field",
+    );
+    assert_eq!(e["field"], "severity");
+    let e = api.refused(
+        "/api/incident/report",
+        report(json!({"occurred": "yesterday-ish"})),
+        400,
+        "invalid_field",
+    );
+    assert_eq!(e["field"], "occurred");
+    let e = api.refused(
+        "/api/incident/report",
+        report(json!({"point": "95,0"})),
+        400,
+        "invalid_field",
+    );
+    assert_eq!(e["field"], "point");
+    // Unknown fields.
+    let e = api.refused(
+        "/api/incident/report",
+        report(json!({"titel": "x"})),
+        400,
+        "unknown_field",
+    );
+    assert_eq!(e["field"], "titel");
+    // Not JSON, not an object, not declared JSON, too big.
+    for (body, ctype, status, code) in [
+        (&b"{"[..], "application/json", 400, "invalid_json"),
+        (&b"[1, 2]"[..], "application/json", 400, "invalid_json"),
+        (
+            &b"title=x"[..],
+            "application/x-www-form-urlencoded",
+            415,
+            "unsupported_media_type",
+        ),
+    ] {
+        let (s, v) = api.post_raw(
+            "/api/incident/report",
+            body,
+            ctype,
+            &[("x-liandong-request", "1")],
+        );
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{v}"
+        );
+    }
+    let big = json!({"title": "洪".repeat(100_000), "event": "fire", "severity": "IV"});
+    let e = api.refused("/api/incident/report", big, 413, "body_too_large");
+    assert!(
+        e["en"].as_str().is_some_and(|t| t.contains("256 KiB")),
+        "{e}"
+    );
+    // Field rules of the body: named too.
+    let e = api.refused(
+        "/api/resource/request",
+        json!({"item": "帐篷", "unit": "顶", "quantity": 0, "deliver_to": "x"}),
+        422,
+        "invalid_body",
+    );
+    assert_eq!(e["field"], "quantity");
+    let e = api.refused(
+        "/api/incident/report",
+        report(json!({"title": " "})),
+        400,
+        "missing_field",
+    );
+    assert_eq!(e["field"], "title");
+
+    // Unknown and malformed ids.
+    let unknown = "ab".repeat(32);
+    let e = api.refused(
+        "/api/incident/update",
+        json!({"incident": unknown}),
+        404,
+        "unknown_incident",
+    );
+    assert_eq!(e["field"], "incident");
+    api.refused(
+        "/api/incident/consult",
+        json!({"incident": "abcdef12", "topic": "t", "assessment": "a"}),
+        404,
+        "unknown_incident",
+    );
+    api.refused(
+        "/api/incident/update",
+        json!({"incident": "xy"}),
+        400,
+        "invalid_id",
+    );
+    api.refused(
+        "/api/task/ack",
+        json!({"task": "abcd1234"}),
+        404,
+        "unknown_task",
+    );
+    api.refused(
+        "/api/resource/dispatch",
+        json!({"commit": "abcd1234"}),
+        404,
+        "unknown_commit",
+    );
+    api.refused(
+        "/api/warning/cancel",
+        json!({"warning": "abcd1234"}),
+        404,
+        "unknown_warning",
+    );
+    api.refused(
+        "/api/plan/approve",
+        json!({"plan": "abcd1234"}),
+        404,
+        "unknown_plan",
+    );
+    api.refused(
+        "/api/incident/report?drill=abcd1234",
+        report(json!({})),
+        404,
+        "unknown_drill",
+    );
+    api.refused(
+        "/api/task/assign",
+        json!({"to": ["无此单位"], "objective": "o"}),
+        404,
+        "unknown_post",
+    );
+    for path in [
+        format!("/api/incidents/{unknown}"),
+        "/api/incidents/abcdef12".to_string(),
+    ] {
+        let (s, v) = api.get(&path);
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (404, Some("unknown_incident")),
+            "{v}"
+        );
+    }
+    let (s, v) = api.get("/api/incidents/xy");
+    assert_eq!((s, v["error"]["code"].as_str()), (400, Some("invalid_id")));
+    let (s, v) = api.get("/api/review?incident=abcdef12");
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (404, Some("unknown_incident"))
+    );
+    let (s, v) = api.get("/api/digest?scope=12x");
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (400, Some("invalid_region"))
+    );
+    let (s, v) = api.get("/api/entries?kind=gossip");
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (400, Some("invalid_kind"))
+    );
+    let (s, v) = api.get("/api/entries?limit=many");
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (400, Some("bad_request")),
+        "{v}"
+    );
+
+    // The rules: authority, conflicts, refusals.
+    let incident = api.write("/api/incident/report", report(json!({"title": "仓库火灾"})));
+    let e = api.refused(
+        "/api/response/activate",
+        json!({"incident": &incident[..8], "level": "I", "lead_hq": "x"}),
+        403,
+        "not_authorized",
+    );
+    assert!(e["zh"].as_str().is_some_and(|z| !z.is_empty()));
+    api.refused(
+        "/api/response/end",
+        json!({"incident": &incident[..8]}),
+        409,
+        "no_active_response",
+    );
+    api.refused(
+        "/api/task/refuse",
+        json!({"task": "abcd1234"}),
+        400,
+        "missing_field",
+    );
+    api.write("/api/incident/close", json!({"incident": &incident[..8]}));
+    api.refused(
+        "/api/incident/update",
+        json!({"incident": &incident[..8], "report": {"dead": 1}}),
+        409,
+        "closed_incident",
+    );
+    api.refused(
+        "/api/incident/close",
+        json!({"incident": &incident[..8], "verified": true}),
+        400,
+        "invalid_field",
+    );
+    api.refused(
+        "/api/incident/report",
+        report(json!({"region": "654202"})),
+        403,
+        "not_authorized",
+    );
+
+    // Routing and bundles.
+    api.refused("/api/incident/explode", json!({}), 404, "not_found");
+    let (s, v) = api.get("/api/incident/report");
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (405, Some("method_not_allowed"))
+    );
+    let (s, v) = api.get("/api/nothing-here");
+    assert_eq!((s, v["error"]["code"].as_str()), (404, Some("not_found")));
+    let (s, v) = api.post_raw(
+        "/api/bundle/import",
+        b"not a bundle",
+        "application/octet-stream",
+        &[("x-liandong-request", "1")],
+    );
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (400, Some("invalid_bundle")),
+        "{v}"
+    );
+
+    // Cross-site requests and rebinding.
+    let (s, v) = api.post_raw(
+        "/api/incident/report",
+        report(json!({})).to_string().as_bytes(),
+        "application/json",
+        &[],
+    );
+    assert_eq!((s, v["error"]["code"].as_str()), (403, Some("csrf")));
+    let (s, v) = api.post_raw(
+        "/api/incident/report",
+        report(json!({})).to_string().as_bytes(),
+        "application/json",
+        &[
+            ("x-liandong-request", "1"),
+            ("origin", "http://evil.example"),
+        ],
+    );
+    assert_eq!((s, v["error"]["code"].as_str()), (403, Some("csrf")));
+    let (s, v) = api.get_with("/api/status", &[("host", "evil.example:7480")]);
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (403, Some("forbidden_host"))
+    );
+    // The console's own origin is fine.
+    let host = api.base.trim_start_matches("http://").to_string();
+    let (s, v) = api.post_raw(
+        "/api/incident/report",
+        report(json!({"title": "同源请求"})).to_string().as_bytes(),
+        "application/json",
+        &[
+            ("x-liandong-request", "1"),
+            ("origin", &format!("http://{host}")),
+        ],
+    );
+    assert_eq!(s, 200, "{v}");
+}
+
+#[test]
+fn the_operator_token_guards_everything_but_the_login() {
+    init_logging();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = init_post(tmp.path(), COUNTY, "654203", NET);
+    let rt = runtime();
+    let token = "a-long-operator-token-for-tests";
+    let mut o = options(&dir, vec![], NO_TIMER);
+    o.console = Some("127.0.0.1:0".parse().expect("addr"));
+    o.console_token = Some(token.into());
+    let node = rt.block_on(Node::spawn(o)).expect("spawn");
+    let base = format!("http://{}", node.console().expect("console"));
+    let mut api = Api::new(&base);
+
+    for path in ["/api/status", "/api/me", "/metrics", "/api/events"] {
+        let (s, v) = api.get(path);
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (401, Some("unauthorized")),
+            "{path}"
+        );
+    }
+    let (s, v) = api.get("/api/access");
+    assert_eq!((s, v["token_required"].as_bool()), (200, Some(true)));
+    let (s, html, _) = api.text("/");
+    assert!(s == 200 && html.contains("/assets/app.js"));
+    let (s, _, ctype) = api.text("/assets/app.js");
+    assert_eq!((s, ctype.as_str()), (200, "text/javascript; charset=utf-8"));
+    let e = api.refused("/api/login", json!({"token": "wrong"}), 401, "bad_token");
+    assert_eq!(e["field"], "token");
+
+    // The login sets a session cookie that is not the token.
+    let (s, v) = api.post("/api/login", &json!({"token": token}));
+    assert_eq!(s, 200, "{v}");
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build();
+    let agent = ureq::Agent::new_with_config(agent);
+    let resp = agent
+        .post(format!("{base}/api/login"))
+        .header("x-liandong-request", "1")
+        .content_type("application/json")
+        .send(json!({"token": token}).to_string())
+        .expect("login");
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie")
+        .to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    assert!(!cookie.contains(token));
+    let pair = cookie.split(';').next().expect("pair").to_string();
+    let (s, _) = api.get_with("/api/status", &[("cookie", &pair)]);
+    assert_eq!(s, 200);
+    let (s, _) = api.get_with("/api/status", &[("cookie", "liandong_session=00")]);
+    assert_eq!(s, 401);
+
+    // A bearer token works too (scripts, Prometheus), on any Host.
+    api.token = Some(token.into());
+    let (s, _) = api.get_with("/api/status", &[("host", "console.example:7480")]);
+    assert_eq!(s, 200);
+    let (s, metrics, _) = api.text("/metrics");
+    assert!(s == 200 && metrics.contains("liandong_peers"));
+    rt.block_on(node.shutdown());
+}
+
+#[test]
+fn a_console_off_loopback_needs_a_token() {
+    init_logging();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = init_post(tmp.path(), COUNTY, "654203", NET);
+    let rt = runtime();
+    let mut o: NodeOptions = options(&dir, vec![], NO_TIMER);
+    o.console = Some("0.0.0.0:0".parse().expect("addr"));
+    let err = rt
+        .block_on(Node::spawn(o.clone()))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("token") && err.contains("令牌"), "{err}");
+    o.console_token = Some("short".into());
+    assert!(rt.block_on(Node::spawn(o.clone())).is_err());
+    o.console_token = Some("a-long-operator-token-for-tests".into());
+    let node = rt.block_on(Node::spawn(o)).expect("with a token");
+    assert!(node.console().is_some_and(|a| a.ip().is_unspecified()));
+    rt.block_on(node.shutdown());
+}
+
+#[test]
+fn metrics_live_events_and_no_secrets() {
+    let (posts, api, _, dir) = county_and_village(false);
+
+    // A live listener, reading the event stream on its own thread.
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let url = format!("{}/api/events", api.base);
+    std::thread::spawn(move || {
+        let agent = ureq::Agent::new_with_config(ureq::Agent::config_builder().build());
+        let Ok(resp) = agent.get(&url).call() else {
+            return;
+        };
+        let reader = BufReader::new(resp.into_body().into_reader());
+        for line in reader.lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    // The stream is open once its first keep-alive or event could arrive;
+    // write until an event shows up (each write is a new entry).
+    let mut seen = false;
+    for attempt in 0..20 {
+        api.write(
+            "/api/incident/report",
+            json!({"title": format!("测试事件{attempt}"), "event": "fire", "severity": "IV"}),
+        );
+        let end = std::time::Instant::now() + Duration::from_secs(3);
+        while let Ok(line) =
+            rx.recv_timeout(end.saturating_duration_since(std::time::Instant::now()))
+        {
+            if line.starts_with("data:") && line.contains("incident_report") {
+                seen = true;
+                break;
+            }
+        }
+        if seen {
+            break;
+        }
+    }
+    assert!(seen, "no entry event on /api/events");
+
+    let (s, text, ctype) = api.text("/metrics");
+    assert_eq!(s, 200);
+    assert!(ctype.starts_with("application/openmetrics-text"), "{ctype}");
+    for needle in [
+        "liandong_entries_written_total{kind=\"incident_report\"}",
+        "liandong_entries{kind=\"incident_report\"}",
+        "liandong_store_bytes",
+        "liandong_store_entries",
+        "liandong_peers 0",
+        "liandong_first_report_latency_seconds_bucket",
+        "liandong_gossip_published_total",
+        "libp2p_swarm",
+        "# EOF",
+    ] {
+        assert!(text.contains(needle), "metrics lack {needle}:\n{text}");
+    }
+
+    // No secret key material anywhere.
+    let key = std::fs::read_to_string(dir.key_path()).expect("key file");
+    let secret = key
+        .lines()
+        .find(|l| l.len() == 64 && l.bytes().all(|b| b.is_ascii_hexdigit()))
+        .expect("hex secret line")
+        .to_string();
+    for path in [
+        "/api/status",
+        "/api/me",
+        "/api/network",
+        "/api/members",
+        "/api/views",
+        "/api/entries",
+        "/metrics",
+        "/",
+        "/assets/app.js",
+    ] {
+        let (_, body, _) = api.text(path);
+        assert!(!body.contains(&secret), "{path} serves the secret key");
+    }
+    drop(posts);
+}
+
+#[test]
+fn a_bundle_exported_over_http_imports_over_http() {
+    init_logging();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let county_dir = init_post(tmp.path(), COUNTY, "654203", NET);
+    let village_dir = init_post(tmp.path(), VILLAGE, "654203106201", NET);
+    let rt = runtime();
+    // Two posts that never connect: the bundle is the only link.
+    let (county, county_url) = rt.block_on(spawn_console(&county_dir, vec![], NO_TIMER));
+    let (village, village_url) = rt.block_on(spawn_console(&village_dir, vec![], NO_TIMER));
+    let (c, v) = (Api::new(&county_url), Api::new(&village_url));
+    let id = c.write(
+        "/api/incident/report",
+        json!({"title": "县城内涝", "event": "flood_drought", "severity": "IV"}),
+    );
+    let agent = ureq::Agent::new_with_config(ureq::Agent::config_builder().build());
+    let bundle = agent
+        .get(format!("{county_url}/api/bundle"))
+        .call()
+        .expect("export")
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_vec()
+        .expect("bundle bytes");
+    let (s, summary) = v.post_raw(
+        "/api/bundle/import",
+        &bundle,
+        "application/octet-stream",
+        &[("x-liandong-request", "1")],
+    );
+    assert_eq!(s, 200, "{summary}");
+    assert!(
+        summary["added"].as_u64().is_some_and(|n| n >= 2),
+        "{summary}"
+    );
+    let (s, detail) = v.get(&format!("/api/incidents/{id}"));
+    assert_eq!(s, 200, "{detail}");
+    assert_eq!(detail["incident"]["current"]["title"], "县城内涝");
+    // Importing again adds nothing.
+    let (_, again) = v.post_raw(
+        "/api/bundle/import",
+        &bundle,
+        "application/octet-stream",
+        &[("x-liandong-request", "1")],
+    );
+    assert_eq!(again["added"], 0, "{again}");
+    rt.block_on(async {
+        county.shutdown().await;
+        village.shutdown().await;
+    });
+}
