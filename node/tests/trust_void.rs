@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use common::{Author, at, cert_body, genesis, note, open, rc, revocation, wires};
 use liandong_node::cli::verify::verify;
 use liandong_node::ledger::{ItemOutcome, Ledger};
-use liandong_node::store::{Durability, Query, Store};
+use liandong_node::store::{Durability, Query};
 use liandong_protocol::{
     EntryId, Interest, Keypair, Kind, LedgerDigest, RegionCode, SignedEntry, Status,
 };
@@ -288,7 +288,7 @@ fn a_store_interrupted_before_voiding_is_put_right_at_open() {
     let me = Keypair::from_secret([10; 32]);
     {
         // Straight into the store: what an interrupted ingest leaves.
-        let store = Store::open(&tmp.path().join("store"), 8).expect("store");
+        let store = common::open_store(&tmp.path().join("store"));
         let mut all = vec![
             p.county_cert.clone(),
             p.early_note.clone(),

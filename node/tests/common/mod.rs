@@ -105,8 +105,25 @@ pub fn note(text: &str) -> Body {
     Body::Note(Note { text: text.into() })
 }
 
+/// Opens the store, waiting (bounded) for a just-dropped handle of this
+/// process to let go of sled's file lock: sled's background threads can
+/// hold it a moment after the last handle is dropped.
+pub fn open_store(path: &std::path::Path) -> Store {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match Store::open(path, 8) {
+            Err(liandong_node::store::StoreError::Locked(_))
+                if std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other.expect("store"),
+        }
+    }
+}
+
 pub fn open(dir: &std::path::Path, me: &Keypair, g: &SignedGenesis) -> Ledger {
-    let store = Store::open(&dir.join("store"), 8).expect("store");
+    let store = open_store(&dir.join("store"));
     Ledger::open_in_network(
         store,
         Keypair::from_secret(me.secret_bytes()),
