@@ -62,6 +62,10 @@ pub struct NodeOptions {
     pub heartbeat: Duration,
     /// Where the local console and API listen; `None` for no console.
     pub console: Option<SocketAddr>,
+    /// How long a new connection may go without a completed hello before
+    /// the peer is refused (banned for a while): without a hello it is in
+    /// no sync, but gossipsub alone would keep it in the mesh for ever.
+    pub hello_timeout: Duration,
 }
 
 impl NodeOptions {
@@ -74,6 +78,7 @@ impl NodeOptions {
             sync_interval: Duration::from_secs(30),
             heartbeat: Duration::from_millis(500),
             console: None,
+            hello_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -279,6 +284,7 @@ impl Node {
             shared: Arc::clone(&shared),
             tasks: JoinSet::new(),
             permits: Arc::new(Semaphore::new(MAX_TASKS)),
+            hello_timeout: options.hello_timeout,
         };
         tokio::spawn(core.run(
             events,
@@ -451,6 +457,7 @@ struct Core {
     shared: Arc<Shared>,
     tasks: JoinSet<()>,
     permits: Arc<Semaphore>,
+    hello_timeout: Duration,
 }
 
 impl Core {
@@ -559,14 +566,18 @@ impl Core {
                 address,
                 dialer,
             } => {
-                self.shared
-                    .lock_peers()
-                    .connected(peer, address, crate::clock::now_ms());
+                let since = crate::clock::now_ms();
+                self.shared.lock_peers().connected(peer, address, since);
                 if dialer {
                     let shared = Arc::clone(&self.shared);
                     self.tasks
                         .spawn(async move { requests::introduce(&shared, peer).await });
                 }
+                let shared = Arc::clone(&self.shared);
+                let within = self.hello_timeout;
+                self.tasks.spawn(async move {
+                    requests::expect_hello(&shared, peer, since, within).await
+                });
             }
             NetEvent::Disconnected { peer } => self.shared.lock_peers().disconnected(&peer),
             NetEvent::Banned { peer, score } => {
