@@ -44,7 +44,8 @@ const MAX_PEER_INFLIGHT: usize = 16;
 const STORE_PATIENCE: Duration = Duration::from_secs(10);
 /// New-entry events buffered per listener.
 const NEW_ENTRY_CAPACITY: usize = 8192;
-/// Invalid entries a peer may deliver by push or sync before it is blocked.
+/// Invalid entries a peer may deliver (gossip, push or sync) before it is
+/// blocked.
 const MAX_INVALID_DELIVERIES: u32 = 64;
 
 /// How to run a post.
@@ -684,19 +685,7 @@ pub(crate) async fn ingest_from_peer(
         .iter()
         .filter(|o| matches!(o, ItemOutcome::Rejected(_)))
         .count() as u32;
-    if invalid > 0 {
-        let block = {
-            let mut peers = shared.lock_peers();
-            peers.by_id.get_mut(&peer).is_some_and(|p| {
-                p.invalid += invalid;
-                p.invalid > MAX_INVALID_DELIVERIES
-            })
-        };
-        if block {
-            tracing::warn!(%peer, "peer blocked: too many invalid entries / 对等节点发送过多无效条目，已封禁");
-            shared.net.block(peer).await;
-        }
-    }
+    count_invalid(shared, peer, invalid).await;
     let new: Vec<SignedEntry> = outcomes
         .iter()
         .filter_map(|o| o.new_entry().cloned())
@@ -710,4 +699,28 @@ pub(crate) async fn ingest_from_peer(
         gossip::after_new_entry(shared, e, Some(peer)).await;
     }
     added
+}
+
+/// Counts invalid entries a peer delivered and blocks it past the limit.
+///
+/// Gossip scores alone do not reliably remove a peer: gossipsub mutes it
+/// below −80 and halves its penalty every second, so a peer that sends its
+/// invalid messages in paced bursts may never sit below the ban score at
+/// the moment scores are checked. This count does not decay.
+pub(crate) async fn count_invalid(shared: &Arc<Shared>, peer: PeerId, invalid: u32) {
+    if invalid == 0 {
+        return;
+    }
+    let block = {
+        let mut peers = shared.lock_peers();
+        peers.by_id.get_mut(&peer).is_some_and(|p| {
+            let before = p.invalid;
+            p.invalid = p.invalid.saturating_add(invalid);
+            before <= MAX_INVALID_DELIVERIES && p.invalid > MAX_INVALID_DELIVERIES
+        })
+    };
+    if block {
+        tracing::warn!(%peer, "peer blocked: too many invalid entries / 对等节点发送过多无效条目，已封禁");
+        shared.net.block(peer).await;
+    }
 }

@@ -126,7 +126,7 @@ async fn accept_hello(shared: &Arc<Shared>, peer: PeerId, hello: Hello) -> Resul
     Ok(())
 }
 
-fn peer_id_of(node: &NodeId) -> Option<PeerId> {
+pub(crate) fn peer_id_of(node: &NodeId) -> Option<PeerId> {
     let key = libp2p::identity::ed25519::PublicKey::try_from_bytes(node.as_bytes()).ok()?;
     Some(libp2p::identity::PublicKey::from(key).to_peer_id())
 }
