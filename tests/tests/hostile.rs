@@ -1085,33 +1085,49 @@ async fn entries_from_far_in_the_future_are_rejected_not_clamped() {
 const FLOOD_RATE: usize = 1000;
 const FLOOD_SECS: usize = 4;
 
-fn median(mut v: Vec<Duration>) -> Duration {
+fn median(v: &[Duration]) -> Duration {
+    let mut v = v.to_vec();
     v.sort();
-    v[v.len() / 2]
+    v.get(v.len() / 2).copied().unwrap_or_default()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_flood_of_invalid_messages_is_cut_off_and_honest_traffic_gets_through() {
-    let s = Scene::new().await;
+fn max(v: &[Duration]) -> Duration {
+    v.iter().max().copied().unwrap_or_default()
+}
 
-    // Latency before any attack.
-    let mut quiet = Vec::new();
+/// Honest delivery times, each way, split by whether the attacker was
+/// still connected to the county when the delivery started.
+#[derive(Default)]
+struct Latencies {
+    /// township → county: the county receives the flood and this alike.
+    up_attacked: Vec<Duration>,
+    up_after: Vec<Duration>,
+    /// county → township.
+    down_attacked: Vec<Duration>,
+    down_after: Vec<Duration>,
+}
+
+/// Quiet latencies: five deliveries each way before any attack.
+async fn quiet_latencies(s: &Scene) -> (Vec<Duration>, Vec<Duration>) {
+    let (mut up, mut down) = (Vec::new(), Vec::new());
     for k in 0..5 {
-        quiet.push(delivery_time(&s.county, &s.township, &format!("平时第 {k} 条")).await);
+        up.push(delivery_time(&s.township, &s.county, &format!("平时上报 {k}")).await);
+        down.push(delivery_time(&s.county, &s.township, &format!("平时下发 {k}")).await);
     }
+    (up, down)
+}
 
-    let mut a = s.insider().await;
-    // 4,000 distinct invalid messages (bad signatures: the most expensive
-    // kind to refuse), signed before the clock starts.
-    let flood: Vec<Vec<u8>> = (0..FLOOD_RATE * FLOOD_SECS)
-        .map(|i| flip_signature_bit(&a.next_note(&format!("洪水攻击 {i}")), i))
-        .collect();
-    let a = std::sync::Arc::new(a);
+/// Floods the county with `flood` at FLOOD_RATE for FLOOD_SECS (10 every
+/// 10 ms) while honest posts keep writing; returns what left the attacker
+/// and the honest latencies.
+async fn flood_the_county(
+    s: &Scene,
+    a: std::sync::Arc<Attacker>,
+    flood: Vec<Vec<u8>>,
+) -> (liandong_tests::attacker::Published, Duration, Latencies) {
     let flooder = {
         let a = std::sync::Arc::clone(&a);
-        let flood = flood.clone();
         tokio::spawn(async move {
-            // 10 messages every 10 ms.
             let mut tick = tokio::time::interval(Duration::from_millis(10));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
             let mut total = liandong_tests::attacker::Published::default();
@@ -1128,36 +1144,124 @@ async fn a_flood_of_invalid_messages_is_cut_off_and_honest_traffic_gets_through(
             (total, started.elapsed())
         })
     };
-
-    // Honest deliveries while the flood runs.
-    let mut flooded = Vec::new();
-    let flood_started = std::time::Instant::now();
+    let mut l = Latencies::default();
+    let started = std::time::Instant::now();
     let mut k = 0;
-    while flood_started.elapsed() < Duration::from_secs(FLOOD_SECS as u64) || k < 3 {
-        flooded.push(delivery_time(&s.county, &s.township, &format!("攻击中第 {k} 条")).await);
-        flooded.push(delivery_time(&s.township, &s.county, &format!("攻击中上报 {k}")).await);
+    while started.elapsed() < Duration::from_secs(FLOOD_SECS as u64) || k < 3 {
+        let attacked = a.is_connected(&s.county.peer_id());
+        let up = delivery_time(&s.township, &s.county, &format!("攻击中上报 {k}")).await;
+        let down = delivery_time(&s.county, &s.township, &format!("攻击中下发 {k}")).await;
+        if attacked {
+            l.up_attacked.push(up);
+            l.down_attacked.push(down);
+        } else {
+            l.up_after.push(up);
+            l.down_after.push(down);
+        }
         k += 1;
     }
     let (published, took) = flooder.await.expect("flooder");
-    s.wait_banned(&a, &s.county).await;
+    (published, took, l)
+}
 
+fn report(
+    what: &str,
+    offered: usize,
+    published: &liandong_tests::attacker::Published,
+    took: Duration,
+    quiet: &(Vec<Duration>, Vec<Duration>),
+    l: &Latencies,
+) {
     eprintln!(
-        "flood: {} invalid messages offered in {took:?} ({} left the attacker, {} refused \
-         locally after the ban: {:?})",
+        "{what}: {offered} messages offered in {took:?}; {} left the attacker, {} refused on its \
+         side once it was cut off ({:?})",
+        published.sent, published.failed, published.last_error
+    );
+    eprintln!(
+        "{what}: township→county median/max: quiet {:?}/{:?}; under attack {:?}/{:?} (n={}); \
+         after the cut-off {:?}/{:?} (n={})",
+        median(&quiet.0),
+        max(&quiet.0),
+        median(&l.up_attacked),
+        max(&l.up_attacked),
+        l.up_attacked.len(),
+        median(&l.up_after),
+        max(&l.up_after),
+        l.up_after.len()
+    );
+    eprintln!(
+        "{what}: county→township median/max: quiet {:?}/{:?}; under attack {:?}/{:?} (n={}); \
+         after the cut-off {:?}/{:?} (n={})",
+        median(&quiet.1),
+        max(&quiet.1),
+        median(&l.down_attacked),
+        max(&l.down_attacked),
+        l.down_attacked.len(),
+        median(&l.down_after),
+        max(&l.down_after),
+        l.down_after.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_invalid_messages_is_cut_off_and_honest_traffic_gets_through() {
+    let s = Scene::new().await;
+    let quiet = quiet_latencies(&s).await;
+
+    let mut a = s.insider().await;
+    // 4,000 distinct invalid messages (bad signatures: refused only at the
+    // last and most expensive check), signed before the clock starts.
+    let flood: Vec<Vec<u8>> = (0..FLOOD_RATE * FLOOD_SECS)
+        .map(|i| flip_signature_bit(&a.next_note(&format!("洪水攻击 {i}")), i))
+        .collect();
+    let a = std::sync::Arc::new(a);
+    let (published, took, l) = flood_the_county(&s, std::sync::Arc::clone(&a), flood.clone()).await;
+    s.wait_banned(&a, &s.county).await;
+    report(
+        "invalid flood (insider)",
         flood.len(),
-        published.sent,
-        published.failed,
-        published.last_error
+        &published,
+        took,
+        &quiet,
+        &l,
     );
-    eprintln!(
-        "honest delivery latency: quiet median {:?} (all {quiet:?}); during the flood median {:?}, \
-         max {:?} over {} deliveries",
-        median(quiet.clone()),
-        median(flooded.clone()),
-        flooded.iter().max().copied().unwrap_or_default(),
-        flooded.len()
-    );
+
     assert!(published.sent > 0, "the flood reached the post");
+    holds_none(&s.county, &flood).await;
+    holds_none(&s.township, &flood).await;
+    nothing_by(&s.county, &a).await;
+    s.honest_traffic_still_flows(&[]).await;
+    s.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_a_peer_that_never_says_hello_ends_at_the_hello_deadline() {
+    // The flood that costs the most to refuse without a penalty: entries
+    // that validate (good signatures) by a key no certificate covers. They
+    // are ignored, not rejected (certificates may be on their way), so
+    // gossip scores never fall; the hello deadline ends it.
+    let s = Scene::new().await;
+    let quiet = quiet_latencies(&s).await;
+
+    let mut a = Attacker::spawn(random_keypair(), s.network(), scope(VILLAGE));
+    a.connect(s.county.listen_addrs()[0].clone(), s.county.peer_id())
+        .await;
+    a.join_topic(&scope(COUNTY), s.county.peer_id()).await;
+    let flood: Vec<Vec<u8>> = (0..FLOOD_RATE * FLOOD_SECS)
+        .map(|i| a.next_note(&format!("未认证洪水 {i}")).wire().to_vec())
+        .collect();
+    let a = std::sync::Arc::new(a);
+    let (published, took, l) = flood_the_county(&s, std::sync::Arc::clone(&a), flood.clone()).await;
+    s.wait_banned(&a, &s.county).await;
+    report(
+        "uncertified flood (no hello)",
+        flood.len(),
+        &published,
+        took,
+        &quiet,
+        &l,
+    );
+
     holds_none(&s.county, &flood).await;
     holds_none(&s.township, &flood).await;
     nothing_by(&s.county, &a).await;
