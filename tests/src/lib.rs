@@ -6,6 +6,9 @@
 pub mod http;
 pub mod webdriver;
 
+pub mod attacker;
+pub mod trusted;
+
 use std::future::Future;
 use std::time::Duration;
 
@@ -13,8 +16,8 @@ use liandong_node::config::{Config, PostConfig};
 use liandong_node::datadir::DataDir;
 use liandong_node::node::{Node, NodeHandle, NodeOptions};
 use liandong_node::post::Post;
-use liandong_protocol::{Body, Note, RegionCode, SignedEntry, Status, UnitType};
-use libp2p::Multiaddr;
+use liandong_protocol::{Body, EntryId, NodeId, Note, RegionCode, SignedEntry, Status, UnitType};
+use libp2p::{Multiaddr, PeerId};
 use tokio::time::Instant;
 
 /// Generous: a noisy 2-core machine must not make these tests flake.
@@ -209,4 +212,113 @@ pub fn wait_blocking(what: &str, deadline: Duration, mut check: impl FnMut() -> 
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Every entry a post holds.
+pub async fn stored(node: &NodeHandle) -> Vec<SignedEntry> {
+    node.ledger()
+        .read(|l| {
+            l.store()
+                .query(&liandong_node::store::Query::default())
+                .unwrap_or_else(|e| panic!("query: {e}"))
+        })
+        .await
+        .unwrap_or_else(|e| panic!("ledger: {e}"))
+}
+
+/// The entries a post holds by `author`.
+pub async fn stored_by(node: &NodeHandle, author: NodeId) -> Vec<SignedEntry> {
+    node.ledger()
+        .read(move |l| {
+            l.store()
+                .query(&liandong_node::store::Query {
+                    author: Some(author),
+                    ..Default::default()
+                })
+                .unwrap_or_else(|e| panic!("query: {e}"))
+        })
+        .await
+        .unwrap_or_else(|e| panic!("ledger: {e}"))
+}
+
+/// Asserts that every entry a post holds validates again from its stored
+/// bytes and stands by the trust rules — except the ids in `evidence`
+/// (forks kept as evidence, which no longer stand).
+pub async fn assert_clean(node: &NodeHandle, evidence: &[EntryId]) {
+    let evidence = evidence.to_vec();
+    let bad: Vec<String> = node
+        .ledger()
+        .read(move |l| {
+            let all = l
+                .store()
+                .query(&liandong_node::store::Query::default())
+                .unwrap_or_else(|e| panic!("query: {e}"));
+            let mut bad = Vec::new();
+            for e in all {
+                if let Err(err) = liandong_protocol::validate(e.wire(), &l.context()) {
+                    bad.push(format!("{}: invalid: {err}", e.id().short()));
+                } else if !evidence.contains(&e.id())
+                    && let Err(err) = l.standing(&e)
+                {
+                    bad.push(format!("{}: does not stand: {err}", e.id().short()));
+                }
+            }
+            bad
+        })
+        .await
+        .unwrap_or_else(|e| panic!("ledger: {e}"));
+    assert!(
+        bad.is_empty(),
+        "the post holds entries it must not: {bad:?}"
+    );
+}
+
+/// Whether `node` keeps `peer` out (banned for its score, refused at
+/// hello, or blocked).
+pub async fn is_banned(node: &NodeHandle, peer: &PeerId) -> bool {
+    node.network()
+        .info()
+        .await
+        .map(|i| i.banned.contains(peer))
+        .unwrap_or(false)
+}
+
+/// Whether `node` has a connection to `peer`.
+pub async fn is_connected(node: &NodeHandle, peer: &PeerId) -> bool {
+    node.network()
+        .info()
+        .await
+        .map(|i| i.connected.contains(peer))
+        .unwrap_or(false)
+}
+
+/// Writes a note at `from` and returns how long it took until `to` held
+/// it (write, gossip, validation and store at `to`). Panics after
+/// [`DEADLINE`].
+pub async fn delivery_time(from: &NodeHandle, to: &NodeHandle, text: &str) -> Duration {
+    let mut arrivals = to.subscribe();
+    let started = Instant::now();
+    let entry = note(from, text).await;
+    let id = entry.id();
+    let arrived = tokio::time::timeout(DEADLINE, async {
+        loop {
+            match arrivals.recv().await {
+                Ok(e) if e.id == id => return,
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    if has(to, &entry).await {
+                        return;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                    panic!("the receiving post stopped")
+                }
+            }
+        }
+    })
+    .await;
+    assert!(
+        arrived.is_ok() || has(to, &entry).await,
+        "honest entry {text:?} did not arrive within {DEADLINE:?}"
+    );
+    started.elapsed()
 }

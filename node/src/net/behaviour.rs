@@ -20,6 +20,9 @@ pub const MAX_GOSSIP_BYTES: usize = 256 * 1024;
 // A gossiped entry must also fit a sync frame.
 const _: () = assert!(MAX_GOSSIP_BYTES <= MAX_FRAME_BYTES);
 
+/// Heartbeats a message stays in the cache (and so may wait for validation).
+const VALIDATION_HEARTBEATS: usize = 30;
+
 /// How long a request may take before it fails.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Concurrent inbound and outbound request streams per connection.
@@ -53,7 +56,11 @@ fn gossipsub_config(cfg: &NetConfig) -> Result<gossipsub::Config, gossipsub::Con
         .max_transmit_size(MAX_GOSSIP_BYTES)
         .duplicate_cache_time(Duration::from_secs(300))
         .heartbeat_initial_delay(Duration::from_millis(100))
-        .heartbeat_interval(cfg.heartbeat);
+        .heartbeat_interval(cfg.heartbeat)
+        // A message waiting for validation is dropped (never forwarded)
+        // once it leaves the cache, after `history_length` heartbeats: give
+        // a busy post with a slow disk seconds, not half a second.
+        .history_length(VALIDATION_HEARTBEATS);
     b.build()
 }
 

@@ -22,19 +22,50 @@ pub struct Sized<T> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SyncCodec;
 
-async fn read_frame<T: AsyncRead + Unpin + Send>(io: &mut T) -> io::Result<Vec<u8>> {
+/// One request as the codec carries it: outbound, always a request; inbound,
+/// a request or why its frame could not be read. request-response drops a
+/// failed `read_request` without telling anyone (not even an
+/// `InboundFailure`), so a malformed frame travels up as a value, for the
+/// event loop to refuse and count against the peer.
+pub type RequestFrame = Result<Sized<Request>, MalformedFrame>;
+
+/// Why an inbound request frame was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MalformedFrame {
+    #[error("frame of {len} bytes is over the limit of {max}")]
+    TooLarge { len: usize, max: usize },
+    #[error("undecodable request: {0}")]
+    Undecodable(String),
+}
+
+/// Reads a frame's length prefix: `Ok(Err(..))` when it is over the limit
+/// (nothing more is read, nothing allocated).
+async fn read_len<T: AsyncRead + Unpin + Send>(
+    io: &mut T,
+) -> io::Result<Result<usize, MalformedFrame>> {
     let mut len = [0u8; 4];
     io.read_exact(&mut len).await?;
     let len = u32::from_be_bytes(len) as usize;
     if len > MAX_FRAME_BYTES {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("frame of {len} bytes is over the limit of {MAX_FRAME_BYTES}"),
-        ));
+        return Ok(Err(MalformedFrame::TooLarge {
+            len,
+            max: MAX_FRAME_BYTES,
+        }));
     }
+    Ok(Ok(len))
+}
+
+async fn read_body<T: AsyncRead + Unpin + Send>(io: &mut T, len: usize) -> io::Result<Vec<u8>> {
     let mut buf = vec![0u8; len];
     io.read_exact(&mut buf).await?;
     Ok(buf)
+}
+
+async fn read_frame<T: AsyncRead + Unpin + Send>(io: &mut T) -> io::Result<Vec<u8>> {
+    match read_len(io).await? {
+        Ok(len) => read_body(io, len).await,
+        Err(e) => Err(invalid(e)),
+    }
 }
 
 async fn write_frame<T: AsyncWrite + Unpin + Send>(io: &mut T, data: &[u8]) -> io::Result<()> {
@@ -55,18 +86,26 @@ fn invalid(e: impl std::fmt::Display) -> io::Error {
 
 impl request_response::Codec for SyncCodec {
     type Protocol = StreamProtocol;
-    type Request = Sized<Request>;
+    type Request = RequestFrame;
     type Response = Sized<Response>;
 
     async fn read_request<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<Self::Request>
     where
         T: AsyncRead + Unpin + Send,
     {
-        let frame = read_frame(io).await?;
-        let value = Request::decode(&frame).map_err(invalid)?;
-        Ok(Sized {
-            value,
-            bytes: frame.len() + 4,
+        // Io errors (the stream ended early) stay errors: a connection that
+        // drops mid-request is no offence.
+        let len = match read_len(io).await? {
+            Ok(len) => len,
+            Err(e) => return Ok(Err(e)),
+        };
+        let frame = read_body(io, len).await?;
+        Ok(match Request::decode(&frame) {
+            Ok(value) => Ok(Sized {
+                value,
+                bytes: frame.len() + 4,
+            }),
+            Err(e) => Err(MalformedFrame::Undecodable(e.to_string())),
         })
     }
 
@@ -95,6 +134,7 @@ impl request_response::Codec for SyncCodec {
     where
         T: AsyncWrite + Unpin + Send,
     {
+        let req = req.map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
         let bytes = req.value.encode().map_err(invalid)?;
         write_frame(io, &bytes).await
     }
@@ -137,26 +177,42 @@ mod tests {
         let mut buf = Cursor::new(Vec::new());
         let req = sized_request(Request::Fetch { ids: vec![] });
         codec
-            .write_request(&PROTOCOL, &mut buf, req.clone())
+            .write_request(&PROTOCOL, &mut buf, Ok(req.clone()))
             .await
             .expect("write");
         let mut read = Cursor::new(buf.into_inner());
         let back = codec
             .read_request(&PROTOCOL, &mut read)
             .await
-            .expect("read");
+            .expect("read")
+            .expect("well-formed");
         assert_eq!(back.value, req.value);
         assert_eq!(back.bytes, req.bytes);
 
+        // Malformed frames come up as values, to be counted against the peer.
         let mut hostile = Cursor::new(u32::MAX.to_be_bytes().to_vec());
-        let err = codec
+        let refused = codec
             .read_request(&PROTOCOL, &mut hostile)
             .await
-            .expect_err("too large");
-        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+            .expect("read");
+        assert!(
+            matches!(refused, Err(MalformedFrame::TooLarge { .. })),
+            "{refused:?}"
+        );
 
         let mut garbage =
             Cursor::new([3u32.to_be_bytes().to_vec(), vec![0xff, 0xff, 0xff]].concat());
-        assert!(codec.read_request(&PROTOCOL, &mut garbage).await.is_err());
+        let refused = codec
+            .read_request(&PROTOCOL, &mut garbage)
+            .await
+            .expect("read");
+        assert!(
+            matches!(refused, Err(MalformedFrame::Undecodable(_))),
+            "{refused:?}"
+        );
+
+        // A stream that ends early is an io error, not an offence.
+        let mut short = Cursor::new([9u32.to_be_bytes().to_vec(), vec![1, 2]].concat());
+        assert!(codec.read_request(&PROTOCOL, &mut short).await.is_err());
     }
 }

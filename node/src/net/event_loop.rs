@@ -6,18 +6,18 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use futures::StreamExt;
-use liandong_protocol::net::Response;
+use liandong_protocol::net::{RefusalReason, Response};
 use libp2p::core::transport::ListenerId;
 use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance, PublishError};
 use libp2p::metrics::Recorder;
-use libp2p::request_response::{self, OutboundRequestId};
+use libp2p::request_response::{self, OutboundRequestId, ResponseChannel};
 use libp2p::swarm::SwarmEvent;
 use libp2p::{Multiaddr, PeerId, Swarm, identify, identity, mdns};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::behaviour::{self, Behaviour, BehaviourEvent};
-use super::codec::Sized;
+use super::codec::{MalformedFrame, Sized};
 use super::{Command, NetConfig, NetError, NetEvent, NetInfo, SwarmMetrics};
 
 fn peer_of(addr: &Multiaddr) -> Option<PeerId> {
@@ -43,6 +43,9 @@ fn record(m: &libp2p::metrics::Metrics, event: &SwarmEvent<BehaviourEvent>) {
 const BAN_SCORE: f64 = -100.0;
 /// How often scores are checked and expired bans lifted.
 const SCORE_CHECK: Duration = Duration::from_secs(1);
+/// Undecodable or oversized request frames one connection may send before
+/// the peer is banned (an honest post never sends one).
+const MAX_MALFORMED_FRAMES: u32 = 8;
 /// How long start-up waits for the listeners to report their addresses.
 const LISTEN_DEADLINE: Duration = Duration::from_secs(10);
 
@@ -60,6 +63,8 @@ pub struct EventLoop {
     /// Peers blocked by command (partitions, operators); never auto-lifted.
     blocked: HashSet<PeerId>,
     ban_duration: Duration,
+    /// Malformed request frames per connected peer.
+    malformed: HashMap<PeerId, u32>,
     dropped_gossip: u64,
     /// Peers to stay connected to: dialled at start and whenever lost (a
     /// link that comes back must not wait for an operator).
@@ -108,6 +113,7 @@ impl EventLoop {
             bans: HashMap::new(),
             blocked: HashSet::new(),
             ban_duration: cfg.ban_duration,
+            malformed: HashMap::new(),
             dropped_gossip: 0,
             bootstrap: cfg
                 .peers
@@ -210,7 +216,11 @@ impl EventLoop {
                 request,
                 reply,
             } => {
-                let id = self.swarm.behaviour_mut().sync.send_request(&peer, request);
+                let id = self
+                    .swarm
+                    .behaviour_mut()
+                    .sync
+                    .send_request(&peer, Ok(request));
                 self.pending.insert(id, reply);
             }
             Command::Respond { channel, response } => {
@@ -345,6 +355,7 @@ impl EventLoop {
                 ..
             } => {
                 tracing::debug!(peer = %peer_id, cause = ?cause, "disconnected");
+                self.malformed.remove(&peer_id);
                 self.emit(NetEvent::Disconnected { peer: peer_id });
             }
             SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
@@ -380,12 +391,14 @@ impl EventLoop {
 
     fn on_sync(
         &mut self,
-        event: request_response::Event<Sized<liandong_protocol::net::Request>, Sized<Response>>,
+        event: request_response::Event<super::codec::RequestFrame, Sized<Response>>,
     ) {
         match event {
             request_response::Event::Message { peer, message, .. } => match message {
                 request_response::Message::Request {
-                    request, channel, ..
+                    request: Ok(request),
+                    channel,
+                    ..
                 } => {
                     self.emit(NetEvent::Request {
                         peer,
@@ -393,6 +406,11 @@ impl EventLoop {
                         channel,
                     });
                 }
+                request_response::Message::Request {
+                    request: Err(malformed),
+                    channel,
+                    ..
+                } => self.on_malformed_frame(peer, malformed, channel),
                 request_response::Message::Response {
                     request_id,
                     response,
@@ -414,7 +432,6 @@ impl EventLoop {
                 }
             }
             request_response::Event::InboundFailure { peer, error, .. } => {
-                // A malformed or oversized frame ends that stream only.
                 tracing::debug!(%peer, %error, "inbound request failed");
             }
             request_response::Event::ResponseSent { .. } => {}
@@ -456,6 +473,45 @@ impl EventLoop {
         }
     }
 
+    /// Refuses an undecodable or oversized request frame from `peer` (that
+    /// exchange ends, the connection stays), and bans a peer that keeps
+    /// sending them.
+    fn on_malformed_frame(
+        &mut self,
+        peer: PeerId,
+        malformed: MalformedFrame,
+        channel: ResponseChannel<Sized<Response>>,
+    ) {
+        tracing::debug!(%peer, error = %malformed, "malformed request refused");
+        let refusal = super::codec::sized_response(Response::Refused {
+            reason: RefusalReason::Malformed,
+            detail: malformed.to_string(),
+        });
+        let _ = self
+            .swarm
+            .behaviour_mut()
+            .sync
+            .send_response(channel, refusal);
+        let n = self.malformed.entry(peer).or_default();
+        *n += 1;
+        if *n > MAX_MALFORMED_FRAMES && !self.bans.contains_key(&peer) {
+            tracing::warn!(%peer, frames = *n, "peer banned for malformed requests / 对等节点发送畸形请求，已封禁");
+            let score = self
+                .swarm
+                .behaviour()
+                .gossipsub
+                .peer_score(&peer)
+                .unwrap_or(0.0);
+            self.ban(peer, score);
+        }
+    }
+
+    fn ban(&mut self, peer: PeerId, score: f64) {
+        self.bans.insert(peer, Instant::now() + self.ban_duration);
+        self.swarm.behaviour_mut().blocked.block_peer(peer);
+        self.emit(NetEvent::Banned { peer, score });
+    }
+
     /// Bans peers whose gossip score fell below the floor (gossipsub itself
     /// never disconnects anyone), and lifts expired bans.
     fn check_scores(&mut self) {
@@ -479,9 +535,7 @@ impl EventLoop {
             };
             if score < BAN_SCORE && !self.bans.contains_key(&peer) {
                 tracing::warn!(%peer, score, "peer banned for invalid messages");
-                self.bans.insert(peer, now + self.ban_duration);
-                self.swarm.behaviour_mut().blocked.block_peer(peer);
-                self.emit(NetEvent::Banned { peer, score });
+                self.ban(peer, score);
             }
         }
     }

@@ -51,6 +51,9 @@ impl GapRequests {
 
 /// Validates a gossip message and tells gossipsub whether to forward it.
 pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data: Vec<u8>) {
+    // The claimed author (read before the bytes move into the ledger); only
+    // consulted for entries that validated, whose author is then genuine.
+    let data_author = SignedEntry::decode_stored(&data).ok().map(|e| e.author());
     let outcome = match shared.ledger.ingest(vec![data.clone()]).await {
         Ok(mut outcomes) => outcomes.pop(),
         Err(e) => {
@@ -78,6 +81,14 @@ pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data
         // Its certificates may simply not have reached this post yet:
         // drop it without blaming the peer; sync brings it later.
         Some(ItemOutcome::Refused(e)) if e.awaits_certificates() => MessageAcceptance::Ignore,
+        // Refusals depend on what this post knows (a revocation, fork
+        // evidence), which spreads like any entry: a post relaying the
+        // author's entry before it learned of that acted in good faith.
+        // Only the author itself is blamed.
+        Some(ItemOutcome::Refused(e)) if !sent_by_author(source, &data_author) => {
+            tracing::debug!(peer = %source, reason = %e, "relayed unauthorised gossip ignored");
+            MessageAcceptance::Ignore
+        }
         Some(ItemOutcome::Refused(e)) => {
             tracing::debug!(peer = %source, reason = %e, "unauthorised gossip rejected");
             MessageAcceptance::Reject
@@ -85,6 +96,9 @@ pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data
     };
     record(shared, source, outcome.as_ref());
     shared.net.report(id, source, acceptance).await;
+    if acceptance == MessageAcceptance::Reject {
+        super::count_invalid(shared, source, 1).await;
+    }
     if let Some(entry) = outcome.as_ref().and_then(ItemOutcome::new_entry) {
         after_new_entry(shared, entry, Some(source)).await;
     }
@@ -166,6 +180,15 @@ fn record(shared: &Shared, source: PeerId, outcome: Option<&ItemOutcome>) {
         }
     }
     shared.lock_peers().touch(&source, crate::clock::now_ms());
+}
+
+/// Whether the gossip came straight from its author (a post's peer id is
+/// its key).
+fn sent_by_author(source: PeerId, author: &Option<NodeId>) -> bool {
+    author
+        .as_ref()
+        .and_then(super::requests::peer_id_of)
+        .is_some_and(|p| p == source)
 }
 
 /// Publishes entries the ledger wrote by itself while ingesting

@@ -51,7 +51,8 @@ const MAX_CLAIMS: usize = 65_536;
 const STORE_PATIENCE: Duration = Duration::from_secs(10);
 /// New-entry events buffered per listener.
 const NEW_ENTRY_CAPACITY: usize = 8192;
-/// Invalid entries a peer may deliver by push or sync before it is blocked.
+/// Invalid entries a peer may deliver (gossip, push or sync) before it is
+/// blocked.
 const MAX_INVALID_DELIVERIES: u32 = 64;
 
 /// How to run a post.
@@ -72,6 +73,10 @@ pub struct NodeOptions {
     /// The console's operator token; `None` means the config's
     /// (`[console] token`). Required when the console is not on loopback.
     pub console_token: Option<String>,
+    /// How long a new connection may go without a completed hello before
+    /// the peer is refused (banned for a while): without a hello it is in
+    /// no sync, but gossipsub alone would keep it in the mesh for ever.
+    pub hello_timeout: Duration,
 }
 
 impl NodeOptions {
@@ -85,6 +90,7 @@ impl NodeOptions {
             heartbeat: Duration::from_millis(500),
             console: None,
             console_token: None,
+            hello_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -364,6 +370,7 @@ impl Node {
             shared: Arc::clone(&shared),
             tasks: JoinSet::new(),
             permits: Arc::new(Semaphore::new(MAX_TASKS)),
+            hello_timeout: options.hello_timeout,
         };
         tokio::spawn(core.run(
             events,
@@ -615,6 +622,7 @@ struct Core {
     shared: Arc<Shared>,
     tasks: JoinSet<()>,
     permits: Arc<Semaphore>,
+    hello_timeout: Duration,
 }
 
 impl Core {
@@ -723,14 +731,18 @@ impl Core {
                 address,
                 dialer,
             } => {
-                self.shared
-                    .lock_peers()
-                    .connected(peer, address, crate::clock::now_ms());
+                let since = crate::clock::now_ms();
+                self.shared.lock_peers().connected(peer, address, since);
                 if dialer {
                     let shared = Arc::clone(&self.shared);
                     self.tasks
                         .spawn(async move { requests::introduce(&shared, peer).await });
                 }
+                let shared = Arc::clone(&self.shared);
+                let within = self.hello_timeout;
+                self.tasks.spawn(async move {
+                    requests::expect_hello(&shared, peer, since, within).await
+                });
             }
             NetEvent::Disconnected { peer } => self
                 .shared
@@ -876,19 +888,7 @@ async fn after_ingest(shared: &Arc<Shared>, peer: PeerId, outcomes: &[ItemOutcom
         .iter()
         .filter(|o| matches!(o, ItemOutcome::Rejected(_)))
         .count() as u32;
-    if invalid > 0 {
-        let block = {
-            let mut peers = shared.lock_peers();
-            peers.by_id.get_mut(&peer).is_some_and(|p| {
-                p.invalid += invalid;
-                p.invalid > MAX_INVALID_DELIVERIES
-            })
-        };
-        if block {
-            tracing::warn!(%peer, "peer blocked: too many invalid entries / 对等节点发送过多无效条目，已封禁");
-            shared.net.block(peer).await;
-        }
-    }
+    count_invalid(shared, peer, invalid).await;
     gossip::publish_outbox(shared).await;
     let new: Vec<SignedEntry> = outcomes
         .iter()
@@ -902,4 +902,28 @@ async fn after_ingest(shared: &Arc<Shared>, peer: PeerId, outcomes: &[ItemOutcom
         gossip::after_new_entry(shared, e, Some(peer)).await;
     }
     new.len()
+}
+
+/// Counts invalid entries a peer delivered and blocks it past the limit.
+///
+/// Gossip scores alone do not reliably remove a peer: gossipsub mutes it
+/// below −80 and halves its penalty every second, so a peer that sends its
+/// invalid messages in paced bursts may never sit below the ban score at
+/// the moment scores are checked. This count does not decay.
+pub(crate) async fn count_invalid(shared: &Arc<Shared>, peer: PeerId, invalid: u32) {
+    if invalid == 0 {
+        return;
+    }
+    let block = {
+        let mut peers = shared.lock_peers();
+        peers.by_id.get_mut(&peer).is_some_and(|p| {
+            let before = p.invalid;
+            p.invalid = p.invalid.saturating_add(invalid);
+            before <= MAX_INVALID_DELIVERIES && p.invalid > MAX_INVALID_DELIVERIES
+        })
+    };
+    if block {
+        tracing::warn!(%peer, "peer blocked: too many invalid entries / 对等节点发送过多无效条目，已封禁");
+        shared.net.block(peer).await;
+    }
 }

@@ -128,7 +128,7 @@ async fn accept_hello(shared: &Arc<Shared>, peer: PeerId, hello: Hello) -> Resul
     Ok(())
 }
 
-fn peer_id_of(node: &NodeId) -> Option<PeerId> {
+pub(crate) fn peer_id_of(node: &NodeId) -> Option<PeerId> {
     let key = libp2p::identity::ed25519::PublicKey::try_from_bytes(node.as_bytes()).ok()?;
     Some(libp2p::identity::PublicKey::from(key).to_peer_id())
 }
@@ -140,13 +140,35 @@ fn node_of(peer: &PeerId) -> Option<NodeId> {
     Some(NodeId(key.try_into_ed25519().ok()?.to_bytes()))
 }
 
+/// How long a refused peer's connection stays open after the refusal was
+/// handed to the network, so the refusal (and its reason) reaches the peer
+/// before the ban closes the connection.
+const REFUSAL_GRACE: Duration = Duration::from_millis(250);
+
 /// Keeps a refused peer out for a while and says why in the log.
 async fn refuse_peer(shared: &Arc<Shared>, peer: PeerId, reason: &str) {
     tracing::warn!(%peer, %reason, "peer refused at hello / 拒绝对等节点");
     shared
         .lock_peers()
         .disconnected(&peer, crate::clock::now_ms());
+    tokio::time::sleep(REFUSAL_GRACE).await;
     shared.net.ban(peer, UNCERTIFIED_BAN).await;
+}
+
+/// Refuses a peer whose hello has not been accepted `within` the start of
+/// its connection (`since_ms`). Without this, a peer that never says hello
+/// (an uncertified node, or anything else speaking gossipsub) is kept out
+/// of sync but stays in the gossip mesh for as long as it likes.
+pub async fn expect_hello(shared: &Arc<Shared>, peer: PeerId, since_ms: u64, within: Duration) {
+    tokio::time::sleep(within).await;
+    let silent = shared
+        .lock_peers()
+        .by_id
+        .get(&peer)
+        .is_some_and(|p| p.hello.is_none() && p.connected_ms == since_ms);
+    if silent {
+        refuse_peer(shared, peer, "no hello in time / 未按时完成握手").await;
+    }
 }
 
 /// Called by the dialling side of a new connection: exchange hellos, then
