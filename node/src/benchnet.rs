@@ -231,6 +231,20 @@ fn topology(n: usize, degree: usize, rng: &mut StdRng) -> Vec<(usize, usize)> {
     links
 }
 
+/// Writes a Test-status note as `node` (benchmark traffic).
+async fn bench_note(
+    node: &NodeHandle,
+    text: String,
+) -> Result<liandong_protocol::SignedEntry, String> {
+    node.author(
+        node.region().clone(),
+        Status::Test,
+        Body::Note(Note { text }),
+    )
+    .await
+    .map_err(fail)
+}
+
 fn init_post(root: &Path, i: usize) -> Result<DataDir, String> {
     let dir = DataDir::new(root.join(format!("post-{i:03}")));
     let region: RegionCode = REGION.parse().map_err(fail)?;
@@ -266,16 +280,7 @@ async fn pair(root: &Path, opts: &BenchOptions) -> Result<Pair, String> {
     let mut missing_bytes = 0;
     for (i, n) in nodes.iter().enumerate() {
         for k in 0..opts.diverge {
-            let e = n
-                .author(
-                    n.region().clone(),
-                    Status::Test,
-                    Body::Note(Note {
-                        text: format!("pair {i} entry {k}"),
-                    }),
-                )
-                .await
-                .map_err(fail)?;
+            let e = bench_note(n, format!("pair {i} entry {k}")).await?;
             missing_bytes += e.wire().len() as u64;
         }
     }
@@ -449,16 +454,7 @@ async fn live_delivery(
         ticker.tick().await;
         let author = &nodes[rng.random_range(0..nodes.len())];
         let start = Instant::now();
-        let e = author
-            .author(
-                author.region().clone(),
-                Status::Test,
-                Body::Note(Note {
-                    text: format!("live {k}"),
-                }),
-            )
-            .await
-            .map_err(fail)?;
+        let e = bench_note(author, format!("live {k}")).await?;
         sent.push((e.id(), start));
     }
     let expected = sent.len() * (nodes.len() - 1);
@@ -524,16 +520,7 @@ async fn partition_heal(
     for k in 0..opts.diverge {
         for (s, range) in [(0usize, 0..half), (1, half..nodes.len())] {
             let author = &nodes[rng.random_range(range)];
-            let e = author
-                .author(
-                    author.region().clone(),
-                    Status::Test,
-                    Body::Note(Note {
-                        text: format!("side {s} entry {k}"),
-                    }),
-                )
-                .await
-                .map_err(fail)?;
+            let e = bench_note(author, format!("side {s} entry {k}")).await?;
             written_bytes[s] += e.wire().len() as u64;
         }
     }
