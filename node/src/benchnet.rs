@@ -288,6 +288,13 @@ async fn pair(root: &Path, opts: &BenchOptions) -> Result<Pair, String> {
     connect(&nodes[0], &nodes[1], opts.deadline).await?;
     wait_converged(&nodes, opts.deadline).await?;
     let seconds = started.elapsed().as_secs_f64();
+    // The peer can hold everything a moment before the dialler records its
+    // session (the last push's answer is still on its way back).
+    wait(opts.deadline, "the pair's first sync record", || async {
+        !nodes[0].sync_history().is_empty()
+    })
+    .await
+    .map_err(|_| "the pair never synced")?;
     let first = nodes[0]
         .sync_history()
         .into_iter()

@@ -43,8 +43,9 @@ const META_WRITER: &[u8] = b"writer";
 /// Whether `insert` returns only after the data is on stable storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
-    /// flush + fsync before returning: for entries this post authors, and
-    /// for received batches before they are acknowledged to anyone.
+    /// flush + fsync before returning: for entries this post authors
+    /// (received entries are synced right behind their writes by the
+    /// ledger's fsync thread; see `ledger::actor`).
     Durable,
     /// Left to sled's background flush (tests and bulk loads that sync once
     /// at the end).
@@ -167,6 +168,9 @@ impl Store {
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(cache_mb.max(1) * 1024 * 1024)
+            // Every write path syncs for itself (`sync`, the ledger's fsync
+            // thread); sled's own timer would add a second fsync stream.
+            .flush_every_ms(None)
             .open()
             .map_err(|e| match e {
                 sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
