@@ -10,9 +10,10 @@
 //! Durability differs by origin. An entry this post authors is flushed and
 //! fsynced before `author` returns: it exists nowhere else yet. A received
 //! entry is stored (and so forwarded and shown) at once, and a second
-//! thread fsyncs right behind the writes. Waiting for the fsync on every
-//! gossip hop put one disk flush on each hop of every delivery — the
-//! 100-post benchmark's p99 went from 66 ms to 152 ms — and buys nothing:
+//! thread fsyncs the writes of the last 250 ms together. Waiting for the
+//! fsync on every gossip hop put one disk flush on each hop of every
+//! delivery — the 100-post benchmark's p99 was 152 ms that way, 49–70 ms
+//! this way (BENCHMARKS.md) — and bought nothing:
 //! a received entry lost to a power cut is still held by its author and
 //! by every other post that had it, and comes back with the next sync.
 //! sled recovers to a consistent prefix, so a cut never leaves an entry
@@ -210,7 +211,7 @@ fn ingest_group(ledger: &Ledger, group: Vec<(Vec<Vec<u8>>, Reply)>) {
 
 /// How long received writes gather before their fsync: the most a power
 /// cut can lose of what this post received (its peers still hold it).
-const FSYNC_GATHER: std::time::Duration = std::time::Duration::from_millis(100);
+const FSYNC_GATHER: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// The thread that makes received entries durable right behind their
 /// writes. Requests coalesce: one pending request covers every write made
