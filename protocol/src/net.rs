@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{self, DecodeError, EncodeError};
 use crate::hlc::Hlc;
-use crate::ids::{EntryId, NetworkId, NodeId};
+use crate::ids::{NetworkId, NodeId};
 use crate::interest::{Interest, MAX_SELECTORS};
 use crate::region::RegionCode;
 
@@ -20,6 +20,9 @@ pub const SYNC_PROTOCOL: &str = "/liandong/sync/1";
 pub const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;
 /// Most ids in one fetch request.
 pub const MAX_FETCH_IDS: usize = 1024;
+/// Most entries one fetched id prefix answers with: a peer cannot turn a
+/// crafted prefix collision into a large answer.
+pub const MAX_PREFIX_MATCHES: usize = 4;
 /// Most entries in one response or push (also bounded by the frame size).
 pub const MAX_BATCH_ENTRIES: usize = 1024;
 /// Most seqs one chain-gap fetch may ask for.
@@ -63,9 +66,13 @@ pub enum Request {
         interest: Interest,
         message: Vec<u8>,
     },
-    /// Entries by id.
+    /// Entries by the first 8 bytes of their ids, as in `Offer`: a quarter
+    /// of the bytes of full ids, which is most of what a sync costs beyond
+    /// the entries themselves. The answer holds every stored entry (up to
+    /// [`MAX_PREFIX_MATCHES`]) whose id starts so; an entry that comes
+    /// along by a prefix collision is validated and stored like any other.
     Fetch {
-        ids: Vec<EntryId>,
+        prefixes: Vec<[u8; 8]>,
     },
     /// An author's entries `from..=to` by seq (filling a chain gap).
     FetchChain {
@@ -182,7 +189,7 @@ impl Request {
                     MAX_RECONCILE_BYTES,
                 )?;
             }
-            Request::Fetch { ids } => check("fetch ids", ids.len(), MAX_FETCH_IDS)?,
+            Request::Fetch { prefixes } => check("fetch ids", prefixes.len(), MAX_FETCH_IDS)?,
             Request::FetchChain { from, to, .. } => {
                 let span = to.saturating_sub(*from).saturating_add(1);
                 check(
@@ -228,11 +235,11 @@ mod tests {
     #[test]
     fn requests_round_trip_and_limits_hold() {
         let req = Request::Fetch {
-            ids: vec![EntryId([1; 32]); 3],
+            prefixes: vec![[1; 8]; 3],
         };
         assert_eq!(Request::decode(&req.encode().expect("encode")), Ok(req));
         let too_many = Request::Fetch {
-            ids: vec![EntryId([1; 32]); MAX_FETCH_IDS + 1],
+            prefixes: vec![[1; 8]; MAX_FETCH_IDS + 1],
         };
         assert!(matches!(
             Request::decode(&too_many.encode().expect("encode")),

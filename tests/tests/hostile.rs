@@ -390,7 +390,15 @@ async fn hostile_request_frames_are_refused_and_the_sender_banned() {
 
     // A well-formed request still works: the insider is admitted.
     let known = stored(&s.county).await[0].id();
-    match a.request(county, Request::Fetch { ids: vec![known] }).await {
+    match a
+        .request(
+            county,
+            Request::Fetch {
+                prefixes: vec![known.prefix()],
+            },
+        )
+        .await
+    {
         Ok(Response::Entries { entries }) => assert_eq!(entries.len(), 1),
         other => panic!("a fair fetch failed: {other:?}"),
     }
@@ -416,7 +424,7 @@ async fn hostile_request_frames_are_refused_and_the_sender_banned() {
         (
             "fetch over the id limit",
             frame(&Request::Fetch {
-                ids: vec![known; MAX_FETCH_IDS + 1],
+                prefixes: vec![known.prefix(); MAX_FETCH_IDS + 1],
             }),
         ),
         ("two bytes", vec![0, 1]),
@@ -443,7 +451,15 @@ async fn hostile_request_frames_are_refused_and_the_sender_banned() {
     }
     // The post still serves: the connection and the node are fine.
     assert!(a.is_connected(&county));
-    match a.request(county, Request::Fetch { ids: vec![known] }).await {
+    match a
+        .request(
+            county,
+            Request::Fetch {
+                prefixes: vec![known.prefix()],
+            },
+        )
+        .await
+    {
         Ok(Response::Entries { entries }) => assert_eq!(entries.len(), 1),
         other => panic!("the post stopped serving: {other:?}"),
     }

@@ -7,7 +7,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use liandong_protocol::net::{Hello, MAX_BATCH_ENTRIES, RefusalReason, Request, Response};
+use liandong_protocol::net::{
+    Hello, MAX_BATCH_ENTRIES, MAX_PREFIX_MATCHES, RefusalReason, Request, Response,
+};
 use liandong_protocol::sync::{self, ItemSet};
 use liandong_protocol::{EntryId, Interest, NodeId, SignedEntry};
 use libp2p::PeerId;
@@ -225,7 +227,7 @@ pub async fn on_request(
             interest,
             message,
         } => reconcile(shared, peer, session, interest, &message).await,
-        Request::Fetch { ids } => fetch(shared, peer, ids).await,
+        Request::Fetch { prefixes } => fetch(shared, peer, prefixes).await,
         Request::FetchChain { author, from, to } => {
             fetch_chain(shared, peer, author, from, to).await
         }
@@ -350,7 +352,7 @@ async fn reconcile(
 }
 
 /// Entries by id, only those the peer may hold, within one frame.
-async fn fetch(shared: &Arc<Shared>, peer: PeerId, ids: Vec<EntryId>) -> Response {
+async fn fetch(shared: &Arc<Shared>, peer: PeerId, prefixes: Vec<[u8; 8]>) -> Response {
     let Some(interest) = peer_interest(shared, &peer) else {
         return refused(RefusalReason::Unavailable, "say hello first");
     };
@@ -358,9 +360,9 @@ async fn fetch(shared: &Arc<Shared>, peer: PeerId, ids: Vec<EntryId>) -> Respons
         .ledger
         .read(move |l| {
             let mut out = Vec::new();
-            for id in &ids {
-                if let Ok(Some(w)) = l.store().get_wire(id) {
-                    out.push(w);
+            for prefix in &prefixes {
+                if let Ok(found) = l.store().wires_with_prefix(prefix, MAX_PREFIX_MATCHES) {
+                    out.extend(found);
                 }
             }
             out

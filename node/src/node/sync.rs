@@ -209,7 +209,9 @@ pub(crate) async fn fetch(
         let resp = exchange(
             shared,
             peer,
-            sized_request(Request::Fetch { ids: batch.clone() }),
+            sized_request(Request::Fetch {
+                prefixes: batch.iter().map(EntryId::prefix).collect(),
+            }),
             stats,
         )
         .await;

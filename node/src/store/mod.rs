@@ -338,6 +338,21 @@ impl Store {
             .is_some())
     }
 
+    /// The stored entries whose ids start with `prefix`, at most `max`.
+    pub fn wires_with_prefix(
+        &self,
+        prefix: &[u8; 8],
+        max: usize,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        let key = [&[keys::ENTRY][..], prefix].concat();
+        self.ledger
+            .scan_prefix(key)
+            .values()
+            .take(max)
+            .map(|v| Ok(v?.to_vec()))
+            .collect()
+    }
+
     pub fn get_wire(&self, id: &EntryId) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.ledger.get(keys::entry(id))?.map(|v| v.to_vec()))
     }
