@@ -351,7 +351,6 @@ fn a_revoked_keys_later_entries_are_refused_and_voided() {
             "--json",
         ],
     ));
-    std::thread::sleep(std::time::Duration::from_millis(50));
     note(&county, "撤离后");
     let after = net.bundle(&county, "after.bundle", &[]);
 
