@@ -4,8 +4,9 @@
 //! the async runtime's workers. Writes queue on a bounded channel to one
 //! thread that owns them; consecutive ingest requests are grouped into one
 //! atomic batch (group commit), and a burst of batches shares one fsync,
-//! which is what keeps a busy node's disk from becoming the bottleneck. Reads go straight to the store from
-//! the blocking pool (sled reads are concurrent).
+//! which is what keeps a busy node's disk from becoming the bottleneck.
+//! Reads go straight to the store from the blocking pool (sled reads are
+//! concurrent).
 //!
 //! Durability differs by origin. An entry this post authors is flushed and
 //! fsynced before `author` returns: it exists nowhere else yet. A received
@@ -13,9 +14,9 @@
 //! thread fsyncs the writes of the last 250 ms together. Waiting for the
 //! fsync on every gossip hop put one disk flush on each hop of every
 //! delivery — the 100-post benchmark's p99 was 152 ms that way, 49–70 ms
-//! this way (BENCHMARKS.md) — and bought nothing:
-//! a received entry lost to a power cut is still held by its author and
-//! by every other post that had it, and comes back with the next sync.
+//! this way (BENCHMARKS.md) — and bought nothing: a received entry lost to
+//! a power cut is still held by its author and by every other post that
+//! had it, and comes back with the next sync.
 //! sled recovers to a consistent prefix, so a cut never leaves an entry
 //! without its indexes.
 

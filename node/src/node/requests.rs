@@ -351,7 +351,7 @@ async fn reconcile(
     }
 }
 
-/// Entries by id, only those the peer may hold, within one frame.
+/// Entries by id prefix, only those the peer may hold, within one frame.
 async fn fetch(shared: &Arc<Shared>, peer: PeerId, prefixes: Vec<[u8; 8]>) -> Response {
     let Some(interest) = peer_interest(shared, &peer) else {
         return refused(RefusalReason::Unavailable, "say hello first");

@@ -47,8 +47,9 @@ pub enum Durability {
     /// (received entries are synced right behind their writes by the
     /// ledger's fsync thread; see `ledger::actor`).
     Durable,
-    /// Left to sled's background flush (tests and bulk loads that sync once
-    /// at the end).
+    /// Left for a later [`Store::sync`]: the ledger's fsync thread for
+    /// received entries, the final sync of a bulk load (and sled flushes
+    /// when the store is dropped).
     Lazy,
 }
 
