@@ -143,9 +143,7 @@ pub async fn run(
         .collect::<Result<_, _>>()?;
     let mut nodes = Vec::new();
     for dir in &dirs {
-        let mut o = NodeOptions::new(dir.clone());
-        o.listen = vec!["/ip4/127.0.0.1/tcp/0".parse().map_err(fail)?];
-        o.mdns = Some(false);
+        let mut o = loopback_options(dir)?;
         o.heartbeat = Duration::from_millis(200);
         o.sync_interval = Duration::from_secs(30);
         nodes.push(Node::spawn(o).await.map_err(fail)?);
@@ -262,6 +260,15 @@ fn init_post(root: &Path, i: usize) -> Result<DataDir, String> {
     Ok(dir)
 }
 
+/// A bench post: loopback TCP on a free port, no mDNS (the bench wires
+/// its own topology).
+fn loopback_options(dir: &DataDir) -> Result<NodeOptions, String> {
+    let mut o = NodeOptions::new(dir.clone());
+    o.listen = vec!["/ip4/127.0.0.1/tcp/0".parse().map_err(fail)?];
+    o.mdns = Some(false);
+    Ok(o)
+}
+
 /// Two posts that share `opts.preload` entries, each write `opts.diverge`
 /// more, then meet: the dialler's first session reconciles both ways.
 async fn pair(root: &Path, opts: &BenchOptions) -> Result<Pair, String> {
@@ -271,9 +278,7 @@ async fn pair(root: &Path, opts: &BenchOptions) -> Result<Pair, String> {
     }
     let mut nodes = Vec::new();
     for dir in &dirs {
-        let mut o = NodeOptions::new(dir.clone());
-        o.listen = vec!["/ip4/127.0.0.1/tcp/0".parse().map_err(fail)?];
-        o.mdns = Some(false);
+        let mut o = loopback_options(dir)?;
         o.sync_interval = Duration::from_secs(3600);
         nodes.push(Node::spawn(o).await.map_err(fail)?);
     }
