@@ -42,9 +42,14 @@ pub enum ClientError {
     NotRunning(String),
     #[error("the running node answered unexpectedly: {0}")]
     Api(String),
-    /// The node refused the request (HTTP `status`), with its message.
+    /// The node refused the request (HTTP `status`, the API's error
+    /// `code`), with its message.
     #[error("{message}")]
-    Refused { status: u16, message: String },
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error("cannot reach the running node: {0}")]
     Unreachable(String),
 }
@@ -55,6 +60,7 @@ fn refusal(status: u16, body: &mut ureq::Body) -> ClientError {
         Ok(err) => ClientError::Refused {
             status,
             message: format!("{} ({})", err.error.message, err.error.code),
+            code: err.error.code,
         },
         Err(e) => ClientError::Api(format!("HTTP {status}: {e}")),
     }

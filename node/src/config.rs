@@ -96,11 +96,27 @@ impl Config {
 pub struct StoreConfig {
     /// sled's page cache, in MiB. Small boxes at village posts need little.
     pub cache_mb: u64,
+    /// Free space (MiB) kept back on the store's disk: below it, writes
+    /// pause with a clear message and resume when space is freed, while
+    /// reading goes on (docs/storage.md).
+    pub reserve_mb: u64,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { cache_mb: 64 }
+        StoreConfig {
+            cache_mb: 64,
+            reserve_mb: crate::store::DEFAULT_RESERVE_MB,
+        }
+    }
+}
+
+impl StoreConfig {
+    pub fn options(&self) -> crate::store::StoreOptions {
+        crate::store::StoreOptions {
+            cache_mb: self.cache_mb,
+            reserve_bytes: self.reserve_mb.saturating_mul(1024 * 1024),
+        }
     }
 }
 

@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod metrics;
 pub mod net;
 pub mod node;
+pub mod panics;
 pub mod post;
 pub mod regions;
 pub mod store;

@@ -7,6 +7,14 @@ use tracing_subscriber::EnvFilter;
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli.log_format);
+    liandong_node::panics::install_hook();
+    if cli.command.is_one_shot() {
+        // Rust ignores SIGPIPE, so printing to a closed pipe panics
+        // (`liandong log | head -1`). A command that only prints should end
+        // quietly instead, as other Unix tools do. Not for `run`, `demo` and
+        // `bench`: a long-running post must outlive a closed terminal.
+        sigpipe::reset();
+    }
     match cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -123,10 +123,9 @@ fn a_voided_entry_stays_but_leaves_indexes_and_digests() {
     // Out of sync, time, scope and kind listings; listed as voided.
     assert!(!item_ids(&store).contains(&gone.id()));
     let time: Vec<EntryId> = store
-        .time_index(&RegionCode::national(), None)
+        .time_ordered(&RegionCode::national(), None)
         .expect("time")
-        .into_iter()
-        .map(|(_, id)| id)
+        .map(|item| item.expect("row").1)
         .collect();
     assert_eq!(time, [e[0].id(), e[2].id(), e[3].id()]);
     let query = |q: Query| -> Vec<EntryId> {

@@ -129,6 +129,15 @@ impl Net {
     fn import(&self, into: &Path, file: &Path) -> Value {
         ok_json(liandong(into, &["bundle", "import", s(file), "--json"]))
     }
+
+    /// An import that takes nothing new and refuses something: exit code 6,
+    /// the summary still on stdout, the refusals counted on stderr.
+    fn import_refused(&self, into: &Path, file: &Path) -> Value {
+        let o = liandong(into, &["bundle", "import", s(file), "--json"]);
+        assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
+        assert!(stderr(&o).contains("nothing imported"), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).expect("json on stdout")
+    }
 }
 
 fn note(dir: &Path, text: &str) -> Value {
@@ -308,7 +317,7 @@ fn an_uncertified_authors_bundle_is_refused() {
     // The newcomer keeps its own entries.
     assert_eq!(notes_with(&newcomer, "积水").len(), 1);
     let file = net.bundle(&newcomer, "newcomer.bundle", &[]);
-    let summary = net.import(&net.root, &file);
+    let summary = net.import_refused(&net.root, &file);
     assert_eq!(summary["added"], 0, "{summary}");
     let refused = summary["refused"].as_array().expect("refused");
     assert_eq!(refused.len(), 2, "profile and note: {summary}");
@@ -365,7 +374,7 @@ fn a_revoked_keys_later_entries_are_refused_and_voided() {
     assert!(notes_with(&province, "撤离后")[0].get("invalid").is_none());
 
     // ... the root, which revoked the key, refuses it on ingest ...
-    let at_root = net.import(&net.root, &after);
+    let at_root = net.import_refused(&net.root, &after);
     let refused = at_root["refused"].as_array().expect("refused");
     assert_eq!(refused.len(), 1, "{at_root}");
     assert!(

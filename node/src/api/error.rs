@@ -145,10 +145,33 @@ impl From<crate::ledger::LedgerError> for ApiError {
                 e.to_string(),
             ),
             LedgerError::Stopped => ApiError::unavailable(e.to_string()),
+            LedgerError::Store(store) => store_error(store),
             _ => ApiError::internal(e.to_string()),
         }
     }
 }
+
+/// A store failure, with a code the CLI turns into exit code 4: `disk_full`
+/// (writes paused under the free-space reserve), `store_failed` (a write
+/// failed; the post stops), `store_error` (anything else).
+pub(crate) fn store_error(e: &crate::store::StoreError) -> ApiError {
+    use crate::store::StoreError;
+    let (status, code) = match e {
+        StoreError::DiskFull { .. } => (StatusCode::INSUFFICIENT_STORAGE, "disk_full"),
+        StoreError::Failed { .. } => (StatusCode::SERVICE_UNAVAILABLE, "store_failed"),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "store_error"),
+    };
+    let text = e.to_string();
+    // Store messages read "English … / 中文…": split at the last separator.
+    let (en, zh) = match text.rsplit_once(" / ") {
+        Some((en, zh)) => (en.trim().to_string(), zh.trim().to_string()),
+        None => (text.clone(), text),
+    };
+    ApiError::new(status, code, zh, en)
+}
+
+/// The API codes that mean the store failed (exit code 4 in the CLI).
+pub const STORE_CODES: [&str; 3] = ["disk_full", "store_failed", "store_error"];
 
 impl From<crate::ledger::actor::ActorError> for ApiError {
     fn from(e: crate::ledger::actor::ActorError) -> Self {

@@ -35,7 +35,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 
 pub use access::Access;
-pub use error::ApiError;
+pub use error::{ApiError, STORE_CODES};
 pub use routes::actions::{Notice, Written};
 pub use state::ApiState;
 

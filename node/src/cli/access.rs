@@ -30,6 +30,32 @@ pub fn open(data_dir: &DataDir) -> Result<Access, CliError> {
 /// How long a command waits for another short command to release the store.
 const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// The running node's refusal, with the exit code the same refusal has
+/// locally: the API's error code and status say which kind it was.
 pub fn remote(e: crate::client::ClientError) -> CliError {
-    CliError::Failed(e.to_string())
+    use crate::client::ClientError;
+    match e {
+        ClientError::Refused { code, message, .. }
+            if crate::api::STORE_CODES.contains(&code.as_str()) =>
+        {
+            CliError::Storage(message)
+        }
+        ClientError::Refused {
+            status: 400,
+            message,
+            ..
+        } => CliError::Usage(message),
+        // The console's own access checks: not the input's fault.
+        ClientError::Refused { code, message, .. }
+            if ["unauthorized", "bad_token", "csrf", "forbidden_host"].contains(&code.as_str()) =>
+        {
+            CliError::Failed(message)
+        }
+        ClientError::Refused {
+            status: 401..=499,
+            message,
+            ..
+        } => CliError::Invalid(message),
+        other => CliError::Failed(other.to_string()),
+    }
 }

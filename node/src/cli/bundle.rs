@@ -117,7 +117,7 @@ fn import(data_dir: &DataDir, args: ImportArgs) -> Result<(), CliError> {
             })?;
             client
                 .post_bytes("/api/bundle/import", &bytes)
-                .map_err(|e| CliError::Invalid(e.to_string()))?
+                .map_err(access::remote)?
         }
     };
     if args.json {
@@ -144,7 +144,32 @@ fn import(data_dir: &DataDir, args: ImportArgs) -> Result<(), CliError> {
             println!("  未获准 refused #{}: {}", r.index, r.reason);
         }
     }
-    Ok(())
+    nothing_taken(&summary).map_or(Ok(()), |msg| Err(CliError::Invalid(msg)))
+}
+
+/// When a bundle gave this post nothing new and some of its entries were
+/// refused, the import failed as invalid (exit code 6): the message counts
+/// the refusals by reason. A bundle of which some entries are refused (a
+/// revoked post's, say) but others taken is a success; its summary lists
+/// the refusals.
+fn nothing_taken(summary: &ImportSummary) -> Option<String> {
+    let refused = summary.rejected.len() + summary.refused.len();
+    if summary.added > 0 || summary.forks > 0 || refused == 0 {
+        return None;
+    }
+    let mut by_reason: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in summary.rejected.iter().chain(&summary.refused) {
+        *by_reason.entry(r.label.as_str()).or_default() += 1;
+    }
+    let counts: Vec<String> = by_reason
+        .iter()
+        .map(|(label, n)| format!("{n} × {label}"))
+        .collect();
+    Some(format!(
+        "nothing imported: {refused} of {} entries refused ({}) / 未导入任何条目：{refused} 条被拒收",
+        summary.entries,
+        counts.join(", ")
+    ))
 }
 
 fn import_local(post: &Post, args: &ImportArgs) -> Result<ImportSummary, CliError> {

@@ -35,6 +35,9 @@ pub enum CliError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The store failed, as a running node reported it.
+    #[error("{0}")]
+    Storage(String),
     #[error("{0}")]
     Invalid(String),
     #[error("verification found {0} problem(s) / 校验发现 {0} 个问题")]
@@ -48,7 +51,7 @@ impl CliError {
         match self {
             CliError::Usage(_) => ExitCode::Usage,
             CliError::DataDir(_) | CliError::Identity(_) | CliError::Config(_) => ExitCode::DataDir,
-            CliError::Store(_) => ExitCode::Store,
+            CliError::Store(_) | CliError::Storage(_) => ExitCode::Store,
             CliError::Invalid(_) => ExitCode::Invalid,
             CliError::Problems(_) => ExitCode::Problems,
             CliError::Failed(_) => ExitCode::Failed,
@@ -74,7 +77,9 @@ impl From<LedgerError> for CliError {
 impl From<PostError> for CliError {
     fn from(e: PostError) -> Self {
         match e {
-            PostError::NotInitialised(_) => CliError::DataDir(e.to_string()),
+            PostError::NotInitialised(_) | PostError::InitInterrupted(_) => {
+                CliError::DataDir(e.to_string())
+            }
             PostError::Identity(i) => CliError::Identity(i),
             PostError::Config(c) => CliError::Config(c),
             PostError::Genesis(g) => CliError::DataDir(g.to_string()),

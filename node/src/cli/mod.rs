@@ -118,6 +118,14 @@ pub enum Command {
     Board(board::BoardCommand),
 }
 
+impl Command {
+    /// Commands that print a result and end (not a running post, the demo
+    /// or a benchmark).
+    pub fn is_one_shot(&self) -> bool {
+        !matches!(self, Command::Run(_) | Command::Demo(_) | Command::Bench(_))
+    }
+}
+
 impl Cli {
     pub fn data_dir(&self) -> DataDir {
         DataDir::new(self.data_dir.clone().unwrap_or_else(default_data_dir))

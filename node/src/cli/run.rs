@@ -81,12 +81,24 @@ pub fn run(data_dir: &DataDir, args: RunArgs) -> Result<(), CliError> {
             println!("  console / 控制台   : {c}/");
         }
         println!("按 Ctrl-C 停止 / press Ctrl-C to stop");
-        wait_for_signal().await;
+        tokio::select! {
+            () = wait_for_signal() => {}
+            // The node stops by itself only when its store failed.
+            () = node.stopped() => {}
+        }
         println!("正在停止 / stopping…");
         node.shutdown().await;
         client::remove_run_info(data_dir);
-        println!("已停止 / stopped");
-        Ok(())
+        match node.failure() {
+            // Exit code 4, so that systemd's Restart=on-failure reopens it.
+            Some(reason) => Err(CliError::Storage(format!(
+                "the post stopped because its store failed / 存储故障，节点已停止: {reason}"
+            ))),
+            None => {
+                println!("已停止 / stopped");
+                Ok(())
+            }
+        }
     })
 }
 

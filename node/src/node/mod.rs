@@ -133,6 +133,8 @@ pub(crate) struct Shared {
     stopping: tokio::sync::watch::Sender<bool>,
     /// Tasks started beside the node (the console server), ended with it.
     background: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Why the node stopped by itself (its store failed), if it did.
+    failure: Mutex<Option<String>>,
     /// Every entry new to this post, as it is stored (console live view,
     /// benchmarks). Slow listeners miss events rather than slow the node.
     pub new_entries: tokio::sync::broadcast::Sender<NewEntry>,
@@ -154,6 +156,14 @@ pub struct NewEntry {
 }
 
 impl Shared {
+    /// Keeps the first reason the node had to stop by itself.
+    fn record_failure(&self, reason: String) {
+        self.failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(reason);
+    }
+
     pub fn lock_peers(&self) -> MutexGuard<'_, peers::Peers> {
         self.peers.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -301,6 +311,7 @@ impl Node {
         let p2p_key = identity::libp2p_keypair(post.ledger.keypair());
         let node_id = post.ledger.node_id();
         let network = post.ledger.network();
+        let store_failed = post.ledger.store().failure_watch();
         let (ledger, ledger_thread) = LedgerHandle::spawn(post.ledger)
             .map_err(|e| NodeError::Start(format!("ledger thread: {e}")))?;
 
@@ -362,6 +373,7 @@ impl Node {
             fetching: Mutex::new(HashMap::new()),
             stopping: tokio::sync::watch::channel(false).0,
             background: Mutex::new(Vec::new()),
+            failure: Mutex::new(None),
             new_entries: tokio::sync::broadcast::channel(NEW_ENTRY_CAPACITY).0,
             metrics,
             desk_setup,
@@ -371,6 +383,7 @@ impl Node {
             tasks: JoinSet::new(),
             permits: Arc::new(Semaphore::new(MAX_TASKS)),
             hello_timeout: options.hello_timeout,
+            store_failed,
         };
         tokio::spawn(core.run(
             events,
@@ -603,6 +616,16 @@ impl NodeHandle {
             .collect()
     }
 
+    /// Why the node stopped by itself — its store failed a write, or the
+    /// final sync failed — if it did (`run` then exits with code 4).
+    pub fn failure(&self) -> Option<String> {
+        self.shared
+            .failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     /// Stops everything and flushes the store.
     pub async fn shutdown(&self) {
         let (reply, rx) = oneshot::channel();
@@ -623,6 +646,8 @@ struct Core {
     tasks: JoinSet<()>,
     permits: Arc<Semaphore>,
     hello_timeout: Duration,
+    /// The store's failure reason: set once, when a write fails.
+    store_failed: tokio::sync::watch::Receiver<Option<Arc<str>>>,
 }
 
 impl Core {
@@ -639,6 +664,16 @@ impl Core {
         sync_timer.tick().await;
         loop {
             tokio::select! {
+                // A failed write leaves the store unusable until it is
+                // reopened (store/health.rs): stop, so that a supervisor
+                // restarts the post rather than leave it deaf and mute.
+                Ok(()) = self.store_failed.changed() => {
+                    let reason = self.store_failed.borrow().as_deref().unwrap_or_default().to_string();
+                    tracing::error!(reason, "the store failed; stopping the post / 存储故障，节点停止");
+                    self.shared.record_failure(reason);
+                    self.stop(net_task, ledger_thread).await;
+                    return;
+                }
                 event = events.recv() => match event {
                     Some(event) => self.on_event(event).await,
                     None => break,
@@ -822,7 +857,14 @@ impl Core {
         // the store on the way out. Other handles (the console) may still
         // hold one, so sync here too rather than wait.
         let ledger = self.shared.ledger.clone();
-        let _ = ledger.read(|l| l.store().sync()).await;
+        match ledger.read(|l| l.store().sync()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "final store sync failed / 停止时存储落盘失败");
+                self.shared.record_failure(e.to_string());
+            }
+            Err(e) => self.shared.record_failure(e.to_string()),
+        }
         drop(ledger_thread);
         tracing::info!("post stopped");
     }

@@ -18,6 +18,9 @@ pub struct DurableFiles {
     db_file: File,
     blobs_dir: PathBuf,
     synced_blobs: BTreeSet<std::ffi::OsString>,
+    /// Tests make the next sync fail as a failing disk would.
+    #[cfg(test)]
+    fail_next: bool,
 }
 
 impl DurableFiles {
@@ -33,11 +36,17 @@ impl DurableFiles {
             db_file,
             blobs_dir: store_dir.join("blobs"),
             synced_blobs: BTreeSet::new(),
+            #[cfg(test)]
+            fail_next: false,
         })
     }
 
     /// Called after `sled::Db::flush`: pushes everything to stable storage.
     pub fn sync(&mut self) -> io::Result<()> {
+        #[cfg(test)]
+        if std::mem::take(&mut self.fail_next) {
+            return Err(io::Error::from_raw_os_error(5)); // EIO
+        }
         self.db_file.sync_data()?;
         let listing = match std::fs::read_dir(&self.blobs_dir) {
             Ok(listing) => listing,
@@ -65,5 +74,12 @@ impl DurableFiles {
         }
         self.synced_blobs = present;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+impl DurableFiles {
+    pub fn fail_next_sync(&mut self) {
+        self.fail_next = true;
     }
 }

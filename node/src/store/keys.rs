@@ -16,6 +16,7 @@
 //! | `D` | scope key (12)                             | `LedgerDigest` (40)    | digest of the entries with exactly this scope |
 //! | `F` | author (32) · seq (8)                      | empty                  | forks: equivocation evidence |
 //! | `V` | id (32)                                    | `VoidReason`           | voided entries (below) |
+//! | `P` | id (32)                                    | entry wire bytes       | staged durable writes (below) |
 //!
 //! The scope key is the region code padded to 12 bytes with `-`
 //! (`RegionCode::key`), so a subtree is a key prefix.
@@ -32,6 +33,13 @@
 //! entry is always either fully indexed or fully voided. Stores written
 //! before voiding existed simply have no `V` rows; see `SCHEMA_VERSION`.
 //!
+//! A *staged* (`P`) row holds an entry this post is writing durably: it is
+//! written and fsynced first, and only then is the entry inserted with its
+//! rows (removing the `P` row in the same batch). So an entry is never
+//! readable before it is on stable storage, and an fsync that fails leaves
+//! nothing a peer could have seen; a crash between the two steps leaves the
+//! `P` row, which `Store::open` completes. Nothing else reads `P` rows.
+//!
 //! A second tree, `meta`, holds `schema_version` (u32) and the name of the
 //! writing program.
 
@@ -46,6 +54,7 @@ pub const TIME: u8 = b'T';
 pub const DIGEST: u8 = b'D';
 pub const FORK: u8 = b'F';
 pub const VOID: u8 = b'V';
+pub const PENDING: u8 = b'P';
 
 pub fn entry(id: &EntryId) -> Vec<u8> {
     cat(&[&[ENTRY], id.as_bytes()])
@@ -121,6 +130,23 @@ pub fn void(id: &EntryId) -> Vec<u8> {
     cat(&[&[VOID], id.as_bytes()])
 }
 
+pub fn pending(id: &EntryId) -> Vec<u8> {
+    cat(&[&[PENDING], id.as_bytes()])
+}
+
+/// The first key after every key that starts with `prefix` (for ranges);
+/// `prefix` is never all `0xff` here, as every key starts with a tag.
+pub fn prefix_end(prefix: &[u8]) -> Vec<u8> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return end;
+        }
+    }
+    vec![u8::MAX; prefix.len() + 1]
+}
+
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
     parts.concat()
 }
@@ -177,6 +203,7 @@ mod tests {
         assert_eq!(digest_key_region(&digest(&region)), Some(region.clone()));
         assert_eq!(fork_key(&fork(&a, 5)), Some((a, 5)));
         assert_eq!(trailing_id(&void(&id)), Some(id));
+        assert_eq!(trailing_id(&pending(&id)), Some(id));
         assert!(scope(&region, hlc, &id).starts_with(&scope_prefix(&"6542".parse().expect("r"))));
     }
 

@@ -9,13 +9,22 @@
 //!
 //! sled calls block, so async code reaches the store through a dedicated
 //! thread, never from a runtime worker.
+//!
+//! What the store guarantees at a crash, a full disk and a failing disk —
+//! and how — is in [`open`] (repairs before sled opens), [`write`] (durable
+//! writes), [`health`] (the free-space reserve, and refusing all use after a
+//! failed write); docs/storage.md says it for operators.
 
 mod durable;
+mod health;
 pub mod keys;
 mod marker;
+mod open;
+pub mod recover;
 mod standing;
+mod timeline;
+mod write;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -24,6 +33,9 @@ use liandong_protocol::{
 };
 
 use durable::DurableFiles;
+use health::Health;
+pub use health::{DEFAULT_RESERVE_MB, StoreHealth, free_bytes, mib};
+pub use open::StoreOptions;
 pub use standing::{StandingApplied, VoidReason};
 
 /// The store layout this code reads and writes.
@@ -34,11 +46,10 @@ pub use standing::{StandingApplied, VoidReason};
 /// migration is needed. The reverse — an older binary opening a store with
 /// voided entries — also reads and syncs correctly (voided entries are
 /// stored, so a resend is a duplicate; they are in no index or digest); only
-/// its `verify` would report their missing index rows.
+/// its `verify` would report their missing index rows. The `P` (staged)
+/// rows are the same: they exist only between a crash and the next open,
+/// which completes them; an older binary would leave them unread.
 pub const SCHEMA_VERSION: u32 = 1;
-
-const META_SCHEMA: &[u8] = b"schema_version";
-const META_WRITER: &[u8] = b"writer";
 
 /// Whether `insert` returns only after the data is on stable storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +105,24 @@ pub enum StoreError {
     Corrupt { path: PathBuf, reason: String },
     #[error("store I/O error (disk full or failing?) / 存储读写错误（磁盘已满或故障？）: {0}")]
     Io(#[from] std::io::Error),
+    #[error(
+        "disk nearly full at {path}: {} MiB free, under the {} MiB reserve; writing is paused \
+         (reading and export still work) and resumes by itself once space is freed / \
+         磁盘空间不足：剩余 {} MiB，低于保留的 {} MiB，已暂停写入（查看、导出不受影响），\
+         清理磁盘后自动恢复",
+        mib(*free_bytes), mib(*reserve_bytes), mib(*free_bytes), mib(*reserve_bytes)
+    )]
+    DiskFull {
+        path: PathBuf,
+        free_bytes: u64,
+        reserve_bytes: u64,
+    },
+    #[error(
+        "a write to the store at {path} failed ({reason}); it refuses all further use so that \
+         nothing uncertain is kept or served. Check the disk (dmesg, df), then start the post \
+         again / 存储写入失败，为免数据不一致已停用；请检查磁盘后重新启动节点"
+    )]
+    Failed { path: PathBuf, reason: String },
     #[error("store error / 存储错误: {0}")]
     Sled(String),
 }
@@ -134,6 +163,7 @@ pub struct Store {
     /// write them in one batch.
     writer: Mutex<()>,
     durable: Mutex<DurableFiles>,
+    health: Health,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -143,171 +173,29 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Store {
-    /// Opens (or creates) the store at `path`.
-    ///
-    /// Beside sled's files the store keeps a marker file, `LIANDONG`, naming
-    /// its schema version. It is read before sled touches anything, so an
-    /// older binary never opens (and rewrites) a newer store; and a store
-    /// whose marker exists but whose sled files hold no schema is corrupt,
-    /// not new — sled recovers a garbled log as an empty database, and that
-    /// must not silently become a fresh, empty ledger.
-    pub fn open(path: &Path, cache_mb: u64) -> Result<Store, StoreError> {
-        let corrupt = |reason: String| StoreError::Corrupt {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let marker = marker::read(path)?;
-        if let Some(found) = marker
-            && found != SCHEMA_VERSION
-        {
-            return Err(StoreError::UnknownSchema {
-                path: path.to_path_buf(),
-                found,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(cache_mb.max(1) * 1024 * 1024)
-            // Every write path syncs for itself (`sync`, the ledger's fsync
-            // thread); sled's own timer would add a second fsync stream.
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
-                    StoreError::Locked(path.to_path_buf())
-                }
-                sled::Error::Io(io) => StoreError::Io(io),
-                other => corrupt(other.to_string()),
-            })?;
-        let meta = db.open_tree("meta")?;
-        let ledger = db.open_tree("ledger")?;
-        match meta.get(META_SCHEMA)? {
-            Some(raw) => {
-                let bytes: [u8; 4] = raw
-                    .as_ref()
-                    .try_into()
-                    .map_err(|_| corrupt("schema_version is not 4 bytes".into()))?;
-                let found = u32::from_be_bytes(bytes);
-                if found != SCHEMA_VERSION {
-                    return Err(StoreError::UnknownSchema {
-                        path: path.to_path_buf(),
-                        found,
-                        supported: SCHEMA_VERSION,
-                    });
-                }
-            }
-            None if marker.is_some() => {
-                return Err(corrupt(
-                    "its data files hold no ledger (truncated or overwritten)".into(),
-                ));
-            }
-            None if ledger.is_empty() => {
-                meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
-                meta.insert(
-                    META_WRITER,
-                    concat!("liandong ", env!("CARGO_PKG_VERSION")).as_bytes(),
-                )?;
-                db.flush()?;
-            }
-            None => return Err(corrupt("entries without a schema version".into())),
-        }
-        let durable = DurableFiles::open(path)?;
-        let store = Store {
-            path: path.to_path_buf(),
-            db,
-            ledger,
-            writer: Mutex::new(()),
-            durable: Mutex::new(durable),
-        };
-        store.sync()?;
-        if marker.is_none() {
-            // Only after the schema row is durable.
-            marker::write(path, SCHEMA_VERSION)?;
-        }
-        Ok(store)
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Inserts one validated entry.
-    pub fn insert(
-        &self,
-        entry: &SignedEntry,
-        durability: Durability,
-    ) -> Result<InsertOutcome, StoreError> {
-        let outcomes = self.insert_batch(std::slice::from_ref(entry), durability)?;
-        Ok(outcomes
-            .first()
-            .copied()
-            .unwrap_or(InsertOutcome::Duplicate))
+    /// The `ledger` tree, unless a write has failed (see [`health`]).
+    fn tree(&self) -> Result<&sled::Tree, StoreError> {
+        self.health.check()?;
+        Ok(&self.ledger)
     }
 
-    /// Inserts validated entries in one atomic batch (and, if durable, one
-    /// fsync). Returns one outcome per input entry.
-    pub fn insert_batch(
-        &self,
-        entries: &[SignedEntry],
-        durability: Durability,
-    ) -> Result<Vec<InsertOutcome>, StoreError> {
-        let _writer = lock(&self.writer);
-        let mut batch = sled::Batch::default();
-        let mut outcomes = Vec::with_capacity(entries.len());
-        let mut in_batch: HashSet<EntryId> = HashSet::new();
-        let mut batch_chain: HashMap<(NodeId, u64), EntryId> = HashMap::new();
-        let mut deltas: BTreeMap<RegionCode, LedgerDigest> = BTreeMap::new();
+    /// Free space, the reserve, and whether a write has failed.
+    pub fn health(&self) -> StoreHealth {
+        self.health.report()
+    }
 
-        for entry in entries {
-            let id = entry.id();
-            if in_batch.contains(&id) || self.ledger.contains_key(keys::entry(&id))? {
-                outcomes.push(InsertOutcome::Duplicate);
-                continue;
-            }
-            in_batch.insert(id);
-            let h = entry.header();
-            let fork = batch_chain.contains_key(&(h.author, h.seq))
-                || self
-                    .ledger
-                    .scan_prefix(keys::author_seq_prefix(&h.author, h.seq))
-                    .next()
-                    .is_some();
-            batch_chain.insert((h.author, h.seq), id);
-
-            batch.insert(keys::entry(&id), entry.wire());
-            batch.insert(keys::author(&h.author, h.seq, &id), &[]);
-            for row in keys::view_rows(h, &id) {
-                batch.insert(row, &[]);
-            }
-            if fork {
-                batch.insert(keys::fork(&h.author, h.seq), &[]);
-            }
-            deltas.entry(h.scope.clone()).or_default().add(&id);
-            outcomes.push(if fork {
-                InsertOutcome::Fork
-            } else {
-                InsertOutcome::Added
-            });
-        }
-        if deltas.is_empty() {
-            return Ok(outcomes);
-        }
-        for (scope, delta) in deltas {
-            let mut digest = self.scope_digest(&scope)?;
-            digest.merge(&delta);
-            put_digest(&mut batch, &scope, &digest);
-        }
-        self.ledger.apply_batch(batch)?;
-        if durability == Durability::Durable {
-            self.sync()?;
-        }
-        Ok(outcomes)
+    /// Resolves to the reason when a write fails (`None` until then).
+    pub fn failure_watch(&self) -> tokio::sync::watch::Receiver<Option<std::sync::Arc<str>>> {
+        self.health.watch()
     }
 
     /// The stored digest of exactly `scope` (empty when it has no row).
     fn scope_digest(&self, scope: &RegionCode) -> Result<LedgerDigest, StoreError> {
-        match self.ledger.get(keys::digest(scope))? {
+        match self.tree()?.get(keys::digest(scope))? {
             Some(raw) => LedgerDigest::from_bytes(&raw).ok_or_else(|| StoreError::Corrupt {
                 path: self.path.clone(),
                 reason: format!("digest row of {scope} is malformed"),
@@ -316,22 +204,15 @@ impl Store {
         }
     }
 
-    /// Flushes sled and fsyncs its files.
-    pub fn sync(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        lock(&self.durable).sync()?;
-        Ok(())
-    }
-
     pub fn contains(&self, id: &EntryId) -> Result<bool, StoreError> {
-        Ok(self.ledger.contains_key(keys::entry(id))?)
+        Ok(self.tree()?.contains_key(keys::entry(id))?)
     }
 
     /// True when some stored entry's id starts with `prefix`.
     pub fn contains_prefix(&self, prefix: &[u8; 8]) -> Result<bool, StoreError> {
         let key = [&[keys::ENTRY][..], prefix].concat();
         Ok(self
-            .ledger
+            .tree()?
             .scan_prefix(key)
             .keys()
             .next()
@@ -346,7 +227,7 @@ impl Store {
         max: usize,
     ) -> Result<Vec<Vec<u8>>, StoreError> {
         let key = [&[keys::ENTRY][..], prefix].concat();
-        self.ledger
+        self.tree()?
             .scan_prefix(key)
             .values()
             .take(max)
@@ -355,7 +236,7 @@ impl Store {
     }
 
     pub fn get_wire(&self, id: &EntryId) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.ledger.get(keys::entry(id))?.map(|v| v.to_vec()))
+        Ok(self.tree()?.get(keys::entry(id))?.map(|v| v.to_vec()))
     }
 
     pub fn get(&self, id: &EntryId) -> Result<Option<SignedEntry>, StoreError> {
@@ -373,7 +254,7 @@ impl Store {
 
     /// The ids stored under one (author, seq): one normally, several for a fork.
     pub fn ids_at(&self, author: &NodeId, seq: u64) -> Result<Vec<EntryId>, StoreError> {
-        self.ledger
+        self.tree()?
             .scan_prefix(keys::author_seq_prefix(author, seq))
             .keys()
             .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("A")))
@@ -386,16 +267,22 @@ impl Store {
         &self,
         author: &NodeId,
     ) -> impl Iterator<Item = Result<EntryId, StoreError>> + '_ {
-        self.ledger
-            .scan_prefix(keys::author_prefix(author))
-            .keys()
-            .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("A")))
+        // A failed store yields its error once instead of any row.
+        let failed = self.health.check().err();
+        let rows = failed
+            .is_none()
+            .then(|| self.ledger.scan_prefix(keys::author_prefix(author)).keys());
+        failed.into_iter().map(Err).chain(
+            rows.into_iter()
+                .flatten()
+                .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("A"))),
+        )
     }
 
     /// The highest seq stored for `author` and the id(s) at it.
     pub fn head_of(&self, author: &NodeId) -> Result<Option<(u64, Vec<EntryId>)>, StoreError> {
         let Some(last) = self
-            .ledger
+            .tree()?
             .scan_prefix(keys::author_prefix(author))
             .keys()
             .next_back()
@@ -411,7 +298,7 @@ impl Store {
     pub fn highest_seq_below(&self, author: &NodeId, seq: u64) -> Result<u64, StoreError> {
         let start = keys::author_seq_prefix(author, 0);
         let end = keys::author_seq_prefix(author, seq);
-        match self.ledger.range(start..end).keys().next_back() {
+        match self.tree()?.range(start..end).keys().next_back() {
             Some(key) => keys::author_key_seq(&key?).ok_or_else(|| self.bad_key("A")),
             None => Ok(0),
         }
@@ -427,7 +314,7 @@ impl Store {
         let start = keys::author_seq_prefix(author, from);
         let end = keys::author_seq_prefix(author, to.saturating_add(1));
         let mut out = Vec::new();
-        for key in self.ledger.range(start..end).keys() {
+        for key in self.tree()?.range(start..end).keys() {
             let id = keys::trailing_id(&key?).ok_or_else(|| self.bad_key("A"))?;
             if let Some(wire) = self.get_wire(&id)? {
                 out.push(wire);
@@ -438,7 +325,7 @@ impl Store {
 
     /// The latest time of any stored entry.
     pub fn max_hlc(&self) -> Result<Option<Hlc>, StoreError> {
-        let Some(last) = self.ledger.scan_prefix([keys::TIME]).keys().next_back() else {
+        let Some(last) = self.tree()?.scan_prefix([keys::TIME]).keys().next_back() else {
             return Ok(None);
         };
         let (hlc, _) = keys::trailing_hlc_id(&last?).ok_or_else(|| self.bad_key("T"))?;
@@ -448,7 +335,7 @@ impl Store {
     /// The digest of every entry whose scope lies in `subtree`.
     pub fn digest(&self, subtree: &RegionCode) -> Result<LedgerDigest, StoreError> {
         let mut total = LedgerDigest::default();
-        for row in self.ledger.scan_prefix(keys::digest_prefix(subtree)) {
+        for row in self.tree()?.scan_prefix(keys::digest_prefix(subtree)) {
             let (_, value) = row?;
             let d = LedgerDigest::from_bytes(&value).ok_or_else(|| self.bad_key("D"))?;
             total.merge(&d);
@@ -460,7 +347,7 @@ impl Store {
     pub fn selector_digest(&self, selector: &Selector) -> Result<LedgerDigest, StoreError> {
         match selector {
             Selector::Subtree(r) => self.digest(r),
-            Selector::Exact(r) => match self.ledger.get(keys::digest(r))? {
+            Selector::Exact(r) => match self.tree()?.get(keys::digest(r))? {
                 Some(raw) => LedgerDigest::from_bytes(&raw).ok_or_else(|| self.bad_key("D")),
                 None => Ok(LedgerDigest::default()),
             },
@@ -469,7 +356,7 @@ impl Store {
 
     /// Digests per exact scope, for status displays.
     pub fn digests_by_scope(&self) -> Result<Vec<(RegionCode, LedgerDigest)>, StoreError> {
-        self.ledger
+        self.tree()?
             .scan_prefix([keys::DIGEST])
             .map(|row| {
                 let (k, v) = row?;
@@ -489,7 +376,7 @@ impl Store {
     /// no entry is read).
     pub fn count_kind(&self, kind: Kind) -> Result<u64, StoreError> {
         let mut n = 0;
-        for key in self.ledger.scan_prefix(keys::kind_prefix(kind)).keys() {
+        for key in self.tree()?.scan_prefix(keys::kind_prefix(kind)).keys() {
             key?;
             n += 1;
         }
@@ -499,42 +386,13 @@ impl Store {
     /// Every stored equivocation.
     pub fn forks(&self) -> Result<Vec<Fork>, StoreError> {
         let mut out = Vec::new();
-        for key in self.ledger.scan_prefix([keys::FORK]).keys() {
+        for key in self.tree()?.scan_prefix([keys::FORK]).keys() {
             let (author, seq) = keys::fork_key(&key?).ok_or_else(|| self.bad_key("F"))?;
             out.push(Fork {
                 author,
                 seq,
                 ids: self.ids_at(&author, seq)?,
             });
-        }
-        Ok(out)
-    }
-
-    /// (hlc, id) of every entry in a subtree, in time order, from `since`.
-    pub fn time_index(
-        &self,
-        subtree: &RegionCode,
-        since: Option<Hlc>,
-    ) -> Result<Vec<(Hlc, EntryId)>, StoreError> {
-        let since = since.unwrap_or(Hlc::ZERO);
-        let mut out = Vec::new();
-        if subtree.is_national() {
-            let start = keys::time(since, &EntryId([0; 32]));
-            for key in self.ledger.range(start..).keys() {
-                let key = key?;
-                if key.first() != Some(&keys::TIME) {
-                    break;
-                }
-                out.push(keys::trailing_hlc_id(&key).ok_or_else(|| self.bad_key("T"))?);
-            }
-        } else {
-            for key in self.ledger.scan_prefix(keys::scope_prefix(subtree)).keys() {
-                let item = keys::trailing_hlc_id(&key?).ok_or_else(|| self.bad_key("S"))?;
-                if item.0 >= since {
-                    out.push(item);
-                }
-            }
-            out.sort_unstable();
         }
         Ok(out)
     }
@@ -553,7 +411,7 @@ impl Store {
                 Selector::Subtree(r) => keys::scope_prefix(r),
                 Selector::Exact(r) => [&[keys::SCOPE][..], &r.key()].concat(),
             };
-            for key in self.ledger.scan_prefix(prefix).keys() {
+            for key in self.tree()?.scan_prefix(prefix).keys() {
                 let item = keys::trailing_hlc_id(&key?).ok_or_else(|| self.bad_key("S"))?;
                 if item.0 >= since {
                     out.push(item);
@@ -575,7 +433,7 @@ impl Store {
             Box::new(self.author_ids(author))
         } else if let Some(kind) = query.kind {
             Box::new(
-                self.ledger
+                self.tree()?
                     .scan_prefix(keys::kind_prefix(kind))
                     .keys()
                     .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("K"))),
@@ -583,9 +441,8 @@ impl Store {
         } else {
             let scope = query.scope.clone().unwrap_or_else(RegionCode::national);
             Box::new(
-                self.time_index(&scope, query.since)?
-                    .into_iter()
-                    .map(|(_, id)| Ok(id)),
+                self.time_ordered(&scope, query.since)?
+                    .map(|item| item.map(|(_, id)| id)),
             )
         };
         let mut out = Vec::new();
@@ -618,7 +475,7 @@ impl Store {
         &self,
         mut f: impl FnMut(EntryId, &[u8]) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        for row in self.ledger.scan_prefix([keys::ENTRY]) {
+        for row in self.tree()?.scan_prefix([keys::ENTRY]) {
             let (k, v) = row?;
             let id = keys::trailing_id(&k).ok_or_else(|| self.bad_key("E"))?;
             f(id, &v)?;
@@ -645,11 +502,11 @@ impl Store {
         let h = entry.header();
         let id = entry.id();
         let chain = self
-            .ledger
+            .tree()?
             .contains_key(keys::author(&h.author, h.seq, &id))?;
         let mut views = 0;
         for row in keys::view_rows(h, &id) {
-            views += usize::from(self.ledger.contains_key(row)?);
+            views += usize::from(self.tree()?.contains_key(row)?);
         }
         Ok((chain, views))
     }
@@ -664,7 +521,7 @@ impl Store {
             keys::TIME,
             keys::VOID,
         ] {
-            for key in self.ledger.scan_prefix([tag]).keys() {
+            for key in self.tree()?.scan_prefix([tag]).keys() {
                 let id = keys::trailing_id(&key?).ok_or_else(|| self.bad_key("index"))?;
                 if !self.contains(&id)? {
                     dangling += 1;

@@ -90,6 +90,7 @@ impl Store {
         restore: &[SignedEntry],
         durability: Durability,
     ) -> Result<StandingApplied, StoreError> {
+        self.health.check_writable()?;
         let _writer = lock(&self.writer);
         let mut batch = sled::Batch::default();
         let mut seen: HashSet<EntryId> = HashSet::new();
@@ -138,7 +139,7 @@ impl Store {
             }
             put_digest(&mut batch, scope, &digest);
         }
-        self.ledger.apply_batch(batch)?;
+        self.apply(batch)?;
         if durability == Durability::Durable {
             self.sync()?;
         }
@@ -146,12 +147,12 @@ impl Store {
     }
 
     pub fn is_voided(&self, id: &EntryId) -> Result<bool, StoreError> {
-        Ok(self.ledger.contains_key(keys::void(id))?)
+        Ok(self.tree()?.contains_key(keys::void(id))?)
     }
 
     /// Why `id` was voided; `None` when it is not.
     pub fn void_reason(&self, id: &EntryId) -> Result<Option<VoidReason>, StoreError> {
-        self.ledger
+        self.tree()?
             .get(keys::void(id))?
             .map(|raw| VoidReason::decode(&raw).ok_or_else(|| self.bad_key("V")))
             .transpose()
@@ -159,7 +160,7 @@ impl Store {
 
     /// Every voided entry and why, by id.
     pub fn voided(&self) -> Result<Vec<(EntryId, VoidReason)>, StoreError> {
-        self.ledger
+        self.tree()?
             .scan_prefix([keys::VOID])
             .map(|row| {
                 let (k, v) = row?;
@@ -173,7 +174,7 @@ impl Store {
     /// The ids of the voided entries, oldest first (for listings).
     pub(super) fn voided_by_time(&self) -> Result<Vec<EntryId>, StoreError> {
         let mut timed = Vec::new();
-        for key in self.ledger.scan_prefix([keys::VOID]).keys() {
+        for key in self.tree()?.scan_prefix([keys::VOID]).keys() {
             let id = keys::trailing_id(&key?).ok_or_else(|| self.bad_key("V"))?;
             let entry = self.get(&id)?.ok_or_else(|| StoreError::Corrupt {
                 path: self.path.clone(),

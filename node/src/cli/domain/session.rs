@@ -120,7 +120,7 @@ pub fn execute(
                 .unwrap_or_default();
             client
                 .post::<_, Written>(&format!("/api/{path}{query}"), &body)
-                .map_err(remote_error)?
+                .map_err(access::remote)?
         }
     };
     if let Some(n) = &written.notice {
@@ -141,7 +141,7 @@ pub fn load_views(
         Access::Local(post) => Ok(Session::with_post(*post, data_dir, dev_roles, common)?.views()),
         Access::Running(client) => client
             .get::<Views>("/api/views", &[("drill", common.drill.clone())])
-            .map_err(remote_error),
+            .map_err(access::remote),
     }
 }
 
@@ -157,26 +157,12 @@ pub fn action_error(e: ActionError) -> CliError {
     match e.kind {
         ActionErrorKind::Input => CliError::Usage(text),
         ActionErrorKind::NotAPost => CliError::DataDir(text),
-        ActionErrorKind::Store => CliError::Failed(text),
+        ActionErrorKind::Store => CliError::Storage(text),
         ActionErrorKind::NotFound
         | ActionErrorKind::InvalidBody
         | ActionErrorKind::Forbidden
         | ActionErrorKind::Refused
         | ActionErrorKind::Conflict => CliError::Invalid(text),
-    }
-}
-
-/// The running node's refusal, with the exit code the same refusal has
-/// locally (the API's status says which kind it was).
-fn remote_error(e: crate::client::ClientError) -> CliError {
-    use crate::client::ClientError;
-    match e {
-        ClientError::Refused {
-            status: 400,
-            message,
-        } => CliError::Usage(message),
-        ClientError::Refused { message, .. } => CliError::Invalid(message),
-        other => CliError::Failed(other.to_string()),
     }
 }
 

@@ -1,5 +1,7 @@
 //! A post on disk: its data directory opened into config, key, genesis and
-//! ledger.
+//! ledger. Creating one is in [`create`].
+
+mod create;
 
 use std::fs;
 use std::path::PathBuf;
@@ -20,6 +22,11 @@ pub enum PostError {
          or pass the right --data-dir / 不是联动数据目录，请先运行 liandong init 或检查 --data-dir"
     )]
     NotInitialised(String),
+    #[error(
+        "an earlier `liandong init` in {0} was interrupted before it finished; run the same \
+         `liandong init` again (it starts over) / 上次初始化未完成，请重新运行 liandong init"
+    )]
+    InitInterrupted(String),
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error(transparent)]
@@ -44,6 +51,7 @@ pub struct Post {
 impl Post {
     /// Opens an initialised data directory.
     pub fn open(data_dir: &DataDir) -> Result<Post, PostError> {
+        create::finish_or_report(data_dir)?;
         if !data_dir.root().exists() || !data_dir.is_initialised() {
             // A config without a key means the key was lost or moved:
             // say so rather than "not initialised".
@@ -66,7 +74,7 @@ impl Post {
         keypair: Keypair,
         genesis: Option<SignedGenesis>,
     ) -> Result<Post, PostError> {
-        let store = Store::open(&data_dir.store_path(), config.store.cache_mb)?;
+        let store = Store::open_with(&data_dir.store_path(), config.store.options())?;
         let ledger = match &genesis {
             Some(g) => Ledger::open_in_network(store, keypair, g.clone(), config.interest())?,
             None => Ledger::open(
@@ -100,56 +108,6 @@ impl Post {
                 other => return other,
             }
         }
-    }
-
-    /// Creates a new post in development mode: key, config, store, and its
-    /// first entry (the post's self-description). Refuses a directory that
-    /// already holds a post or anything else.
-    pub fn init(data_dir: &DataDir, config: Config) -> Result<Post, PostError> {
-        Self::init_in(data_dir, config, None)
-    }
-
-    /// Creates a new post in the network of `genesis` (a newcomer joining).
-    pub fn init_in(
-        data_dir: &DataDir,
-        config: Config,
-        genesis: Option<&SignedGenesis>,
-    ) -> Result<Post, PostError> {
-        let root = data_dir.root();
-        if data_dir.is_initialised() {
-            return Err(IdentityError::AlreadyExists(data_dir.key_path()).into());
-        }
-        if root.exists() {
-            let non_empty = fs::read_dir(root)
-                .map_err(|source| IdentityError::Io {
-                    path: root.to_path_buf(),
-                    source,
-                })?
-                .next()
-                .is_some();
-            if non_empty {
-                return Err(PostError::NotInitialised(format!(
-                    "{} is not empty and holds no liandong post; refusing to write into it",
-                    root.display()
-                )));
-            }
-        }
-        fs::create_dir_all(root).map_err(|source| IdentityError::Io {
-            path: root.to_path_buf(),
-            source,
-        })?;
-        let keypair = identity::create_key(&data_dir.key_path())?;
-        let config_path = data_dir.config_path();
-        fs::write(&config_path, config.to_toml()).map_err(|source| ConfigError::Io {
-            path: config_path.clone(),
-            source,
-        })?;
-        if let Some(g) = genesis {
-            genesis::write_new(&data_dir.genesis_path(), g)?;
-        }
-        let post = Self::open_parts(data_dir, config, keypair, genesis.cloned())?;
-        post.publish_profile()?;
-        Ok(post)
     }
 
     /// Moves an initialised development-mode post into the network of
