@@ -359,17 +359,25 @@
     chip.textContent = t("ov_peers").replace("{n}", n.status.peers);
     chip.className = "chip " + (n.partitioned ? "bad" : "good");
     chip.id = "net-chip";
+    const parts = [];
     if (n.partitioned) {
       const p = n.parent;
-      banner.replaceChildren(
+      parts.push(h("div", {},
         h("span", { id: "partition-banner" }, "⚠ " + t("partitioned")),
         p ? h("span", { class: "muted" }, " · " + t("parent") + " " + (p.name || p.region) + " " + t("parent_last") + " " +
           ago(Math.max(p.last_heard_ms || 0, p.last_entry_ms || 0) || null)) : null,
-        h("div", { class: "muted small" }, t("partitioned_detail")));
-      banner.hidden = false;
-    } else {
-      banner.hidden = true;
+        h("div", { class: "muted small" }, t("partitioned_detail"))));
     }
+    const st = n.status.store;
+    if (st && (st.failed || st.disk_full)) {
+      const mb = (b) => Math.floor(b / 1048576);
+      parts.push(h("div", {},
+        h("span", { id: "store-banner" }, "⚠ " + t(st.failed ? "store_failed" : "store_full")),
+        h("div", { class: "muted small" }, st.failed ? t("store_failed_detail") :
+          t("store_full_detail").replace("{free}", mb(st.free_bytes)).replace("{reserve}", mb(st.reserve_bytes)))));
+    }
+    banner.replaceChildren(...parts);
+    banner.hidden = parts.length === 0;
   }
 
   async function refreshNet() {

@@ -27,6 +27,8 @@ window.I18N = {
     overdue_update: "续报逾期", overdue_first: "首报迟报", due: "应于",
     // network
     partitioned: "与上级失联", partitioned_detail: "未连接任何上级节点；本节点继续独立工作，恢复连接后将自动同步。",
+    store_full: "磁盘空间不足，已暂停写入", store_full_detail: "剩余 {free} MiB，低于保留的 {reserve} MiB。查看、导出照常；清理磁盘后自动恢复写入。",
+    store_failed: "存储故障，写入已停止", store_failed_detail: "一次写入失败，为免数据不一致节点将停止；请检查磁盘后重新启动节点。",
     connected_up: "已连接上级", parent: "上级节点", parent_last: "最后联系", never: "从未",
     level_above: "上级", level_self: "本级", level_below: "下级", reachable: "可达", known: "已知",
     peers: "对等节点", heard: "曾联系的节点", sync_history: "同步记录", sync_totals: "同步合计",
@@ -131,6 +133,8 @@ window.I18N = {
     ov_conflicts: "conflicts", ov_invalid: "invalid entries",
     overdue_update: "update overdue", overdue_first: "first report late", due: "due",
     partitioned: "Cut off from higher levels", partitioned_detail: "No post above is connected; this post keeps working and will sync when links return.",
+    store_full: "Disk nearly full: writing paused", store_full_detail: "{free} MiB free, under the {reserve} MiB reserve. Viewing and export still work; writing resumes by itself once space is freed.",
+    store_failed: "Store failure: writing stopped", store_failed_detail: "A write failed; the post stops so that nothing uncertain is kept. Check the disk, then start the post again.",
     connected_up: "Connected upwards", parent: "Parent post", parent_last: "last heard", never: "never",
     level_above: "above", level_self: "this level", level_below: "below", reachable: "reachable", known: "known",
     peers: "Peers", heard: "Posts heard from", sync_history: "Sync history", sync_totals: "Sync totals",

@@ -62,8 +62,8 @@ pub fn create_key(path: &Path) -> Result<Keypair, IdentityError> {
                 source: e,
             },
         })?;
-    let text = format!("{KEY_HEADER}\n{}\n", hex::encode(keypair.secret_bytes()));
-    file.write_all(text.as_bytes()).map_err(io_err(path))?;
+    file.write_all(key_file_text(&keypair).as_bytes())
+        .map_err(io_err(path))?;
     file.sync_all().map_err(io_err(path))?;
     Ok(keypair)
 }
@@ -89,15 +89,25 @@ pub fn load_key(path: &Path) -> Result<Keypair, IdentityError> {
     }
     let text =
         fs::read_to_string(path).map_err(|_| IdentityError::Malformed(path.to_path_buf()))?;
+    parse_key_file(&text).ok_or_else(|| IdentityError::Malformed(path.to_path_buf()))
+}
+
+/// The text of a key file: a warning comment, then the secret in hex.
+pub fn key_file_text(keypair: &Keypair) -> String {
+    format!("{KEY_HEADER}\n{}\n", hex::encode(keypair.secret_bytes()))
+}
+
+/// Reads the secret from a key file's text: the first line that is not
+/// blank or a comment, 64 hex characters. (Split from [`load_key`] so the
+/// parser can be fuzzed without a file.)
+pub fn parse_key_file(text: &str) -> Option<Keypair> {
     let hex_line = text
         .lines()
         .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'))
-        .ok_or_else(|| IdentityError::Malformed(path.to_path_buf()))?;
+        .find(|l| !l.is_empty() && !l.starts_with('#'))?;
     let mut secret = [0u8; 32];
-    hex::decode_to_slice(hex_line, &mut secret)
-        .map_err(|_| IdentityError::Malformed(path.to_path_buf()))?;
-    Ok(Keypair::from_secret(secret))
+    hex::decode_to_slice(hex_line, &mut secret).ok()?;
+    Some(Keypair::from_secret(secret))
 }
 
 /// The libp2p identity of the same key.

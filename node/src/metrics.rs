@@ -11,6 +11,7 @@
 //! | `liandong_rejected_entries_total{source,reason}` | refused entries by source (gossip, peer, bundle) and reason (`ValidationError::label`, `TrustError::label`) |
 //! | `liandong_sync_sessions_total{result}`, `liandong_sync_round_trips_total`, `liandong_sync_bytes_total{direction}`, `liandong_sync_entries_total{direction}`, `liandong_sync_duration_seconds` | anti-entropy sessions this post started |
 //! | `liandong_store_bytes`, `liandong_store_entries`, `liandong_entries{kind}` | the store (at scrape) |
+//! | `liandong_store_free_bytes`, `liandong_store_reserve_bytes`, `liandong_store_writable` | free space, the reserve, 1 while writes are accepted (0: disk under the reserve, or the store failed) |
 //! | `liandong_entries_written_total{kind}` | entries this post wrote |
 //! | `liandong_entry_arrival_seconds` | how long other posts' entries took to arrive here (their time to receipt) |
 //! | `liandong_first_report_latency_seconds` | 首报 latency: occurrence to report, as received or written |
@@ -50,6 +51,9 @@ pub struct NodeMetrics {
     mesh_peers: Gauge,
     store_bytes: Gauge,
     store_entries: Gauge,
+    store_free: Gauge,
+    store_reserve: Gauge,
+    store_writable: Gauge,
     entries: Family<Labels, Gauge>,
     written: Family<Labels, Counter>,
     arrival: Histogram,
@@ -116,6 +120,7 @@ pub struct Snapshot {
     pub mesh_peers: usize,
     pub store_bytes: u64,
     pub digest: LedgerDigest,
+    pub store: crate::store::StoreHealth,
 }
 
 impl NodeMetrics {
@@ -137,6 +142,9 @@ impl NodeMetrics {
             mesh_peers: Gauge::default(),
             store_bytes: Gauge::default(),
             store_entries: Gauge::default(),
+            store_free: Gauge::default(),
+            store_reserve: Gauge::default(),
+            store_writable: Gauge::default(),
             entries: Family::default(),
             written: Family::default(),
             arrival: seconds(0.001),
@@ -200,6 +208,21 @@ impl NodeMetrics {
             "store_entries",
             "Entries in the store",
             m.store_entries.clone(),
+        );
+        r.register(
+            "store_free_bytes",
+            "Free bytes on the store's file system",
+            m.store_free.clone(),
+        );
+        r.register(
+            "store_reserve_bytes",
+            "Free space below which writes pause",
+            m.store_reserve.clone(),
+        );
+        r.register(
+            "store_writable",
+            "1 while the store accepts writes; 0 when the disk is under the reserve or a write failed",
+            m.store_writable.clone(),
         );
         r.register(
             "entries",
@@ -292,6 +315,9 @@ impl NodeMetrics {
         self.mesh_peers.set(gauge(s.mesh_peers as u64));
         self.store_bytes.set(gauge(s.store_bytes));
         self.store_entries.set(gauge(s.digest.count));
+        self.store_free.set(gauge(s.store.free_bytes));
+        self.store_reserve.set(gauge(s.store.reserve_bytes));
+        self.store_writable.set(i64::from(s.store.writable()));
         let mut counted = self.counted_at.lock().unwrap_or_else(|p| p.into_inner());
         if counted.as_ref() != Some(&s.digest) {
             for (kind, n) in count_kinds() {

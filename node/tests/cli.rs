@@ -274,3 +274,79 @@ fn a_running_writer_locks_the_store_for_others() {
         stderr(&o)
     );
 }
+
+/// `liandong log | head -1`: the reader goes away; the command ends
+/// without a panic (quietly, as other Unix tools do: SIGPIPE).
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("post");
+    init(&dir);
+    // More output than a pipe holds, so the writer meets the closed end
+    // whenever the reader leaves.
+    let o = liandong(
+        &dir,
+        &["bench", "store", "--entries", "1500", "--batch", "100"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_liandong"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .arg("log")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn log");
+    let mut first = [0u8; 64];
+    let mut out = child.stdout.take().expect("stdout");
+    out.read_exact(&mut first).expect("the first line arrives");
+    drop(out);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    let status = child.wait().expect("wait");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        status.success() || status.signal() == Some(13),
+        "{status:?}: {err}"
+    );
+}
+
+/// A log damaged where sled 0.34's recovery panics: exit code 4, the file
+/// named, no panic text for the operator.
+#[test]
+fn a_log_that_makes_sled_panic_is_exit_4_with_the_file_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("post");
+    init(&dir);
+    let o = liandong(
+        &dir,
+        &["bench", "store", "--entries", "5000", "--batch", "50"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let db = dir.join("store").join("db");
+    let mut bytes = std::fs::read(&db).expect("read");
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..50 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let at = (x % bytes.len() as u64) as usize;
+        bytes[at] ^= (x >> 32) as u8 | 1;
+    }
+    std::fs::write(&db, &bytes).expect("write");
+    for args in [&["log"][..], &["verify"], &["note", "add", "x"]] {
+        let o = liandong(&dir, args);
+        assert_eq!(o.status.code(), Some(4), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.contains(&db.display().to_string()), "{args:?}: {err}");
+        assert!(err.contains("sled could not recover it"), "{args:?}: {err}");
+    }
+}

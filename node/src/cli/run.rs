@@ -12,6 +12,16 @@ use crate::config::Config;
 use crate::datadir::DataDir;
 use crate::node::{Node, NodeOptions};
 
+/// Prints a line for whoever started the post, if anyone still listens: a
+/// post outlives the terminal or pipe it was started from, and a closed
+/// stdout must not take it down.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Listen on this multiaddress (repeatable) [default: the config's] / 监听地址
@@ -72,21 +82,21 @@ pub fn run(data_dir: &DataDir, args: RunArgs) -> Result<(), CliError> {
         };
         client::write_run_info(data_dir, &info)
             .map_err(|e| CliError::Failed(format!("cannot write node.json: {e}")))?;
-        println!("联动节点运行中 / Liandong post running");
-        println!("  peer id / 对等标识 : {}", info.peer_id);
+        say!("联动节点运行中 / Liandong post running");
+        say!("  peer id / 对等标识 : {}", info.peer_id);
         for a in &info.listen {
-            println!("  listen / 监听      : {a}");
+            say!("  listen / 监听      : {a}");
         }
         if let Some(c) = &info.console {
-            println!("  console / 控制台   : {c}/");
+            say!("  console / 控制台   : {c}/");
         }
-        println!("按 Ctrl-C 停止 / press Ctrl-C to stop");
+        say!("按 Ctrl-C 停止 / press Ctrl-C to stop");
         tokio::select! {
             () = wait_for_signal() => {}
             // The node stops by itself only when its store failed.
             () = node.stopped() => {}
         }
-        println!("正在停止 / stopping…");
+        say!("正在停止 / stopping…");
         node.shutdown().await;
         client::remove_run_info(data_dir);
         match node.failure() {
@@ -95,7 +105,7 @@ pub fn run(data_dir: &DataDir, args: RunArgs) -> Result<(), CliError> {
                 "the post stopped because its store failed / 存储故障，节点已停止: {reason}"
             ))),
             None => {
-                println!("已停止 / stopped");
+                say!("已停止 / stopped");
                 Ok(())
             }
         }

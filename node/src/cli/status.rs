@@ -38,6 +38,7 @@ pub fn run(data_dir: &DataDir, args: StatusArgs) -> Result<(), CliError> {
 fn offline(data_dir: &DataDir, json: bool) -> Result<(), CliError> {
     let post = Post::open(data_dir)?;
     let digest = post.ledger.store().digest(&RegionCode::national())?;
+    let store = post.ledger.store().health();
     let peer_id = crate::identity::peer_id(post.ledger.keypair());
     if json {
         output::print_json(&json!({
@@ -49,13 +50,35 @@ fn offline(data_dir: &DataDir, json: bool) -> Result<(), CliError> {
             "peers": 0,
             "entries": digest.count,
             "digest": digest.to_string(),
+            "store": store,
         }));
     } else {
         println!("节点未运行 / not running ({})", post.config.post.name);
         println!("条目 / entries : {}", digest.count);
         println!("摘要 / digest  : {digest}");
+        print_store(&store);
     }
     Ok(())
+}
+
+/// The disk line, and a warning when writing is paused or failed.
+fn print_store(h: &crate::store::StoreHealth) {
+    use crate::store::mib;
+    println!(
+        "disk / 磁盘       : {} MiB free (reserve {} MiB) / 剩余 {} MiB（保留 {} MiB）",
+        mib(h.free_bytes),
+        mib(h.reserve_bytes),
+        mib(h.free_bytes),
+        mib(h.reserve_bytes)
+    );
+    if let Some(reason) = &h.failed {
+        println!("!! 存储故障，写入已停止 / the store failed, writing stopped: {reason}");
+    } else if h.disk_full {
+        println!(
+            "!! 磁盘空间不足，写入已暂停（清理后自动恢复）/ disk nearly full: writing paused \
+             until space is freed"
+        );
+    }
 }
 
 fn print(s: &NodeStatus) {
@@ -70,6 +93,7 @@ fn print(s: &NodeStatus) {
     );
     println!("entries / 条目     : {}", s.entries);
     println!("digest / 摘要      : {}", s.digest);
+    print_store(&s.store);
     if !s.peer_list.is_empty() {
         let rows: Vec<Vec<String>> = s
             .peer_list

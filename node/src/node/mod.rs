@@ -495,6 +495,7 @@ impl NodeHandle {
                     mesh_peers,
                     store_bytes: store.size_on_disk(),
                     digest: store.digest(&RegionCode::national()).unwrap_or_default(),
+                    store: store.health(),
                 };
                 metrics.set_state(&snapshot, || {
                     liandong_protocol::Kind::KNOWN

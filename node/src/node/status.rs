@@ -30,23 +30,25 @@ pub struct NodeStatus {
     /// exactly when they hold the same entries.
     pub digest: String,
     pub store_bytes: u64,
+    /// Free space, the reserve, and whether writing is paused or failed.
+    pub store: crate::store::StoreHealth,
     pub peer_list: Vec<PeerStatus>,
     pub recent_syncs: Vec<SyncStats>,
 }
 
 pub async fn collect(shared: &Arc<Shared>) -> NodeStatus {
     let net = shared.net.info().await.unwrap_or_default();
-    let (digest, store_bytes) = shared
+    let (digest, store_bytes, store) = shared
         .ledger
         .read(|l| {
             let d = l
                 .store()
                 .digest(&RegionCode::national())
                 .unwrap_or_default();
-            (d, l.store().size_on_disk())
+            (d, l.store().size_on_disk(), l.store().health())
         })
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|_| Default::default());
     let (peer_list, recent_syncs) = {
         let peers = shared.lock_peers();
         let list = peers
@@ -79,6 +81,7 @@ pub async fn collect(shared: &Arc<Shared>) -> NodeStatus {
         entries: digest.count,
         digest: digest.to_string(),
         store_bytes,
+        store,
         peer_list,
         recent_syncs,
     }

@@ -25,7 +25,7 @@ use super::StoreError;
 pub const DEFAULT_RESERVE_MB: u64 = 64;
 
 /// The store's condition, for `status`, the console and metrics.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoreHealth {
     /// Free bytes on the store's file system (for unprivileged writers).
     pub free_bytes: u64,
@@ -101,7 +101,10 @@ impl Health {
     /// error to report.
     pub fn fail(&self, what: &str, error: &StoreError) -> StoreError {
         if !self.failed.swap(true, Ordering::AcqRel) {
-            let reason = format!("{what}: {error}");
+            let reason = match error {
+                StoreError::Io(io) => format!("{what}: {io}"),
+                other => format!("{what}: {other}"),
+            };
             tracing::error!(
                 store = %self.path.display(),
                 reason,

@@ -130,9 +130,21 @@ pub enum StoreError {
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
         match e {
-            sled::Error::Io(io) => StoreError::Io(io),
+            sled::Error::Io(io) => StoreError::Io(plain_io(io)),
             other => StoreError::Sled(other.to_string()),
         }
+    }
+}
+
+/// sled re-wraps the errors of its I/O thread as the *debug* text of the
+/// original (`Os { code: 28, kind: StorageFull, … }`); an operator should
+/// read "No space left on device (os error 28)".
+fn plain_io(io: std::io::Error) -> std::io::Error {
+    match io.kind() {
+        _ if io.raw_os_error().is_some() => io,
+        std::io::ErrorKind::StorageFull => std::io::Error::from_raw_os_error(28),
+        kind if io.get_ref().is_some() => std::io::Error::from(kind),
+        _ => io,
     }
 }
 
