@@ -3,6 +3,7 @@
 //! does the IO around them.
 
 pub mod api;
+pub mod benchcrash;
 pub mod benchnet;
 pub mod benchviews;
 pub mod bundle;

@@ -23,6 +23,22 @@ pub enum BenchCommand {
     /// Start-up of a post with a large ledger: read, decode and fold N
     /// domain entries into views (in a scratch directory). / 视图启动基准
     Views(ViewsBenchArgs),
+    /// SIGKILL real `liandong` processes at random instants while they
+    /// write, open and init (in a scratch directory), and count lost, torn
+    /// and unopenable stores. / 崩溃测试（随机杀进程）
+    Crash(CrashBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CrashBenchArgs {
+    /// Kill cycles to run
+    #[arg(long, default_value_t = 1000)]
+    pub cycles: u64,
+    #[arg(long, default_value_t = 0x5eed_1234)]
+    pub seed: u64,
+    /// Write the report as JSON to this file
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +99,38 @@ pub fn run(data_dir: &DataDir, cmd: BenchCommand) -> Result<(), CliError> {
         BenchCommand::Store(args) => store(data_dir, args),
         BenchCommand::Net(args) => net(args),
         BenchCommand::Views(args) => views(args),
+        BenchCommand::Crash(args) => crash(args),
+    }
+}
+
+fn crash(args: CrashBenchArgs) -> Result<(), CliError> {
+    let binary = std::env::current_exe()
+        .map_err(|e| CliError::Failed(format!("cannot find this program: {e}")))?;
+    let tmp = tempfile::Builder::new()
+        .prefix("liandong-crash-")
+        .tempdir()
+        .map_err(|e| CliError::Failed(format!("cannot create a temporary directory: {e}")))?;
+    let opts = crate::benchcrash::CrashOptions {
+        cycles: args.cycles,
+        seed: args.seed,
+        binary,
+    };
+    let report = crate::benchcrash::run(&opts, tmp.path(), |line| eprintln!("[bench] {line}"))
+        .map_err(CliError::Failed)?;
+    print!("{}", crate::benchcrash::table(&report));
+    for p in &report.problems {
+        println!("  {p}");
+    }
+    if let Some(path) = args.json {
+        let text =
+            serde_json::to_string_pretty(&report).map_err(|e| CliError::Failed(e.to_string()))?;
+        std::fs::write(&path, text)
+            .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if report.clean() {
+        Ok(())
+    } else {
+        Err(CliError::Problems(report.problems.len()))
     }
 }
 

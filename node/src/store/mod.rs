@@ -176,6 +176,8 @@ pub struct Store {
     writer: Mutex<()>,
     durable: Mutex<DurableFiles>,
     health: Health,
+    /// What opening had to repair first (see [`recover`]).
+    repairs: Vec<recover::Repair>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -193,6 +195,11 @@ impl Store {
     fn tree(&self) -> Result<&sled::Tree, StoreError> {
         self.health.check()?;
         Ok(&self.ledger)
+    }
+
+    /// What opening this store repaired before sled read it.
+    pub fn repairs(&self) -> &[recover::Repair] {
+        &self.repairs
     }
 
     /// Free space, the reserve, and whether a write has failed.

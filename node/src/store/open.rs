@@ -66,7 +66,7 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        recover::prepare(path)?;
+        let repairs = recover::prepare(path)?;
         let db = open_sled(path, options)?;
         let meta = db.open_tree("meta")?;
         let ledger = db.open_tree("ledger")?;
@@ -108,6 +108,7 @@ impl Store {
             writer: Mutex::new(()),
             durable: Mutex::new(durable),
             health: Health::new(path, options.reserve_bytes),
+            repairs,
         };
         store.complete_staged()?;
         store.sync()?;
