@@ -11,7 +11,7 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use liandong_protocol::bundle::{MAGIC, MAX_MANIFEST_BYTES, Manifest, ManifestError};
-use liandong_protocol::limits::HARD_MAX_ENCODED_BYTES;
+use liandong_protocol::limits::MAX_ENTRY_CEILING;
 use liandong_protocol::{EntryId, Hlc, Interest, LedgerDigest, NetworkId, RegionCode};
 use serde::{Deserialize, Serialize};
 
@@ -277,7 +277,7 @@ pub fn check(
         });
     }
 
-    let max_record = max_entry_bytes.min(HARD_MAX_ENCODED_BYTES);
+    let max_record = max_entry_bytes.min(MAX_ENTRY_CEILING);
     let mut hasher = blake3::Hasher::new();
     let mut digest = LedgerDigest::default();
     let mut entries = Vec::new();

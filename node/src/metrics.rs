@@ -13,6 +13,7 @@
 //! | `liandong_store_bytes`, `liandong_store_entries`, `liandong_entries{kind}` | the store (at scrape) |
 //! | `liandong_store_free_bytes`, `liandong_store_reserve_bytes`, `liandong_store_writable` | free space, the reserve, 1 while writes are accepted (0: disk under the reserve, or the store failed) |
 //! | `liandong_entries_written_total{kind}` | entries this post wrote |
+//! | `liandong_peer_bans_total{reason}` | peers this post banned, by reason (`BanReason::label`) |
 //! | `liandong_entry_arrival_seconds` | how long other posts' entries took to arrive here (their time to receipt) |
 //! | `liandong_first_report_latency_seconds` | 首报 latency: occurrence to report, as received or written |
 //!
@@ -42,6 +43,7 @@ pub struct NodeMetrics {
     gossip_received: Family<Labels, Counter>,
     gossip_published: Family<Labels, Counter>,
     rejected: Family<Labels, Counter>,
+    bans: Family<Labels, Counter>,
     sync_sessions: Family<Labels, Counter>,
     sync_round_trips: Counter,
     sync_bytes: Family<Labels, Counter>,
@@ -133,6 +135,7 @@ impl NodeMetrics {
             gossip_received: Family::default(),
             gossip_published: Family::default(),
             rejected: Family::default(),
+            bans: Family::default(),
             sync_sessions: Family::default(),
             sync_round_trips: Counter::default(),
             sync_bytes: Family::default(),
@@ -167,6 +170,11 @@ impl NodeMetrics {
             "rejected_entries",
             "Entries refused, by source and reason",
             m.rejected.clone(),
+        );
+        r.register(
+            "peer_bans",
+            "Peers this post banned, by reason",
+            m.bans.clone(),
         );
         r.register(
             "sync_sessions",
@@ -259,6 +267,11 @@ impl NodeMetrics {
         self.gossip_published
             .get_or_create(&label("result", result))
             .inc();
+    }
+
+    /// A peer banned, with the stable label of the reason.
+    pub fn banned(&self, reason: &str) {
+        self.bans.get_or_create(&label("reason", reason)).inc();
     }
 
     /// An entry refused, with the stable label of its reason.

@@ -4,9 +4,17 @@
 use serde::{Deserialize, Serialize};
 
 /// The hard ceiling of any single encoded value, whatever the configuration
-/// says. The bincode decoder refuses to read past it, so a forged length
-/// prefix cannot make it allocate more.
-pub const HARD_MAX_ENCODED_BYTES: usize = 1 << 20;
+/// says: the largest request or response frame (`net::MAX_FRAME_BYTES` is
+/// this constant), which carries several entries. The bincode decoder
+/// refuses to read past it, so a forged length prefix cannot make it
+/// allocate more.
+pub const HARD_MAX_ENCODED_BYTES: usize = 4 << 20;
+
+/// The largest entry any network may allow: a genesis's `max_entry_bytes`
+/// lies at or below it, so that the largest entry always fits a frame with
+/// room to spare (one constant for sender and receiver alike).
+pub const MAX_ENTRY_CEILING: usize = 1 << 20;
+const _: () = assert!(MAX_ENTRY_CEILING * 2 <= HARD_MAX_ENCODED_BYTES);
 
 /// An ed25519 signature: it ends every entry on the wire.
 pub const SIGNATURE_BYTES: usize = 64;

@@ -12,25 +12,28 @@
 //! that it lacks (`need`, to fetch). The responder is stateless between
 //! messages: [`respond`] answers one message from its item set.
 
-use negentropy::{Id, Negentropy, NegentropyStorageVector};
+use negentropy::{Id, Negentropy, NegentropyStorageBase, NegentropyStorageVector};
 
 use crate::hlc::Hlc;
 use crate::ids::EntryId;
-use crate::net::MAX_RECONCILE_BYTES;
+use crate::net::{MAX_RECONCILE_BYTES, MIN_RECONCILE_BYTES};
 
-/// Negentropy's frame size limit for the messages this post sends.
-const FRAME_LIMIT: u64 = MAX_RECONCILE_BYTES as u64;
-
-/// Most round trips a session may take before it is abandoned (a peer that
-/// never converges is broken or hostile).
+/// Round trips any session may take, on top of what its frame limit needs
+/// (see [`Reconciliation::start`]), before it is abandoned: a peer that
+/// never converges is broken or hostile.
 pub const MAX_ROUND_TRIPS: u32 = 64;
+
+/// A requested frame limit, clamped to what negentropy and the frame allow.
+pub fn clamp_frame_limit(limit: usize) -> u64 {
+    limit.clamp(MIN_RECONCILE_BYTES, MAX_RECONCILE_BYTES) as u64
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SyncError {
     #[error("reconciliation failed: {0}")]
     Negentropy(String),
-    #[error("reconciliation took more than {MAX_ROUND_TRIPS} round trips")]
-    TooManyRounds,
+    #[error("reconciliation took more than {0} round trips")]
+    TooManyRounds(u32),
 }
 
 impl From<negentropy::Error> for SyncError {
@@ -54,9 +57,10 @@ impl ItemSet {
     }
 }
 
-/// The responder's answer to one reconciliation message.
-pub fn respond(items: &ItemSet, message: &[u8]) -> Result<Vec<u8>, SyncError> {
-    let mut neg = Negentropy::borrowed(&items.0, FRAME_LIMIT)?;
+/// The responder's answer to one reconciliation message, within
+/// `frame_limit` bytes (clamped).
+pub fn respond(items: &ItemSet, message: &[u8], frame_limit: usize) -> Result<Vec<u8>, SyncError> {
+    let mut neg = Negentropy::borrowed(&items.0, clamp_frame_limit(frame_limit))?;
     Ok(neg.reconcile(message)?)
 }
 
@@ -78,6 +82,7 @@ pub struct Reconciliation {
     have: Vec<Id>,
     need: Vec<Id>,
     round_trips: u32,
+    max_round_trips: u32,
 }
 
 impl std::fmt::Debug for Reconciliation {
@@ -93,9 +98,20 @@ impl std::fmt::Debug for Reconciliation {
 }
 
 impl Reconciliation {
-    /// Starts a reconciliation; returns it and the first message to send.
-    pub fn start(items: ItemSet) -> Result<(Reconciliation, Vec<u8>), SyncError> {
-        let mut neg = Negentropy::owned(items.0, FRAME_LIMIT)?;
+    /// Starts a reconciliation whose messages each way stay within
+    /// `frame_limit` bytes (clamped); returns it and the first message.
+    ///
+    /// Small frames take more round trips: every id this post holds may
+    /// have to cross once each way (64 bytes), so the bound on round trips
+    /// grows with the item count over the frame limit.
+    pub fn start(
+        items: ItemSet,
+        frame_limit: usize,
+    ) -> Result<(Reconciliation, Vec<u8>), SyncError> {
+        let limit = clamp_frame_limit(frame_limit);
+        let ids_per_frame = (limit / 64).max(1);
+        let extra = (items.0.size()? as u64 / ids_per_frame).min(u64::from(u32::MAX / 2)) as u32;
+        let mut neg = Negentropy::owned(items.0, limit)?;
         let first = neg.initiate()?;
         Ok((
             Reconciliation {
@@ -103,6 +119,7 @@ impl Reconciliation {
                 have: Vec::new(),
                 need: Vec::new(),
                 round_trips: 0,
+                max_round_trips: MAX_ROUND_TRIPS + 2 * extra,
             },
             first,
         ))
@@ -111,25 +128,19 @@ impl Reconciliation {
     /// Feeds the peer's response to the last message.
     pub fn step(&mut self, response: &[u8]) -> Result<Step, SyncError> {
         self.round_trips += 1;
-        if self.round_trips > MAX_ROUND_TRIPS {
-            return Err(SyncError::TooManyRounds);
+        if self.round_trips > self.max_round_trips {
+            return Err(SyncError::TooManyRounds(self.max_round_trips));
         }
         match self
             .neg
             .reconcile_with_ids(response, &mut self.have, &mut self.need)?
         {
             Some(next) => Ok(Step::Send(next)),
+            // With small frames negentropy may name an id in more than one
+            // round: each is reported once.
             None => Ok(Step::Done {
-                have: self
-                    .have
-                    .drain(..)
-                    .map(|id| EntryId(id.to_bytes()))
-                    .collect(),
-                need: self
-                    .need
-                    .drain(..)
-                    .map(|id| EntryId(id.to_bytes()))
-                    .collect(),
+                have: unique(self.have.drain(..)),
+                need: unique(self.need.drain(..)),
             }),
         }
     }
@@ -138,6 +149,13 @@ impl Reconciliation {
     pub fn round_trips(&self) -> u32 {
         self.round_trips
     }
+}
+
+fn unique(ids: impl Iterator<Item = Id>) -> Vec<EntryId> {
+    let mut out: Vec<EntryId> = ids.map(|id| EntryId(id.to_bytes())).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -152,11 +170,29 @@ mod tests {
 
     /// Runs a whole reconciliation in memory; returns (have, need, rounds).
     fn reconcile(a: &[(Hlc, EntryId)], b: &[(Hlc, EntryId)]) -> (Vec<EntryId>, Vec<EntryId>, u32) {
+        reconcile_within(a, b, MAX_RECONCILE_BYTES)
+    }
+
+    fn reconcile_within(
+        a: &[(Hlc, EntryId)],
+        b: &[(Hlc, EntryId)],
+        limit: usize,
+    ) -> (Vec<EntryId>, Vec<EntryId>, u32) {
         let responder = ItemSet::new(b).expect("b");
         let (mut session, mut msg) =
-            Reconciliation::start(ItemSet::new(a).expect("a")).expect("start");
+            Reconciliation::start(ItemSet::new(a).expect("a"), limit).expect("start");
         loop {
-            let reply = respond(&responder, &msg).expect("respond");
+            assert!(
+                msg.len() <= limit.max(MIN_RECONCILE_BYTES),
+                "{} > {limit}",
+                msg.len()
+            );
+            let reply = respond(&responder, &msg, limit).expect("respond");
+            assert!(
+                reply.len() <= limit.max(MIN_RECONCILE_BYTES),
+                "{} > {limit}",
+                reply.len()
+            );
             match session.step(&reply).expect("step") {
                 Step::Send(next) => msg = next,
                 Step::Done { mut have, mut need } => {
@@ -195,12 +231,31 @@ mod tests {
         assert!(rounds <= 3, "{rounds} rounds");
     }
 
+    /// On a thin link both sides keep every message within the smallest
+    /// frame, and a large difference still reconciles, in more rounds.
+    #[test]
+    fn small_frames_reconcile_a_large_difference() {
+        let shared: Vec<_> = (0..5_000).map(item).collect();
+        let mut a = shared.clone();
+        let mut b = shared;
+        a.extend((100_000..102_000).map(item));
+        b.extend((200_000..202_000).map(item));
+        let (have, need, rounds) = reconcile_within(&a, &b, MIN_RECONCILE_BYTES);
+        let (big_have, big_need, big_rounds) = reconcile(&a, &b);
+        assert_eq!((have.len(), need.len()), (2_000, 2_000));
+        assert_eq!((have, need), (big_have, big_need));
+        assert!(rounds > big_rounds, "{rounds} vs {big_rounds}");
+    }
+
     #[test]
     fn garbage_messages_are_errors_not_panics() {
         let items = ItemSet::new(&[item(1)]).expect("items");
-        assert!(respond(&items, &[0xff, 0x00, 0x13]).is_err());
-        let (mut s, _) =
-            Reconciliation::start(ItemSet::new(&[item(1)]).expect("items")).expect("start");
+        assert!(respond(&items, &[0xff, 0x00, 0x13], MAX_RECONCILE_BYTES).is_err());
+        let (mut s, _) = Reconciliation::start(
+            ItemSet::new(&[item(1)]).expect("items"),
+            MAX_RECONCILE_BYTES,
+        )
+        .expect("start");
         assert!(s.step(&[0x12, 0x34]).is_err(), "unknown protocol version");
         // Truncated varints: an error or a harmless step, never a panic.
         let _ = s.step(&[0x61, 0xff, 0xff, 0xff]);
@@ -229,7 +284,7 @@ mod tests {
         #[test]
         fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
             let items = ItemSet::new(&[item(1), item(2)]).expect("items");
-            let _ = respond(&items, &bytes);
+            let _ = respond(&items, &bytes, MAX_RECONCILE_BYTES);
         }
     }
 }

@@ -77,6 +77,33 @@ impl ValidationError {
             ValidationError::NonStrictSignature => "non_strict_signature",
         }
     }
+
+    /// Whether whoever hands this post an entry with this error provably
+    /// misbehaved, relay or author: an honest post validates before it
+    /// relays, so it never passes on bad bytes or signatures.
+    ///
+    /// Not so for what honest posts may see differently: a time ahead of
+    /// *this* post's clock (clocks differ), a newer protocol version (a post
+    /// upgraded first), and body rules (which a newer version may relax).
+    /// Those are never held against a relay; the author answers only for
+    /// its bodies (see [`ValidationError::blames_author`]).
+    pub fn blames_relay(&self) -> bool {
+        !matches!(
+            self,
+            ValidationError::TooFarInFuture { .. }
+                | ValidationError::UnknownVersion(_)
+                | ValidationError::InvalidBody(_)
+        )
+    }
+
+    /// Whether the entry's own author provably misbehaved. A clock that
+    /// runs ahead or a newer version is weather, even at the author.
+    pub fn blames_author(&self) -> bool {
+        !matches!(
+            self,
+            ValidationError::TooFarInFuture { .. } | ValidationError::UnknownVersion(_)
+        )
+    }
 }
 
 /// Validates complete entry bytes.

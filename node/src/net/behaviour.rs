@@ -8,12 +8,13 @@ use libp2p::gossipsub::{self, IdentTopic, MessageAuthenticity, MessageId, Valida
 use libp2p::swarm::NetworkBehaviour;
 use libp2p::swarm::behaviour::toggle::Toggle;
 use libp2p::{
-    Swarm, SwarmBuilder, allow_block_list, connection_limits, identify, identity, mdns, noise,
-    ping, request_response, tcp, yamux,
+    Swarm, SwarmBuilder, Transport, allow_block_list, connection_limits, identify, identity, mdns,
+    noise, ping, request_response, tcp, yamux,
 };
 
 use super::NetConfig;
 use super::codec::{PROTOCOL, SyncCodec};
+use super::door::PendingPerIp;
 
 /// Largest gossip message: one entry.
 pub const MAX_GOSSIP_BYTES: usize = 256 * 1024;
@@ -23,8 +24,22 @@ const _: () = assert!(MAX_GOSSIP_BYTES <= MAX_FRAME_BYTES);
 /// Heartbeats a message stays in the cache (and so may wait for validation).
 const VALIDATION_HEARTBEATS: usize = 30;
 
-/// How long a request may take before it fails.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a request may take before it fails. Bulk transfers are paced so
+/// that one request is a second or two of link time even on a thin link
+/// (`node::pace`); this only catches a peer that stopped answering.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a new connection may take to finish its Noise and Yamux
+/// handshake: a silent socket gives its slot back after this.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Inbound connections in their handshake, from all hosts together (each
+/// host has its own, smaller share: `door::MAX_PENDING_PER_IP`).
+const MAX_PENDING_INCOMING: u32 = 256;
+/// A ping every this often on every connection...
+pub const PING_INTERVAL: Duration = Duration::from_secs(5);
+/// ... and a connection whose ping goes unanswered this long is closed
+/// (`event_loop`), so a link that died silently is noticed within
+/// `PING_INTERVAL + PING_TIMEOUT`, not when the kernel gives up on TCP.
+pub const PING_TIMEOUT: Duration = Duration::from_secs(10);
 /// Concurrent inbound and outbound request streams per connection.
 const MAX_CONCURRENT_STREAMS: usize = 32;
 
@@ -33,6 +48,7 @@ const MAX_CONCURRENT_STREAMS: usize = 32;
 #[derive(NetworkBehaviour)]
 pub struct Behaviour {
     // The deny-behaviours first: they are consulted for every connection.
+    pub door: PendingPerIp,
     pub blocked: allow_block_list::Behaviour<allow_block_list::BlockedPeers>,
     pub limits: connection_limits::Behaviour,
     pub gossipsub: gossipsub::Behaviour,
@@ -64,15 +80,35 @@ fn gossipsub_config(cfg: &NetConfig) -> Result<gossipsub::Config, gossipsub::Con
     b.build()
 }
 
-/// Scores that make invalid messages cost a peer, and keep positive credit
-/// small so a few invalid messages outweigh it (gossipsub's defaults let
-/// time in the mesh swamp any penalty).
+/// Gossipsub's peer scores, set so that only proof can make a score
+/// negative.
+///
+/// Left on: P1–P2 (time in the mesh, first deliveries: small positive
+/// credit) and P4, invalid messages — a message this post rejected
+/// because no honest post would have relayed it (`node::gossip`).
+///
+/// Switched off, because each punishes weather, not wrongdoing, and each
+/// isolated honest posts in the field (docs/network.md):
+/// - P3/P3b mesh delivery rates: quiet posts are normal;
+/// - P6 IP colocation: posts behind one NAT or on one host share an IP;
+/// - P7 behaviour penalties: a post restarted within the prune backoff
+///   re-grafts "too early" (−160 after a 2-second restart), and a slow link
+///   misses IWANT promises;
+/// - the slow-peer penalty: this post's *own* send queue to a peer on a
+///   thin or briefly dead link overflowing (−245 after a burst).
+///
+/// With only P4 negative, a score under the ban floor (`event_loop`) is
+/// proof of invalid messages.
 fn peer_score(
     topics: &[IdentTopic],
 ) -> (gossipsub::PeerScoreParams, gossipsub::PeerScoreThresholds) {
     let mut params = gossipsub::PeerScoreParams {
-        // Posts behind one NAT or on one host share an IP; that is normal here.
         ip_colocation_factor_weight: 0.0,
+        behaviour_penalty_weight: 0.0,
+        slow_peer_weight: 0.0,
+        // Counters of a disconnected peer are kept this long: only P4 can
+        // be negative, and it halves every second.
+        retain_score: Duration::from_secs(60),
         ..Default::default()
     };
     let topic_params = gossipsub::TopicScoreParams {
@@ -85,7 +121,6 @@ fn peer_score(
         first_message_deliveries_decay: 0.9,
         invalid_message_deliveries_weight: -10.0,
         invalid_message_deliveries_decay: 0.5,
-        // Quiet posts are normal: do not punish peers for delivering little.
         mesh_message_deliveries_weight: 0.0,
         mesh_failure_penalty_weight: 0.0,
         ..Default::default()
@@ -127,8 +162,8 @@ fn build_behaviour(
     );
     let ping = ping::Behaviour::new(
         ping::Config::new()
-            .with_interval(Duration::from_secs(15))
-            .with_timeout(Duration::from_secs(20)),
+            .with_interval(PING_INTERVAL)
+            .with_timeout(PING_TIMEOUT),
     );
     let mdns = if cfg.mdns {
         Some(mdns::tokio::Behaviour::new(
@@ -140,12 +175,13 @@ fn build_behaviour(
     };
     let limits = connection_limits::Behaviour::new(
         connection_limits::ConnectionLimits::default()
-            .with_max_pending_incoming(Some(64))
+            .with_max_pending_incoming(Some(MAX_PENDING_INCOMING))
             .with_max_pending_outgoing(Some(64))
             .with_max_established(Some(cfg.max_connections))
             .with_max_established_per_peer(Some(2)),
     );
     Ok(Behaviour {
+        door: PendingPerIp::default(),
         blocked: allow_block_list::Behaviour::default(),
         limits,
         gossipsub,
@@ -156,7 +192,8 @@ fn build_behaviour(
     })
 }
 
-/// Builds the swarm: TCP (Noise, Yamux) and QUIC, from the post's own key.
+/// Builds the swarm: QUIC, and TCP (Noise, Yamux, a handshake deadline),
+/// from the post's own key.
 pub fn build_swarm(
     keypair: identity::Keypair,
     cfg: &NetConfig,
@@ -164,12 +201,19 @@ pub fn build_swarm(
 ) -> Result<Swarm<Behaviour>, BuildError> {
     Ok(SwarmBuilder::with_existing_identity(keypair)
         .with_tokio()
-        .with_tcp(
-            tcp::Config::default().nodelay(true),
-            noise::Config::new,
-            yamux::Config::default,
-        )?
         .with_quic()
+        // libp2p's own TCP set-up has no handshake deadline: a socket that
+        // connects and says nothing would hold a pending slot until TCP
+        // itself gives up.
+        .with_other_transport(|key| -> Result<_, BuildError> {
+            Ok(
+                tcp::tokio::Transport::new(tcp::Config::default().nodelay(true))
+                    .upgrade(libp2p::core::upgrade::Version::V1Lazy)
+                    .authenticate(noise::Config::new(key)?)
+                    .multiplex(yamux::Config::default())
+                    .timeout(HANDSHAKE_TIMEOUT),
+            )
+        })?
         .with_behaviour(|key| build_behaviour(key, cfg, topics))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(120)))
         .build())

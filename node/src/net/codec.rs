@@ -175,7 +175,10 @@ mod tests {
     async fn round_trip_and_oversized_frames_refused_before_allocating() {
         let mut codec = SyncCodec;
         let mut buf = Cursor::new(Vec::new());
-        let req = sized_request(Request::Fetch { prefixes: vec![] });
+        let req = sized_request(Request::Fetch {
+            prefixes: vec![],
+            max_bytes: 4096,
+        });
         codec
             .write_request(&PROTOCOL, &mut buf, Ok(req.clone()))
             .await

@@ -1,31 +1,27 @@
 //! The task that owns the swarm. It only dispatches: commands become swarm
 //! calls; each behaviour's events go to their own handler function, which
-//! hands them to the node without waiting.
+//! hands them to the node without waiting. Links (liveness, redial) are in
+//! `links.rs`, bans and malformed frames in `policing.rs`.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use futures::StreamExt;
-use liandong_protocol::net::{RefusalReason, Response};
+use liandong_protocol::net::Response;
 use libp2p::core::transport::ListenerId;
 use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance, PublishError};
 use libp2p::metrics::Recorder;
-use libp2p::request_response::{self, OutboundRequestId, ResponseChannel};
-use libp2p::swarm::SwarmEvent;
+use libp2p::request_response::{self, OutboundRequestId};
+use libp2p::swarm::{ConnectionId, SwarmEvent};
 use libp2p::{Multiaddr, PeerId, Swarm, identify, identity, mdns};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
+use super::bans::BanBook;
 use super::behaviour::{self, Behaviour, BehaviourEvent};
-use super::codec::{MalformedFrame, Sized};
+use super::codec::Sized;
+use super::redial::Redial;
 use super::{Command, NetConfig, NetError, NetEvent, NetInfo, SwarmMetrics};
-
-fn peer_of(addr: &Multiaddr) -> Option<PeerId> {
-    addr.iter().find_map(|p| match p {
-        libp2p::multiaddr::Protocol::P2p(id) => Some(id),
-        _ => None,
-    })
-}
 
 /// Feeds libp2p's metrics: the swarm's own events, and those of the
 /// behaviours it has recorders for.
@@ -39,44 +35,38 @@ fn record(m: &libp2p::metrics::Metrics, event: &SwarmEvent<BehaviourEvent>) {
     m.record(event);
 }
 
-/// Score below which a peer is banned (gossipsub's graylist is -80).
-const BAN_SCORE: f64 = -100.0;
-/// How often scores are checked and expired bans lifted.
-const SCORE_CHECK: Duration = Duration::from_secs(1);
-/// Undecodable or oversized request frames one connection may send before
-/// the peer is banned (an honest post never sends one).
-const MAX_MALFORMED_FRAMES: u32 = 8;
+/// How often bans are checked, scores read and due redials made.
+const TICK: Duration = Duration::from_secs(1);
 /// How long start-up waits for the listeners to report their addresses.
 const LISTEN_DEADLINE: Duration = Duration::from_secs(10);
 
 type PendingRequest = oneshot::Sender<Result<Sized<Response>, NetError>>;
 
 pub struct EventLoop {
-    swarm: Swarm<Behaviour>,
+    pub(super) swarm: Swarm<Behaviour>,
     commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<NetEvent>,
     pending: HashMap<OutboundRequestId, PendingRequest>,
     listeners: Vec<ListenerId>,
     listen_addrs: Vec<Multiaddr>,
-    /// Peers banned for their score, and when the ban ends.
-    bans: HashMap<PeerId, Instant>,
+    /// Peers kept out for what they did, and until when (`bans.rs`).
+    pub(super) bans: BanBook,
+    /// Banned peers still connected while their notice is on its way:
+    /// disconnected when it is answered, or at this deadline.
+    pub(super) closing: HashMap<PeerId, Instant>,
+    /// Notices in flight, by request.
+    pub(super) notices: HashMap<OutboundRequestId, PeerId>,
     /// Peers blocked by command (partitions, operators); never auto-lifted.
-    blocked: HashSet<PeerId>,
-    ban_duration: Duration,
+    pub(super) blocked: HashSet<PeerId>,
     /// Malformed request frames per connected peer.
-    malformed: HashMap<PeerId, u32>,
+    pub(super) malformed: HashMap<PeerId, u32>,
     dropped_gossip: u64,
-    /// Peers to stay connected to: dialled at start and whenever lost (a
-    /// link that comes back must not wait for an operator).
-    bootstrap: Vec<Bootstrap>,
-    redial: Duration,
+    /// The configured peers: dialled at start and, with backoff, whenever
+    /// lost (a link that comes back must not wait for an operator).
+    pub(super) redial: Redial,
+    /// Dials of configured peers in flight, to know which one failed.
+    pub(super) dialling: HashMap<ConnectionId, Multiaddr>,
     metrics: Option<SwarmMetrics>,
-}
-
-struct Bootstrap {
-    addr: Multiaddr,
-    /// Learned from the address's /p2p/ part or from the first connection.
-    peer: Option<PeerId>,
 }
 
 impl EventLoop {
@@ -110,20 +100,14 @@ impl EventLoop {
             pending: HashMap::new(),
             listeners,
             listen_addrs: Vec::new(),
-            bans: HashMap::new(),
+            bans: BanBook::default(),
+            closing: HashMap::new(),
+            notices: HashMap::new(),
             blocked: HashSet::new(),
-            ban_duration: cfg.ban_duration,
             malformed: HashMap::new(),
             dropped_gossip: 0,
-            bootstrap: cfg
-                .peers
-                .iter()
-                .map(|addr| Bootstrap {
-                    addr: addr.clone(),
-                    peer: peer_of(addr),
-                })
-                .collect(),
-            redial: cfg.redial,
+            redial: Redial::new(&cfg.peers, std::time::Instant::now()),
+            dialling: HashMap::new(),
             metrics: cfg.metrics.clone(),
         };
         // Wait until every listener has an address, so callers (and tests
@@ -150,8 +134,8 @@ impl EventLoop {
     }
 
     pub async fn run(mut self) {
-        let mut score_check = tokio::time::interval(SCORE_CHECK);
-        let mut redial = tokio::time::interval(self.redial);
+        let mut tick = tokio::time::interval(TICK);
+        self.dial_due();
         loop {
             tokio::select! {
                 cmd = self.commands.recv() => match cmd {
@@ -169,8 +153,10 @@ impl EventLoop {
                     }
                 },
                 event = self.swarm.select_next_some() => self.on_swarm_event(event),
-                _ = score_check.tick() => self.check_scores(),
-                _ = redial.tick() => self.redial_bootstrap(),
+                _ = tick.tick() => {
+                    self.police();
+                    self.dial_due();
+                }
             }
         }
     }
@@ -235,13 +221,11 @@ impl EventLoop {
                 self.blocked.insert(peer);
                 self.swarm.behaviour_mut().blocked.block_peer(peer);
             }
-            Command::Ban(peer, duration) => {
-                self.bans.insert(peer, Instant::now() + duration);
-                self.swarm.behaviour_mut().blocked.block_peer(peer);
-            }
+            Command::Ban(peer, reason) => self.ban(peer, reason),
             Command::Unblock(peer) => {
                 self.blocked.remove(&peer);
-                self.bans.remove(&peer);
+                self.bans.lift(&peer);
+                self.closing.remove(&peer);
                 self.swarm.behaviour_mut().blocked.unblock_peer(peer);
             }
             Command::Info(reply) => {
@@ -258,6 +242,7 @@ impl EventLoop {
         for topic in gossipsub.topics() {
             mesh.extend(gossipsub.mesh_peers(topic).copied());
         }
+        let bans = self.ban_list();
         NetInfo {
             peer_id: Some(*self.swarm.local_peer_id()),
             listen: self.listen_addrs.clone(),
@@ -266,14 +251,17 @@ impl EventLoop {
             mesh_peers: mesh.len(),
             banned: self
                 .bans
-                .keys()
+                .iter()
+                .map(|(p, _)| p)
                 .chain(self.blocked.iter())
                 .copied()
                 .collect(),
+            bans,
+            links: self.redial.status(std::time::Instant::now()),
         }
     }
 
-    fn emit(&mut self, event: NetEvent) {
+    pub(super) fn emit(&mut self, event: NetEvent) {
         if let Err(mpsc::error::TrySendError::Full(event)) = self.events.try_send(event) {
             self.on_overload(event);
         }
@@ -320,7 +308,8 @@ impl EventLoop {
             SwarmEvent::Behaviour(BehaviourEvent::Sync(e)) => self.on_sync(e),
             SwarmEvent::Behaviour(BehaviourEvent::Identify(e)) => self.on_identify(e),
             SwarmEvent::Behaviour(BehaviourEvent::Mdns(e)) => self.on_mdns(e),
-            SwarmEvent::Behaviour(BehaviourEvent::Ping(_)) => {}
+            SwarmEvent::Behaviour(BehaviourEvent::Ping(e)) => self.on_ping(e),
+            SwarmEvent::Behaviour(BehaviourEvent::Door(never)) => match never {},
             SwarmEvent::Behaviour(BehaviourEvent::Blocked(never)) => match never {},
             SwarmEvent::Behaviour(BehaviourEvent::Limits(never)) => match never {},
             SwarmEvent::NewListenAddr { address, .. } if !self.listen_addrs.contains(&address) => {
@@ -330,15 +319,15 @@ impl EventLoop {
                 peer_id,
                 endpoint,
                 num_established,
+                connection_id,
                 ..
-            } if num_established.get() == 1 => {
+            } => {
                 let address = endpoint.get_remote_address().clone();
-                for b in self
-                    .bootstrap
-                    .iter_mut()
-                    .filter(|b| b.peer.is_none() && b.addr == address)
-                {
-                    b.peer = Some(peer_id);
+                let dialled = self.dialling.remove(&connection_id);
+                self.redial
+                    .connected(peer_id, dialled.as_ref().unwrap_or(&address));
+                if num_established.get() != 1 {
+                    return;
                 }
                 let dialer = endpoint.is_dialer();
                 tracing::debug!(peer = %peer_id, %address, dialer, "connected");
@@ -356,10 +345,18 @@ impl EventLoop {
             } => {
                 tracing::debug!(peer = %peer_id, cause = ?cause, "disconnected");
                 self.malformed.remove(&peer_id);
+                self.closing.remove(&peer_id);
+                self.redial
+                    .disconnected(&peer_id, std::time::Instant::now());
                 self.emit(NetEvent::Disconnected { peer: peer_id });
             }
-            SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
+            SwarmEvent::OutgoingConnectionError {
+                peer_id,
+                error,
+                connection_id,
+            } => {
                 tracing::debug!(peer = ?peer_id, %error, "dial failed");
+                self.on_dial_failed(connection_id, peer_id, &error.to_string());
             }
             SwarmEvent::IncomingConnectionError { error, .. } => {
                 tracing::debug!(%error, "incoming connection failed");
@@ -418,6 +415,7 @@ impl EventLoop {
                     if let Some(reply) = self.pending.remove(&request_id) {
                         let _ = reply.send(Ok(response));
                     }
+                    self.on_notice_answered(request_id);
                 }
             },
             request_response::Event::OutboundFailure {
@@ -430,6 +428,7 @@ impl EventLoop {
                 if let Some(reply) = self.pending.remove(&request_id) {
                     let _ = reply.send(Err(NetError::Failed(error.to_string())));
                 }
+                self.on_notice_answered(request_id);
             }
             request_response::Event::InboundFailure { peer, error, .. } => {
                 tracing::debug!(%peer, %error, "inbound request failed");
@@ -447,95 +446,10 @@ impl EventLoop {
     fn on_mdns(&mut self, event: mdns::Event) {
         if let mdns::Event::Discovered(found) = event {
             for (peer, addr) in found {
-                if !self.swarm.is_connected(&peer) && !self.blocked.contains(&peer) {
+                if !self.swarm.is_connected(&peer) && !self.keeps_out(&peer) {
                     tracing::info!(%peer, %addr, "found on the local network");
                     let _ = self.swarm.dial(addr);
                 }
-            }
-        }
-    }
-
-    /// Dials every bootstrap peer that is not connected (nor blocked).
-    fn redial_bootstrap(&mut self) {
-        for i in 0..self.bootstrap.len() {
-            let (addr, peer) = (self.bootstrap[i].addr.clone(), self.bootstrap[i].peer);
-            let wanted = match peer {
-                Some(p) => {
-                    !self.swarm.is_connected(&p)
-                        && !self.blocked.contains(&p)
-                        && !self.bans.contains_key(&p)
-                }
-                None => true,
-            };
-            if wanted && let Err(e) = self.swarm.dial(addr.clone()) {
-                tracing::debug!(%addr, error = %e, "redial failed");
-            }
-        }
-    }
-
-    /// Refuses an undecodable or oversized request frame from `peer` (that
-    /// exchange ends, the connection stays), and bans a peer that keeps
-    /// sending them.
-    fn on_malformed_frame(
-        &mut self,
-        peer: PeerId,
-        malformed: MalformedFrame,
-        channel: ResponseChannel<Sized<Response>>,
-    ) {
-        tracing::debug!(%peer, error = %malformed, "malformed request refused");
-        let refusal = super::codec::sized_response(Response::Refused {
-            reason: RefusalReason::Malformed,
-            detail: malformed.to_string(),
-        });
-        let _ = self
-            .swarm
-            .behaviour_mut()
-            .sync
-            .send_response(channel, refusal);
-        let n = self.malformed.entry(peer).or_default();
-        *n += 1;
-        if *n > MAX_MALFORMED_FRAMES && !self.bans.contains_key(&peer) {
-            tracing::warn!(%peer, frames = *n, "peer banned for malformed requests / 对等节点发送畸形请求，已封禁");
-            let score = self
-                .swarm
-                .behaviour()
-                .gossipsub
-                .peer_score(&peer)
-                .unwrap_or(0.0);
-            self.ban(peer, score);
-        }
-    }
-
-    fn ban(&mut self, peer: PeerId, score: f64) {
-        self.bans.insert(peer, Instant::now() + self.ban_duration);
-        self.swarm.behaviour_mut().blocked.block_peer(peer);
-        self.emit(NetEvent::Banned { peer, score });
-    }
-
-    /// Bans peers whose gossip score fell below the floor (gossipsub itself
-    /// never disconnects anyone), and lifts expired bans.
-    fn check_scores(&mut self) {
-        let now = Instant::now();
-        let expired: Vec<PeerId> = self
-            .bans
-            .iter()
-            .filter(|(_, until)| **until <= now)
-            .map(|(p, _)| *p)
-            .collect();
-        for peer in expired {
-            self.bans.remove(&peer);
-            if !self.blocked.contains(&peer) {
-                self.swarm.behaviour_mut().blocked.unblock_peer(peer);
-            }
-        }
-        let connected: Vec<PeerId> = self.swarm.connected_peers().copied().collect();
-        for peer in connected {
-            let Some(score) = self.swarm.behaviour().gossipsub.peer_score(&peer) else {
-                continue;
-            };
-            if score < BAN_SCORE && !self.bans.contains_key(&peer) {
-                tracing::warn!(%peer, score, "peer banned for invalid messages");
-                self.ban(peer, score);
             }
         }
     }

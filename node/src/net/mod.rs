@@ -7,9 +7,14 @@
 //! or on validation. The node answers gossip validation and requests
 //! asynchronously through the handle.
 
+pub mod bans;
 pub mod behaviour;
 pub mod codec;
+mod door;
 mod event_loop;
+mod links;
+mod policing;
+pub mod redial;
 
 use std::time::Duration;
 
@@ -19,7 +24,9 @@ use libp2p::request_response::ResponseChannel;
 use libp2p::{Multiaddr, PeerId, identity};
 use tokio::sync::{mpsc, oneshot};
 
+use bans::BanReason;
 use codec::Sized;
+pub use redial::LinkStatus;
 
 /// Commands waiting for the event loop.
 const COMMAND_CAPACITY: usize = 1024;
@@ -38,10 +45,6 @@ pub struct NetConfig {
     pub max_connections: u32,
     /// Topics to subscribe to.
     pub topics: Vec<String>,
-    /// How long a peer stays banned after its score falls below the floor.
-    pub ban_duration: Duration,
-    /// How often lost bootstrap peers are dialled again.
-    pub redial: Duration,
     /// libp2p's own metrics, recorded from the swarm's events when given.
     pub metrics: Option<SwarmMetrics>,
 }
@@ -65,8 +68,6 @@ impl NetConfig {
             heartbeat: Duration::from_millis(500),
             max_connections: 256,
             topics,
-            ban_duration: Duration::from_secs(600),
-            redial: Duration::from_secs(5),
             metrics: None,
         }
     }
@@ -94,9 +95,11 @@ pub enum NetEvent {
     Disconnected {
         peer: PeerId,
     },
+    /// This post now keeps `peer` out, for `reason`, until `until_ms`.
     Banned {
         peer: PeerId,
-        score: f64,
+        reason: BanReason,
+        until_ms: u64,
     },
 }
 
@@ -116,7 +119,23 @@ pub struct NetInfo {
     pub connected: Vec<PeerId>,
     pub connections: usize,
     pub mesh_peers: usize,
+    /// Peers kept out now: banned or blocked.
     pub banned: Vec<PeerId>,
+    /// The bans in force, with their reasons.
+    pub bans: Vec<BanInfo>,
+    /// The configured peers and how their links fare.
+    pub links: Vec<LinkStatus>,
+}
+
+/// A ban in force, as status shows it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct BanInfo {
+    pub peer_id: String,
+    /// `invalid_entries`, `invalid_gossip`, `malformed_frames`, `not_admitted`.
+    pub reason: String,
+    pub detail: String,
+    /// Wall-clock ms when it ends.
+    pub until_ms: u64,
 }
 
 #[derive(Debug)]
@@ -142,7 +161,7 @@ enum Command {
         response: Sized<Response>,
     },
     Block(PeerId),
-    Ban(PeerId, Duration),
+    Ban(PeerId, BanReason),
     Unblock(PeerId),
     Info(oneshot::Sender<NetInfo>),
     Shutdown(oneshot::Sender<()>),
@@ -223,10 +242,10 @@ impl NetworkHandle {
         let _ = self.tx.send(Command::Block(peer)).await;
     }
 
-    /// Keeps a peer out for a while (a post that could not show a
-    /// certificate may have one soon).
-    pub async fn ban(&self, peer: PeerId, duration: Duration) {
-        let _ = self.tx.send(Command::Ban(peer, duration)).await;
+    /// Keeps a peer out for as long as `reason` says (`net::bans`): it is
+    /// told why and until when, then disconnected.
+    pub async fn ban(&self, peer: PeerId, reason: BanReason) {
+        let _ = self.tx.send(Command::Ban(peer, reason)).await;
     }
 
     pub async fn unblock(&self, peer: PeerId) {

@@ -74,9 +74,16 @@ pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data
         // posts, who may want it, still get it.
         Some(ItemOutcome::OutOfScope(_)) => MessageAcceptance::Accept,
         Some(ItemOutcome::Duplicate(_)) | None => MessageAcceptance::Ignore,
-        Some(ItemOutcome::Rejected(e)) => {
+        // Bytes no honest post relays penalise the sender; what honest
+        // posts may judge differently (a clock ahead of this one, a newer
+        // version or body rule) is dropped without blame.
+        Some(ItemOutcome::Rejected(e)) if super::blames_sender(source, &data, e) => {
             tracing::debug!(peer = %source, reason = %e, "invalid gossip rejected");
             MessageAcceptance::Reject
+        }
+        Some(ItemOutcome::Rejected(e)) => {
+            tracing::debug!(peer = %source, reason = %e, "gossip ignored: no fault of the sender's");
+            MessageAcceptance::Ignore
         }
         // Its certificates may simply not have reached this post yet:
         // drop it without blaming the peer; sync brings it later.

@@ -5,6 +5,7 @@
 //! [`NodeHandle`], so a test can run many posts in one process.
 
 mod gossip;
+mod pace;
 mod peers;
 mod requests;
 mod status;
@@ -25,7 +26,7 @@ use rand::seq::IteratorRandom;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 
-pub use peers::{Heard, PeerStatus, SyncTotals};
+pub use peers::{BannedBy, Heard, PeerStatus, SyncTotals};
 pub use status::NodeStatus;
 pub use sync::{SyncFailure, SyncStats};
 
@@ -156,6 +157,32 @@ pub struct NewEntry {
 }
 
 impl Shared {
+    /// A peer's notice: so far only that it bans this post. Said in the log
+    /// (so the banned side knows why it is cut off) and kept for status.
+    fn on_notice(&self, peer: PeerId, notice: liandong_protocol::net::Notice) {
+        let liandong_protocol::net::Notice::Banned { until_ms, reason } = notice;
+        let now = crate::clock::now_ms();
+        let mut peers = self.lock_peers();
+        let name = peers.heard.get(&peer).and_then(|h| h.name.clone());
+        tracing::warn!(
+            %peer,
+            name = name.as_deref().unwrap_or("?"),
+            %reason,
+            until = %crate::clock::format_ms(until_ms),
+            "a peer bans this post / 本节点被对等节点封禁"
+        );
+        peers.banned_by.retain(|_, b| b.until_ms > now);
+        peers.banned_by.insert(
+            peer,
+            BannedBy {
+                peer_id: peer.to_string(),
+                name,
+                reason,
+                until_ms,
+            },
+        );
+    }
+
     /// Keeps the first reason the node had to stop by itself.
     fn record_failure(&self, reason: String) {
         self.failure
@@ -784,8 +811,8 @@ impl Core {
                 .shared
                 .lock_peers()
                 .disconnected(&peer, crate::clock::now_ms()),
-            NetEvent::Banned { peer, score } => {
-                tracing::warn!(%peer, score, "peer banned / 已封禁对等节点");
+            NetEvent::Banned { peer, reason, .. } => {
+                self.shared.metrics.banned(reason.label());
                 self.shared
                     .lock_peers()
                     .disconnected(&peer, crate::clock::now_ms());
@@ -893,17 +920,17 @@ pub(crate) async fn ingest_from_peer(
         return 0;
     };
     let waiting: Vec<Vec<u8>> = entries
-        .into_iter()
+        .iter()
         .zip(&outcomes)
         .filter(|(_, o)| matches!(o, ItemOutcome::Refused(e) if e.awaits_certificates()))
-        .map(|(w, _)| w)
+        .map(|(w, _)| w.clone())
         .collect();
-    let mut added = after_ingest(shared, peer, &outcomes).await;
+    let mut added = after_ingest(shared, peer, &entries, &outcomes).await;
     if !waiting.is_empty()
         && gossip::fetch_chains(shared, peer, &waiting).await
-        && let Some(retried) = ingest_logged(shared, waiting).await
+        && let Some(retried) = ingest_logged(shared, waiting.clone()).await
     {
-        added += after_ingest(shared, peer, &retried).await;
+        added += after_ingest(shared, peer, &waiting, &retried).await;
     }
     added
 }
@@ -919,18 +946,23 @@ async fn ingest_logged(shared: &Arc<Shared>, entries: Vec<Vec<u8>>) -> Option<Ve
 }
 
 /// Penalises invalid deliveries, publishes evidence, spreads what is new.
-async fn after_ingest(shared: &Arc<Shared>, peer: PeerId, outcomes: &[ItemOutcome]) -> usize {
-    for o in outcomes {
+async fn after_ingest(
+    shared: &Arc<Shared>,
+    peer: PeerId,
+    wires: &[Vec<u8>],
+    outcomes: &[ItemOutcome],
+) -> usize {
+    let mut invalid = 0u32;
+    for (wire, o) in wires.iter().zip(outcomes) {
         match o {
-            ItemOutcome::Rejected(e) => shared.metrics.rejected(Source::Peer, e.label()),
+            ItemOutcome::Rejected(e) => {
+                shared.metrics.rejected(Source::Peer, e.label());
+                invalid += u32::from(blames_sender(peer, wire, e));
+            }
             ItemOutcome::Refused(e) => shared.metrics.rejected(Source::Peer, e.label()),
             _ => {}
         }
     }
-    let invalid = outcomes
-        .iter()
-        .filter(|o| matches!(o, ItemOutcome::Rejected(_)))
-        .count() as u32;
     count_invalid(shared, peer, invalid).await;
     gossip::publish_outbox(shared).await;
     let new: Vec<SignedEntry> = outcomes
@@ -947,6 +979,26 @@ async fn after_ingest(shared: &Arc<Shared>, peer: PeerId, outcomes: &[ItemOutcom
     new.len()
 }
 
+/// Whether `peer`, which handed this post `wire`, is to blame for its
+/// rejection: always for what no honest post relays, and for the rest
+/// (its body, say) only when it wrote the entry itself. A clock ahead of
+/// this post's, or a newer version, blames nobody
+/// (`ValidationError::blames_relay`).
+pub(crate) fn blames_sender(
+    peer: PeerId,
+    wire: &[u8],
+    error: &liandong_protocol::ValidationError,
+) -> bool {
+    if error.blames_relay() {
+        return true;
+    }
+    error.blames_author()
+        && SignedEntry::decode_stored(wire)
+            .ok()
+            .and_then(|e| requests::peer_id_of(&e.author()))
+            == Some(peer)
+}
+
 /// Counts invalid entries a peer delivered and blocks it past the limit.
 ///
 /// Gossip scores alone do not reliably remove a peer: gossipsub mutes it
@@ -957,16 +1009,19 @@ pub(crate) async fn count_invalid(shared: &Arc<Shared>, peer: PeerId, invalid: u
     if invalid == 0 {
         return;
     }
-    let block = {
+    let over = {
         let mut peers = shared.lock_peers();
-        peers.by_id.get_mut(&peer).is_some_and(|p| {
+        peers.by_id.get_mut(&peer).and_then(|p| {
             let before = p.invalid;
             p.invalid = p.invalid.saturating_add(invalid);
-            before <= MAX_INVALID_DELIVERIES && p.invalid > MAX_INVALID_DELIVERIES
+            (before <= MAX_INVALID_DELIVERIES && p.invalid > MAX_INVALID_DELIVERIES)
+                .then_some(p.invalid)
         })
     };
-    if block {
-        tracing::warn!(%peer, "peer blocked: too many invalid entries / 对等节点发送过多无效条目，已封禁");
-        shared.net.block(peer).await;
+    if let Some(count) = over {
+        shared
+            .net
+            .ban(peer, crate::net::bans::BanReason::InvalidEntries { count })
+            .await;
     }
 }

@@ -29,6 +29,8 @@ pub struct Peer {
     pub inflight: usize,
     /// Invalid entries this peer delivered by push or sync.
     pub invalid: u32,
+    /// How much bulk one exchange with this peer may carry (`pace.rs`).
+    pub pace: super::pace::Pace,
 }
 
 impl Peer {
@@ -61,6 +63,18 @@ pub struct Peers {
     /// Every post that introduced itself, kept after it disconnects: the
     /// console shows when a post (the parent above all) was last heard from.
     pub heard: HashMap<PeerId, Heard>,
+    /// Peers that told this post they ban it, and until when.
+    pub banned_by: HashMap<PeerId, BannedBy>,
+}
+
+/// A peer's notice that it keeps this post out.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BannedBy {
+    pub peer_id: String,
+    pub name: Option<String>,
+    pub reason: String,
+    /// Wall-clock ms when the ban ends.
+    pub until_ms: u64,
 }
 
 /// A post this post has heard from.
@@ -100,6 +114,7 @@ impl Peers {
             syncing: false,
             inflight: 0,
             invalid: 0,
+            pace: Default::default(),
         });
     }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use liandong_protocol::net::{
-    Hello, MAX_BATCH_ENTRIES, MAX_PREFIX_MATCHES, RefusalReason, Request, Response,
+    Hello, MAX_FRAME_BYTES, MAX_PREFIX_MATCHES, RefusalReason, Request, Response, split_batches,
 };
 use liandong_protocol::sync::{self, ItemSet};
 use liandong_protocol::{EntryId, Interest, NodeId, SignedEntry};
@@ -16,6 +16,7 @@ use libp2p::PeerId;
 use libp2p::request_response::ResponseChannel;
 
 use super::{Shared, ingest_from_peer};
+use crate::net::bans::BanReason;
 use crate::net::codec::{Sized, sized_request, sized_response};
 
 /// Item sets kept for sessions in progress.
@@ -69,13 +70,10 @@ pub async fn refuse_throttled(shared: &Arc<Shared>, channel: ResponseChannel<Siz
     shared.net.respond(channel, sized_response(resp)).await;
 }
 
-/// How long a peer that could not show a valid certificate chain is kept
-/// out before it may try again (it may be certified in the meantime).
-const UNCERTIFIED_BAN: Duration = Duration::from_secs(60);
-
 /// Checks a peer's hello: same network, the key of the connection, and —
 /// in a network with a genesis — a valid certificate chain (the one it
-/// shows, or one this post already holds for it). On success records it.
+/// shows, or one this post already holds for it). On success records it,
+/// and only then takes in the certificates it brought about this post.
 async fn accept_hello(shared: &Arc<Shared>, peer: PeerId, hello: Hello) -> Result<(), String> {
     let network = shared.ledger.ledger().network();
     if hello.network != network {
@@ -87,19 +85,6 @@ async fn accept_hello(shared: &Arc<Shared>, peer: PeerId, hello: Hello) -> Resul
     }
     if peer_id_of(&hello.node) != Some(peer) {
         return Err("hello names a key that is not the connection's".into());
-    }
-    // Certificates the peer brought about this post: a parent handing a
-    // newcomer its chain. They go through the one ingest path.
-    if !hello.for_you.is_empty() {
-        let outcomes = shared
-            .ledger
-            .ingest(hello.for_you.clone())
-            .await
-            .map_err(|e| e.to_string())?;
-        let added = outcomes.iter().filter(|o| o.new_entry().is_some()).count();
-        if added > 0 {
-            tracing::info!(%peer, added, "certificates received from a peer / 收到对等节点转交的证书");
-        }
     }
     let node = hello.node;
     let chain = hello.chain.clone().unwrap_or_default();
@@ -124,9 +109,19 @@ async fn accept_hello(shared: &Arc<Shared>, peer: PeerId, hello: Hello) -> Resul
         ));
     }
     tracing::debug!(%peer, region = %hello.region, "peer introduced itself");
+    // Certificates the admitted peer brought about this post (a parent
+    // handing a newcomer its chain): through the one ingest path, counted
+    // like any other delivery.
+    let for_you = hello.for_you.clone();
     shared
         .lock_peers()
         .set_hello(&peer, hello, crate::clock::now_ms());
+    if !for_you.is_empty() {
+        let added = ingest_from_peer(shared, peer, for_you).await;
+        if added > 0 {
+            tracing::info!(%peer, added, "certificates received from a peer / 收到对等节点转交的证书");
+        }
+    }
     Ok(())
 }
 
@@ -154,7 +149,8 @@ async fn refuse_peer(shared: &Arc<Shared>, peer: PeerId, reason: &str) {
         .lock_peers()
         .disconnected(&peer, crate::clock::now_ms());
     tokio::time::sleep(REFUSAL_GRACE).await;
-    shared.net.ban(peer, UNCERTIFIED_BAN).await;
+    let why = reason.to_string();
+    shared.net.ban(peer, BanReason::NotAdmitted { why }).await;
 }
 
 /// Refuses a peer whose hello has not been accepted `within` the start of
@@ -226,8 +222,22 @@ pub async fn on_request(
             session,
             interest,
             message,
-        } => reconcile(shared, peer, session, interest, &message).await,
-        Request::Fetch { prefixes } => fetch(shared, peer, prefixes).await,
+            frame_limit,
+        } => {
+            reconcile(
+                shared,
+                peer,
+                session,
+                interest,
+                &message,
+                frame_limit as usize,
+            )
+            .await
+        }
+        Request::Fetch {
+            prefixes,
+            max_bytes,
+        } => fetch(shared, peer, prefixes, max_bytes as usize).await,
         Request::FetchChain { author, from, to } => {
             fetch_chain(shared, peer, author, from, to).await
         }
@@ -251,6 +261,10 @@ pub async fn on_request(
         Request::Offer { prefixes } => wanted(shared, prefixes).await,
         Request::Push { .. } if peer_interest(shared, &peer).is_none() => {
             refused(RefusalReason::Unavailable, "say hello first")
+        }
+        Request::Notice(notice) => {
+            shared.on_notice(peer, notice);
+            Response::Noted
         }
         Request::Push { entries } => {
             let n = entries.len() as u32;
@@ -316,6 +330,7 @@ async fn reconcile(
     session: u64,
     interest: Interest,
     message: &[u8],
+    frame_limit: usize,
 ) -> Response {
     if peer_interest(shared, &peer).is_none() {
         return refused(RefusalReason::Unavailable, "say hello first");
@@ -342,7 +357,7 @@ async fn reconcile(
             }
         }
     };
-    match sync::respond(&items, message) {
+    match sync::respond(&items, message, frame_limit) {
         Ok(reply) => Response::Reconcile { message: reply },
         Err(e) => {
             tracing::debug!(%peer, error = %e, "malformed reconciliation message");
@@ -351,8 +366,14 @@ async fn reconcile(
     }
 }
 
-/// Entries by id prefix, only those the peer may hold, within one frame.
-async fn fetch(shared: &Arc<Shared>, peer: PeerId, prefixes: Vec<[u8; 8]>) -> Response {
+/// Entries by id prefix, only those the peer may hold, within the bytes it
+/// asked for (at least one entry).
+async fn fetch(
+    shared: &Arc<Shared>,
+    peer: PeerId,
+    prefixes: Vec<[u8; 8]>,
+    max_bytes: usize,
+) -> Response {
     let Some(interest) = peer_interest(shared, &peer) else {
         return refused(RefusalReason::Unavailable, "say hello first");
     };
@@ -370,7 +391,7 @@ async fn fetch(shared: &Arc<Shared>, peer: PeerId, prefixes: Vec<[u8; 8]>) -> Re
         .await
         .unwrap_or_default();
     Response::Entries {
-        entries: first_frame(filter_interest(wires, &interest)),
+        entries: first_batch(filter_interest(wires, &interest), max_bytes),
     }
 }
 
@@ -390,7 +411,7 @@ async fn fetch_chain(
         .await
         .unwrap_or_default();
     Response::Entries {
-        entries: first_frame(filter_interest(wires, &interest)),
+        entries: first_batch(filter_interest(wires, &interest), MAX_FRAME_BYTES),
     }
 }
 
@@ -403,13 +424,10 @@ fn filter_interest(wires: Vec<Vec<u8>>, interest: &Interest) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// As many entries as fit one response frame.
-fn first_frame(wires: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
-    let mut frames = super::sync::split_by_bytes(wires);
-    if frames.is_empty() {
-        return Vec::new();
-    }
-    let mut first = frames.swap_remove(0);
-    first.truncate(MAX_BATCH_ENTRIES);
-    first
+/// As many entries, in order, as fit `max_bytes` of a response frame.
+fn first_batch(wires: Vec<Vec<u8>>, max_bytes: usize) -> Vec<Vec<u8>> {
+    split_batches(wires, max_bytes)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
 }

@@ -7,13 +7,16 @@
 //! 3. Push what the peer lacks, in bounded batches.
 //!
 //! Every session records its round trips, bytes each way and entries moved.
+//!
+//! Every exchange is sized by the peer's pace (`pace.rs`): about half a
+//! second of the link each, one at a time, so that urgent gossip and pushes
+//! never wait long behind a backlog and no request times out on a thin
+//! link.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use liandong_protocol::net::{
-    MAX_BATCH_ENTRIES, MAX_FETCH_IDS, MAX_FRAME_BYTES, Request, Response,
-};
+use liandong_protocol::net::{MAX_FETCH_IDS, Request, Response, split_batches};
 use liandong_protocol::sync::{ItemSet, Reconciliation, Step};
 use liandong_protocol::{EntryId, Interest};
 use libp2p::PeerId;
@@ -22,9 +25,6 @@ use serde::{Deserialize, Serialize};
 use super::Shared;
 use crate::clock;
 use crate::net::codec::sized_request;
-
-/// Room left in a frame for everything but the entries.
-const FRAME_HEADROOM: usize = 64 * 1024;
 
 /// The record of one sync session.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -146,13 +146,16 @@ async fn run(
         .await
         .map_err(|e| store_err(e.to_string()))?
         .map_err(store_err)?;
-    let (mut session, mut message) = Reconciliation::start(ItemSet::new(&items)?)?;
+    // The same clamp the peer's decoder checks (one rule, both sides).
+    let limit = liandong_protocol::sync::clamp_frame_limit(budget(shared, &peer)) as usize;
+    let (mut session, mut message) = Reconciliation::start(ItemSet::new(&items)?, limit)?;
     let session_id: u64 = rand::random();
     let (have, need) = loop {
         let req = sized_request(Request::Reconcile {
             session: session_id,
             interest: interest.clone(),
             message,
+            frame_limit: u32::try_from(limit).unwrap_or(u32::MAX),
         });
         let resp = exchange(shared, peer, req, stats).await?;
         stats.reconcile_bytes += stats.last;
@@ -170,7 +173,17 @@ async fn run(
     push(shared, peer, have, stats).await
 }
 
-/// Sends one request and counts its bytes both ways.
+/// The bytes the next exchange with `peer` may carry.
+fn budget(shared: &Shared, peer: &PeerId) -> usize {
+    shared
+        .lock_peers()
+        .by_id
+        .get(peer)
+        .map_or(super::pace::START_BUDGET, |p| p.pace.budget())
+}
+
+/// Sends one request, counts its bytes both ways, and lets the peer's pace
+/// learn from how long it took.
 async fn exchange(
     shared: &Arc<Shared>,
     peer: PeerId,
@@ -178,11 +191,27 @@ async fn exchange(
     stats: &mut SyncStats,
 ) -> Result<Response, SyncFailure> {
     let sent = req.bytes as u64;
-    let resp = shared
-        .net
-        .request(peer, req)
-        .await
-        .map_err(|e| SyncFailure::Net(e.to_string()))?;
+    let started = Instant::now();
+    let result = shared.net.request(peer, req).await;
+    let took = started.elapsed();
+    let mut peers = shared.lock_peers();
+    let pace = peers.by_id.get_mut(&peer).map(|p| &mut p.pace);
+    let resp = match result {
+        Ok(resp) => resp,
+        Err(e) => {
+            if let Some(pace) = pace {
+                pace.failed();
+            }
+            return Err(SyncFailure::Net(e.to_string()));
+        }
+    };
+    if let Some(pace) = pace {
+        pace.observe(sent as usize + resp.bytes, took);
+        if let Response::Entries { entries } = &resp.value {
+            pace.saw_entries(entries.iter().map(Vec::len));
+        }
+    }
+    drop(peers);
     stats.bytes_sent += sent;
     stats.bytes_received += resp.bytes as u64;
     stats.last = sent + resp.bytes as u64;
@@ -199,7 +228,13 @@ pub(crate) async fn fetch(
     stats: &mut SyncStats,
 ) -> Result<(), SyncFailure> {
     while !need.is_empty() {
-        let wanted: Vec<EntryId> = need.drain(..need.len().min(MAX_FETCH_IDS)).collect();
+        let count = shared
+            .lock_peers()
+            .by_id
+            .get(&peer)
+            .map_or(1, |p| p.pace.fetch_count(MAX_FETCH_IDS));
+        let max_bytes = u32::try_from(budget(shared, &peer)).unwrap_or(u32::MAX);
+        let wanted: Vec<EntryId> = need.drain(..need.len().min(count)).collect();
         // Another session may be fetching the same entries right now (a
         // heal sets off syncs with every peer at once): leave those to it.
         let batch = shared.claim_fetches(wanted);
@@ -211,6 +246,7 @@ pub(crate) async fn fetch(
             peer,
             sized_request(Request::Fetch {
                 prefixes: batch.iter().map(EntryId::prefix).collect(),
+                max_bytes,
             }),
             stats,
         )
@@ -285,7 +321,7 @@ async fn push(
             .await
             .map_err(|e| SyncFailure::Store(e.to_string()))?
             .map_err(SyncFailure::Store)?;
-        for frame in split_by_bytes(wires) {
+        for frame in split_batches(wires, budget(shared, &peer)) {
             let n = frame.len() as u64;
             let bytes: u64 = frame.iter().map(|w| w.len() as u64).sum();
             match exchange(
@@ -306,24 +342,4 @@ async fn push(
         }
     }
     Ok(())
-}
-
-/// Splits entries into groups that fit a frame.
-pub fn split_by_bytes(wires: Vec<Vec<u8>>) -> Vec<Vec<Vec<u8>>> {
-    let budget = MAX_FRAME_BYTES - FRAME_HEADROOM;
-    let mut out: Vec<Vec<Vec<u8>>> = Vec::new();
-    let mut current: Vec<Vec<u8>> = Vec::new();
-    let mut size = 0;
-    for w in wires {
-        if !current.is_empty() && (size + w.len() > budget || current.len() >= MAX_BATCH_ENTRIES) {
-            out.push(std::mem::take(&mut current));
-            size = 0;
-        }
-        size += w.len() + 8;
-        current.push(w);
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
 }

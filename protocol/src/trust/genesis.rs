@@ -19,7 +19,7 @@ use crate::codec::{self, DecodeError, EncodeError};
 use crate::entry::UnitType;
 use crate::ids::{NetworkId, NodeId};
 use crate::level::Level;
-use crate::limits::{HARD_MAX_ENCODED_BYTES, Limits, SIGNATURE_BYTES};
+use crate::limits::{Limits, MAX_ENTRY_CEILING, SIGNATURE_BYTES};
 use crate::region::RegionCode;
 use crate::sign::{self, Keypair, SignatureError};
 
@@ -135,9 +135,9 @@ impl Genesis {
             ));
         }
         let l = &self.limits;
-        if l.max_entry_bytes < MIN_ENTRY_BYTES || l.max_entry_bytes > HARD_MAX_ENCODED_BYTES {
+        if l.max_entry_bytes < MIN_ENTRY_BYTES || l.max_entry_bytes > MAX_ENTRY_CEILING {
             return invalid(format!(
-                "max_entry_bytes must lie in {MIN_ENTRY_BYTES}..={HARD_MAX_ENCODED_BYTES}"
+                "max_entry_bytes must lie in {MIN_ENTRY_BYTES}..={MAX_ENTRY_CEILING}"
             ));
         }
         if l.max_name_chars == 0 || l.max_text_chars == 0 {
