@@ -81,6 +81,11 @@ fn print_store(h: &crate::store::StoreHealth) {
     }
 }
 
+/// The last characters of a peer id, as the tables show it.
+fn tail(id: &str) -> &str {
+    id.get(id.len().saturating_sub(8)..).unwrap_or(id)
+}
+
 fn print(s: &NodeStatus) {
     println!("{} · {} · {}", s.name, s.region, s.network);
     println!("peer id / 对等标识 : {}", s.peer_id);
@@ -94,6 +99,41 @@ fn print(s: &NodeStatus) {
     println!("entries / 条目     : {}", s.entries);
     println!("digest / 摘要      : {}", s.digest);
     print_store(&s.store);
+    for l in &s.links {
+        if l.connected {
+            println!("link / 配置链路    : {} 已连接 / connected", l.address);
+        } else {
+            println!(
+                "link / 配置链路    : {} 未连接，{} 次失败，{} 秒后重连 / down, {} failed dials, next in {} s{}",
+                l.address,
+                l.failures,
+                l.next_dial_s,
+                l.failures,
+                l.next_dial_s,
+                l.last_error
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    for b in &s.bans {
+        println!(
+            "ban / 封禁         : …{} until {} — {}",
+            tail(&b.peer_id),
+            crate::clock::format_ms(b.until_ms),
+            b.detail
+        );
+    }
+    for b in &s.banned_by {
+        println!(
+            "!! banned by / 被封禁: {} (…{}) until {} — {}",
+            b.name.as_deref().unwrap_or("?"),
+            tail(&b.peer_id),
+            crate::clock::format_ms(b.until_ms),
+            b.reason
+        );
+    }
     if !s.peer_list.is_empty() {
         let rows: Vec<Vec<String>> = s
             .peer_list

@@ -34,11 +34,11 @@ pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Inbound connections in their handshake, from all hosts together (each
 /// host has its own, smaller share: `door::MAX_PENDING_PER_IP`).
 const MAX_PENDING_INCOMING: u32 = 256;
-/// A ping every this often on every connection...
-pub const PING_INTERVAL: Duration = Duration::from_secs(5);
-/// ... and a connection whose ping goes unanswered this long is closed
-/// (`event_loop`), so a link that died silently is noticed within
-/// `PING_INTERVAL + PING_TIMEOUT`, not when the kernel gives up on TCP.
+/// A ping every this often on every connection, each given this long to
+/// come back; a connection without an answered ping for
+/// `links::LIVENESS` is closed, so a link that died silently is noticed in
+/// seconds, not when the kernel gives up on TCP a quarter of an hour later.
+pub const PING_INTERVAL: Duration = Duration::from_secs(4);
 pub const PING_TIMEOUT: Duration = Duration::from_secs(10);
 /// Concurrent inbound and outbound request streams per connection.
 const MAX_CONCURRENT_STREAMS: usize = 32;

@@ -66,6 +66,8 @@ pub struct EventLoop {
     pub(super) redial: Redial,
     /// Dials of configured peers in flight, to know which one failed.
     pub(super) dialling: HashMap<ConnectionId, Multiaddr>,
+    /// Connections whose peer answers pings, and when it last did.
+    pub(super) alive: HashMap<ConnectionId, (PeerId, std::time::Instant)>,
     metrics: Option<SwarmMetrics>,
 }
 
@@ -108,6 +110,7 @@ impl EventLoop {
             dropped_gossip: 0,
             redial: Redial::new(&cfg.peers, std::time::Instant::now()),
             dialling: HashMap::new(),
+            alive: HashMap::new(),
             metrics: cfg.metrics.clone(),
         };
         // Wait until every listener has an address, so callers (and tests
@@ -155,6 +158,7 @@ impl EventLoop {
                 event = self.swarm.select_next_some() => self.on_swarm_event(event),
                 _ = tick.tick() => {
                     self.police();
+                    self.check_liveness();
                     self.dial_due();
                 }
             }
@@ -302,6 +306,9 @@ impl EventLoop {
     fn on_swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
         if let Some(m) = &self.metrics {
             record(&m.0, &event);
+        }
+        if let SwarmEvent::ConnectionClosed { connection_id, .. } = &event {
+            self.alive.remove(connection_id);
         }
         match event {
             SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(e)) => self.on_gossipsub(e),

@@ -3,6 +3,8 @@
 //! a quarter of an hour), and the configured peers are dialled again with
 //! backoff (`redial.rs`) whenever they are lost.
 
+use std::time::{Duration, Instant};
+
 use libp2p::swarm::ConnectionId;
 use libp2p::swarm::dial_opts::DialOpts;
 use libp2p::{PeerId, ping};
@@ -10,21 +12,51 @@ use rand::Rng;
 
 use super::event_loop::EventLoop;
 
+/// A connection whose last answered ping is older than this is closed:
+/// pings go every `behaviour::PING_INTERVAL` (4 s), so this is several
+/// missed in a row — never one slow answer on a busy thin link, whose bulk
+/// exchanges are kept to half a second (`node::pace`).
+pub const LIVENESS: Duration = Duration::from_secs(16);
+
 impl EventLoop {
-    /// A failed ping closes that connection: the peer stopped answering
-    /// within `behaviour::PING_TIMEOUT`. The node hears of it as a
-    /// disconnection (when it was the last connection) and the redial
-    /// starts.
+    /// Notes answered pings. libp2p's ping handler keeps the first failure
+    /// to itself and reports the next as a negotiation error, so liveness
+    /// is judged here, from the last answer (`check_liveness`). A peer that
+    /// does not speak ping at all (a tool, a test client) is left alone.
     pub(super) fn on_ping(&mut self, event: ping::Event) {
-        // Only a timeout says the link is dead; a peer that does not speak
-        // ping (a tool, a test client) is no reason to drop it.
-        if let Err(failure @ ping::Failure::Timeout) = event.result {
+        match event.result {
+            Ok(_) => {
+                self.alive
+                    .insert(event.connection, (event.peer, Instant::now()));
+            }
+            Err(ping::Failure::Unsupported) => {
+                self.alive.remove(&event.connection);
+            }
+            Err(failure) => {
+                tracing::debug!(peer = %event.peer, %failure, "ping failed");
+            }
+        }
+    }
+
+    /// Closes connections whose pings stopped coming back. The node hears
+    /// of it as a disconnection (when it was the peer's last connection)
+    /// and the redial starts.
+    pub(super) fn check_liveness(&mut self) {
+        let now = Instant::now();
+        let dead: Vec<(ConnectionId, PeerId, Duration)> = self
+            .alive
+            .iter()
+            .filter(|(_, (_, last))| now.duration_since(*last) > LIVENESS)
+            .map(|(c, (p, last))| (*c, *p, now.duration_since(*last)))
+            .collect();
+        for (connection, peer, silent) in dead {
             tracing::info!(
-                peer = %event.peer,
-                %failure,
+                %peer,
+                silent_s = silent.as_secs(),
                 "link stopped answering; closing it / 链路无响应，已断开"
             );
-            self.swarm.close_connection(event.connection);
+            self.alive.remove(&connection);
+            self.swarm.close_connection(connection);
         }
     }
 

@@ -34,6 +34,16 @@ pub struct NodeStatus {
     pub store: crate::store::StoreHealth,
     pub peer_list: Vec<PeerStatus>,
     pub recent_syncs: Vec<SyncStats>,
+    /// The configured peers (`network.peers`, `--peer`): connected, or
+    /// being redialled with backoff.
+    #[serde(default)]
+    pub links: Vec<crate::net::LinkStatus>,
+    /// Peers this post keeps out now, why, and until when.
+    #[serde(default)]
+    pub bans: Vec<crate::net::BanInfo>,
+    /// Peers that told this post they keep it out.
+    #[serde(default)]
+    pub banned_by: Vec<super::BannedBy>,
 }
 
 pub async fn collect(shared: &Arc<Shared>) -> NodeStatus {
@@ -49,8 +59,11 @@ pub async fn collect(shared: &Arc<Shared>) -> NodeStatus {
         })
         .await
         .unwrap_or_else(|_| Default::default());
-    let (peer_list, recent_syncs) = {
-        let peers = shared.lock_peers();
+    let (peer_list, recent_syncs, banned_by) = {
+        let mut peers = shared.lock_peers();
+        let now = clock::now_ms();
+        peers.banned_by.retain(|_, b| b.until_ms > now);
+        let banned_by = peers.banned_by.values().cloned().collect::<Vec<_>>();
         let list = peers
             .by_id
             .iter()
@@ -64,7 +77,11 @@ pub async fn collect(shared: &Arc<Shared>) -> NodeStatus {
                 last_sync: p.last_sync.clone(),
             })
             .collect();
-        (list, peers.history.iter().rev().take(10).cloned().collect())
+        (
+            list,
+            peers.history.iter().rev().take(10).cloned().collect(),
+            banned_by,
+        )
     };
     let console = *shared.console.lock().unwrap_or_else(|p| p.into_inner());
     NodeStatus {
@@ -84,5 +101,8 @@ pub async fn collect(shared: &Arc<Shared>) -> NodeStatus {
         store,
         peer_list,
         recent_syncs,
+        links: net.links,
+        bans: net.bans,
+        banned_by,
     }
 }
