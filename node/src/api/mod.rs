@@ -25,6 +25,7 @@ mod console;
 mod error;
 mod json;
 mod routes;
+mod server;
 mod state;
 
 use std::net::SocketAddr;
@@ -105,14 +106,7 @@ pub async fn serve(node: NodeHandle, addr: SocketAddr, access: Access) -> std::i
     node.set_console(bound);
     let app = router(ApiState::new(node.clone(), access));
     let stopped = node.stopped();
-    let task = tokio::spawn(async move {
-        let result = axum::serve(listener, app)
-            .with_graceful_shutdown(stopped)
-            .await;
-        if let Err(e) = result {
-            tracing::error!(error = %e, "console server failed");
-        }
-    });
+    let task = tokio::spawn(server::run(listener, app, stopped));
     node.adopt(task);
     tracing::info!(url = %format!("http://{bound}/"), "console listening");
     Ok(())

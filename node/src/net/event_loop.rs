@@ -172,7 +172,7 @@ impl EventLoop {
             Command::Dial(addr, reply) => {
                 let result = self
                     .swarm
-                    .dial(addr)
+                    .dial(super::links::dial_opts(&addr))
                     .map_err(|e| NetError::Failed(e.to_string()));
                 let _ = reply.send(result);
             }
@@ -455,7 +455,7 @@ impl EventLoop {
             for (peer, addr) in found {
                 if !self.swarm.is_connected(&peer) && !self.keeps_out(&peer) {
                     tracing::info!(%peer, %addr, "found on the local network");
-                    let _ = self.swarm.dial(addr);
+                    let _ = self.swarm.dial(super::links::dial_opts(&addr));
                 }
             }
         }

@@ -18,6 +18,27 @@ use super::event_loop::EventLoop;
 /// exchanges are kept to half a second (`node::pace`).
 pub const LIVENESS: Duration = Duration::from_secs(16);
 
+/// How this post dials: always from a fresh source port. libp2p's default,
+/// reusing the listening port, fails with "address already in use" when the
+/// same peer is dialled again while the last connection's 4-tuple lingers in
+/// TIME_WAIT — exactly a reconnect right after a restart.
+pub(super) fn dial_opts(addr: &libp2p::Multiaddr) -> DialOpts {
+    let peer = addr.iter().find_map(|p| match p {
+        libp2p::multiaddr::Protocol::P2p(id) => Some(id),
+        _ => None,
+    });
+    match peer {
+        Some(peer) => DialOpts::peer_id(peer)
+            .addresses(vec![addr.clone()])
+            .allocate_new_port()
+            .build(),
+        None => DialOpts::unknown_peer_id()
+            .address(addr.clone())
+            .allocate_new_port()
+            .build(),
+    }
+}
+
 impl EventLoop {
     /// Notes answered pings. libp2p's ping handler keeps the first failure
     /// to itself and reports the next as a negotiation error, so liveness
@@ -66,7 +87,7 @@ impl EventLoop {
         let mut jitter = || rng.random_range(0.8..1.2);
         let due = self.redial.due(std::time::Instant::now(), &mut jitter);
         for addr in due {
-            let opts = DialOpts::from(addr.clone());
+            let opts = dial_opts(&addr);
             let id = opts.connection_id();
             let peer = opts.get_peer_id();
             if peer.is_some_and(|p| self.keeps_out(&p) || self.swarm.is_connected(&p)) {
