@@ -4,18 +4,36 @@
 //! Operators read and type times in Beijing time (UTC+8), the time every
 //! post in China keeps.
 
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use jiff::tz::{self, TimeZone};
 use jiff::{Timestamp, civil};
 use liandong_protocol::Hlc;
 
-/// Milliseconds since the Unix epoch (0 if the clock is before 1970).
+/// The environment variable that skews this process's clock by a signed
+/// number of milliseconds — for fault testing only (`liandong bench
+/// nemesis` runs posts whose clocks disagree within the allowed window).
+pub const SKEW_ENV: &str = "LIANDONG_CLOCK_SKEW_MS";
+
+/// Milliseconds since the Unix epoch (0 if the clock is before 1970), plus
+/// the test skew, if one is set.
 pub fn now_ms() -> u64 {
-    SystemTime::now()
+    let wall = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
+        .unwrap_or(0);
+    wall.saturating_add_signed(skew_ms())
+}
+
+fn skew_ms() -> i64 {
+    static SKEW: OnceLock<i64> = OnceLock::new();
+    *SKEW.get_or_init(|| {
+        std::env::var(SKEW_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    })
 }
 
 fn beijing() -> TimeZone {

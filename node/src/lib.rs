@@ -18,6 +18,7 @@ pub mod genesis;
 pub mod identity;
 pub mod ledger;
 pub mod metrics;
+pub mod nemesis;
 pub mod net;
 pub mod node;
 pub mod panics;

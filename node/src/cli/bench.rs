@@ -27,6 +27,40 @@ pub enum BenchCommand {
     /// write, open and init (in a scratch directory), and count lost, torn
     /// and unopenable stores. / 崩溃测试（随机杀进程）
     Crash(CrashBenchArgs),
+    /// Seeded fault schedules (partitions, silent and thin links, restarts,
+    /// SIGKILL, bursts, clock skew) against real posts, and the invariants
+    /// after the last heal: converged, no honest ban, no fork, nothing
+    /// lost. / 故障注入测试
+    Nemesis(NemesisBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NemesisBenchArgs {
+    /// Seeds to play
+    #[arg(long, default_value_t = 100)]
+    pub seeds: u64,
+    /// The first seed
+    #[arg(long, default_value_t = 1)]
+    pub first_seed: u64,
+    /// Faults per seed
+    #[arg(long, default_value_t = 6)]
+    pub steps: usize,
+    /// Entries in a burst
+    #[arg(long, default_value_t = 5000)]
+    pub burst: usize,
+    /// Seconds the posts may take to converge after the last heal
+    #[arg(long, default_value_t = 180)]
+    pub bound: u64,
+    /// Posts in this process instead of real processes (no SIGKILL, no
+    /// clock skew)
+    #[arg(long)]
+    pub in_process: bool,
+    /// The small world (4 posts) and shorter faults
+    #[arg(long)]
+    pub small: bool,
+    /// Write the report as JSON to this file
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +134,66 @@ pub fn run(data_dir: &DataDir, cmd: BenchCommand) -> Result<(), CliError> {
         BenchCommand::Net(args) => net(args),
         BenchCommand::Views(args) => views(args),
         BenchCommand::Crash(args) => crash(args),
+        BenchCommand::Nemesis(args) => nemesis(args),
+    }
+}
+
+fn nemesis(args: NemesisBenchArgs) -> Result<(), CliError> {
+    use crate::nemesis::{Launch, Mode, NemesisOptions, NemesisReport};
+    let binary = std::env::current_exe()
+        .map_err(|e| CliError::Failed(format!("cannot find this program: {e}")))?;
+    let opts = NemesisOptions {
+        launch: Launch {
+            mode: if args.in_process {
+                Mode::InProcess
+            } else {
+                Mode::Processes
+            },
+            binary: Some(binary),
+            sync_interval: std::time::Duration::from_secs(10),
+        },
+        small: args.small,
+        steps: args.steps,
+        burst: args.burst,
+        converge_bound: std::time::Duration::from_secs(args.bound),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("cannot start the runtime: {e}")))?;
+    let mut report = NemesisReport::default();
+    for seed in args.first_seed..args.first_seed + args.seeds {
+        let tmp = tempfile::Builder::new()
+            .prefix("liandong-nemesis-")
+            .tempdir()
+            .map_err(|e| CliError::Failed(format!("cannot create a temporary directory: {e}")))?;
+        let outcome = runtime.block_on(crate::nemesis::run_seed(&opts, seed, tmp.path(), |l| {
+            eprintln!("[nemesis] {l}")
+        }));
+        eprintln!(
+            "[nemesis] seed {seed}: {} — converged in {:.1} s, {} acknowledged{}",
+            if outcome.passed() { "ok" } else { "FAILED" },
+            outcome.converge_s,
+            outcome.acknowledged,
+            if outcome.problems.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", outcome.problems.join("; "))
+            }
+        );
+        report.add(outcome);
+        if let Some(path) = &args.json {
+            let text = serde_json::to_string_pretty(&report)
+                .map_err(|e| CliError::Failed(e.to_string()))?;
+            std::fs::write(path, text)
+                .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+        }
+    }
+    print!("{}", report.table());
+    if report.passed == report.seeds {
+        Ok(())
+    } else {
+        Err(CliError::Problems(report.seeds - report.passed))
     }
 }
 

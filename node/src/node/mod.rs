@@ -611,6 +611,22 @@ impl NodeHandle {
         sync::sync_with(&self.shared, peer).await
     }
 
+    /// The digest of the entries one interest selector covers.
+    pub async fn selector_digest(
+        &self,
+        selector: liandong_protocol::Selector,
+    ) -> Result<LedgerDigest, String> {
+        self.shared
+            .ledger
+            .read(move |l| {
+                l.store()
+                    .selector_digest(&selector)
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())?
+    }
+
     /// The digest of the entries this post holds in `subtree`.
     pub async fn digest(&self, subtree: RegionCode) -> Result<LedgerDigest, String> {
         self.shared

@@ -26,6 +26,9 @@ pub async fn status(State(node): State<NodeHandle>) -> Json<crate::node::NodeSta
 #[derive(Debug, Deserialize)]
 pub struct DigestQuery {
     scope: Option<String>,
+    /// Only entries with exactly this scope, not its subtree.
+    #[serde(default)]
+    exact: bool,
 }
 
 pub async fn digest(
@@ -33,8 +36,13 @@ pub async fn digest(
     Query(q): Query<DigestQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let scope = parse_region(q.scope.as_deref())?.unwrap_or_else(RegionCode::national);
+    let selector = if q.exact {
+        liandong_protocol::Selector::Exact(scope.clone())
+    } else {
+        liandong_protocol::Selector::Subtree(scope.clone())
+    };
     let d = node
-        .digest(scope.clone())
+        .selector_digest(selector)
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(
