@@ -404,6 +404,16 @@ impl EventLoop {
                     channel,
                     ..
                 } => {
+                    // A peer banned a moment ago (its notice on the way)
+                    // hears why, not an answer.
+                    if let Some(refusal) = self.banned_refusal(&peer) {
+                        let _ = self
+                            .swarm
+                            .behaviour_mut()
+                            .sync
+                            .send_response(channel, refusal);
+                        return;
+                    }
                     self.emit(NetEvent::Request {
                         peer,
                         request,

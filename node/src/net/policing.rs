@@ -152,6 +152,24 @@ impl EventLoop {
         }
     }
 
+    /// `Refused { Banned }` with the reason and the end, for a request
+    /// from a peer this post bans.
+    pub(super) fn banned_refusal(&self, peer: &PeerId) -> Option<Sized<Response>> {
+        if !self.bans.is_banned(peer, std::time::Instant::now()) {
+            return None;
+        }
+        let ban = self.bans.get(peer)?;
+        Some(sized_response(Response::Refused {
+            reason: RefusalReason::Banned,
+            detail: format!(
+                "banned until {} / 封禁至 {}: {}",
+                crate::clock::format_ms(ban.until_ms),
+                crate::clock::format_ms(ban.until_ms),
+                ban.reason
+            ),
+        }))
+    }
+
     /// The bans in force, for status.
     pub(super) fn ban_list(&self) -> Vec<BanInfo> {
         let mut out: Vec<BanInfo> = self
