@@ -65,8 +65,9 @@ pub struct CrashReport {
     pub unopenable: u64,
     /// Inits killed before they finished (left no post, run again fine).
     pub init_interrupted: u64,
-    /// Repairs the checker's open made first: partial snapshots a kill left
-    /// (sled 0.34.7 alone refuses such a store), corrupt ones set aside.
+    /// Repairs the checker's opens made first, of the post and of killed
+    /// inits: partial snapshots a kill left (sled 0.34.7 alone refuses such
+    /// a store), corrupt ones set aside.
     pub repairs: u64,
     /// Entries in the post's store after the last cycle.
     pub entries_at_end: u64,
@@ -276,6 +277,7 @@ fn kill_init(
     let data = DataDir::new(&dir);
     let complete = match open_waiting(&data) {
         Ok(post) => {
+            report.repairs += post.ledger.store().repairs().len() as u64;
             let n = post.ledger.store().count().unwrap_or(0);
             if n != 1 {
                 report.unopenable += 1;

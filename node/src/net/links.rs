@@ -15,7 +15,7 @@ use super::event_loop::EventLoop;
 /// A connection whose last answered ping is older than this is closed:
 /// pings go every `behaviour::PING_INTERVAL` (4 s), so this is several
 /// missed in a row — never one slow answer on a busy thin link, whose bulk
-/// exchanges are kept to half a second (`node::pace`).
+/// exchanges are kept to 0.75 s (`node::pace`).
 pub const LIVENESS: Duration = Duration::from_secs(16);
 
 /// How this post dials: always from a fresh source port. libp2p's default,

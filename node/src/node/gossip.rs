@@ -107,7 +107,7 @@ pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data
         super::count_invalid(shared, source, 1).await;
     }
     if let Some(entry) = outcome.as_ref().and_then(ItemOutcome::new_entry) {
-        after_new_entry(shared, entry, Some(source)).await;
+        after_new_entry(shared, entry, Some(source), GapFill::FromSender).await;
     }
     publish_outbox(shared).await;
     // Valid, but its author's certificates are outside this post's
@@ -216,13 +216,28 @@ pub async fn announce(shared: &Arc<Shared>, entry: &SignedEntry, source: Option<
         // Normal for a post with no peer in the topic yet; sync delivers.
         tracing::debug!(error = %e, "entry not gossiped");
     }
-    after_new_entry(shared, entry, source).await;
+    after_new_entry(shared, entry, source, GapFill::No).await;
+}
+
+/// Whether a new entry's missing predecessors are fetched at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GapFill {
+    /// Gossip brought it alone: ask the sender for the stretch before it.
+    FromSender,
+    /// A sync brought it, and brings the rest too: asking again would only
+    /// send the same entries twice, unpaced, down a thin link.
+    No,
 }
 
 /// After a new entry is stored: push it to connected posts that hold its
-/// scope but are not in its gossip topic (posts above the county), and ask
-/// the sender for the author's missing predecessors.
-pub async fn after_new_entry(shared: &Arc<Shared>, entry: &SignedEntry, source: Option<PeerId>) {
+/// scope but are not in its gossip topic (posts above the county), and, for
+/// gossip, ask the sender for the author's missing predecessors.
+pub async fn after_new_entry(
+    shared: &Arc<Shared>,
+    entry: &SignedEntry,
+    source: Option<PeerId>,
+    gaps: GapFill,
+) {
     let h = entry.header();
     observe_latency(shared, entry);
     let _ = shared.new_entries.send(super::NewEntry {
@@ -253,7 +268,7 @@ pub async fn after_new_entry(shared: &Arc<Shared>, entry: &SignedEntry, source: 
             Err(e) => tracing::debug!(%peer, error = %e, "push failed"),
         }
     }
-    if let Some(source) = source {
+    if let (Some(source), GapFill::FromSender) = (source, gaps) {
         fill_gap(shared, entry, source).await;
     }
 }
@@ -296,7 +311,13 @@ async fn fill_gap(shared: &Arc<Shared>, entry: &SignedEntry, source: PeerId) {
         return;
     }
     let from = below + 1;
-    let to = (seq - 1).min(from + MAX_CHAIN_FETCH - 1);
+    // As many as the link to the sender carries in one paced exchange.
+    let count = shared
+        .lock_peers()
+        .by_id
+        .get(&source)
+        .map_or(1, |p| p.pace.fetch_count(MAX_CHAIN_FETCH as usize)) as u64;
+    let to = (seq - 1).min(from + count - 1);
     let ask = shared
         .gaps
         .lock()

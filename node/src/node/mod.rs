@@ -990,7 +990,7 @@ async fn after_ingest(
         let _ = shared.cascade.try_send(peer);
     }
     for e in &new {
-        gossip::after_new_entry(shared, e, Some(peer)).await;
+        gossip::after_new_entry(shared, e, Some(peer), gossip::GapFill::No).await;
     }
     new.len()
 }

@@ -4,7 +4,7 @@
 //! warning, a task). All share one connection, and whatever a post writes
 //! into it waits behind what it wrote before — in the kernel's send buffer
 //! and at the thin link's router. So bulk goes in exchanges sized to take
-//! about [`TARGET`] of link time each, one at a time per peer: an urgent
+//! about [`TARGET`] (0.75 s) of link time each, one at a time per peer: an urgent
 //! entry never waits behind more than that, on a 64 kbit/s radio link or a
 //! gigabit LAN alike, and no request takes long enough to time out.
 //!
@@ -21,8 +21,10 @@ use std::time::Duration;
 
 use liandong_protocol::net::MAX_FRAME_BYTES;
 
-/// Link time one bulk exchange should take.
-pub const TARGET: Duration = Duration::from_millis(500);
+/// Link time one bulk exchange should take: short enough that an urgent
+/// entry behind it still crosses a 64 kbit/s link within 2 s, long enough
+/// that round trips do not eat the link (measured: BENCHMARKS.md).
+pub const TARGET: Duration = Duration::from_millis(750);
 /// The smallest budget: a few entries, even on the thinnest link.
 pub const MIN_BUDGET: usize = 4 * 1024;
 /// Where a new peer starts: half a second at 64 kbit/s.
@@ -109,13 +111,13 @@ mod tests {
     }
 
     #[test]
-    fn budgets_settle_at_half_a_second_of_the_link() {
-        // 64 kbit/s: 8 KB/s, so about 4 KB.
+    fn budgets_settle_at_the_target_share_of_the_link() {
+        // 64 kbit/s: 8 KB/s, so about 6 KB.
         let thin = settle(8_000.0, Duration::from_millis(80));
-        assert!((MIN_BUDGET..=8 * 1024).contains(&thin), "{thin}");
-        // 2 Mbit/s over a satellite's 600 ms: about 125 KB, not held down.
+        assert!((MIN_BUDGET..=10 * 1024).contains(&thin), "{thin}");
+        // 2 Mbit/s over a satellite's 600 ms: about 190 KB, not held down.
         let sat = settle(250_000.0, Duration::from_millis(600));
-        assert!((60_000..=250_000).contains(&sat), "{sat}");
+        assert!((90_000..=380_000).contains(&sat), "{sat}");
         // A LAN: the whole frame.
         assert_eq!(settle(100e6, Duration::from_micros(300)), MAX_FRAME_BYTES);
     }
@@ -131,7 +133,7 @@ mod tests {
             let bytes = p.budget();
             p.observe(bytes, Duration::from_secs_f64(bytes as f64 / 8_000.0));
         }
-        assert!(p.budget() <= 8 * 1024, "{}", p.budget());
+        assert!(p.budget() <= 10 * 1024, "{}", p.budget());
         p.failed();
         assert_eq!(p.budget(), MIN_BUDGET);
     }

@@ -8,8 +8,8 @@
 //!
 //! Every session records its round trips, bytes each way and entries moved.
 //!
-//! Every exchange is sized by the peer's pace (`pace.rs`): about half a
-//! second of the link each, one at a time, so that urgent gossip and pushes
+//! Every exchange is sized by the peer's pace (`pace.rs`): about 0.75 s
+//! of the link each, one at a time, so that urgent gossip and pushes
 //! never wait long behind a backlog and no request times out on a thin
 //! link.
 
