@@ -1123,10 +1123,10 @@
           h("td", {}, p.connected_since), h("td", { class: "small" }, p.last_sync ? p.last_sync.started + " (+" + p.last_sync.fetched + " / -" + p.last_sync.pushed + ")" : "—"))))),
       st.links && st.links.length ? panel(t("links"), table([t("address"), t("status"), t("link_failures"), t("link_next")],
         st.links.map((l) => h("tr", {},
-          h("td", { class: "mono small" }, l.address),
+          h("td", { class: "mono small wrap" }, l.address),
           h("td", {}, h("span", { class: "badge " + (l.connected ? "b-green" : "b-red") }, l.connected ? t("connected") : t("redialling"))),
           h("td", { class: "num" }, l.connected ? "—" : String(l.failures)),
-          h("td", { class: "small" }, l.connected ? "—" : l.next_dial_s + " s" + (l.last_error ? " · " + l.last_error : "")))))) : null,
+          h("td", { class: "small wrap" }, l.connected ? "—" : (l.next_dial_s ? l.next_dial_s + " s" : t("dialling_now")) + (l.last_error ? " · " + l.last_error : "")))))) : null,
       (st.bans && st.bans.length) || (st.banned_by && st.banned_by.length) ? panel(t("bans"), table([t("peer_id"), t("direction"), t("ban_reason"), t("until")],
         st.bans.map((b) => h("tr", {}, h("td", { class: "mono small" }, "…" + b.peer_id.slice(-10)), h("td", {}, t("ban_ours")), h("td", {}, b.detail), h("td", {}, fmtTime(b.until_ms))))
           .concat(st.banned_by.map((b) => h("tr", { class: "alert" }, h("td", { class: "mono small" }, (b.name || "?") + " …" + b.peer_id.slice(-10)), h("td", {}, t("ban_theirs")), h("td", {}, b.reason), h("td", {}, fmtTime(b.until_ms))))))) : null,

@@ -27,7 +27,7 @@ window.I18N = {
     overdue_update: "续报逾期", overdue_first: "首报迟报", due: "应于",
     // network
     partitioned: "与上级失联", partitioned_detail: "未连接任何上级节点；本节点继续独立工作，恢复连接后将自动同步。",
-    links: "配置的链路", address: "地址", redialling: "重连中", link_failures: "失败次数", link_next: "下次重连",
+    links: "配置的链路", address: "地址", redialling: "重连中", link_failures: "失败次数", link_next: "下次重连", dialling_now: "正在连接",
     bans: "封禁", direction: "方向", ban_reason: "原因", until: "截止", ban_ours: "本节点封禁对方", ban_theirs: "对方封禁本节点",
     store_full: "磁盘空间不足，已暂停写入", store_full_detail: "剩余 {free} MiB，低于保留的 {reserve} MiB。查看、导出照常；清理磁盘后自动恢复写入。",
     store_failed: "存储故障，写入已停止", store_failed_detail: "一次写入失败，为免数据不一致节点将停止；请检查磁盘后重新启动节点。",
@@ -135,7 +135,7 @@ window.I18N = {
     ov_conflicts: "conflicts", ov_invalid: "invalid entries",
     overdue_update: "update overdue", overdue_first: "first report late", due: "due",
     partitioned: "Cut off from higher levels", partitioned_detail: "No post above is connected; this post keeps working and will sync when links return.",
-    links: "Configured links", address: "Address", redialling: "redialling", link_failures: "Failed dials", link_next: "Next dial",
+    links: "Configured links", address: "Address", redialling: "redialling", link_failures: "Failed dials", link_next: "Next dial", dialling_now: "dialling now",
     bans: "Bans", direction: "Direction", ban_reason: "Reason", until: "Until", ban_ours: "kept out by this post", ban_theirs: "keeps this post out",
     store_full: "Disk nearly full: writing paused", store_full_detail: "{free} MiB free, under the {reserve} MiB reserve. Viewing and export still work; writing resumes by itself once space is freed.",
     store_failed: "Store failure: writing stopped", store_failed_detail: "A write failed; the post stops so that nothing uncertain is kept. Check the disk, then start the post again.",

@@ -83,6 +83,7 @@ fn console_in_a_browser_on_three_posts() {
         connect(&nodes[1], &nodes[2]).await;
     });
     let (village, county) = (urls[0].clone(), urls[2].clone());
+    let urls_township = urls[1].clone();
     let net = Net {
         rt,
         nodes,
@@ -381,6 +382,73 @@ fn console_in_a_browser_on_three_posts() {
         Ok(None)
     }));
     shot("19-village-partitioned");
+
+    // A ban: the county bans the township (as it would for invalid
+    // entries); both network pages say so, the township's in both languages.
+    let township_url = urls_township.clone();
+    net.rt.block_on(async {
+        net.nodes[2]
+            .network()
+            .ban(
+                net.nodes[1].peer_id(),
+                liandong_node::net::bans::BanReason::InvalidEntries { count: 65 },
+            )
+            .await;
+        let township = net.nodes[1].clone();
+        wait_until("the township heard it is banned", DEADLINE, || async {
+            !township.status().await.banned_by.is_empty()
+        })
+        .await;
+    });
+    ok(browser.goto(&format!("{county}/#/network")));
+    ok(browser.wait_text("main", "本节点封禁对方").map(drop));
+    shot("20-county-network-ban");
+    ok(browser.goto(&format!("{township_url}/#/network")));
+    ok(browser.wait_text("main", "对方封禁本节点").map(drop));
+    shot("21-township-banned");
+    ok(browser.click_css("#lang-toggle"));
+    ok(browser.wait_text("main", "keeps this post out").map(drop));
+    shot("21-township-banned-en");
+    ok(browser.click_css("#lang-toggle"));
+    ok(browser.wait_text("#nav-overview", "总览").map(drop));
+
+    // A troubled post: its disk under the reserve and its configured parent
+    // unreachable. The banner and the network page say both.
+    let troubled_dir = init_post(net._tmp.path(), "东戈壁村", "654203106202", NET);
+    let config_path = troubled_dir.config_path();
+    let config = std::fs::read_to_string(&config_path).expect("config");
+    std::fs::write(
+        &config_path,
+        config.replace("reserve_mb = 64", "reserve_mb = 100000000"),
+    )
+    .expect("config");
+    let dead_parent: libp2p::Multiaddr =
+        format!("/ip4/127.0.0.1/tcp/9/p2p/{}", libp2p::PeerId::random())
+            .parse()
+            .expect("addr");
+    let (troubled, troubled_url) =
+        net.rt
+            .block_on(spawn_console(&troubled_dir, vec![dead_parent], NO_TIMER));
+    net.rt
+        .block_on(wait_until("a failed dial", DEADLINE, || async {
+            troubled.status().await.links.iter().any(|l| l.failures > 0)
+        }));
+    ok(browser.goto(&format!("{troubled_url}/#/overview")));
+    ok(browser.wait_for("#store-banner").map(drop));
+    shot("22-village-disk-full");
+    ok(browser.goto(&format!("{troubled_url}/#/network")));
+    ok(browser.wait_text("main", "重连中").map(drop));
+    shot("23-village-links");
+    ok(browser.click_css("#lang-toggle"));
+    ok(browser.wait_text("main", "redialling").map(drop));
+    shot("23-village-links-en");
+    ok(browser.goto(&format!("{troubled_url}/#/overview")));
+    ok(browser
+        .wait_text("#store-banner", "Disk nearly full")
+        .map(drop));
+    shot("22-village-disk-full-en");
+    ok(browser.click_css("#lang-toggle"));
+    net.rt.block_on(troubled.shutdown());
 
     // The console's own answer about the live stream: the county got every
     // entry by gossip, and the page's JSON says so too.

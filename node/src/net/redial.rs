@@ -144,7 +144,7 @@ impl Redial {
                 addr.is_some_and(|a| a == &t.addr) || (peer.is_some() && t.peer.as_ref() == peer);
             if let (true, State::Dialing { failures, .. }) = (ours, &t.state) {
                 let failures = failures + 1;
-                t.last_error = Some(error.to_string());
+                t.last_error = Some(plain_error(error));
                 t.state = waiting_after(failures, now, jitter());
                 let wait = match t.state {
                     State::Waiting { next, .. } => next.duration_since(now),
@@ -190,6 +190,25 @@ impl Redial {
             })
             .collect()
     }
+}
+
+/// A dial error as an operator reads it: libp2p's text nests the address
+/// and the OS error several times over.
+fn plain_error(error: &str) -> String {
+    let lower = error.to_lowercase();
+    let known = [
+        ("connection refused", "connection refused / 连接被拒绝"),
+        ("timed out", "timed out / 超时"),
+        ("network is unreachable", "network unreachable / 网络不可达"),
+        ("no route to host", "no route to host / 无路由"),
+        ("host is down", "host down / 主机不可达"),
+        ("kept out", "kept out by this post / 已被本节点拒绝"),
+    ];
+    if let Some((_, plain)) = known.iter().find(|(k, _)| lower.contains(k)) {
+        return (*plain).to_string();
+    }
+    let last = error.rsplit(": ").next().unwrap_or(error);
+    last.chars().take(120).collect()
 }
 
 /// The wait after `failures` failed dials: 1 s doubling to 60 s, scaled by
@@ -254,6 +273,14 @@ mod tests {
         assert_eq!(r.status(now)[0].failures, 8);
         r.connected(peer, &a);
         assert_eq!(r.status(now)[0].failures, 0, "backoff starts over");
+    }
+
+    #[test]
+    fn dial_errors_read_plainly() {
+        let raw = "Failed to negotiate transport protocol(s): [(/ip4/127.0.0.1/tcp/9/p2p/12D3: \
+                   : Connection refused (os error 111): Connection refused (os error 111))]";
+        assert_eq!(plain_error(raw), "connection refused / 连接被拒绝");
+        assert_eq!(plain_error("a: b: something else"), "something else");
     }
 
     #[test]
