@@ -372,7 +372,7 @@ fn full_verify(post: &Path, cycle: u64, report: &mut CrashReport) {
     report.verify_runs += 1;
     let result = open_waiting(&DataDir::new(post))
         .map_err(|e| e.to_string())
-        .and_then(|p| crate::cli::verify::verify(&p.ledger).map_err(|e| e.to_string()));
+        .and_then(|p| crate::ledger::verify::verify(&p.ledger).map_err(|e| e.to_string()));
     match result {
         Ok(r) if r.problems.is_empty() => {}
         Ok(r) => {

@@ -551,7 +551,8 @@ async fn partition_heal(
         (n0 + opts.diverge as u64) * avg
     };
 
-    let before: Vec<crate::node::SyncTotals> = nodes.iter().map(NodeHandle::sync_totals).collect();
+    let before: Vec<crate::service::status::SyncTotals> =
+        nodes.iter().map(NodeHandle::sync_totals).collect();
     let healed_at = Instant::now();
     for &(i, j) in &cross {
         nodes[i].network().unblock(nodes[j].peer_id()).await;

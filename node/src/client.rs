@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::datadir::DataDir;
+use crate::service::http::{CSRF_HEADER, MAX_BODY_BYTES};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -65,11 +66,6 @@ fn refusal(status: u16, body: &mut ureq::Body) -> ClientError {
         Err(e) => ClientError::Api(format!("HTTP {status}: {e}")),
     }
 }
-
-/// The header every state-changing request carries: a browser on another
-/// site cannot send it without the console's consent (CORS), so it proves
-/// the request is not a cross-site forgery.
-pub const CSRF_HEADER: &str = "x-liandong-request";
 
 /// A running node's API.
 #[derive(Debug, Clone)]
@@ -211,7 +207,7 @@ impl Client {
         }
         resp.body_mut()
             .with_config()
-            .limit(crate::api::MAX_BODY_BYTES as u64)
+            .limit(MAX_BODY_BYTES as u64)
             .read_to_vec()
             .map_err(|e| ClientError::Api(e.to_string()))
     }

@@ -46,6 +46,12 @@ impl DataDir {
         self.root.join("store")
     }
 
+    /// Development-mode roles, read by `run` and the domain commands when
+    /// present (`--dev-roles` names another file).
+    pub fn dev_roles_path(&self) -> PathBuf {
+        self.root.join("dev-roles.toml")
+    }
+
     pub fn genesis_path(&self) -> PathBuf {
         self.root.join("genesis.bin")
     }

@@ -3,6 +3,7 @@
 //! does the IO around them.
 
 pub mod api;
+pub mod app;
 pub mod benchcrash;
 pub mod benchnet;
 pub mod benchviews;
@@ -24,4 +25,5 @@ pub mod node;
 pub mod panics;
 pub mod post;
 pub mod regions;
+pub mod service;
 pub mod store;

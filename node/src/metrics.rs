@@ -284,7 +284,7 @@ impl NodeMetrics {
             .inc();
     }
 
-    pub fn sync_session(&self, stats: &crate::node::SyncStats) {
+    pub fn sync_session(&self, stats: &crate::service::sync::SyncStats) {
         let result = if stats.ok { "ok" } else { "failed" };
         self.sync_sessions
             .get_or_create(&label("result", result))

@@ -10,7 +10,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{Author, at, cert_body, genesis, note, open, rc, revocation, wires};
-use liandong_node::cli::verify::verify;
+use liandong_node::ledger::verify::verify;
 use liandong_node::ledger::{ItemOutcome, Ledger};
 use liandong_node::store::{Durability, Query};
 use liandong_protocol::{

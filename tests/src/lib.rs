@@ -12,6 +12,7 @@ pub mod trusted;
 use std::future::Future;
 use std::time::Duration;
 
+use liandong_node::app::{self, ConsoleOptions};
 use liandong_node::config::{Config, PostConfig};
 use liandong_node::datadir::DataDir;
 use liandong_node::node::{Node, NodeHandle, NodeOptions};
@@ -72,9 +73,9 @@ pub async fn spawn_console(
     peers: Vec<Multiaddr>,
     sync_interval: Duration,
 ) -> (NodeHandle, String) {
-    let mut o = options(dir, peers, sync_interval);
-    o.console = Some("127.0.0.1:0".parse().expect("addr"));
-    let node = Node::spawn(o)
+    let o = options(dir, peers, sync_interval);
+    let console = ConsoleOptions::on("127.0.0.1:0".parse().expect("addr"));
+    let node = app::start(o, Some(console))
         .await
         .unwrap_or_else(|e| panic!("spawn {}: {e}", dir.root().display()));
     let url = format!("http://{}", node.console().expect("console address"));

@@ -5,8 +5,9 @@
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
+use liandong_node::app::{self, ConsoleOptions};
 use liandong_node::datadir::DataDir;
-use liandong_node::node::{Node, NodeHandle, NodeOptions};
+use liandong_node::node::{NodeHandle, NodeOptions};
 use liandong_tests::http::Api;
 use liandong_tests::*;
 use serde_json::{Value, json};
@@ -710,10 +711,12 @@ fn the_operator_token_guards_everything_but_the_login() {
     let dir = init_post(tmp.path(), COUNTY, "654203", NET);
     let rt = runtime();
     let token = "a-long-operator-token-for-tests";
-    let mut o = options(&dir, vec![], NO_TIMER);
-    o.console = Some("127.0.0.1:0".parse().expect("addr"));
-    o.console_token = Some(token.into());
-    let node = rt.block_on(Node::spawn(o)).expect("spawn");
+    let o = options(&dir, vec![], NO_TIMER);
+    let console = ConsoleOptions {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        token: Some(token.into()),
+    };
+    let node = rt.block_on(app::start(o, Some(console))).expect("spawn");
     let base = format!("http://{}", node.console().expect("console"));
     let mut api = Api::new(&base);
 
@@ -776,18 +779,23 @@ fn a_console_off_loopback_needs_a_token() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = init_post(tmp.path(), COUNTY, "654203", NET);
     let rt = runtime();
-    let mut o: NodeOptions = options(&dir, vec![], NO_TIMER);
-    o.console = Some("0.0.0.0:0".parse().expect("addr"));
+    let o: NodeOptions = options(&dir, vec![], NO_TIMER);
+    let mut console = ConsoleOptions::on("0.0.0.0:0".parse().expect("addr"));
     let err = rt
-        .block_on(Node::spawn(o.clone()))
+        .block_on(app::start(o.clone(), Some(console.clone())))
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(err.contains("token") && err.contains("令牌"), "{err}");
-    o.console_token = Some("short".into());
-    assert!(rt.block_on(Node::spawn(o.clone())).is_err());
-    o.console_token = Some("a-long-operator-token-for-tests".into());
-    let node = rt.block_on(Node::spawn(o)).expect("with a token");
+    console.token = Some("short".into());
+    assert!(
+        rt.block_on(app::start(o.clone(), Some(console.clone())))
+            .is_err()
+    );
+    console.token = Some("a-long-operator-token-for-tests".into());
+    let node = rt
+        .block_on(app::start(o, Some(console)))
+        .expect("with a token");
     assert!(node.console().is_some_and(|a| a.ip().is_unspecified()));
     rt.block_on(node.shutdown());
 }

@@ -30,7 +30,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::ApiError;
-use crate::client::CSRF_HEADER;
+use crate::service::http::CSRF_HEADER;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "liandong_session";

@@ -170,9 +170,6 @@ pub(crate) fn store_error(e: &crate::store::StoreError) -> ApiError {
     ApiError::new(status, code, zh, en)
 }
 
-/// The API codes that mean the store failed (exit code 4 in the CLI).
-pub const STORE_CODES: [&str; 3] = ["disk_full", "store_failed", "store_error"];
-
 impl From<crate::ledger::actor::ActorError> for ApiError {
     fn from(e: crate::ledger::actor::ActorError) -> Self {
         ApiError::unavailable(format!("{e} / 本地台账不可用"))

@@ -36,14 +36,12 @@ use axum::middleware;
 use axum::routing::{get, post};
 
 pub use access::Access;
-pub use error::{ApiError, STORE_CODES};
-pub use routes::actions::{Notice, Written};
+pub use error::ApiError;
 pub use state::ApiState;
 
 use crate::node::NodeHandle;
 
-/// Largest request body (a bundle upload is the big one).
-pub const MAX_BODY_BYTES: usize = 512 * 1024 * 1024;
+pub use crate::service::http::MAX_BODY_BYTES;
 /// Largest JSON body of any other request.
 pub const MAX_JSON_BYTES: usize = 256 * 1024;
 

@@ -14,7 +14,8 @@ use crate::clock;
 use crate::domain::load::is_domain_kind;
 use crate::domain::{ActionError, Desk, load_fold};
 use crate::ledger::Ledger;
-use crate::node::{NewEntry, NodeHandle};
+use crate::node::NodeHandle;
+use crate::service::events::NewEntry;
 
 #[derive(Clone)]
 pub struct ApiState {

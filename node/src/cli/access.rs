@@ -36,7 +36,7 @@ pub fn remote(e: crate::client::ClientError) -> CliError {
     use crate::client::ClientError;
     match e {
         ClientError::Refused { code, message, .. }
-            if crate::api::STORE_CODES.contains(&code.as_str()) =>
+            if crate::service::http::STORE_CODES.contains(&code.as_str()) =>
         {
             CliError::Storage(message)
         }

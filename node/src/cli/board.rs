@@ -9,10 +9,9 @@
 use crate::domain::sections::Area;
 use clap::{Args, Subcommand};
 use liandong_protocol::domain::Casualties;
-use liandong_protocol::domain::fold::{Conflict, Excluded, IncidentView, Views};
+use liandong_protocol::domain::fold::{Conflict, Excluded, IncidentView, Track, Views};
 
 use super::CliError;
-use super::domain::summary::track_label;
 use super::domain::{Common, Lang, session};
 use super::output::{self, truncate};
 use crate::clock;
@@ -563,5 +562,18 @@ fn footer(conflicts: &[&Conflict], invalid: &[&Excluded], l: Lang) {
                 l.t(&x.reason.zh, &x.reason.en)
             );
         }
+    }
+}
+
+/// How a track is named on boards.
+pub fn track_label(track: &Track, drill_name: Option<&str>, l: Lang) -> String {
+    match track {
+        Track::Actual => l.t("实战", "actual").into(),
+        Track::Drill(id) => format!(
+            "{} {} ({})",
+            l.t("演练", "drill"),
+            drill_name.unwrap_or_default(),
+            id.short()
+        ),
     }
 }

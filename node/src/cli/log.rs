@@ -5,9 +5,10 @@ use liandong_protocol::{Hlc, Kind, NodeId, RegionCode};
 
 use super::CliError;
 use super::access::{self, Access};
-use super::output::{self, EntryRow};
+use super::output;
 use crate::clock;
 use crate::datadir::DataDir;
+use crate::service::rows::{EntryRow, post_names};
 use crate::store::Query;
 
 #[derive(Debug, Args)]
@@ -67,7 +68,7 @@ pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
     let rows: Vec<EntryRow> = match access::open(data_dir)? {
         Access::Local(post) => {
             let store = post.ledger.store();
-            let names = output::post_names(store)?;
+            let names = post_names(store)?;
             store
                 .query(&query)?
                 .iter()
@@ -94,8 +95,8 @@ pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
     } else if rows.is_empty() {
         println!("（无记录）no entries");
     } else {
-        let cells: Vec<Vec<String>> = rows.iter().map(EntryRow::cells).collect();
-        output::print_table(&EntryRow::HEADER, &cells);
+        let cells: Vec<Vec<String>> = rows.iter().map(output::entry_cells).collect();
+        output::print_table(&output::ENTRY_HEADER, &cells);
         println!("共 {} 条 / {} entries", rows.len(), rows.len());
     }
     Ok(())

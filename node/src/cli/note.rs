@@ -5,8 +5,9 @@ use liandong_protocol::{Body, Note, RegionCode, Status};
 
 use super::CliError;
 use super::access::{self, Access};
-use super::output::{self, EntryRow};
+use super::output;
 use crate::datadir::DataDir;
+use crate::service::rows::EntryRow;
 
 #[derive(Debug, Subcommand)]
 pub enum NoteCommand {
@@ -22,7 +23,7 @@ pub struct NoteAddArgs {
     #[arg(long)]
     pub scope: Option<RegionCode>,
     /// actual, exercise (drill) or test / 实战、演练或测试
-    #[arg(long, default_value = "actual", value_parser = output::parse_status)]
+    #[arg(long, default_value = "actual", value_parser = crate::service::rows::parse_status)]
     pub status: Status,
     /// Print the result as JSON
     #[arg(long)]

@@ -1,29 +1,14 @@
-//! Shared output helpers: JSON, tables that line up with Chinese text, and
-//! the one-line view of an entry.
+//! Shared output helpers: JSON, and tables that line up with Chinese text.
 
-use std::collections::HashMap;
-
-use liandong_protocol::{Body, NodeId, SignedEntry, Status};
+use liandong_protocol::Status;
 use serde::Serialize;
 
-use crate::clock;
-use crate::store::{Query, Store, StoreError};
+use crate::service::rows::EntryRow;
 
 pub fn print_json<T: Serialize + ?Sized>(value: &T) {
     match serde_json::to_string_pretty(value) {
         Ok(text) => println!("{text}"),
         Err(e) => eprintln!("cannot print JSON: {e}"),
-    }
-}
-
-pub fn parse_status(text: &str) -> Result<Status, String> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "actual" | "实战" => Ok(Status::Actual),
-        "exercise" | "drill" | "演练" => Ok(Status::Exercise),
-        "test" | "测试" => Ok(Status::Test),
-        _ => Err(format!(
-            "unknown status {text:?}; use actual, exercise or test / 状态应为 实战、演练 或 测试"
-        )),
     }
 }
 
@@ -95,103 +80,35 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
-/// Names of posts, from their latest self-description.
-pub type Names = HashMap<NodeId, String>;
+/// The columns of an entry in `liandong log`'s table.
+pub const ENTRY_HEADER: [&str; 7] = [
+    "时间 time",
+    "单位 post",
+    "序号 seq",
+    "类型 kind",
+    "区划 scope",
+    "状态 status",
+    "内容 content",
+];
 
-pub fn post_names(store: &Store) -> Result<Names, StoreError> {
-    let profiles = store.query(&Query {
-        kind: Some(liandong_protocol::Kind::POST_PROFILE),
-        ..Query::default()
-    })?;
-    let mut names = Names::new();
-    for e in profiles {
-        if let Ok(Body::PostProfile(p)) = e.body() {
-            names.insert(e.author(), p.name);
-        }
-    }
-    Ok(names)
-}
-
-/// One entry as the CLI shows it (and as `--json` prints it).
-#[derive(Debug, Serialize, serde::Deserialize)]
-pub struct EntryRow {
-    pub id: String,
-    pub author: String,
-    pub author_name: Option<String>,
-    pub seq: u64,
-    pub time: String,
-    pub hlc: u64,
-    pub kind: String,
-    pub scope: String,
-    pub status: Status,
-    pub summary: String,
-    pub body: serde_json::Value,
-    /// Why the entry does not count in views (its author was revoked or
-    /// quarantined as of its time, …); absent when it counts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub invalid: Option<String>,
-}
-
-impl EntryRow {
-    pub fn new(e: &SignedEntry, names: &Names) -> EntryRow {
-        let h = e.header();
-        let (summary, body) = match e.body() {
-            Ok(body) => (
-                summarise(&body),
-                serde_json::to_value(&body).unwrap_or(serde_json::Value::Null),
-            ),
-            Err(err) => (format!("(unreadable body: {err})"), serde_json::Value::Null),
-        };
-        EntryRow {
-            id: e.id().to_hex(),
-            author: h.author.to_hex(),
-            author_name: names.get(&h.author).cloned(),
-            seq: h.seq,
-            time: clock::format_hlc(h.hlc),
-            hlc: h.hlc.as_u64(),
-            kind: h.kind.to_string(),
-            scope: h.scope.to_string(),
-            status: h.status,
-            summary,
-            body,
-            invalid: None,
-        }
-    }
-
-    /// Marks the entry as not counting in views, with the reason.
-    pub fn with_standing(mut self, standing: Result<(), liandong_protocol::TrustError>) -> Self {
-        self.invalid = standing.err().map(|e| e.to_string());
-        self
-    }
-
-    pub fn cells(&self) -> Vec<String> {
-        let who = match &self.author_name {
-            Some(name) => truncate(name, 18),
-            None => self.author[..8].to_string(),
-        };
-        vec![
-            self.time.clone(),
-            who,
-            format!("#{}", self.seq),
-            self.kind.clone(),
-            self.scope.clone(),
-            status_label(self.status).to_string(),
-            match &self.invalid {
-                Some(_) => truncate(&format!("⚠失效 invalid · {}", self.summary), 48),
-                None => truncate(&self.summary, 48),
-            },
-        ]
-    }
-
-    pub const HEADER: [&'static str; 7] = [
-        "时间 time",
-        "单位 post",
-        "序号 seq",
-        "类型 kind",
-        "区划 scope",
-        "状态 status",
-        "内容 content",
-    ];
+/// An entry's cells under [`ENTRY_HEADER`].
+pub fn entry_cells(row: &EntryRow) -> Vec<String> {
+    let who = match &row.author_name {
+        Some(name) => truncate(name, 18),
+        None => row.author[..8].to_string(),
+    };
+    vec![
+        row.time.clone(),
+        who,
+        format!("#{}", row.seq),
+        row.kind.clone(),
+        row.scope.clone(),
+        status_label(row.status).to_string(),
+        match &row.invalid {
+            Some(_) => truncate(&format!("⚠失效 invalid · {}", row.summary), 48),
+            None => truncate(&row.summary, 48),
+        },
+    ]
 }
 
 fn status_label(s: Status) -> &'static str {
@@ -199,35 +116,6 @@ fn status_label(s: Status) -> &'static str {
         Status::Actual => "实战",
         Status::Exercise => "演练",
         Status::Test => "测试",
-    }
-}
-
-fn summarise(body: &Body) -> String {
-    match body {
-        Body::Note(n) => n.text.replace('\n', " "),
-        Body::PostProfile(p) => format!(
-            "{} · {} · {} · {}",
-            p.name,
-            p.level.name_zh(),
-            p.region,
-            p.unit_type.name_zh()
-        ),
-        Body::Certificate(c) => format!(
-            "证书 certificate → {} · {} · {} · {}{}",
-            c.name,
-            c.level.name_zh(),
-            c.region,
-            c.unit_type.name_zh(),
-            if c.can_certify { " · 可签发" } else { "" }
-        ),
-        Body::Revocation(r) => format!(
-            "吊销 revocation of {} — {}",
-            r.subject.short(),
-            r.reason.replace('\n', " ")
-        ),
-        Body::Equivocation(_) => "分叉证据 equivocation evidence".to_string(),
-        Body::Unknown { kind } => format!("(newer entry kind {}: stored and relayed)", kind.0),
-        domain => super::domain::summary::summarise(domain).unwrap_or_default(),
     }
 }
 

@@ -7,10 +7,11 @@ use clap::Args;
 use libp2p::Multiaddr;
 
 use super::CliError;
+use crate::app::{self, ConsoleOptions};
 use crate::client::{self, RunInfo};
 use crate::config::Config;
 use crate::datadir::DataDir;
-use crate::node::{Node, NodeOptions};
+use crate::node::NodeOptions;
 
 /// Prints a line for whoever started the post, if anyone still listens: a
 /// post outlives the terminal or pipe it was started from, and a closed
@@ -58,7 +59,6 @@ pub fn run(data_dir: &DataDir, args: RunArgs) -> Result<(), CliError> {
     if args.no_mdns {
         options.mdns = Some(false);
     }
-    options.console = Some(console);
     options.sync_interval = Duration::from_secs(args.sync_interval.max(1));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -66,10 +66,12 @@ pub fn run(data_dir: &DataDir, args: RunArgs) -> Result<(), CliError> {
         .build()
         .map_err(|e| CliError::Failed(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async move {
-        let node = Node::spawn(options).await.map_err(|e| match e {
-            crate::node::NodeError::Post(p) => CliError::from(p),
-            other => CliError::Failed(other.to_string()),
-        })?;
+        let node = app::start(options, Some(ConsoleOptions::on(console)))
+            .await
+            .map_err(|e| match e {
+                crate::node::NodeError::Post(p) => CliError::from(p),
+                other => CliError::Failed(other.to_string()),
+            })?;
         let info = RunInfo {
             pid: std::process::id(),
             peer_id: node.peer_id().to_string(),

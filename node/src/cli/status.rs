@@ -9,8 +9,8 @@ use super::CliError;
 use super::output;
 use crate::client::{Client, ClientError};
 use crate::datadir::DataDir;
-use crate::node::NodeStatus;
 use crate::post::Post;
+use crate::service::status::NodeStatus;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {

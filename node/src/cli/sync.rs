@@ -7,7 +7,7 @@ use super::CliError;
 use super::output;
 use crate::client::Client;
 use crate::datadir::DataDir;
-use crate::node::SyncStats;
+use crate::service::sync::SyncStats;
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {

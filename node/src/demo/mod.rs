@@ -19,7 +19,8 @@ use serde::Serialize;
 
 pub use converge::PostDigest;
 
-use crate::node::{Node, NodeHandle, NodeOptions};
+use crate::app::{self, ConsoleOptions};
+use crate::node::{NodeHandle, NodeOptions};
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -162,10 +163,10 @@ pub async fn start(
         o.mdns = Some(false);
         o.heartbeat = Duration::from_millis(200);
         o.sync_interval = Duration::from_secs(10);
-        if opts.consoles {
-            o.console = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
-        }
-        let node = Node::spawn(o).await.map_err(|e| DemoError::Start {
+        let console = opts
+            .consoles
+            .then(|| ConsoleOptions::on(std::net::SocketAddr::from(([127, 0, 0, 1], 0))));
+        let node = app::start(o, console).await.map_err(|e| DemoError::Start {
             post: m.name.clone(),
             message: e.to_string(),
         })?;

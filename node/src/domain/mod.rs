@@ -16,6 +16,7 @@ pub mod ids;
 pub mod input;
 pub mod load;
 pub mod sections;
+pub mod summary;
 
 pub use actions::Action;
 pub use desk::{Desk, DeskSetup, Planned};

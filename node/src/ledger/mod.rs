@@ -15,6 +15,7 @@ pub mod actor;
 mod admission;
 mod standing;
 mod trust;
+pub mod verify;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, RwLock};

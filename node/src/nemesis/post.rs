@@ -14,7 +14,8 @@ use liandong_protocol::{Body, EntryId, Note, RegionCode, Selector, Status};
 use libp2p::{Multiaddr, PeerId};
 
 use crate::datadir::DataDir;
-use crate::node::{BannedBy, Node, NodeHandle, NodeOptions};
+use crate::node::{Node, NodeHandle, NodeOptions};
+use crate::service::status::BannedBy;
 
 /// How long a starting post may take to answer.
 const START_DEADLINE: Duration = Duration::from_secs(60);
@@ -239,7 +240,7 @@ impl Post {
             Runner::Process { console, .. } => http_get(*console, "/api/status")
                 .await
                 .ok()
-                .and_then(|v| serde_json::from_value::<crate::node::NodeStatus>(v).ok()),
+                .and_then(|v| serde_json::from_value::<crate::service::status::NodeStatus>(v).ok()),
         };
         status.map(|s| (s.bans, s.banned_by)).unwrap_or_default()
     }
@@ -296,7 +297,7 @@ async fn http_post(
             .into();
         agent
             .post(&url)
-            .header(crate::client::CSRF_HEADER, "1")
+            .header(crate::service::http::CSRF_HEADER, "1")
             .send_json(&body)
             .map_err(|e| e.to_string())?
             .body_mut()

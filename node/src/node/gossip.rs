@@ -240,7 +240,7 @@ pub async fn after_new_entry(
 ) {
     let h = entry.header();
     observe_latency(shared, entry);
-    let _ = shared.new_entries.send(super::NewEntry {
+    let _ = shared.new_entries.send(crate::service::events::NewEntry {
         id: entry.id(),
         author: h.author,
         kind: h.kind,

@@ -26,10 +26,9 @@ use rand::seq::IteratorRandom;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 
-pub use peers::{BannedBy, Heard, PeerStatus, SyncTotals};
-pub use status::NodeStatus;
-pub use sync::{SyncFailure, SyncStats};
+pub use sync::SyncFailure;
 
+use crate::config::Config;
 use crate::datadir::DataDir;
 use crate::domain::{DeskSetup, DevRoles};
 use crate::identity;
@@ -38,6 +37,9 @@ use crate::ledger::{ItemOutcome, LedgerError};
 use crate::metrics::{NodeMetrics, Source};
 use crate::net::{self, NetConfig, NetEvent, NetworkHandle};
 use crate::post::{Post, PostError};
+use crate::service::events::NewEntry;
+use crate::service::status::{BannedBy, Heard, NodeStatus, SyncTotals};
+use crate::service::sync::SyncStats;
 
 /// Handlers for gossip and requests running at once; beyond this, new work
 /// waits (gossip) or is refused (requests).
@@ -69,11 +71,6 @@ pub struct NodeOptions {
     /// Anti-entropy with a random peer this often.
     pub sync_interval: Duration,
     pub heartbeat: Duration,
-    /// Where the local console and API listen; `None` for no console.
-    pub console: Option<SocketAddr>,
-    /// The console's operator token; `None` means the config's
-    /// (`[console] token`). Required when the console is not on loopback.
-    pub console_token: Option<String>,
     /// How long a new connection may go without a completed hello before
     /// the peer is refused (banned for a while): without a hello it is in
     /// no sync, but gossipsub alone would keep it in the mesh for ever.
@@ -89,8 +86,6 @@ impl NodeOptions {
             mdns: None,
             sync_interval: Duration::from_secs(30),
             heartbeat: Duration::from_millis(500),
-            console: None,
-            console_token: None,
             hello_timeout: Duration::from_secs(30),
         }
     }
@@ -121,6 +116,8 @@ pub(crate) struct Shared {
     pub node_id: NodeId,
     pub name: String,
     pub network_name: String,
+    /// The post's configuration as it was at start.
+    pub config: Config,
     pub console: Mutex<Option<SocketAddr>>,
     responder: requests::ResponderCache,
     gaps: Mutex<gossip::GapRequests>,
@@ -142,18 +139,6 @@ pub(crate) struct Shared {
     pub metrics: Arc<NodeMetrics>,
     /// What the domain desk needs (the console's actions and views).
     pub desk_setup: DeskSetup,
-}
-
-/// An entry new to this post.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct NewEntry {
-    pub id: liandong_protocol::EntryId,
-    pub author: NodeId,
-    pub kind: liandong_protocol::Kind,
-    pub scope: RegionCode,
-    pub hlc: Hlc,
-    /// Whether this post wrote it.
-    pub local: bool,
 }
 
 impl Shared {
@@ -290,9 +275,7 @@ impl Shared {
 /// any; a broken file is reported and ignored (the trust state, once there
 /// is a genesis, does not use it anyway).
 fn dev_roles(data_dir: &DataDir) -> DevRoles {
-    let path = data_dir
-        .root()
-        .join(crate::cli::domain::session::DEFAULT_DEV_ROLES);
+    let path = data_dir.dev_roles_path();
     if !path.exists() {
         return DevRoles::default();
     }
@@ -393,6 +376,7 @@ impl Node {
             node_id,
             name: config.post.name.clone(),
             network_name: config.network.name.clone(),
+            config: config.clone(),
             console: Mutex::new(None),
             responder: requests::ResponderCache::default(),
             gaps: Mutex::new(gossip::GapRequests::default()),
@@ -425,18 +409,6 @@ impl Node {
             commands,
             listen,
         };
-        if let Some(addr) = options.console {
-            let token = options
-                .console_token
-                .clone()
-                .or(config.console.token.clone());
-            let access = crate::api::Access::new(addr, token)
-                .map_err(|e| NodeError::Start(e.to_string()))?;
-            if let Err(e) = crate::api::serve(handle.clone(), addr, access).await {
-                handle.shutdown().await;
-                return Err(NodeError::Start(format!("console on {addr}: {e}")));
-            }
-        }
         tracing::info!(peer_id = %handle.peer_id(), "post started");
         Ok(handle)
     }
@@ -497,6 +469,11 @@ impl NodeHandle {
     /// Name, region and network of this post, as its config states them.
     pub fn name(&self) -> &str {
         &self.shared.name
+    }
+
+    /// The post's configuration as it was at start.
+    pub fn config(&self) -> &Config {
+        &self.shared.config
     }
 
     pub fn network_name(&self) -> &str {

@@ -2,13 +2,12 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::service::status::{BannedBy, Heard, SyncTotals};
+use crate::service::sync::SyncStats;
 use liandong_protocol::interest::{home_region, subscribed_regions};
 use liandong_protocol::net::Hello;
 use liandong_protocol::{Body, Interest, RegionCode, SignedEntry};
 use libp2p::{Multiaddr, PeerId};
-use serde::{Deserialize, Serialize};
-
-use super::sync::SyncStats;
 
 /// Sync records kept, for status, the console and benchmarks.
 const HISTORY: usize = 256;
@@ -65,42 +64,6 @@ pub struct Peers {
     pub heard: HashMap<PeerId, Heard>,
     /// Peers that told this post they ban it, and until when.
     pub banned_by: HashMap<PeerId, BannedBy>,
-}
-
-/// A peer's notice that it keeps this post out.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct BannedBy {
-    pub peer_id: String,
-    pub name: Option<String>,
-    pub reason: String,
-    /// Wall-clock ms when the ban ends.
-    pub until_ms: u64,
-}
-
-/// A post this post has heard from.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Heard {
-    pub peer_id: String,
-    pub node_id: String,
-    pub name: Option<String>,
-    pub region: String,
-    pub connected: bool,
-    /// Wall-clock ms of the last hello, message or sync from it.
-    pub last_ms: u64,
-}
-
-/// Running totals of the sync sessions this post started.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct SyncTotals {
-    pub sessions: u64,
-    pub failed: u64,
-    pub round_trips: u64,
-    pub bytes_sent: u64,
-    pub bytes_received: u64,
-    pub fetched: u64,
-    pub pushed: u64,
-    pub entry_bytes: u64,
-    pub reconcile_bytes: u64,
 }
 
 impl Peers {
@@ -193,16 +156,4 @@ fn profile_name(wire: &[u8]) -> Option<String> {
         Body::PostProfile(p) => Some(p.name),
         _ => None,
     }
-}
-
-/// One peer as status shows it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PeerStatus {
-    pub peer_id: String,
-    pub node_id: Option<String>,
-    pub name: Option<String>,
-    pub region: Option<String>,
-    pub address: String,
-    pub connected_since: String,
-    pub last_sync: Option<SyncStats>,
 }

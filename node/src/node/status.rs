@@ -3,48 +3,10 @@
 use std::sync::Arc;
 
 use liandong_protocol::RegionCode;
-use serde::{Deserialize, Serialize};
 
 use super::Shared;
-use super::peers::PeerStatus;
-use super::sync::SyncStats;
 use crate::clock;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NodeStatus {
-    pub peer_id: String,
-    pub node_id: String,
-    pub name: String,
-    pub region: String,
-    pub network: String,
-    pub listen: Vec<String>,
-    /// The console URL, when the console runs.
-    pub console: Option<String>,
-    /// Connected peers.
-    pub peers: usize,
-    pub connections: usize,
-    pub mesh_peers: usize,
-    /// Entries this post holds.
-    pub entries: u64,
-    /// `count:sum` over every entry this post holds: equal on two posts
-    /// exactly when they hold the same entries.
-    pub digest: String,
-    pub store_bytes: u64,
-    /// Free space, the reserve, and whether writing is paused or failed.
-    pub store: crate::store::StoreHealth,
-    pub peer_list: Vec<PeerStatus>,
-    pub recent_syncs: Vec<SyncStats>,
-    /// The configured peers (`network.peers`, `--peer`): connected, or
-    /// being redialled with backoff.
-    #[serde(default)]
-    pub links: Vec<crate::net::LinkStatus>,
-    /// Peers this post keeps out now, why, and until when.
-    #[serde(default)]
-    pub bans: Vec<crate::net::BanInfo>,
-    /// Peers that told this post they keep it out.
-    #[serde(default)]
-    pub banned_by: Vec<super::BannedBy>,
-}
+use crate::service::status::{NodeStatus, PeerStatus};
 
 pub async fn collect(shared: &Arc<Shared>) -> NodeStatus {
     let net = shared.net.info().await.unwrap_or_default();

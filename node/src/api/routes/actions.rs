@@ -5,30 +5,15 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use serde::{Deserialize, Serialize};
 
 use super::TrackQuery;
 use crate::api::json::RawJson;
 use crate::api::{ApiError, ApiState};
-use crate::cli::output::{EntryRow, post_names};
 use crate::domain::Action;
+use crate::service::rows::{EntryRow, post_names};
+use crate::service::written::{Notice, Written};
 
 /// What a written action reports.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Written {
-    pub entry: EntryRow,
-    pub label_zh: String,
-    pub label_en: String,
-    /// An applied override's conflict, worth telling the operator.
-    pub notice: Option<Notice>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Notice {
-    pub zh: String,
-    pub en: String,
-}
-
 pub async fn act(
     State(s): State<ApiState>,
     Path((area, verb)): Path<(String, String)>,

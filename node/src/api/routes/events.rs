@@ -13,7 +13,7 @@ use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::api::ApiState;
-use crate::node::NewEntry;
+use crate::service::events::NewEntry;
 
 /// A comment line this often keeps proxies and the browser from timing out.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);

@@ -14,12 +14,12 @@ use serde::Deserialize;
 use crate::api::ApiError;
 use crate::api::json::JsonBody;
 use crate::bundle;
-use crate::cli::output::{self, EntryRow};
 use crate::clock;
 use crate::node::NodeHandle;
+use crate::service::rows::{self, EntryRow};
 use crate::store;
 
-pub async fn status(State(node): State<NodeHandle>) -> Json<crate::node::NodeStatus> {
+pub async fn status(State(node): State<NodeHandle>) -> Json<crate::service::status::NodeStatus> {
     Json(node.status().await)
 }
 
@@ -115,7 +115,7 @@ pub async fn entries(
         .ledger()
         .read(move |l| -> Result<Vec<EntryRow>, String> {
             let store = l.store();
-            let names = output::post_names(store).map_err(|e| e.to_string())?;
+            let names = rows::post_names(store).map_err(|e| e.to_string())?;
             let found = store.query(&query).map_err(|e| e.to_string())?;
             Ok(found
                 .iter()
@@ -142,9 +142,7 @@ pub async fn add_note(
 ) -> Result<Json<EntryRow>, ApiError> {
     let scope = parse_region(req.scope.as_deref())?.unwrap_or_else(|| node.region().clone());
     let status = match req.status.as_deref() {
-        Some(s) => {
-            output::parse_status(s).map_err(|e| ApiError::bad_request("invalid_status", e))?
-        }
+        Some(s) => rows::parse_status(s).map_err(|e| ApiError::bad_request("invalid_status", e))?,
         None => Status::Actual,
     };
     let entry = node
@@ -163,7 +161,7 @@ pub struct SyncRequest {
 pub async fn sync(
     State(node): State<NodeHandle>,
     JsonBody(req): JsonBody<SyncRequest>,
-) -> Result<Json<crate::node::SyncStats>, ApiError> {
+) -> Result<Json<crate::service::sync::SyncStats>, ApiError> {
     let peer = resolve_peer(&node, &req.peer).await?;
     node.sync_with(peer)
         .await

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::TrackQuery;
 use crate::api::{ApiError, ApiState};
-use crate::cli::cert::list::{Listing, Row, listing};
+use crate::service::certs::{Listing, Row, listing};
 
 #[derive(Debug, Serialize)]
 pub struct Members {

@@ -9,7 +9,8 @@ use liandong_protocol::{Level, NodeId, RegionCode};
 use serde::Serialize;
 
 use crate::api::{ApiError, ApiState};
-use crate::node::{Heard, NodeStatus, SyncStats, SyncTotals};
+use crate::service::status::{Heard, NodeStatus, SyncTotals};
+use crate::service::sync::SyncStats;
 
 /// A post above this one is "lost" after this long without a word.
 const SILENCE_MS: u64 = 5 * 60 * 1000;

@@ -2,60 +2,18 @@
 //! roots down, with each certificate's standing now; then revocations and
 //! quarantined keys.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use clap::Args;
-use liandong_protocol::trust::CertRecord;
-use liandong_protocol::{Hlc, NodeId, TrustState};
-use serde::Serialize;
 
 use super::network_post;
 use crate::cli::{CliError, output};
-use crate::clock;
 use crate::datadir::DataDir;
 use crate::ledger::LedgerError;
+use crate::service::certs::{Row, listing};
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Row {
-    pub depth: usize,
-    pub node: String,
-    pub name: String,
-    pub level: String,
-    pub region: String,
-    pub unit_type: String,
-    pub roles: Vec<String>,
-    pub can_certify: bool,
-    /// The certificate entry; `None` for a root.
-    pub certificate: Option<String>,
-    pub issuer: Option<String>,
-    pub issued: Option<String>,
-    pub valid_until: Option<String>,
-    /// `valid`, or the reason label of why it does not hold now.
-    pub status: String,
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct RevocationRow {
-    subject: String,
-    by: String,
-    time: String,
-    counts: bool,
-    reason: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Listing {
-    pub network: String,
-    pub tree: Vec<Row>,
-    pub revocations: Vec<RevocationRow>,
-    pub quarantined: Vec<String>,
 }
 
 pub fn run(data_dir: &DataDir, args: ListArgs) -> Result<(), CliError> {
@@ -132,134 +90,5 @@ fn status_zh(r: &Row) -> String {
         "outside_validity" => "不在有效期 expired".into(),
         "superseded" => "已被新证书取代 superseded".into(),
         other => format!("无效 invalid ({other})"),
-    }
-}
-
-/// The certificate tree, roots first, each certificate under its issuer
-/// (also the console's 成员 page).
-pub fn listing(t: &TrustState, now: Hlc) -> Listing {
-    let mut by_issuer: BTreeMap<NodeId, Vec<&CertRecord>> = BTreeMap::new();
-    for c in t.certificates() {
-        by_issuer.entry(c.issuer).or_default().push(c);
-    }
-    for certs in by_issuer.values_mut() {
-        certs.sort_by_key(|c| (c.hlc, c.id));
-    }
-    let mut tree = Vec::new();
-    let mut placed: BTreeSet<NodeId> = BTreeSet::new();
-    for root in &t.genesis().roots {
-        let status = t.resolve(&root.key, now);
-        tree.push(Row {
-            depth: 0,
-            node: root.key.to_hex(),
-            name: root.name.clone(),
-            level: t.genesis().root_level.name_zh().into(),
-            region: t.genesis().root_region.to_string(),
-            unit_type: "指挥部".into(),
-            roles: root.roles.iter().map(|r| r.0.clone()).collect(),
-            can_certify: true,
-            certificate: None,
-            issuer: None,
-            issued: None,
-            valid_until: None,
-            status: status
-                .as_ref()
-                .map_or_else(|e| e.label().into(), |_| "valid".into()),
-            reason: status.err().map(|e| e.to_string()),
-        });
-        placed.insert(root.key);
-        descend(t, now, &by_issuer, &root.key, 1, &mut placed, &mut tree);
-    }
-    // Certificates whose issuer is not in the tree: shown, flagged.
-    for c in t.certificates() {
-        if !placed.contains(&c.issuer) {
-            tree.push(row(t, now, c, 0));
-        }
-    }
-    let mut revocations: Vec<RevocationRow> = t
-        .revocations()
-        .map(|(r, counts)| RevocationRow {
-            subject: r.subject.short(),
-            by: r.author.short(),
-            time: clock::format_hlc(r.hlc),
-            counts,
-            reason: r.reason.clone(),
-        })
-        .collect();
-    revocations.sort_by(|a, b| a.time.cmp(&b.time));
-    let mut quarantined: Vec<String> = t
-        .quarantined()
-        .map(|(k, q)| {
-            format!(
-                "{} (seq {}, since {})",
-                k.short(),
-                q.from_seq,
-                clock::format_hlc(q.since)
-            )
-        })
-        .collect();
-    quarantined.sort();
-    Listing {
-        network: String::new(),
-        tree,
-        revocations,
-        quarantined,
-    }
-}
-
-fn descend(
-    t: &TrustState,
-    now: Hlc,
-    by_issuer: &BTreeMap<NodeId, Vec<&CertRecord>>,
-    issuer: &NodeId,
-    depth: usize,
-    placed: &mut BTreeSet<NodeId>,
-    tree: &mut Vec<Row>,
-) {
-    let Some(certs) = by_issuer.get(issuer) else {
-        return;
-    };
-    for c in certs {
-        tree.push(row(t, now, c, depth));
-        // A key certified twice is expanded once (and a forged loop ends).
-        if placed.insert(c.cert.subject) {
-            descend(t, now, by_issuer, &c.cert.subject, depth + 1, placed, tree);
-        }
-    }
-}
-
-fn row(t: &TrustState, now: Hlc, c: &CertRecord, depth: usize) -> Row {
-    let cert = &c.cert;
-    let status: Result<(), liandong_protocol::TrustError> = match t.certificate_effective(&c.id) {
-        Some(Err(e)) => Err(e),
-        _ if !cert.valid_at(now) => Err(liandong_protocol::TrustError::OutsideValidity {
-            node: cert.subject,
-            at: now,
-        }),
-        _ => t.resolve(&cert.subject, now).map(|_| ()),
-    };
-    let superseded = status.is_ok()
-        && t.chain(&cert.subject, now)
-            .and_then(|ids| ids.last().copied())
-            .is_some_and(|chosen| chosen != c.id);
-    Row {
-        depth,
-        node: cert.subject.to_hex(),
-        name: cert.name.clone(),
-        level: cert.level.name_zh().into(),
-        region: cert.region.to_string(),
-        unit_type: cert.unit_type.name_zh().into(),
-        roles: cert.roles.iter().map(|r| r.0.clone()).collect(),
-        can_certify: cert.can_certify,
-        certificate: Some(c.id.to_hex()),
-        issuer: Some(c.issuer.to_hex()),
-        issued: Some(clock::format_hlc(c.hlc)),
-        valid_until: cert.valid_until_ms.map(clock::format_ms),
-        status: match &status {
-            Ok(()) if superseded => "superseded".into(),
-            Ok(()) => "valid".into(),
-            Err(e) => e.label().into(),
-        },
-        reason: status.err().map(|e| e.to_string()),
     }
 }

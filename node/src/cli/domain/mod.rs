@@ -6,7 +6,6 @@
 pub mod input;
 pub mod lang;
 pub mod session;
-pub mod summary;
 
 use clap::Args;
 

@@ -5,20 +5,17 @@
 
 use std::path::{Path, PathBuf};
 
-pub use crate::api::{Notice, Written};
+pub use crate::service::written::{Notice, Written};
 use liandong_protocol::domain::fold::Views;
 
 use super::Common;
 use crate::cli::CliError;
 use crate::cli::access::{self, Access};
-use crate::cli::output::EntryRow;
 use crate::clock;
 use crate::datadir::DataDir;
 use crate::domain::{Action, ActionError, ActionErrorKind, Desk, DeskSetup, DevRoles};
 use crate::post::Post;
-
-/// The dev-roles file read when `--dev-roles` is not given.
-pub const DEFAULT_DEV_ROLES: &str = "dev-roles.toml";
+use crate::service::rows::EntryRow;
 
 /// A post opened with its desk, for commands that read the views.
 pub struct Session {
@@ -179,7 +176,7 @@ fn roles_path(data_dir: &DataDir, given: Option<&Path>) -> Option<PathBuf> {
     match given {
         Some(p) => Some(p.to_path_buf()),
         None => {
-            let default = data_dir.root().join(DEFAULT_DEV_ROLES);
+            let default = data_dir.dev_roles_path();
             default.exists().then_some(default)
         }
     }

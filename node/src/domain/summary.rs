@@ -1,8 +1,8 @@
-//! One-line summaries of domain entries, for `liandong log` (Chinese
-//! first, as the operator reads them).
+//! One-line summaries of domain entries, for `liandong log` and the
+//! console's entry rows (Chinese first, as the operator reads them).
 
 use liandong_protocol::Body;
-use liandong_protocol::domain::{Warning, fold::Track};
+use liandong_protocol::domain::Warning;
 
 /// A short line for a domain body; `None` for other kinds.
 pub fn summarise(body: &Body) -> Option<String> {
@@ -74,17 +74,4 @@ pub fn summarise(body: &Body) -> Option<String> {
         | Body::Equivocation(_)
         | Body::Unknown { .. } => return None,
     })
-}
-
-/// How a track is named on boards.
-pub fn track_label(track: &Track, drill_name: Option<&str>, l: super::Lang) -> String {
-    match track {
-        Track::Actual => l.t("实战", "actual").into(),
-        Track::Drill(id) => format!(
-            "{} {} ({})",
-            l.t("演练", "drill"),
-            drill_name.unwrap_or_default(),
-            id.short()
-        ),
-    }
 }

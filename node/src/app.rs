@@ -1,0 +1,57 @@
+//! The composition root: a running post, then its console in front of it.
+//!
+//! The node (`node/`) knows nothing of HTTP; the console (`api/`) is an
+//! adapter over the node's handle. Only this module, `liandong run`, the
+//! demo and the tests put the two together.
+
+use std::net::SocketAddr;
+
+use crate::api;
+use crate::node::{Node, NodeError, NodeHandle, NodeOptions};
+
+/// Where the console listens, and its operator token.
+#[derive(Debug, Clone)]
+pub struct ConsoleOptions {
+    pub listen: SocketAddr,
+    /// `None` means the config's (`[console] token`). Required when the
+    /// console is not on loopback.
+    pub token: Option<String>,
+}
+
+impl ConsoleOptions {
+    /// A console on `listen` with the config's token.
+    pub fn on(listen: SocketAddr) -> ConsoleOptions {
+        ConsoleOptions {
+            listen,
+            token: None,
+        }
+    }
+}
+
+/// Starts the post and, when asked, its console. A console that cannot
+/// start (a port in use, a missing token) stops the post again: a post
+/// whose operator cannot reach it is not what was asked for.
+pub async fn start(
+    options: NodeOptions,
+    console: Option<ConsoleOptions>,
+) -> Result<NodeHandle, NodeError> {
+    let node = Node::spawn(options).await?;
+    if let Some(console) = console
+        && let Err(e) = serve_console(&node, console).await
+    {
+        node.shutdown().await;
+        return Err(e);
+    }
+    Ok(node)
+}
+
+async fn serve_console(node: &NodeHandle, console: ConsoleOptions) -> Result<(), NodeError> {
+    let addr = console.listen;
+    let token = console
+        .token
+        .or_else(|| node.config().console.token.clone());
+    let access = api::Access::new(addr, token).map_err(|e| NodeError::Start(e.to_string()))?;
+    api::serve(node.clone(), addr, access)
+        .await
+        .map_err(|e| NodeError::Start(format!("console on {addr}: {e}")))
+}

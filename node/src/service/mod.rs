@@ -1,0 +1,16 @@
+//! What the CLI, the console's API and the metrics share about a post:
+//! the records they show (entry rows, status, sync sessions, written
+//! entries, the certificate tree), the events the console streams, and the
+//! HTTP conventions between the CLI's client and the API.
+//!
+//! It sits below all three, so that none of them imports another: `api/`
+//! and `cli/` are adapters over the running node (`node/`) and the domain
+//! (`domain/`), and meet only here.
+
+pub mod certs;
+pub mod events;
+pub mod http;
+pub mod rows;
+pub mod status;
+pub mod sync;
+pub mod written;

@@ -1,0 +1,121 @@
+//! One entry as the CLI prints it and the API returns it, with the names
+//! of posts from their latest self-description.
+
+use std::collections::HashMap;
+
+use liandong_protocol::{Body, NodeId, SignedEntry, Status};
+use serde::Serialize;
+
+use crate::clock;
+use crate::store::{Query, Store, StoreError};
+
+/// Names of posts, from their latest self-description.
+pub type Names = HashMap<NodeId, String>;
+
+pub fn post_names(store: &Store) -> Result<Names, StoreError> {
+    let profiles = store.query(&Query {
+        kind: Some(liandong_protocol::Kind::POST_PROFILE),
+        ..Query::default()
+    })?;
+    let mut names = Names::new();
+    for e in profiles {
+        if let Ok(Body::PostProfile(p)) = e.body() {
+            names.insert(e.author(), p.name);
+        }
+    }
+    Ok(names)
+}
+
+/// One entry as the CLI shows it (and as `--json` prints it).
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct EntryRow {
+    pub id: String,
+    pub author: String,
+    pub author_name: Option<String>,
+    pub seq: u64,
+    pub time: String,
+    pub hlc: u64,
+    pub kind: String,
+    pub scope: String,
+    pub status: Status,
+    pub summary: String,
+    pub body: serde_json::Value,
+    /// Why the entry does not count in views (its author was revoked or
+    /// quarantined as of its time, …); absent when it counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalid: Option<String>,
+}
+
+impl EntryRow {
+    pub fn new(e: &SignedEntry, names: &Names) -> EntryRow {
+        let h = e.header();
+        let (summary, body) = match e.body() {
+            Ok(body) => (
+                summarise(&body),
+                serde_json::to_value(&body).unwrap_or(serde_json::Value::Null),
+            ),
+            Err(err) => (format!("(unreadable body: {err})"), serde_json::Value::Null),
+        };
+        EntryRow {
+            id: e.id().to_hex(),
+            author: h.author.to_hex(),
+            author_name: names.get(&h.author).cloned(),
+            seq: h.seq,
+            time: clock::format_hlc(h.hlc),
+            hlc: h.hlc.as_u64(),
+            kind: h.kind.to_string(),
+            scope: h.scope.to_string(),
+            status: h.status,
+            summary,
+            body,
+            invalid: None,
+        }
+    }
+
+    /// Marks the entry as not counting in views, with the reason.
+    pub fn with_standing(mut self, standing: Result<(), liandong_protocol::TrustError>) -> Self {
+        self.invalid = standing.err().map(|e| e.to_string());
+        self
+    }
+}
+
+fn summarise(body: &Body) -> String {
+    match body {
+        Body::Note(n) => n.text.replace('\n', " "),
+        Body::PostProfile(p) => format!(
+            "{} · {} · {} · {}",
+            p.name,
+            p.level.name_zh(),
+            p.region,
+            p.unit_type.name_zh()
+        ),
+        Body::Certificate(c) => format!(
+            "证书 certificate → {} · {} · {} · {}{}",
+            c.name,
+            c.level.name_zh(),
+            c.region,
+            c.unit_type.name_zh(),
+            if c.can_certify { " · 可签发" } else { "" }
+        ),
+        Body::Revocation(r) => format!(
+            "吊销 revocation of {} — {}",
+            r.subject.short(),
+            r.reason.replace('\n', " ")
+        ),
+        Body::Equivocation(_) => "分叉证据 equivocation evidence".to_string(),
+        Body::Unknown { kind } => format!("(newer entry kind {}: stored and relayed)", kind.0),
+        domain => crate::domain::summary::summarise(domain).unwrap_or_default(),
+    }
+}
+
+/// A status as operators type it, in either language.
+pub fn parse_status(text: &str) -> Result<Status, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "actual" | "实战" => Ok(Status::Actual),
+        "exercise" | "drill" | "演练" => Ok(Status::Exercise),
+        "test" | "测试" => Ok(Status::Test),
+        _ => Err(format!(
+            "unknown status {text:?}; use actual, exercise or test / 状态应为 实战、演练 或 测试"
+        )),
+    }
+}
