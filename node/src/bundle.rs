@@ -16,7 +16,7 @@ use liandong_protocol::{EntryId, Hlc, Interest, LedgerDigest, NetworkId, RegionC
 use serde::{Deserialize, Serialize};
 
 use crate::clock;
-use crate::ledger::{Ledger, LedgerError};
+use crate::ledger::{IngestReport, ItemOutcome, Ledger, LedgerError};
 use crate::store::{Durability, StoreError};
 
 /// Entries validated and stored per batch on import.
@@ -49,6 +49,8 @@ pub enum BundleError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    #[error("the post cannot store entries now: {0} / 节点当前无法存储")]
+    Unavailable(String),
     #[error("cannot encode manifest: {0}")]
     Encode(#[from] liandong_protocol::codec::EncodeError),
 }
@@ -212,6 +214,15 @@ impl CheckedBundle {
     pub fn entries(&self) -> &[Vec<u8>] {
         &self.entries
     }
+
+    /// The entries in import batches, each with the bundle index of its
+    /// first entry.
+    pub fn batches(&self) -> impl Iterator<Item = (u64, &[Vec<u8>])> {
+        self.entries
+            .chunks(IMPORT_BATCH)
+            .enumerate()
+            .map(|(i, chunk)| ((i * IMPORT_BATCH) as u64, chunk))
+    }
 }
 
 /// Reads and checks a whole bundle: magic, manifest signature, network,
@@ -327,47 +338,59 @@ pub fn check(
     Ok(CheckedBundle { manifest, entries })
 }
 
-/// Imports a checked bundle through the ledger's validate→insert path.
-/// `progress(done, total)` is called after every batch.
+/// Validates and stores a checked bundle's entries through the one
+/// ingest path, in batches; `progress(done, total)` after each batch. For a
+/// post that is not running (`liandong bundle import`); a running post
+/// imports through its ledger thread (`NodeHandle::import_bundle`).
 pub fn import(
     ledger: &Ledger,
     bundle: &CheckedBundle,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<ImportSummary, BundleError> {
-    let m = &bundle.manifest;
-    let mut summary = ImportSummary {
-        exporter: m.exporter.to_hex(),
-        exported_at: clock::format_ms(m.created_ms),
-        scope: m.scope.to_string(),
-        entries: m.count,
-        ..ImportSummary::default()
-    };
+    let mut summary = ImportSummary::new(&bundle.manifest);
     let total = bundle.entries.len() as u64;
-    for (chunk_index, chunk) in bundle.entries.chunks(IMPORT_BATCH).enumerate() {
-        let report = ledger.ingest(chunk, Durability::Durable)?;
-        summary.added += report.added;
-        summary.duplicate += report.duplicate;
-        summary.forks += report.forks;
-        summary.out_of_scope += report.out_of_scope;
-        let base = (chunk_index * IMPORT_BATCH) as u64;
-        summary
-            .rejected
+    for (base, chunk) in bundle.batches() {
+        let outcomes = ledger.ingest_each(chunk, Durability::Durable)?;
+        summary.record(base, &outcomes);
+        progress((base + chunk.len() as u64).min(total), total);
+    }
+    Ok(summary)
+}
+
+impl ImportSummary {
+    /// An import of the bundle `manifest` describes, nothing stored yet.
+    pub fn new(manifest: &Manifest) -> ImportSummary {
+        ImportSummary {
+            exporter: manifest.exporter.to_hex(),
+            exported_at: clock::format_ms(manifest.created_ms),
+            scope: manifest.scope.to_string(),
+            entries: manifest.count,
+            ..ImportSummary::default()
+        }
+    }
+
+    /// Counts the outcomes of one batch, whose first entry is number `base`
+    /// in the bundle.
+    pub fn record(&mut self, base: u64, outcomes: &[ItemOutcome]) {
+        let report = IngestReport::from_outcomes(outcomes);
+        self.added += report.added;
+        self.duplicate += report.duplicate;
+        self.forks += report.forks;
+        self.out_of_scope += report.out_of_scope;
+        self.rejected
             .extend(report.rejected.into_iter().map(|(i, e)| RejectedEntry {
                 index: base + i as u64,
                 reason: e.to_string(),
                 label: e.label().to_string(),
             }));
-        summary
-            .refused
+        self.refused
             .extend(report.refused.into_iter().map(|(i, e)| RejectedEntry {
                 index: base + i as u64,
                 reason: e.to_string(),
                 label: e.label().to_string(),
             }));
-        summary.new_ids.extend(report.new_ids);
-        progress((base + chunk.len() as u64).min(total), total);
+        self.new_ids.extend(report.new_ids);
     }
-    Ok(summary)
 }
 
 fn read_u32(input: &mut impl Read) -> io::Result<u32> {

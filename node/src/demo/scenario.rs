@@ -447,20 +447,9 @@ pub async fn run(
     let size = bundle.len();
     let imported = net
         .node("xigebi-town")?
-        .ledger()
-        .read(move |l| {
-            let checked = crate::bundle::check(
-                &bundle[..],
-                std::path::Path::new("<usb>"),
-                l.network(),
-                l.limits().max_entry_bytes,
-            )?;
-            crate::bundle::import(l, &checked, |_, _| {})
-        })
+        .import_bundle(bundle)
         .await
-        .map_err(|e| DemoError::Step(e.to_string()))?
         .map_err(|e| DemoError::Step(e.to_string()))?;
-    net.node("xigebi-town")?.spread();
     s.note(&format!(
         "数据包 {size} 字节：新增 {} 条，重复 {} 条 / bundle of {size} bytes: {} new, {} already known",
         imported.added, imported.duplicate, imported.added, imported.duplicate

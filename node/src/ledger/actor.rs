@@ -6,7 +6,9 @@
 //! atomic batch (group commit), and a burst of batches shares one fsync,
 //! which is what keeps a busy node's disk from becoming the bottleneck.
 //! Reads go straight to the store from the blocking pool (sled reads are
-//! concurrent).
+//! concurrent). Every write — gossip, pushes, syncs, hellos, certificate
+//! chains, bundles, and what this post authors — goes through this thread,
+//! so trust admission and insert never interleave with another writer.
 //!
 //! Durability differs by origin. An entry this post authors is flushed and
 //! fsynced before `author` returns: it exists nowhere else yet. A received
@@ -34,10 +36,36 @@ pub const QUEUE_CAPACITY: usize = 1024;
 /// Most items validated and stored in one grouped batch.
 const MAX_GROUP_ITEMS: usize = 1024;
 
+/// How received entries are taken in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intake {
+    /// From a peer (gossip, push, sync, hello): stored at once, fsynced
+    /// with the writes around it (see the module comment).
+    Received,
+    /// The certificate chain of an author whose entries this post holds
+    /// but whose certificates lie outside its interest: trust entries are
+    /// taken whatever their scope. Durable before the reply.
+    Chain,
+    /// A bundle carried in by hand: durable before the reply, since the
+    /// stick may leave with the operator.
+    Bundle,
+}
+
+/// What became of a batch of received entries.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    /// One outcome per item, in order.
+    pub outcomes: Vec<ItemOutcome>,
+    /// Entries the ledger wrote by itself while storing them (equivocation
+    /// evidence), to be published network-wide.
+    pub evidence: Vec<SignedEntry>,
+}
+
 enum Command {
     Ingest {
         items: Vec<Vec<u8>>,
-        reply: oneshot::Sender<Result<Vec<ItemOutcome>, String>>,
+        intake: Intake,
+        reply: oneshot::Sender<Result<Ingested, String>>,
     },
     Author {
         scope: RegionCode,
@@ -64,7 +92,9 @@ pub struct LedgerHandle {
 impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Command::Ingest { items, .. } => write!(f, "Ingest({} items)", items.len()),
+            Command::Ingest { items, intake, .. } => {
+                write!(f, "Ingest({} items, {intake:?})", items.len())
+            }
             Command::Author { .. } => f.write_str("Author"),
         }
     }
@@ -104,10 +134,18 @@ impl LedgerHandle {
     }
 
     /// Validates and stores received entries; one outcome per item.
-    pub async fn ingest(&self, items: Vec<Vec<u8>>) -> Result<Vec<ItemOutcome>, ActorError> {
+    pub async fn ingest(
+        &self,
+        items: Vec<Vec<u8>>,
+        intake: Intake,
+    ) -> Result<Ingested, ActorError> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Command::Ingest { items, reply })
+            .send(Command::Ingest {
+                items,
+                intake,
+                reply,
+            })
             .await
             .map_err(|_| ActorError::Stopped)?;
         rx.await
@@ -150,15 +188,23 @@ fn run(ledger: &Ledger, mut rx: mpsc::Receiver<Command>, flusher: &Flusher) {
                 } => {
                     let _ = reply.send(ledger.author(scope, status, body));
                 }
-                Command::Ingest { items, reply } => {
-                    // Group this request with the ingest requests queued
+                Command::Ingest {
+                    items,
+                    intake: Intake::Received,
+                    reply,
+                } => {
+                    // Group this request with the received entries queued
                     // behind it, up to a bound; stop at the first write of
                     // another kind and handle it next, in order.
                     let mut group = vec![(items, reply)];
                     let mut total: usize = group[0].0.len();
                     while total < MAX_GROUP_ITEMS {
                         match rx.try_recv() {
-                            Ok(Command::Ingest { items, reply }) => {
+                            Ok(Command::Ingest {
+                                items,
+                                intake: Intake::Received,
+                                reply,
+                            }) => {
                                 total += items.len();
                                 group.push((items, reply));
                             }
@@ -169,8 +215,28 @@ fn run(ledger: &Ledger, mut rx: mpsc::Receiver<Command>, flusher: &Flusher) {
                             Err(_) => break,
                         }
                     }
+                    let _span =
+                        tracing::debug_span!("ingest", items = total, requests = group.len())
+                            .entered();
                     ingest_group(ledger, group);
                     flusher.request();
+                }
+                Command::Ingest {
+                    items,
+                    intake,
+                    reply,
+                } => {
+                    let _span =
+                        tracing::debug_span!("ingest", items = items.len(), ?intake).entered();
+                    let trust_outside_interest = intake == Intake::Chain;
+                    let result = ledger
+                        .ingest_durable(&items, trust_outside_interest)
+                        .map(|outcomes| Ingested {
+                            outcomes,
+                            evidence: ledger.take_outbox(),
+                        })
+                        .map_err(|e| e.to_string());
+                    let _ = reply.send(result);
                 }
             }
         }
@@ -181,7 +247,7 @@ fn run(ledger: &Ledger, mut rx: mpsc::Receiver<Command>, flusher: &Flusher) {
     }
 }
 
-type Reply = oneshot::Sender<Result<Vec<ItemOutcome>, String>>;
+type Reply = oneshot::Sender<Result<Ingested, String>>;
 
 fn ingest_group(ledger: &Ledger, group: Vec<(Vec<Vec<u8>>, Reply)>) {
     let sizes: Vec<usize> = group.iter().map(|(items, _)| items.len()).collect();
@@ -193,9 +259,14 @@ fn ingest_group(ledger: &Ledger, group: Vec<(Vec<Vec<u8>>, Reply)>) {
     }
     match ledger.ingest_each(&all, Durability::Lazy) {
         Ok(outcomes) => {
+            // Evidence goes with the first reply: one publisher is enough.
+            let mut evidence = ledger.take_outbox();
             let mut outcomes = outcomes.into_iter();
             for (reply, n) in replies.into_iter().zip(sizes) {
-                let _ = reply.send(Ok(outcomes.by_ref().take(n).collect()));
+                let _ = reply.send(Ok(Ingested {
+                    outcomes: outcomes.by_ref().take(n).collect(),
+                    evidence: std::mem::take(&mut evidence),
+                }));
             }
         }
         Err(e) => {

@@ -263,16 +263,18 @@ impl Ledger {
         self.ingest_filtered(items, durability, false)
     }
 
-    /// Stores the certificate chain of an author whose entries this post
-    /// holds but whose certificates lie outside its interest (a
-    /// cooperating neighbour's post): trust entries are taken whatever
-    /// their scope, everything else as usual. Chains are short, and only
-    /// fetched for authors actually met.
-    pub fn ingest_chain<B: AsRef<[u8]>>(
+    /// Durable ingest of a bundle, or (with `trust_outside_interest`) of
+    /// the certificate chain of an author whose entries this post holds
+    /// but whose certificates lie outside its interest (a cooperating
+    /// neighbour's post): trust entries are then taken whatever their
+    /// scope, everything else as usual. Chains are short, and only fetched
+    /// for authors actually met.
+    pub(crate) fn ingest_durable<B: AsRef<[u8]>>(
         &self,
         items: &[B],
+        trust_outside_interest: bool,
     ) -> Result<Vec<ItemOutcome>, LedgerError> {
-        self.ingest_filtered(items, Durability::Durable, true)
+        self.ingest_filtered(items, Durability::Durable, trust_outside_interest)
     }
 
     /// Whether this post stores `entry`: its scope is in the interest, or

@@ -12,7 +12,8 @@ use liandong_protocol::{NodeId, SignedEntry};
 use libp2p::PeerId;
 use libp2p::gossipsub::{MessageAcceptance, MessageId};
 
-use super::{Shared, ingest_from_peer};
+use super::Shared;
+use super::ingest::{self, Origin, Via};
 use crate::ledger::ItemOutcome;
 use crate::metrics::{GossipOutcome, Source};
 use crate::net::codec::sized_request;
@@ -51,14 +52,11 @@ impl GapRequests {
 
 /// Validates a gossip message and tells gossipsub whether to forward it.
 pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data: Vec<u8>) {
-    // The claimed author (read before the bytes move into the ledger); only
-    // consulted for entries that validated, whose author is then genuine.
-    let data_author = SignedEntry::decode_stored(&data).ok().map(|e| e.author());
-    let outcome = match shared.ledger.ingest(vec![data.clone()]).await {
-        Ok(mut outcomes) => outcomes.pop(),
-        Err(e) => {
+    let origin = Origin::peer(Via::Gossip, source);
+    let (outcome, effects) = match ingest::ingest(shared, origin, vec![data]).await {
+        Ok((mut outcomes, effects)) => (outcomes.pop(), effects),
+        Err(_) => {
             // The store is failing: do not blame the peer.
-            tracing::warn!(error = %e, "gossip not stored");
             shared.metrics.gossip_received(GossipOutcome::Error);
             shared
                 .net
@@ -73,51 +71,32 @@ pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data
         // sibling village's report): forward it so the topic's other
         // posts, who may want it, still get it.
         Some(ItemOutcome::OutOfScope(_)) => MessageAcceptance::Accept,
-        Some(ItemOutcome::Duplicate(_)) | None => MessageAcceptance::Ignore,
-        // Bytes no honest post relays penalise the sender; what honest
-        // posts may judge differently (a clock ahead of this one, a newer
-        // version or body rule) is dropped without blame.
-        Some(ItemOutcome::Rejected(e)) if super::blames_sender(source, &data, e) => {
+        // Bytes no honest post relays, or an author's own unauthorised
+        // entry, penalise the sender (the blame rules are in `ingest.rs`);
+        // what honest posts may judge differently (a clock ahead of this
+        // one, certificates not yet here, a revocation the relay had not
+        // heard of) is dropped without blame.
+        Some(ItemOutcome::Rejected(e)) if effects.blame > 0 => {
             tracing::debug!(peer = %source, reason = %e, "invalid gossip rejected");
+            MessageAcceptance::Reject
+        }
+        Some(ItemOutcome::Refused(e)) if effects.blame > 0 => {
+            tracing::debug!(peer = %source, reason = %e, "unauthorised gossip rejected");
             MessageAcceptance::Reject
         }
         Some(ItemOutcome::Rejected(e)) => {
             tracing::debug!(peer = %source, reason = %e, "gossip ignored: no fault of the sender's");
             MessageAcceptance::Ignore
         }
-        // Its certificates may simply not have reached this post yet:
-        // drop it without blaming the peer; sync brings it later.
-        Some(ItemOutcome::Refused(e)) if e.awaits_certificates() => MessageAcceptance::Ignore,
-        // Refusals depend on what this post knows (a revocation, fork
-        // evidence), which spreads like any entry: a post relaying the
-        // author's entry before it learned of that acted in good faith.
-        // Only the author itself is blamed.
-        Some(ItemOutcome::Refused(e)) if !sent_by_author(source, &data_author) => {
-            tracing::debug!(peer = %source, reason = %e, "relayed unauthorised gossip ignored");
+        Some(ItemOutcome::Refused(e)) => {
+            tracing::debug!(peer = %source, reason = %e, "gossip refused without blame");
             MessageAcceptance::Ignore
         }
-        Some(ItemOutcome::Refused(e)) => {
-            tracing::debug!(peer = %source, reason = %e, "unauthorised gossip rejected");
-            MessageAcceptance::Reject
-        }
+        Some(ItemOutcome::Duplicate(_)) | None => MessageAcceptance::Ignore,
     };
     record(shared, source, outcome.as_ref());
     shared.net.report(id, source, acceptance).await;
-    if acceptance == MessageAcceptance::Reject {
-        super::count_invalid(shared, source, 1).await;
-    }
-    if let Some(entry) = outcome.as_ref().and_then(ItemOutcome::new_entry) {
-        after_new_entry(shared, entry, Some(source), GapFill::FromSender).await;
-    }
-    publish_outbox(shared).await;
-    // Valid, but its author's certificates are outside this post's
-    // interest: fetch them from the sender and try again.
-    if let Some(ItemOutcome::Refused(e)) = &outcome
-        && e.awaits_certificates()
-        && fetch_chains(shared, source, std::slice::from_ref(&data)).await
-    {
-        Box::pin(ingest_from_peer(shared, source, vec![data])).await;
-    }
+    ingest::follow_up(shared, origin, effects).await;
 }
 
 /// Asks `peer` for the certificate chains of the authors of `entries`
@@ -156,8 +135,8 @@ pub async fn fetch_chains(shared: &Arc<Shared>, peer: PeerId, entries: &[Vec<u8>
                 continue;
             }
         };
-        let result = shared.ledger.read(move |l| l.ingest_chain(&chain)).await;
-        if let Ok(Ok(outcomes)) = result
+        let origin = Origin::peer(Via::Chain, peer);
+        if let Ok((outcomes, _)) = ingest::ingest(shared, origin, chain).await
             && outcomes.iter().any(|o| o.new_entry().is_some())
         {
             tracing::debug!(author = %author.short(), "stored a certificate chain from outside this post's interest");
@@ -189,25 +168,8 @@ fn record(shared: &Shared, source: PeerId, outcome: Option<&ItemOutcome>) {
     shared.lock_peers().touch(&source, crate::clock::now_ms());
 }
 
-/// Whether the gossip came straight from its author (a post's peer id is
-/// its key).
-fn sent_by_author(source: PeerId, author: &Option<NodeId>) -> bool {
-    author
-        .as_ref()
-        .and_then(super::requests::peer_id_of)
-        .is_some_and(|p| p == source)
-}
-
-/// Publishes entries the ledger wrote by itself while ingesting
-/// (equivocation evidence), so they travel network-wide.
-pub async fn publish_outbox(shared: &Arc<Shared>) {
-    for entry in shared.ledger.ledger().take_outbox() {
-        tracing::warn!(id = %entry.id().short(), "publishing equivocation evidence / 发布一钥多签证据");
-        Box::pin(announce(shared, &entry, None)).await;
-    }
-}
-
-/// Spreads an entry this post just wrote: its topic, and posts above.
+/// Spreads an entry this post just wrote (or evidence it found): its
+/// topic, and posts above.
 pub async fn announce(shared: &Arc<Shared>, entry: &SignedEntry, source: Option<PeerId>) {
     let topic = shared.topic_of(&entry.header().scope);
     let published = shared.net.publish(topic, entry.wire().to_vec()).await;
@@ -216,28 +178,13 @@ pub async fn announce(shared: &Arc<Shared>, entry: &SignedEntry, source: Option<
         // Normal for a post with no peer in the topic yet; sync delivers.
         tracing::debug!(error = %e, "entry not gossiped");
     }
-    after_new_entry(shared, entry, source, GapFill::No).await;
+    after_new_entry(shared, entry, source);
 }
 
-/// Whether a new entry's missing predecessors are fetched at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GapFill {
-    /// Gossip brought it alone: ask the sender for the stretch before it.
-    FromSender,
-    /// A sync brought it, and brings the rest too: asking again would only
-    /// send the same entries twice, unpaced, down a thin link.
-    No,
-}
-
-/// After a new entry is stored: push it to connected posts that hold its
-/// scope but are not in its gossip topic (posts above the county), and, for
-/// gossip, ask the sender for the author's missing predecessors.
-pub async fn after_new_entry(
-    shared: &Arc<Shared>,
-    entry: &SignedEntry,
-    source: Option<PeerId>,
-    gaps: GapFill,
-) {
+/// After a new entry is stored: tell listeners, measure it, and queue it
+/// for connected posts that hold its scope but are not in its gossip topic
+/// (posts above the county; `push.rs`).
+pub fn after_new_entry(shared: &Arc<Shared>, entry: &SignedEntry, source: Option<PeerId>) {
     let h = entry.header();
     observe_latency(shared, entry);
     let _ = shared.new_entries.send(crate::service::events::NewEntry {
@@ -259,17 +206,7 @@ pub async fn after_new_entry(
             .collect()
     };
     for peer in targets {
-        let req = sized_request(Request::Push {
-            entries: vec![entry.wire().to_vec()],
-        });
-        match shared.net.request(peer, req).await {
-            Ok(resp) if matches!(resp.value, Response::Pushed { .. }) => {}
-            Ok(resp) => tracing::debug!(%peer, response = ?resp.value, "push not taken"),
-            Err(e) => tracing::debug!(%peer, error = %e, "push failed"),
-        }
-    }
-    if let (Some(source), GapFill::FromSender) = (source, gaps) {
-        fill_gap(shared, entry, source).await;
+        shared.pushers.push(shared, peer, entry.wire().to_vec());
     }
 }
 
@@ -294,10 +231,11 @@ fn observe_latency(shared: &Shared, entry: &SignedEntry) {
 }
 
 /// Seq n arrived but not n-1: fetch the missing stretch from the sender.
-async fn fill_gap(shared: &Arc<Shared>, entry: &SignedEntry, source: PeerId) {
+/// Returns how many entries it added.
+pub async fn fill_gap(shared: &Arc<Shared>, entry: &SignedEntry, source: PeerId) -> usize {
     let (author, seq) = (entry.author(), entry.seq());
     if seq <= 1 {
-        return;
+        return 0;
     }
     let below = match shared
         .ledger
@@ -305,10 +243,17 @@ async fn fill_gap(shared: &Arc<Shared>, entry: &SignedEntry, source: PeerId) {
         .await
     {
         Ok(Ok(s)) => s,
-        _ => return,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "cannot read an author's chain; gap not fetched");
+            return 0;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "gap not fetched");
+            return 0;
+        }
     };
     if below + 1 >= seq {
-        return;
+        return 0;
     }
     let from = below + 1;
     // As many as the link to the sender carries in one paced exchange.
@@ -324,7 +269,7 @@ async fn fill_gap(shared: &Arc<Shared>, entry: &SignedEntry, source: PeerId) {
         .unwrap_or_else(|p| p.into_inner())
         .should_ask(author, from);
     if !ask {
-        return;
+        return 0;
     }
     tracing::debug!(author = %author.short(), from, to, "fetching a gap in the chain");
     match shared
@@ -335,13 +280,15 @@ async fn fill_gap(shared: &Arc<Shared>, entry: &SignedEntry, source: PeerId) {
         )
         .await
     {
-        Ok(resp) => {
-            if let Response::Entries { entries } = resp.value
-                && !entries.is_empty()
-            {
-                Box::pin(ingest_from_peer(shared, source, entries)).await;
+        Ok(resp) => match resp.value {
+            Response::Entries { entries } if !entries.is_empty() => {
+                Box::pin(ingest::from_peer(shared, Via::GapFetch, source, entries)).await
             }
+            _ => 0,
+        },
+        Err(e) => {
+            tracing::debug!(error = %e, "gap fetch failed");
+            0
         }
-        Err(e) => tracing::debug!(error = %e, "gap fetch failed"),
     }
 }

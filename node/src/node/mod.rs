@@ -5,8 +5,10 @@
 //! [`NodeHandle`], so a test can run many posts in one process.
 
 mod gossip;
+mod ingest;
 mod pace;
 mod peers;
+mod push;
 mod requests;
 mod status;
 pub mod sync;
@@ -32,9 +34,9 @@ use crate::config::Config;
 use crate::datadir::DataDir;
 use crate::domain::{DeskSetup, DevRoles};
 use crate::identity;
+use crate::ledger::LedgerError;
 use crate::ledger::actor::LedgerHandle;
-use crate::ledger::{ItemOutcome, LedgerError};
-use crate::metrics::{NodeMetrics, Source};
+use crate::metrics::NodeMetrics;
 use crate::net::{self, NetConfig, NetEvent, NetworkHandle};
 use crate::post::{Post, PostError};
 use crate::service::events::NewEntry;
@@ -54,9 +56,6 @@ const MAX_CLAIMS: usize = 65_536;
 const STORE_PATIENCE: Duration = Duration::from_secs(10);
 /// New-entry events buffered per listener.
 const NEW_ENTRY_CAPACITY: usize = 8192;
-/// Invalid entries a peer may deliver (gossip, push or sync) before it is
-/// blocked.
-const MAX_INVALID_DELIVERIES: u32 = 64;
 
 /// How to run a post.
 #[derive(Debug, Clone)]
@@ -121,6 +120,7 @@ pub(crate) struct Shared {
     pub console: Mutex<Option<SocketAddr>>,
     responder: requests::ResponderCache,
     gaps: Mutex<gossip::GapRequests>,
+    pushers: push::Pushers,
     /// Asks the node loop to sync with every other peer after entries
     /// arrived by sync or push, so a healed partition converges in a few
     /// rounds instead of waiting for the periodic timer.
@@ -380,6 +380,7 @@ impl Node {
             console: Mutex::new(None),
             responder: requests::ResponderCache::default(),
             gaps: Mutex::new(gossip::GapRequests::default()),
+            pushers: push::Pushers::default(),
             cascade,
             fetching: Mutex::new(HashMap::new()),
             stopping: tokio::sync::watch::channel(false).0,
@@ -535,26 +536,35 @@ impl NodeHandle {
             .push(task);
     }
 
-    /// Tells live listeners (the console) about entries stored outside the
-    /// node's own paths (a bundle imported through the API).
-    pub fn notify_new(&self, entries: &[SignedEntry]) {
-        for e in entries {
-            let h = e.header();
-            let _ = self.shared.new_entries.send(NewEntry {
-                id: e.id(),
-                author: h.author,
-                kind: h.kind,
-                scope: h.scope.clone(),
-                hlc: h.hlc,
-                local: h.author == self.shared.node_id,
-            });
+    /// Imports a bundle (a USB stick's file) through the one ingest path:
+    /// checked first, then stored batch by batch by the ledger thread, each
+    /// batch durable before the next; what is new reaches the console and
+    /// sets off a round of syncs, and any fork evidence is published.
+    pub async fn import_bundle(
+        &self,
+        bytes: impl AsRef<[u8]> + Send + 'static,
+    ) -> Result<crate::bundle::ImportSummary, crate::bundle::BundleError> {
+        use crate::bundle::BundleError;
+        let ledger = Arc::clone(self.shared.ledger.ledger());
+        let checked = tokio::task::spawn_blocking(move || {
+            crate::bundle::check(
+                bytes.as_ref(),
+                std::path::Path::new("<upload>"),
+                ledger.network(),
+                ledger.limits().max_entry_bytes,
+            )
+        })
+        .await
+        .map_err(|e| BundleError::Unavailable(e.to_string()))??;
+        let mut summary = crate::bundle::ImportSummary::new(&checked.manifest);
+        for (base, batch) in checked.batches() {
+            let (outcomes, _) =
+                ingest::ingest(&self.shared, ingest::Origin::BUNDLE, batch.to_vec())
+                    .await
+                    .map_err(|e| BundleError::Unavailable(e.to_string()))?;
+            summary.record(base, &outcomes);
         }
-    }
-
-    /// Asks for a round of syncs with every peer (after a bundle import, so
-    /// what arrived on the USB stick spreads at once).
-    pub fn spread(&self) {
-        let _ = self.shared.cascade.try_send(self.peer_id());
+        Ok(summary)
     }
 
     pub fn console(&self) -> Option<SocketAddr> {
@@ -565,8 +575,9 @@ impl NodeHandle {
             .unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Writes an entry by this post (durable before it returns), then
-    /// gossips it and pushes it to connected posts above that want it.
+    /// Writes an entry by this post; returns once it is durable and handed
+    /// to gossip. Pushes to posts above go on in the background (`push.rs`):
+    /// the operator never waits for the network.
     pub async fn author(
         &self,
         scope: RegionCode,
@@ -800,11 +811,14 @@ impl Core {
                     requests::expect_hello(&shared, peer, since, within).await
                 });
             }
-            NetEvent::Disconnected { peer } => self
-                .shared
-                .lock_peers()
-                .disconnected(&peer, crate::clock::now_ms()),
+            NetEvent::Disconnected { peer } => {
+                self.shared.pushers.forget(&peer);
+                self.shared
+                    .lock_peers()
+                    .disconnected(&peer, crate::clock::now_ms());
+            }
             NetEvent::Banned { peer, reason, .. } => {
+                self.shared.pushers.forget(&peer);
                 self.shared.metrics.banned(reason.label());
                 self.shared
                     .lock_peers()
@@ -870,6 +884,7 @@ impl Core {
                 tracing::warn!("a background task did not stop in time");
             }
         }
+        self.shared.pushers.clear();
         self.tasks.abort_all();
         while self.tasks.join_next().await.is_some() {}
         self.shared.net.shutdown().await;
@@ -888,133 +903,5 @@ impl Core {
         }
         drop(ledger_thread);
         tracing::info!("post stopped");
-    }
-}
-
-/// Sends received entries through the one validate→insert path, then
-/// spreads the new ones (push to posts above, fill chain gaps). Entries
-/// refused only because their author's certificates lie outside this
-/// post's interest get one more try, after asking the peer for those
-/// chains. Blocks a peer that keeps delivering invalid entries. Returns
-/// how many entries were new.
-pub(crate) async fn ingest_from_peer(
-    shared: &Arc<Shared>,
-    peer: PeerId,
-    mut entries: Vec<Vec<u8>>,
-) -> usize {
-    // Oldest first: certificates and chain predecessors before what
-    // depends on them.
-    entries.sort_by_key(|w| {
-        SignedEntry::decode_stored(w)
-            .map(|e| e.hlc())
-            .unwrap_or(Hlc::ZERO)
-    });
-    let Some(outcomes) = ingest_logged(shared, entries.clone()).await else {
-        return 0;
-    };
-    let waiting: Vec<Vec<u8>> = entries
-        .iter()
-        .zip(&outcomes)
-        .filter(|(_, o)| matches!(o, ItemOutcome::Refused(e) if e.awaits_certificates()))
-        .map(|(w, _)| w.clone())
-        .collect();
-    let mut added = after_ingest(shared, peer, &entries, &outcomes).await;
-    if !waiting.is_empty()
-        && gossip::fetch_chains(shared, peer, &waiting).await
-        && let Some(retried) = ingest_logged(shared, waiting.clone()).await
-    {
-        added += after_ingest(shared, peer, &waiting, &retried).await;
-    }
-    added
-}
-
-async fn ingest_logged(shared: &Arc<Shared>, entries: Vec<Vec<u8>>) -> Option<Vec<ItemOutcome>> {
-    match shared.ledger.ingest(entries).await {
-        Ok(o) => Some(o),
-        Err(e) => {
-            tracing::warn!(error = %e, "received entries not stored");
-            None
-        }
-    }
-}
-
-/// Penalises invalid deliveries, publishes evidence, spreads what is new.
-async fn after_ingest(
-    shared: &Arc<Shared>,
-    peer: PeerId,
-    wires: &[Vec<u8>],
-    outcomes: &[ItemOutcome],
-) -> usize {
-    let mut invalid = 0u32;
-    for (wire, o) in wires.iter().zip(outcomes) {
-        match o {
-            ItemOutcome::Rejected(e) => {
-                shared.metrics.rejected(Source::Peer, e.label());
-                invalid += u32::from(blames_sender(peer, wire, e));
-            }
-            ItemOutcome::Refused(e) => shared.metrics.rejected(Source::Peer, e.label()),
-            _ => {}
-        }
-    }
-    count_invalid(shared, peer, invalid).await;
-    gossip::publish_outbox(shared).await;
-    let new: Vec<SignedEntry> = outcomes
-        .iter()
-        .filter_map(|o| o.new_entry().cloned())
-        .collect();
-    if !new.is_empty() {
-        // Full: a round of syncs is already queued.
-        let _ = shared.cascade.try_send(peer);
-    }
-    for e in &new {
-        gossip::after_new_entry(shared, e, Some(peer), gossip::GapFill::No).await;
-    }
-    new.len()
-}
-
-/// Whether `peer`, which handed this post `wire`, is to blame for its
-/// rejection: always for what no honest post relays, and for the rest
-/// (its body, say) only when it wrote the entry itself. A clock ahead of
-/// this post's, or a newer version, blames nobody
-/// (`ValidationError::blames_relay`).
-pub(crate) fn blames_sender(
-    peer: PeerId,
-    wire: &[u8],
-    error: &liandong_protocol::ValidationError,
-) -> bool {
-    if error.blames_relay() {
-        return true;
-    }
-    error.blames_author()
-        && SignedEntry::decode_stored(wire)
-            .ok()
-            .and_then(|e| requests::peer_id_of(&e.author()))
-            == Some(peer)
-}
-
-/// Counts invalid entries a peer delivered and blocks it past the limit.
-///
-/// Gossip scores alone do not reliably remove a peer: gossipsub mutes it
-/// below −80 and halves its penalty every second, so a peer that sends its
-/// invalid messages in paced bursts may never sit below the ban score at
-/// the moment scores are checked. This count does not decay.
-pub(crate) async fn count_invalid(shared: &Arc<Shared>, peer: PeerId, invalid: u32) {
-    if invalid == 0 {
-        return;
-    }
-    let over = {
-        let mut peers = shared.lock_peers();
-        peers.by_id.get_mut(&peer).and_then(|p| {
-            let before = p.invalid;
-            p.invalid = p.invalid.saturating_add(invalid);
-            (before <= MAX_INVALID_DELIVERIES && p.invalid > MAX_INVALID_DELIVERIES)
-                .then_some(p.invalid)
-        })
-    };
-    if let Some(count) = over {
-        shared
-            .net
-            .ban(peer, crate::net::bans::BanReason::InvalidEntries { count })
-            .await;
     }
 }

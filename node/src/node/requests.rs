@@ -15,7 +15,8 @@ use liandong_protocol::{EntryId, Interest, NodeId, SignedEntry};
 use libp2p::PeerId;
 use libp2p::request_response::ResponseChannel;
 
-use super::{Shared, ingest_from_peer};
+use super::Shared;
+use super::ingest::{self, Via};
 use crate::net::bans::BanReason;
 use crate::net::codec::{Sized, sized_request, sized_response};
 
@@ -117,7 +118,7 @@ async fn accept_hello(shared: &Arc<Shared>, peer: PeerId, hello: Hello) -> Resul
         .lock_peers()
         .set_hello(&peer, hello, crate::clock::now_ms());
     if !for_you.is_empty() {
-        let added = ingest_from_peer(shared, peer, for_you).await;
+        let added = ingest::from_peer(shared, Via::Hello, peer, for_you).await;
         if added > 0 {
             tracing::info!(%peer, added, "certificates received from a peer / 收到对等节点转交的证书");
         }
@@ -269,7 +270,7 @@ pub async fn on_request(
         Request::Push { entries } => {
             let n = entries.len() as u32;
             let ids: Vec<EntryId> = entries.iter().map(|w| EntryId::of_wire_bytes(w)).collect();
-            let added = ingest_from_peer(shared, peer, entries).await as u32;
+            let added = ingest::from_peer(shared, Via::Push, peer, entries).await as u32;
             shared.release_fetches(&ids);
             Response::Pushed {
                 added,

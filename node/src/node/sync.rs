@@ -22,6 +22,7 @@ use liandong_protocol::{EntryId, Interest};
 use libp2p::PeerId;
 
 use super::Shared;
+use super::ingest::Via;
 use crate::net::codec::sized_request;
 use crate::service::sync::SyncStats;
 
@@ -127,7 +128,7 @@ async fn run(
 }
 
 /// The bytes the next exchange with `peer` may carry.
-fn budget(shared: &Shared, peer: &PeerId) -> usize {
+pub(super) fn budget(shared: &Shared, peer: &PeerId) -> usize {
     shared
         .lock_peers()
         .by_id
@@ -224,7 +225,7 @@ pub(crate) async fn fetch(
             entries.iter().map(|w| EntryId::of_wire_bytes(w)).collect();
         stats.entry_bytes += entries.iter().map(|e| e.len() as u64).sum::<u64>();
         stats.fetched += entries.len() as u64;
-        super::ingest_from_peer(shared, peer, entries).await;
+        super::ingest::from_peer(shared, Via::Sync, peer, entries).await;
         shared.release_fetches(&batch);
         need.extend(batch.into_iter().filter(|id| !received.contains(id)));
     }

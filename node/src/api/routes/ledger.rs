@@ -1,7 +1,5 @@
 //! Handlers of the local API.
 
-use std::path::Path;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -240,30 +238,10 @@ pub async fn import_bundle(
     State(node): State<NodeHandle>,
     body: Bytes,
 ) -> Result<Json<bundle::ImportSummary>, ApiError> {
-    let ledger = node.ledger().ledger().clone();
-    let (summary, new) = tokio::task::spawn_blocking(move || {
-        let checked = bundle::check(
-            &body[..],
-            Path::new("<upload>"),
-            ledger.network(),
-            ledger.limits().max_entry_bytes,
-        )?;
-        let summary = bundle::import(&ledger, &checked, |_, _| {})?;
-        let new: Vec<liandong_protocol::SignedEntry> = summary
-            .new_ids
-            .iter()
-            .filter_map(|id| ledger.store().get(id).ok().flatten())
-            .collect();
-        Ok::<_, bundle::BundleError>((summary, new))
-    })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))?
-    .map_err(|e| ApiError::bad_request("invalid_bundle", e.to_string()))?;
-    for r in summary.rejected.iter().chain(&summary.refused) {
-        node.metrics()
-            .rejected(crate::metrics::Source::Bundle, &r.label);
+    match node.import_bundle(body).await {
+        Ok(summary) => Ok(Json(summary)),
+        Err(bundle::BundleError::Unavailable(e)) => Err(ApiError::unavailable(e)),
+        Err(bundle::BundleError::Store(e)) => Err(crate::api::error::store_error(&e)),
+        Err(e) => Err(ApiError::bad_request("invalid_bundle", e.to_string())),
     }
-    node.notify_new(&new);
-    node.spread();
-    Ok(Json(summary))
 }
