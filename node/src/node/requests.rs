@@ -56,6 +56,20 @@ impl ResponderCache {
     }
 }
 
+/// A request's kind, for logs and spans.
+pub(super) fn kind_of(request: &Request) -> &'static str {
+    match request {
+        Request::Hello(_) => "hello",
+        Request::Reconcile { .. } => "reconcile",
+        Request::Fetch { .. } => "fetch",
+        Request::FetchChain { .. } => "fetch_chain",
+        Request::Push { .. } => "push",
+        Request::Chain { .. } => "chain",
+        Request::Offer { .. } => "offer",
+        Request::Notice(_) => "notice",
+    }
+}
+
 fn refused(reason: RefusalReason, detail: impl Into<String>) -> Response {
     Response::Refused {
         reason,
@@ -286,16 +300,20 @@ pub async fn on_request(
 async fn wanted(shared: &Arc<Shared>, prefixes: Vec<[u8; 8]>) -> Response {
     let lacking = {
         let prefixes = prefixes.clone();
-        shared
+        let read = shared
             .ledger
             .read(move |l| {
                 prefixes
                     .iter()
-                    .map(|p| !l.store().contains_prefix(p).unwrap_or(true))
-                    .collect::<Vec<_>>()
+                    .map(|p| l.store().contains_prefix(p).map(|held| !held))
+                    .collect::<Result<Vec<_>, _>>()
             })
-            .await
-            .unwrap_or_default()
+            .await;
+        match read {
+            Ok(Ok(lacking)) => lacking,
+            Ok(Err(e)) => return store_unavailable("offer", &e),
+            Err(e) => return store_unavailable("offer", &e),
+        }
     };
     let candidates: Vec<[u8; 8]> = prefixes
         .iter()
@@ -341,13 +359,20 @@ async fn reconcile(
         None => {
             // Never reveal more than this post holds for itself.
             let scope = interest.intersect(&shared.interest);
+            // Reading and sealing the set is CPU work over all of it: on
+            // the blocking pool, not an executor thread.
             let built = shared
                 .ledger
-                .read(move |l| l.store().items_in(&scope, None).map_err(|e| e.to_string()))
+                .read(move |l| {
+                    let items = l
+                        .store()
+                        .items_in(&scope, None)
+                        .map_err(|e| e.to_string())?;
+                    ItemSet::new(&items).map_err(|e| e.to_string())
+                })
                 .await
                 .map_err(|e| e.to_string())
-                .and_then(|r| r)
-                .and_then(|items| ItemSet::new(&items).map_err(|e| e.to_string()));
+                .and_then(|r| r);
             match built {
                 Ok(items) => {
                     let items = Arc::new(items);
@@ -358,7 +383,13 @@ async fn reconcile(
             }
         }
     };
-    match sync::respond(&items, message, frame_limit) {
+    let message = message.to_vec();
+    let answered =
+        tokio::task::spawn_blocking(move || sync::respond(&items, &message, frame_limit)).await;
+    let Ok(answered) = answered else {
+        return refused(RefusalReason::Unavailable, "stopping");
+    };
+    match answered {
         Ok(reply) => Response::Reconcile { message: reply },
         Err(e) => {
             tracing::debug!(%peer, error = %e, "malformed reconciliation message");
@@ -378,19 +409,21 @@ async fn fetch(
     let Some(interest) = peer_interest(shared, &peer) else {
         return refused(RefusalReason::Unavailable, "say hello first");
     };
-    let wires = shared
+    let read = shared
         .ledger
         .read(move |l| {
             let mut out = Vec::new();
             for prefix in &prefixes {
-                if let Ok(found) = l.store().wires_with_prefix(prefix, MAX_PREFIX_MATCHES) {
-                    out.extend(found);
-                }
+                out.extend(l.store().wires_with_prefix(prefix, MAX_PREFIX_MATCHES)?);
             }
-            out
+            Ok::<_, crate::store::StoreError>(out)
         })
-        .await
-        .unwrap_or_default();
+        .await;
+    let wires = match read {
+        Ok(Ok(wires)) => wires,
+        Ok(Err(e)) => return store_unavailable("fetch", &e),
+        Err(e) => return store_unavailable("fetch", &e),
+    };
     Response::Entries {
         entries: first_batch(filter_interest(wires, &interest), max_bytes),
     }
@@ -406,14 +439,28 @@ async fn fetch_chain(
     let Some(interest) = peer_interest(shared, &peer) else {
         return refused(RefusalReason::Unavailable, "say hello first");
     };
-    let wires = shared
+    let wires = match shared
         .ledger
-        .read(move |l| l.store().chain_range(&author, from, to).unwrap_or_default())
+        .read(move |l| l.store().chain_range(&author, from, to))
         .await
-        .unwrap_or_default();
+    {
+        Ok(Ok(wires)) => wires,
+        Ok(Err(e)) => return store_unavailable("chain fetch", &e),
+        Err(e) => return store_unavailable("chain fetch", &e),
+    };
     Response::Entries {
         entries: first_batch(filter_interest(wires, &interest), MAX_FRAME_BYTES),
     }
+}
+
+/// The answer when this post's store cannot serve a request: said in the
+/// log and to the peer, never passed off as "nothing here".
+fn store_unavailable(what: &str, error: &dyn std::fmt::Display) -> Response {
+    tracing::warn!(request = what, %error, "cannot serve a peer's request from the store");
+    refused(
+        RefusalReason::Unavailable,
+        format!("store unavailable / 存储不可用: {error}"),
+    )
 }
 
 fn filter_interest(wires: Vec<Vec<u8>>, interest: &Interest) -> Vec<Vec<u8>> {

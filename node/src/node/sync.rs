@@ -20,6 +20,7 @@ use liandong_protocol::net::{MAX_FETCH_IDS, Request, Response, split_batches};
 use liandong_protocol::sync::{ItemSet, Reconciliation, Step};
 use liandong_protocol::{EntryId, Interest};
 use libp2p::PeerId;
+use tracing::Instrument;
 
 use super::Shared;
 use super::ingest::Via;
@@ -64,7 +65,10 @@ pub(crate) async fn sync_with(
     };
     let started = Instant::now();
     let mut stats = SyncStats::new(peer);
-    let result = run(shared, peer, interest, &mut stats).await;
+    let span = tracing::debug_span!("sync", %peer);
+    let result = run(shared, peer, interest, &mut stats)
+        .instrument(span)
+        .await;
     stats.duration_ms = started.elapsed().as_millis() as u64;
     stats.ok = result.is_ok();
     stats.error = result.as_ref().err().map(ToString::to_string);
@@ -92,17 +96,23 @@ async fn run(
     interest: Interest,
     stats: &mut SyncStats,
 ) -> Result<(), SyncFailure> {
-    let store_err = |e: String| SyncFailure::Store(e);
-    let scope = interest.clone();
-    let items = shared
-        .ledger
-        .read(move |l| l.store().items_in(&scope, None).map_err(|e| e.to_string()))
-        .await
-        .map_err(|e| store_err(e.to_string()))?
-        .map_err(store_err)?;
     // The same clamp the peer's decoder checks (one rule, both sides).
     let limit = liandong_protocol::sync::clamp_frame_limit(budget(shared, &peer)) as usize;
-    let (mut session, mut message) = Reconciliation::start(ItemSet::new(&items)?, limit)?;
+    // Reading the interest set and sealing it are CPU work over the whole
+    // set: on the blocking pool, as every reconciliation step below.
+    let scope = interest.clone();
+    let started = shared
+        .ledger
+        .read(move |l| {
+            let items = l
+                .store()
+                .items_in(&scope, None)
+                .map_err(|e| SyncFailure::Store(e.to_string()))?;
+            Ok::<_, SyncFailure>(Reconciliation::start(ItemSet::new(&items)?, limit)?)
+        })
+        .await
+        .map_err(|e| SyncFailure::Store(e.to_string()))??;
+    let (mut session, mut message) = started;
     let session_id: u64 = rand::random();
     let (have, need) = loop {
         let req = sized_request(Request::Reconcile {
@@ -114,10 +124,19 @@ async fn run(
         let resp = exchange(shared, peer, req, stats).await?;
         stats.reconcile_bytes += stats.last;
         match resp {
-            Response::Reconcile { message: reply } => match session.step(&reply)? {
-                Step::Send(next) => message = next,
-                Step::Done { have, need } => break (have, need),
-            },
+            Response::Reconcile { message: reply } => {
+                let (back, step) = tokio::task::spawn_blocking(move || {
+                    let step = session.step(&reply);
+                    (session, step)
+                })
+                .await
+                .map_err(|e| SyncFailure::Store(e.to_string()))?;
+                session = back;
+                match step? {
+                    Step::Send(next) => message = next,
+                    Step::Done { have, need } => break (have, need),
+                }
+            }
             Response::Refused { detail, .. } => return Err(SyncFailure::Refused(detail)),
             _ => return Err(SyncFailure::Unexpected),
         }

@@ -1,0 +1,209 @@
+//! The state the node's tasks share, and what they do with it in common:
+//! claims on entries being fetched, the hello this post says, the notices
+//! peers send it.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use liandong_protocol::interest::topic_name;
+use liandong_protocol::net::Hello;
+use liandong_protocol::{Hlc, Interest, NodeId, RegionCode};
+use libp2p::PeerId;
+use tokio::sync::mpsc;
+
+use super::{gossip, peers, push, requests};
+use crate::config::Config;
+use crate::domain::DeskSetup;
+use crate::ledger::actor::LedgerHandle;
+use crate::metrics::NodeMetrics;
+use crate::net::NetworkHandle;
+use crate::service::events::NewEntry;
+use crate::service::status::BannedBy;
+
+/// How long an entry claimed for fetching stays claimed without arriving.
+const CLAIM_LAPSE: Duration = Duration::from_secs(30);
+/// Claims remembered before lapsed ones are dropped.
+const MAX_CLAIMS: usize = 65_536;
+
+/// State shared by the node's tasks.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub ledger: LedgerHandle,
+    pub net: NetworkHandle,
+    pub peers: Mutex<peers::Peers>,
+    pub interest: Interest,
+    pub region: RegionCode,
+    pub node_id: NodeId,
+    pub name: String,
+    pub network_name: String,
+    /// The post's configuration as it was at start.
+    pub config: Config,
+    pub console: Mutex<Option<SocketAddr>>,
+    pub(super) responder: requests::ResponderCache,
+    pub(super) gaps: Mutex<gossip::GapRequests>,
+    pub(super) pushers: push::Pushers,
+    /// Asks the node loop to sync with every other peer after entries
+    /// arrived by sync or push, so a healed partition converges in a few
+    /// rounds instead of waiting for the periodic timer.
+    pub(super) cascade: mpsc::Sender<PeerId>,
+    /// Entries some sync session is fetching now.
+    pub(super) fetching: Mutex<HashMap<[u8; 8], std::time::Instant>>,
+    /// Turns true when the node stops; servers watch it to stop too.
+    pub(super) stopping: tokio::sync::watch::Sender<bool>,
+    /// Tasks started beside the node (the console server), ended with it.
+    pub(super) background: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Why the node stopped by itself (its store failed), if it did.
+    pub(super) failure: Mutex<Option<String>>,
+    /// Every entry new to this post, as it is stored (console live view,
+    /// benchmarks). Slow listeners miss events rather than slow the node.
+    pub new_entries: tokio::sync::broadcast::Sender<NewEntry>,
+    pub metrics: Arc<NodeMetrics>,
+    /// What the domain desk needs (the console's actions and views).
+    pub desk_setup: DeskSetup,
+}
+
+impl Shared {
+    /// A peer's notice: so far only that it bans this post. Said in the log
+    /// (so the banned side knows why it is cut off) and kept for status.
+    pub(super) fn on_notice(&self, peer: PeerId, notice: liandong_protocol::net::Notice) {
+        let liandong_protocol::net::Notice::Banned { until_ms, reason } = notice;
+        let now = crate::clock::now_ms();
+        let mut peers = self.lock_peers();
+        let name = peers.heard.get(&peer).and_then(|h| h.name.clone());
+        tracing::warn!(
+            %peer,
+            name = name.as_deref().unwrap_or("?"),
+            %reason,
+            until = %crate::clock::format_ms(until_ms),
+            "a peer bans this post / 本节点被对等节点封禁"
+        );
+        peers.banned_by.retain(|_, b| b.until_ms > now);
+        peers.banned_by.insert(
+            peer,
+            BannedBy {
+                peer_id: peer.to_string(),
+                name,
+                reason,
+                until_ms,
+            },
+        );
+    }
+
+    /// Keeps the first reason the node had to stop by itself.
+    pub(super) fn record_failure(&self, reason: String) {
+        self.failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(reason);
+    }
+
+    pub fn lock_peers(&self) -> MutexGuard<'_, peers::Peers> {
+        self.peers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Claims entries for one fetch (or an accepted offer), by id
+    /// prefix: true for each one no other session is bringing. A claim
+    /// lapses after a while, in case the entry never comes.
+    pub(super) fn claim(&self, prefixes: &[[u8; 8]]) -> Vec<bool> {
+        let now = std::time::Instant::now();
+        let mut fetching = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
+        if fetching.len() > MAX_CLAIMS {
+            fetching.retain(|_, at| now.duration_since(*at) < CLAIM_LAPSE);
+        }
+        prefixes
+            .iter()
+            .map(|p| match fetching.get(p) {
+                Some(at) if now.duration_since(*at) < CLAIM_LAPSE => false,
+                _ => {
+                    fetching.insert(*p, now);
+                    true
+                }
+            })
+            .collect()
+    }
+
+    /// The ids of `ids` this session may fetch (claimed for it).
+    pub(super) fn claim_fetches(
+        &self,
+        ids: Vec<liandong_protocol::EntryId>,
+    ) -> Vec<liandong_protocol::EntryId> {
+        let prefixes: Vec<[u8; 8]> = ids.iter().map(|id| id.prefix()).collect();
+        let claimed = self.claim(&prefixes);
+        ids.into_iter()
+            .zip(claimed)
+            .filter(|(_, ok)| *ok)
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    pub(super) fn release_fetches(&self, ids: &[liandong_protocol::EntryId]) {
+        let mut fetching = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
+        for id in ids {
+            fetching.remove(&id.prefix());
+        }
+    }
+
+    pub(super) fn topic_of(&self, scope: &RegionCode) -> String {
+        topic_name(
+            &self.ledger.ledger().network(),
+            &liandong_protocol::interest::home_region(scope),
+        )
+    }
+
+    /// What this post says about itself to a peer (`to`, when known, gets
+    /// the certificates this post holds about it).
+    pub(super) async fn hello(&self, to: Option<NodeId>) -> Hello {
+        let node = self.node_id;
+        // A store error leaves a part out of the hello (the peer still
+        // syncs); it is logged, never passed off as "nothing here".
+        let parts = self
+            .ledger
+            .read(move |l| {
+                let store = l.store();
+                let logged = |what: &str, e: &dyn std::fmt::Display| {
+                    tracing::warn!(part = what, error = %e, "hello sent without a part the store could not read");
+                };
+                let profile = store
+                    .query(&crate::store::Query {
+                        kind: Some(liandong_protocol::Kind::POST_PROFILE),
+                        author: Some(node),
+                        ..Default::default()
+                    })
+                    .inspect_err(|e| logged("profile", e))
+                    .ok()
+                    .and_then(|v| v.last().map(|e| e.wire().to_vec()));
+                let newest = store
+                    .max_hlc()
+                    .inspect_err(|e| logged("newest", e))
+                    .ok()
+                    .flatten()
+                    .unwrap_or(Hlc::ZERO);
+                let chain = if l.trust_enabled() {
+                    l.own_chain().inspect_err(|e| logged("chain", e)).ok().flatten()
+                } else {
+                    None
+                };
+                let for_you = to
+                    .and_then(|peer| l.chain_of(&peer).inspect_err(|e| logged("for_you", e)).ok().flatten())
+                    .unwrap_or_default();
+                (profile, newest, chain, for_you)
+            })
+            .await;
+        let (profile, newest, chain, for_you) = parts.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "hello sent without store contents");
+            (None, Hlc::ZERO, None, Vec::new())
+        });
+        Hello {
+            network: self.ledger.ledger().network(),
+            node,
+            region: self.region.clone(),
+            interest: self.interest.clone(),
+            profile,
+            newest,
+            chain,
+            for_you,
+        }
+    }
+}
