@@ -7,6 +7,7 @@ pub mod http;
 pub mod webdriver;
 
 pub mod attacker;
+pub mod hostile;
 pub mod trusted;
 
 use std::future::Future;

@@ -8,6 +8,7 @@ mod bodies;
 pub mod cast;
 mod converge;
 mod scenario;
+mod script;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -179,7 +180,7 @@ pub async fn start(
     };
     progress("连接各级节点 / connecting the posts");
     for (a, b) in cast::links(&net.members) {
-        scenario::connect(&net, &a, &b).await?;
+        script::connect(&net, &a, &b).await?;
     }
     Ok(net)
 }

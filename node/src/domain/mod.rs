@@ -15,6 +15,7 @@ pub mod error;
 pub mod ids;
 pub mod input;
 pub mod load;
+pub mod projections;
 pub mod sections;
 pub mod summary;
 

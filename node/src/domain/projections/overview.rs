@@ -1,0 +1,160 @@
+//! What a duty officer sees first: the post's whole subtree at a glance.
+
+use liandong_protocol::EntryId;
+use liandong_protocol::domain::fold::{
+    IncidentView, RequestView, Track, Views, WarningStatus, Who,
+};
+use liandong_protocol::domain::{Severity, TaskState, WarningColor};
+use serde::Serialize;
+
+/// What a duty officer sees first: the post's whole subtree at a glance.
+#[derive(Debug, Serialize)]
+pub struct Overview {
+    pub track: Track,
+    pub now_ms: u64,
+    /// Open incidents, most severe first.
+    pub active: Vec<ActiveIncident>,
+    /// Open incidents per severity (Ⅰ … Ⅳ).
+    pub by_severity: Vec<(Severity, usize)>,
+    pub closed: usize,
+    /// Warnings in force or pending, per colour (red first).
+    pub warnings_by_color: Vec<(WarningColor, usize)>,
+    pub overdue_reports: Vec<OverdueReport>,
+    pub open_requests: Vec<RequestView>,
+    pub unacknowledged: Vec<Unacknowledged>,
+    pub conflicts: usize,
+    pub invalid: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActiveIncident {
+    pub id: EntryId,
+    pub title: String,
+    pub severity: Severity,
+    pub provisional: bool,
+    pub region: liandong_protocol::RegionCode,
+    pub reported_by: Who,
+    pub last_report_ms: u64,
+    pub response_level: Option<liandong_protocol::ResponseLevel>,
+    pub update_overdue: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverdueReport {
+    pub incident: EntryId,
+    pub title: String,
+    pub reported_by: Who,
+    /// `first_report_late` (迟报) or `update_overdue` (续报逾期).
+    pub kind: &'static str,
+    pub due_ms: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Unacknowledged {
+    pub task: EntryId,
+    pub objective: String,
+    pub issuer: Who,
+    pub assignee: Who,
+    pub at_ms: u64,
+    pub due_ms: Option<u64>,
+    pub overdue: bool,
+}
+
+pub fn build_overview(v: &Views) -> Overview {
+    let open: Vec<&IncidentView> = v.incidents.iter().filter(|i| i.closed.is_none()).collect();
+    let mut active: Vec<ActiveIncident> = open
+        .iter()
+        .map(|i| ActiveIncident {
+            id: i.id,
+            title: i.current.title.clone(),
+            severity: i.current.severity,
+            provisional: i.current.provisional,
+            region: i.region.clone(),
+            reported_by: i.reported_by.clone(),
+            last_report_ms: i.last_report_ms,
+            response_level: i.response.as_ref().filter(|r| r.active).map(|r| r.level),
+            update_overdue: i.deadlines.update_overdue,
+        })
+        .collect();
+    active.sort_by_key(|a| (a.severity, std::cmp::Reverse(a.last_report_ms)));
+    let by_severity = Severity::ALL
+        .iter()
+        .map(|s| (*s, open.iter().filter(|i| i.current.severity == *s).count()))
+        .collect();
+    let warnings_by_color = WarningColor::ALL
+        .iter()
+        .map(|c| {
+            let n = v
+                .warnings
+                .iter()
+                .filter(|w| {
+                    w.current.color == *c
+                        && matches!(w.status, WarningStatus::Active | WarningStatus::Pending)
+                })
+                .count();
+            (*c, n)
+        })
+        .collect();
+    let mut overdue_reports = Vec::new();
+    for i in &v.incidents {
+        if i.closed.is_none() && i.deadlines.update_overdue {
+            overdue_reports.push(OverdueReport {
+                incident: i.id,
+                title: i.current.title.clone(),
+                reported_by: i.reported_by.clone(),
+                kind: "update_overdue",
+                due_ms: i.deadlines.next_update_due_ms,
+            });
+        }
+        if i.deadlines.first_report_late {
+            overdue_reports.push(OverdueReport {
+                incident: i.id,
+                title: i.current.title.clone(),
+                reported_by: i.reported_by.clone(),
+                kind: "first_report_late",
+                due_ms: Some(
+                    i.current
+                        .occurred_ms
+                        .saturating_add(i.deadlines.first_report_deadline_ms),
+                ),
+            });
+        }
+    }
+    let open_requests = v
+        .requests
+        .iter()
+        .filter(|r| r.outstanding > 0)
+        .cloned()
+        .collect();
+    let unacknowledged = v
+        .tasks
+        .iter()
+        .flat_map(|t| {
+            t.assignees
+                .iter()
+                .filter(|a| a.state == TaskState::Assigned)
+                .map(move |a| Unacknowledged {
+                    task: t.id,
+                    objective: t.objective.clone(),
+                    issuer: t.issuer.clone(),
+                    assignee: a.post.clone(),
+                    at_ms: t.at_ms,
+                    due_ms: t.due_ms,
+                    overdue: t.overdue,
+                })
+        })
+        .collect();
+    Overview {
+        track: v.track,
+        now_ms: v.now_ms,
+        closed: v.incidents.len() - open.len(),
+        active,
+        by_severity,
+        warnings_by_color,
+        overdue_reports,
+        open_requests,
+        unacknowledged,
+        conflicts: v.conflicts.len(),
+        invalid: v.invalid.len(),
+    }
+}
