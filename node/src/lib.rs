@@ -23,6 +23,7 @@ pub mod nemesis;
 pub mod net;
 pub mod node;
 pub mod panics;
+pub mod policy;
 pub mod post;
 pub mod regions;
 pub mod service;

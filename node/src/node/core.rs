@@ -1,21 +1,24 @@
-//! The node's own loop: network events in, handler tasks out; the timers
-//! and cascades that start syncs; and the stop that drains it all.
+//! The node's own loop: commands from handles and network events in,
+//! handler tasks out; the policy's effects (bans, syncs) carried out; and
+//! the stop that drains it all.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use libp2p::PeerId;
-use rand::seq::IteratorRandom;
-use tokio::sync::{Semaphore, mpsc};
+use libp2p::gossipsub::MessageId;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
+use super::commands::{self, NodeCommand};
 use super::shared::Shared;
-use super::{NodeCommand, gossip, requests, sync};
+use super::{gossip, requests, sync};
 use crate::net::NetEvent;
+use crate::policy::{Effect, Event};
 
-/// Requests one peer may have in flight; more are refused as throttled.
-const MAX_PEER_INFLIGHT: usize = 16;
+/// How often the policy's deadlines and sync timer are checked.
+const TICK: Duration = Duration::from_secs(1);
 /// How long a stop waits for handlers in flight before ending them.
 const DRAIN: Duration = Duration::from_secs(2);
 
@@ -24,7 +27,6 @@ pub(super) struct Core {
     pub(super) shared: Arc<Shared>,
     pub(super) tasks: JoinSet<()>,
     pub(super) permits: Arc<Semaphore>,
-    pub(super) hello_timeout: Duration,
     /// The store's failure reason: set once, when a write fails.
     pub(super) store_failed: tokio::sync::watch::Receiver<Option<Arc<str>>>,
 }
@@ -34,23 +36,33 @@ impl Core {
         mut self,
         mut events: mpsc::Receiver<NetEvent>,
         mut commands: mpsc::Receiver<NodeCommand>,
-        mut cascade: mpsc::Receiver<PeerId>,
-        sync_interval: Duration,
+        mut effects: mpsc::Receiver<Effect>,
         net_task: tokio::task::JoinHandle<()>,
         ledger_thread: std::thread::JoinHandle<()>,
     ) {
-        let mut sync_timer = tokio::time::interval(sync_interval);
-        sync_timer.tick().await;
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // A gossip message waiting for a handler slot: while one waits, no
+        // more events are read, so back-pressure reaches the network
+        // loop's bounded channel (which then drops gossip; sync repairs)
+        // without this loop ever blocking on it.
+        let mut waiting: Option<NetEvent> = None;
         loop {
             tokio::select! {
                 // In this order: a stop (asked for, or forced by the store)
-                // is never starved by a stream of network events.
+                // and the operator's commands are never starved by a stream
+                // of network events.
                 biased;
-                cmd = commands.recv() => match cmd {
+                command = commands.recv() => match command {
                     Some(NodeCommand::Shutdown(reply)) => {
                         self.stop(net_task, ledger_thread).await;
                         let _ = reply.send(());
                         return;
+                    }
+                    Some(command) => {
+                        let span = tracing::debug_span!("command", ?command);
+                        let shared = Arc::clone(&self.shared);
+                        self.tasks.spawn(commands::serve(shared, command).instrument(span));
                     }
                     None => break,
                 },
@@ -64,62 +76,88 @@ impl Core {
                     self.stop(net_task, ledger_thread).await;
                     return;
                 }
-                event = events.recv() => match event {
-                    Some(event) => self.on_event(event).await,
+                Some(effect) = effects.recv() => self.carry_out(effect),
+                _ = tick.tick() => {
+                    let due = self.shared.policy().handle(Event::Tick, Instant::now());
+                    for effect in due {
+                        self.carry_out(effect);
+                    }
+                }
+                Ok(permit) = Arc::clone(&self.permits).acquire_owned(), if waiting.is_some() => {
+                    if let Some(NetEvent::Gossip { source, id, data, .. }) = waiting.take() {
+                        self.spawn_gossip(permit, source, id, data);
+                    }
+                }
+                event = events.recv(), if waiting.is_none() => match event {
+                    Some(event) => waiting = self.on_event(event),
                     None => break,
                 },
-                _ = sync_timer.tick() => self.sync_random_peer(),
-                Some(from) = cascade.recv() => {
-                    // Coalesce a burst of requests into one round of syncs.
-                    let mut except = vec![from];
-                    while let Ok(more) = cascade.try_recv() {
-                        except.push(more);
-                    }
-                    self.sync_all_but(&except);
-                }
                 Some(_) = self.tasks.join_next(), if !self.tasks.is_empty() => {}
             }
         }
         self.stop(net_task, ledger_thread).await;
     }
 
-    async fn on_event(&mut self, event: NetEvent) {
+    /// Carries out one of the policy's effects.
+    fn carry_out(&mut self, effect: Effect) {
+        let shared = Arc::clone(&self.shared);
+        match effect {
+            Effect::Ban { peer, reason } => {
+                self.tasks
+                    .spawn(async move { shared.net.ban(peer, reason).await });
+            }
+            Effect::Sync { peer, session } => {
+                self.tasks.spawn(async move {
+                    let _ = sync::run_session(&shared, peer, session).await;
+                });
+            }
+        }
+    }
+
+    fn spawn_gossip(
+        &mut self,
+        permit: OwnedSemaphorePermit,
+        source: PeerId,
+        id: MessageId,
+        data: Vec<u8>,
+    ) {
+        let shared = Arc::clone(&self.shared);
+        let span = tracing::debug_span!("gossip", peer = %source);
+        self.tasks.spawn(
+            async move {
+                gossip::on_gossip(&shared, source, id, data).await;
+                drop(permit);
+            }
+            .instrument(span),
+        );
+    }
+
+    /// Handles one network event; a gossip message with no handler slot
+    /// free is handed back, to wait for one.
+    fn on_event(&mut self, event: NetEvent) -> Option<NetEvent> {
         match event {
             NetEvent::Gossip {
-                source, id, data, ..
-            } => {
-                // Waits for a permit: back-pressure reaches the event loop's
-                // bounded channel, which then drops gossip (sync repairs).
-                let Ok(permit) = Arc::clone(&self.permits).acquire_owned().await else {
-                    return;
-                };
-                let shared = Arc::clone(&self.shared);
-                let span = tracing::debug_span!("gossip", peer = %source);
-                self.tasks.spawn(
-                    async move {
-                        gossip::on_gossip(&shared, source, id, data).await;
-                        drop(permit);
-                    }
-                    .instrument(span),
-                );
-            }
+                source,
+                id,
+                data,
+                topic,
+            } => match Arc::clone(&self.permits).try_acquire_owned() {
+                Ok(permit) => self.spawn_gossip(permit, source, id, data),
+                Err(_) => {
+                    return Some(NetEvent::Gossip {
+                        source,
+                        id,
+                        data,
+                        topic,
+                    });
+                }
+            },
             NetEvent::Request {
                 peer,
                 request,
                 channel,
             } => {
-                let admitted = {
-                    let mut peers = self.shared.lock_peers();
-                    match peers.by_id.get_mut(&peer) {
-                        Some(p) if p.inflight < MAX_PEER_INFLIGHT => {
-                            p.inflight += 1;
-                            true
-                        }
-                        Some(_) => false,
-                        // Not yet known as connected (events raced): allow.
-                        None => true,
-                    }
-                };
+                let admitted = self.shared.policy().admit_request(&peer);
                 let permit = if admitted {
                     Arc::clone(&self.permits).try_acquire_owned().ok()
                 } else {
@@ -133,15 +171,13 @@ impl Core {
                             requests::on_request(&shared, peer, request.value, channel)
                                 .instrument(span)
                                 .await;
-                            if let Some(p) = shared.lock_peers().by_id.get_mut(&peer) {
-                                p.inflight = p.inflight.saturating_sub(1);
-                            }
+                            shared.policy().request_done(&peer);
                             drop(permit);
                         });
                     }
                     None => {
-                        if admitted && let Some(p) = shared.lock_peers().by_id.get_mut(&peer) {
-                            p.inflight = p.inflight.saturating_sub(1);
+                        if admitted {
+                            shared.policy().request_done(&peer);
                         }
                         tracing::debug!(%peer, "request refused: throttled");
                         self.tasks.spawn(async move {
@@ -157,24 +193,22 @@ impl Core {
             } => {
                 let since = crate::clock::now_ms();
                 self.shared.lock_peers().connected(peer, address, since);
+                self.shared.apply(Event::Connected(peer));
                 if dialer {
                     let shared = Arc::clone(&self.shared);
                     self.tasks
                         .spawn(async move { requests::introduce(&shared, peer).await });
                 }
-                let shared = Arc::clone(&self.shared);
-                let within = self.hello_timeout;
-                self.tasks.spawn(async move {
-                    requests::expect_hello(&shared, peer, since, within).await
-                });
             }
             NetEvent::Disconnected { peer } => {
+                self.shared.apply(Event::Disconnected(peer));
                 self.shared.pushers.forget(&peer);
                 self.shared
                     .lock_peers()
                     .disconnected(&peer, crate::clock::now_ms());
             }
             NetEvent::Banned { peer, reason, .. } => {
+                self.shared.apply(Event::Disconnected(peer));
                 self.shared.pushers.forget(&peer);
                 self.shared.metrics.banned(reason.label());
                 self.shared
@@ -182,42 +216,7 @@ impl Core {
                     .disconnected(&peer, crate::clock::now_ms());
             }
         }
-    }
-
-    fn sync_all_but(&mut self, except: &[PeerId]) {
-        let targets: Vec<PeerId> = {
-            let peers = self.shared.lock_peers();
-            peers
-                .by_id
-                .iter()
-                .filter(|(id, p)| p.hello.is_some() && !p.syncing && !except.contains(id))
-                .map(|(id, _)| *id)
-                .collect()
-        };
-        for peer in targets {
-            let shared = Arc::clone(&self.shared);
-            self.tasks.spawn(async move {
-                let _ = sync::sync_with(&shared, peer).await;
-            });
-        }
-    }
-
-    fn sync_random_peer(&mut self) {
-        let candidate = {
-            let peers = self.shared.lock_peers();
-            peers
-                .by_id
-                .iter()
-                .filter(|(_, p)| p.hello.is_some() && !p.syncing)
-                .map(|(id, _)| *id)
-                .choose(&mut rand::rng())
-        };
-        if let Some(peer) = candidate {
-            let shared = Arc::clone(&self.shared);
-            self.tasks.spawn(async move {
-                let _ = sync::sync_with(&shared, peer).await;
-            });
-        }
+        None
     }
 
     async fn stop(

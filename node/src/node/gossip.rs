@@ -2,9 +2,8 @@
 //! them to posts above that are not in the entry's topic, and filling gaps
 //! in an author's chain.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use liandong_protocol::net::{MAX_CHAIN_FETCH, Request, Response};
 use liandong_protocol::{NodeId, SignedEntry};
@@ -18,37 +17,8 @@ use crate::ledger::ItemOutcome;
 use crate::metrics::{GossipOutcome, Source};
 use crate::net::codec::sized_request;
 
-/// A chain gap is asked for at most this often.
-const GAP_RETRY: Duration = Duration::from_secs(60);
 /// Certificate chains asked for after one delivery, at most.
 const MAX_CHAINS_PER_ROUND: usize = 8;
-/// Remembered gap requests, before old ones are forgotten.
-const MAX_GAP_MEMORY: usize = 4096;
-
-/// Gaps already asked for, so a stream of entries from an author whose
-/// earlier entries lie outside this post's interest does not cause a
-/// stream of fetches.
-#[derive(Debug, Default)]
-pub struct GapRequests {
-    asked: HashMap<(NodeId, u64), Instant>,
-}
-
-impl GapRequests {
-    fn should_ask(&mut self, author: NodeId, seq: u64) -> bool {
-        let now = Instant::now();
-        if self.asked.len() >= MAX_GAP_MEMORY {
-            self.asked
-                .retain(|_, at| now.duration_since(*at) < GAP_RETRY);
-        }
-        match self.asked.get(&(author, seq)) {
-            Some(at) if now.duration_since(*at) < GAP_RETRY => false,
-            _ => {
-                self.asked.insert((author, seq), now);
-                true
-            }
-        }
-    }
-}
 
 /// Validates a gossip message and tells gossipsub whether to forward it.
 pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data: Vec<u8>) {
@@ -113,11 +83,7 @@ pub async fn fetch_chains(shared: &Arc<Shared>, peer: PeerId, entries: &[Vec<u8>
     let mut stored = false;
     for author in authors.into_iter().take(MAX_CHAINS_PER_ROUND) {
         // Seq 0 never names an entry: it keys "the chain of this author".
-        let ask = shared
-            .gaps
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .should_ask(author, 0);
+        let ask = shared.policy().gaps.should_ask(author, 0, Instant::now());
         if !ask {
             continue;
         }
@@ -264,10 +230,9 @@ pub async fn fill_gap(shared: &Arc<Shared>, entry: &SignedEntry, source: PeerId)
         .map_or(1, |p| p.pace.fetch_count(MAX_CHAIN_FETCH as usize)) as u64;
     let to = (seq - 1).min(from + count - 1);
     let ask = shared
+        .policy()
         .gaps
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .should_ask(author, from);
+        .should_ask(author, from, Instant::now());
     if !ask {
         return 0;
     }

@@ -8,9 +8,11 @@ use liandong_protocol::{Body, Interest, LedgerDigest, NodeId, RegionCode, Signed
 use libp2p::{Multiaddr, PeerId};
 use tokio::sync::{mpsc, oneshot};
 
+use super::commands::{BundleBytes, NodeCommand};
 use super::shared::Shared;
-use super::sync::{self, SyncFailure};
-use super::{NodeCommand, gossip, ingest, status};
+use super::status;
+use super::sync::SyncFailure;
+use crate::bundle::{BundleError, ImportSummary};
 use crate::config::Config;
 use crate::domain::DeskSetup;
 use crate::ledger::LedgerError;
@@ -20,6 +22,9 @@ use crate::net::{self, NetworkHandle};
 use crate::service::events::NewEntry;
 use crate::service::status::{Heard, NodeStatus, SyncTotals};
 use crate::service::sync::SyncStats;
+
+/// What a command answers once the post has stopped.
+const STOPPED: &str = "the post has stopped / 节点已停止";
 
 /// A running post.
 #[derive(Debug, Clone)]
@@ -156,29 +161,12 @@ impl NodeHandle {
     /// sets off a round of syncs, and any fork evidence is published.
     pub async fn import_bundle(
         &self,
-        bytes: impl AsRef<[u8]> + Send + 'static,
-    ) -> Result<crate::bundle::ImportSummary, crate::bundle::BundleError> {
-        use crate::bundle::BundleError;
-        let ledger = Arc::clone(self.shared.ledger.ledger());
-        let checked = tokio::task::spawn_blocking(move || {
-            crate::bundle::check(
-                bytes.as_ref(),
-                std::path::Path::new("<upload>"),
-                ledger.network(),
-                ledger.limits().max_entry_bytes,
-            )
-        })
-        .await
-        .map_err(|e| BundleError::Unavailable(e.to_string()))??;
-        let mut summary = crate::bundle::ImportSummary::new(&checked.manifest);
-        for (base, batch) in checked.batches() {
-            let (outcomes, _) =
-                ingest::ingest(&self.shared, ingest::Origin::BUNDLE, batch.to_vec())
-                    .await
-                    .map_err(|e| BundleError::Unavailable(e.to_string()))?;
-            summary.record(base, &outcomes);
-        }
-        Ok(summary)
+        bytes: impl AsRef<[u8]> + Send + Sync + 'static,
+    ) -> Result<ImportSummary, BundleError> {
+        let bytes: BundleBytes = Box::new(bytes);
+        self.ask(|reply| NodeCommand::ImportBundle { bytes, reply })
+            .await
+            .unwrap_or_else(|| Err(BundleError::Unavailable(STOPPED.into())))
     }
 
     pub fn console(&self) -> Option<SocketAddr> {
@@ -198,19 +186,27 @@ impl NodeHandle {
         status: Status,
         body: Body,
     ) -> Result<SignedEntry, LedgerError> {
-        let entry = self.shared.ledger.author(scope, status, body).await?;
-        self.shared.metrics.written(entry.header().kind);
-        gossip::announce(&self.shared, &entry, None).await;
-        Ok(entry)
+        self.ask(|reply| NodeCommand::Author {
+            scope,
+            status,
+            body,
+            reply,
+        })
+        .await
+        .unwrap_or(Err(LedgerError::Stopped))
     }
 
     pub async fn dial(&self, addr: Multiaddr) -> Result<(), net::NetError> {
-        self.shared.net.dial(addr).await
+        self.ask(|reply| NodeCommand::Dial { addr, reply })
+            .await
+            .unwrap_or(Err(net::NetError::Stopped))
     }
 
     /// Runs one anti-entropy session with a connected peer now.
     pub async fn sync_with(&self, peer: PeerId) -> Result<SyncStats, SyncFailure> {
-        sync::sync_with(&self.shared, peer).await
+        self.ask(|reply| NodeCommand::Sync { peer, reply })
+            .await
+            .unwrap_or(Err(SyncFailure::Net(STOPPED.into())))
     }
 
     /// The digest of the entries one interest selector covers.
@@ -238,8 +234,13 @@ impl NodeHandle {
             .map_err(|e| e.to_string())?
     }
 
+    /// What `liandong status` and the console show. Once the post has
+    /// stopped, read directly (what it held when it stopped).
     pub async fn status(&self) -> NodeStatus {
-        status::collect(&self.shared).await
+        match self.ask(|reply| NodeCommand::Status { reply }).await {
+            Some(status) => status,
+            None => status::collect(&self.shared).await,
+        }
     }
 
     /// Recent sync sessions this post started, oldest first.
@@ -274,14 +275,14 @@ impl NodeHandle {
 
     /// Stops everything and flushes the store.
     pub async fn shutdown(&self) {
-        let (reply, rx) = oneshot::channel();
-        if self
-            .commands
-            .send(NodeCommand::Shutdown(reply))
-            .await
-            .is_ok()
-        {
-            let _ = rx.await;
-        }
+        self.ask(NodeCommand::Shutdown).await;
+    }
+
+    /// Sends a command through the door and waits for its answer; `None`
+    /// once the post has stopped.
+    async fn ask<T>(&self, command: impl FnOnce(oneshot::Sender<T>) -> NodeCommand) -> Option<T> {
+        let (reply, answer) = oneshot::channel();
+        self.commands.send(command(reply)).await.ok()?;
+        answer.await.ok()
     }
 }

@@ -15,10 +15,7 @@ use super::{Shared, gossip};
 use crate::ledger::ItemOutcome;
 use crate::ledger::actor::{ActorError, Ingested, Intake};
 use crate::metrics::Source;
-
-/// Invalid entries a peer may deliver (gossip, push or sync) before it is
-/// blocked.
-const MAX_INVALID_DELIVERIES: u32 = 64;
+use crate::policy::Event;
 
 /// How received entries reached this post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,18 +166,20 @@ async fn carry_out(shared: &Arc<Shared>, origin: Origin, effects: &Effects) {
     for label in &effects.rejected {
         shared.metrics.rejected(origin.metrics_source(), label);
     }
-    if let Some(peer) = origin.peer {
-        count_invalid(shared, peer, effects.blame).await;
+    if let Some(peer) = origin.peer
+        && effects.blame > 0
+    {
+        shared.apply(Event::Invalid {
+            peer,
+            count: effects.blame,
+        });
     }
     for entry in &effects.evidence {
         tracing::warn!(id = %entry.id().short(), "publishing equivocation evidence / 发布一钥多签证据");
         gossip::announce(shared, entry, None).await;
     }
     if effects.cascade {
-        // Full: a round of syncs is already queued.
-        let _ = shared
-            .cascade
-            .try_send(origin.peer.unwrap_or_else(|| shared.net.peer_id()));
+        shared.apply(Event::Arrived { from: origin.peer });
     }
     for entry in &effects.new {
         gossip::after_new_entry(shared, entry, origin.peer);
@@ -252,31 +251,4 @@ fn sent_by_author(peer: PeerId, wire: &[u8]) -> bool {
         .ok()
         .and_then(|e| super::requests::peer_id_of(&e.author()))
         == Some(peer)
-}
-
-/// Counts invalid entries a peer delivered and blocks it past the limit.
-///
-/// Gossip scores alone do not reliably remove a peer: gossipsub mutes it
-/// below −80 and halves its penalty every second, so a peer that sends its
-/// invalid messages in paced bursts may never sit below the ban score at
-/// the moment scores are checked. This count does not decay.
-async fn count_invalid(shared: &Arc<Shared>, peer: PeerId, invalid: u32) {
-    if invalid == 0 {
-        return;
-    }
-    let over = {
-        let mut peers = shared.lock_peers();
-        peers.by_id.get_mut(&peer).and_then(|p| {
-            let before = p.invalid;
-            p.invalid = p.invalid.saturating_add(invalid);
-            (before <= MAX_INVALID_DELIVERIES && p.invalid > MAX_INVALID_DELIVERIES)
-                .then_some(p.invalid)
-        })
-    };
-    if let Some(count) = over {
-        shared
-            .net
-            .ban(peer, crate::net::bans::BanReason::InvalidEntries { count })
-            .await;
-    }
 }

@@ -4,6 +4,7 @@
 //! `Node::spawn` takes everything it needs as arguments and returns a
 //! [`NodeHandle`], so a test can run many posts in one process.
 
+mod commands;
 mod core;
 mod gossip;
 mod handle;
@@ -17,15 +18,15 @@ mod shared;
 mod status;
 pub mod sync;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use liandong_protocol::interest::{subscribed_regions, topic_name};
 use libp2p::Multiaddr;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
+pub use commands::NodeCommand;
 pub use handle::NodeHandle;
 pub use options::{NodeError, NodeOptions};
 pub use sync::SyncFailure;
@@ -38,6 +39,7 @@ use crate::identity;
 use crate::ledger::actor::LedgerHandle;
 use crate::metrics::NodeMetrics;
 use crate::net::{self, NetConfig};
+use crate::policy::{PeerPolicy, PolicyConfig};
 use crate::post::Post;
 
 /// Handlers for gossip and requests running at once; beyond this, new work
@@ -45,6 +47,8 @@ use crate::post::Post;
 const MAX_TASKS: usize = 256;
 /// How long start-up waits for a short-lived command to release the store.
 const STORE_PATIENCE: Duration = Duration::from_secs(10);
+/// Policy effects waiting for the node loop.
+const EFFECT_QUEUE: usize = 4096;
 /// New-entry events buffered per listener.
 const NEW_ENTRY_CAPACITY: usize = 8192;
 
@@ -60,17 +64,6 @@ fn dev_roles(data_dir: &DataDir) -> DevRoles {
         tracing::warn!(error = %e, "dev-roles file ignored");
         DevRoles::default()
     })
-}
-
-/// Commands from handles to the node loop.
-enum NodeCommand {
-    Shutdown(oneshot::Sender<()>),
-}
-
-impl std::fmt::Debug for NodeCommand {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Shutdown")
-    }
 }
 
 #[derive(Debug)]
@@ -134,8 +127,15 @@ impl Node {
         let (net, events, net_task) = net::spawn(p2p_key, net_cfg).await?;
         let listen = net.info().await?.listen;
 
-        let (commands, command_rx) = mpsc::channel(8);
-        let (cascade, cascade_rx) = mpsc::channel(64);
+        let (commands, command_rx) = mpsc::channel(commands::COMMAND_QUEUE);
+        let (effects, effects_rx) = mpsc::channel(EFFECT_QUEUE);
+        let policy = PeerPolicy::new(
+            PolicyConfig {
+                hello_timeout: options.hello_timeout,
+                sync_interval: options.sync_interval,
+            },
+            rand::random(),
+        );
         let shared = Arc::new(Shared {
             ledger,
             net,
@@ -148,10 +148,9 @@ impl Node {
             config: config.clone(),
             console: Mutex::new(None),
             responder: requests::ResponderCache::default(),
-            gaps: Mutex::new(gossip::GapRequests::default()),
             pushers: push::Pushers::default(),
-            cascade,
-            fetching: Mutex::new(HashMap::new()),
+            policy: Mutex::new(policy),
+            effects,
             stopping: tokio::sync::watch::channel(false).0,
             background: Mutex::new(Vec::new()),
             failure: Mutex::new(None),
@@ -163,17 +162,9 @@ impl Node {
             shared: Arc::clone(&shared),
             tasks: JoinSet::new(),
             permits: Arc::new(Semaphore::new(MAX_TASKS)),
-            hello_timeout: options.hello_timeout,
             store_failed,
         };
-        tokio::spawn(core.run(
-            events,
-            command_rx,
-            cascade_rx,
-            options.sync_interval,
-            net_task,
-            ledger_thread,
-        ));
+        tokio::spawn(core.run(events, command_rx, effects_rx, net_task, ledger_thread));
         let handle = NodeHandle {
             shared,
             commands,

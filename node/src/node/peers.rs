@@ -23,11 +23,6 @@ pub struct Peer {
     /// The peer's name, from the profile in its hello.
     pub name: Option<String>,
     pub last_sync: Option<SyncStats>,
-    pub syncing: bool,
-    /// Requests from this peer being handled now.
-    pub inflight: usize,
-    /// Invalid entries this peer delivered by push or sync.
-    pub invalid: u32,
     /// How much bulk one exchange with this peer may carry (`pace.rs`).
     pub pace: super::pace::Pace,
 }
@@ -74,9 +69,6 @@ impl Peers {
             hello: None,
             name: None,
             last_sync: None,
-            syncing: false,
-            inflight: 0,
-            invalid: 0,
             pace: Default::default(),
         });
     }

@@ -17,8 +17,8 @@ use libp2p::request_response::ResponseChannel;
 
 use super::Shared;
 use super::ingest::{self, Via};
-use crate::net::bans::BanReason;
 use crate::net::codec::{Sized, sized_request, sized_response};
+use crate::policy::Event;
 
 /// Item sets kept for sessions in progress.
 const RESPONDER_SESSIONS: usize = 16;
@@ -131,6 +131,7 @@ async fn accept_hello(shared: &Arc<Shared>, peer: PeerId, hello: Hello) -> Resul
     shared
         .lock_peers()
         .set_hello(&peer, hello, crate::clock::now_ms());
+    shared.apply(Event::Admitted(peer));
     if !for_you.is_empty() {
         let added = ingest::from_peer(shared, Via::Hello, peer, for_you).await;
         if added > 0 {
@@ -157,31 +158,18 @@ fn node_of(peer: &PeerId) -> Option<NodeId> {
 /// before the ban closes the connection.
 const REFUSAL_GRACE: Duration = Duration::from_millis(250);
 
-/// Keeps a refused peer out for a while and says why in the log.
+/// Keeps a refused peer out for a while (the policy's ban) and says why in
+/// the log.
 async fn refuse_peer(shared: &Arc<Shared>, peer: PeerId, reason: &str) {
     tracing::warn!(%peer, %reason, "peer refused at hello / 拒绝对等节点");
     shared
         .lock_peers()
         .disconnected(&peer, crate::clock::now_ms());
     tokio::time::sleep(REFUSAL_GRACE).await;
-    let why = reason.to_string();
-    shared.net.ban(peer, BanReason::NotAdmitted { why }).await;
-}
-
-/// Refuses a peer whose hello has not been accepted `within` the start of
-/// its connection (`since_ms`). Without this, a peer that never says hello
-/// (an uncertified node, or anything else speaking gossipsub) is kept out
-/// of sync but stays in the gossip mesh for as long as it likes.
-pub async fn expect_hello(shared: &Arc<Shared>, peer: PeerId, since_ms: u64, within: Duration) {
-    tokio::time::sleep(within).await;
-    let silent = shared
-        .lock_peers()
-        .by_id
-        .get(&peer)
-        .is_some_and(|p| p.hello.is_none() && p.connected_ms == since_ms);
-    if silent {
-        refuse_peer(shared, peer, "no hello in time / 未按时完成握手").await;
-    }
+    shared.apply(Event::Refused {
+        peer,
+        why: reason.to_string(),
+    });
 }
 
 /// Called by the dialling side of a new connection: exchange hellos, then

@@ -2,10 +2,9 @@
 //! claims on entries being fetched, the hello this post says, the notices
 //! peers send it.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::Instant;
 
 use liandong_protocol::interest::topic_name;
 use liandong_protocol::net::Hello;
@@ -13,19 +12,15 @@ use liandong_protocol::{Hlc, Interest, NodeId, RegionCode};
 use libp2p::PeerId;
 use tokio::sync::mpsc;
 
-use super::{gossip, peers, push, requests};
+use super::{peers, push, requests};
 use crate::config::Config;
 use crate::domain::DeskSetup;
 use crate::ledger::actor::LedgerHandle;
 use crate::metrics::NodeMetrics;
 use crate::net::NetworkHandle;
+use crate::policy::{Effect, Event, PeerPolicy};
 use crate::service::events::NewEntry;
 use crate::service::status::BannedBy;
-
-/// How long an entry claimed for fetching stays claimed without arriving.
-const CLAIM_LAPSE: Duration = Duration::from_secs(30);
-/// Claims remembered before lapsed ones are dropped.
-const MAX_CLAIMS: usize = 65_536;
 
 /// State shared by the node's tasks.
 #[derive(Debug)]
@@ -42,14 +37,14 @@ pub(crate) struct Shared {
     pub config: Config,
     pub console: Mutex<Option<SocketAddr>>,
     pub(super) responder: requests::ResponderCache,
-    pub(super) gaps: Mutex<gossip::GapRequests>,
+
     pub(super) pushers: push::Pushers,
-    /// Asks the node loop to sync with every other peer after entries
-    /// arrived by sync or push, so a healed partition converges in a few
-    /// rounds instead of waiting for the periodic timer.
-    pub(super) cascade: mpsc::Sender<PeerId>,
-    /// Entries some sync session is fetching now.
-    pub(super) fetching: Mutex<HashMap<[u8; 8], std::time::Instant>>,
+    /// The peer policy (`policy/mod.rs`): sync scheduling, throttles,
+    /// bans for invalid deliveries and missing hellos, fetch claims, gap
+    /// memory.
+    pub(super) policy: Mutex<PeerPolicy>,
+    /// The policy's effects, for the node loop to carry out.
+    pub(super) effects: mpsc::Sender<Effect>,
     /// Turns true when the node stops; servers watch it to stop too.
     pub(super) stopping: tokio::sync::watch::Sender<bool>,
     /// Tasks started beside the node (the console server), ended with it.
@@ -103,25 +98,26 @@ impl Shared {
         self.peers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Claims entries for one fetch (or an accepted offer), by id
-    /// prefix: true for each one no other session is bringing. A claim
-    /// lapses after a while, in case the entry never comes.
-    pub(super) fn claim(&self, prefixes: &[[u8; 8]]) -> Vec<bool> {
-        let now = std::time::Instant::now();
-        let mut fetching = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
-        if fetching.len() > MAX_CLAIMS {
-            fetching.retain(|_, at| now.duration_since(*at) < CLAIM_LAPSE);
+    pub(super) fn policy(&self) -> MutexGuard<'_, PeerPolicy> {
+        self.policy.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Tells the policy what happened; its effects go to the node loop.
+    pub(super) fn apply(&self, event: Event) {
+        let effects = self.policy().handle(event, Instant::now());
+        for effect in effects {
+            if let Err(e) = self.effects.try_send(effect) {
+                // Only when thousands are queued: the periodic sync and the
+                // next hello deadline check repair what is dropped.
+                tracing::warn!(error = %e, "policy effect dropped");
+            }
         }
-        prefixes
-            .iter()
-            .map(|p| match fetching.get(p) {
-                Some(at) if now.duration_since(*at) < CLAIM_LAPSE => false,
-                _ => {
-                    fetching.insert(*p, now);
-                    true
-                }
-            })
-            .collect()
+    }
+
+    /// Claims entries for one fetch (or an accepted offer), by id prefix:
+    /// true for each one no other session is bringing (`policy/claims.rs`).
+    pub(super) fn claim(&self, prefixes: &[[u8; 8]]) -> Vec<bool> {
+        self.policy().claims.claim(prefixes, Instant::now())
     }
 
     /// The ids of `ids` this session may fetch (claimed for it).
@@ -139,10 +135,9 @@ impl Shared {
     }
 
     pub(super) fn release_fetches(&self, ids: &[liandong_protocol::EntryId]) {
-        let mut fetching = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
-        for id in ids {
-            fetching.remove(&id.prefix());
-        }
+        self.policy()
+            .claims
+            .release(ids.iter().map(|id| id.prefix()));
     }
 
     pub(super) fn topic_of(&self, scope: &RegionCode) -> String {

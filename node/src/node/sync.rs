@@ -25,6 +25,7 @@ use tracing::Instrument;
 use super::Shared;
 use super::ingest::Via;
 use crate::net::codec::sized_request;
+use crate::policy::{Event, SyncRefusal};
 use crate::service::sync::SyncStats;
 
 #[derive(Debug, thiserror::Error)]
@@ -45,22 +46,40 @@ pub enum SyncFailure {
     Store(String),
 }
 
-/// Runs one session with `peer` and records it, success or not.
+/// Runs one session with `peer` now (asked for by hand, or by the dialler
+/// after a hello) and records it, success or not.
 pub(crate) async fn sync_with(
     shared: &Arc<Shared>,
     peer: PeerId,
 ) -> Result<SyncStats, SyncFailure> {
+    let session = shared.policy().start_sync(&peer).map_err(|e| match e {
+        SyncRefusal::NoHello => SyncFailure::NoHello(peer),
+        SyncRefusal::Busy => SyncFailure::Busy(peer),
+    })?;
+    run_session(shared, peer, session).await
+}
+
+/// Runs session `session` (started by the policy, `policy/mod.rs`) with
+/// `peer`, records it, and tells the policy it ended.
+pub(crate) async fn run_session(
+    shared: &Arc<Shared>,
+    peer: PeerId,
+    session: u64,
+) -> Result<SyncStats, SyncFailure> {
+    let result = recorded_session(shared, peer).await;
+    shared.apply(Event::SyncEnded { peer, session });
+    result
+}
+
+async fn recorded_session(shared: &Arc<Shared>, peer: PeerId) -> Result<SyncStats, SyncFailure> {
     let interest = {
-        let mut peers = shared.lock_peers();
-        let p = peers
+        let peers = shared.lock_peers();
+        let theirs = peers
             .by_id
-            .get_mut(&peer)
-            .ok_or(SyncFailure::NoHello(peer))?;
-        let theirs = p.interest().ok_or(SyncFailure::NoHello(peer))?.clone();
-        if p.syncing {
-            return Err(SyncFailure::Busy(peer));
-        }
-        p.syncing = true;
+            .get(&peer)
+            .and_then(|p| p.interest())
+            .ok_or(SyncFailure::NoHello(peer))?
+            .clone();
         shared.interest.intersect(&theirs)
     };
     let started = Instant::now();
@@ -72,13 +91,9 @@ pub(crate) async fn sync_with(
     stats.duration_ms = started.elapsed().as_millis() as u64;
     stats.ok = result.is_ok();
     stats.error = result.as_ref().err().map(ToString::to_string);
-    {
-        let mut peers = shared.lock_peers();
-        if let Some(p) = peers.by_id.get_mut(&peer) {
-            p.syncing = false;
-        }
-        peers.record_sync(stats.clone(), crate::clock::now_ms());
-    }
+    shared
+        .lock_peers()
+        .record_sync(stats.clone(), crate::clock::now_ms());
     shared.metrics.sync_session(&stats);
     match &result {
         Ok(()) => tracing::debug!(

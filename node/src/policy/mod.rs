@@ -1,0 +1,482 @@
+//! Peer policy without IO, in the manner of iroh-gossip's `proto`: what a
+//! post decides about its peers — when to sync and with whom, who is
+//! throttled, who is kept out for an invalid delivery or a missing hello,
+//! which entries are being fetched already, which chain gaps were asked
+//! for lately — as a state machine fed events with the time, returning
+//! effects for the node to carry out (`node/core.rs`).
+//!
+//! Nothing here touches the network, the store, a clock or a random source
+//! it was not given, so the rules run the same in a unit test, in the
+//! seeded simulator below (`sim.rs`: honest posts that restart, stall and
+//! sync slowly next to hostile ones, over simulated hours) and on a post.
+//!
+//! The rules that matter most, and are tested here:
+//! - slowness, restarts and silence after a hello never ban anyone; only
+//!   a hello that never comes, a refused hello, or more invalid deliveries
+//!   than an honest post could make does;
+//! - at most one sync session per peer at a time; a sync that brought
+//!   entries starts one with every other peer (a healed partition
+//!   converges in a few rounds), never back towards where they came from.
+//!
+//! The network layer's own machines — who is banned until when
+//! (`net/bans.rs`) and the redial backoff of configured links
+//! (`net/redial.rs`) — are sans-IO in the same way; the simulator drives
+//! the ban book with this policy's effects.
+
+mod claims;
+mod gaps;
+#[cfg(test)]
+mod sim;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use libp2p::PeerId;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::IteratorRandom;
+
+pub use claims::{CLAIM_LAPSE, Claims};
+pub use gaps::{GAP_RETRY, GapMemory};
+
+use crate::net::bans::BanReason;
+
+/// Invalid entries a peer may deliver (gossip, push or sync) before it is
+/// kept out. An honest post relays none that blame it
+/// (`ValidationError::blames_relay`), so any bound works; this one leaves
+/// room for a post whose own clock or version is off.
+pub const MAX_INVALID_DELIVERIES: u32 = 64;
+/// Requests one peer may have in flight; more are refused as throttled.
+pub const MAX_PEER_INFLIGHT: usize = 16;
+
+/// The knobs of the policy (a post's options, or a test's).
+#[derive(Debug, Clone)]
+pub struct PolicyConfig {
+    /// How long a new connection may go without an accepted hello.
+    pub hello_timeout: Duration,
+    /// Anti-entropy with one random peer this often.
+    pub sync_interval: Duration,
+}
+
+/// What happened, as the policy needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A connection to `peer` opened (this post dialled, or was dialled).
+    Connected(PeerId),
+    /// The peer's hello was accepted: it is admitted to sync.
+    Admitted(PeerId),
+    /// The peer's hello was refused (wrong network, no valid chain).
+    Refused { peer: PeerId, why: String },
+    /// The last connection to `peer` closed.
+    Disconnected(PeerId),
+    /// The peer delivered `count` entries that blame it.
+    Invalid { peer: PeerId, count: u32 },
+    /// New entries arrived in bulk (push, sync, gap fetch, hello, bundle),
+    /// from `from` (none for a bundle): spread them with syncs.
+    Arrived { from: Option<PeerId> },
+    /// A sync session ended (however it ended).
+    SyncEnded { peer: PeerId, session: u64 },
+    /// Time passed: deadlines and the sync timer are checked.
+    Tick,
+}
+
+/// What the node is to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Keep `peer` out, tell it why, close its connections.
+    Ban { peer: PeerId, reason: BanReason },
+    /// Run sync session `session` with `peer` (marked as running already;
+    /// end it with [`Event::SyncEnded`]).
+    Sync { peer: PeerId, session: u64 },
+}
+
+/// Why a sync asked for by hand cannot start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncRefusal {
+    /// The peer is not connected or has not said hello.
+    NoHello,
+    /// A session with it is running.
+    Busy,
+}
+
+#[derive(Debug, Clone)]
+struct PeerState {
+    connected_at: Instant,
+    admitted: bool,
+    /// The sync session running with this connection, if any.
+    syncing: Option<u64>,
+    inflight: usize,
+    invalid: u32,
+}
+
+/// The policy's state. See the module comment.
+#[derive(Debug)]
+pub struct PeerPolicy {
+    config: PolicyConfig,
+    peers: HashMap<PeerId, PeerState>,
+    pub claims: Claims,
+    pub gaps: GapMemory,
+    next_sync: Option<Instant>,
+    next_session: u64,
+    rng: StdRng,
+}
+
+impl PeerPolicy {
+    /// A policy whose random choices (the periodic sync partner) come from
+    /// `seed`.
+    pub fn new(config: PolicyConfig, seed: u64) -> PeerPolicy {
+        PeerPolicy {
+            config,
+            peers: HashMap::new(),
+            claims: Claims::default(),
+            gaps: GapMemory::default(),
+            next_sync: None,
+            next_session: 1,
+            rng: StdRng::seed_from_u64(seed),
+        }
+    }
+
+    /// Takes in one event at `now`; returns what to do, in order.
+    pub fn handle(&mut self, event: Event, now: Instant) -> Vec<Effect> {
+        match event {
+            Event::Connected(peer) => {
+                // A reconnection starts afresh: a restarted post says hello
+                // again and gets the whole timeout for it.
+                self.peers.insert(
+                    peer,
+                    PeerState {
+                        connected_at: now,
+                        admitted: false,
+                        syncing: None,
+                        inflight: 0,
+                        invalid: 0,
+                    },
+                );
+                Vec::new()
+            }
+            Event::Admitted(peer) => {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.admitted = true;
+                }
+                Vec::new()
+            }
+            Event::Refused { peer, why } => {
+                self.peers.remove(&peer);
+                vec![Effect::Ban {
+                    peer,
+                    reason: BanReason::NotAdmitted { why },
+                }]
+            }
+            Event::Disconnected(peer) => {
+                self.peers.remove(&peer);
+                Vec::new()
+            }
+            Event::Invalid { peer, count } => self.invalid(peer, count),
+            Event::Arrived { from } => self.cascade(from),
+            Event::SyncEnded { peer, session } => {
+                // A session of an earlier connection (the peer restarted
+                // meanwhile) ends nothing of this one.
+                if let Some(p) = self.peers.get_mut(&peer)
+                    && p.syncing == Some(session)
+                {
+                    p.syncing = None;
+                }
+                Vec::new()
+            }
+            Event::Tick => {
+                let mut effects = self.hello_deadlines(now);
+                effects.extend(self.sync_timer(now));
+                effects
+            }
+        }
+    }
+
+    /// Counts invalid deliveries; the one that crosses the bound bans.
+    /// The count does not decay: gossipsub mutes a peer below −80 and halves
+    /// its penalty every second, so a peer that sends its invalid messages
+    /// in paced bursts may never sit below a score threshold when scores
+    /// are checked.
+    fn invalid(&mut self, peer: PeerId, count: u32) -> Vec<Effect> {
+        let Some(p) = self.peers.get_mut(&peer) else {
+            return Vec::new();
+        };
+        let before = p.invalid;
+        p.invalid = p.invalid.saturating_add(count);
+        if before <= MAX_INVALID_DELIVERIES && p.invalid > MAX_INVALID_DELIVERIES {
+            vec![Effect::Ban {
+                peer,
+                reason: BanReason::InvalidEntries { count: p.invalid },
+            }]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// New entries arrived: sync with every admitted peer not syncing now,
+    /// except the one they came from.
+    fn cascade(&mut self, from: Option<PeerId>) -> Vec<Effect> {
+        let mut targets: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(id, p)| p.admitted && p.syncing.is_none() && Some(**id) != from)
+            .map(|(id, _)| *id)
+            .collect();
+        // A stable order, so a seeded run is repeatable.
+        targets.sort();
+        targets
+            .into_iter()
+            .filter_map(|peer| self.begin_sync(&peer))
+            .collect()
+    }
+
+    /// Peers whose hello has not been accepted within the timeout are
+    /// refused: without a hello a peer is in no sync, but gossipsub alone
+    /// would keep it in the mesh for ever.
+    fn hello_deadlines(&mut self, now: Instant) -> Vec<Effect> {
+        let timeout = self.config.hello_timeout;
+        let mut late: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| !p.admitted && now.duration_since(p.connected_at) >= timeout)
+            .map(|(id, _)| *id)
+            .collect();
+        late.sort();
+        late.into_iter()
+            .map(|peer| {
+                self.peers.remove(&peer);
+                Effect::Ban {
+                    peer,
+                    reason: BanReason::NotAdmitted {
+                        why: "no hello in time / 未按时完成握手".into(),
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// Every `sync_interval`, a sync with one admitted peer chosen at
+    /// random among those not syncing.
+    fn sync_timer(&mut self, now: Instant) -> Vec<Effect> {
+        let due = *self
+            .next_sync
+            .get_or_insert(now + self.config.sync_interval);
+        if now < due {
+            return Vec::new();
+        }
+        self.next_sync = Some(now + self.config.sync_interval);
+        let mut candidates: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.admitted && p.syncing.is_none())
+            .map(|(id, _)| *id)
+            .collect();
+        candidates.sort();
+        let chosen = candidates.into_iter().choose(&mut self.rng);
+        chosen
+            .and_then(|peer| self.begin_sync(&peer))
+            .into_iter()
+            .collect()
+    }
+
+    fn begin_sync(&mut self, peer: &PeerId) -> Option<Effect> {
+        let session = self.start_sync(peer).ok()?;
+        Some(Effect::Sync {
+            peer: *peer,
+            session,
+        })
+    }
+
+    /// Starts a sync session with `peer` (asked for by hand, or by an
+    /// effect): its number, to end it with [`Event::SyncEnded`].
+    pub fn start_sync(&mut self, peer: &PeerId) -> Result<u64, SyncRefusal> {
+        let p = self
+            .peers
+            .get_mut(peer)
+            .filter(|p| p.admitted)
+            .ok_or(SyncRefusal::NoHello)?;
+        if p.syncing.is_some() {
+            return Err(SyncRefusal::Busy);
+        }
+        let session = self.next_session;
+        self.next_session += 1;
+        p.syncing = Some(session);
+        Ok(session)
+    }
+
+    /// Whether a request from `peer` may be handled now (counted in flight
+    /// until [`Self::request_done`]). A peer not yet known as connected
+    /// (events raced) is let through.
+    pub fn admit_request(&mut self, peer: &PeerId) -> bool {
+        match self.peers.get_mut(peer) {
+            Some(p) if p.inflight < MAX_PEER_INFLIGHT => {
+                p.inflight += 1;
+                true
+            }
+            Some(_) => false,
+            None => true,
+        }
+    }
+
+    pub fn request_done(&mut self, peer: &PeerId) {
+        if let Some(p) = self.peers.get_mut(peer) {
+            p.inflight = p.inflight.saturating_sub(1);
+        }
+    }
+
+    /// Whether `peer` has said hello and is admitted.
+    pub fn is_admitted(&self, peer: &PeerId) -> bool {
+        self.peers.get(peer).is_some_and(|p| p.admitted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> PeerPolicy {
+        PeerPolicy::new(
+            PolicyConfig {
+                hello_timeout: Duration::from_secs(30),
+                sync_interval: Duration::from_secs(30),
+            },
+            7,
+        )
+    }
+
+    fn admitted(p: &mut PeerPolicy, now: Instant) -> PeerId {
+        let peer = PeerId::random();
+        p.handle(Event::Connected(peer), now);
+        p.handle(Event::Admitted(peer), now);
+        peer
+    }
+
+    #[test]
+    fn a_hello_just_inside_the_timeout_is_not_punished_one_past_it_is() {
+        let mut p = policy();
+        let t0 = Instant::now();
+        let slow = PeerId::random();
+        let silent = PeerId::random();
+        p.handle(Event::Connected(slow), t0);
+        p.handle(Event::Connected(silent), t0);
+        let just_before = t0 + Duration::from_secs(30) - Duration::from_millis(1);
+        assert!(p.handle(Event::Tick, just_before).is_empty());
+        p.handle(Event::Admitted(slow), just_before);
+        let effects = p.handle(Event::Tick, t0 + Duration::from_secs(30));
+        assert_eq!(effects.len(), 1);
+        assert!(
+            matches!(&effects[0], Effect::Ban { peer, reason: BanReason::NotAdmitted { .. } } if *peer == silent)
+        );
+        // Banned once, not again on every tick.
+        assert!(
+            p.handle(Event::Tick, t0 + Duration::from_secs(31))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_restart_gets_a_fresh_hello_timeout() {
+        let mut p = policy();
+        let t0 = Instant::now();
+        let peer = PeerId::random();
+        p.handle(Event::Connected(peer), t0);
+        p.handle(Event::Disconnected(peer), t0 + Duration::from_secs(25));
+        p.handle(Event::Connected(peer), t0 + Duration::from_secs(27));
+        assert!(
+            p.handle(Event::Tick, t0 + Duration::from_secs(40))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_invalid_delivery_that_crosses_the_bound_bans_once() {
+        let mut p = policy();
+        let t0 = Instant::now();
+        let peer = admitted(&mut p, t0);
+        let at_bound = Event::Invalid {
+            peer,
+            count: MAX_INVALID_DELIVERIES,
+        };
+        assert!(p.handle(at_bound, t0).is_empty());
+        let over = p.handle(Event::Invalid { peer, count: 1 }, t0);
+        assert_eq!(
+            over,
+            vec![Effect::Ban {
+                peer,
+                reason: BanReason::InvalidEntries {
+                    count: MAX_INVALID_DELIVERIES + 1
+                }
+            }]
+        );
+        assert!(p.handle(Event::Invalid { peer, count: 5 }, t0).is_empty());
+    }
+
+    #[test]
+    fn a_cascade_skips_the_source_and_peers_already_syncing() {
+        let mut p = policy();
+        let t0 = Instant::now();
+        let from = admitted(&mut p, t0);
+        let busy = admitted(&mut p, t0);
+        let idle = admitted(&mut p, t0);
+        let unadmitted = PeerId::random();
+        p.handle(Event::Connected(unadmitted), t0);
+        assert!(p.start_sync(&busy).is_ok());
+        let effects = p.handle(Event::Arrived { from: Some(from) }, t0);
+        let [Effect::Sync { peer, session }] = effects[..] else {
+            panic!("one sync expected: {effects:?}");
+        };
+        assert_eq!(peer, idle);
+        assert_eq!(p.start_sync(&idle), Err(SyncRefusal::Busy));
+        assert_eq!(p.start_sync(&unadmitted), Err(SyncRefusal::NoHello));
+        p.handle(Event::SyncEnded { peer, session }, t0);
+        assert!(p.start_sync(&idle).is_ok());
+    }
+
+    #[test]
+    fn the_end_of_an_earlier_connections_session_ends_nothing() {
+        let mut p = policy();
+        let t0 = Instant::now();
+        let peer = admitted(&mut p, t0);
+        let old = p.start_sync(&peer).expect("starts");
+        p.handle(Event::Disconnected(peer), t0);
+        p.handle(Event::Connected(peer), t0);
+        p.handle(Event::Admitted(peer), t0);
+        let new = p.start_sync(&peer).expect("a new connection syncs");
+        p.handle(Event::SyncEnded { peer, session: old }, t0);
+        assert_eq!(p.start_sync(&peer), Err(SyncRefusal::Busy));
+        p.handle(Event::SyncEnded { peer, session: new }, t0);
+        assert!(p.start_sync(&peer).is_ok());
+    }
+
+    #[test]
+    fn requests_past_the_inflight_bound_are_throttled() {
+        let mut p = policy();
+        let peer = admitted(&mut p, Instant::now());
+        for _ in 0..MAX_PEER_INFLIGHT {
+            assert!(p.admit_request(&peer));
+        }
+        assert!(!p.admit_request(&peer));
+        p.request_done(&peer);
+        assert!(p.admit_request(&peer));
+    }
+
+    #[test]
+    fn the_timer_syncs_one_idle_peer_per_interval() {
+        let mut p = policy();
+        let t0 = Instant::now();
+        let a = admitted(&mut p, t0);
+        assert!(p.handle(Event::Tick, t0).is_empty());
+        assert!(
+            p.handle(Event::Tick, t0 + Duration::from_secs(29))
+                .is_empty()
+        );
+        assert!(matches!(
+            p.handle(Event::Tick, t0 + Duration::from_secs(30))[..],
+            [Effect::Sync { peer, .. }] if peer == a
+        ));
+        // Still syncing: the next interval finds nobody idle.
+        assert!(
+            p.handle(Event::Tick, t0 + Duration::from_secs(60))
+                .is_empty()
+        );
+    }
+}
