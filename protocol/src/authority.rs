@@ -11,10 +11,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::entry::UnitType;
 use crate::ids::NodeId;
 use crate::level::Level;
 use crate::region::RegionCode;
+use crate::unit::UnitType;
 
 /// A role a certificate grants, e.g. `warning_issuer` (预警发布).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

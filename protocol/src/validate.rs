@@ -6,7 +6,7 @@
 //! Checks that need other entries (the author's chain, certificates,
 //! authority) belong to the layers that hold those entries.
 
-use crate::entry::wire::{self, ENTRY_SIGNING_DOMAIN};
+use crate::entry::wire::{self, ENTRY_SIGNING_DOMAIN, WireError};
 use crate::entry::{Body, BodyError, SignedEntry};
 use crate::hlc::Hlc;
 use crate::ids::NetworkId;
@@ -57,6 +57,21 @@ pub enum ValidationError {
     BadSignature,
     #[error("signature is not strictly valid (weak key or non-canonical encoding)")]
     NonStrictSignature,
+}
+
+/// The layout check lives with the layout (below entries, which need it to
+/// read stored bytes back); validation reports its findings as its own
+/// variants of the same names and messages.
+impl From<WireError> for ValidationError {
+    fn from(e: WireError) -> Self {
+        match e {
+            WireError::TooLarge { size, max } => ValidationError::TooLarge { size, max },
+            WireError::Undecodable(reason) => ValidationError::Undecodable(reason),
+            WireError::TrailingBytes(n) => ValidationError::TrailingBytes(n),
+            WireError::UnknownVersion(v) => ValidationError::UnknownVersion(v),
+            WireError::InvalidRegion(e) => ValidationError::InvalidRegion(e),
+        }
+    }
 }
 
 impl ValidationError {
@@ -146,7 +161,7 @@ pub fn validate(bytes: &[u8], ctx: &ValidationContext<'_>) -> Result<SignedEntry
         });
     }
     // A kind newer than this code passes without its body being read: see
-    // `entry::kind` for why.
+    // `header/kind.rs` for why.
     if header.kind.is_known() {
         let typed = Body::decode(header.kind, &body).map_err(ValidationError::InvalidBody)?;
         typed
@@ -164,4 +179,25 @@ pub fn validate(bytes: &[u8], ctx: &ValidationContext<'_>) -> Result<SignedEntry
     )?;
 
     Ok(SignedEntry::from_parts(header, body, bytes.to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stored entries (`SignedEntry::decode_stored`) and equivocation
+    /// evidence report layout errors as `WireError`; validation as
+    /// `ValidationError`. Operators must read the same words either way.
+    #[test]
+    fn layout_errors_read_the_same_after_validation() {
+        for e in [
+            WireError::TooLarge { size: 9, max: 8 },
+            WireError::Undecodable("empty input".into()),
+            WireError::TrailingBytes(3),
+            WireError::UnknownVersion(7),
+            WireError::InvalidRegion(RegionError::Empty),
+        ] {
+            assert_eq!(ValidationError::from(e.clone()).to_string(), e.to_string());
+        }
+    }
 }

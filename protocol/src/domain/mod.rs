@@ -1,85 +1,30 @@
 //! The linkage domain (应急联动): what posts actually do with the ledger.
 //!
-//! Entry bodies, one file per area, each with its own field rules:
+//! Two layers, one namespace:
 //!
-//! | area | file | kinds |
-//! |---|---|---|
-//! | 信息报告 incident reports (首报/续报/终报/核报) | [`incident`] | 200 |
-//! | 应急响应 response decisions | [`response`] | 210 |
-//! | 预警 warnings | [`warning`] | 220 |
-//! | 资源调配 resources (EDXL-RM lifecycle) | [`resource`] | 230–233 |
-//! | 指令 tasks | [`task`] | 240–241 |
-//! | 预案 plans | [`plan`] | 250–252 |
-//! | 演练 drills | [`drill`] | 260–261 |
-//! | 会商研判 / 信息发布 consultations and releases | [`consultation`] | 270–271 |
-//!
-//! The shared vocabulary (event types after GB/T 35561, severities, map
-//! points, attachments) lives in [`vocab`], [`geo`] and [`attachment`]; the
-//! field rules every body shares in [`rules`]. The [`fold`] turns a set of
-//! entries into views.
-//!
-//! Every body that can happen in a drill carries `drill: Option<EntryId>`:
-//! the id of the drill's start entry. The header's status says whether an
-//! entry is real or an exercise; the drill id says *which* exercise, so two
-//! drills running at once never mix (and neither mixes with reality).
+//! - the entry bodies posts write (incident reports, responses, warnings,
+//!   resources, tasks, plans, drills, consultations) and their vocabulary
+//!   and field rules are defined in [`crate::linkage`], below the entries
+//!   that carry them, and re-exported here, modules and types alike
+//!   (`domain::IncidentReport`, `domain::vocab::parse_grade`);
+//! - the [`fold`], defined here, turns a set of entries into views. It
+//!   reads whole entries and asks the authority rules, so it sits above
+//!   both.
 
-pub mod attachment;
-pub mod consultation;
-pub mod drill;
-pub mod error;
 pub mod fold;
-pub mod geo;
-pub mod incident;
-pub mod plan;
-pub mod resource;
-pub mod response;
-pub mod rules;
-pub mod task;
-pub mod vocab;
-pub mod warning;
 
-pub use attachment::Attachment;
-pub use consultation::{Consultation, InfoRelease};
-pub use drill::{DrillEnd, DrillStart};
-pub use error::DomainError;
-pub use geo::GeoPoint;
-pub use incident::{Casualties, IncidentReport, Phase};
-pub use plan::{PlanActivation, PlanApproval, PlanApprovalKind, PlanRecord};
-pub use resource::{
-    DeploymentStatus, ResourceClass, ResourceCommit, ResourceItem, ResourceOffer, ResourceRequest,
-    ResourceStatus,
+pub use crate::body_rules::DomainError;
+/// Field-rule errors of domain bodies; defined beside `BodyError`, which
+/// wraps them.
+pub use crate::body_rules::domain_error as error;
+pub use crate::linkage::{
+    Attachment, Casualties, Category, Consultation, DeploymentStatus, DrillEnd, DrillStart,
+    EventType, GeoPoint, IncidentReport, InfoRelease, Phase, PlanActivation, PlanApproval,
+    PlanApprovalKind, PlanRecord, ResourceClass, ResourceCommit, ResourceItem, ResourceOffer,
+    ResourceRequest, ResourceStatus, ResponseAction, ResponseDecision, Severity, TaskAssign,
+    TaskState, TaskUpdate, Warning, WarningColor, WarningInfo,
 };
-pub use response::{ResponseAction, ResponseDecision};
-pub use task::{TaskAssign, TaskState, TaskUpdate};
-pub use vocab::{Category, EventType, Severity};
-pub use warning::{Warning, WarningColor, WarningInfo};
-
-/// `Body::from(report)` for every domain body (the variants are boxed).
-macro_rules! into_body {
-    ($($variant:ident($ty:ty)),* $(,)?) => {
-        $(impl From<$ty> for crate::entry::Body {
-            fn from(b: $ty) -> Self {
-                crate::entry::Body::$variant(Box::new(b))
-            }
-        })*
-    };
-}
-
-into_body!(
-    IncidentReport(IncidentReport),
-    ResponseDecision(ResponseDecision),
-    Warning(Warning),
-    ResourceRequest(ResourceRequest),
-    ResourceOffer(ResourceOffer),
-    ResourceCommit(ResourceCommit),
-    ResourceStatus(ResourceStatus),
-    Task(TaskAssign),
-    TaskUpdate(TaskUpdate),
-    Plan(PlanRecord),
-    PlanApproval(PlanApproval),
-    PlanActivation(PlanActivation),
-    DrillStart(DrillStart),
-    DrillEnd(DrillEnd),
-    Consultation(Consultation),
-    InfoRelease(InfoRelease),
-);
+pub use crate::linkage::{
+    attachment, consultation, drill, geo, incident, plan, resource, response, rules, task, vocab,
+    warning,
+};

@@ -1,16 +1,25 @@
-//! Typed entry bodies and their rules.
-
-use std::fmt;
+//! The typed body of an entry, and the ledger core bodies (kinds 1–2).
+//!
+//! [`Body`] wraps every body type this code knows. The trust bodies
+//! (`trust_bodies`) and linkage bodies (`linkage`) live below this module and
+//! know nothing of it; their errors and the shared text rule come from
+//! `body_rules`.
 
 use serde::{Deserialize, Serialize};
 
 use super::Kind;
+use crate::body_rules::check_text;
 use crate::codec::{self, EncodeError};
-use crate::domain;
 use crate::level::Level;
 use crate::limits::Limits;
+use crate::linkage;
 use crate::region::RegionCode;
-use crate::trust::{Certificate, Equivocation, Revocation};
+use crate::trust_bodies::{Certificate, Equivocation, Revocation};
+
+// Re-exported so that `entry::BodyError` and `entry::UnitType` keep their
+// paths now that both live below the bodies that use them.
+pub use crate::body_rules::BodyError;
+pub use crate::unit::UnitType;
 
 /// The body of an entry, by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,57 +30,28 @@ pub enum Body {
     Certificate(Certificate),
     Revocation(Revocation),
     Equivocation(Equivocation),
-    // The linkage domain: see `crate::domain`. Boxed, so that a `Body`
-    // stays small however large a report grows.
-    IncidentReport(Box<domain::IncidentReport>),
-    ResponseDecision(Box<domain::ResponseDecision>),
-    Warning(Box<domain::Warning>),
-    ResourceRequest(Box<domain::ResourceRequest>),
-    ResourceOffer(Box<domain::ResourceOffer>),
-    ResourceCommit(Box<domain::ResourceCommit>),
-    ResourceStatus(Box<domain::ResourceStatus>),
-    Task(Box<domain::TaskAssign>),
-    TaskUpdate(Box<domain::TaskUpdate>),
-    Plan(Box<domain::PlanRecord>),
-    PlanApproval(Box<domain::PlanApproval>),
-    PlanActivation(Box<domain::PlanActivation>),
-    DrillStart(Box<domain::DrillStart>),
-    DrillEnd(Box<domain::DrillEnd>),
-    Consultation(Box<domain::Consultation>),
-    InfoRelease(Box<domain::InfoRelease>),
+    // The linkage domain (kinds 200–499). Boxed, so that a `Body` stays
+    // small however large a report grows.
+    IncidentReport(Box<linkage::IncidentReport>),
+    ResponseDecision(Box<linkage::ResponseDecision>),
+    Warning(Box<linkage::Warning>),
+    ResourceRequest(Box<linkage::ResourceRequest>),
+    ResourceOffer(Box<linkage::ResourceOffer>),
+    ResourceCommit(Box<linkage::ResourceCommit>),
+    ResourceStatus(Box<linkage::ResourceStatus>),
+    Task(Box<linkage::TaskAssign>),
+    TaskUpdate(Box<linkage::TaskUpdate>),
+    Plan(Box<linkage::PlanRecord>),
+    PlanApproval(Box<linkage::PlanApproval>),
+    PlanActivation(Box<linkage::PlanActivation>),
+    DrillStart(Box<linkage::DrillStart>),
+    DrillEnd(Box<linkage::DrillEnd>),
+    Consultation(Box<linkage::Consultation>),
+    InfoRelease(Box<linkage::InfoRelease>),
     /// A kind newer than this code: stored and relayed, not interpreted.
     Unknown {
         kind: Kind,
     },
-}
-
-/// Why a body is not acceptable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BodyError {
-    #[error("body of kind {kind} is undecodable: {reason}")]
-    Undecodable { kind: Kind, reason: String },
-    #[error("{field} is empty / {field} 不能为空")]
-    Empty { field: &'static str },
-    #[error("{field} has {chars} characters, over the limit of {max} / {field} 超过 {max} 字")]
-    TooLong {
-        field: &'static str,
-        chars: usize,
-        max: usize,
-    },
-    #[error("region {region} is not at level {level} / 区划代码与级别不符")]
-    RegionLevelMismatch { region: RegionCode, level: Level },
-    #[error("{field} has {count} items, over the limit of {max} / {field} 条目过多")]
-    TooMany {
-        field: &'static str,
-        count: usize,
-        max: usize,
-    },
-    #[error("validity ends before it begins / 有效期结束早于开始")]
-    EmptyValidity,
-    #[error("equivocation evidence does not show a fork: {0} / 分叉证据无效")]
-    NotAFork(String),
-    #[error(transparent)]
-    Domain(#[from] domain::DomainError),
 }
 
 impl Body {
@@ -230,21 +210,35 @@ impl Body {
     }
 }
 
-pub(crate) fn check_text(
-    field: &'static str,
-    text: &str,
-    max: usize,
-    required: bool,
-) -> Result<(), BodyError> {
-    if required && text.trim().is_empty() {
-        return Err(BodyError::Empty { field });
-    }
-    let chars = text.chars().count();
-    if chars > max {
-        return Err(BodyError::TooLong { field, chars, max });
-    }
-    Ok(())
+/// `Body::from(report)` for every linkage body (the variants are boxed).
+macro_rules! into_body {
+    ($($variant:ident($ty:ty)),* $(,)?) => {
+        $(impl From<$ty> for Body {
+            fn from(b: $ty) -> Self {
+                Body::$variant(Box::new(b))
+            }
+        })*
+    };
 }
+
+into_body!(
+    IncidentReport(linkage::IncidentReport),
+    ResponseDecision(linkage::ResponseDecision),
+    Warning(linkage::Warning),
+    ResourceRequest(linkage::ResourceRequest),
+    ResourceOffer(linkage::ResourceOffer),
+    ResourceCommit(linkage::ResourceCommit),
+    ResourceStatus(linkage::ResourceStatus),
+    Task(linkage::TaskAssign),
+    TaskUpdate(linkage::TaskUpdate),
+    Plan(linkage::PlanRecord),
+    PlanApproval(linkage::PlanApproval),
+    PlanActivation(linkage::PlanActivation),
+    DrillStart(linkage::DrillStart),
+    DrillEnd(linkage::DrillEnd),
+    Consultation(linkage::Consultation),
+    InfoRelease(linkage::InfoRelease),
+);
 
 /// A post describes itself: who it is, at which level, for which region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,93 +283,6 @@ impl Note {
     }
 }
 
-/// What kind of unit a post is. Travels as its name, so a unit type added
-/// later reads as `Other` on older nodes instead of breaking their decoding.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-pub enum UnitType {
-    /// 指挥部 / 应急管理局: a command post of the linkage hierarchy.
-    Command,
-    Fire,
-    Police,
-    Health,
-    Transport,
-    Communications,
-    Weather,
-    Earthquake,
-    Water,
-    Environment,
-    CivilAffairs,
-    Military,
-    Volunteer,
-    Other(String),
-}
-
-impl UnitType {
-    const NAMED: [(UnitType, &'static str, &'static str); 13] = [
-        (UnitType::Command, "command", "指挥部"),
-        (UnitType::Fire, "fire", "消防"),
-        (UnitType::Police, "police", "公安"),
-        (UnitType::Health, "health", "卫生健康"),
-        (UnitType::Transport, "transport", "交通"),
-        (UnitType::Communications, "communications", "通信"),
-        (UnitType::Weather, "weather", "气象"),
-        (UnitType::Earthquake, "earthquake", "地震"),
-        (UnitType::Water, "water", "水利"),
-        (UnitType::Environment, "environment", "生态环境"),
-        (UnitType::CivilAffairs, "civil_affairs", "民政"),
-        (UnitType::Military, "military", "军队"),
-        (UnitType::Volunteer, "volunteer", "志愿者"),
-    ];
-
-    pub fn name(&self) -> &str {
-        match self {
-            UnitType::Other(s) => s,
-            known => Self::NAMED
-                .iter()
-                .find(|(t, _, _)| t == known)
-                .map_or("other", |(_, en, _)| en),
-        }
-    }
-
-    pub fn name_zh(&self) -> &str {
-        match self {
-            UnitType::Other(s) => s,
-            known => Self::NAMED
-                .iter()
-                .find(|(t, _, _)| t == known)
-                .map_or("其他", |(_, _, zh)| zh),
-        }
-    }
-
-    /// Every named type, for help texts.
-    pub fn all_named() -> impl Iterator<Item = (&'static str, &'static str)> {
-        Self::NAMED.iter().map(|(_, en, zh)| (*en, *zh))
-    }
-}
-
-impl From<String> for UnitType {
-    fn from(s: String) -> Self {
-        let t = s.trim();
-        Self::NAMED
-            .iter()
-            .find(|(_, en, zh)| *en == t || *zh == t)
-            .map_or(UnitType::Other(s), |(ty, _, _)| ty.clone())
-    }
-}
-
-impl From<UnitType> for String {
-    fn from(t: UnitType) -> String {
-        t.name().to_string()
-    }
-}
-
-impl fmt::Display for UnitType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,17 +295,6 @@ mod tests {
             unit_type,
             contact: String::new(),
         }
-    }
-
-    #[test]
-    fn unit_types_travel_by_name() {
-        assert_eq!(UnitType::from("fire".to_string()), UnitType::Fire);
-        assert_eq!(UnitType::from("消防".to_string()), UnitType::Fire);
-        assert_eq!(
-            UnitType::from("drone".to_string()),
-            UnitType::Other("drone".into())
-        );
-        assert_eq!(String::from(UnitType::CivilAffairs), "civil_affairs");
     }
 
     #[test]

@@ -2,17 +2,14 @@
 //!
 //! An entry is a header (who, which network, where in the author's chain,
 //! when, about which region, real or drill, what kind) plus a typed body and
-//! an ed25519 signature. The wire layout lives in [`wire`]; the bodies in
-//! [`body`].
+//! an ed25519 signature. The header and the wire layout live one layer down
+//! in `header` (re-exported here, so `entry::Header` and `entry::wire` keep
+//! working); the typed bodies in [`body`].
 
 pub mod body;
-mod kind;
-pub mod wire;
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::header::{Header, Kind, PROTOCOL_VERSION, Status, WireError, wire};
 pub use body::{Body, BodyError, Note, PostProfile, UnitType};
-pub use kind::Kind;
 
 use crate::codec::EncodeError;
 use crate::hlc::Hlc;
@@ -20,46 +17,6 @@ use crate::ids::{EntryId, NetworkId, NodeId};
 use crate::limits::SIGNATURE_BYTES;
 use crate::region::RegionCode;
 use crate::sign::Keypair;
-
-/// The entry format this code writes and the only one it accepts.
-pub const PROTOCOL_VERSION: u8 = 1;
-
-/// Whether an entry is about a real event, a drill, or a technical test
-/// (the three CAP statuses a post uses). Drill and test entries never mix
-/// with actual ones in views.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Actual,
-    Exercise,
-    Test,
-}
-
-impl Status {
-    pub const fn name_zh(self) -> &'static str {
-        match self {
-            Status::Actual => "实战",
-            Status::Exercise => "演练",
-            Status::Test => "测试",
-        }
-    }
-}
-
-/// Everything about an entry except its body and signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Header {
-    pub version: u8,
-    pub network: NetworkId,
-    pub author: NodeId,
-    /// Position in the author's chain, starting at 1.
-    pub seq: u64,
-    /// The id of the author's entry at `seq - 1`; `None` exactly when `seq == 1`.
-    pub prev: Option<EntryId>,
-    pub hlc: Hlc,
-    pub scope: RegionCode,
-    pub status: Status,
-    pub kind: Kind,
-}
 
 /// What an author fills in; the header's author comes from the key.
 #[derive(Debug, Clone)]
@@ -74,8 +31,9 @@ pub struct Draft {
 }
 
 /// An entry whose bytes decoded and whose signature verified (or that this
-/// node signed itself). Only [`crate::validate`] and [`SignedEntry::sign`]
-/// make one.
+/// node signed itself). Only the validator, [`SignedEntry::sign`] and, for
+/// bytes this node validated before storing them,
+/// [`SignedEntry::decode_stored`] make one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedEntry {
     id: EntryId,
@@ -117,8 +75,9 @@ impl SignedEntry {
     }
 
     /// Decodes bytes this node stored after validating them, without checking
-    /// the signature again (the `verify` command does that).
-    pub fn decode_stored(bytes: &[u8]) -> Result<SignedEntry, crate::ValidationError> {
+    /// the signature again (the `verify` command does that). Only the layout
+    /// can be wrong here, so the error is the layout's own.
+    pub fn decode_stored(bytes: &[u8]) -> Result<SignedEntry, WireError> {
         let (header, body) = wire::decode_unsigned(bytes, bytes.len())?;
         Ok(SignedEntry::from_parts(header, body, bytes.to_vec()))
     }

@@ -4,7 +4,9 @@
 //! - [`genesis`]: the signed document that defines a network — its roots,
 //!   authority policy and limits; the network id is derived from it.
 //! - [`entries`]: the certificate, revocation and equivocation-evidence
-//!   entry bodies (kinds 100–102), which replicate like any entry.
+//!   entry bodies (kinds 100–102), which replicate like any entry. They are
+//!   defined in [`crate::trust_bodies`], below the entry that carries them,
+//!   and re-exported here.
 //! - [`request`]: the signed request a newcomer carries to its parent.
 //! - [`certfile`]: what the parent hands back: certificate chain + genesis.
 //! - [`state`]: the deterministic fold of those entries: the
@@ -15,16 +17,19 @@
 
 pub mod affected;
 pub mod certfile;
-pub mod entries;
 pub mod error;
 pub mod genesis;
 pub mod request;
 mod resolve;
 pub mod state;
 
+// The bodies sit below `entry` (whose `Body` wraps them); `trust::entries`
+// stays their path.
+pub use crate::trust_bodies as entries;
+
+pub use crate::trust_bodies::{Certificate, Equivocation, ForkShape, Revocation};
 pub use affected::Removals;
 pub use certfile::{CertFile, CertFileError};
-pub use entries::{Certificate, Equivocation, ForkShape, Revocation};
 pub use error::TrustError;
 pub use genesis::{Genesis, GenesisError, Root, SignedGenesis};
 pub use request::{CertRequest, RequestError};

@@ -13,9 +13,9 @@ use std::collections::{BTreeSet, HashMap};
 use crate::authority::{Action, PostInfo};
 use crate::hlc::Hlc;
 use crate::ids::{EntryId, NodeId};
-use crate::trust::entries::Certificate;
 use crate::trust::error::TrustError;
 use crate::trust::state::TrustState;
+use crate::trust_bodies::Certificate;
 
 /// Longest certificate chain followed. A valid chain is strictly downward
 /// (six levels, then at most one member unit), so this cuts only forged

@@ -76,10 +76,10 @@ use crate::entry::{Body, Header, Kind, SignedEntry, Status};
 use crate::hlc::Hlc;
 use crate::ids::{EntryId, NetworkId, NodeId};
 use crate::limits::Limits;
-use crate::trust::entries::{Certificate, Equivocation, ForkShape, Revocation};
 use crate::trust::error::TrustError;
 use crate::trust::genesis::{Genesis, SignedGenesis};
 use crate::trust::resolve::{CertRecord, MAX_CHAIN_DEPTH, Revoked, RevokedMap, View};
+use crate::trust_bodies::{Certificate, Equivocation, ForkShape, Revocation};
 use crate::validate::{ValidationContext, validate};
 
 /// A stored revocation.

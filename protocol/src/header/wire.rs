@@ -19,13 +19,31 @@ use crate::codec::{self, DecodeError, EncodeError};
 use crate::hlc::Hlc;
 use crate::ids::{EntryId, NetworkId, NodeId};
 use crate::limits::SIGNATURE_BYTES;
-use crate::region::RegionCode;
-use crate::validate::ValidationError;
+use crate::region::{RegionCode, RegionError};
 
 /// Prefixed to the unsigned bytes before signing, so that an entry signature
 /// can never be replayed as a signature over anything else (a bundle
 /// manifest, a certificate request).
 pub const ENTRY_SIGNING_DOMAIN: &[u8] = b"liandong/entry/v1\0";
+
+/// Why bytes are not an entry's layout at all: the reasons
+/// `decode_unsigned` can give. Validation reports each as the
+/// `ValidationError` variant of the same name and message (it converts with
+/// `From`); the layout check is defined here, below validation, because
+/// reading back stored entries and equivocation evidence need it too.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    #[error("entry is {size} bytes, over the limit of {max}")]
+    TooLarge { size: usize, max: usize },
+    #[error("entry is undecodable: {0}")]
+    Undecodable(String),
+    #[error("entry has {0} trailing bytes")]
+    TrailingBytes(usize),
+    #[error("entry has protocol version {0}, this node speaks version {v}", v = PROTOCOL_VERSION)]
+    UnknownVersion(u8),
+    #[error("entry scope is not a valid region code: {0}")]
+    InvalidRegion(RegionError),
+}
 
 /// The header and body as they are laid out on the wire. The scope is kept
 /// as text here so that a malformed code is reported as an invalid region,
@@ -66,9 +84,9 @@ pub(crate) fn encode_unsigned(header: &Header, body: &[u8]) -> Result<Vec<u8>, E
 pub(crate) fn decode_unsigned(
     bytes: &[u8],
     max_entry_bytes: usize,
-) -> Result<(Header, Vec<u8>), ValidationError> {
+) -> Result<(Header, Vec<u8>), WireError> {
     if bytes.len() > max_entry_bytes {
-        return Err(ValidationError::TooLarge {
+        return Err(WireError::TooLarge {
             size: bytes.len(),
             max: max_entry_bytes,
         });
@@ -76,24 +94,24 @@ pub(crate) fn decode_unsigned(
     // The version is the first byte (a u8 encodes as itself), so a future
     // format is named as such instead of failing to decode.
     let Some(&version) = bytes.first() else {
-        return Err(ValidationError::Undecodable("empty input".into()));
+        return Err(WireError::Undecodable("empty input".into()));
     };
     if version != PROTOCOL_VERSION {
-        return Err(ValidationError::UnknownVersion(version));
+        return Err(WireError::UnknownVersion(version));
     }
     if bytes.len() <= SIGNATURE_BYTES {
-        return Err(ValidationError::Undecodable(format!(
+        return Err(WireError::Undecodable(format!(
             "{} bytes is too short for an entry",
             bytes.len()
         )));
     }
     let unsigned = &bytes[..bytes.len() - SIGNATURE_BYTES];
     let wire: WireEntry = codec::decode(unsigned, max_entry_bytes).map_err(|e| match e {
-        DecodeError::TooLarge { size, max } => ValidationError::TooLarge { size, max },
-        DecodeError::Undecodable(reason) => ValidationError::Undecodable(reason),
-        DecodeError::TrailingBytes(n) => ValidationError::TrailingBytes(n),
+        DecodeError::TooLarge { size, max } => WireError::TooLarge { size, max },
+        DecodeError::Undecodable(reason) => WireError::Undecodable(reason),
+        DecodeError::TrailingBytes(n) => WireError::TrailingBytes(n),
     })?;
-    let scope = RegionCode::parse(&wire.scope).map_err(ValidationError::InvalidRegion)?;
+    let scope = RegionCode::parse(&wire.scope).map_err(WireError::InvalidRegion)?;
     let header = Header {
         version: wire.version,
         network: wire.network,

@@ -11,8 +11,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::DomainError;
-use crate::entry::BodyError;
+use crate::body_rules::BodyError;
+use crate::body_rules::DomainError;
 use crate::limits::Limits;
 
 /// The four categories of 突发事件.

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rules;
-use crate::entry::BodyError;
+use crate::body_rules::BodyError;
 use crate::ids::EntryId;
 use crate::limits::Limits;
 

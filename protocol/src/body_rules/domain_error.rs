@@ -1,8 +1,10 @@
-//! Field-rule violations of domain bodies, in English and Chinese.
+//! Field-rule violations of the linkage (domain) bodies, in English and
+//! Chinese.
 //!
-//! Empty and over-long text reuse [`crate::entry::BodyError`]'s own
+//! Empty and over-long text reuse [`BodyError`](super::BodyError)'s own
 //! variants; everything else a domain body can get wrong is here, wrapped
-//! in `BodyError::Domain`.
+//! in `BodyError::Domain`. It lives beside `BodyError`, not with the linkage
+//! bodies, because `BodyError` wraps it and every body type sits above both.
 
 /// Why a domain body breaks its field rules.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::attachment::Attachment;
 use super::rules;
 use super::vocab::EventType;
-use crate::entry::BodyError;
+use crate::body_rules::BodyError;
 use crate::ids::EntryId;
 use crate::limits::Limits;
 use crate::region::RegionCode;
@@ -46,7 +46,7 @@ impl PlanRecord {
             doc.check(limits)?;
         }
         if self.review_due_ms == 0 {
-            return Err(super::error::DomainError::Zero {
+            return Err(crate::body_rules::DomainError::Zero {
                 field: "review_due_ms",
             }
             .into());
@@ -108,7 +108,7 @@ impl PlanActivation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::vocab::Category;
+    use crate::linkage::vocab::Category;
 
     #[test]
     fn rules() {

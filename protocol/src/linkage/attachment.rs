@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rules;
-use crate::entry::BodyError;
+use crate::body_rules::BodyError;
 use crate::ids::ContentHash;
 use crate::limits::Limits;
 

@@ -1,18 +1,23 @@
 //! The bodies of the trust entries (kinds 100–102): certificate, revocation
 //! and equivocation evidence. They replicate like any other entry; the
-//! rules that give them force live in [`super::state`].
+//! rules that give them force live in the trust state (`trust::state`),
+//! which reads whole entries and so sits above them. `trust` re-exports
+//! this module as `trust::entries`, its old path.
+//!
+//! Equivocation evidence carries two whole entries; reading their headers
+//! needs only the wire layout in `header`, never the typed entry.
 
 use serde::{Deserialize, Serialize};
 
 use crate::authority::{PostInfo, Role};
-use crate::entry::body::check_text;
-use crate::entry::wire;
-use crate::entry::{BodyError, UnitType};
+use crate::body_rules::{BodyError, check_text};
+use crate::header::wire;
 use crate::hlc::Hlc;
 use crate::ids::{EntryId, NodeId};
 use crate::level::Level;
 use crate::limits::Limits;
 use crate::region::RegionCode;
+use crate::unit::UnitType;
 
 /// Most roles one certificate may grant.
 pub const MAX_ROLES: usize = 16;

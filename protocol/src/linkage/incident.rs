@@ -12,11 +12,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::attachment::Attachment;
-use super::error::DomainError;
 use super::geo::GeoPoint;
 use super::rules;
 use super::vocab::{EventType, Severity};
-use crate::entry::BodyError;
+use crate::body_rules::BodyError;
+use crate::body_rules::DomainError;
 use crate::ids::EntryId;
 use crate::limits::Limits;
 use crate::region::RegionCode;
@@ -159,8 +159,8 @@ impl IncidentReport {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::domain::vocab::Category;
     use crate::ids::ContentHash;
+    use crate::linkage::vocab::Category;
 
     pub(crate) fn initial() -> IncidentReport {
         IncidentReport {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::rules;
 use super::vocab::parse_grade;
 use crate::authority::ResponseLevel;
-use crate::entry::BodyError;
+use crate::body_rules::BodyError;
 use crate::ids::EntryId;
 use crate::limits::Limits;
 

@@ -19,7 +19,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::rules;
-use crate::entry::BodyError;
+use crate::body_rules::BodyError;
 use crate::ids::EntryId;
 use crate::limits::Limits;
 
@@ -251,7 +251,7 @@ impl ResourceStatus {
         if self.status == DeploymentStatus::Committed {
             // A commit entry is the committed state; reporting it again
             // would be a second, different commitment record.
-            return Err(super::error::DomainError::OutOfRange {
+            return Err(crate::body_rules::DomainError::OutOfRange {
                 field: "status",
                 value: self.status.to_string(),
                 expected: "dispatched, arrived, delivered, released, returned",
@@ -265,7 +265,7 @@ impl ResourceStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::error::DomainError;
+    use crate::body_rules::DomainError;
 
     pub(crate) fn boats() -> ResourceItem {
         ResourceItem {

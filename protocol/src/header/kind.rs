@@ -34,7 +34,7 @@ impl Kind {
     /// Evidence that a key signed two entries at one sequence number.
     pub const EQUIVOCATION: Kind = Kind(102);
 
-    // 200–499: the linkage domain (`crate::domain`).
+    // 200–499: the linkage domain (应急联动): reports, warnings, resources …
     /// An incident report: 首报, 续报, 终报 or 核报.
     pub const INCIDENT_REPORT: Kind = Kind(200);
     /// A response decision: activate, adjust or terminate a level Ⅰ–Ⅳ response.

@@ -9,9 +9,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::DomainError;
 use super::rules::MAX_POLYGON_POINTS;
-use crate::entry::BodyError;
+use crate::body_rules::BodyError;
+use crate::body_rules::DomainError;
 
 const MICRO: f64 = 1_000_000.0;
 

@@ -2,10 +2,10 @@
 //! quantities and time order. Bodies call these so that one rule reads the
 //! same, and fails with the same message, everywhere.
 
-use crate::entry::BodyError;
+use crate::body_rules::BodyError;
 use crate::limits::Limits;
 
-use super::error::DomainError;
+use crate::body_rules::DomainError;
 
 /// Most items any list in a body may hold (assignees, member units, area
 /// regions, attachments, capabilities, participants). Lists are short in

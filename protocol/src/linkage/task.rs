@@ -7,7 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::rules;
-use crate::entry::BodyError;
+use crate::body_rules::BodyError;
 use crate::ids::{EntryId, NodeId};
 use crate::limits::Limits;
 
@@ -105,7 +105,7 @@ pub struct TaskUpdate {
 impl TaskUpdate {
     pub fn check(&self, limits: &Limits) -> Result<(), BodyError> {
         match self.state {
-            TaskState::Assigned => Err(super::error::DomainError::OutOfRange {
+            TaskState::Assigned => Err(crate::body_rules::DomainError::OutOfRange {
                 field: "state",
                 value: self.state.to_string(),
                 expected: "acknowledged, in_progress, done, refused",

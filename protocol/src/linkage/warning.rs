@@ -7,11 +7,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::DomainError;
 use super::geo::GeoPoint;
 use super::rules;
 use super::vocab::EventType;
-use crate::entry::BodyError;
+use crate::body_rules::BodyError;
+use crate::body_rules::DomainError;
 use crate::ids::EntryId;
 use crate::limits::Limits;
 use crate::region::RegionCode;
@@ -169,7 +169,7 @@ impl Warning {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::domain::vocab::Category;
+    use crate::linkage::vocab::Category;
 
     pub(crate) fn info() -> WarningInfo {
         WarningInfo {
