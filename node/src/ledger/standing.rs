@@ -1,7 +1,7 @@
 //! Keeping the store's void marks in line with the trust state.
 //!
 //! A revocation must win even when it arrives after the entries it
-//! invalidates (GUIDE §4). Such entries stay stored as evidence, but a post
+//! invalidates (docs/trust.md). Such entries stay stored as evidence, but a post
 //! that refused them on arrival never holds them, so for the two posts to
 //! converge this one *voids* them: out of the indexes, digests, sync and
 //! bundles (see `store::standing`). After every change of the trust state

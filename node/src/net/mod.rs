@@ -1,5 +1,5 @@
 //! The network: a libp2p swarm owned by one event-loop task, reached
-//! through a cheap, cloneable [`NetworkHandle`] (GUIDE §2; the shape of
+//! through a cheap, cloneable [`NetworkHandle`] (docs/architecture.md; the shape of
 //! rust-libp2p's file-sharing example).
 //!
 //! The event loop only dispatches: it turns commands into swarm calls and
