@@ -2,12 +2,12 @@
 //! ledger, kept between requests and brought up to date with the entries
 //! that arrived since.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::FromRef;
-use liandong_protocol::domain::fold::Fold;
-use liandong_protocol::{EntryId, LedgerDigest, RegionCode};
+use liandong_protocol::domain::fold::{Fold, Views};
+use liandong_protocol::{EntryId, LedgerDigest, NodeId, RegionCode};
 
 use super::{Access, ApiError};
 use crate::clock;
@@ -22,6 +22,7 @@ pub struct ApiState {
     pub node: NodeHandle,
     pub access: Access,
     folds: Arc<FoldCache>,
+    views: Arc<ViewsCache>,
     /// Console writes one at a time: each is checked against the fold
     /// with every earlier console write already in it.
     pub writes: Arc<tokio::sync::Mutex<()>>,
@@ -75,7 +76,8 @@ impl FoldCache {
         }
     }
 
-    fn get(&self, ledger: &Ledger) -> Result<Arc<Fold>, ActionError> {
+    /// The current fold and the digest of the entries it accounts for.
+    fn get(&self, ledger: &Ledger) -> Result<(Arc<Fold>, LedgerDigest), ActionError> {
         use tokio::sync::broadcast::error::TryRecvError;
         let store = ledger.store();
         let mut state = self.inner.lock().unwrap_or_else(|p| p.into_inner());
@@ -108,7 +110,7 @@ impl FoldCache {
                 .digest(&RegionCode::national())
                 .map_err(ActionError::store)?;
             if !lagged && l.digest == now {
-                return Ok(Arc::clone(&l.fold));
+                return Ok((Arc::clone(&l.fold), now));
             }
         }
         // Listen first, then read the digest, then fold: an entry stored
@@ -123,7 +125,49 @@ impl FoldCache {
             digest,
             since: HashSet::new(),
         });
-        Ok(fold)
+        Ok((fold, digest))
+    }
+}
+
+/// Views of each track (reality, or a drill as the request names it),
+/// kept while the entries and the second are the same: the console's pages
+/// poll, several at once, and views of a large post take tens of
+/// milliseconds to compute (BENCHMARKS.md). A deadline passing is seen
+/// within a second.
+#[derive(Default)]
+struct ViewsCache {
+    by_track: Mutex<HashMap<Option<String>, KeptViews>>,
+}
+
+struct KeptViews {
+    digest: LedgerDigest,
+    second: u64,
+    views: Arc<Views>,
+    node: NodeId,
+}
+
+/// Tracks kept at most (reality and the drills being looked at).
+const MAX_KEPT_TRACKS: usize = 16;
+
+impl ViewsCache {
+    fn get(
+        &self,
+        drill: &Option<String>,
+        digest: &LedgerDigest,
+        second: u64,
+    ) -> Option<(Arc<Views>, NodeId)> {
+        let kept = self.by_track.lock().unwrap_or_else(|p| p.into_inner());
+        kept.get(drill)
+            .filter(|k| k.digest == *digest && k.second == second)
+            .map(|k| (Arc::clone(&k.views), k.node))
+    }
+
+    fn keep(&self, drill: Option<String>, kept: KeptViews) {
+        let mut by_track = self.by_track.lock().unwrap_or_else(|p| p.into_inner());
+        if by_track.len() >= MAX_KEPT_TRACKS && !by_track.contains_key(&drill) {
+            by_track.clear();
+        }
+        by_track.insert(drill, kept);
     }
 }
 
@@ -134,6 +178,7 @@ impl ApiState {
             node,
             access,
             folds: Arc::new(FoldCache::new(news)),
+            views: Arc::new(ViewsCache::default()),
             writes: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
@@ -150,9 +195,38 @@ impl ApiState {
         self.node
             .ledger()
             .read(move |l| {
-                let fold = folds.get(l)?;
+                let (fold, _) = folds.get(l)?;
                 let desk = Desk::with_fold(l, &setup, fold, drill.as_deref(), clock::now_ms())?;
                 f(l, &desk)
+            })
+            .await?
+    }
+
+    /// The views of reality or the named drill, and this post's key: kept
+    /// between requests while nothing changed (see `ViewsCache`).
+    pub async fn views(&self, drill: Option<String>) -> Result<(Arc<Views>, NodeId), ApiError> {
+        let folds = Arc::clone(&self.folds);
+        let cache = Arc::clone(&self.views);
+        let setup = self.node.desk_setup().clone();
+        self.node
+            .ledger()
+            .read(move |l| {
+                let (fold, digest) = folds.get(l)?;
+                let now = clock::now_ms();
+                let second = now / 1000;
+                if let Some(hit) = cache.get(&drill, &digest, second) {
+                    return Ok(hit);
+                }
+                let desk = Desk::with_fold(l, &setup, fold, drill.as_deref(), now)?;
+                let views = Arc::new(desk.views());
+                let kept = KeptViews {
+                    digest,
+                    second,
+                    views: Arc::clone(&views),
+                    node: desk.node,
+                };
+                cache.keep(drill, kept);
+                Ok((views, desk.node))
             })
             .await?
     }

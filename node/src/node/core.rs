@@ -92,7 +92,13 @@ impl Core {
                     Some(event) => waiting = self.on_event(event),
                     None => break,
                 },
-                Some(_) = self.tasks.join_next(), if !self.tasks.is_empty() => {}
+                Some(joined) = self.tasks.join_next(), if !self.tasks.is_empty() => {
+                    if let Err(e) = joined
+                        && e.is_panic()
+                    {
+                        tracing::error!(error = %e, "a handler panicked; the post goes on / 处理任务异常");
+                    }
+                }
             }
         }
         self.stop(net_task, ledger_thread).await;

@@ -397,6 +397,7 @@ async fn fetch(
     let Some(interest) = peer_interest(shared, &peer) else {
         return refused(RefusalReason::Unavailable, "say hello first");
     };
+    // Reading, decoding and batching on the blocking pool.
     let read = shared
         .ledger
         .read(move |l| {
@@ -404,16 +405,16 @@ async fn fetch(
             for prefix in &prefixes {
                 out.extend(l.store().wires_with_prefix(prefix, MAX_PREFIX_MATCHES)?);
             }
-            Ok::<_, crate::store::StoreError>(out)
+            Ok::<_, crate::store::StoreError>(first_batch(
+                filter_interest(out, &interest),
+                max_bytes,
+            ))
         })
         .await;
-    let wires = match read {
-        Ok(Ok(wires)) => wires,
-        Ok(Err(e)) => return store_unavailable("fetch", &e),
-        Err(e) => return store_unavailable("fetch", &e),
-    };
-    Response::Entries {
-        entries: first_batch(filter_interest(wires, &interest), max_bytes),
+    match read {
+        Ok(Ok(entries)) => Response::Entries { entries },
+        Ok(Err(e)) => store_unavailable("fetch", &e),
+        Err(e) => store_unavailable("fetch", &e),
     }
 }
 
@@ -427,17 +428,20 @@ async fn fetch_chain(
     let Some(interest) = peer_interest(shared, &peer) else {
         return refused(RefusalReason::Unavailable, "say hello first");
     };
-    let wires = match shared
+    let read = shared
         .ledger
-        .read(move |l| l.store().chain_range(&author, from, to))
-        .await
-    {
-        Ok(Ok(wires)) => wires,
-        Ok(Err(e)) => return store_unavailable("chain fetch", &e),
-        Err(e) => return store_unavailable("chain fetch", &e),
-    };
-    Response::Entries {
-        entries: first_batch(filter_interest(wires, &interest), MAX_FRAME_BYTES),
+        .read(move |l| {
+            let wires = l.store().chain_range(&author, from, to)?;
+            Ok::<_, crate::store::StoreError>(first_batch(
+                filter_interest(wires, &interest),
+                MAX_FRAME_BYTES,
+            ))
+        })
+        .await;
+    match read {
+        Ok(Ok(entries)) => Response::Entries { entries },
+        Ok(Err(e)) => store_unavailable("chain fetch", &e),
+        Err(e) => store_unavailable("chain fetch", &e),
     }
 }
 

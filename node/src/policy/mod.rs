@@ -109,6 +109,18 @@ struct PeerState {
     invalid: u32,
 }
 
+impl PeerState {
+    fn new(now: Instant) -> PeerState {
+        PeerState {
+            connected_at: now,
+            admitted: false,
+            syncing: None,
+            inflight: 0,
+            invalid: 0,
+        }
+    }
+}
+
 /// The policy's state. See the module comment.
 #[derive(Debug)]
 pub struct PeerPolicy {
@@ -142,22 +154,16 @@ impl PeerPolicy {
             Event::Connected(peer) => {
                 // A reconnection starts afresh: a restarted post says hello
                 // again and gets the whole timeout for it.
-                self.peers.insert(
-                    peer,
-                    PeerState {
-                        connected_at: now,
-                        admitted: false,
-                        syncing: None,
-                        inflight: 0,
-                        invalid: 0,
-                    },
-                );
+                self.peers.insert(peer, PeerState::new(now));
                 Vec::new()
             }
             Event::Admitted(peer) => {
-                if let Some(p) = self.peers.get_mut(&peer) {
-                    p.admitted = true;
-                }
+                // Known as connected first in every order the node produces;
+                // should a hello ever overtake its connection, it counts.
+                self.peers
+                    .entry(peer)
+                    .or_insert_with(|| PeerState::new(now))
+                    .admitted = true;
                 Vec::new()
             }
             Event::Refused { peer, why } => {

@@ -17,14 +17,17 @@ use crate::domain::projections::{
 };
 use crate::domain::sections::Area;
 
-/// The views of the requested track, with `f` applied on the blocking pool.
+/// The views of the requested track (kept between requests while nothing
+/// changed), with `f` applied on the blocking pool.
 async fn with_views<T, F>(s: &ApiState, drill: Option<String>, f: F) -> Result<Json<T>, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(Views, NodeId) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&Views, NodeId) -> Result<T, ApiError> + Send + 'static,
 {
-    s.with_desk(drill, move |_, desk| f(desk.views(), desk.node))
+    let (views, me) = s.views(drill).await?;
+    tokio::task::spawn_blocking(move || f(&views, me))
         .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
         .map(Json)
 }
 
@@ -36,7 +39,7 @@ pub async fn all(
     State(s): State<ApiState>,
     Query(q): Query<TrackQuery>,
 ) -> Result<Json<Views>, ApiError> {
-    with_views(&s, q.drill, |v, _| Ok(v)).await
+    with_views(&s, q.drill, |v, _| Ok(v.clone())).await
 }
 
 macro_rules! area_route {
@@ -63,7 +66,7 @@ pub async fn tasks(
     Query(q): Query<TrackQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     with_views(&s, q.drill, |v, me| {
-        let mut value = section(&v, Area::Tasks)?;
+        let mut value = section(v, Area::Tasks)?;
         let inbox: Vec<InboxItem> = v.tasks.iter().filter_map(|t| inbox_item(t, &me)).collect();
         let issued: Vec<&TaskView> = v.tasks.iter().filter(|t| t.issuer.node == me).collect();
         value["inbox"] = serde_json::to_value(inbox).unwrap_or_default();
@@ -123,7 +126,7 @@ pub async fn review(
             .filter(|t| !t.trim().is_empty())
             .map(|i| ids::resolve(i, v.incidents.iter().map(|x| x.id), INCIDENT, "incident"))
             .transpose()?;
-        Ok(fold_review(&v, incident))
+        Ok(fold_review(v, incident))
     })
     .await
 }
@@ -161,7 +164,7 @@ pub async fn incident(
             .incident(&id)
             .cloned()
             .ok_or_else(|| ids::unknown(INCIDENT, &id, "id"))?;
-        Ok(detail(&v, incident))
+        Ok(detail(v, incident))
     })
     .await
 }
@@ -172,5 +175,5 @@ pub async fn overview(
     State(s): State<ApiState>,
     Query(q): Query<TrackQuery>,
 ) -> Result<Json<Overview>, ApiError> {
-    with_views(&s, q.drill, |v, _| Ok(build_overview(&v))).await
+    with_views(&s, q.drill, |v, _| Ok(build_overview(v))).await
 }
