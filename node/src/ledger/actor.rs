@@ -54,6 +54,9 @@ pub enum Intake {
 /// What became of a batch of received entries.
 #[derive(Debug, Default)]
 pub struct Ingested {
+    /// The items, handed back (so the caller need not copy them to judge
+    /// what follows).
+    pub items: Vec<Vec<u8>>,
     /// One outcome per item, in order.
     pub outcomes: Vec<ItemOutcome>,
     /// Entries the ledger wrote by itself while storing them (equivocation
@@ -234,6 +237,7 @@ fn run(ledger: &Ledger, mut rx: mpsc::Receiver<Command>, flusher: &Flusher) {
                         .map(|outcomes| Ingested {
                             outcomes,
                             evidence: ledger.take_outbox(),
+                            items,
                         })
                         .map_err(|e| e.to_string());
                     let _ = reply.send(result);
@@ -262,8 +266,10 @@ fn ingest_group(ledger: &Ledger, group: Vec<(Vec<Vec<u8>>, Reply)>) {
             // Evidence goes with the first reply: one publisher is enough.
             let mut evidence = ledger.take_outbox();
             let mut outcomes = outcomes.into_iter();
+            let mut items = all.into_iter();
             for (reply, n) in replies.into_iter().zip(sizes) {
                 let _ = reply.send(Ok(Ingested {
+                    items: items.by_ref().take(n).collect(),
                     outcomes: outcomes.by_ref().take(n).collect(),
                     evidence: std::mem::take(&mut evidence),
                 }));

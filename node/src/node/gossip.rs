@@ -23,8 +23,8 @@ const MAX_CHAINS_PER_ROUND: usize = 8;
 /// Validates a gossip message and tells gossipsub whether to forward it.
 pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data: Vec<u8>) {
     let origin = Origin::peer(Via::Gossip, source);
-    let (outcome, effects) = match ingest::ingest(shared, origin, vec![data]).await {
-        Ok((mut outcomes, effects)) => (outcomes.pop(), effects),
+    let (outcomes, effects) = match ingest::store(shared, origin, vec![data]).await {
+        Ok(ingested) => ingested,
         Err(_) => {
             // The store is failing: do not blame the peer.
             shared.metrics.gossip_received(GossipOutcome::Error);
@@ -35,7 +35,8 @@ pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data
             return;
         }
     };
-    let acceptance = match &outcome {
+    let outcome = outcomes.first();
+    let acceptance = match outcome {
         Some(ItemOutcome::Added(_) | ItemOutcome::Fork(_)) => MessageAcceptance::Accept,
         // Valid and for this topic, though not this post's to keep (a
         // sibling village's report): forward it so the topic's other
@@ -64,9 +65,10 @@ pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data
         }
         Some(ItemOutcome::Duplicate(_)) | None => MessageAcceptance::Ignore,
     };
-    record(shared, source, outcome.as_ref());
+    record(shared, source, outcome);
     shared.net.report(id, source, acceptance).await;
-    ingest::follow_up(shared, origin, effects).await;
+    ingest::carry_out(shared, origin, &outcomes, &effects).await;
+    ingest::follow_up(shared, origin, &outcomes, effects).await;
 }
 
 /// Asks `peer` for the certificate chains of the authors of `entries`

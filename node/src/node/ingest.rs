@@ -74,11 +74,10 @@ impl Origin {
 
 /// What follows from storing a batch: worked out from the outcomes alone
 /// (no IO), so every source gets the same rules.
+/// The entries new to this post (told to listeners, pushed to posts
+/// above, measured) are the outcomes' own: `ItemOutcome::new_entry`.
 #[derive(Debug, Default)]
 pub(crate) struct Effects {
-    /// Entries new to this post: told to listeners, pushed to posts above,
-    /// measured.
-    pub new: Vec<SignedEntry>,
     /// Evidence the ledger wrote while storing them: published network-wide.
     pub evidence: Vec<SignedEntry>,
     /// Invalid deliveries the sender is to blame for.
@@ -97,19 +96,20 @@ pub(crate) struct Effects {
 }
 
 impl Effects {
-    pub fn of(origin: Origin, wires: &[Vec<u8>], ingested: Ingested) -> Effects {
+    pub fn of(origin: Origin, ingested: &mut Ingested) -> Effects {
         let mut effects = Effects {
-            evidence: ingested.evidence,
+            evidence: std::mem::take(&mut ingested.evidence),
             gap_fill: origin.via == Via::Gossip,
             ..Effects::default()
         };
-        for (wire, outcome) in wires.iter().zip(ingested.outcomes) {
+        let mut any_new = false;
+        for (wire, outcome) in ingested.items.iter().zip(&ingested.outcomes) {
             match outcome {
-                ItemOutcome::Added(e) | ItemOutcome::Fork(e) => effects.new.push(e),
+                ItemOutcome::Added(_) | ItemOutcome::Fork(_) => any_new = true,
                 ItemOutcome::Rejected(e) => {
                     effects.rejected.push(e.label());
                     if let Some(peer) = origin.peer {
-                        effects.blame += u32::from(blames_sender(peer, wire, &e));
+                        effects.blame += u32::from(blames_sender(peer, wire, e));
                     }
                 }
                 ItemOutcome::Refused(e) => {
@@ -129,7 +129,7 @@ impl Effects {
                 ItemOutcome::Duplicate(_) | ItemOutcome::OutOfScope(_) => {}
             }
         }
-        effects.cascade = !effects.new.is_empty()
+        effects.cascade = any_new
             && matches!(
                 origin.via,
                 Via::Push | Via::Sync | Via::GapFetch | Via::Hello | Via::Bundle
@@ -150,19 +150,35 @@ pub(crate) async fn ingest(
     origin: Origin,
     wires: Vec<Vec<u8>>,
 ) -> Result<(Vec<ItemOutcome>, Effects), ActorError> {
-    let ingested = shared
-        .ledger
-        .ingest(wires.clone(), origin.intake())
-        .await
-        .inspect_err(|e| tracing::warn!(error = %e, ?origin, "received entries not stored"))?;
-    let outcomes = ingested.outcomes.clone();
-    let effects = Effects::of(origin, &wires, ingested);
-    carry_out(shared, origin, &effects).await;
+    let (outcomes, effects) = store(shared, origin, wires).await?;
+    carry_out(shared, origin, &outcomes, &effects).await;
     Ok((outcomes, effects))
 }
 
+/// Stores `wires` through the ledger thread and works out the effects,
+/// carrying out none: for gossip, which answers gossipsub first (so the
+/// message is forwarded at once) and then calls [`carry_out`].
+pub(crate) async fn store(
+    shared: &Arc<Shared>,
+    origin: Origin,
+    wires: Vec<Vec<u8>>,
+) -> Result<(Vec<ItemOutcome>, Effects), ActorError> {
+    let mut ingested = shared
+        .ledger
+        .ingest(wires, origin.intake())
+        .await
+        .inspect_err(|e| tracing::warn!(error = %e, ?origin, "received entries not stored"))?;
+    let effects = Effects::of(origin, &mut ingested);
+    Ok((ingested.outcomes, effects))
+}
+
 /// The immediate effects of a stored batch, the same for every source.
-async fn carry_out(shared: &Arc<Shared>, origin: Origin, effects: &Effects) {
+pub(crate) async fn carry_out(
+    shared: &Arc<Shared>,
+    origin: Origin,
+    outcomes: &[ItemOutcome],
+    effects: &Effects,
+) {
     for label in &effects.rejected {
         shared.metrics.rejected(origin.metrics_source(), label);
     }
@@ -181,7 +197,7 @@ async fn carry_out(shared: &Arc<Shared>, origin: Origin, effects: &Effects) {
     if effects.cascade {
         shared.apply(Event::Arrived { from: origin.peer });
     }
-    for entry in &effects.new {
+    for entry in outcomes.iter().filter_map(ItemOutcome::new_entry) {
         gossip::after_new_entry(shared, entry, origin.peer);
     }
 }
@@ -190,13 +206,18 @@ async fn carry_out(shared: &Arc<Shared>, origin: Origin, effects: &Effects) {
 /// entry, and the certificate chains of authors this post could not yet
 /// admit (then those entries once more). Returns how many entries the
 /// follow-ups added.
-pub(crate) async fn follow_up(shared: &Arc<Shared>, origin: Origin, effects: Effects) -> usize {
+pub(crate) async fn follow_up(
+    shared: &Arc<Shared>,
+    origin: Origin,
+    outcomes: &[ItemOutcome],
+    effects: Effects,
+) -> usize {
     let Some(peer) = origin.peer else {
         return 0;
     };
     let mut added = 0;
     if effects.gap_fill {
-        for entry in &effects.new {
+        for entry in outcomes.iter().filter_map(ItemOutcome::new_entry) {
             added += gossip::fill_gap(shared, entry, peer).await;
         }
     }
@@ -233,7 +254,7 @@ pub(crate) async fn from_peer(
         return 0;
     };
     let new = outcomes.iter().filter(|o| o.new_entry().is_some()).count();
-    new + Box::pin(follow_up(shared, origin, effects)).await
+    new + Box::pin(follow_up(shared, origin, &outcomes, effects)).await
 }
 
 /// Whether `peer`, which handed this post `wire`, is to blame for its
