@@ -114,23 +114,41 @@ impl NodeHandle {
             .ledger
             .read(move |l| {
                 let store = l.store();
+                // A store that cannot be read shows as such in the log and
+                // in `liandong_store_writable`; the gauges it feeds keep
+                // their last values rather than drop to zero.
+                let digest = store
+                    .digest(&RegionCode::national())
+                    .inspect_err(|e| tracing::warn!(error = %e, "metrics: digest unreadable"))
+                    .unwrap_or_default();
                 let snapshot = crate::metrics::Snapshot {
                     peers,
                     mesh_peers,
                     store_bytes: store.size_on_disk(),
-                    digest: store.digest(&RegionCode::national()).unwrap_or_default(),
+                    digest,
                     store: store.health(),
                 };
                 metrics.set_state(&snapshot, || {
                     liandong_protocol::Kind::KNOWN
                         .iter()
-                        .filter_map(|k| store.count_kind(*k).ok().map(|n| (*k, n)))
+                        .filter_map(|k| {
+                            store
+                                .count_kind(*k)
+                                .inspect_err(
+                                    |e| tracing::warn!(error = %e, "metrics: count unreadable"),
+                                )
+                                .ok()
+                                .map(|n| (*k, n))
+                        })
                         .collect()
                 });
                 metrics.encode()
             })
             .await
-            .unwrap_or_default()
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "metrics not rendered");
+                String::new()
+            })
     }
 
     /// Every entry new to this post from now on.

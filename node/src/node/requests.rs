@@ -247,17 +247,13 @@ pub async fn on_request(
         Request::Chain { .. } if peer_interest(shared, &peer).is_none() => {
             refused(RefusalReason::Unavailable, "say hello first")
         }
-        Request::Chain { node } => {
-            let chain = shared
-                .ledger
-                .read(move |l| l.chain_of(&node).ok().flatten())
-                .await
-                .ok()
-                .flatten();
-            Response::Entries {
+        Request::Chain { node } => match shared.ledger.read(move |l| l.chain_of(&node)).await {
+            Ok(Ok(chain)) => Response::Entries {
                 entries: chain.unwrap_or_default(),
-            }
-        }
+            },
+            Ok(Err(e)) => store_unavailable("chain", &e),
+            Err(e) => store_unavailable("chain", &e),
+        },
         Request::Offer { .. } if peer_interest(shared, &peer).is_none() => {
             refused(RefusalReason::Unavailable, "say hello first")
         }

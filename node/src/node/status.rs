@@ -13,14 +13,19 @@ pub async fn collect(shared: &Arc<Shared>) -> NodeStatus {
     let (digest, store_bytes, store) = shared
         .ledger
         .read(|l| {
+            // An unreadable store shows in `store` (its health) and the log.
             let d = l
                 .store()
                 .digest(&RegionCode::national())
+                .inspect_err(|e| tracing::warn!(error = %e, "status: digest unreadable"))
                 .unwrap_or_default();
             (d, l.store().size_on_disk(), l.store().health())
         })
         .await
-        .unwrap_or_else(|_| Default::default());
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "status: the store could not be read");
+            Default::default()
+        });
     let (peer_list, recent_syncs, banned_by) = {
         let mut peers = shared.lock_peers();
         let now = clock::now_ms();

@@ -36,7 +36,12 @@ pub async fn act(
     let names = s
         .node
         .ledger()
-        .read(|l| post_names(l.store()).unwrap_or_default())
+        .read(|l| {
+            // The entry is written; without names the answer shows keys.
+            post_names(l.store())
+                .inspect_err(|e| tracing::warn!(error = %e, "post names unreadable"))
+                .unwrap_or_default()
+        })
         .await?;
     Ok(Json(Written {
         entry: EntryRow::new(&entry, &names),

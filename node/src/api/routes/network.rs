@@ -172,10 +172,14 @@ async fn parent_of(s: &ApiState, region: RegionCode, heard: &[HeardPost], now: u
 }
 
 /// The wall time of the newest entry by `author` in the store.
+/// A store error leaves it unknown (and is logged), as for a silent post.
 fn newest_by(l: &crate::ledger::Ledger, author: &NodeId) -> Option<u64> {
-    let (_, ids) = l.store().head_of(author).ok()??;
+    let logged = |e: crate::store::StoreError| {
+        tracing::warn!(error = %e, "newest entry of a post unreadable");
+    };
+    let (_, ids) = l.store().head_of(author).map_err(logged).ok()??;
     ids.iter()
-        .filter_map(|id| l.store().get(id).ok().flatten())
+        .filter_map(|id| l.store().get(id).map_err(logged).ok().flatten())
         .map(|e| e.hlc().wall_ms())
         .max()
 }
