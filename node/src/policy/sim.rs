@@ -15,7 +15,13 @@
 //! - a sync starts only with a connected, admitted peer, never while one
 //!   is running with the same connection, never back towards the source
 //!   of the entries that started a cascade;
-//! - an honest post that stays connected is synced with regularly.
+//! - an honest post that stays connected is synced with regularly;
+//! - a configured link that goes away for seconds or an hour is dialled
+//!   again within the longest backoff of its coming back, every time.
+//!
+//! (Urgent entries first on a thin link is the pace's rule, tested with
+//! its arithmetic in `node/pace.rs` and on a real throttled link in
+//! `tests/netns/thin_link.sh`.)
 
 use std::time::{Duration, Instant};
 
@@ -293,6 +299,73 @@ fn an_hour_of_restarts_slow_hellos_and_hostile_insiders() {
             world.longest_unsynced < Duration::from_secs(600),
             "seed {seed}: an honest post went {:?} without a sync",
             world.longest_unsynced
+        );
+    }
+}
+
+/// A configured link (a village's county) that goes away for seconds,
+/// minutes or an hour at a time — restarts, a dead radio link, a county
+/// that kept this post out for a while — and comes back: the redial
+/// backoff (`net/redial.rs`) must bring it back within the longest backoff
+/// (with its jitter) every time, and never give up.
+#[test]
+fn a_configured_link_always_comes_back_within_the_longest_backoff() {
+    use crate::net::redial::{MAX_BACKOFF, Redial};
+
+    for seed in 0..20 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut jitter_rng = StdRng::seed_from_u64(seed + 1000);
+        let mut jitter = move || jitter_rng.random_range(0.5..1.5);
+        let county = PeerId::random();
+        let addr: libp2p::Multiaddr = format!("/ip4/10.0.0.1/tcp/7400/p2p/{county}")
+            .parse()
+            .expect("address");
+        let start = Instant::now();
+        let mut now = start;
+        let mut redial = Redial::new(std::slice::from_ref(&addr), now);
+        let mut connected = false;
+        // The county is up until `up_until`, then down until `down_until`.
+        let mut up_until = now + Duration::from_secs(rng.random_range(60..600));
+        let mut down_until = up_until;
+        let mut back_at: Option<Instant> = None;
+        let mut longest_return = Duration::ZERO;
+        let mut outages = 0;
+        while now.duration_since(start) < Duration::from_secs(6 * 3600) {
+            let up = now < up_until || now >= down_until;
+            if now >= down_until && now >= up_until {
+                // It came back: the next outage, of a few seconds to an hour.
+                outages += 1;
+                back_at = Some(down_until);
+                up_until = now + Duration::from_secs(rng.random_range(60..1800));
+                let outage = match rng.random_range(0..3) {
+                    0 => rng.random_range(1..10),
+                    1 => rng.random_range(10..600),
+                    _ => rng.random_range(600..3600),
+                };
+                down_until = up_until + Duration::from_secs(outage);
+            }
+            if connected && !up {
+                connected = false;
+                redial.disconnected(&county, now);
+            }
+            for dialled in redial.due(now, &mut jitter) {
+                if up {
+                    redial.connected(county, &dialled);
+                    connected = true;
+                    if let Some(at) = back_at.take() {
+                        longest_return = longest_return.max(now.duration_since(at));
+                    }
+                } else {
+                    redial.failed(Some(&dialled), None, "connection refused", now, &mut jitter);
+                }
+            }
+            now += Duration::from_millis(500);
+        }
+        assert!(outages > 3, "seed {seed}: the run saw {outages} outages");
+        // The longest wait is 60 s × 1.5 jitter, and one step of the clock.
+        assert!(
+            longest_return <= MAX_BACKOFF.mul_f64(1.5) + Duration::from_secs(1),
+            "seed {seed}: a returning county waited {longest_return:?} to be redialled"
         );
     }
 }
