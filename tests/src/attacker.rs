@@ -174,6 +174,10 @@ struct Seen {
     closed: HashMap<PeerId, u32>,
     /// Requests the honest posts sent the attacker.
     requests_received: u64,
+    /// Whether it holds pushes unanswered (a stalled post), and how many
+    /// it holds.
+    stall_pushes: bool,
+    pushes_held: u64,
 }
 
 /// The malicious node. Its key doubles as its post key (an insider holds
@@ -244,6 +248,17 @@ impl Attacker {
 
     pub fn requests_received(&self) -> u64 {
         self.seen().requests_received
+    }
+
+    /// From now on, takes pushes and never answers them: a post above
+    /// whose link or process has stalled.
+    pub fn stall_pushes(&self) {
+        self.seen().stall_pushes = true;
+    }
+
+    /// Pushes received and left unanswered.
+    pub fn pushes_held(&self) -> u64 {
+        self.seen().pushes_held
     }
 
     /// Dials an honest post and waits until the connection is up.
@@ -431,6 +446,8 @@ pub fn claim_authorship(
 async fn run(mut swarm: Swarm<Behaviour>, mut rx: mpsc::Receiver<Command>, seen: Arc<Mutex<Seen>>) {
     let mut pending: HashMap<OutboundRequestId, oneshot::Sender<Result<Response, String>>> =
         HashMap::new();
+    // Requests held unanswered while stalled (answering would end them).
+    let mut held = Vec::new();
     let mut pending_raw: HashMap<OutboundRequestId, oneshot::Sender<Result<Vec<u8>, String>>> =
         HashMap::new();
     loop {
@@ -490,17 +507,26 @@ async fn run(mut swarm: Swarm<Behaviour>, mut rx: mpsc::Receiver<Command>, seen:
                     }
                     SwarmEvent::Behaviour(BehaviourEvent::Sync(e)) => match e {
                         request_response::Event::Message { message, .. } => match message {
-                            request_response::Message::Request { channel, .. } => {
+                            request_response::Message::Request { channel, request, .. } => {
                                 // Honest posts sync with it or push to it:
-                                // it answers nothing useful.
-                                seen.lock().unwrap_or_else(|p| p.into_inner()).requests_received += 1;
-                                let _ = swarm.behaviour_mut().sync.send_response(
-                                    channel,
-                                    sized_response(Response::Refused {
-                                        reason: RefusalReason::Unavailable,
-                                        detail: "no".into(),
-                                    }),
-                                );
+                                // it answers nothing useful, or, stalled,
+                                // nothing at all.
+                                let mut s = seen.lock().unwrap_or_else(|p| p.into_inner());
+                                s.requests_received += 1;
+                                let push = matches!(&request, Ok(r) if matches!(r.value, Request::Push { .. }));
+                                if push && s.stall_pushes {
+                                    s.pushes_held += 1;
+                                    held.push(channel);
+                                } else {
+                                    drop(s);
+                                    let _ = swarm.behaviour_mut().sync.send_response(
+                                        channel,
+                                        sized_response(Response::Refused {
+                                            reason: RefusalReason::Unavailable,
+                                            detail: "no".into(),
+                                        }),
+                                    );
+                                }
                             }
                             request_response::Message::Response { request_id, response } => {
                                 if let Some(reply) = pending.remove(&request_id) {
