@@ -37,6 +37,7 @@ impl Core {
         mut events: mpsc::Receiver<NetEvent>,
         mut commands: mpsc::Receiver<NodeCommand>,
         mut effects: mpsc::Receiver<Effect>,
+        mut arrivals: mpsc::Receiver<Option<PeerId>>,
         net_task: tokio::task::JoinHandle<()>,
         ledger_thread: std::thread::JoinHandle<()>,
     ) {
@@ -77,6 +78,17 @@ impl Core {
                     return;
                 }
                 Some(effect) = effects.recv() => self.carry_out(effect),
+                Some(first) = arrivals.recv() => {
+                    // Gather a burst of arrivals into one round of syncs.
+                    let mut from: Vec<PeerId> = first.into_iter().collect();
+                    while let Ok(more) = arrivals.try_recv() {
+                        from.extend(more);
+                    }
+                    let cascade = self.shared.policy().handle(Event::Arrived { from }, Instant::now());
+                    for effect in cascade {
+                        self.carry_out(effect);
+                    }
+                }
                 _ = tick.tick() => {
                     let due = self.shared.policy().handle(Event::Tick, Instant::now());
                     for effect in due {

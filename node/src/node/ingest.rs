@@ -195,7 +195,7 @@ pub(crate) async fn carry_out(
         gossip::announce(shared, entry, None).await;
     }
     if effects.cascade {
-        shared.apply(Event::Arrived { from: origin.peer });
+        shared.arrived(origin.peer);
     }
     for entry in outcomes.iter().filter_map(ItemOutcome::new_entry) {
         gossip::after_new_entry(shared, entry, origin.peer);

@@ -49,6 +49,8 @@ const MAX_TASKS: usize = 256;
 const STORE_PATIENCE: Duration = Duration::from_secs(10);
 /// Policy effects waiting for the node loop.
 const EFFECT_QUEUE: usize = 4096;
+/// Bulk arrivals waiting to be gathered into one round of syncs.
+const ARRIVAL_QUEUE: usize = 64;
 /// New-entry events buffered per listener.
 const NEW_ENTRY_CAPACITY: usize = 8192;
 
@@ -129,6 +131,7 @@ impl Node {
 
         let (commands, command_rx) = mpsc::channel(commands::COMMAND_QUEUE);
         let (effects, effects_rx) = mpsc::channel(EFFECT_QUEUE);
+        let (arrivals, arrivals_rx) = mpsc::channel(ARRIVAL_QUEUE);
         let policy = PeerPolicy::new(
             PolicyConfig {
                 hello_timeout: options.hello_timeout,
@@ -151,6 +154,7 @@ impl Node {
             pushers: push::Pushers::default(),
             policy: Mutex::new(policy),
             effects,
+            arrivals,
             stopping: tokio::sync::watch::channel(false).0,
             background: Mutex::new(Vec::new()),
             failure: Mutex::new(None),
@@ -164,7 +168,14 @@ impl Node {
             permits: Arc::new(Semaphore::new(MAX_TASKS)),
             store_failed,
         };
-        tokio::spawn(core.run(events, command_rx, effects_rx, net_task, ledger_thread));
+        tokio::spawn(core.run(
+            events,
+            command_rx,
+            effects_rx,
+            arrivals_rx,
+            net_task,
+            ledger_thread,
+        ));
         let handle = NodeHandle {
             shared,
             commands,

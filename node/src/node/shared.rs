@@ -37,7 +37,7 @@ pub(crate) struct Shared {
     pub config: Config,
     pub console: Mutex<Option<SocketAddr>>,
     pub(super) responder: requests::ResponderCache,
-
+    /// One push queue per post above (`push.rs`).
     pub(super) pushers: push::Pushers,
     /// The peer policy (`policy/mod.rs`): sync scheduling, throttles,
     /// bans for invalid deliveries and missing hellos, fetch claims, gap
@@ -45,6 +45,9 @@ pub(crate) struct Shared {
     pub(super) policy: Mutex<PeerPolicy>,
     /// The policy's effects, for the node loop to carry out.
     pub(super) effects: mpsc::Sender<Effect>,
+    /// Bulk arrivals, by source (none for a bundle), gathered by the node
+    /// loop into one `Arrived` event.
+    pub(super) arrivals: mpsc::Sender<Option<PeerId>>,
     /// Turns true when the node stops; servers watch it to stop too.
     pub(super) stopping: tokio::sync::watch::Sender<bool>,
     /// Tasks started beside the node (the console server), ended with it.
@@ -112,6 +115,12 @@ impl Shared {
                 tracing::warn!(error = %e, "policy effect dropped");
             }
         }
+    }
+
+    /// New entries arrived in bulk from `from`: the node loop starts a round
+    /// of syncs. A full queue means a round is already coming.
+    pub(super) fn arrived(&self, from: Option<PeerId>) {
+        let _ = self.arrivals.try_send(from);
     }
 
     /// Claims entries for one fetch (or an accepted offer), by id prefix:

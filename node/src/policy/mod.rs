@@ -71,9 +71,11 @@ pub enum Event {
     Disconnected(PeerId),
     /// The peer delivered `count` entries that blame it.
     Invalid { peer: PeerId, count: u32 },
-    /// New entries arrived in bulk (push, sync, gap fetch, hello, bundle),
-    /// from `from` (none for a bundle): spread them with syncs.
-    Arrived { from: Option<PeerId> },
+    /// New entries arrived in bulk (push, sync, gap fetch, hello, bundle)
+    /// from these peers (none for a bundle): spread them with syncs. The
+    /// node gathers the arrivals queued while it was busy into one event,
+    /// so that a burst starts one round of syncs.
+    Arrived { from: Vec<PeerId> },
     /// A sync session ended (however it ended).
     SyncEnded { peer: PeerId, session: u64 },
     /// Time passed: deadlines and the sync timer are checked.
@@ -178,7 +180,7 @@ impl PeerPolicy {
                 Vec::new()
             }
             Event::Invalid { peer, count } => self.invalid(peer, count),
-            Event::Arrived { from } => self.cascade(from),
+            Event::Arrived { from } => self.cascade(&from),
             Event::SyncEnded { peer, session } => {
                 // A session of an earlier connection (the peer restarted
                 // meanwhile) ends nothing of this one.
@@ -219,12 +221,12 @@ impl PeerPolicy {
     }
 
     /// New entries arrived: sync with every admitted peer not syncing now,
-    /// except the one they came from.
-    fn cascade(&mut self, from: Option<PeerId>) -> Vec<Effect> {
+    /// except those they came from.
+    fn cascade(&mut self, from: &[PeerId]) -> Vec<Effect> {
         let mut targets: Vec<PeerId> = self
             .peers
             .iter()
-            .filter(|(id, p)| p.admitted && p.syncing.is_none() && Some(**id) != from)
+            .filter(|(id, p)| p.admitted && p.syncing.is_none() && !from.contains(id))
             .map(|(id, _)| *id)
             .collect();
         // A stable order, so a seeded run is repeatable.
@@ -426,7 +428,7 @@ mod tests {
         let unadmitted = PeerId::random();
         p.handle(Event::Connected(unadmitted), t0);
         assert!(p.start_sync(&busy).is_ok());
-        let effects = p.handle(Event::Arrived { from: Some(from) }, t0);
+        let effects = p.handle(Event::Arrived { from: vec![from] }, t0);
         let [Effect::Sync { peer, session }] = effects[..] else {
             panic!("one sync expected: {effects:?}");
         };

@@ -129,20 +129,23 @@ impl World {
 
     /// Feeds an event to the policy and carries out its effects.
     fn event(&mut self, event: Event) {
-        let source = match &event {
-            Event::Arrived { from } => *from,
-            _ => None,
+        let sources = match &event {
+            Event::Arrived { from } => from.clone(),
+            _ => Vec::new(),
         };
         let effects = self.policy.handle(event, self.now);
-        self.carry_out(effects, source);
+        self.carry_out(effects, &sources);
     }
 
-    fn carry_out(&mut self, effects: Vec<Effect>, source: Option<PeerId>) {
+    fn carry_out(&mut self, effects: Vec<Effect>, sources: &[PeerId]) {
         for effect in effects {
             match effect {
                 Effect::Ban { peer, reason } => self.ban(peer, reason),
                 Effect::Sync { peer, session } => {
-                    assert_ne!(Some(peer), source, "a cascade synced back to its source");
+                    assert!(
+                        !sources.contains(&peer),
+                        "a cascade synced back to its source"
+                    );
                     let i = self.index(&peer);
                     let p = &self.peers[i];
                     assert_eq!(p.phase, Phase::Admitted, "sync with a peer not admitted");
@@ -231,7 +234,7 @@ impl World {
             self.event(Event::SyncEnded { peer: id, session });
             // Some sessions bring entries: a cascade.
             if self.rng.random_bool(0.3) {
-                self.event(Event::Arrived { from: Some(id) });
+                self.event(Event::Arrived { from: vec![id] });
             }
         }
         let unsynced = now.duration_since(self.peers[i].last_synced);
@@ -246,7 +249,7 @@ impl World {
                     let back = Duration::from_secs(self.rng.random_range(1..10));
                     self.disconnect(i, back);
                 } else if self.rng.random_bool(0.001) {
-                    self.event(Event::Arrived { from: Some(id) });
+                    self.event(Event::Arrived { from: vec![id] });
                 }
             }
             Kind::Insider => {
