@@ -350,3 +350,57 @@ fn a_log_that_makes_sled_panic_is_exit_4_with_the_file_named() {
         assert!(err.contains("sled could not recover it"), "{args:?}: {err}");
     }
 }
+
+/// Any certified author can write text that the operator's terminal shows:
+/// `log`, `board` and what a write answers must not pass an escape
+/// sequence (clear the screen, move the cursor, retitle the window) or a
+/// line break that fakes a line through to it.
+#[test]
+fn entry_text_cannot_drive_the_operators_terminal() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("post");
+    init(&dir);
+    let hostile =
+        "\u{1b}[2J\u{1b}[1;1H\u{1b}]0;pwned\u{7}洪水\r\n2026-12-01 伪造 fake line\u{202e}";
+    let written = liandong(&dir, &["note", "add", hostile]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    let report = liandong(
+        &dir,
+        &[
+            "incident",
+            "report",
+            "--title",
+            hostile,
+            "--event",
+            "水旱灾害",
+            "--severity",
+            "IV",
+            "--occurred",
+            "40m",
+            "--region",
+            "654203106",
+        ],
+    );
+    assert!(report.status.success(), "{}", stderr(&report));
+    for shown in [
+        written,
+        report,
+        liandong(&dir, &["log"]),
+        liandong(&dir, &["board", "incidents"]),
+    ] {
+        let text = stdout(&shown);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "control characters reach the terminal: {text:?}"
+        );
+        assert!(!text.contains("\n2026-12-01 伪造"), "a faked line: {text}");
+    }
+    let log = stdout(&liandong(&dir, &["log"]));
+    assert!(
+        log.contains("\\u{1b}[2J"),
+        "the escape is shown, not obeyed: {log}"
+    );
+    // JSON keeps the text exactly (escaped by JSON itself).
+    let rows = json(&liandong(&dir, &["log", "--kind", "note", "--json"]));
+    assert_eq!(rows[0]["body"]["text"], hostile);
+}

@@ -73,7 +73,7 @@ pub fn run(
     println!(
         "{} · {} · {}",
         which.title(l),
-        track_label(&views.track, drill_name.as_deref(), l),
+        output::terminal_safe(&track_label(&views.track, drill_name.as_deref(), l)),
         clock::format_ms(views.now_ms)
     );
     match which {
@@ -540,7 +540,7 @@ fn footer(conflicts: &[&Conflict], invalid: &[&Excluded], l: Lang) {
                 "  {} {} [{how}] {}",
                 when(c.at_ms),
                 c.entry.short(),
-                l.t(&c.zh, &c.en)
+                output::terminal_safe(l.t(&c.zh, &c.en))
             );
         }
     }
@@ -559,7 +559,7 @@ fn footer(conflicts: &[&Conflict], invalid: &[&Excluded], l: Lang) {
                 when(x.at_ms),
                 x.entry.short(),
                 x.kind,
-                l.t(&x.reason.zh, &x.reason.en)
+                output::terminal_safe(l.t(&x.reason.zh, &x.reason.en))
             );
         }
     }

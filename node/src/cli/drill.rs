@@ -203,6 +203,7 @@ fn print_review(r: &Review, l: Lang) {
     );
     println!("{}", l.t("-- 时间线 --", "-- timeline --"));
     for e in &r.timeline {
-        println!("{}  {}  {}", time(e.at_ms), e.by, l.t(&e.zh, &e.en));
+        let line = format!("{}  {}  {}", time(e.at_ms), e.by, l.t(&e.zh, &e.en));
+        println!("{}", output::terminal_safe(&line));
     }
 }

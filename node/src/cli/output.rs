@@ -12,6 +12,29 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) {
     }
 }
 
+/// Text from entries, as a terminal may show it: any certified author can
+/// write a note, a title or a name, and an escape sequence in it would
+/// otherwise clear the operator's screen, hide lines or fake them. Line
+/// breaks and tabs become spaces; other control characters (C0, DEL, C1)
+/// and the bidirectional overrides that reorder what is shown become
+/// visible escapes such as `\u{1b}`.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Display width of text in a terminal: CJK and full-width characters take
 /// two columns.
 pub fn display_width(text: &str) -> usize {
@@ -48,6 +71,15 @@ pub fn truncate(text: &str, max: usize) -> String {
 
 /// Prints rows as a table with a header, padding by display width.
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| terminal_safe(cell).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = &rows;
     let cols = header.len();
     let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
     for row in rows {
@@ -122,6 +154,18 @@ fn status_label(s: Status) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_sequences_and_line_breaks_cannot_reach_the_terminal() {
+        assert_eq!(terminal_safe("西戈壁村 ok"), "西戈壁村 ok");
+        let hostile = "a\x1b[2J\x1b]0;title\x07b\nc\r\u{9b}d\u{202e}e\x7f";
+        let shown = terminal_safe(hostile);
+        assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
+        assert_eq!(
+            shown,
+            "a\\u{1b}[2J\\u{1b}]0;title\\u{7}b c \\u{9b}d\\u{202e}e\\u{7f}"
+        );
+    }
 
     #[test]
     fn chinese_counts_double() {

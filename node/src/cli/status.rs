@@ -128,10 +128,11 @@ fn print(s: &NodeStatus) {
     for b in &s.banned_by {
         println!(
             "!! banned by / 被封禁: {} (…{}) until {} — {}",
-            b.name.as_deref().unwrap_or("?"),
+            output::terminal_safe(b.name.as_deref().unwrap_or("?")),
             tail(&b.peer_id),
             crate::clock::format_ms(b.until_ms),
-            b.reason
+            // The peer's own words.
+            output::terminal_safe(&b.reason)
         );
     }
     if !s.peer_list.is_empty() {

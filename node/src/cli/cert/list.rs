@@ -73,7 +73,7 @@ pub fn run(data_dir: &DataDir, args: ListArgs) -> Result<(), CliError> {
             } else {
                 " (不生效 does not count)"
             },
-            r.reason
+            output::terminal_safe(&r.reason)
         );
     }
     for q in &listing.quarantined {

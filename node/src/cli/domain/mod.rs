@@ -37,7 +37,7 @@ pub fn print_written(w: &Written, json: bool) {
             w.label_en,
             row.seq,
             row.time,
-            super::output::truncate(&row.summary, 60)
+            super::output::terminal_safe(&super::output::truncate(&row.summary, 60))
         );
         println!("  编号 / id: {}", row.id);
     }
