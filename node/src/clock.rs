@@ -95,6 +95,12 @@ pub fn parse_time_ms(text: &str, now_ms: u64) -> Result<u64, TimeParseError> {
     Err(err())
 }
 
+/// A bare duration (`40m`, `2h`, `3d`, `30s`) in milliseconds; `None`
+/// when the text is not one (or overflows).
+pub fn parse_duration_ms(t: &str) -> Option<u64> {
+    parse_ago_ms(t.trim())
+}
+
 fn parse_ago_ms(t: &str) -> Option<u64> {
     let unit_ms = match t.chars().last()? {
         's' => 1_000,

@@ -652,3 +652,80 @@ fn drills_stay_out_of_the_real_boards() {
     assert_eq!(review["incidents"][0]["title"], "演练事件");
     assert!(review["incidents"][0]["report_to_response_ms"].is_u64());
 }
+
+/// Times read the way the field means them: `--needed-by 3h` is three hours
+/// from now, `--occurred 40m` forty minutes ago; a deadline already past or
+/// an occurrence in the future is refused, naming the flag.
+#[test]
+fn deadlines_lie_ahead_and_occurrences_behind() {
+    fn args(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let village = Post::init(tmp.path(), "西戈壁村", "village", "654203106201", "command");
+    let report = |occurred: &str| {
+        vec![
+            "incident",
+            "report",
+            "--title",
+            "西戈壁村洪涝",
+            "--event",
+            "水旱灾害",
+            "--severity",
+            "IV",
+            "--occurred",
+            occurred,
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
+    };
+    for future in ["9999-12-31", "+40m"] {
+        let err = village.refused(&args(&report(future)), 2);
+        assert!(
+            err.contains("--occurred") && err.contains("发生时间"),
+            "{err}"
+        );
+    }
+    let err = village.refused(&args(&report("99999999999h")), 2);
+    assert!(
+        err.contains("--occurred") && !err.contains("occurred-ms"),
+        "{err}"
+    );
+
+    let incident = village.json(&args(&report("40m")));
+    let now_ms = liandong_node::clock::now_ms();
+    let occurred = incident["body"]["occurred_ms"].as_u64().expect("occurred");
+    assert!(occurred < now_ms && occurred > now_ms - 3_600_000);
+
+    let id = incident["id"].as_str().expect("id");
+    let request = |needed_by: &str| {
+        vec![
+            "resource",
+            "request",
+            "--item",
+            "沙袋",
+            "--unit",
+            "袋",
+            "--quantity",
+            "500",
+            "--deliver-to",
+            "西戈壁村村委会",
+            "--incident",
+            &id[..8],
+            "--needed-by",
+            needed_by,
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
+    };
+    let err = village.refused(&args(&request("2026-01-01")), 2);
+    assert!(err.contains("--needed-by") && err.contains("已过"), "{err}");
+    let written = village.json(&args(&request("3h")));
+    let needed = written["body"]["needed_by_ms"].as_u64().expect("needed by");
+    assert!(
+        needed > now_ms + 2 * 3_600_000,
+        "3h means three hours from now"
+    );
+}

@@ -21,6 +21,85 @@ pub fn time(field: &str, text: &str, now_ms: u64) -> Result<u64, ActionError> {
     clock::parse_time_ms(t, now_ms).map_err(|e| invalid(field, e))
 }
 
+/// How far ahead of this post's clock a time of something that already
+/// happened may lie: another post's clock, or the operator's watch.
+pub const PAST_SKEW_MS: u64 = 5 * 60_000;
+/// How far behind now a deadline may lie (typed a minute ago).
+pub const FUTURE_GRACE_MS: u64 = 60_000;
+
+/// When something happened (`--occurred`): `40m` means forty minutes ago;
+/// a time ahead of now is refused, as is a duration reaching back before
+/// 1970.
+pub fn past(field: &str, text: &str, now_ms: u64) -> Result<u64, ActionError> {
+    let t = text.trim();
+    if t.starts_with('+') {
+        return Err(not_past(field, t));
+    }
+    if clock::parse_duration_ms(t).is_some_and(|ago| ago > now_ms) {
+        return Err(ActionError::invalid(
+            field,
+            format!("{t} reaches back before 1970 / 时长过大：{t}"),
+        ));
+    }
+    let at = clock::parse_time_ms(t, now_ms).map_err(|e| invalid(field, e))?;
+    if at > now_ms.saturating_add(PAST_SKEW_MS) {
+        return Err(not_past(field, t));
+    }
+    Ok(at)
+}
+
+/// A deadline or an end (`--due`, `--needed-by`, `--expires`, `--eta`):
+/// `2h` and `+2h` both mean two hours from now; a time already past is
+/// refused rather than written overdue.
+pub fn future(field: &str, text: &str, now_ms: u64) -> Result<u64, ActionError> {
+    let t = text.trim();
+    let ahead = t.strip_prefix('+').unwrap_or(t);
+    let at = match clock::parse_duration_ms(ahead) {
+        Some(ms) => now_ms.checked_add(ms).ok_or_else(|| {
+            ActionError::invalid(field, format!("{t} is too far ahead / 时长过大：{t}"))
+        })?,
+        None => clock::parse_time_ms(t, now_ms).map_err(|e| invalid(field, e))?,
+    };
+    if at.saturating_add(FUTURE_GRACE_MS) < now_ms {
+        return Err(ActionError::invalid(
+            field,
+            format!(
+                "{t} is already past; give a later time, such as +2h / 该时间已过，请填写今后的时间，如 +2h"
+            ),
+        ));
+    }
+    Ok(at)
+}
+
+fn not_past(field: &str, t: &str) -> ActionError {
+    ActionError::invalid(
+        field,
+        format!(
+            "{t} is in the future; this is when it happened, such as 40m (ago) / 发生时间不能晚于现在，如 40m 表示 40 分钟前"
+        ),
+    )
+}
+
+/// An optional past time; blank counts as absent.
+pub fn past_opt(
+    field: &str,
+    text: &Option<String>,
+    now_ms: u64,
+) -> Result<Option<u64>, ActionError> {
+    non_blank(text).map(|t| past(field, t, now_ms)).transpose()
+}
+
+/// An optional deadline; blank counts as absent.
+pub fn future_opt(
+    field: &str,
+    text: &Option<String>,
+    now_ms: u64,
+) -> Result<Option<u64>, ActionError> {
+    non_blank(text)
+        .map(|t| future(field, t, now_ms))
+        .transpose()
+}
+
 /// An optional time; blank counts as absent (an empty form field).
 pub fn time_opt(
     field: &str,
@@ -103,6 +182,29 @@ mod tests {
         assert_eq!(e.as_ref().map(|e| e.code), Some("invalid_field"));
         assert_eq!(e.and_then(|e| e.field), Some("due".into()));
         assert_eq!(time_opt("due", &Some("  ".into()), now).ok(), Some(None));
+    }
+
+    #[test]
+    fn deadlines_lie_ahead_and_occurrences_behind() {
+        let now = 1_795_824_000_000;
+        assert_eq!(future("due", "2h", now).ok(), Some(now + 7_200_000));
+        assert_eq!(future("due", "+2h", now).ok(), Some(now + 7_200_000));
+        let past_due = future("due", "2026-01-01", now).err();
+        assert_eq!(past_due.and_then(|e| e.field), Some("due".into()));
+        // A minute's grace for a time typed just now.
+        assert!(future("due", "2026-11-28 07:59:30", now).is_ok());
+        assert!(future("due", "999999999999999d", now).is_err());
+
+        assert_eq!(past("occurred", "40m", now).ok(), Some(now - 2_400_000));
+        assert!(past("occurred", "+40m", now).is_err());
+        let far = past("occurred", "9999-12-31", now).err();
+        assert_eq!(far.and_then(|e| e.field), Some("occurred".into()));
+        assert!(
+            past("occurred", "2026-11-28 08:04", now).is_ok(),
+            "within the skew"
+        );
+        let huge = past("occurred", "99999999999h", now).err();
+        assert_eq!(huge.and_then(|e| e.field), Some("occurred".into()));
     }
 
     #[test]

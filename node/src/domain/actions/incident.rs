@@ -281,7 +281,7 @@ fn apply(
     if let Some(v) = input::parse_opt::<RegionCode>("region", &f.region)? {
         r.region = v;
     }
-    if let Some(t) = input::time_opt("occurred", &f.occurred, now_ms)? {
+    if let Some(t) = input::past_opt("occurred", &f.occurred, now_ms)? {
         r.occurred_ms = t;
     }
     if let Some(p) = input::parse_opt::<GeoPoint>("point", &f.point)? {

@@ -103,7 +103,7 @@ pub fn register(desk: &Desk, a: RegisterInput) -> Result<Planned, ActionError> {
         region: region.clone(),
         summary: a.summary,
         document: a.document,
-        review_due_ms: input::time("review_due", &a.review_due, desk.now_ms)?,
+        review_due_ms: input::future("review_due", &a.review_due, desk.now_ms)?,
     }));
     Ok(desk.plan(region, body, "预案", "plan"))
 }

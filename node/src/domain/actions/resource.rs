@@ -58,7 +58,7 @@ pub struct RequestInput {
     /// Deliver to / 送达地点
     #[arg(long)]
     pub deliver_to: String,
-    /// Needed by, e.g. +3h / 需求时间
+    /// Needed by: 3h (from now) or a time / 需求时间，如 3h 表示 3 小时后
     #[arg(long)]
     #[serde(default)]
     pub needed_by: Option<String>,
@@ -126,7 +126,7 @@ pub struct CommitInput {
     pub request: String,
     #[arg(long)]
     pub quantity: u64,
-    /// Expected arrival, e.g. +2h / 预计到达
+    /// Expected arrival: 2h (from now) or a time / 预计到达，如 2h 表示 2 小时后
     #[arg(long)]
     #[serde(default)]
     pub eta: Option<String>,
@@ -164,7 +164,7 @@ pub fn request(desk: &Desk, a: RequestInput) -> Result<Planned, ActionError> {
         resource: item(&a.class, &a.item, &a.unit, &a.capabilities)?,
         quantity: a.quantity,
         deliver_to: a.deliver_to,
-        needed_by_ms: input::time_opt("needed_by", &a.needed_by, desk.now_ms)?,
+        needed_by_ms: input::future_opt("needed_by", &a.needed_by, desk.now_ms)?,
         note: a.note,
     }));
     Ok(desk.plan(desk.region.clone(), body, "资源需求", "request"))
@@ -186,7 +186,7 @@ pub fn offer(desk: &Desk, a: OfferInput) -> Result<Planned, ActionError> {
         location: a.location,
         owner,
         available_from_ms: input::time_opt("from", &a.from, desk.now_ms)?,
-        available_until_ms: input::time_opt("until", &a.until, desk.now_ms)?,
+        available_until_ms: input::future_opt("until", &a.until, desk.now_ms)?,
         note: a.note,
     }));
     Ok(desk.plan(desk.region.clone(), body, "资源提供", "offer"))
@@ -206,7 +206,7 @@ pub fn commit(desk: &Desk, a: CommitInput) -> Result<Planned, ActionError> {
         request,
         drill: desk.drill(),
         quantity: a.quantity,
-        eta_ms: input::time_opt("eta", &a.eta, desk.now_ms)?,
+        eta_ms: input::future_opt("eta", &a.eta, desk.now_ms)?,
         note: a.note,
     }));
     Ok(desk.plan(desk.region.clone(), body, "资源承诺", "commitment"))

@@ -19,7 +19,7 @@ pub struct AssignInput {
     /// What to do / 任务内容
     #[arg(long)]
     pub objective: String,
-    /// Due, e.g. +2h / 完成时限
+    /// Due: 2h (from now) or a time / 完成时限，如 2h 表示 2 小时内
     #[arg(long)]
     #[serde(default)]
     pub due: Option<String>,
@@ -67,7 +67,7 @@ pub fn assign(desk: &Desk, a: AssignInput) -> Result<Planned, ActionError> {
         drill: desk.drill(),
         assignees,
         objective: a.objective,
-        due_ms: input::time_opt("due", &a.due, desk.now_ms)?,
+        due_ms: input::future_opt("due", &a.due, desk.now_ms)?,
     }));
     Ok(desk.plan(desk.region.clone(), body, "指令", "task"))
 }

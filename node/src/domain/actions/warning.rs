@@ -31,7 +31,7 @@ pub struct WarningFields {
     /// Effective from [default: now] / 生效时间
     #[arg(long)]
     pub effective: Option<String>,
-    /// Expires at, e.g. +24h or "2026-11-29 08:00" / 失效时间
+    /// Expires: 24h (from now) or "2026-11-29 08:00" / 失效时间，如 24h 表示 24 小时后
     #[arg(long)]
     pub expires: Option<String>,
     /// Headline in Chinese / 标题
@@ -172,7 +172,7 @@ fn apply(mut w: WarningInfo, f: WarningFields, now_ms: u64) -> Result<WarningInf
     if let Some(t) = input::time_opt("effective", &f.effective, now_ms)? {
         w.effective_ms = t;
     }
-    if let Some(t) = input::time_opt("expires", &f.expires, now_ms)? {
+    if let Some(t) = input::future_opt("expires", &f.expires, now_ms)? {
         w.expires_ms = t;
     }
     for (given, slot) in [
