@@ -65,6 +65,7 @@ fn init_note_log_verify() {
     ));
     assert_eq!(note["seq"], 2);
     assert_eq!(note["kind"], "note");
+    assert_eq!(note["author_name"], "西戈壁镇应急办");
     let drill = json(&liandong(
         &dir,
         &[

@@ -103,6 +103,10 @@ fn commands_go_through_the_running_nodes_console() {
         "{status}"
     );
 
+    // A note through the running node answers with this post's name.
+    let note = json(&liandong(&dir, &["note", "add", "值班交接", "--json"]));
+    assert!(note["author_name"].is_string(), "{note}");
+
     // A 首报 through the running node, then the board from its views.
     let written = json(&liandong(
         &dir,

@@ -7,7 +7,7 @@ use super::CliError;
 use super::access::{self, Access};
 use super::output;
 use crate::datadir::DataDir;
-use crate::service::rows::EntryRow;
+use crate::service::rows::{EntryRow, Names};
 
 #[derive(Debug, Subcommand)]
 pub enum NoteCommand {
@@ -45,7 +45,9 @@ fn add(data_dir: &DataDir, args: NoteAddArgs) -> Result<(), CliError> {
             let entry =
                 post.ledger
                     .author(scope, args.status, Body::Note(Note { text: args.text }))?;
-            EntryRow::new(&entry, &Default::default())
+            // This post wrote it: its name is the config's.
+            let names = Names::from([(post.ledger.node_id(), post.config.post.name.clone())]);
+            EntryRow::new(&entry, &names)
         }
         Access::Running(client) => {
             let body = serde_json::json!({

@@ -146,7 +146,9 @@ pub async fn add_note(
     let entry = node
         .author(scope, status, Body::Note(Note { text: req.text }))
         .await?;
-    Ok(Json(EntryRow::new(&entry, &Default::default())))
+    // This post wrote it: its name is the config's.
+    let names = rows::Names::from([(node.node_id(), node.name().to_string())]);
+    Ok(Json(EntryRow::new(&entry, &names)))
 }
 
 #[derive(Debug, Deserialize)]
