@@ -502,8 +502,25 @@ async fn honest_relays_of_forks_are_not_punished() {
     let down = delivery_time(&county, &township, "分叉之后：县").await;
     let up = delivery_time(&township, &county, "分叉之后：镇").await;
     eprintln!("after four forks: county→township {down:?}, township→county {up:?}");
-    // Scores are checked once a second: a ban would show within two.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Scores are read once a second: wait until both posts have read them
+    // twice since, so a ban for the relayed forks would have happened.
+    let rounds = |post: NodeHandle| async move {
+        post.network()
+            .info()
+            .await
+            .map(|i| i.policing_rounds)
+            .unwrap_or_default()
+    };
+    let (county_at, township_at) = (rounds(county.clone()).await, rounds(township.clone()).await);
+    wait_until(
+        "both posts read gossip scores twice more",
+        DEADLINE,
+        || async {
+            rounds(county.clone()).await >= county_at + 2
+                && rounds(township.clone()).await >= township_at + 2
+        },
+    )
+    .await;
     assert!(
         !is_banned(&township, &county.peer_id()).await,
         "the township banned the honest county for relaying forks"

@@ -60,6 +60,9 @@ pub struct EventLoop {
     pub(super) blocked: HashSet<PeerId>,
     /// Malformed request frames per connected peer.
     pub(super) malformed: HashMap<PeerId, u32>,
+    /// Policing rounds run so far (`policing.rs`), so that a test can see
+    /// that scores were read after what it did, rather than sleep.
+    pub(super) policed: u64,
     dropped_gossip: u64,
     /// The configured peers: dialled at start and, with backoff, whenever
     /// lost (a link that comes back must not wait for an operator).
@@ -104,6 +107,7 @@ impl EventLoop {
             listen_addrs: Vec::new(),
             bans: BanBook::default(),
             closing: HashMap::new(),
+            policed: 0,
             notices: HashMap::new(),
             blocked: HashSet::new(),
             malformed: HashMap::new(),
@@ -262,6 +266,7 @@ impl EventLoop {
                 .collect(),
             bans,
             links: self.redial.status(std::time::Instant::now()),
+            policing_rounds: self.policed,
         }
     }
 

@@ -125,6 +125,8 @@ pub struct NetInfo {
     pub bans: Vec<BanInfo>,
     /// The configured peers and how their links fare.
     pub links: Vec<LinkStatus>,
+    /// Rounds of policing (bans expired, gossip scores read) run so far.
+    pub policing_rounds: u64,
 }
 
 /// A ban in force, as status shows it.

@@ -92,6 +92,7 @@ impl EventLoop {
     /// went unanswered, and bans peers whose gossip score proves invalid
     /// messages (gossipsub itself never disconnects anyone).
     pub(super) fn police(&mut self) {
+        self.policed += 1;
         for peer in self.bans.expire(std::time::Instant::now()) {
             if !self.blocked.contains(&peer) {
                 self.swarm.behaviour_mut().blocked.unblock_peer(peer);
