@@ -69,29 +69,76 @@ impl Pushers {
 async fn drain(shared: Arc<Shared>, peer: PeerId, mut queue: mpsc::Receiver<Vec<u8>>) {
     while let Some(first) = queue.recv().await {
         let budget = super::sync::budget(&shared, &peer);
-        let mut bytes = first.len();
-        let mut batch = vec![first];
-        while bytes < budget && batch.len() < MAX_BATCH_ENTRIES {
-            match queue.try_recv() {
-                Ok(wire) => {
-                    bytes += wire.len();
-                    batch.push(wire);
-                }
-                Err(_) => break,
-            }
-        }
-        let span = tracing::debug_span!("push", %peer, entries = batch.len());
-        send(&shared, peer, batch, budget).instrument(span).await;
+        let frames = take_frames(first, &mut queue, budget);
+        let span = tracing::debug_span!("push", %peer, frames = frames.len());
+        send(&shared, peer, frames).instrument(span).await;
     }
 }
 
-async fn send(shared: &Shared, peer: PeerId, batch: Vec<Vec<u8>>, budget: usize) {
-    for entries in split_batches(batch, budget) {
+/// `first` and what is queued behind it, up to about `budget` bytes, as
+/// `Push` frames built by the protocol's one batching rule
+/// (`split_batches`: within the budget, the frame limit and the entry
+/// count the receiver's decoder checks). What is left waits for the next
+/// exchange.
+fn take_frames(
+    first: Vec<u8>,
+    queue: &mut mpsc::Receiver<Vec<u8>>,
+    budget: usize,
+) -> Vec<Vec<Vec<u8>>> {
+    let mut bytes = first.len();
+    let mut taken = vec![first];
+    while bytes < budget && taken.len() < MAX_BATCH_ENTRIES {
+        match queue.try_recv() {
+            Ok(wire) => {
+                bytes += wire.len();
+                taken.push(wire);
+            }
+            Err(_) => break,
+        }
+    }
+    split_batches(taken, budget)
+}
+
+async fn send(shared: &Shared, peer: PeerId, frames: Vec<Vec<Vec<u8>>>) {
+    for entries in frames {
         let req = sized_request(Request::Push { entries });
         match shared.net.request(peer, req).await {
             Ok(resp) if matches!(resp.value, Response::Pushed { .. }) => {}
             Ok(resp) => tracing::debug!(response = ?resp.value, "push not taken"),
             Err(e) => tracing::debug!(error = %e, "push failed; the next sync brings it"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use liandong_protocol::limits::MAX_ENTRY_CEILING;
+    use liandong_protocol::net::MAX_FRAME_BYTES;
+
+    use super::*;
+
+    /// Whatever is queued — maximum-size entries or thousands of small ones
+    /// — and whatever the pace allows, every frame the pusher builds is one
+    /// the receiving post's decoder accepts.
+    #[test]
+    fn every_push_frame_is_one_the_receiver_accepts() {
+        for (entry_len, queued) in [(MAX_ENTRY_CEILING, 40), (200, PUSH_QUEUE)] {
+            for budget in [1, 4 * 1024, 1024 * 1024, MAX_FRAME_BYTES, usize::MAX] {
+                let (tx, mut rx) = mpsc::channel(PUSH_QUEUE);
+                for _ in 1..queued {
+                    tx.try_send(vec![0xA5; entry_len])
+                        .expect("room in the queue");
+                }
+                let frames = take_frames(vec![0xA5; entry_len], &mut rx, budget);
+                assert!(!frames.is_empty());
+                for entries in frames {
+                    assert!(!entries.is_empty() && entries.len() <= MAX_BATCH_ENTRIES);
+                    let push = Request::Push { entries };
+                    let bytes = push.encode().expect("encode");
+                    assert!(bytes.len() <= MAX_FRAME_BYTES, "{entry_len} B at {budget}");
+                    assert_eq!(Request::decode(&bytes), Ok(push));
+                }
+            }
         }
     }
 }
