@@ -32,7 +32,7 @@ pub(crate) struct Pushers {
 impl Pushers {
     /// Queues `wire` for `peer`, starting the peer's queue if needed.
     pub fn push(&self, shared: &Arc<Shared>, peer: PeerId, wire: Vec<u8>) {
-        let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+        let mut queues = self.lock();
         let queue = queues.entry(peer).or_insert_with(|| {
             let (tx, rx) = mpsc::channel(PUSH_QUEUE);
             tokio::spawn(drain(Arc::clone(shared), peer, rx));
