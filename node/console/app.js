@@ -15,6 +15,8 @@
     net: null,
     refreshTimer: null,
     busy: false,
+    routeSeq: 0,
+    refreshing: false,
   };
 
   // ------------------------------------------------------------ helpers
@@ -69,8 +71,13 @@
     return path + (path.includes("?") ? "&" : "?") + "drill=" + encodeURIComponent(S.drill);
   }
 
+  // A page's reads belong to the route that asked for them: when the
+  // operator (or a refresh) has moved on while a read was in flight, its
+  // answer is dropped, so a slow, older page never paints over a newer one.
+  class StaleRoute extends Error {}
   async function api(path, opts) {
     opts = opts || {};
+    const routeSeq = S.routeSeq;
     const init = { method: opts.method || "GET", headers: {}, credentials: "same-origin" };
     if (opts.body !== undefined) {
       init.headers["Content-Type"] = "application/json";
@@ -82,6 +89,7 @@
     const type = res.headers.get("content-type") || "";
     if (type.startsWith("application/json")) body = await res.json();
     if (!res.ok) throw new ApiError(res.status, body);
+    if (init.method === "GET" && !opts.background && routeSeq !== S.routeSeq) throw new StaleRoute(path);
     return body;
   }
   const act = (path, body) => api("/api/" + path, { method: "POST", body: body });
@@ -164,6 +172,8 @@
   const main = () => document.getElementById("main");
   function show(...nodes) {
     const m = main();
+    // A refresh never takes away a form the operator has opened meanwhile.
+    if (S.refreshing && m.querySelector("form")) return;
     m.replaceChildren(...nodes.flat().filter(Boolean));
   }
   function panel(title, ...kids) { return h("section", { class: "panel" }, title ? h("h2", {}, title) : null, kids); }
@@ -382,7 +392,7 @@
 
   async function refreshNet() {
     try {
-      S.net = await api("/api/network", { track: false });
+      S.net = await api("/api/network", { track: false, background: true });
       renderNetChip();
     } catch (e) { /* shown by the live dot */ }
   }
@@ -1268,7 +1278,9 @@
     members: pageMembers, map: pageMap,
   };
 
-  async function route() {
+  async function route(opts) {
+    S.routeSeq += 1;
+    S.refreshing = Boolean(opts && opts.refresh);
     const raw = (location.hash || "#/overview").slice(2);
     const [path, query] = raw.split("?");
     const parts = path.split("/");
@@ -1281,10 +1293,12 @@
       else if (PAGES[page]) await PAGES[page]();
       else { page = "overview"; await pageOverview(); }
     } catch (err) {
+      if (err instanceof StaleRoute) return;
       if (err instanceof ApiError && err.status === 401) { pageLogin(); return; }
       show(panel(t("error"), h("p", { class: "form-error" }, err instanceof ApiError ? err.text() + " (" + err.code + ")" : String(err))));
     }
     main().dataset.page = page;
+    S.refreshing = false;
   }
 
   // A new entry: refresh what is on screen, unless the operator is typing.
@@ -1294,13 +1308,13 @@
       const typing = document.querySelector("main form") !== null;
       refreshNet();
       refreshInbox();
-      if (!typing) route();
+      if (!typing) route({ refresh: true });
     }, 400);
   }
 
   async function refreshInbox() {
     try {
-      const s = await api("/api/tasks");
+      const s = await api("/api/tasks", { background: true });
       const n = s.inbox.filter((x) => x.state === "assigned").length;
       if (n !== S.inbox) { S.inbox = n; renderShell(document.querySelector("nav a.active") ? document.querySelector("nav a.active").id.slice(4) : ""); }
     } catch (e) { /* ignored: the next event retries */ }
