@@ -3,6 +3,7 @@
 //!
 //! Timings belong here, not in tests: the numbers depend on the machine.
 
+mod baseline;
 mod pair;
 
 use std::collections::HashMap;
@@ -36,7 +37,13 @@ pub struct BenchOptions {
     /// How long to wait for stragglers after the last publish.
     pub settle: Duration,
     pub deadline: Duration,
+    /// Also run plain gossipsub over the same topology and schedule
+    /// (`baseline`), and report Liandong's latency against it.
+    pub baseline: bool,
 }
+
+/// Gossipsub heartbeat of every bench post, real and baseline.
+const HEARTBEAT: Duration = Duration::from_millis(200);
 
 impl Default for BenchOptions {
     fn default() -> Self {
@@ -50,6 +57,7 @@ impl Default for BenchOptions {
             seed: 7,
             settle: Duration::from_secs(10),
             deadline: Duration::from_secs(300),
+            baseline: false,
         }
     }
 }
@@ -60,6 +68,38 @@ pub struct Latency {
     pub p95: f64,
     pub p99: f64,
     pub max: f64,
+}
+
+impl Latency {
+    /// Percentiles of `samples` (NaN when there are none).
+    fn of(mut samples: Vec<f64>) -> Latency {
+        samples.sort_by(f64::total_cmp);
+        let pct = |p: f64| -> f64 {
+            if samples.is_empty() {
+                return f64::NAN;
+            }
+            let i = ((p * samples.len() as f64).ceil() as usize).clamp(1, samples.len()) - 1;
+            samples[i]
+        };
+        Latency {
+            p50: pct(0.50),
+            p95: pct(0.95),
+            p99: pct(0.99),
+            max: samples.last().copied().unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// What the live phase measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    /// From the start of a publish to each other post's arrival.
+    pub latency_ms: Latency,
+    /// Arrivals recorded / arrivals expected.
+    pub ratio: f64,
+    /// How long a publish took at its author (sign, check, durable write,
+    /// hand to gossipsub): the part of `latency_ms` before the first hop.
+    pub publish_ms: Latency,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,6 +133,7 @@ pub struct BenchReport {
     pub rate: f64,
     pub latency_ms: Latency,
     pub delivery_ratio: f64,
+    pub publish_ms: Latency,
     pub heal: Heal,
     /// Bytes of one sync between two posts already in sync.
     pub in_sync_bytes: u64,
@@ -101,6 +142,20 @@ pub struct BenchReport {
     /// then one sync session.
     pub pair: Pair,
     pub setup_seconds: f64,
+    /// Plain gossipsub on the same topology and schedule, when asked for.
+    pub baseline: Option<Baseline>,
+}
+
+/// Liandong's delivery against plain gossipsub's, measured in one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Baseline {
+    pub latency_ms: Latency,
+    pub delivery_ratio: f64,
+    pub publish_ms: Latency,
+    /// Liandong's p50 / the baseline's p50.
+    pub p50_ratio: f64,
+    /// Liandong's p99 / the baseline's p99.
+    pub p99_ratio: f64,
 }
 
 /// The reconciliation cost between two posts, without the rest of the
@@ -146,7 +201,7 @@ pub async fn run(
     let mut nodes = Vec::new();
     for dir in &dirs {
         let mut o = loopback_options(dir)?;
-        o.heartbeat = Duration::from_millis(200);
+        o.heartbeat = HEARTBEAT;
         o.sync_interval = Duration::from_secs(30);
         nodes.push(Node::spawn(o).await.map_err(fail)?);
     }
@@ -171,7 +226,10 @@ pub async fn run(
         "publishing {} entries at {}/s",
         opts.entries, opts.rate
     ));
-    let (latency_ms, delivery_ratio) = live_delivery(&nodes, opts, &mut rng).await?;
+    // The live phase and the baseline publish from the same posts at the
+    // same moments.
+    let schedule = StdRng::seed_from_u64(opts.seed.wrapping_add(1));
+    let live = live_delivery(&nodes, opts, &mut schedule.clone()).await?;
 
     progress(&format!(
         "partition: {} entries on each side, then heal",
@@ -189,6 +247,30 @@ pub async fn run(
     for n in &nodes {
         n.shutdown().await;
     }
+    let baseline = if opts.baseline {
+        progress(&format!(
+            "baseline: plain gossipsub, {} posts, same links and schedule",
+            opts.nodes
+        ));
+        let plain = baseline::run(
+            opts.nodes,
+            &links,
+            opts,
+            root,
+            HEARTBEAT,
+            &mut schedule.clone(),
+        )
+        .await?;
+        Some(Baseline {
+            p50_ratio: live.latency_ms.p50 / plain.latency_ms.p50,
+            p99_ratio: live.latency_ms.p99 / plain.latency_ms.p99,
+            latency_ms: plain.latency_ms,
+            delivery_ratio: plain.ratio,
+            publish_ms: plain.publish_ms,
+        })
+    } else {
+        None
+    };
     progress(&format!(
         "pair: {} shared entries, {} new on each side, one sync",
         opts.preload, opts.diverge
@@ -199,13 +281,15 @@ pub async fn run(
         links: links.len(),
         entries: opts.entries,
         rate: opts.rate,
-        latency_ms,
-        delivery_ratio,
+        latency_ms: live.latency_ms,
+        delivery_ratio: live.ratio,
+        publish_ms: live.publish_ms,
         heal,
         in_sync_bytes,
         in_sync_round_trips,
         pair,
         setup_seconds,
+        baseline,
     })
 }
 
@@ -353,19 +437,48 @@ async fn live_delivery(
     nodes: &[NodeHandle],
     opts: &BenchOptions,
     rng: &mut StdRng,
-) -> Result<(Latency, f64), String> {
+) -> Result<Delivery, String> {
     let (arrivals, listeners) = listen_all(nodes);
+    let result = measure_delivery(nodes.len(), opts, rng, &arrivals, |author, k| {
+        let node = &nodes[author];
+        async move { Ok(bench_note(node, format!("live {k}")).await?.id()) }
+    })
+    .await;
+    for t in listeners {
+        t.abort();
+    }
+    result
+}
+
+/// Publishes `opts.entries` notes from random posts at `opts.rate`, waits
+/// for every other post to record each (or `opts.settle`), and returns
+/// the latency distribution from publish to arrival and the share of
+/// arrivals that came. `publish(author, k)` writes note `k` at post
+/// `author`; `arrivals` is filled by the posts as entries reach them.
+async fn measure_delivery<P, Fut>(
+    posts: usize,
+    opts: &BenchOptions,
+    rng: &mut StdRng,
+    arrivals: &Arrivals,
+    mut publish: P,
+) -> Result<Delivery, String>
+where
+    P: FnMut(usize, usize) -> Fut,
+    Fut: std::future::Future<Output = Result<EntryId, String>>,
+{
     let interval = Duration::from_secs_f64(1.0 / opts.rate.max(0.001));
     let mut sent: Vec<(EntryId, Instant)> = Vec::with_capacity(opts.entries);
+    let mut publish_ms = Vec::with_capacity(opts.entries);
     let mut ticker = tokio::time::interval(interval);
     for k in 0..opts.entries {
         ticker.tick().await;
-        let author = &nodes[rng.random_range(0..nodes.len())];
+        let author = rng.random_range(0..posts);
         let start = Instant::now();
-        let e = bench_note(author, format!("live {k}")).await?;
-        sent.push((e.id(), start));
+        let id = publish(author, k).await?;
+        publish_ms.push(start.elapsed().as_secs_f64() * 1000.0);
+        sent.push((id, start));
     }
-    let expected = sent.len() * (nodes.len() - 1);
+    let expected = sent.len() * (posts - 1);
     let _ = wait(opts.settle, "stragglers", || async {
         let a = arrivals.lock().unwrap_or_else(|p| p.into_inner());
         sent.iter()
@@ -374,9 +487,6 @@ async fn live_delivery(
             >= expected
     })
     .await;
-    for t in listeners {
-        t.abort();
-    }
     let a = arrivals.lock().unwrap_or_else(|p| p.into_inner());
     let mut latencies: Vec<f64> = Vec::with_capacity(expected);
     for (id, start) in &sent {
@@ -384,21 +494,12 @@ async fn live_delivery(
             latencies.push(at.duration_since(*start).as_secs_f64() * 1000.0);
         }
     }
-    latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| -> f64 {
-        if latencies.is_empty() {
-            return f64::NAN;
-        }
-        let i = ((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1;
-        latencies[i]
-    };
-    let latency = Latency {
-        p50: pct(0.50),
-        p95: pct(0.95),
-        p99: pct(0.99),
-        max: latencies.last().copied().unwrap_or(f64::NAN),
-    };
-    Ok((latency, latencies.len() as f64 / expected.max(1) as f64))
+    let ratio = latencies.len() as f64 / expected.max(1) as f64;
+    Ok(Delivery {
+        latency_ms: Latency::of(latencies),
+        ratio,
+        publish_ms: Latency::of(publish_ms),
+    })
 }
 
 async fn partition_heal(
@@ -501,10 +602,32 @@ async fn partition_heal(
 
 /// A table for the terminal.
 pub fn table(r: &BenchReport) -> String {
+    let mut out = main_table(r);
+    if let Some(b) = &r.baseline {
+        out.push_str(&format!(
+            "plain gossipsub ms    p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}  (delivery {:.4})\n\
+             its publish ms        p50 {:.2}  p99 {:.2}\n\
+             against baseline      p50 {:.2}×  p99 {:.2}×\n",
+            b.latency_ms.p50,
+            b.latency_ms.p95,
+            b.latency_ms.p99,
+            b.latency_ms.max,
+            b.delivery_ratio,
+            b.publish_ms.p50,
+            b.publish_ms.p99,
+            b.p50_ratio,
+            b.p99_ratio,
+        ));
+    }
+    out
+}
+
+fn main_table(r: &BenchReport) -> String {
     format!(
         "posts {nodes} · links {links} · entries {entries} at {rate}/s\n\
          delivery latency ms   p50 {p50:.1}  p95 {p95:.1}  p99 {p99:.1}  max {max:.1}\n\
          delivery ratio        {ratio:.4}\n\
+         publish ms            p50 {pub50:.2}  p99 {pub99:.2}\n\
          heal                  {secs:.2} s to converge ({conv}), {sessions} sessions, max {rt} round trips\n\
          heal bytes            sync {sync} vs missing {missing} (ratio {hr:.2}); naive full exchange {naive}\n\
          heal breakdown        reconciliation {rec} B; {moved} entries moved ({moved_b} B)\n\
@@ -519,6 +642,8 @@ pub fn table(r: &BenchReport) -> String {
         p99 = r.latency_ms.p99,
         max = r.latency_ms.max,
         ratio = r.delivery_ratio,
+        pub50 = r.publish_ms.p50,
+        pub99 = r.publish_ms.p99,
         secs = r.heal.seconds,
         conv = if r.heal.converged {
             "converged"

@@ -107,6 +107,11 @@ pub struct NetBenchArgs {
     pub preload: usize,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Also run plain libp2p gossipsub (same topology, settings, entries
+    /// and schedule; validation and one sled insert per hop) and report
+    /// delivery latency against it
+    #[arg(long)]
+    pub baseline: bool,
     /// Write the report as JSON to this file
     #[arg(long, value_name = "FILE")]
     pub json: Option<std::path::PathBuf>,
@@ -281,6 +286,7 @@ fn net(args: NetBenchArgs) -> Result<(), CliError> {
         degree: args.degree,
         preload: args.preload,
         seed: args.seed,
+        baseline: args.baseline,
         ..Default::default()
     };
     let tmp = tempfile::Builder::new()

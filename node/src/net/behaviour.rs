@@ -64,7 +64,11 @@ fn message_id(message: &gossipsub::Message) -> MessageId {
     MessageId::from(EntryId::of_wire_bytes(&message.data).0.to_vec())
 }
 
-fn gossipsub_config(cfg: &NetConfig) -> Result<gossipsub::Config, gossipsub::ConfigBuilderError> {
+/// Gossipsub's settings; `bench net`'s plain-gossipsub baseline uses the
+/// same ones, so the comparison is of everything around gossipsub.
+pub(crate) fn gossipsub_config(
+    heartbeat: Duration,
+) -> Result<gossipsub::Config, gossipsub::ConfigBuilderError> {
     let mut b = gossipsub::ConfigBuilder::default();
     b.validate_messages() // the application validates before anything is forwarded
         .validation_mode(ValidationMode::None) // entries carry their own signatures
@@ -72,7 +76,7 @@ fn gossipsub_config(cfg: &NetConfig) -> Result<gossipsub::Config, gossipsub::Con
         .max_transmit_size(MAX_GOSSIP_BYTES)
         .duplicate_cache_time(Duration::from_secs(300))
         .heartbeat_initial_delay(Duration::from_millis(100))
-        .heartbeat_interval(cfg.heartbeat)
+        .heartbeat_interval(heartbeat)
         // A message waiting for validation is dropped (never forwarded)
         // once it leaves the cache, after `history_length` heartbeats: give
         // a busy post with a slow disk seconds, not half a second.
@@ -144,8 +148,10 @@ fn build_behaviour(
     cfg: &NetConfig,
     topics: &[IdentTopic],
 ) -> Result<Behaviour, BuildError> {
-    let mut gossipsub =
-        gossipsub::Behaviour::new(MessageAuthenticity::Anonymous, gossipsub_config(cfg)?)?;
+    let mut gossipsub = gossipsub::Behaviour::new(
+        MessageAuthenticity::Anonymous,
+        gossipsub_config(cfg.heartbeat)?,
+    )?;
     let (params, thresholds) = peer_score(topics);
     gossipsub.with_peer_score(params, thresholds)?;
 

@@ -389,6 +389,7 @@ impl EventLoop {
                     id: message_id,
                     topic: message.topic,
                     data: message.data,
+                    received: std::time::Instant::now(),
                 });
             }
             gossipsub::Event::GossipsubNotSupported { peer_id } => {

@@ -81,6 +81,9 @@ pub enum NetEvent {
         id: MessageId,
         topic: TopicHash,
         data: Vec<u8>,
+        /// When the network loop received it: handling delay is measured
+        /// from here.
+        received: std::time::Instant,
     },
     Request {
         peer: PeerId,

@@ -96,8 +96,8 @@ impl Core {
                     }
                 }
                 Ok(permit) = Arc::clone(&self.permits).acquire_owned(), if waiting.is_some() => {
-                    if let Some(NetEvent::Gossip { source, id, data, .. }) = waiting.take() {
-                        self.spawn_gossip(permit, source, id, data);
+                    if let Some(NetEvent::Gossip { source, id, data, received, .. }) = waiting.take() {
+                        self.spawn_gossip(permit, source, id, data, received);
                     }
                 }
                 event = events.recv(), if waiting.is_none() => match event {
@@ -138,12 +138,13 @@ impl Core {
         source: PeerId,
         id: MessageId,
         data: Vec<u8>,
+        received: Instant,
     ) {
         let shared = Arc::clone(&self.shared);
         let span = tracing::debug_span!("gossip", peer = %source);
         self.tasks.spawn(
             async move {
-                gossip::on_gossip(&shared, source, id, data).await;
+                gossip::on_gossip(&shared, source, id, data, received).await;
                 drop(permit);
             }
             .instrument(span),
@@ -159,14 +160,16 @@ impl Core {
                 id,
                 data,
                 topic,
+                received,
             } => match Arc::clone(&self.permits).try_acquire_owned() {
-                Ok(permit) => self.spawn_gossip(permit, source, id, data),
+                Ok(permit) => self.spawn_gossip(permit, source, id, data, received),
                 Err(_) => {
                     return Some(NetEvent::Gossip {
                         source,
                         id,
                         data,
                         topic,
+                        received,
                     });
                 }
             },

@@ -21,9 +21,18 @@ use crate::net::codec::sized_request;
 const MAX_CHAINS_PER_ROUND: usize = 8;
 
 /// Validates a gossip message and tells gossipsub whether to forward it.
-pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data: Vec<u8>) {
+pub async fn on_gossip(
+    shared: &Arc<Shared>,
+    source: PeerId,
+    id: MessageId,
+    data: Vec<u8>,
+    received: Instant,
+) {
     let origin = Origin::peer(Via::Gossip, source);
-    let (outcomes, effects) = match ingest::store(shared, origin, vec![data]).await {
+    let started = Instant::now();
+    let stored = ingest::store(shared, origin, vec![data]).await;
+    let stored_at = Instant::now();
+    let (outcomes, effects) = match stored {
         Ok(ingested) => ingested,
         Err(_) => {
             // The store is failing: do not blame the peer.
@@ -68,6 +77,13 @@ pub async fn on_gossip(shared: &Arc<Shared>, source: PeerId, id: MessageId, data
     record(shared, source, outcome);
     shared.net.report(id, source, acceptance).await;
     ingest::carry_out(shared, origin, &outcomes, &effects).await;
+    // Where a hop's time goes: waiting for a handler, storing, telling.
+    tracing::debug!(
+        queued_us = started.duration_since(received).as_micros() as u64,
+        store_us = stored_at.duration_since(started).as_micros() as u64,
+        told_us = stored_at.elapsed().as_micros() as u64,
+        "gossip handled"
+    );
     ingest::follow_up(shared, origin, &outcomes, effects).await;
 }
 
