@@ -46,7 +46,16 @@ impl World {
             let at = self.links[link].send(post, bytes, self.now);
             self.count(post, Path::Gossip, true, bytes);
             let epoch = self.links[link].epoch;
-            self.queue.at(at, Ev::Gossip { to: peer, from: post, link, epoch, entry });
+            self.queue.at(
+                at,
+                Ev::Gossip {
+                    to: peer,
+                    from: post,
+                    link,
+                    epoch,
+                    entry,
+                },
+            );
         }
     }
 

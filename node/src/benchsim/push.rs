@@ -32,7 +32,10 @@ impl World {
         let wires: Vec<Vec<u8>> = queued[..take].iter().map(|&e| self.wire(e)).collect();
         let mut frames = split_batches(wires, budget).into_iter();
         let frame = frames.next().unwrap_or_default();
-        let sent_entries: Vec<u32> = frame.iter().filter_map(|w| World::entry_of_wire(w)).collect();
+        let sent_entries: Vec<u32> = frame
+            .iter()
+            .filter_map(|w| World::entry_of_wire(w))
+            .collect();
         let rest: Vec<u32> = queued[sent_entries.len()..].to_vec();
         let bytes = sized_request(Request::Push { entries: frame }).bytes;
         let e = &mut self.posts[post].peers[end];
@@ -43,7 +46,13 @@ impl World {
         let epoch = self.links[link].epoch;
         self.queue.at(
             at,
-            Ev::Push { to: peer, from: post, link, epoch, entries: sent_entries },
+            Ev::Push {
+                to: peer,
+                from: post,
+                link,
+                epoch,
+                entries: sent_entries,
+            },
         );
     }
 
@@ -66,7 +75,12 @@ impl World {
         self.posts[to].policy.claims.release(prefixes);
         if added > 0 {
             let from_id = self.posts[from].peer_id;
-            self.policy(to, Event::Arrived { from: vec![from_id] });
+            self.policy(
+                to,
+                Event::Arrived {
+                    from: vec![from_id],
+                },
+            );
         }
         let answer = sized_response(Response::Pushed {
             added,
@@ -78,7 +92,13 @@ impl World {
         let epoch = self.links[link].epoch;
         self.queue.at(
             at,
-            Ev::Pushed { pusher: from, to, link, epoch, bytes: answer },
+            Ev::Pushed {
+                pusher: from,
+                to,
+                link,
+                epoch,
+                bytes: answer,
+            },
         );
     }
 

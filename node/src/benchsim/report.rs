@@ -68,6 +68,9 @@ pub struct PartitionReport {
     /// everywhere, including other posts' routine ones, and pushes).
     pub heal_bytes: u64,
     pub converged_after_s: Option<f64>,
+    /// (seconds after the heal, copies still missing), at fixed marks
+    /// until convergence.
+    pub missing_after: Vec<(f64, u64)>,
 }
 
 impl PartitionReport {
@@ -81,6 +84,7 @@ impl PartitionReport {
             missing_bytes: 0,
             heal_bytes: 0,
             converged_after_s: None,
+            missing_after: Vec::new(),
         }
     }
 }
@@ -162,7 +166,8 @@ impl SimReport {
                     .filter(|(p, _)| kind(p) == k)
                     .collect();
                 let n = rows.len().max(1) as f64;
-                let mean = |f: &dyn Fn(&PostRow) -> f64| rows.iter().map(|(_, r)| f(r)).sum::<f64>() / n;
+                let mean =
+                    |f: &dyn Fn(&PostRow) -> f64| rows.iter().map(|(_, r)| f(r)).sum::<f64>() / n;
                 LevelRow {
                     kind: k,
                     posts: rows.len(),
@@ -172,7 +177,11 @@ impl SimReport {
                     sent_mean: mean(&|r| r.live.sent() as f64),
                     sent_max: rows.iter().map(|(_, r)| r.live.sent()).max().unwrap_or(0),
                     received_mean: mean(&|r| r.live.received() as f64),
-                    received_max: rows.iter().map(|(_, r)| r.live.received()).max().unwrap_or(0),
+                    received_max: rows
+                        .iter()
+                        .map(|(_, r)| r.live.received())
+                        .max()
+                        .unwrap_or(0),
                     gossip_received_mean: mean(&|r| r.live.gossip_received as f64),
                     push_received_mean: mean(&|r| r.live.push_received as f64),
                     sync_received_mean: mean(&|r| r.live.sync_received as f64),
@@ -222,8 +231,17 @@ impl SimReport {
         let _ = writeln!(
             out,
             "{} posts ({} provinces, {} counties of {} posts: {} units, {} townships × {} villages), {} links, {} entries of {} B, seed {}",
-            self.posts, s.provinces, self.counties, s.county_posts(), s.units, s.townships, s.villages,
-            self.links, self.entries, self.entry_bytes, self.seed
+            self.posts,
+            s.provinces,
+            self.counties,
+            s.county_posts(),
+            s.units,
+            s.townships,
+            s.villages,
+            self.links,
+            self.entries,
+            self.entry_bytes,
+            self.seed
         );
         let _ = writeln!(
             out,
@@ -239,15 +257,35 @@ impl SimReport {
         let _ = writeln!(
             out,
             "\n{:<12} {:>6} {:>9} {:>9} {:>11} {:>11} {:>11} {:>9} {:>9} {:>9} {:>8} {:>8}",
-            "live phase", "posts", "interest", "held", "sent B", "recv B", "recv max", "gossip", "push", "sync", "B/entry", "sessions"
+            "live phase",
+            "posts",
+            "interest",
+            "held",
+            "sent B",
+            "recv B",
+            "recv max",
+            "gossip",
+            "push",
+            "sync",
+            "B/entry",
+            "sessions"
         );
         for l in &self.levels {
             let _ = writeln!(
                 out,
                 "{:<12} {:>6} {:>9.1} {:>9.1} {:>11.0} {:>11.0} {:>11} {:>9.0} {:>9.0} {:>9.0} {:>8.0} {:>8.1}",
-                l.kind, l.posts, l.interest_mean, l.held_mean, l.sent_mean, l.received_mean,
-                l.received_max, l.gossip_received_mean, l.push_received_mean, l.sync_received_mean,
-                l.received_per_interest_entry, l.sessions_mean
+                l.kind,
+                l.posts,
+                l.interest_mean,
+                l.held_mean,
+                l.sent_mean,
+                l.received_mean,
+                l.received_max,
+                l.gossip_received_mean,
+                l.push_received_mean,
+                l.sync_received_mean,
+                l.received_per_interest_entry,
+                l.sessions_mean
             );
         }
         let p = &self.partition;
@@ -259,11 +297,20 @@ impl SimReport {
         let _ = writeln!(
             out,
             "heal: converged {} after the links came back; {} B sent network-wide meanwhile ({:.2} × missing), {} sessions since the cut",
-            p.converged_after_s.map_or("never".to_string(), |t| format!("{t:.2} s")),
+            p.converged_after_s
+                .map_or("never".to_string(), |t| format!("{t:.2} s")),
             p.heal_bytes,
             p.heal_bytes as f64 / p.missing_bytes.max(1) as f64,
             self.partition_sessions
         );
+        if !p.missing_after.is_empty() {
+            let marks: Vec<String> = p
+                .missing_after
+                .iter()
+                .map(|(t, m)| format!("{t} s: {m}"))
+                .collect();
+            let _ = writeln!(out, "copies missing after the heal: {}", marks.join(", "));
+        }
         let _ = writeln!(out, "simulated in {:.1} s", self.wall_seconds);
         for problem in &self.problems {
             let _ = writeln!(out, "PROBLEM: {problem}");

@@ -15,11 +15,23 @@ use rand::{Rng, SeedableRng};
 use super::link::{Link, Micros};
 use super::report::{PartitionReport, SimReport};
 use super::tree::{self, Tree};
-use super::world::{Ev, Phase, PeerEnd, PushQueue, SimPost, World};
+use super::world::{Ev, PeerEnd, Phase, PushQueue, SimPost, World};
 use super::{SimError, SimOptions};
 use crate::policy::{Event, PeerPolicy, PolicyConfig};
 
 const SECOND: Micros = 1_000_000;
+/// After the heal, the copies still missing are noted at these times.
+const HEAL_MARKS: [Micros; 9] = [
+    SECOND / 2,
+    SECOND,
+    2 * SECOND,
+    5 * SECOND,
+    10 * SECOND,
+    30 * SECOND,
+    60 * SECOND,
+    120 * SECOND,
+    300 * SECOND,
+];
 /// How long the live phase may take to deliver everything before the cut
 /// comes anyway (and the report says it did not converge).
 const LIVE_GRACE: Micros = 600 * SECOND;
@@ -81,7 +93,10 @@ fn world(tree: &Tree, opts: &SimOptions, rng: &mut StdRng) -> Result<World, SimE
             topics: crate::node::topic_regions(&spec.region, &spec.cooperate),
             peer_id,
             peers: Vec::new(),
-            policy: PeerPolicy::new(config.clone(), opts.seed ^ (i as u64).wrapping_mul(0x2545_F491)),
+            policy: PeerPolicy::new(
+                config.clone(),
+                opts.seed ^ (i as u64).wrapping_mul(0x2545_F491),
+            ),
             held: Default::default(),
             by_scope: BTreeMap::new(),
             seen: Default::default(),
@@ -188,7 +203,8 @@ pub(super) fn play(opts: &SimOptions) -> Result<(SimReport, World), SimError> {
         }
     }
     let mut writes_left = n as u64 * u64::from(opts.entries);
-    w.queue.at(opts.live_s * SECOND + LIVE_GRACE, Ev::LiveDeadline);
+    w.queue
+        .at(opts.live_s * SECOND + LIVE_GRACE, Ev::LiveDeadline);
 
     let mut stage = Stage::Live;
     let mut live_converged: Option<Micros> = None;
@@ -211,17 +227,35 @@ pub(super) fn play(opts: &SimOptions) -> Result<(SimReport, World), SimError> {
                 w.policy(post, Event::Tick);
                 w.queue.at(at + interval, Ev::Tick { post });
             }
-            Ev::Gossip { to, from, link, epoch, entry } => {
+            Ev::Gossip {
+                to,
+                from,
+                link,
+                epoch,
+                entry,
+            } => {
                 if w.links[link].epoch == epoch {
                     w.on_gossip(to, from, entry);
                 }
             }
-            Ev::Push { to, from, link, epoch, entries } => {
+            Ev::Push {
+                to,
+                from,
+                link,
+                epoch,
+                entries,
+            } => {
                 if w.links[link].epoch == epoch {
                     w.on_push(to, from, link, entries);
                 }
             }
-            Ev::Pushed { pusher, to, link, epoch, bytes } => {
+            Ev::Pushed {
+                pusher,
+                to,
+                link,
+                epoch,
+                bytes,
+            } => {
                 if w.links[link].epoch == epoch {
                     w.on_pushed(pusher, to, bytes);
                 }
@@ -243,8 +277,11 @@ pub(super) fn play(opts: &SimOptions) -> Result<(SimReport, World), SimError> {
                 w.phase = Phase::Partition;
                 cut_links = cut(&mut w, &cut_region);
                 partition.links_cut = cut_links.len();
-                partition.posts_cut_off =
-                    w.posts.iter().filter(|p| p.region.is_within(&cut_region)).count();
+                partition.posts_cut_off = w
+                    .posts
+                    .iter()
+                    .filter(|p| p.region.is_within(&cut_region))
+                    .count();
                 partition.cut_at_s = at as f64 / SECOND as f64;
                 for post in 0..n {
                     for _ in 0..opts.partition_entries {
@@ -274,6 +311,20 @@ pub(super) fn play(opts: &SimOptions) -> Result<(SimReport, World), SimError> {
                 stage = Stage::CutScheduled;
                 w.queue.at(at + SECOND, Ev::Cut);
             }
+            Stage::Healed
+                if partition.missing_after.len() < HEAL_MARKS.len()
+                    && at - heal_at >= HEAL_MARKS[partition.missing_after.len()] =>
+            {
+                let mark = HEAL_MARKS[partition.missing_after.len()];
+                partition
+                    .missing_after
+                    .push((mark as f64 / SECOND as f64, w.expected_pairs - w.held_pairs));
+                if w.converged() {
+                    partition.converged_after_s = Some((at - heal_at) as f64 / SECOND as f64);
+                    partition.heal_bytes = total_sent(&w) - sent_at_heal;
+                    break;
+                }
+            }
             Stage::Healed if w.converged() => {
                 partition.converged_after_s = Some((at - heal_at) as f64 / SECOND as f64);
                 partition.heal_bytes = total_sent(&w) - sent_at_heal;
@@ -295,7 +346,10 @@ pub(super) fn play(opts: &SimOptions) -> Result<(SimReport, World), SimError> {
 }
 
 fn total_sent(w: &World) -> u64 {
-    w.posts.iter().map(|p| p.traffic[Phase::Partition as usize].sent()).sum()
+    w.posts
+        .iter()
+        .map(|p| p.traffic[Phase::Partition as usize].sent())
+        .sum()
 }
 
 /// Cuts every link between `region`'s subtree and the rest: both ends

@@ -32,10 +32,20 @@ use crate::policy::Event;
 /// A request on its way, as the responder will read it.
 #[derive(Debug)]
 enum Asked {
-    Reconcile { message: Vec<u8>, frame_limit: usize },
-    Fetch { batch: Vec<u32>, max_bytes: usize },
-    Offer { offered: Vec<u32> },
-    Push { entries: Vec<u32> },
+    Reconcile {
+        message: Vec<u8>,
+        frame_limit: usize,
+    },
+    Fetch {
+        batch: Vec<u32>,
+        max_bytes: usize,
+    },
+    Offer {
+        offered: Vec<u32>,
+    },
+    Push {
+        entries: Vec<u32>,
+    },
 }
 
 /// An answer on its way back.
@@ -85,7 +95,18 @@ impl World {
     /// Starts the session the policy of `initiator` asked for with `peer`.
     pub fn start_session(&mut self, initiator: usize, peer: usize, policy_session: u64) {
         let Some(end) = self.posts[initiator].end_for(peer) else {
-            return;
+            // The policy only syncs connected peers: a bug if it happens,
+            // and the session must still end, or the peer stays busy.
+            self.problems
+                .push(format!("post {initiator} synced {peer}, not a peer"));
+            let peer_id = self.posts[peer].peer_id;
+            return self.policy(
+                initiator,
+                Event::SyncEnded {
+                    peer: peer_id,
+                    session: policy_session,
+                },
+            );
         };
         let link = self.posts[initiator].peers[end].link;
         let interest = self.posts[initiator]
@@ -97,9 +118,16 @@ impl World {
         let (reconciliation, message) = match started {
             Ok(s) => s,
             Err(e) => {
-                self.problems.push(format!("reconciliation did not start: {e}"));
+                self.problems
+                    .push(format!("reconciliation did not start: {e}"));
                 let peer_id = self.posts[peer].peer_id;
-                self.policy(initiator, Event::SyncEnded { peer: peer_id, session: policy_session });
+                self.policy(
+                    initiator,
+                    Event::SyncEnded {
+                        peer: peer_id,
+                        session: policy_session,
+                    },
+                );
                 return;
             }
         };
@@ -129,19 +157,33 @@ impl World {
                 answer_bytes: 0,
             },
         );
-        self.ask(id, Asked::Reconcile { message, frame_limit: limit });
+        self.ask(
+            id,
+            Asked::Reconcile {
+                message,
+                frame_limit: limit,
+            },
+        );
     }
 
     fn prefixes(&self, entries: &[u32]) -> Vec<[u8; 8]> {
-        entries.iter().map(|&e| self.entries[e as usize].id.prefix()).collect()
+        entries
+            .iter()
+            .map(|&e| self.entries[e as usize].id.prefix())
+            .collect()
     }
 
     /// Sends the initiator's next request.
     fn ask(&mut self, id: u64, asked: Asked) {
-        let Some(s) = self.sessions.get(&id) else { return };
+        let Some(s) = self.sessions.get(&id) else {
+            return;
+        };
         let (initiator, link) = (s.initiator, s.link);
         let request = match &asked {
-            Asked::Reconcile { message, frame_limit } => Request::Reconcile {
+            Asked::Reconcile {
+                message,
+                frame_limit,
+            } => Request::Reconcile {
                 // As random-looking as the node's own session numbers, so
                 // it encodes to as many bytes.
                 session: id.wrapping_mul(0x9E37_79B9_7F4A_7C15),
@@ -153,7 +195,9 @@ impl World {
                 prefixes: self.prefixes(batch),
                 max_bytes: u32::try_from(*max_bytes).unwrap_or(u32::MAX),
             },
-            Asked::Offer { offered } => Request::Offer { prefixes: self.prefixes(offered) },
+            Asked::Offer { offered } => Request::Offer {
+                prefixes: self.prefixes(offered),
+            },
             Asked::Push { entries } => Request::Push {
                 entries: entries.iter().map(|&e| self.wire(e)).collect(),
             },
@@ -171,14 +215,19 @@ impl World {
 
     /// The request arrives at the responder, which answers it.
     pub fn on_serve(&mut self, id: u64) {
-        let Some(mut s) = self.sessions.remove(&id) else { return };
+        let Some(mut s) = self.sessions.remove(&id) else {
+            return;
+        };
         if s.epoch != self.links[s.link].epoch {
             return;
         }
         self.count(s.responder, Path::Sync, false, s.exchange_bytes);
         let asked = s.asked.take();
         let (answer, response) = match &asked {
-            Some(Asked::Reconcile { message, frame_limit }) => {
+            Some(Asked::Reconcile {
+                message,
+                frame_limit,
+            }) => {
                 if s.responder_items.is_none() {
                     let scope = s.interest.intersect(&self.posts[s.responder].interest);
                     let items = self.items_in(s.responder, &scope);
@@ -187,9 +236,11 @@ impl World {
                         Err(e) => return self.fail(s, &format!("responder set: {e}")),
                     }
                 }
-                let reply = match s.responder_items.as_ref().map(|set| {
-                    liandong_protocol::sync::respond(set, message, *frame_limit)
-                }) {
+                let reply = match s
+                    .responder_items
+                    .as_ref()
+                    .map(|set| liandong_protocol::sync::respond(set, message, *frame_limit))
+                {
                     Some(Ok(reply)) => reply,
                     Some(Err(e)) => return self.fail(s, &format!("respond: {e}")),
                     None => return self.fail(s, "no responder set"),
@@ -209,9 +260,18 @@ impl World {
                     })
                     .map(|&e| self.wire(e))
                     .collect();
-                let first = split_batches(held, *max_bytes).into_iter().next().unwrap_or_default();
-                let sent: Vec<u32> = first.iter().filter_map(|w| World::entry_of_wire(w)).collect();
-                (Answered::Entries(sent), Response::Entries { entries: first })
+                let first = split_batches(held, *max_bytes)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                let sent: Vec<u32> = first
+                    .iter()
+                    .filter_map(|w| World::entry_of_wire(w))
+                    .collect();
+                (
+                    Answered::Entries(sent),
+                    Response::Entries { entries: first },
+                )
             }
             Some(Asked::Offer { offered }) => {
                 let r = s.responder;
@@ -270,7 +330,9 @@ impl World {
 
     /// The answer arrives back at the initiator: the next step.
     pub fn on_answer(&mut self, id: u64) {
-        let Some(mut s) = self.sessions.remove(&id) else { return };
+        let Some(mut s) = self.sessions.remove(&id) else {
+            return;
+        };
         if s.epoch != self.links[s.link].epoch {
             return;
         }
@@ -292,7 +354,13 @@ impl World {
                     Ok(Step::Send(message)) => {
                         let frame_limit = clamp_frame_limit(self.budget(i, r)) as usize;
                         self.sessions.insert(id, s);
-                        self.ask(id, Asked::Reconcile { message, frame_limit });
+                        self.ask(
+                            id,
+                            Asked::Reconcile {
+                                message,
+                                frame_limit,
+                            },
+                        );
                     }
                     Ok(Step::Done { have, need }) => {
                         s.reconciliation = None;
@@ -307,8 +375,10 @@ impl World {
             }
             Some(Answered::Entries(entries)) => {
                 if let Some(end) = self.posts[i].end_for(r) {
-                    let sizes: Vec<usize> =
-                        entries.iter().map(|&e| self.entries[e as usize].wire_len).collect();
+                    let sizes: Vec<usize> = entries
+                        .iter()
+                        .map(|&e| self.entries[e as usize].wire_len)
+                        .collect();
                     self.posts[i].peers[end].pace.saw_entries(sizes.into_iter());
                 }
                 let mut added = false;
@@ -355,22 +425,28 @@ impl World {
     }
 
     fn known(&self, ids: &[EntryId]) -> Vec<u32> {
-        ids.iter().filter_map(|id| self.by_id.get(id).copied()).collect()
+        ids.iter()
+            .filter_map(|id| self.by_id.get(id).copied())
+            .collect()
     }
 
     /// Fetches the next batch of what the initiator lacks, or moves on to
     /// offering.
     fn next_fetch(&mut self, id: u64) {
         loop {
-            let Some(s) = self.sessions.get_mut(&id) else { return };
+            let Some(s) = self.sessions.get_mut(&id) else {
+                return;
+            };
             if s.need.is_empty() {
                 break;
             }
             let (i, r) = (s.initiator, s.responder);
-            let count = self.posts[i]
-                .end_for(r)
-                .map_or(1, |e| self.posts[i].peers[e].pace.fetch_count(MAX_FETCH_IDS));
-            let Some(s) = self.sessions.get_mut(&id) else { return };
+            let count = self.posts[i].end_for(r).map_or(1, |e| {
+                self.posts[i].peers[e].pace.fetch_count(MAX_FETCH_IDS)
+            });
+            let Some(s) = self.sessions.get_mut(&id) else {
+                return;
+            };
             let wanted: Vec<u32> = s.need.drain(..s.need.len().min(count)).collect();
             let prefixes = self.prefixes(&wanted);
             let now = self.instant();
@@ -392,7 +468,9 @@ impl World {
 
     /// Offers the next chunk of what the peer lacks, or ends the session.
     fn next_offer(&mut self, id: u64) {
-        let Some(s) = self.sessions.get_mut(&id) else { return };
+        let Some(s) = self.sessions.get_mut(&id) else {
+            return;
+        };
         if s.have.is_empty() {
             return self.finish(id);
         }
@@ -403,7 +481,9 @@ impl World {
 
     /// Pushes the next frame of what the peer wanted, or offers more.
     fn next_push(&mut self, id: u64) {
-        let Some(s) = self.sessions.get_mut(&id) else { return };
+        let Some(s) = self.sessions.get_mut(&id) else {
+            return;
+        };
         match s.frames.pop() {
             Some(entries) => self.ask(id, Asked::Push { entries }),
             None => self.next_offer(id),
@@ -413,7 +493,13 @@ impl World {
     fn finish(&mut self, id: u64) {
         if let Some(s) = self.sessions.remove(&id) {
             let peer = self.posts[s.responder].peer_id;
-            self.policy(s.initiator, Event::SyncEnded { peer, session: s.policy_session });
+            self.policy(
+                s.initiator,
+                Event::SyncEnded {
+                    peer,
+                    session: s.policy_session,
+                },
+            );
         }
     }
 
@@ -423,7 +509,13 @@ impl World {
             s.initiator, s.responder
         ));
         let peer = self.posts[s.responder].peer_id;
-        self.policy(s.initiator, Event::SyncEnded { peer, session: s.policy_session });
+        self.policy(
+            s.initiator,
+            Event::SyncEnded {
+                peer,
+                session: s.policy_session,
+            },
+        );
     }
 
     /// The link under these sessions was cut: they end (the node's request
@@ -439,7 +531,13 @@ impl World {
         for id in ids {
             if let Some(s) = self.sessions.remove(&id) {
                 let peer = self.posts[s.responder].peer_id;
-                self.policy(s.initiator, Event::SyncEnded { peer, session: s.policy_session });
+                self.policy(
+                    s.initiator,
+                    Event::SyncEnded {
+                        peer,
+                        session: s.policy_session,
+                    },
+                );
             }
         }
     }

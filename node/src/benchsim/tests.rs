@@ -39,8 +39,15 @@ fn play(opts: &SimOptions) -> (SimReport, World) {
 #[test]
 fn every_entry_reaches_exactly_its_interested_posts_and_a_healed_province_converges() {
     let (report, w) = play(&small(300, 3, 11));
-    assert!(report.posts > 250 && report.posts <= 300, "{}", report.posts);
-    assert!(report.live_converged_s.is_some(), "the live phase delivered everything");
+    assert!(
+        report.posts > 250 && report.posts <= 300,
+        "{}",
+        report.posts
+    );
+    assert!(
+        report.live_converged_s.is_some(),
+        "the live phase delivered everything"
+    );
     let p = &report.partition;
     assert!(p.posts_cut_off > 1 && p.links_cut >= 1);
     assert!(p.missing_pairs > 0, "the cut kept entries apart");
@@ -74,7 +81,9 @@ fn every_entry_reaches_exactly_its_interested_posts_and_a_healed_province_conver
 fn a_run_is_the_same_for_the_same_seed() {
     let a = play(&small(150, 2, 5)).0;
     let b = play(&small(150, 2, 5)).0;
-    let json = |r: &SimReport| serde_json::to_string(&(&r.per_post, &r.partition, &r.live_delivery)).expect("json");
+    let json = |r: &SimReport| {
+        serde_json::to_string(&(&r.per_post, &r.partition, &r.live_delivery)).expect("json")
+    };
     assert_eq!(json(&a), json(&b));
     let c = play(&small(150, 2, 6)).0;
     assert_ne!(json(&a), json(&c), "another seed, another run");
@@ -111,13 +120,20 @@ fn a_villages_traffic_does_not_grow_with_the_provinces() {
             }
             let bound = gossip_bound(w, i);
             let got = p.traffic[Phase::Live as usize].gossip_received;
-            assert!(got <= bound, "{}: {got} B of gossip over the bound {bound}", p.region);
+            assert!(
+                got <= bound,
+                "{}: {got} B of gossip over the bound {bound}",
+                p.region
+            );
             bounds[k] = bounds[k].max(bound);
         }
     }
     // The bound is a function of the county's shape and the writes above
     // it, not of the network: the same in both.
-    assert_eq!(bounds[0], bounds[1], "the model's bound moved with the provinces");
+    assert_eq!(
+        bounds[0], bounds[1],
+        "the model's bound moved with the provinces"
+    );
     let v_few = few.level("village").expect("villages");
     let v_many = many.level("village").expect("villages");
     assert_eq!(v_few.interest_max, v_many.interest_max, "same interest set");

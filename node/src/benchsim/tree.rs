@@ -92,7 +92,9 @@ pub enum TreeError {
         provinces: usize,
         county: usize,
     },
-    #[error("a shape of {0} is out of range (units ≤ 12, townships 1–999, villages 1–999, counties per prefecture 1–99)")]
+    #[error(
+        "a shape of {0} is out of range (units ≤ 12, townships 1–999, villages 1–999, counties per prefecture 1–99)"
+    )]
     Shape(&'static str),
 }
 
@@ -159,7 +161,9 @@ pub fn build(posts: usize, shape: Shape) -> Result<Tree, TreeError> {
         });
     }
     if counties.div_ceil(shape.provinces) > 99 * shape.counties_per_prefecture {
-        return Err(TreeError::Shape("counties per province (over 99 prefectures)"));
+        return Err(TreeError::Shape(
+            "counties per province (over 99 prefectures)",
+        ));
     }
     let mut tree = Tree {
         posts: Vec::new(),
@@ -169,7 +173,12 @@ pub fn build(posts: usize, shape: Shape) -> Result<Tree, TreeError> {
     let national = tree.add(RegionCode::national(), UnitType::Command, None, Vec::new());
     let per_province = distribute(counties, shape.provinces);
     for (p, code_p) in province_codes(shape.provinces).into_iter().enumerate() {
-        let province = tree.add(code(code_p.clone()), UnitType::Command, Some(national), Vec::new());
+        let province = tree.add(
+            code(code_p.clone()),
+            UnitType::Command,
+            Some(national),
+            Vec::new(),
+        );
         let prefectures = per_province[p].div_ceil(shape.counties_per_prefecture);
         for (f, in_prefecture) in distribute(per_province[p], prefectures.max(1))
             .into_iter()
@@ -177,7 +186,12 @@ pub fn build(posts: usize, shape: Shape) -> Result<Tree, TreeError> {
             .take(prefectures)
         {
             let code_f = format!("{code_p}{:02}", f + 1);
-            let prefecture = tree.add(code(code_f.clone()), UnitType::Command, Some(province), Vec::new());
+            let prefecture = tree.add(
+                code(code_f.clone()),
+                UnitType::Command,
+                Some(province),
+                Vec::new(),
+            );
             for c in 0..in_prefecture {
                 let code_c = format!("{code_f}{:02}", c + 1);
                 // The next county of the prefecture, round; none when alone.
@@ -212,7 +226,13 @@ impl Tree {
         i
     }
 
-    fn county(&mut self, shape: &Shape, code_c: String, prefecture: usize, partner: Option<RegionCode>) {
+    fn county(
+        &mut self,
+        shape: &Shape,
+        code_c: String,
+        prefecture: usize,
+        partner: Option<RegionCode>,
+    ) {
         let county = self.add(
             code(code_c.clone()),
             UnitType::Command,
@@ -224,7 +244,12 @@ impl Tree {
         }
         for t in 0..shape.townships {
             let code_t = format!("{code_c}{:03}", t + 1);
-            let township = self.add(code(code_t.clone()), UnitType::Command, Some(county), Vec::new());
+            let township = self.add(
+                code(code_t.clone()),
+                UnitType::Command,
+                Some(county),
+                Vec::new(),
+            );
             for v in 0..shape.villages {
                 let partner = (shape.villages > 1)
                     .then(|| code(format!("{code_t}{:03}", (v + 1) % shape.villages + 1)));
@@ -285,21 +310,32 @@ mod tests {
     fn the_tree_fits_the_budget_and_every_post_has_its_parent_above_it() {
         let tree = build(10_000, shape(31)).expect("tree");
         assert!(tree.posts.len() <= 10_000);
-        assert!(tree.posts.len() + shape(31).county_posts() + 2 > 10_000, "largest that fits");
+        assert!(
+            tree.posts.len() + shape(31).county_posts() + 2 > 10_000,
+            "largest that fits"
+        );
         for p in &tree.posts[1..] {
             let parent = &tree.posts[p.parent.expect("parent")];
             assert!(p.region.is_within(&parent.region));
-            assert!(parent.level < p.level || (p.unit != UnitType::Command && parent.level == p.level));
+            assert!(
+                parent.level < p.level || (p.unit != UnitType::Command && parent.level == p.level)
+            );
         }
         assert_eq!(
-            tree.posts.iter().filter(|p| p.level == Level::County && p.unit == UnitType::Command).count(),
+            tree.posts
+                .iter()
+                .filter(|p| p.level == Level::County && p.unit == UnitType::Command)
+                .count(),
             tree.counties
         );
     }
 
     #[test]
     fn too_small_a_budget_is_refused() {
-        assert!(matches!(build(10, shape(2)), Err(TreeError::TooFewPosts { .. })));
+        assert!(matches!(
+            build(10, shape(2)),
+            Err(TreeError::TooFewPosts { .. })
+        ));
         assert!(matches!(build(100, shape(0)), Err(TreeError::Provinces(0))));
     }
 }

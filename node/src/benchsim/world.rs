@@ -121,16 +121,44 @@ impl SimPost {
 /// What happens at a simulated instant.
 #[derive(Debug)]
 pub enum Ev {
-    Write { post: usize },
-    Tick { post: usize },
-    Gossip { to: usize, from: usize, link: usize, epoch: u32, entry: u32 },
-    Push { to: usize, from: usize, link: usize, epoch: u32, entries: Vec<u32> },
-    Pushed { pusher: usize, to: usize, link: usize, epoch: u32, bytes: usize },
-    Serve { session: u64 },
-    Answer { session: u64 },
+    Write {
+        post: usize,
+    },
+    Tick {
+        post: usize,
+    },
+    Gossip {
+        to: usize,
+        from: usize,
+        link: usize,
+        epoch: u32,
+        entry: u32,
+    },
+    Push {
+        to: usize,
+        from: usize,
+        link: usize,
+        epoch: u32,
+        entries: Vec<u32>,
+    },
+    Pushed {
+        pusher: usize,
+        to: usize,
+        link: usize,
+        epoch: u32,
+        bytes: usize,
+    },
+    Serve {
+        session: u64,
+    },
+    Answer {
+        session: u64,
+    },
     Cut,
     Heal,
-    Reconnected { link: usize },
+    Reconnected {
+        link: usize,
+    },
     /// The live phase has run long enough: cut now even if not converged.
     LiveDeadline,
 }
@@ -170,7 +198,11 @@ pub struct Queue {
 impl Queue {
     pub fn at(&mut self, at: Micros, ev: Ev) {
         self.seq += 1;
-        self.heap.push(Queued { at, seq: self.seq, ev });
+        self.heap.push(Queued {
+            at,
+            seq: self.seq,
+            ev,
+        });
     }
     pub fn pop(&mut self) -> Option<(Micros, Ev)> {
         self.heap.pop().map(|q| (q.at, q.ev))
@@ -377,11 +409,13 @@ impl World {
             match effect {
                 Effect::Sync { peer, session } => match self.by_peer_id.get(&peer) {
                     Some(&other) => self.start_session(post, other, session),
-                    None => self.problems.push(format!("post {post} synced an unknown peer")),
+                    None => self
+                        .problems
+                        .push(format!("post {post} synced an unknown peer")),
                 },
-                Effect::Ban { peer, reason } => self
-                    .problems
-                    .push(format!("post {post} banned {peer}: {reason} (no post here misbehaves)")),
+                Effect::Ban { peer, reason } => self.problems.push(format!(
+                    "post {post} banned {peer}: {reason} (no post here misbehaves)"
+                )),
             }
         }
     }
