@@ -143,6 +143,7 @@ fn world(tree: &Tree, opts: &SimOptions, rng: &mut StdRng) -> Result<World, SimE
         problems: Vec::new(),
         entry_template: entry_template()?,
         network: NetworkId::from_name(NETWORK),
+        set_cache: HashMap::new(),
     };
     for link in 0..w.links.len() {
         connect(&mut w, link);

@@ -18,6 +18,7 @@
 //! post's cascade (`policy::Event::Arrived`). Each exchange's bytes and
 //! time feed the initiator's pace for that peer.
 
+use std::rc::Rc;
 use std::time::Duration;
 
 use liandong_protocol::net::{MAX_FETCH_IDS, Request, Response, split_batches};
@@ -65,7 +66,7 @@ pub struct Session {
     policy_session: u64,
     interest: Interest,
     reconciliation: Option<Reconciliation>,
-    responder_items: Option<ItemSet>,
+    responder_items: Option<Rc<ItemSet>>,
     need: Vec<u32>,
     have: Vec<u32>,
     frames: Vec<Vec<u32>>,
@@ -166,6 +167,25 @@ impl World {
         );
     }
 
+    /// The responder's sealed set for `scope`, as its store would give
+    /// it now. Sealing is the simulator's main cost at the posts that sync
+    /// most (the national post's cascades): a set is kept, per post and
+    /// scope, until the post stores another entry. (Only the simulator's
+    /// speed changes: the set is the same one.)
+    fn responder_set(&mut self, post: usize, scope: &Interest) -> Result<Rc<ItemSet>, String> {
+        let version = self.posts[post].held.len();
+        let key = (post, scope.selectors().to_vec());
+        if let Some((v, set)) = self.set_cache.get(&key)
+            && *v == version
+        {
+            return Ok(Rc::clone(set));
+        }
+        let items = self.items_in(post, scope);
+        let set = Rc::new(ItemSet::new(&items).map_err(|e| e.to_string())?);
+        self.set_cache.insert(key, (version, Rc::clone(&set)));
+        Ok(set)
+    }
+
     fn prefixes(&self, entries: &[u32]) -> Vec<[u8; 8]> {
         entries
             .iter()
@@ -230,8 +250,7 @@ impl World {
             }) => {
                 if s.responder_items.is_none() {
                     let scope = s.interest.intersect(&self.posts[s.responder].interest);
-                    let items = self.items_in(s.responder, &scope);
-                    match ItemSet::new(&items) {
+                    match self.responder_set(s.responder, &scope) {
                         Ok(set) => s.responder_items = Some(set),
                         Err(e) => return self.fail(s, &format!("responder set: {e}")),
                     }

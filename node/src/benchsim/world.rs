@@ -247,6 +247,12 @@ pub struct World {
     pub problems: Vec<String>,
     pub entry_template: usize,
     pub network: liandong_protocol::NetworkId,
+    /// Responders' sealed item sets by (post, scope), with the post's
+    /// held count when built (`session.rs`).
+    pub set_cache: HashMap<
+        (usize, Vec<liandong_protocol::interest::Selector>),
+        (usize, std::rc::Rc<liandong_protocol::sync::ItemSet>),
+    >,
 }
 
 /// Gossipsub's framing of one published message beyond its data and topic
@@ -373,8 +379,8 @@ impl World {
                 }
             }
         }
-        out.sort_unstable();
-        out.dedup();
+        // No duplicates to drop: an interest's selectors never overlap
+        // (`Interest::from_selectors`), and `ItemSet::new` sorts.
         out
     }
 
