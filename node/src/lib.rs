@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod benchcrash;
 pub mod benchnet;
+pub mod benchsim;
 pub mod benchviews;
 pub mod bundle;
 pub mod cli;

@@ -23,6 +23,12 @@ pub enum BenchCommand {
     /// Start-up of a post with a large ledger: read, decode and fold N
     /// domain entries into views (in a scratch directory). / 视图启动基准
     Views(ViewsBenchArgs),
+    /// A seeded simulation of a national network (national → provinces →
+    /// … → villages, member units at counties) with the posts' real
+    /// interest, topic, push, sync-policy and reconciliation rules: what
+    /// each post holds and sends, and how fast a province cut off
+    /// converges once reconnected. No sockets, no disk. / 全国规模仿真
+    Sim(SimBenchArgs),
     /// SIGKILL real `liandong` processes at random instants while they
     /// write, open and init (in a scratch directory), and count lost, torn
     /// and unopenable stores. / 崩溃测试（随机杀进程）
@@ -85,6 +91,50 @@ pub struct ViewsBenchArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SimBenchArgs {
+    /// At most this many posts (the largest tree of whole counties that fits)
+    #[arg(long, default_value_t = 10_000)]
+    pub posts: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Provinces (31 real codes, then other valid ones)
+    #[arg(long, default_value_t = 31)]
+    pub provinces: usize,
+    #[arg(long, default_value_t = 8)]
+    pub counties_per_prefecture: usize,
+    /// Member units beside each county post (fire, police, health, water, weather, …)
+    #[arg(long, default_value_t = 5)]
+    pub units: usize,
+    /// Townships per county
+    #[arg(long, default_value_t = 4)]
+    pub townships: usize,
+    /// Villages per township
+    #[arg(long, default_value_t = 6)]
+    pub villages: usize,
+    /// Entries each post writes in the live phase
+    #[arg(long, default_value_t = 2)]
+    pub entries: u32,
+    /// Entries each post writes while the province is cut off
+    #[arg(long, default_value_t = 1)]
+    pub partition_entries: u32,
+    /// Seconds (simulated) over which live writes are spread
+    #[arg(long, default_value_t = 60)]
+    pub live_seconds: u64,
+    /// Seconds (simulated) the province stays cut off
+    #[arg(long, default_value_t = 60)]
+    pub partition_seconds: u64,
+    /// Each post's anti-entropy interval, seconds (the node's default)
+    #[arg(long, default_value_t = 30)]
+    pub sync_interval: u64,
+    /// The province to cut off (its 2-digit code; the first by default)
+    #[arg(long)]
+    pub cut: Option<String>,
+    /// Write the report, with a row per post, as JSON to this file
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct NetBenchArgs {
     /// Posts to start
     #[arg(long, default_value_t = 50)]
@@ -138,6 +188,7 @@ pub fn run(data_dir: &DataDir, cmd: BenchCommand) -> Result<(), CliError> {
         BenchCommand::Store(args) => store(data_dir, args),
         BenchCommand::Net(args) => net(args),
         BenchCommand::Views(args) => views(args),
+        BenchCommand::Sim(args) => sim(args),
         BenchCommand::Crash(args) => crash(args),
         BenchCommand::Nemesis(args) => nemesis(args),
     }
@@ -310,6 +361,41 @@ fn net(args: NetBenchArgs) -> Result<(), CliError> {
             .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(())
+}
+
+fn sim(args: SimBenchArgs) -> Result<(), CliError> {
+    use crate::benchsim::{Shape, SimOptions};
+    let opts = SimOptions {
+        posts: args.posts,
+        seed: args.seed,
+        shape: Shape {
+            provinces: args.provinces,
+            counties_per_prefecture: args.counties_per_prefecture,
+            units: args.units,
+            townships: args.townships,
+            villages: args.villages,
+        },
+        entries: args.entries,
+        partition_entries: args.partition_entries,
+        live_s: args.live_seconds,
+        partition_s: args.partition_seconds,
+        sync_interval_s: args.sync_interval.max(1),
+        cut_province: args.cut,
+        ..Default::default()
+    };
+    let report = crate::benchsim::run(&opts).map_err(|e| CliError::Failed(e.to_string()))?;
+    print!("{}", report.table());
+    if let Some(path) = args.json {
+        let text =
+            serde_json::to_string_pretty(&report).map_err(|e| CliError::Failed(e.to_string()))?;
+        std::fs::write(&path, text)
+            .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if report.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Problems(report.problems.len()))
+    }
 }
 
 fn views(args: ViewsBenchArgs) -> Result<(), CliError> {

@@ -185,7 +185,7 @@ pub fn after_new_entry(shared: &Arc<Shared>, entry: &SignedEntry, source: Option
         peers
             .by_id
             .iter()
-            .filter(|(id, p)| Some(**id) != source && p.wants(scope) && !p.hears_topic_of(scope))
+            .filter(|(id, p)| Some(**id) != source && p.needs_push(scope))
             .map(|(id, _)| *id)
             .collect()
     };

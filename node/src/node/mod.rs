@@ -10,8 +10,8 @@ mod gossip;
 mod handle;
 mod ingest;
 mod options;
-mod pace;
-mod peers;
+pub(crate) mod pace;
+pub(crate) mod peers;
 mod push;
 mod requests;
 mod shared;
@@ -68,6 +68,22 @@ fn dev_roles(data_dir: &DataDir) -> DevRoles {
     })
 }
 
+/// The regions whose gossip topics a post at `region` that cooperates with
+/// `cooperate` subscribes to: its own and each partner's home topic, and
+/// every ancestor's (`protocol::interest::subscribed_regions`).
+pub(crate) fn topic_regions(
+    region: &liandong_protocol::RegionCode,
+    cooperate: &[liandong_protocol::RegionCode],
+) -> Vec<liandong_protocol::RegionCode> {
+    let mut regions = subscribed_regions(region);
+    for c in cooperate {
+        regions.extend(subscribed_regions(c));
+    }
+    regions.sort();
+    regions.dedup();
+    regions
+}
+
 #[derive(Debug)]
 pub struct Node;
 
@@ -105,13 +121,7 @@ impl Node {
         };
         let mut bootstrap = parse(&config.network.peers)?;
         bootstrap.extend(options.peers.iter().cloned());
-        let mut topic_regions = subscribed_regions(&region);
-        for c in &config.network.cooperate {
-            topic_regions.extend(subscribed_regions(c));
-        }
-        topic_regions.sort();
-        topic_regions.dedup();
-        let topics = topic_regions
+        let topics = topic_regions(&region, &config.network.cooperate)
             .iter()
             .map(|r| topic_name(&network, r))
             .collect();

@@ -28,25 +28,26 @@ pub struct Peer {
 }
 
 impl Peer {
-    /// True when the peer holds entries with this scope.
-    pub fn wants(&self, scope: &RegionCode) -> bool {
+    /// True when a new entry with this scope is to be pushed to the peer
+    /// (`push.rs`): it holds the scope but gossip does not reach it.
+    pub fn needs_push(&self, scope: &RegionCode) -> bool {
         self.hello
             .as_ref()
-            .is_some_and(|h| h.interest.contains(scope))
-    }
-
-    /// True when gossip on the entry's home topic reaches the peer (it
-    /// subscribes to that topic), so no direct push is needed.
-    pub fn hears_topic_of(&self, scope: &RegionCode) -> bool {
-        let home = home_region(scope);
-        self.hello
-            .as_ref()
-            .is_some_and(|h| subscribed_regions(&h.region).contains(&home))
+            .is_some_and(|h| needs_push(&h.region, &h.interest, scope))
     }
 
     pub fn interest(&self) -> Option<&Interest> {
         self.hello.as_ref().map(|h| &h.interest)
     }
+}
+
+/// Whether a post at `region` holding `interest` gets a new entry with
+/// this scope by a direct push: it holds the scope, and the entry's home
+/// topic is not one it subscribes to (a prefecture, province or national
+/// post, for a county's entries). The one rule the node (`gossip.rs`) and
+/// the simulator (`benchsim`) apply.
+pub(crate) fn needs_push(region: &RegionCode, interest: &Interest, scope: &RegionCode) -> bool {
+    interest.contains(scope) && !subscribed_regions(region).contains(&home_region(scope))
 }
 
 #[derive(Debug, Default)]
