@@ -28,6 +28,11 @@ pub struct ViewsReport {
     pub views_seconds: f64,
     pub incidents: usize,
     pub store_bytes: u64,
+    /// What the store's files take on disk (`du`) once written and synced,
+    /// before the post is closed.
+    pub written_allocated_bytes: u64,
+    /// The key spaces' logical bytes and `du` after the cold start.
+    pub disk: crate::store::DiskStats,
 }
 
 fn fail(e: impl std::fmt::Display) -> String {
@@ -115,6 +120,9 @@ pub fn run(
         }
     }
     let write_seconds = started.elapsed().as_secs_f64();
+    post.ledger.store().sync().map_err(fail)?;
+    let written_allocated_bytes =
+        crate::store::allocated_bytes(post.ledger.store().path()).map_err(fail)?;
     drop(post);
 
     let t = Instant::now();
@@ -144,5 +152,7 @@ pub fn run(
         views_seconds,
         incidents: views.incidents.len(),
         store_bytes: post.ledger.store().size_on_disk(),
+        written_allocated_bytes,
+        disk: post.ledger.store().disk_stats().map_err(fail)?,
     })
 }

@@ -398,6 +398,28 @@ fn sim(args: SimBenchArgs) -> Result<(), CliError> {
     }
 }
 
+/// Bytes per entry: on disk after writing, after reopening, and what each
+/// key space holds (keys + values).
+fn print_disk(entries: u64, written: u64, disk: &crate::store::DiskStats) {
+    let per = |bytes: u64| bytes as f64 / entries.max(1) as f64;
+    println!(
+        "disk per entry: {:.0} B written, {:.0} B after reopen; logical {:.0} B",
+        per(written),
+        per(disk.allocated_bytes),
+        per(disk.logical_bytes())
+    );
+    for s in &disk.key_spaces {
+        println!(
+            "  {}: {} rows, {:.1} B/entry ({} B keys + {} B values)",
+            s.tag,
+            s.rows,
+            per(s.key_bytes + s.value_bytes),
+            s.key_bytes,
+            s.value_bytes
+        );
+    }
+}
+
 fn views(args: ViewsBenchArgs) -> Result<(), CliError> {
     let tmp = tempfile::Builder::new()
         .prefix("liandong-bench-")
@@ -418,6 +440,7 @@ fn views(args: ViewsBenchArgs) -> Result<(), CliError> {
             r.views_seconds,
             r.incidents
         );
+        print_disk(r.entries, r.written_allocated_bytes, &r.disk);
     }
     Ok(())
 }

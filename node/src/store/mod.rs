@@ -22,6 +22,7 @@ mod marker;
 mod open;
 pub mod recover;
 mod standing;
+mod stats;
 mod timeline;
 mod write;
 
@@ -37,6 +38,7 @@ use health::Health;
 pub use health::{DEFAULT_RESERVE_MB, StoreHealth, free_bytes, mib};
 pub use open::StoreOptions;
 pub use standing::{StandingApplied, VoidReason};
+pub use stats::{DiskStats, KeySpaceStats, allocated_bytes};
 
 /// The store layout this code reads and writes.
 ///
