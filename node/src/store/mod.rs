@@ -21,6 +21,7 @@ pub mod keys;
 mod marker;
 mod open;
 pub mod recover;
+mod snapshot;
 mod standing;
 mod timeline;
 mod write;
@@ -36,6 +37,7 @@ use durable::DurableFiles;
 use health::Health;
 pub use health::{DEFAULT_RESERVE_MB, StoreHealth, free_bytes, mib};
 pub use open::StoreOptions;
+pub use snapshot::{Side, SideBatch, SideTree};
 pub use standing::{StandingApplied, VoidReason};
 
 /// The store layout this code reads and writes.
