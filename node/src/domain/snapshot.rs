@@ -49,7 +49,7 @@ pub const FORMAT: u32 = 1;
 
 /// The commit row: format, digest, latest time, row counts.
 const META_KEY: &[u8] = b"M";
-const META_BYTES: usize = 4 + LedgerDigest::BYTES + 8 + 8 + 8;
+const META_BYTES: usize = 4 + LedgerDigest::BYTES + 8 + 3 * 8;
 
 /// Row tags; a row's key is its tag, the entry's HLC (big-endian) and id,
 /// so a scan returns the fold's own order.
@@ -62,10 +62,13 @@ const UNDECODABLE: u8 = b'U';
 const OTHER: u8 = b'N';
 const KEY_BYTES: usize = 1 + 8 + 32;
 
-/// author, status, kind, scope length; then the scope and the body.
+/// Every row's value starts with a CRC-32 of its key and the rest of the
+/// value: bytes that rot on disk are found, not folded. An item row then
+/// holds author, status, kind, scope length, the scope and the body.
+const CRC_BYTES: usize = 4;
 const ROW_HEAD: usize = 32 + 1 + 2 + 1;
 /// A row holds one entry's body: never more than an entry may be.
-const MAX_ROW_BYTES: usize = ROW_HEAD + u8::MAX as usize + MAX_ENTRY_CEILING;
+const MAX_ROW_BYTES: usize = CRC_BYTES + ROW_HEAD + u8::MAX as usize + MAX_ENTRY_CEILING;
 
 /// Rows per batch when the whole snapshot is written again.
 const REWRITE_BATCH: usize = 8192;
@@ -217,7 +220,8 @@ fn status_of(byte: u8) -> Option<Status> {
     }
 }
 
-/// What the fold takes from a stored entry, and the row that keeps it.
+/// What the fold takes from a stored entry, and the payload of the row
+/// that keeps it.
 fn held_of(entry: &SignedEntry) -> (Held, Vec<u8>) {
     match Item::from_entry(entry) {
         Ok(Some(item)) => {
@@ -242,7 +246,7 @@ fn held_of(entry: &SignedEntry) -> (Held, Vec<u8>) {
 
 /// Decodes an item row (disk input: every length checked first).
 fn item_of(hlc: Hlc, id: EntryId, row: &[u8]) -> Result<Item, String> {
-    if row.len() < ROW_HEAD || row.len() > MAX_ROW_BYTES {
+    if row.len() < ROW_HEAD {
         return Err(format!("item {id} row has {} bytes", row.len()));
     }
     let author: [u8; 32] = row[..32]
@@ -294,8 +298,9 @@ fn read(store: &Store, side: &SideTree<'_>) -> Result<Option<(Meta, Set)>, Store
             continue;
         }
         let (tag, hlc, id) = parse_key(&key).map_err(unusable)?;
+        let payload = unseal(&key, &value).map_err(unusable)?;
         let held = match tag {
-            ITEM => Held::Item(item_of(hlc, id, &value).map_err(unusable)?),
+            ITEM => Held::Item(item_of(hlc, id, payload).map_err(unusable)?),
             UNDECODABLE => match store.get(&id)? {
                 Some(entry) => Held::Undecodable(Box::new(entry)),
                 None => return Err(unusable(format!("entry {id} is not in the ledger"))),
@@ -506,9 +511,36 @@ fn written(result: Result<(), StoreError>) -> Result<bool, StoreError> {
 }
 
 fn add(set: &mut Set, batch: &mut SideBatch, entry: &SignedEntry, hlc: Hlc, id: EntryId) {
-    let (held, row) = held_of(entry);
-    batch.put(&row_key(held.tag(), hlc, &id), &row);
+    let (held, payload) = held_of(entry);
+    let key = row_key(held.tag(), hlc, &id);
+    batch.put(&key, &seal(&key, &payload));
     set.insert((hlc, id), held);
+}
+
+/// A row's value: the CRC of key and payload, then the payload.
+fn seal(key: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(key);
+    crc.update(payload);
+    let mut out = Vec::with_capacity(CRC_BYTES + payload.len());
+    out.extend_from_slice(&crc.finalize().to_be_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// The payload of a row whose CRC matches (size-checked first).
+fn unseal<'v>(key: &[u8], value: &'v [u8]) -> Result<&'v [u8], String> {
+    if value.len() < CRC_BYTES || value.len() > MAX_ROW_BYTES {
+        return Err(format!("a row has {} bytes", value.len()));
+    }
+    let (stored, payload) = value.split_at(CRC_BYTES);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(key);
+    crc.update(payload);
+    if stored != crc.finalize().to_be_bytes() {
+        return Err("a row fails its checksum".into());
+    }
+    Ok(payload)
 }
 
 /// Builds the set from the entries and writes the whole snapshot: rows in
@@ -587,13 +619,13 @@ pub fn append(
     }
     let mut batch = SideBatch::default();
     for entry in entries {
-        let (held, row) = held_of(entry);
+        let (held, payload) = held_of(entry);
         let key = row_key(held.tag(), entry.hlc(), &entry.id());
         // Idempotent: a row already there is not counted twice.
         if side.get(&key)?.is_none() {
             *meta.count_mut(held.tag()) += 1;
         }
-        batch.put(&key, &row);
+        batch.put(&key, &seal(&key, &payload));
     }
     meta.digest = digest;
     meta.max_hlc = meta.max_hlc.max(max_hlc);
