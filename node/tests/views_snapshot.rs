@@ -259,7 +259,10 @@ fn tamper(store: &Store, f: impl FnOnce(&[u8], &[u8]) -> Option<(Vec<u8>, Vec<u8
         .map(|(k, v)| (k.to_vec(), v.to_vec()))
         .collect();
     let meta = rows.iter().find(|(k, _)| k == b"M").expect("meta");
-    let item = rows.iter().find(|(k, _)| k[0] == b'I').expect("an item row");
+    let item = rows
+        .iter()
+        .find(|(k, _)| k[0] == b'I')
+        .expect("an item row");
     let (key, value) = f(&meta.1, &item.1).expect("a change");
     let key = if key.is_empty() { item.0.clone() } else { key };
     let mut batch = SideBatch::default();
@@ -317,10 +320,7 @@ fn corrupted_snapshots_are_rebuilt() {
             Some((b"M".to_vec(), meta))
         }),
         ("a row too many", |_, item| {
-            Some((
-                [&[b'I'][..], &[7u8; 40][..]].concat(),
-                item.to_vec(),
-            ))
+            Some(([&[b'I'][..], &[7u8; 40][..]].concat(), item.to_vec()))
         }),
     ];
     for (what, damage) in damages {

@@ -11,8 +11,8 @@ use clap::Args;
 
 use super::CliError;
 use super::output;
-use crate::datadir::DataDir;
 use crate::clock;
+use crate::datadir::DataDir;
 use crate::ledger::verify::verify_since_point;
 use crate::post::Post;
 

@@ -118,6 +118,7 @@ impl Held {
 }
 
 type Set = BTreeMap<(Hlc, EntryId), Held>;
+type List = Vec<((Hlc, EntryId), Held)>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Meta {
@@ -244,8 +245,27 @@ fn held_of(entry: &SignedEntry) -> (Held, Vec<u8>) {
     }
 }
 
+/// The scopes met while reading: a post's entries share a few, so each is
+/// parsed once.
+#[derive(Default)]
+struct Scopes(std::collections::HashMap<Vec<u8>, RegionCode>);
+
+impl Scopes {
+    fn parse(&mut self, raw: &[u8]) -> Result<RegionCode, String> {
+        if let Some(code) = self.0.get(raw) {
+            return Ok(code.clone());
+        }
+        let code: RegionCode = std::str::from_utf8(raw)
+            .map_err(|_| "scope is not text".to_string())?
+            .parse()
+            .map_err(|e: liandong_protocol::region::RegionError| e.to_string())?;
+        self.0.insert(raw.to_vec(), code.clone());
+        Ok(code)
+    }
+}
+
 /// Decodes an item row (disk input: every length checked first).
-fn item_of(hlc: Hlc, id: EntryId, row: &[u8]) -> Result<Item, String> {
+fn item_of(hlc: Hlc, id: EntryId, row: &[u8], scopes: &mut Scopes) -> Result<Item, String> {
     if row.len() < ROW_HEAD {
         return Err(format!("item {id} row has {} bytes", row.len()));
     }
@@ -259,10 +279,7 @@ fn item_of(hlc: Hlc, id: EntryId, row: &[u8]) -> Result<Item, String> {
     let scope = row
         .get(ROW_HEAD..scope_end)
         .ok_or_else(|| format!("item {id}: scope runs past the row"))?;
-    let scope: RegionCode = std::str::from_utf8(scope)
-        .map_err(|_| format!("item {id}: scope is not text"))?
-        .parse()
-        .map_err(|e| format!("item {id}: {e}"))?;
+    let scope = scopes.parse(scope).map_err(|e| format!("item {id}: {e}"))?;
     let body =
         Body::decode(kind, &row[scope_end..]).map_err(|e| format!("item {id}: body: {e}"))?;
     Ok(Item {
@@ -277,7 +294,11 @@ fn item_of(hlc: Hlc, id: EntryId, row: &[u8]) -> Result<Item, String> {
 
 /// Reads the snapshot: `Ok(None)` when there is none, `Err` with the
 /// reason when it cannot be used.
-fn read(store: &Store, side: &SideTree<'_>) -> Result<Option<(Meta, Set)>, StoreError> {
+///
+/// The rows come back in key order, as a list: when the digest matches
+/// (the common start) they go straight into the fold, and only the other
+/// cases pay for a map.
+fn read(store: &Store, side: &SideTree<'_>) -> Result<Option<(Meta, List)>, StoreError> {
     let Some(meta) = side.get(META_KEY)? else {
         return Ok(None);
     };
@@ -285,7 +306,8 @@ fn read(store: &Store, side: &SideTree<'_>) -> Result<Option<(Meta, Set)>, Store
         Ok(meta) => meta,
         Err(reason) => return Err(unusable(reason)),
     };
-    let mut set = Set::new();
+    let mut rows = List::new();
+    let mut scopes = Scopes::default();
     let mut counts = Meta {
         items: 0,
         undecodable: 0,
@@ -300,7 +322,7 @@ fn read(store: &Store, side: &SideTree<'_>) -> Result<Option<(Meta, Set)>, Store
         let (tag, hlc, id) = parse_key(&key).map_err(unusable)?;
         let payload = unseal(&key, &value).map_err(unusable)?;
         let held = match tag {
-            ITEM => Held::Item(item_of(hlc, id, payload).map_err(unusable)?),
+            ITEM => Held::Item(item_of(hlc, id, payload, &mut scopes).map_err(unusable)?),
             UNDECODABLE => match store.get(&id)? {
                 Some(entry) => Held::Undecodable(Box::new(entry)),
                 None => return Err(unusable(format!("entry {id} is not in the ledger"))),
@@ -308,15 +330,20 @@ fn read(store: &Store, side: &SideTree<'_>) -> Result<Option<(Meta, Set)>, Store
             _ => Held::Other,
         };
         *counts.count_mut(tag) += 1;
-        set.insert((hlc, id), held);
+        rows.push(((hlc, id), held));
     }
     if counts != meta {
         return Err(unusable(format!(
             "rows counted {}/{}/{}, meta says {}/{}/{}",
-            counts.items, counts.undecodable, counts.other, meta.items, meta.undecodable, meta.other
+            counts.items,
+            counts.undecodable,
+            counts.other,
+            meta.items,
+            meta.undecodable,
+            meta.other
         )));
     }
-    Ok(Some((meta, set)))
+    Ok(Some((meta, rows)))
 }
 
 fn parse_key(key: &[u8]) -> Result<(u8, Hlc, EntryId), String> {
@@ -359,19 +386,27 @@ pub fn load(store: &Store) -> Result<Loaded, StoreError> {
         }
         Err(e) => return Err(e),
     };
-    let Some((meta, mut set)) = snapshot else {
-        return rebuild(store, &side, digest, max_hlc, "no snapshot yet".into(), started);
+    let Some((meta, rows)) = snapshot else {
+        return rebuild(
+            store,
+            &side,
+            digest,
+            max_hlc,
+            "no snapshot yet".into(),
+            started,
+        );
     };
     if meta.digest == digest {
-        tracing::debug!(entries = set.len(), elapsed = ?started.elapsed(), "views from the snapshot");
+        tracing::debug!(entries = rows.len(), elapsed = ?started.elapsed(), "views from the snapshot");
         return Ok(Loaded {
-            fold: into_fold(set),
+            fold: into_fold(rows.into_iter().map(|(_, held)| held)),
             digest,
             max_hlc: meta.max_hlc,
             how: How::Snapshot,
             saved: true,
         });
     }
+    let mut set: Set = rows.into_iter().collect();
     let mut batch = SideBatch::default();
     let how = match catch_up(store, &meta, digest, &mut set, &mut batch)? {
         Some(entries) => How::CaughtUp { entries },
@@ -392,7 +427,7 @@ pub fn load(store: &Store) -> Result<Loaded, StoreError> {
     tracing::info!(?how, entries = set.len(), saved, elapsed = ?started.elapsed(),
         "views' snapshot brought up to date / 视图快照已更新");
     Ok(Loaded {
-        fold: into_fold(set),
+        fold: into_fold(set.into_values()),
         digest,
         max_hlc,
         how,
@@ -571,7 +606,7 @@ fn rebuild(
     tracing::info!(reason, entries = set.len(), saved, elapsed = ?started.elapsed(),
         "views' snapshot rebuilt from the entries / 视图快照已从条目重建");
     Ok(Loaded {
-        fold: into_fold(set),
+        fold: into_fold(set.into_values()),
         digest,
         max_hlc,
         how: How::Rebuilt { reason },
@@ -579,9 +614,10 @@ fn rebuild(
     })
 }
 
-fn into_fold(set: Set) -> Fold {
+/// The fold of held entries, given in (HLC, id) order.
+fn into_fold(held: impl IntoIterator<Item = Held>) -> Fold {
     let mut fold = Fold::new();
-    for held in set.into_values() {
+    for held in held {
         match held {
             Held::Item(item) => {
                 fold.insert_item(item);

@@ -17,9 +17,7 @@
 
 use std::collections::BTreeMap;
 
-use liandong_protocol::{
-    EntryId, Hlc, LedgerDigest, RegionCode, ValidationContext, validate,
-};
+use liandong_protocol::{EntryId, Hlc, LedgerDigest, RegionCode, ValidationContext, validate};
 use serde::Serialize;
 
 use super::Ledger;
@@ -105,7 +103,8 @@ pub fn verify(ledger: &Ledger) -> Result<VerifyReport, StoreError> {
         ..VerifyReport::default()
     };
     let mut recomputed: BTreeMap<RegionCode, LedgerDigest> = BTreeMap::new();
-    store.for_each_wire(|id, bytes| check_entry(ledger, id, bytes, &mut report, &mut recomputed))?;
+    store
+        .for_each_wire(|id, bytes| check_entry(ledger, id, bytes, &mut report, &mut recomputed))?;
     let dangling = store.dangling_index_rows()?;
     if dangling > 0 {
         report
