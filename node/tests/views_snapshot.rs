@@ -250,42 +250,57 @@ fn voided_entries_leave_the_snapshot() {
     assert_eq!(load_and_compare(&store), How::Snapshot);
 }
 
-/// Rewrites one row of the snapshot tree.
-fn tamper(store: &Store, f: impl FnOnce(&[u8], &[u8]) -> Option<(Vec<u8>, Vec<u8>)>) {
+/// The snapshot tree's rows: the meta and the chunks.
+fn rows(store: &Store) -> (Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>) {
     let side = store.side(Side::FoldSnapshot).expect("side");
-    let rows: Vec<_> = side
-        .scan(&[])
-        .map(|r| r.expect("row"))
-        .map(|(k, v)| (k.to_vec(), v.to_vec()))
-        .collect();
-    let meta = rows.iter().find(|(k, _)| k == b"M").expect("meta");
-    let item = rows
-        .iter()
-        .find(|(k, _)| k[0] == b'I')
-        .expect("an item row");
-    let (key, value) = f(&meta.1, &item.1).expect("a change");
-    let key = if key.is_empty() { item.0.clone() } else { key };
+    let mut meta = Vec::new();
+    let mut chunks = Vec::new();
+    for row in side.scan(&[]) {
+        let (k, v) = row.expect("row");
+        if k.as_ref() == b"M" {
+            meta = v.to_vec();
+        } else {
+            chunks.push((k.to_vec(), v.to_vec()));
+        }
+    }
+    (meta, chunks)
+}
+
+/// Rewrites one row of the snapshot tree: `f` gets the meta and the first
+/// chunk and returns the key and value to write.
+fn tamper(store: &Store, f: impl FnOnce(&[u8], &(Vec<u8>, Vec<u8>)) -> (Vec<u8>, Vec<u8>)) {
+    let (meta, chunks) = rows(store);
+    let (key, value) = f(&meta, &chunks[0]);
+    let side = store.side(Side::FoldSnapshot).expect("side");
     let mut batch = SideBatch::default();
     batch.put(&key, &value);
     side.apply(batch).expect("write");
 }
 
-fn snapshotted() -> (tempfile::TempDir, Store) {
+/// A chunk value with a valid CRC over `contents`.
+fn sealed(key: &[u8], contents: &[u8]) -> Vec<u8> {
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(key);
+    crc.update(contents);
+    [&crc.finalize().to_be_bytes()[..], contents].concat()
+}
+
+fn snapshotted() -> (tempfile::TempDir, Store, SignedGenesis) {
     let (dir, store, g) = new_store();
-    Author::new(&g, 17).incidents(&store, T0, 10, 4);
+    Author::new(&g, 30).incidents(&store, T0, 10, 4);
     assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
-    (dir, store)
+    (dir, store, g)
 }
 
 #[test]
 fn a_wrong_digest_is_never_served() {
-    let (_dir, store) = snapshotted();
+    let (_dir, store, _) = snapshotted();
     // The meta claims another ledger (a bit of its digest flipped): the
     // snapshot is not taken as it is, but checked against the kind index.
     tamper(&store, |meta, _| {
         let mut meta = meta.to_vec();
         meta[10] ^= 1;
-        Some((b"M".to_vec(), meta))
+        (b"M".to_vec(), meta)
     });
     assert_eq!(
         load_and_compare(&store),
@@ -299,32 +314,37 @@ fn a_wrong_digest_is_never_served() {
 
 #[test]
 fn corrupted_snapshots_are_rebuilt() {
-    type Damage = fn(&[u8], &[u8]) -> Option<(Vec<u8>, Vec<u8>)>;
-    let damages: [(&str, Damage); 6] = [
-        ("a flipped byte in a row", |_, item| {
-            let mut item = item.to_vec();
-            let last = item.len() - 1;
-            item[last] ^= 0x20;
-            Some((Vec::new(), item))
+    type Damage = fn(&[u8], &(Vec<u8>, Vec<u8>)) -> (Vec<u8>, Vec<u8>);
+    let damages: [(&str, Damage); 7] = [
+        ("a flipped byte in a chunk", |_, (k, v)| {
+            let mut v = v.clone();
+            let last = v.len() - 1;
+            v[last] ^= 0x20;
+            (k.clone(), v)
         }),
-        ("a truncated row", |_, item| {
-            Some((Vec::new(), item[..item.len() / 2].to_vec()))
+        ("a truncated chunk", |_, (k, v)| {
+            (k.clone(), v[..v.len() / 2].to_vec())
         }),
-        ("an empty row", |_, _| Some((Vec::new(), Vec::new()))),
+        ("an empty chunk", |_, (k, _)| (k.clone(), Vec::new())),
+        ("records cut short under a valid checksum", |_, (k, v)| {
+            (k.clone(), sealed(k, &v[4..v.len() - 7]))
+        }),
+        ("an unknown record under a valid checksum", |_, (k, v)| {
+            let mut contents = v[4..].to_vec();
+            contents[0] = b'?';
+            (k.clone(), sealed(k, &contents))
+        }),
         ("a truncated meta", |meta, _| {
-            Some((b"M".to_vec(), meta[..20].to_vec()))
+            (b"M".to_vec(), meta[..20].to_vec())
         }),
         ("another format", |meta, _| {
             let mut meta = meta.to_vec();
             meta[3] = meta[3].wrapping_add(1);
-            Some((b"M".to_vec(), meta))
-        }),
-        ("a row too many", |_, item| {
-            Some(([&[b'I'][..], &[7u8; 40][..]].concat(), item.to_vec()))
+            (b"M".to_vec(), meta)
         }),
     ];
     for (what, damage) in damages {
-        let (_dir, store) = snapshotted();
+        let (_dir, store, _) = snapshotted();
         tamper(&store, damage);
         let how = load_and_compare(&store);
         assert!(
@@ -336,16 +356,31 @@ fn corrupted_snapshots_are_rebuilt() {
 }
 
 #[test]
-fn a_missing_row_is_found_by_the_counts() {
-    let (_dir, store) = snapshotted();
+fn a_missing_chunk_is_found() {
+    let (_dir, store, _) = snapshotted();
+    let (_, chunks) = rows(&store);
     let side = store.side(Side::FoldSnapshot).expect("side");
-    let key = side
-        .scan(b"I")
-        .next()
-        .expect("a row")
-        .expect("row")
-        .0
-        .to_vec();
-    side.remove(&key).expect("remove");
+    side.remove(&chunks[0].0).expect("remove");
     assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
+}
+
+#[test]
+fn a_running_posts_appends_are_read_and_compacted() {
+    let (_dir, store, g) = snapshotted();
+    let mut a = Author::new(&g, 31);
+    let mut base = store.digest(&RegionCode::national()).expect("digest");
+    // 80 appends of one entry each, as a busy console would make them.
+    for i in 0..80u64 {
+        let e = a.write(&store, T0 + 1_000_000 + i, report("新事件", None));
+        let digest = store.digest(&RegionCode::national()).expect("digest");
+        assert!(snapshot::append(&store, &base, &[e.clone()], digest, e.hlc()).expect("append"));
+        // Appending from a stale base writes nothing.
+        assert!(!snapshot::append(&store, &base, &[e.clone()], digest, e.hlc()).expect("append"));
+        base = digest;
+    }
+    assert!(rows(&store).1.len() > 64);
+    // Read as they are (and compacted on the way), then one chunk again.
+    assert_eq!(load_and_compare(&store), How::Snapshot);
+    assert_eq!(rows(&store).1.len(), 1);
+    assert_eq!(load_and_compare(&store), How::Snapshot);
 }

@@ -24,9 +24,21 @@
 //!    the ledger no longer counts (voided) are dropped.
 //!
 //! A snapshot that is missing, of another format or that does not decode
-//! is logged and rebuilt (step 3 from an empty set). Whatever changed is
-//! written back, rows and the new digest in one atomic batch, unless the
-//! ledger changed while this ran (then the next load catches up again).
+//! (each chunk carries a CRC; the meta counts chunks and records) is logged
+//! and rebuilt (step 3 from an empty set). What was added is written back
+//! as new chunks with the new meta in one atomic batch, unless the ledger
+//! changed while this ran (then the next load catches up again); removals,
+//! and a snapshot grown into many small chunks by a running post's appends,
+//! are written by compacting: the live records copied into fresh chunks,
+//! the old ones removed with the new meta in one batch.
+//!
+//! ## Layout
+//!
+//! The records live in chunks of about [`CHUNK_BYTES`] (sled's cost is per
+//! row: a million rows of 250 bytes read several times slower than four
+//! thousand of 64 KiB), keyed `C` + chunk number; the meta (`M`) names the
+//! range of chunks in use. A record is a tag, the entry's HLC and id, and
+//! for a fold input its author, status, kind, scope and stored body bytes.
 //!
 //! The digest is a sum of entry ids (BLAKE3 hashes of signed entries); two
 //! different sets with the same count and sum would need a collision of
@@ -44,15 +56,15 @@ use liandong_protocol::{
 use super::load::is_domain_kind;
 use crate::store::{Side, SideBatch, SideTree, Store, StoreError};
 
-/// The layout of the rows below; another value is rebuilt, never read.
-pub const FORMAT: u32 = 1;
+/// The layout below; another value is rebuilt, never read.
+pub const FORMAT: u32 = 2;
 
-/// The commit row: format, digest, latest time, row counts.
+/// The commit row: format, digest, latest time, chunk range, records.
 const META_KEY: &[u8] = b"M";
-const META_BYTES: usize = 4 + LedgerDigest::BYTES + 8 + 3 * 8;
+const META_BYTES: usize = 4 + LedgerDigest::BYTES + 4 * 8;
+const CHUNK: u8 = b'C';
 
-/// Row tags; a row's key is its tag, the entry's HLC (big-endian) and id,
-/// so a scan returns the fold's own order.
+/// Record tags. A fold input:
 const ITEM: u8 = b'I';
 /// A domain-kind entry whose body does not decode: listed as invalid in
 /// every view, so it is kept (as its id; the entry is read at load).
@@ -60,18 +72,21 @@ const UNDECODABLE: u8 = b'U';
 /// A domain-kind entry that is not a fold input (kept so it is not read
 /// again at every load).
 const OTHER: u8 = b'N';
-const KEY_BYTES: usize = 1 + 8 + 32;
 
-/// Every row's value starts with a CRC-32 of its key and the rest of the
-/// value: bytes that rot on disk are found, not folded. An item row then
-/// holds author, status, kind, scope length, the scope and the body.
+/// tag, HLC, id, payload length.
+const RECORD_HEAD: usize = 1 + 8 + 32 + 4;
+/// author, status, kind, scope length; then the scope and the body.
+const ITEM_HEAD: usize = 32 + 1 + 2 + 1;
+/// A record holds one entry's body: never more than an entry may be.
+const MAX_PAYLOAD: usize = ITEM_HEAD + u8::MAX as usize + MAX_ENTRY_CEILING;
+/// A chunk is closed once it reaches this size.
+pub const CHUNK_BYTES: usize = 64 * 1024;
+/// Every chunk starts with a CRC-32 of its key and contents.
 const CRC_BYTES: usize = 4;
-const ROW_HEAD: usize = 32 + 1 + 2 + 1;
-/// A row holds one entry's body: never more than an entry may be.
-const MAX_ROW_BYTES: usize = CRC_BYTES + ROW_HEAD + u8::MAX as usize + MAX_ENTRY_CEILING;
-
-/// Rows per batch when the whole snapshot is written again.
-const REWRITE_BATCH: usize = 8192;
+/// The most a chunk can hold: one record short of full, plus the largest.
+const MAX_CHUNK_BYTES: usize = CRC_BYTES + CHUNK_BYTES + RECORD_HEAD + MAX_PAYLOAD;
+/// Chunks written per batch when the whole snapshot is written.
+const CHUNKS_PER_BATCH: usize = 64;
 
 /// How a fold was obtained (logged, and reported by `bench views`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,49 +132,27 @@ impl Held {
     }
 }
 
-type Set = BTreeMap<(Hlc, EntryId), Held>;
-type List = Vec<((Hlc, EntryId), Held)>;
+type Key = (Hlc, EntryId);
+type Set = BTreeMap<Key, Held>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Meta {
     digest: LedgerDigest,
     max_hlc: Hlc,
-    items: u64,
-    undecodable: u64,
-    other: u64,
+    /// Chunks `first..next` hold the records.
+    first: u64,
+    next: u64,
+    records: u64,
 }
 
 impl Meta {
-    fn of(set: &Set, digest: LedgerDigest, max_hlc: Hlc) -> Meta {
-        let mut meta = Meta {
-            digest,
-            max_hlc,
-            items: 0,
-            undecodable: 0,
-            other: 0,
-        };
-        for held in set.values() {
-            *meta.count_mut(held.tag()) += 1;
-        }
-        meta
-    }
-
-    fn count_mut(&mut self, tag: u8) -> &mut u64 {
-        match tag {
-            ITEM => &mut self.items,
-            UNDECODABLE => &mut self.undecodable,
-            _ => &mut self.other,
-        }
-    }
-
     fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(META_BYTES);
         out.extend_from_slice(&FORMAT.to_be_bytes());
         out.extend_from_slice(&self.digest.to_bytes());
-        out.extend_from_slice(&self.max_hlc.as_u64().to_be_bytes());
-        out.extend_from_slice(&self.items.to_be_bytes());
-        out.extend_from_slice(&self.undecodable.to_be_bytes());
-        out.extend_from_slice(&self.other.to_be_bytes());
+        for word in [self.max_hlc.as_u64(), self.first, self.next, self.records] {
+            out.extend_from_slice(&word.to_be_bytes());
+        }
         out
     }
 
@@ -186,21 +179,24 @@ impl Meta {
             .chunks_exact(8)
             .filter_map(|c| <[u8; 8]>::try_from(c).ok().map(u64::from_be_bytes));
         let mut next = || words.next().ok_or("meta row is truncated");
-        Ok(Meta {
+        let meta = Meta {
             digest,
             max_hlc: Hlc::from_u64(next()?),
-            items: next()?,
-            undecodable: next()?,
-            other: next()?,
-        })
+            first: next()?,
+            next: next()?,
+            records: next()?,
+        };
+        if meta.first > meta.next {
+            return Err(format!("meta names chunks {}..{}", meta.first, meta.next));
+        }
+        Ok(meta)
     }
 }
 
-fn row_key(tag: u8, hlc: Hlc, id: &EntryId) -> [u8; KEY_BYTES] {
-    let mut key = [0u8; KEY_BYTES];
-    key[0] = tag;
-    key[1..9].copy_from_slice(&hlc.as_u64().to_be_bytes());
-    key[9..].copy_from_slice(id.as_bytes());
+fn chunk_key(n: u64) -> [u8; 9] {
+    let mut key = [0u8; 9];
+    key[0] = CHUNK;
+    key[1..].copy_from_slice(&n.to_be_bytes());
     key
 }
 
@@ -221,14 +217,14 @@ fn status_of(byte: u8) -> Option<Status> {
     }
 }
 
-/// What the fold takes from a stored entry, and the payload of the row
+/// What the fold takes from a stored entry, and the payload of the record
 /// that keeps it.
 fn held_of(entry: &SignedEntry) -> (Held, Vec<u8>) {
     match Item::from_entry(entry) {
         Ok(Some(item)) => {
             let h = entry.header();
             let scope = h.scope.to_string();
-            let mut row = Vec::with_capacity(ROW_HEAD + scope.len() + entry.body_bytes().len());
+            let mut row = Vec::with_capacity(ITEM_HEAD + scope.len() + entry.body_bytes().len());
             row.extend_from_slice(h.author.as_bytes());
             row.push(status_byte(h.status));
             row.extend_from_slice(&h.kind.0.to_be_bytes());
@@ -264,21 +260,21 @@ impl Scopes {
     }
 }
 
-/// Decodes an item row (disk input: every length checked first).
-fn item_of(hlc: Hlc, id: EntryId, row: &[u8], scopes: &mut Scopes) -> Result<Item, String> {
-    if row.len() < ROW_HEAD {
-        return Err(format!("item {id} row has {} bytes", row.len()));
+/// Decodes an item record's payload (disk input: lengths checked first).
+fn item_of(key: Key, row: &[u8], scopes: &mut Scopes) -> Result<Item, String> {
+    let (hlc, id) = key;
+    if row.len() < ITEM_HEAD {
+        return Err(format!("item {id} has {} bytes", row.len()));
     }
     let author: [u8; 32] = row[..32]
         .try_into()
         .map_err(|_| format!("item {id}: author"))?;
     let status = status_of(row[32]).ok_or_else(|| format!("item {id}: status {}", row[32]))?;
     let kind = Kind(u16::from_be_bytes([row[33], row[34]]));
-    let scope_len = usize::from(row[35]);
-    let scope_end = ROW_HEAD + scope_len;
+    let scope_end = ITEM_HEAD + usize::from(row[35]);
     let scope = row
-        .get(ROW_HEAD..scope_end)
-        .ok_or_else(|| format!("item {id}: scope runs past the row"))?;
+        .get(ITEM_HEAD..scope_end)
+        .ok_or_else(|| format!("item {id}: scope runs past the record"))?;
     let scope = scopes.parse(scope).map_err(|e| format!("item {id}: {e}"))?;
     let body =
         Body::decode(kind, &row[scope_end..]).map_err(|e| format!("item {id}: body: {e}"))?;
@@ -292,74 +288,236 @@ fn item_of(hlc: Hlc, id: EntryId, row: &[u8], scopes: &mut Scopes) -> Result<Ite
     })
 }
 
-/// Reads the snapshot: `Ok(None)` when there is none, `Err` with the
-/// reason when it cannot be used.
-///
-/// The rows come back in key order, as a list: when the digest matches
-/// (the common start) they go straight into the fold, and only the other
-/// cases pay for a map.
-fn read(store: &Store, side: &SideTree<'_>) -> Result<Option<(Meta, List)>, StoreError> {
+/// A chunk's value: the CRC of key and contents, then the contents.
+fn seal(key: &[u8], contents: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(CRC_BYTES + contents.len());
+    out.extend_from_slice(&crc(key, contents).to_be_bytes());
+    out.extend_from_slice(contents);
+    out
+}
+
+fn crc(key: &[u8], contents: &[u8]) -> u32 {
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(key);
+    crc.update(contents);
+    crc.finalize()
+}
+
+/// The contents of a chunk whose CRC matches (size-checked first).
+fn unseal<'v>(key: &[u8], value: &'v [u8]) -> Result<&'v [u8], String> {
+    if value.len() < CRC_BYTES || value.len() > MAX_CHUNK_BYTES {
+        return Err(format!("a chunk has {} bytes", value.len()));
+    }
+    let (stored, contents) = value.split_at(CRC_BYTES);
+    if stored != crc(key, contents).to_be_bytes() {
+        return Err("a chunk fails its checksum".into());
+    }
+    Ok(contents)
+}
+
+/// One record of a chunk.
+struct Record<'c> {
+    tag: u8,
+    key: Key,
+    payload: &'c [u8],
+    /// The record's bytes as stored (for copying it when compacting).
+    raw: &'c [u8],
+}
+
+/// Splits a chunk's contents into records (every length checked).
+fn records(mut contents: &[u8]) -> impl Iterator<Item = Result<Record<'_>, String>> {
+    std::iter::from_fn(move || {
+        if contents.is_empty() {
+            return None;
+        }
+        let record = (|| {
+            let head = contents
+                .get(..RECORD_HEAD)
+                .ok_or("a record's head runs past its chunk")?;
+            let tag = head[0];
+            if ![ITEM, UNDECODABLE, OTHER].contains(&tag) {
+                return Err(format!("unknown record tag {tag}"));
+            }
+            let hlc = Hlc::from_u64(u64::from_be_bytes(
+                head[1..9].try_into().map_err(|_| "record time")?,
+            ));
+            let id = EntryId(head[9..41].try_into().map_err(|_| "record id")?);
+            let len = u32::from_be_bytes(head[41..45].try_into().map_err(|_| "record length")?);
+            let len = usize::try_from(len).map_err(|_| "record length")?;
+            if len > MAX_PAYLOAD {
+                return Err(format!("a record of {len} bytes"));
+            }
+            let end = RECORD_HEAD + len;
+            let raw = contents.get(..end).ok_or("a record runs past its chunk")?;
+            contents = &contents[end..];
+            Ok(Record {
+                tag,
+                key: (hlc, id),
+                payload: &raw[RECORD_HEAD..],
+                raw,
+            })
+        })();
+        if record.is_err() {
+            contents = &[];
+        }
+        Some(record)
+    })
+}
+
+/// Writes records into chunks numbered from `next`.
+struct Chunks<'a, 's> {
+    side: &'a SideTree<'s>,
+    mode: Mode,
+    batch: SideBatch,
+    chunks_in_batch: usize,
+    buf: Vec<u8>,
+    next: u64,
+    records: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Chunks wait in the batch, to be written atomically with the meta.
+    Keep,
+    /// Chunks are written in batches as they fill (a rewrite: the meta
+    /// still names the old chunks meanwhile).
+    Stream,
+    /// Nothing is written (the disk is below its reserve).
+    Drop,
+}
+
+impl<'a, 's> Chunks<'a, 's> {
+    fn new(side: &'a SideTree<'s>, mode: Mode, next: u64) -> Chunks<'a, 's> {
+        Chunks {
+            side,
+            mode,
+            batch: SideBatch::default(),
+            chunks_in_batch: 0,
+            buf: Vec::new(),
+            next,
+            records: 0,
+        }
+    }
+
+    fn push(&mut self, tag: u8, key: Key, payload: &[u8]) -> Result<(), StoreError> {
+        self.records += 1;
+        if self.mode == Mode::Drop {
+            return Ok(());
+        }
+        let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+        self.buf.push(tag);
+        self.buf.extend_from_slice(&key.0.as_u64().to_be_bytes());
+        self.buf.extend_from_slice(key.1.as_bytes());
+        self.buf.extend_from_slice(&len.to_be_bytes());
+        self.buf.extend_from_slice(payload);
+        self.close_if_full()
+    }
+
+    /// Copies a record as it was stored.
+    fn copy(&mut self, raw: &[u8]) -> Result<(), StoreError> {
+        self.records += 1;
+        if self.mode == Mode::Drop {
+            return Ok(());
+        }
+        self.buf.extend_from_slice(raw);
+        self.close_if_full()
+    }
+
+    fn close_if_full(&mut self) -> Result<(), StoreError> {
+        if self.buf.len() >= CHUNK_BYTES {
+            self.close()?;
+        }
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<(), StoreError> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let key = chunk_key(self.next);
+        self.batch.put(&key, &seal(&key, &self.buf));
+        self.buf.clear();
+        self.next += 1;
+        self.chunks_in_batch += 1;
+        if self.mode == Mode::Stream && self.chunks_in_batch >= CHUNKS_PER_BATCH {
+            self.side.apply(std::mem::take(&mut self.batch))?;
+            self.chunks_in_batch = 0;
+        }
+        Ok(())
+    }
+
+    /// Closes the last chunk; the batch (with what is left to write) and
+    /// the chunk number after the last.
+    fn finish(mut self) -> Result<(SideBatch, u64, u64), StoreError> {
+        self.close()?;
+        Ok((self.batch, self.next, self.records))
+    }
+}
+
+/// Reads the snapshot: `Ok(None)` when there is none, `Err(Corrupt)` with
+/// the reason when it cannot be used. The records come back in chunk
+/// order, as a list: when the digest matches (the common start) they go
+/// into the fold after one sort, and only the other cases pay for a map.
+fn read(
+    store: &Store,
+    side: &SideTree<'_>,
+) -> Result<Option<(Meta, Vec<(Key, Held)>)>, StoreError> {
     let Some(meta) = side.get(META_KEY)? else {
         return Ok(None);
     };
-    let meta = match Meta::decode(&meta) {
-        Ok(meta) => meta,
-        Err(reason) => return Err(unusable(reason)),
-    };
-    let mut rows = List::new();
+    let meta = Meta::decode(&meta).map_err(unusable)?;
+    let mut list = Vec::with_capacity(usize::try_from(meta.records).unwrap_or(0));
     let mut scopes = Scopes::default();
-    let mut counts = Meta {
-        items: 0,
-        undecodable: 0,
-        other: 0,
-        ..meta
-    };
-    for row in side.scan(&[]) {
+    let mut expected = meta.first;
+    for row in side.range(&chunk_key(meta.first), &chunk_key(meta.next)) {
         let (key, value) = row?;
-        if key.as_ref() == META_KEY {
-            continue;
+        if key.as_ref() != chunk_key(expected) {
+            return Err(unusable(format!("chunk {expected} is missing")));
         }
-        let (tag, hlc, id) = parse_key(&key).map_err(unusable)?;
-        let payload = unseal(&key, &value).map_err(unusable)?;
-        let held = match tag {
-            ITEM => Held::Item(item_of(hlc, id, payload, &mut scopes).map_err(unusable)?),
-            UNDECODABLE => match store.get(&id)? {
-                Some(entry) => Held::Undecodable(Box::new(entry)),
-                None => return Err(unusable(format!("entry {id} is not in the ledger"))),
-            },
-            _ => Held::Other,
-        };
-        *counts.count_mut(tag) += 1;
-        rows.push(((hlc, id), held));
+        expected += 1;
+        let contents = unseal(&key, &value).map_err(unusable)?;
+        for record in records(contents) {
+            let record = record.map_err(unusable)?;
+            let held = match record.tag {
+                ITEM => {
+                    Held::Item(item_of(record.key, record.payload, &mut scopes).map_err(unusable)?)
+                }
+                UNDECODABLE => match store.get(&record.key.1)? {
+                    Some(entry) => Held::Undecodable(Box::new(entry)),
+                    None => {
+                        return Err(unusable(format!(
+                            "entry {} is not in the ledger",
+                            record.key.1
+                        )));
+                    }
+                },
+                _ => Held::Other,
+            };
+            list.push((record.key, held));
+        }
     }
-    if counts != meta {
+    if expected != meta.next {
+        return Err(unusable(format!("chunk {expected} is missing")));
+    }
+    if list.len() as u64 != meta.records {
         return Err(unusable(format!(
-            "rows counted {}/{}/{}, meta says {}/{}/{}",
-            counts.items,
-            counts.undecodable,
-            counts.other,
-            meta.items,
-            meta.undecodable,
-            meta.other
+            "{} records read, the meta says {}",
+            list.len(),
+            meta.records
         )));
     }
-    Ok(Some((meta, rows)))
-}
-
-fn parse_key(key: &[u8]) -> Result<(u8, Hlc, EntryId), String> {
-    if key.len() != KEY_BYTES || ![ITEM, UNDECODABLE, OTHER].contains(&key[0]) {
-        return Err(format!("unexpected row key of {} bytes", key.len()));
-    }
-    let hlc: [u8; 8] = key[1..9].try_into().map_err(|_| "row key time")?;
-    let id: [u8; 32] = key[9..].try_into().map_err(|_| "row key id")?;
-    Ok((key[0], Hlc::from_u64(u64::from_be_bytes(hlc)), EntryId(id)))
+    // Appended chunks may hold older times (late arrivals): one stable sort
+    // (cheap on the runs it finds), and an entry recorded twice counts once.
+    list.sort_by_key(|(key, _)| *key);
+    list.dedup_by_key(|(key, _)| *key);
+    Ok(Some((meta, list)))
 }
 
 /// A snapshot that cannot be used; carried as `Corrupt` to the caller,
 /// which logs it and rebuilds.
 fn unusable(reason: impl Into<String>) -> StoreError {
     StoreError::Corrupt {
-        path: "fold snapshot".into(),
+        path: "views' snapshot".into(),
         reason: reason.into(),
     }
 }
@@ -374,8 +532,18 @@ pub fn load(store: &Store) -> Result<Loaded, StoreError> {
     let digest = store.digest(&national)?;
     let max_hlc = store.max_hlc()?.unwrap_or(Hlc::ZERO);
     let side = store.side(Side::FoldSnapshot)?;
-    let snapshot = match read(store, &side) {
-        Ok(found) => found,
+    let (meta, list) = match read(store, &side) {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return rebuild(
+                store,
+                &side,
+                digest,
+                max_hlc,
+                "no snapshot yet".into(),
+                started,
+            );
+        }
         Err(StoreError::Corrupt { reason, .. }) => {
             tracing::warn!(
                 reason,
@@ -386,44 +554,62 @@ pub fn load(store: &Store) -> Result<Loaded, StoreError> {
         }
         Err(e) => return Err(e),
     };
-    let Some((meta, rows)) = snapshot else {
-        return rebuild(
-            store,
-            &side,
-            digest,
-            max_hlc,
-            "no snapshot yet".into(),
-            started,
-        );
-    };
-    if meta.digest == digest {
-        tracing::debug!(entries = rows.len(), elapsed = ?started.elapsed(), "views from the snapshot");
+    if meta.digest == digest && !crowded(&meta) {
+        tracing::debug!(entries = list.len(), elapsed = ?started.elapsed(), "views from the snapshot");
         return Ok(Loaded {
-            fold: into_fold(rows.into_iter().map(|(_, held)| held)),
+            fold: into_fold(list.into_iter().map(|(_, held)| held)),
             digest,
             max_hlc: meta.max_hlc,
             how: How::Snapshot,
             saved: true,
         });
     }
-    let mut set: Set = rows.into_iter().collect();
-    let mut batch = SideBatch::default();
-    let how = match catch_up(store, &meta, digest, &mut set, &mut batch)? {
-        Some(entries) => How::CaughtUp { entries },
+    if meta.digest == digest {
+        // A running post's appends spread the records thin: compact once.
+        let set: Set = list.into_iter().collect();
+        let saved = store.health().writable() && compact(store, &side, &meta, &set)?;
+        tracing::info!(entries = set.len(), saved, elapsed = ?started.elapsed(),
+            "views' snapshot compacted / 视图快照已整理");
+        return Ok(Loaded {
+            fold: into_fold(set.into_values()),
+            digest,
+            max_hlc: meta.max_hlc,
+            how: How::Snapshot,
+            saved,
+        });
+    }
+    let mut set: Set = list.into_iter().collect();
+    let writable = store.health().writable();
+    let mode = if writable { Mode::Keep } else { Mode::Drop };
+    let mut chunks = Chunks::new(&side, mode, meta.next);
+    let (how, removed) = match catch_up(store, &meta, digest, &mut set, &mut chunks)? {
+        Some(entries) => (How::CaughtUp { entries }, 0),
         None => {
-            batch = SideBatch::default();
-            let (added, removed) = reconcile(store, &mut set, &mut batch, Rows::Keep)?;
-            How::Reconciled { added, removed }
+            chunks = Chunks::new(&side, mode, meta.next);
+            let (added, removed) = reconcile(store, &mut set, &mut chunks)?;
+            (How::Reconciled { added, removed }, removed)
         }
     };
     let max_hlc = max_hlc.max(meta.max_hlc);
-    let new_meta = Meta::of(&set, digest, max_hlc);
-    let saved = if store.digest(&national)? == digest {
-        batch.put(META_KEY, &new_meta.encode());
-        written(side.apply(batch))?
-    } else {
-        false
-    };
+    let mut saved = false;
+    if writable && store.digest(&national)? == digest {
+        let (mut batch, next, added) = chunks.finish()?;
+        let meta = Meta {
+            digest,
+            max_hlc,
+            first: meta.first,
+            next,
+            records: meta.records + added,
+        };
+        if removed > 0 || crowded(&meta) {
+            // The added chunks are not written: compacting copies what
+            // is live, the added records included.
+            saved = compact(store, &side, &meta, &set)?;
+        } else {
+            batch.put(META_KEY, &meta.encode());
+            saved = written(side.apply(batch))?;
+        }
+    }
     tracing::info!(?how, entries = set.len(), saved, elapsed = ?started.elapsed(),
         "views' snapshot brought up to date / 视图快照已更新");
     Ok(Loaded {
@@ -435,6 +621,60 @@ pub fn load(store: &Store) -> Result<Loaded, StoreError> {
     })
 }
 
+/// Whether appends left the records spread thin over many chunks.
+fn crowded(meta: &Meta) -> bool {
+    let chunks = meta.next - meta.first;
+    chunks > 64 && chunks > meta.records / 64
+}
+
+/// Writes the live records of `set` into fresh chunks after `meta`'s, then
+/// removes the old chunks and writes the new meta in one batch. Records
+/// still in the old chunks are copied as stored; the others (added by this
+/// load, not yet written) are made again from their entries.
+fn compact(store: &Store, side: &SideTree<'_>, meta: &Meta, set: &Set) -> Result<bool, StoreError> {
+    let old = meta.first..meta.next;
+    // `meta.next` counts the chunks this load would have appended (never
+    // written): fresh chunks start after them.
+    let mut chunks = Chunks::new(side, Mode::Stream, meta.next);
+    let mut copied = std::collections::HashSet::new();
+    for row in side.range(&chunk_key(old.start), &chunk_key(old.end)) {
+        let (key, value) = row?;
+        let contents = unseal(&key, &value).map_err(unusable)?;
+        for record in records(contents) {
+            let record = record.map_err(unusable)?;
+            let live = set.get(&record.key).is_some_and(|h| h.tag() == record.tag);
+            if live && copied.insert(record.key) {
+                chunks.copy(record.raw)?;
+            }
+        }
+    }
+    for (key, held) in set {
+        if copied.contains(key) {
+            continue;
+        }
+        let entry = store.get(&key.1)?.ok_or_else(|| StoreError::Corrupt {
+            path: store.path().to_path_buf(),
+            reason: format!("entry {} vanished while the snapshot was written", key.1),
+        })?;
+        chunks.push(held.tag(), *key, &held_of(&entry).1)?;
+    }
+    let first = chunks.next;
+    let (mut batch, next, records) = chunks.finish()?;
+    // Between the old range and the fresh one lie the numbers of chunks
+    // never written; removing them too clears any left by a crash.
+    for n in old.start..first {
+        batch.remove(&chunk_key(n));
+    }
+    let meta = Meta {
+        first: meta.next,
+        next,
+        records,
+        ..*meta
+    };
+    batch.put(META_KEY, &meta.encode());
+    written(side.apply(batch))
+}
+
 /// Step 2: adds the entries timed after the snapshot when they are exactly
 /// what the digests differ by; `None` otherwise.
 fn catch_up(
@@ -442,7 +682,7 @@ fn catch_up(
     meta: &Meta,
     digest: LedgerDigest,
     set: &mut Set,
-    batch: &mut SideBatch,
+    chunks: &mut Chunks<'_, '_>,
 ) -> Result<Option<usize>, StoreError> {
     let since = if meta.digest.is_empty() {
         Hlc::ZERO
@@ -467,31 +707,18 @@ fn catch_up(
             return Ok(None);
         };
         if is_domain_kind(entry.kind()) {
-            add(set, batch, &entry, *hlc, *id);
+            add(set, chunks, &entry, (*hlc, *id))?;
         }
     }
     Ok(Some(after.len()))
 }
 
-/// What [`reconcile`] does with the rows it makes.
-#[derive(Clone, Copy)]
-enum Rows<'a, 's> {
-    /// Left in the batch, for the caller to write atomically with the meta.
-    Keep,
-    /// Written in batches as they are made (a rebuild: the meta is absent
-    /// meanwhile).
-    Stream(&'a SideTree<'s>),
-    /// Not written (the disk is below its reserve).
-    Drop,
-}
-
 /// Step 3: makes `set` the ledger's counted domain entries; returns how many
-/// were added and removed.
+/// were added and removed. Added entries are recorded in `chunks`.
 fn reconcile(
     store: &Store,
     set: &mut Set,
-    batch: &mut SideBatch,
-    rows: Rows<'_, '_>,
+    chunks: &mut Chunks<'_, '_>,
 ) -> Result<(usize, usize), StoreError> {
     let mut counted = std::collections::BTreeSet::new();
     for kind in Kind::KNOWN.iter().copied().filter(|k| is_domain_kind(*k)) {
@@ -499,36 +726,22 @@ fn reconcile(
             counted.insert(item?);
         }
     }
-    let gone: Vec<(Hlc, EntryId)> = set
-        .keys()
-        .filter(|k| !counted.contains(*k))
-        .copied()
-        .collect();
-    for key in &gone {
-        if let Some(held) = set.remove(key) {
-            batch.remove(&row_key(held.tag(), key.0, &key.1));
-        }
-    }
+    let before = set.len();
+    set.retain(|key, _| counted.contains(key));
+    let removed = before - set.len();
     let mut added = 0;
-    for (hlc, id) in counted {
-        if set.contains_key(&(hlc, id)) {
+    for key in counted {
+        if set.contains_key(&key) {
             continue;
         }
-        let entry = store.get(&id)?.ok_or_else(|| StoreError::Corrupt {
+        let entry = store.get(&key.1)?.ok_or_else(|| StoreError::Corrupt {
             path: store.path().to_path_buf(),
-            reason: format!("kind index names entry {id}, which is missing"),
+            reason: format!("kind index names entry {}, which is missing", key.1),
         })?;
-        add(set, batch, &entry, hlc, id);
+        add(set, chunks, &entry, key)?;
         added += 1;
-        if batch.len() >= REWRITE_BATCH {
-            match rows {
-                Rows::Keep => {}
-                Rows::Stream(side) => side.apply(std::mem::take(batch))?,
-                Rows::Drop => *batch = SideBatch::default(),
-            }
-        }
     }
-    Ok((added, gone.len()))
+    Ok((added, removed))
 }
 
 /// Whether a snapshot write happened: a disk below its reserve refuses it,
@@ -545,41 +758,20 @@ fn written(result: Result<(), StoreError>) -> Result<bool, StoreError> {
     }
 }
 
-fn add(set: &mut Set, batch: &mut SideBatch, entry: &SignedEntry, hlc: Hlc, id: EntryId) {
+fn add(
+    set: &mut Set,
+    chunks: &mut Chunks<'_, '_>,
+    entry: &SignedEntry,
+    key: Key,
+) -> Result<(), StoreError> {
     let (held, payload) = held_of(entry);
-    let key = row_key(held.tag(), hlc, &id);
-    batch.put(&key, &seal(&key, &payload));
-    set.insert((hlc, id), held);
+    chunks.push(held.tag(), key, &payload)?;
+    set.insert(key, held);
+    Ok(())
 }
 
-/// A row's value: the CRC of key and payload, then the payload.
-fn seal(key: &[u8], payload: &[u8]) -> Vec<u8> {
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(key);
-    crc.update(payload);
-    let mut out = Vec::with_capacity(CRC_BYTES + payload.len());
-    out.extend_from_slice(&crc.finalize().to_be_bytes());
-    out.extend_from_slice(payload);
-    out
-}
-
-/// The payload of a row whose CRC matches (size-checked first).
-fn unseal<'v>(key: &[u8], value: &'v [u8]) -> Result<&'v [u8], String> {
-    if value.len() < CRC_BYTES || value.len() > MAX_ROW_BYTES {
-        return Err(format!("a row has {} bytes", value.len()));
-    }
-    let (stored, payload) = value.split_at(CRC_BYTES);
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(key);
-    crc.update(payload);
-    if stored != crc.finalize().to_be_bytes() {
-        return Err("a row fails its checksum".into());
-    }
-    Ok(payload)
-}
-
-/// Builds the set from the entries and writes the whole snapshot: rows in
-/// batches as the entries are read, the meta last (until it lands the
+/// Builds the set from the entries and writes the whole snapshot: chunks
+/// in batches as the entries are read, the meta last (until it lands the
 /// snapshot reads as absent, and a crash meanwhile means another rebuild).
 fn rebuild(
     store: &Store,
@@ -590,17 +782,21 @@ fn rebuild(
     started: Instant,
 ) -> Result<Loaded, StoreError> {
     let writable = written(side.remove(META_KEY).and_then(|()| side.clear()))?;
-    let rows = if writable {
-        Rows::Stream(side)
-    } else {
-        Rows::Drop
-    };
+    let mode = if writable { Mode::Stream } else { Mode::Drop };
     let mut set = Set::new();
-    let mut batch = SideBatch::default();
-    reconcile(store, &mut set, &mut batch, rows)?;
+    let mut chunks = Chunks::new(side, mode, 0);
+    reconcile(store, &mut set, &mut chunks)?;
+    let (mut batch, next, records) = chunks.finish()?;
     let mut saved = false;
     if writable && store.digest(&RegionCode::national())? == digest {
-        batch.put(META_KEY, &Meta::of(&set, digest, max_hlc).encode());
+        let meta = Meta {
+            digest,
+            max_hlc,
+            first: 0,
+            next,
+            records,
+        };
+        batch.put(META_KEY, &meta.encode());
         saved = written(side.apply(batch))?;
     }
     tracing::info!(reason, entries = set.len(), saved, elapsed = ?started.elapsed(),
@@ -633,9 +829,9 @@ fn into_fold(held: impl IntoIterator<Item = Held>) -> Fold {
 
 /// Adds what a running post folded in since the snapshot on disk
 /// accounted for `base`: the domain entries among them (`entries`), and
-/// the digest and latest time of everything now accounted for. Writes
-/// nothing and returns false when the snapshot on disk is not at `base`
-/// (another writer moved it; the next load catches up).
+/// the digest and latest time of everything now accounted for, as new
+/// chunks. Writes nothing and returns false when the snapshot on disk is
+/// not at `base` (another writer moved it; the next load catches up).
 pub fn append(
     store: &Store,
     base: &LedgerDigest,
@@ -647,24 +843,25 @@ pub fn append(
     let Some(raw) = side.get(META_KEY)? else {
         return Ok(false);
     };
-    let Ok(mut meta) = Meta::decode(&raw) else {
+    let Ok(meta) = Meta::decode(&raw) else {
         return Ok(false);
     };
     if meta.digest != *base {
         return Ok(false);
     }
-    let mut batch = SideBatch::default();
+    let mut chunks = Chunks::new(&side, Mode::Keep, meta.next);
     for entry in entries {
         let (held, payload) = held_of(entry);
-        let key = row_key(held.tag(), entry.hlc(), &entry.id());
-        // Idempotent: a row already there is not counted twice.
-        if side.get(&key)?.is_none() {
-            *meta.count_mut(held.tag()) += 1;
-        }
-        batch.put(&key, &seal(&key, &payload));
+        chunks.push(held.tag(), (entry.hlc(), entry.id()), &payload)?;
     }
-    meta.digest = digest;
-    meta.max_hlc = meta.max_hlc.max(max_hlc);
+    let (mut batch, next, added) = chunks.finish()?;
+    let meta = Meta {
+        digest,
+        max_hlc: meta.max_hlc.max(max_hlc),
+        next,
+        records: meta.records + added,
+        ..meta
+    };
     batch.put(META_KEY, &meta.encode());
     written(side.apply(batch))
 }
