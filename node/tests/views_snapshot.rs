@@ -250,8 +250,11 @@ fn voided_entries_leave_the_snapshot() {
     assert_eq!(load_and_compare(&store), How::Snapshot);
 }
 
+/// A row of the snapshot tree: key and value.
+type Row = (Vec<u8>, Vec<u8>);
+
 /// The snapshot tree's rows: the meta and the chunks.
-fn rows(store: &Store) -> (Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>) {
+fn rows(store: &Store) -> (Vec<u8>, Vec<Row>) {
     let side = store.side(Side::FoldSnapshot).expect("side");
     let mut meta = Vec::new();
     let mut chunks = Vec::new();
@@ -268,7 +271,7 @@ fn rows(store: &Store) -> (Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>) {
 
 /// Rewrites one row of the snapshot tree: `f` gets the meta and the first
 /// chunk and returns the key and value to write.
-fn tamper(store: &Store, f: impl FnOnce(&[u8], &(Vec<u8>, Vec<u8>)) -> (Vec<u8>, Vec<u8>)) {
+fn tamper(store: &Store, f: impl FnOnce(&[u8], &Row) -> Row) {
     let (meta, chunks) = rows(store);
     let (key, value) = f(&meta, &chunks[0]);
     let side = store.side(Side::FoldSnapshot).expect("side");
@@ -314,7 +317,7 @@ fn a_wrong_digest_is_never_served() {
 
 #[test]
 fn corrupted_snapshots_are_rebuilt() {
-    type Damage = fn(&[u8], &(Vec<u8>, Vec<u8>)) -> (Vec<u8>, Vec<u8>);
+    type Damage = fn(&[u8], &Row) -> Row;
     let damages: [(&str, Damage); 7] = [
         ("a flipped byte in a chunk", |_, (k, v)| {
             let mut v = v.clone();
@@ -373,9 +376,15 @@ fn a_running_posts_appends_are_read_and_compacted() {
     for i in 0..80u64 {
         let e = a.write(&store, T0 + 1_000_000 + i, report("新事件", None));
         let digest = store.digest(&RegionCode::national()).expect("digest");
-        assert!(snapshot::append(&store, &base, &[e.clone()], digest, e.hlc()).expect("append"));
+        assert!(
+            snapshot::append(&store, &base, std::slice::from_ref(&e), digest, e.hlc())
+                .expect("append")
+        );
         // Appending from a stale base writes nothing.
-        assert!(!snapshot::append(&store, &base, &[e.clone()], digest, e.hlc()).expect("append"));
+        assert!(
+            !snapshot::append(&store, &base, std::slice::from_ref(&e), digest, e.hlc())
+                .expect("append")
+        );
         base = digest;
     }
     assert!(rows(&store).1.len() > 64);

@@ -46,6 +46,9 @@ pub(super) const CHUNKS_PER_BATCH: usize = 64;
 
 /// One held entry, by (HLC, id).
 #[derive(Debug)]
+// Nearly every held entry is an `Item`: boxing it would add one allocation
+// per entry to the start-up this module exists to make fast.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Held {
     Item(Item),
     Undecodable(Box<SignedEntry>),
@@ -63,6 +66,8 @@ impl Held {
 }
 
 pub(super) type Key = (Hlc, EntryId);
+/// Held entries in the order they were read.
+pub(super) type List = Vec<(Key, Held)>;
 pub(super) type Set = BTreeMap<Key, Held>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -52,8 +52,8 @@ use liandong_protocol::{Hlc, Kind, LedgerDigest, RegionCode, SignedEntry};
 use super::load::is_domain_kind;
 use crate::store::{Side, SideTree, Store, StoreError};
 use format::{
-    Chunks, Held, ITEM, Key, META_KEY, Meta, Mode, Scopes, Set, UNDECODABLE, chunk_key, held_of,
-    item_of, records, unseal,
+    Chunks, Held, ITEM, Key, List, META_KEY, Meta, Mode, Scopes, Set, UNDECODABLE, chunk_key,
+    held_of, item_of, records, unseal,
 };
 
 mod format;
@@ -90,10 +90,7 @@ pub struct Loaded {
 /// the reason when it cannot be used. The records come back in chunk
 /// order, as a list: when the digest matches (the common start) they go
 /// into the fold after one sort, and only the other cases pay for a map.
-fn read(
-    store: &Store,
-    side: &SideTree<'_>,
-) -> Result<Option<(Meta, Vec<(Key, Held)>)>, StoreError> {
+fn read(store: &Store, side: &SideTree<'_>) -> Result<Option<(Meta, List)>, StoreError> {
     let Some(meta) = side.get(META_KEY)? else {
         return Ok(None);
     };
