@@ -34,9 +34,10 @@
 //!
 //! ## Layout
 //!
-//! The records live in chunks of about 64 KiB (sled's cost is per
-//! row: a million rows of 250 bytes read several times slower than four
-//! thousand of 64 KiB), keyed `C` + chunk number; the meta (`M`) names the
+//! The records live in chunks of about 64 KiB, keyed `C` + chunk number
+//! (sled's cost is per row: `bench views` at 200,000 entries loaded a
+//! snapshot of one row per entry in 0.98 s and one in chunks in 0.58 s, on
+//! the shared box under different background load); the meta (`M`) names the
 //! range of chunks in use. A record is a tag, the entry's HLC and id, and
 //! for a fold input its author, status, kind, scope and stored body bytes.
 //!
