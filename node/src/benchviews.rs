@@ -1,11 +1,14 @@
 //! `liandong bench views`: how long a post with a large ledger takes to
-//! start showing its views (read the domain entries from the store, decode
-//! them, fold them).
+//! start showing its views — without the views' snapshot (read every domain
+//! entry from the store, decode it, fold), building the snapshot, with it
+//! (read the snapshot tree), and with it after more entries arrived (the
+//! snapshot caught up with them). Each start opens the post afresh; the
+//! operating system's page cache is left as it is (say so with figures).
 
 use std::path::Path;
 use std::time::Instant;
 
-use liandong_protocol::domain::fold::{DeadlinePolicy, FoldContext, Track};
+use liandong_protocol::domain::fold::{DeadlinePolicy, Fold, FoldContext, Track, Views};
 use liandong_protocol::domain::{Casualties, Category, EventType, IncidentReport, Phase, Severity};
 use liandong_protocol::{Body, EntryId, Level, RegionCode, Status, UnitType};
 use serde::Serialize;
@@ -13,6 +16,7 @@ use serde::Serialize;
 use crate::clock;
 use crate::config::{Config, PostConfig};
 use crate::datadir::DataDir;
+use crate::domain::snapshot::{self, How};
 use crate::domain::{DevRoles, PostDirectory, load_fold};
 use crate::post::Post;
 
@@ -33,6 +37,28 @@ pub struct ViewsReport {
     pub written_allocated_bytes: u64,
     /// The key spaces' logical bytes and `du` after the cold start.
     pub disk: crate::store::DiskStats,
+    /// Building the snapshot from the entries (the first start after an
+    /// upgrade, or after a snapshot was found unusable).
+    pub snapshot_build_seconds: f64,
+    /// A start with the snapshot current: open, load, views.
+    pub with_snapshot: StartReport,
+    /// Entries written after the snapshot before the next start.
+    pub added_after: u64,
+    /// A start after those entries: the snapshot catches up with them.
+    pub caught_up: StartReport,
+    pub store_bytes_with_snapshot: u64,
+}
+
+/// One start of a post with the views' snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct StartReport {
+    pub open_seconds: f64,
+    /// Reading the snapshot (and bringing it up to date) into a fold.
+    pub load_seconds: f64,
+    pub views_seconds: f64,
+    /// How the fold was obtained (`snapshot`, `caught up with N`, ...).
+    pub how: String,
+    pub total_seconds: f64,
 }
 
 fn fail(e: impl std::fmt::Display) -> String {
@@ -58,6 +84,118 @@ pub fn run(
     config.store.cache_mb = 256;
     let post = Post::init(&dir, config).map_err(fail)?;
     let started = Instant::now();
+    let now_ms = clock::now_ms();
+    write(&post, &region, 0, entries, &mut progress)?;
+    let write_seconds = started.elapsed().as_secs_f64();
+    post.ledger.store().sync().map_err(fail)?;
+    let written_allocated_bytes =
+        crate::store::allocated_bytes(post.ledger.store().path()).map_err(fail)?;
+    drop(post);
+
+    let t = Instant::now();
+    let post = Post::open(&dir).map_err(fail)?;
+    let open_seconds = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let fold = load_fold(post.ledger.store()).map_err(fail)?;
+    let load_seconds = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let views = views_of(&post, &fold, now_ms)?;
+    let views_seconds = t.elapsed().as_secs_f64();
+    let store_bytes = post.ledger.store().size_on_disk();
+    let disk = post.ledger.store().disk_stats().map_err(fail)?;
+
+    progress("building the views' snapshot");
+    let t = Instant::now();
+    let built = snapshot::load(post.ledger.store()).map_err(fail)?;
+    let snapshot_build_seconds = t.elapsed().as_secs_f64();
+    if !matches!(built.how, How::Rebuilt { .. }) || !built.saved {
+        return Err(format!("the snapshot was not built: {:?}", built.how));
+    }
+    drop(post);
+
+    let (with_snapshot, again) = start(&dir, now_ms)?;
+    if again != views {
+        return Err("views from the snapshot differ from the full fold".into());
+    }
+    let added_after = (entries / 100).max(10);
+    let post = Post::open(&dir).map_err(fail)?;
+    write(&post, &region, entries, added_after, &mut progress)?;
+    drop(post);
+    let (caught_up, _) = start(&dir, now_ms)?;
+    let post = Post::open(&dir).map_err(fail)?;
+    let store_bytes_with_snapshot = post.ledger.store().size_on_disk();
+    Ok(ViewsReport {
+        entries,
+        write_seconds,
+        open_seconds,
+        load_seconds,
+        views_seconds,
+        incidents: views.incidents.len(),
+        store_bytes,
+        written_allocated_bytes,
+        disk,
+        snapshot_build_seconds,
+        with_snapshot,
+        added_after,
+        caught_up,
+        store_bytes_with_snapshot,
+    })
+}
+
+/// A start with the snapshot: open the post, load the fold, fold the views.
+fn start(dir: &DataDir, now_ms: u64) -> Result<(StartReport, Views), String> {
+    let t = Instant::now();
+    let post = Post::open(dir).map_err(fail)?;
+    let open_seconds = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let loaded = snapshot::load(post.ledger.store()).map_err(fail)?;
+    let load_seconds = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let views = views_of(&post, &loaded.fold, now_ms)?;
+    let views_seconds = t.elapsed().as_secs_f64();
+    let how = match loaded.how {
+        How::Snapshot => "snapshot".to_string(),
+        How::CaughtUp { entries } => format!("caught up with {entries}"),
+        How::Reconciled { added, removed } => format!("reconciled +{added} -{removed}"),
+        How::Rebuilt { reason } => format!("rebuilt ({reason})"),
+    };
+    Ok((
+        StartReport {
+            open_seconds,
+            load_seconds,
+            views_seconds,
+            how,
+            total_seconds: open_seconds + load_seconds + views_seconds,
+        },
+        views,
+    ))
+}
+
+/// Reality's views of a fold, as the console computes them.
+fn views_of(post: &Post, fold: &Fold, now_ms: u64) -> Result<Views, String> {
+    let directory =
+        PostDirectory::for_ledger(&post.ledger, &DevRoles::default(), &[]).map_err(fail)?;
+    let authority = liandong_protocol::AuthorityPolicy::default();
+    let deadlines = DeadlinePolicy::default();
+    let ctx = FoldContext {
+        directory: &directory,
+        authority: &authority,
+        deadlines: &deadlines,
+        // One time for every start, so that their views compare equal.
+        now_ms,
+    };
+    Ok(fold.views(&ctx, Track::Actual))
+}
+
+/// Writes `entries` incident reports (one 首报 and nine 续报 per incident),
+/// numbering incidents from `first / 10`.
+fn write(
+    post: &Post,
+    region: &RegionCode,
+    first: u64,
+    entries: u64,
+    progress: &mut impl FnMut(&str),
+) -> Result<(), String> {
     let now = clock::now_ms();
     let report = |phase: Phase, incident: Option<EntryId>, i: u64| {
         Body::from(IncidentReport {
@@ -94,7 +232,7 @@ pub fn run(
                 (
                     region.clone(),
                     Status::Actual,
-                    report(Phase::Initial, None, written / 10 + k),
+                    report(Phase::Initial, None, (first + written) / 10 + k),
                 )
             })
             .collect();
@@ -119,40 +257,5 @@ pub fn run(
             progress(&format!("{written} entries written"));
         }
     }
-    let write_seconds = started.elapsed().as_secs_f64();
-    post.ledger.store().sync().map_err(fail)?;
-    let written_allocated_bytes =
-        crate::store::allocated_bytes(post.ledger.store().path()).map_err(fail)?;
-    drop(post);
-
-    let t = Instant::now();
-    let post = Post::open(&dir).map_err(fail)?;
-    let open_seconds = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let fold = load_fold(post.ledger.store()).map_err(fail)?;
-    let load_seconds = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let directory =
-        PostDirectory::for_ledger(&post.ledger, &DevRoles::default(), &[]).map_err(fail)?;
-    let authority = liandong_protocol::AuthorityPolicy::default();
-    let deadlines = DeadlinePolicy::default();
-    let ctx = FoldContext {
-        directory: &directory,
-        authority: &authority,
-        deadlines: &deadlines,
-        now_ms: clock::now_ms(),
-    };
-    let views = fold.views(&ctx, Track::Actual);
-    let views_seconds = t.elapsed().as_secs_f64();
-    Ok(ViewsReport {
-        entries,
-        write_seconds,
-        open_seconds,
-        load_seconds,
-        views_seconds,
-        incidents: views.incidents.len(),
-        store_bytes: post.ledger.store().size_on_disk(),
-        written_allocated_bytes,
-        disk: post.ledger.store().disk_stats().map_err(fail)?,
-    })
+    Ok(())
 }

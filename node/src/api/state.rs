@@ -4,18 +4,20 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::FromRef;
 use liandong_protocol::domain::fold::{Fold, Views};
-use liandong_protocol::{EntryId, LedgerDigest, NodeId, RegionCode};
+use liandong_protocol::{EntryId, Hlc, LedgerDigest, NodeId, RegionCode, SignedEntry};
 
 use super::{Access, ApiError};
 use crate::clock;
 use crate::domain::load::is_domain_kind;
-use crate::domain::{ActionError, Desk, load_fold};
+use crate::domain::{ActionError, Desk, snapshot};
 use crate::ledger::Ledger;
 use crate::node::NodeHandle;
 use crate::service::events::NewEntry;
+use crate::store::Store;
 
 #[derive(Clone)]
 pub struct ApiState {
@@ -50,11 +52,22 @@ impl FromRef<ApiState> for Access {
 /// post is announced on the node's broadcast and folded in on the next
 /// request. The digest of the entries accounted for is compared with the
 /// store's: when they differ (an entry stored but not announced yet, or
-/// this listener fell behind the broadcast), the whole ledger is folded
-/// again — always correct, merely slower.
+/// this listener fell behind the broadcast), the fold is loaded again —
+/// from the views' snapshot, brought up to date (`domain::snapshot`):
+/// always correct, merely slower.
+///
+/// What was folded in since the snapshot on disk is appended to it every
+/// [`SAVE_EVERY`] (or [`SAVE_ENTRIES`] entries) and when the console stops,
+/// so a restart reads the snapshot instead of every entry.
 struct FoldCache {
+    ledger: Arc<Ledger>,
     inner: Mutex<CacheState>,
 }
+
+/// How often a running post appends to the views' snapshot at most.
+const SAVE_EVERY: Duration = Duration::from_secs(10);
+/// Domain entries folded in that make an append due at once.
+const SAVE_ENTRIES: usize = 10_000;
 
 struct CacheState {
     last: Option<Loaded>,
@@ -67,65 +80,129 @@ struct Loaded {
     digest: LedgerDigest,
     /// Entries announced since the full fold (each counted once).
     since: HashSet<EntryId>,
+    /// The latest time among the entries accounted for.
+    max_hlc: Hlc,
+    /// What the snapshot on disk accounts for (`None`: not this cache's to
+    /// append to, until the next load).
+    saved: Option<LedgerDigest>,
+    saved_at: Instant,
+    /// Domain entries folded in since the snapshot on disk.
+    unsaved: Vec<SignedEntry>,
 }
 
 impl FoldCache {
-    fn new(news: tokio::sync::broadcast::Receiver<NewEntry>) -> FoldCache {
+    fn new(ledger: Arc<Ledger>, news: tokio::sync::broadcast::Receiver<NewEntry>) -> FoldCache {
         FoldCache {
+            ledger,
             inner: Mutex::new(CacheState { last: None, news }),
         }
     }
 
     /// The current fold and the digest of the entries it accounts for.
     fn get(&self, ledger: &Ledger) -> Result<(Arc<Fold>, LedgerDigest), ActionError> {
-        use tokio::sync::broadcast::error::TryRecvError;
         let store = ledger.store();
         let mut state = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let CacheState { last, news } = &mut *state;
-        if let Some(l) = last.as_mut() {
-            let mut lagged = false;
-            loop {
-                match news.try_recv() {
-                    Ok(new) => {
-                        if !l.since.insert(new.id) {
-                            continue;
-                        }
-                        l.digest.add(&new.id);
-                        if is_domain_kind(new.kind)
-                            && let Some(entry) = store.get(&new.id).map_err(ActionError::store)?
-                        {
-                            // Clones only while an earlier request still
-                            // holds the old fold.
-                            Arc::make_mut(&mut l.fold).insert(&entry);
-                        }
-                    }
-                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
-                    Err(TryRecvError::Lagged(_)) => {
-                        lagged = true;
-                        break;
-                    }
-                }
+        if let Some(l) = catch_up(&mut state, store)? {
+            if l.due() {
+                l.save(store);
             }
-            let now = store
-                .digest(&RegionCode::national())
-                .map_err(ActionError::store)?;
-            if !lagged && l.digest == now {
-                return Ok((Arc::clone(&l.fold), now));
-            }
+            return Ok((Arc::clone(&l.fold), l.digest));
         }
-        // Listen first, then read the digest, then fold: an entry stored
-        // meanwhile is either in both or announced after (and counted then).
+        // Listen first, then load: an entry stored meanwhile is either
+        // accounted for in the load or announced after (and counted then).
+        let CacheState { last, news } = &mut *state;
         *news = news.resubscribe();
-        let digest = store
-            .digest(&RegionCode::national())
-            .map_err(ActionError::store)?;
-        let fold = Arc::new(load_fold(store).map_err(ActionError::store)?);
+        let loaded = snapshot::load(store).map_err(ActionError::store)?;
+        let fold = Arc::new(loaded.fold);
         *last = Some(Loaded {
             fold: Arc::clone(&fold),
-            digest,
+            digest: loaded.digest,
             since: HashSet::new(),
+            max_hlc: loaded.max_hlc,
+            saved: loaded.saved.then_some(loaded.digest),
+            saved_at: Instant::now(),
+            unsaved: Vec::new(),
         });
-        Ok((fold, digest))
+        Ok((fold, loaded.digest))
+    }
+}
+
+/// Folds in what was announced since; the kept fold when it then accounts
+/// for exactly what the store holds, `None` when it must be loaded again.
+fn catch_up<'s>(
+    state: &'s mut CacheState,
+    store: &Store,
+) -> Result<Option<&'s mut Loaded>, ActionError> {
+    use tokio::sync::broadcast::error::TryRecvError;
+    let CacheState { last, news } = state;
+    let Some(l) = last.as_mut() else {
+        return Ok(None);
+    };
+    loop {
+        match news.try_recv() {
+            Ok(new) => {
+                if !l.since.insert(new.id) {
+                    continue;
+                }
+                l.digest.add(&new.id);
+                l.max_hlc = l.max_hlc.max(new.hlc);
+                if is_domain_kind(new.kind)
+                    && let Some(entry) = store.get(&new.id).map_err(ActionError::store)?
+                {
+                    // Clones only while an earlier request still holds
+                    // the old fold.
+                    Arc::make_mut(&mut l.fold).insert(&entry);
+                    l.unsaved.push(entry);
+                }
+            }
+            Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            Err(TryRecvError::Lagged(_)) => return Ok(None),
+        }
+    }
+    let now = store
+        .digest(&RegionCode::national())
+        .map_err(ActionError::store)?;
+    Ok((l.digest == now).then_some(l))
+}
+
+impl Loaded {
+    fn due(&self) -> bool {
+        self.saved.is_some_and(|saved| saved != self.digest)
+            && (self.saved_at.elapsed() >= SAVE_EVERY || self.unsaved.len() >= SAVE_ENTRIES)
+    }
+
+    /// Appends what the snapshot on disk lacks. Only called when the fold
+    /// accounts for exactly what the store holds; a failure is logged and
+    /// leaves the snapshot to the next load (which checks it anyway).
+    fn save(&mut self, store: &Store) {
+        let Some(base) = self.saved else {
+            return;
+        };
+        let result = snapshot::append(store, &base, &self.unsaved, self.digest, self.max_hlc);
+        self.saved_at = Instant::now();
+        self.unsaved.clear();
+        self.saved = match result {
+            Ok(true) => Some(self.digest),
+            Ok(false) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "views' snapshot not updated / 视图快照未更新");
+                None
+            }
+        };
+    }
+}
+
+/// The console is stopping (the last handler is gone): what the snapshot
+/// lacks is written now, so the next start reads it as it is.
+impl Drop for FoldCache {
+    fn drop(&mut self) {
+        let store = self.ledger.store();
+        let state = self.inner.get_mut().unwrap_or_else(|p| p.into_inner());
+        match catch_up(state, store) {
+            Ok(Some(l)) if l.saved.is_some_and(|saved| saved != l.digest) => l.save(store),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "views' snapshot not updated / 视图快照未更新"),
+        }
     }
 }
 
@@ -174,10 +251,11 @@ impl ViewsCache {
 impl ApiState {
     pub fn new(node: NodeHandle, access: Access) -> ApiState {
         let news = node.subscribe();
+        let ledger = Arc::clone(node.ledger().ledger());
         ApiState {
             node,
             access,
-            folds: Arc::new(FoldCache::new(news)),
+            folds: Arc::new(FoldCache::new(ledger, news)),
             views: Arc::new(ViewsCache::default()),
             writes: Arc::new(tokio::sync::Mutex::new(())),
         }

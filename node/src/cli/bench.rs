@@ -441,6 +441,23 @@ fn views(args: ViewsBenchArgs) -> Result<(), CliError> {
             r.incidents
         );
         print_disk(r.entries, r.written_allocated_bytes, &r.disk);
+        println!(
+            "views' snapshot built in {:.2} s ({} MB on disk with it)",
+            r.snapshot_build_seconds,
+            r.store_bytes_with_snapshot / 1_000_000
+        );
+        for (label, s) in [
+            ("start with the snapshot".to_string(), &r.with_snapshot),
+            (
+                format!("start after {} more entries", r.added_after),
+                &r.caught_up,
+            ),
+        ] {
+            println!(
+                "{label}: open {:.2} s, load {:.2} s ({}), views {:.2} s; total {:.2} s",
+                s.open_seconds, s.load_seconds, s.how, s.views_seconds, s.total_seconds
+            );
+        }
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ use liandong_protocol::{
 
 use super::error::{ActionError, ActionErrorKind};
 use super::ids::{self, DRILL};
-use super::{DevRoles, PostDirectory, load_fold};
+use super::{DevRoles, PostDirectory, snapshot};
 use crate::ledger::Ledger;
 
 /// What a desk needs besides the ledger: from the post's config and data
@@ -77,15 +77,18 @@ impl std::fmt::Debug for Desk {
 }
 
 impl Desk {
-    /// Folds the ledger's domain entries and opens the desk on reality, or
-    /// on the drill named by `drill` (an id or a prefix).
+    /// Folds the ledger's domain entries (from the views' snapshot, brought
+    /// up to date: see [`super::snapshot`]) and opens the desk on reality,
+    /// or on the drill named by `drill` (an id or a prefix).
     pub fn open(
         ledger: &Ledger,
         setup: &DeskSetup,
         drill: Option<&str>,
         now_ms: u64,
     ) -> Result<Desk, ActionError> {
-        let fold = load_fold(ledger.store()).map_err(ActionError::store)?;
+        let fold = snapshot::load(ledger.store())
+            .map_err(ActionError::store)?
+            .fold;
         Desk::with_fold(ledger, setup, Arc::new(fold), drill, now_ms)
     }
 

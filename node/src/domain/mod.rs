@@ -17,6 +17,7 @@ pub mod input;
 pub mod load;
 pub mod projections;
 pub mod sections;
+pub mod snapshot;
 pub mod summary;
 
 pub use actions::Action;

@@ -21,6 +21,7 @@ pub mod keys;
 mod marker;
 mod open;
 pub mod recover;
+mod snapshot;
 mod standing;
 mod stats;
 mod timeline;
@@ -37,6 +38,7 @@ use durable::DurableFiles;
 use health::Health;
 pub use health::{DEFAULT_RESERVE_MB, StoreHealth, free_bytes, mib};
 pub use open::StoreOptions;
+pub use snapshot::{Side, SideBatch, SideTree};
 pub use standing::{StandingApplied, VoidReason};
 pub use stats::{DiskStats, KeySpaceStats, allocated_bytes};
 
@@ -448,30 +450,43 @@ impl Store {
     /// query, by time otherwise).
     pub fn query(&self, query: &Query) -> Result<Vec<SignedEntry>, StoreError> {
         let limit = query.limit.unwrap_or(usize::MAX);
-        let ids: Box<dyn Iterator<Item = Result<EntryId, StoreError>>> = if query.voided {
-            Box::new(self.voided_by_time()?.into_iter().map(Ok))
+        // (time, id), with the time where the index key carries it: `since`
+        // and `until` are then applied before an entry is read, and a
+        // time-ordered listing stops at `until` (it reads what it returns).
+        type Ids<'a> = Box<dyn Iterator<Item = Result<(Option<Hlc>, EntryId), StoreError>> + 'a>;
+        let ids: Ids<'_> = if query.voided {
+            Box::new(self.voided_by_time()?.into_iter().map(|id| Ok((None, id))))
         } else if let Some(author) = &query.author {
-            Box::new(self.author_ids(author))
+            Box::new(self.author_ids(author).map(|id| id.map(|id| (None, id))))
         } else if let Some(kind) = query.kind {
-            Box::new(
-                self.tree()?
-                    .scan_prefix(keys::kind_prefix(kind))
-                    .keys()
-                    .map(|k| keys::trailing_id(&k?).ok_or_else(|| self.bad_key("K"))),
-            )
+            let since = query.since.unwrap_or(Hlc::ZERO);
+            let start = keys::kind(kind, since, &EntryId([0; 32]));
+            let end = keys::prefix_end(&keys::kind_prefix(kind));
+            Box::new(self.tree()?.range(start..end).keys().map(|k| {
+                let (hlc, id) = keys::trailing_hlc_id(&k?).ok_or_else(|| self.bad_key("K"))?;
+                Ok((Some(hlc), id))
+            }))
         } else {
             let scope = query.scope.clone().unwrap_or_else(RegionCode::national);
             Box::new(
                 self.time_ordered(&scope, query.since)?
-                    .map(|item| item.map(|(_, id)| id)),
+                    .map(|item| item.map(|(hlc, id)| (Some(hlc), id))),
             )
         };
         let mut out = Vec::new();
-        for id in ids {
+        for item in ids {
             if out.len() >= limit {
                 break;
             }
-            let id = id?;
+            let (hlc, id) = item?;
+            if let Some(hlc) = hlc {
+                if query.until.is_some_and(|t| hlc > t) {
+                    break;
+                }
+                if query.since.is_some_and(|t| hlc < t) {
+                    continue;
+                }
+            }
             let Some(entry) = self.get(&id)? else {
                 return Err(StoreError::Corrupt {
                     path: self.path.clone(),

@@ -1,0 +1,395 @@
+//! The views' snapshot on disk: the meta row, chunks sealed with a CRC,
+//! and the records inside them (see the parent module for what they mean).
+//! Everything read here is disk input: lengths are checked before use.
+
+use std::collections::BTreeMap;
+
+use liandong_protocol::domain::fold::Item;
+use liandong_protocol::limits::MAX_ENTRY_CEILING;
+use liandong_protocol::{
+    Body, EntryId, Hlc, Kind, LedgerDigest, NodeId, RegionCode, SignedEntry, Status,
+};
+
+use crate::store::{SideBatch, SideTree, StoreError};
+
+/// The layout below; another value is rebuilt, never read.
+pub const FORMAT: u32 = 2;
+
+/// The commit row: format, digest, latest time, chunk range, records.
+pub(super) const META_KEY: &[u8] = b"M";
+pub(super) const META_BYTES: usize = 4 + LedgerDigest::BYTES + 4 * 8;
+pub(super) const CHUNK: u8 = b'C';
+
+/// Record tags. A fold input:
+pub(super) const ITEM: u8 = b'I';
+/// A domain-kind entry whose body does not decode: listed as invalid in
+/// every view, so it is kept (as its id; the entry is read at load).
+pub(super) const UNDECODABLE: u8 = b'U';
+/// A domain-kind entry that is not a fold input (kept so it is not read
+/// again at every load).
+pub(super) const OTHER: u8 = b'N';
+
+/// tag, HLC, id, payload length.
+pub(super) const RECORD_HEAD: usize = 1 + 8 + 32 + 4;
+/// author, status, kind, scope length; then the scope and the body.
+pub(super) const ITEM_HEAD: usize = 32 + 1 + 2 + 1;
+/// A record holds one entry's body: never more than an entry may be.
+pub(super) const MAX_PAYLOAD: usize = ITEM_HEAD + u8::MAX as usize + MAX_ENTRY_CEILING;
+/// A chunk is closed once it reaches this size.
+pub(super) const CHUNK_BYTES: usize = 64 * 1024;
+/// Every chunk starts with a CRC-32 of its key and contents.
+pub(super) const CRC_BYTES: usize = 4;
+/// The most a chunk can hold: one record short of full, plus the largest.
+pub(super) const MAX_CHUNK_BYTES: usize = CRC_BYTES + CHUNK_BYTES + RECORD_HEAD + MAX_PAYLOAD;
+/// Chunks written per batch when the whole snapshot is written.
+pub(super) const CHUNKS_PER_BATCH: usize = 64;
+
+/// One held entry, by (HLC, id).
+#[derive(Debug)]
+// Nearly every held entry is an `Item`: boxing it would add one allocation
+// per entry to the start-up this module exists to make fast.
+#[allow(clippy::large_enum_variant)]
+pub(super) enum Held {
+    Item(Item),
+    Undecodable(Box<SignedEntry>),
+    Other,
+}
+
+impl Held {
+    pub(super) fn tag(&self) -> u8 {
+        match self {
+            Held::Item(_) => ITEM,
+            Held::Undecodable(_) => UNDECODABLE,
+            Held::Other => OTHER,
+        }
+    }
+}
+
+pub(super) type Key = (Hlc, EntryId);
+/// Held entries in the order they were read.
+pub(super) type List = Vec<(Key, Held)>;
+pub(super) type Set = BTreeMap<Key, Held>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Meta {
+    pub(super) digest: LedgerDigest,
+    pub(super) max_hlc: Hlc,
+    /// Chunks `first..next` hold the records.
+    pub(super) first: u64,
+    pub(super) next: u64,
+    pub(super) records: u64,
+}
+
+impl Meta {
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(META_BYTES);
+        out.extend_from_slice(&FORMAT.to_be_bytes());
+        out.extend_from_slice(&self.digest.to_bytes());
+        for word in [self.max_hlc.as_u64(), self.first, self.next, self.records] {
+            out.extend_from_slice(&word.to_be_bytes());
+        }
+        out
+    }
+
+    pub(super) fn decode(bytes: &[u8]) -> Result<Meta, String> {
+        let format = bytes
+            .get(..4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_be_bytes)
+            .ok_or("meta row is truncated")?;
+        if format != FORMAT {
+            return Err(format!(
+                "snapshot format {format}, this liandong writes {FORMAT}"
+            ));
+        }
+        if bytes.len() != META_BYTES {
+            return Err(format!(
+                "meta row has {} bytes, expected {META_BYTES}",
+                bytes.len()
+            ));
+        }
+        let digest = LedgerDigest::from_bytes(&bytes[4..4 + LedgerDigest::BYTES])
+            .ok_or("meta row digest is malformed")?;
+        let mut words = bytes[4 + LedgerDigest::BYTES..]
+            .chunks_exact(8)
+            .filter_map(|c| <[u8; 8]>::try_from(c).ok().map(u64::from_be_bytes));
+        let mut next = || words.next().ok_or("meta row is truncated");
+        let meta = Meta {
+            digest,
+            max_hlc: Hlc::from_u64(next()?),
+            first: next()?,
+            next: next()?,
+            records: next()?,
+        };
+        if meta.first > meta.next {
+            return Err(format!("meta names chunks {}..{}", meta.first, meta.next));
+        }
+        Ok(meta)
+    }
+}
+
+pub(super) fn chunk_key(n: u64) -> [u8; 9] {
+    let mut key = [0u8; 9];
+    key[0] = CHUNK;
+    key[1..].copy_from_slice(&n.to_be_bytes());
+    key
+}
+
+pub(super) fn status_byte(status: Status) -> u8 {
+    match status {
+        Status::Actual => 0,
+        Status::Exercise => 1,
+        Status::Test => 2,
+    }
+}
+
+pub(super) fn status_of(byte: u8) -> Option<Status> {
+    match byte {
+        0 => Some(Status::Actual),
+        1 => Some(Status::Exercise),
+        2 => Some(Status::Test),
+        _ => None,
+    }
+}
+
+/// What the fold takes from a stored entry, and the payload of the record
+/// that keeps it.
+pub(super) fn held_of(entry: &SignedEntry) -> (Held, Vec<u8>) {
+    match Item::from_entry(entry) {
+        Ok(Some(item)) => {
+            let h = entry.header();
+            let scope = h.scope.to_string();
+            let mut row = Vec::with_capacity(ITEM_HEAD + scope.len() + entry.body_bytes().len());
+            row.extend_from_slice(h.author.as_bytes());
+            row.push(status_byte(h.status));
+            row.extend_from_slice(&h.kind.0.to_be_bytes());
+            // Region codes have at most 12 digits (protocol `region`).
+            row.push(u8::try_from(scope.len()).unwrap_or(u8::MAX));
+            row.extend_from_slice(scope.as_bytes());
+            // The stored body bytes, not a re-encoding: exactly what the
+            // entry carries.
+            row.extend_from_slice(entry.body_bytes());
+            (Held::Item(item), row)
+        }
+        Ok(None) => (Held::Other, Vec::new()),
+        Err(_) => (Held::Undecodable(Box::new(entry.clone())), Vec::new()),
+    }
+}
+
+/// The scopes met while reading: a post's entries share a few, so each is
+/// parsed once.
+#[derive(Default)]
+pub(super) struct Scopes(std::collections::HashMap<Vec<u8>, RegionCode>);
+
+impl Scopes {
+    pub(super) fn parse(&mut self, raw: &[u8]) -> Result<RegionCode, String> {
+        if let Some(code) = self.0.get(raw) {
+            return Ok(code.clone());
+        }
+        let code: RegionCode = std::str::from_utf8(raw)
+            .map_err(|_| "scope is not text".to_string())?
+            .parse()
+            .map_err(|e: liandong_protocol::region::RegionError| e.to_string())?;
+        self.0.insert(raw.to_vec(), code.clone());
+        Ok(code)
+    }
+}
+
+/// Decodes an item record's payload (disk input: lengths checked first).
+pub(super) fn item_of(key: Key, row: &[u8], scopes: &mut Scopes) -> Result<Item, String> {
+    let (hlc, id) = key;
+    if row.len() < ITEM_HEAD {
+        return Err(format!("item {id} has {} bytes", row.len()));
+    }
+    let author: [u8; 32] = row[..32]
+        .try_into()
+        .map_err(|_| format!("item {id}: author"))?;
+    let status = status_of(row[32]).ok_or_else(|| format!("item {id}: status {}", row[32]))?;
+    let kind = Kind(u16::from_be_bytes([row[33], row[34]]));
+    let scope_end = ITEM_HEAD + usize::from(row[35]);
+    let scope = row
+        .get(ITEM_HEAD..scope_end)
+        .ok_or_else(|| format!("item {id}: scope runs past the record"))?;
+    let scope = scopes.parse(scope).map_err(|e| format!("item {id}: {e}"))?;
+    let body =
+        Body::decode(kind, &row[scope_end..]).map_err(|e| format!("item {id}: body: {e}"))?;
+    Ok(Item {
+        id,
+        author: NodeId(author),
+        hlc,
+        scope,
+        status,
+        body,
+    })
+}
+
+/// A chunk's value: the CRC of key and contents, then the contents.
+pub(super) fn seal(key: &[u8], contents: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(CRC_BYTES + contents.len());
+    out.extend_from_slice(&crc(key, contents).to_be_bytes());
+    out.extend_from_slice(contents);
+    out
+}
+
+pub(super) fn crc(key: &[u8], contents: &[u8]) -> u32 {
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(key);
+    crc.update(contents);
+    crc.finalize()
+}
+
+/// The contents of a chunk whose CRC matches (size-checked first).
+pub(super) fn unseal<'v>(key: &[u8], value: &'v [u8]) -> Result<&'v [u8], String> {
+    if value.len() < CRC_BYTES || value.len() > MAX_CHUNK_BYTES {
+        return Err(format!("a chunk has {} bytes", value.len()));
+    }
+    let (stored, contents) = value.split_at(CRC_BYTES);
+    if stored != crc(key, contents).to_be_bytes() {
+        return Err("a chunk fails its checksum".into());
+    }
+    Ok(contents)
+}
+
+/// One record of a chunk.
+pub(super) struct Record<'c> {
+    pub(super) tag: u8,
+    pub(super) key: Key,
+    pub(super) payload: &'c [u8],
+    /// The record's bytes as stored (for copying it when compacting).
+    pub(super) raw: &'c [u8],
+}
+
+/// Splits a chunk's contents into records (every length checked); after
+/// an error it yields nothing more.
+pub(super) fn records(mut contents: &[u8]) -> impl Iterator<Item = Result<Record<'_>, String>> {
+    std::iter::from_fn(move || {
+        if contents.is_empty() {
+            return None;
+        }
+        let record = next_record(contents);
+        contents = match &record {
+            Ok(r) => &contents[r.raw.len()..],
+            Err(_) => &[],
+        };
+        Some(record)
+    })
+}
+
+/// The record at the start of `contents`.
+fn next_record(contents: &[u8]) -> Result<Record<'_>, String> {
+    let head = contents
+        .get(..RECORD_HEAD)
+        .ok_or("a record's head runs past its chunk")?;
+    let tag = head[0];
+    if ![ITEM, UNDECODABLE, OTHER].contains(&tag) {
+        return Err(format!("unknown record tag {tag}"));
+    }
+    let hlc = Hlc::from_u64(u64::from_be_bytes(
+        head[1..9].try_into().map_err(|_| "record time")?,
+    ));
+    let id = EntryId(head[9..41].try_into().map_err(|_| "record id")?);
+    let len = u32::from_be_bytes(head[41..45].try_into().map_err(|_| "record length")?);
+    let len = usize::try_from(len).map_err(|_| "record length")?;
+    if len > MAX_PAYLOAD {
+        return Err(format!("a record of {len} bytes"));
+    }
+    let raw = contents
+        .get(..RECORD_HEAD + len)
+        .ok_or("a record runs past its chunk")?;
+    Ok(Record {
+        tag,
+        key: (hlc, id),
+        payload: &raw[RECORD_HEAD..],
+        raw,
+    })
+}
+
+/// Writes records into chunks numbered from `next`.
+pub(super) struct Chunks<'a, 's> {
+    side: &'a SideTree<'s>,
+    mode: Mode,
+    batch: SideBatch,
+    chunks_in_batch: usize,
+    buf: Vec<u8>,
+    pub(super) next: u64,
+    records: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Chunks wait in the batch, to be written atomically with the meta.
+    Keep,
+    /// Chunks are written in batches as they fill (a rewrite: the meta
+    /// still names the old chunks meanwhile).
+    Stream,
+    /// Nothing is written (the disk is below its reserve).
+    Drop,
+}
+
+impl<'a, 's> Chunks<'a, 's> {
+    pub(super) fn new(side: &'a SideTree<'s>, mode: Mode, next: u64) -> Chunks<'a, 's> {
+        Chunks {
+            side,
+            mode,
+            batch: SideBatch::default(),
+            chunks_in_batch: 0,
+            buf: Vec::new(),
+            next,
+            records: 0,
+        }
+    }
+
+    pub(super) fn push(&mut self, tag: u8, key: Key, payload: &[u8]) -> Result<(), StoreError> {
+        self.records += 1;
+        if self.mode == Mode::Drop {
+            return Ok(());
+        }
+        let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+        self.buf.push(tag);
+        self.buf.extend_from_slice(&key.0.as_u64().to_be_bytes());
+        self.buf.extend_from_slice(key.1.as_bytes());
+        self.buf.extend_from_slice(&len.to_be_bytes());
+        self.buf.extend_from_slice(payload);
+        self.close_if_full()
+    }
+
+    /// Copies a record as it was stored.
+    pub(super) fn copy(&mut self, raw: &[u8]) -> Result<(), StoreError> {
+        self.records += 1;
+        if self.mode == Mode::Drop {
+            return Ok(());
+        }
+        self.buf.extend_from_slice(raw);
+        self.close_if_full()
+    }
+
+    fn close_if_full(&mut self) -> Result<(), StoreError> {
+        if self.buf.len() >= CHUNK_BYTES {
+            self.close()?;
+        }
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<(), StoreError> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let key = chunk_key(self.next);
+        self.batch.put(&key, &seal(&key, &self.buf));
+        self.buf.clear();
+        self.next += 1;
+        self.chunks_in_batch += 1;
+        if self.mode == Mode::Stream && self.chunks_in_batch >= CHUNKS_PER_BATCH {
+            self.side.apply(std::mem::take(&mut self.batch))?;
+            self.chunks_in_batch = 0;
+        }
+        Ok(())
+    }
+
+    /// Closes the last chunk; the batch (with what is left to write) and
+    /// the chunk number after the last.
+    pub(super) fn finish(mut self) -> Result<(SideBatch, u64, u64), StoreError> {
+        self.close()?;
+        Ok((self.batch, self.next, self.records))
+    }
+}

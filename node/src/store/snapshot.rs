@@ -1,0 +1,148 @@
+//! Side trees: state derived from the ledger and kept beside it so that a
+//! restart need not recompute it — the folded views' snapshot
+//! (`domain::snapshot`) and the last point `verify` checked
+//! (`ledger::verify`).
+//!
+//! Each side tree is its own sled tree, never the `ledger` tree: whatever
+//! is in one can be thrown away and rebuilt from the entries, so it is
+//! written lazily (no fsync of its own) and its layout can change without a
+//! schema bump of the ledger. The store only keeps bytes; the owner of each
+//! tree encodes and checks them (they are disk input, size-checked before
+//! decoding). A tree's owner writes its commit row (its "meta") last, or in
+//! the same atomic batch as the rows it describes, so a crash leaves either
+//! the old state, the new state, or no meta (which means "rebuild").
+
+use liandong_protocol::{EntryId, Hlc, Kind};
+
+use super::{Store, StoreError, keys};
+
+/// Which side tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The decoded domain entries the views are folded from.
+    FoldSnapshot,
+    /// The ledger digest and time up to which `verify` found no problem.
+    Verified,
+}
+
+impl Side {
+    fn tree_name(self) -> &'static [u8] {
+        match self {
+            Side::FoldSnapshot => b"side/fold-snapshot",
+            Side::Verified => b"side/verified",
+        }
+    }
+}
+
+/// Rows to put and remove in one atomic batch.
+#[derive(Debug, Default)]
+pub struct SideBatch {
+    batch: sled::Batch,
+    writes: usize,
+}
+
+impl SideBatch {
+    pub fn put(&mut self, key: &[u8], value: &[u8]) {
+        self.batch.insert(key, value);
+        self.writes += 1;
+    }
+
+    pub fn remove(&mut self, key: &[u8]) {
+        self.batch.remove(key);
+        self.writes += 1;
+    }
+
+    /// Rows written so far (callers split large rewrites into batches).
+    pub fn len(&self) -> usize {
+        self.writes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writes == 0
+    }
+}
+
+/// One side tree of a store.
+#[derive(Debug, Clone)]
+pub struct SideTree<'s> {
+    store: &'s Store,
+    tree: sled::Tree,
+}
+
+impl Store {
+    /// Opens (or creates) a side tree. sled keeps opened trees, so this is
+    /// a map lookup after the first call.
+    pub fn side(&self, side: Side) -> Result<SideTree<'_>, StoreError> {
+        self.health.check()?;
+        Ok(SideTree {
+            store: self,
+            tree: self.db.open_tree(side.tree_name())?,
+        })
+    }
+}
+
+impl Store {
+    /// (time, id) of every counted entry of one kind, from the kind index
+    /// alone (no entry is read): what a side tree reconciles against.
+    pub fn kind_items(
+        &self,
+        kind: Kind,
+    ) -> Result<impl Iterator<Item = Result<(Hlc, EntryId), StoreError>> + '_, StoreError> {
+        Ok(self
+            .tree()?
+            .scan_prefix(keys::kind_prefix(kind))
+            .keys()
+            .map(|k| keys::trailing_hlc_id(&k?).ok_or_else(|| self.bad_key("K"))))
+    }
+}
+
+impl SideTree<'_> {
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tree.get(key)?.map(|v| v.to_vec()))
+    }
+
+    /// Rows whose key starts with `prefix`, in key order.
+    pub fn scan(
+        &self,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + '_ {
+        self.tree
+            .scan_prefix(prefix)
+            .map(|row| row.map_err(StoreError::from))
+    }
+
+    /// Rows with keys in `start..end`, in key order.
+    pub fn range(
+        &self,
+        start: &[u8],
+        end: &[u8],
+    ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + '_ {
+        self.tree
+            .range(start.to_vec()..end.to_vec())
+            .map(|row| row.map_err(StoreError::from))
+    }
+
+    /// Applies a batch atomically.
+    pub fn apply(&self, batch: SideBatch) -> Result<(), StoreError> {
+        self.write(|t| t.apply_batch(batch.batch))
+    }
+
+    /// Removes one row (a meta before a rewrite: the tree then reads as
+    /// absent until the new meta lands).
+    pub fn remove(&self, key: &[u8]) -> Result<(), StoreError> {
+        self.write(|t| t.remove(key).map(drop))
+    }
+
+    /// Removes every row.
+    pub fn clear(&self) -> Result<(), StoreError> {
+        self.write(|t| t.clear())
+    }
+
+    /// A write goes through the same gate as the ledger's: refused below
+    /// the free-space reserve, and a failed one fails the store (sled is
+    /// poisoned for the process after a failed write; see `health`).
+    fn write(&self, f: impl FnOnce(&sled::Tree) -> sled::Result<()>) -> Result<(), StoreError> {
+        self.store.health.check_writable()?;
+        f(&self.tree).map_err(|e| self.store.health.fail("a side-tree write", &e.into()))
+    }
+}
