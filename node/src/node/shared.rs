@@ -189,7 +189,10 @@ impl Shared {
                 } else {
                     None
                 };
+                // A post without a genesis (development mode) holds no
+                // certificates to bring: nothing to read, nothing to warn of.
                 let for_you = to
+                    .filter(|_| l.trust_enabled())
                     .and_then(|peer| l.chain_of(&peer).inspect_err(|e| logged("for_you", e)).ok().flatten())
                     .unwrap_or_default();
                 (profile, newest, chain, for_you)
