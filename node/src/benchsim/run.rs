@@ -182,7 +182,9 @@ pub(super) fn play(opts: &SimOptions) -> Result<(SimReport, World), SimError> {
     tree.link_partners();
     let mut rng = StdRng::seed_from_u64(opts.seed);
     let mut w = world(&tree, opts, &mut rng)?;
-    let interval = opts.sync_interval_s * SECOND;
+    // Each post's policy is ticked as often as the node ticks it; the sync
+    // timer's own interval lives in the policy (`sync_interval`).
+    let tick = crate::policy::TICK.as_micros() as Micros;
     let n = w.posts.len();
     let cut_region = match &opts.cut_province {
         Some(code) => RegionCode::parse(code).map_err(|e| SimError::Setup(e.to_string()))?,
@@ -196,7 +198,7 @@ pub(super) fn play(opts: &SimOptions) -> Result<(SimReport, World), SimError> {
         )));
     }
     for post in 0..n {
-        let phase = rng.random_range(0..interval.max(1));
+        let phase = rng.random_range(0..tick.max(1));
         w.queue.at(phase, Ev::Tick { post });
         for _ in 0..opts.entries {
             let at = rng.random_range(0..(opts.live_s * SECOND).max(1));
@@ -226,7 +228,7 @@ pub(super) fn play(opts: &SimOptions) -> Result<(SimReport, World), SimError> {
             }
             Ev::Tick { post } => {
                 w.policy(post, Event::Tick);
-                w.queue.at(at + interval, Ev::Tick { post });
+                w.queue.at(at + tick, Ev::Tick { post });
             }
             Ev::Gossip {
                 to,

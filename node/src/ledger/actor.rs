@@ -7,17 +7,8 @@
 //! which is what keeps a busy node's disk from becoming the bottleneck.
 //! Reads go straight to the store from the blocking pool (sled reads are
 //! concurrent). Every write — gossip, pushes, syncs, hellos, certificate
-//! chains, bundles, and what this post authors — holds the writer lock,
+//! chains, bundles, and what this post authors — goes through this thread,
 //! so trust admission and insert never interleave with another writer.
-//!
-//! One exception to "on this thread": a handful of received entries (a
-//! gossip message) is written by its caller itself when the writer lock is
-//! free, which takes the same ~100 µs of work but saves the two thread
-//! hand-offs of the queue, and on a busy two-core machine those dominated
-//! a gossip hop: the round trip through the queue had a median of 2 ms and
-//! a 90th percentile of 7.5 ms (30 posts in `bench net`), against well
-//! under a millisecond inline. When the lock is taken (the thread is
-//! writing a group) the entries queue as before.
 //!
 //! Durability differs by origin. An entry this post authors is flushed and
 //! fsynced before `author` returns: it exists nowhere else yet. A received
@@ -31,8 +22,8 @@
 //! sled recovers to a consistent prefix, so a cut never leaves an entry
 //! without its indexes.
 
+use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex};
 
 use liandong_protocol::{Body, RegionCode, SignedEntry, Status};
 use tokio::sync::{mpsc, oneshot};
@@ -44,10 +35,6 @@ use crate::store::Durability;
 pub const QUEUE_CAPACITY: usize = 1024;
 /// Most items validated and stored in one grouped batch.
 const MAX_GROUP_ITEMS: usize = 1024;
-/// Most received items a caller writes itself when the writer is free
-/// (see the module comment); larger batches (sync, push) queue, where they
-/// group with others and never hold an async worker for long.
-pub const MAX_INLINE_ITEMS: usize = 4;
 
 /// How received entries are taken in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,10 +90,6 @@ pub enum ActorError {
 pub struct LedgerHandle {
     tx: mpsc::Sender<Command>,
     ledger: Arc<Ledger>,
-    /// Held by whoever writes: the ledger thread, or a caller writing a
-    /// few received entries inline.
-    writer: Arc<Mutex<()>>,
-    flush: FlushRequests,
 }
 
 impl std::fmt::Debug for Command {
@@ -126,25 +109,14 @@ impl LedgerHandle {
         let ledger = Arc::new(ledger);
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
         let owned = Arc::clone(&ledger);
-        let writer = Arc::new(Mutex::new(()));
         let flusher = Flusher::spawn(Arc::clone(&ledger))?;
-        let flush = flusher.requests();
-        let thread_writer = Arc::clone(&writer);
         let thread = std::thread::Builder::new()
             .name("ledger".into())
             .spawn(move || {
-                run(&owned, rx, &thread_writer, &flusher.requests());
+                run(&owned, rx, &flusher);
                 flusher.finish();
             })?;
-        Ok((
-            LedgerHandle {
-                tx,
-                ledger,
-                writer,
-                flush,
-            },
-            thread,
-        ))
+        Ok((LedgerHandle { tx, ledger }, thread))
     }
 
     /// Read access for queries; call it from `spawn_blocking` or [`Self::read`].
@@ -170,18 +142,6 @@ impl LedgerHandle {
         items: Vec<Vec<u8>>,
         intake: Intake,
     ) -> Result<Ingested, ActorError> {
-        if intake == Intake::Received
-            && items.len() <= MAX_INLINE_ITEMS
-            && let Ok(writing) = self.writer.try_lock()
-        {
-            let _span = tracing::debug_span!("ingest inline", items = items.len()).entered();
-            let result = ingest_received(&self.ledger, items);
-            drop(writing);
-            if result.is_ok() {
-                self.flush.request();
-            }
-            return result.map_err(ActorError::Ledger);
-        }
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Command::Ingest {
@@ -218,16 +178,10 @@ impl LedgerHandle {
     }
 }
 
-fn run(
-    ledger: &Ledger,
-    mut rx: mpsc::Receiver<Command>,
-    writer: &Mutex<()>,
-    flusher: &FlushRequests,
-) {
+fn run(ledger: &Ledger, mut rx: mpsc::Receiver<Command>, flusher: &Flusher) {
     while let Some(first) = rx.blocking_recv() {
         let mut pending = Some(first);
         while let Some(cmd) = pending.take() {
-            let _writing = writer.lock().unwrap_or_else(|p| p.into_inner());
             match cmd {
                 Command::Author {
                     scope,
@@ -299,21 +253,6 @@ fn run(
 
 type Reply = oneshot::Sender<Result<Ingested, String>>;
 
-/// Writes received entries (the writer lock held), lazily durable.
-fn ingest_received(ledger: &Ledger, items: Vec<Vec<u8>>) -> Result<Ingested, String> {
-    match ledger.ingest_each(&items, Durability::Lazy) {
-        Ok(outcomes) => Ok(Ingested {
-            outcomes,
-            evidence: ledger.take_outbox(),
-            items,
-        }),
-        Err(e) => {
-            tracing::error!(error = %e, "store write failed; received entries refused until it recovers");
-            Err(e.to_string())
-        }
-    }
-}
-
 fn ingest_group(ledger: &Ledger, group: Vec<(Vec<Vec<u8>>, Reply)>) {
     let sizes: Vec<usize> = group.iter().map(|(items, _)| items.len()).collect();
     let mut all: Vec<Vec<u8>> = Vec::with_capacity(sizes.iter().sum());
@@ -378,34 +317,22 @@ impl Flusher {
         Ok(Flusher { tx, thread })
     }
 
-    fn requests(&self) -> FlushRequests {
-        FlushRequests(self.tx.clone())
-    }
-
-    /// Stops the thread and waits for it, so the store is closed when the
-    /// ledger thread ends (a restarted node reopens it at once). Every
-    /// `FlushRequests` is gone by then: the handles that hold one are what
-    /// keeps the ledger thread running.
-    fn finish(self) {
-        drop(self.tx);
-        if self.thread.join().is_err() {
-            tracing::error!("the fsync thread panicked / 落盘线程异常退出");
-        }
-    }
-}
-
-/// Asks the fsync thread for a sync of what was just written.
-#[derive(Clone, Debug)]
-struct FlushRequests(SyncSender<()>);
-
-impl FlushRequests {
     /// Asks for a sync; a request already waiting covers this one.
     fn request(&self) {
-        match self.0.try_send(()) {
+        match self.tx.try_send(()) {
             Ok(()) | Err(TrySendError::Full(())) => {}
             Err(TrySendError::Disconnected(())) => {
                 tracing::error!("the fsync thread has stopped / 落盘线程已停止");
             }
+        }
+    }
+
+    /// Stops the thread and waits for it, so the store is closed when the
+    /// ledger thread ends (a restarted node reopens it at once).
+    fn finish(self) {
+        drop(self.tx);
+        if self.thread.join().is_err() {
+            tracing::error!("the fsync thread panicked / 落盘线程异常退出");
         }
     }
 }

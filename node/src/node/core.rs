@@ -15,10 +15,8 @@ use super::commands::{self, NodeCommand};
 use super::shared::Shared;
 use super::{gossip, requests, sync};
 use crate::net::NetEvent;
-use crate::policy::{Effect, Event};
+use crate::policy::{Effect, Event, TICK};
 
-/// How often the policy's deadlines and sync timer are checked.
-const TICK: Duration = Duration::from_secs(1);
 /// How long a stop waits for handlers in flight before ending them.
 const DRAIN: Duration = Duration::from_secs(2);
 

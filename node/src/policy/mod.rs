@@ -48,6 +48,12 @@ use crate::net::bans::BanReason;
 pub const MAX_INVALID_DELIVERIES: u32 = 64;
 /// Requests one peer may have in flight; more are refused as throttled.
 pub const MAX_PEER_INFLIGHT: usize = 16;
+/// How often the node hands the policy an `Event::Tick` (deadlines, the
+/// sync timer, follow-ups).
+pub const TICK: Duration = Duration::from_secs(1);
+/// How long a peer left behind by a cascade (it was syncing) stays quiet
+/// before it is synced once more (`PeerPolicy::follow_ups`).
+pub const FOLLOW_UP_AFTER: Duration = Duration::from_secs(2);
 
 /// The knobs of the policy (a post's options, or a test's).
 #[derive(Debug, Clone)]
@@ -108,9 +114,12 @@ struct PeerState {
     /// The sync session running with this connection, if any.
     syncing: Option<u64>,
     /// New entries arrived from elsewhere while that session ran, too late
-    /// for it to carry: sync again when it ends, or the peer waits for the
+    /// for it to carry: sync again `FOLLOW_UP_AFTER` after it ends, unless
+    /// another session starts first. Without this the peer waited for the
     /// sync timer (the 10,000-post simulation saw a township wait 270 s).
     behind: bool,
+    /// When the last session with this connection ended.
+    idle_since: Instant,
     inflight: usize,
     invalid: u32,
 }
@@ -122,6 +131,7 @@ impl PeerState {
             admitted: false,
             syncing: None,
             behind: false,
+            idle_since: now,
             inflight: 0,
             invalid: 0,
         }
@@ -193,14 +203,13 @@ impl PeerPolicy {
                     && p.syncing == Some(session)
                 {
                     p.syncing = None;
-                    if std::mem::take(&mut p.behind) {
-                        return self.begin_sync(&peer).into_iter().collect();
-                    }
+                    p.idle_since = now;
                 }
                 Vec::new()
             }
             Event::Tick => {
                 let mut effects = self.hello_deadlines(now);
+                effects.extend(self.follow_ups(now));
                 effects.extend(self.sync_timer(now));
                 effects
             }
@@ -276,6 +285,29 @@ impl PeerPolicy {
             .collect()
     }
 
+    /// Peers left behind by a cascade while they were syncing, quiet for
+    /// `FOLLOW_UP_AFTER`: synced once more. Waiting lets the cascades of a
+    /// heal reach them first (each new session clears the mark), so in a
+    /// wave of syncs this costs nothing, and after it only the peers no
+    /// session reached are synced (an in-sync session is ~400 bytes).
+    fn follow_ups(&mut self, now: Instant) -> Vec<Effect> {
+        let mut due: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| {
+                p.admitted
+                    && p.behind
+                    && p.syncing.is_none()
+                    && now.duration_since(p.idle_since) >= FOLLOW_UP_AFTER
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        due.sort();
+        due.into_iter()
+            .filter_map(|peer| self.begin_sync(&peer))
+            .collect()
+    }
+
     /// Every `sync_interval`, a sync with one admitted peer chosen at
     /// random among those not syncing.
     fn sync_timer(&mut self, now: Instant) -> Vec<Effect> {
@@ -322,6 +354,7 @@ impl PeerPolicy {
         let session = self.next_session;
         self.next_session += 1;
         p.syncing = Some(session);
+        p.behind = false;
         Ok(session)
     }
 
@@ -454,45 +487,72 @@ mod tests {
     }
 
     #[test]
-    fn a_peer_busy_during_a_cascade_is_synced_again_when_its_session_ends() {
+    fn a_peer_busy_during_a_cascade_is_synced_again_once_it_has_been_quiet() {
         let mut p = policy();
         let t0 = Instant::now();
         let from = admitted(&mut p, t0);
         let busy = admitted(&mut p, t0);
+        let reached = admitted(&mut p, t0);
         let running = p.start_sync(&busy).expect("starts");
-        let quiet = admitted(&mut p, t0);
-        // A session that ends with nothing new behind it starts nothing.
-        let q = p.start_sync(&quiet).expect("starts");
-        assert!(
-            p.handle(
-                Event::SyncEnded {
-                    peer: quiet,
-                    session: q
-                },
-                t0
-            )
-            .iter()
-            .all(|e| !matches!(e, Effect::Sync { peer, .. } if *peer == quiet))
-        );
-        let effects = p.handle(Event::Arrived { from: vec![from] }, t0);
-        assert!(
+        let other = p.start_sync(&reached).expect("starts");
+        let syncs_of = |effects: &[Effect], who: PeerId| {
             effects
                 .iter()
-                .all(|e| !matches!(e, Effect::Sync { peer, .. } if *peer == busy))
-        );
-        let follow_up = p.handle(
+                .filter(|e| matches!(e, Effect::Sync { peer, .. } if *peer == who))
+                .count()
+        };
+        let effects = p.handle(Event::Arrived { from: vec![from] }, t0);
+        assert_eq!(syncs_of(&effects, busy), 0, "busy: no second session");
+        let t1 = t0 + Duration::from_millis(300);
+        p.handle(
             Event::SyncEnded {
                 peer: busy,
                 session: running,
             },
-            t0,
+            t1,
         );
-        let [Effect::Sync { peer, session }] = follow_up[..] else {
-            panic!("one follow-up sync expected: {follow_up:?}");
+        p.handle(
+            Event::SyncEnded {
+                peer: reached,
+                session: other,
+            },
+            t1,
+        );
+        // Another session with `reached` starts first (here the timer's):
+        // it carries the entries, and clears the mark.
+        let session = p.start_sync(&reached).expect("idle");
+        p.handle(
+            Event::SyncEnded {
+                peer: reached,
+                session,
+            },
+            t1,
+        );
+        // Just inside the quiet time: nothing yet.
+        let early = p.handle(Event::Tick, t1 + FOLLOW_UP_AFTER - Duration::from_millis(1));
+        assert_eq!(syncs_of(&early, busy), 0);
+        // Quiet long enough: one follow-up for `busy`, none for `reached`.
+        let due = p.handle(Event::Tick, t1 + FOLLOW_UP_AFTER);
+        assert_eq!(syncs_of(&due, busy), 1, "{due:?}");
+        assert_eq!(syncs_of(&due, reached), 0, "{due:?}");
+        let Some(Effect::Sync { session, .. }) = due
+            .iter()
+            .find(|e| matches!(e, Effect::Sync { peer, .. } if *peer == busy))
+            .cloned()
+        else {
+            unreachable!()
         };
-        assert_eq!(peer, busy);
-        // Once: its end starts nothing more.
-        assert!(p.handle(Event::SyncEnded { peer, session }, t0).is_empty());
+        // Once: after it ends, nothing more is due.
+        let t2 = t1 + FOLLOW_UP_AFTER;
+        p.handle(
+            Event::SyncEnded {
+                peer: busy,
+                session,
+            },
+            t2,
+        );
+        let later = p.handle(Event::Tick, t2 + FOLLOW_UP_AFTER * 2);
+        assert_eq!(syncs_of(&later, busy), 0, "{later:?}");
     }
 
     #[test]
