@@ -233,14 +233,19 @@ impl World {
         self.queue.at(at, Ev::Serve { session: id });
     }
 
+    /// Session `id`, taken out for its next step, when a message of it has
+    /// just arrived: none when it has ended, or when its link was cut
+    /// after the message was sent (the cut dropped it, and the session).
+    fn take_delivered(&mut self, id: u64) -> Option<Session> {
+        let s = self.sessions.remove(&id)?;
+        (s.epoch == self.links[s.link].epoch).then_some(s)
+    }
+
     /// The request arrives at the responder, which answers it.
     pub fn on_serve(&mut self, id: u64) {
-        let Some(mut s) = self.sessions.remove(&id) else {
+        let Some(mut s) = self.take_delivered(id) else {
             return;
         };
-        if s.epoch != self.links[s.link].epoch {
-            return;
-        }
         self.count(s.responder, Path::Sync, false, s.exchange_bytes);
         let asked = s.asked.take();
         let (answer, response) = match &asked {
@@ -349,12 +354,9 @@ impl World {
 
     /// The answer arrives back at the initiator: the next step.
     pub fn on_answer(&mut self, id: u64) {
-        let Some(mut s) = self.sessions.remove(&id) else {
+        let Some(mut s) = self.take_delivered(id) else {
             return;
         };
-        if s.epoch != self.links[s.link].epoch {
-            return;
-        }
         let request_bytes = s.exchange_bytes;
         let took = Duration::from_micros(self.now - s.sent_at);
         let (i, r) = (s.initiator, s.responder);

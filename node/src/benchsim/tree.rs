@@ -96,12 +96,15 @@ pub enum TreeError {
         "a shape of {0} is out of range (units ≤ 12, townships 1–999, villages 1–999, counties per prefecture 1–99)"
     )]
     Shape(&'static str),
+    #[error("simulated region {code}: {why}")]
+    Region { code: String, why: String },
 }
 
-fn code(text: String) -> RegionCode {
-    // Every code built here is digits of a valid length with non-zero
-    // segments; a failure is a bug in this file.
-    RegionCode::parse(&text).unwrap_or_else(|e| panic!("simulated region {text}: {e}"))
+fn code(text: String) -> Result<RegionCode, TreeError> {
+    RegionCode::parse(&text).map_err(|e| TreeError::Region {
+        why: e.to_string(),
+        code: text,
+    })
 }
 
 /// Province codes: the 31 real ones, then unused valid ones.
@@ -174,7 +177,7 @@ pub fn build(posts: usize, shape: Shape) -> Result<Tree, TreeError> {
     let per_province = distribute(counties, shape.provinces);
     for (p, code_p) in province_codes(shape.provinces).into_iter().enumerate() {
         let province = tree.add(
-            code(code_p.clone()),
+            code(code_p.clone())?,
             UnitType::Command,
             Some(national),
             Vec::new(),
@@ -187,7 +190,7 @@ pub fn build(posts: usize, shape: Shape) -> Result<Tree, TreeError> {
         {
             let code_f = format!("{code_p}{:02}", f + 1);
             let prefecture = tree.add(
-                code(code_f.clone()),
+                code(code_f.clone())?,
                 UnitType::Command,
                 Some(province),
                 Vec::new(),
@@ -196,8 +199,9 @@ pub fn build(posts: usize, shape: Shape) -> Result<Tree, TreeError> {
                 let code_c = format!("{code_f}{:02}", c + 1);
                 // The next county of the prefecture, round; none when alone.
                 let partner = (in_prefecture > 1)
-                    .then(|| code(format!("{code_f}{:02}", (c + 1) % in_prefecture + 1)));
-                tree.county(&shape, code_c, prefecture, partner);
+                    .then(|| code(format!("{code_f}{:02}", (c + 1) % in_prefecture + 1)))
+                    .transpose()?;
+                tree.county(&shape, code_c, prefecture, partner)?;
             }
         }
     }
@@ -232,35 +236,42 @@ impl Tree {
         code_c: String,
         prefecture: usize,
         partner: Option<RegionCode>,
-    ) {
+    ) -> Result<(), TreeError> {
         let county = self.add(
-            code(code_c.clone()),
+            code(code_c.clone())?,
             UnitType::Command,
             Some(prefecture),
             partner.into_iter().collect(),
         );
         for unit in UNITS.iter().take(shape.units) {
-            self.add(code(code_c.clone()), unit.clone(), Some(county), Vec::new());
+            self.add(
+                code(code_c.clone())?,
+                unit.clone(),
+                Some(county),
+                Vec::new(),
+            );
         }
         for t in 0..shape.townships {
             let code_t = format!("{code_c}{:03}", t + 1);
             let township = self.add(
-                code(code_t.clone()),
+                code(code_t.clone())?,
                 UnitType::Command,
                 Some(county),
                 Vec::new(),
             );
             for v in 0..shape.villages {
                 let partner = (shape.villages > 1)
-                    .then(|| code(format!("{code_t}{:03}", (v + 1) % shape.villages + 1)));
+                    .then(|| code(format!("{code_t}{:03}", (v + 1) % shape.villages + 1)))
+                    .transpose()?;
                 self.add(
-                    code(format!("{code_t}{:03}", v + 1)),
+                    code(format!("{code_t}{:03}", v + 1))?,
                     UnitType::Command,
                     Some(township),
                     partner.into_iter().collect(),
                 );
             }
         }
+        Ok(())
     }
 
     /// Adds a connection for every cooperation (dialled by the post that

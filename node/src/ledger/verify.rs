@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use super::Ledger;
 use crate::clock;
-use crate::store::{Side, SideBatch, StoreError};
+use crate::store::{Side, SideBatch, Store, StoreError};
 
 #[derive(Debug, Default, Serialize)]
 pub struct VerifyReport {
@@ -118,14 +118,7 @@ pub fn verify(ledger: &Ledger) -> Result<VerifyReport, StoreError> {
             .problems
             .push("stored digests differ from the entries".into());
     }
-    for fork in store.forks()? {
-        report.forks.push(format!(
-            "author {} seq {}: {} entries",
-            fork.author.short(),
-            fork.seq,
-            fork.ids.len()
-        ));
-    }
+    report.forks = fork_lines(store)?;
     report.digest = store.digest(&RegionCode::national())?.to_string();
     Ok(report)
 }
@@ -305,14 +298,23 @@ fn since(ledger: &Ledger, point: &VerifiedPoint) -> Result<Option<VerifyReport>,
             .problems
             .push("stored digests differ from the entries".into());
     }
-    for fork in store.forks()? {
-        report.forks.push(format!(
-            "author {} seq {}: {} entries",
-            fork.author.short(),
-            fork.seq,
-            fork.ids.len()
-        ));
-    }
+    report.forks = fork_lines(store)?;
     report.digest = now.to_string();
     Ok(Some(report))
+}
+
+/// One line per fork the store holds evidence of.
+fn fork_lines(store: &Store) -> Result<Vec<String>, StoreError> {
+    Ok(store
+        .forks()?
+        .into_iter()
+        .map(|fork| {
+            format!(
+                "author {} seq {}: {} entries",
+                fork.author.short(),
+                fork.seq,
+                fork.ids.len()
+            )
+        })
+        .collect())
 }
