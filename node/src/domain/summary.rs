@@ -3,6 +3,7 @@
 
 use liandong_protocol::Body;
 use liandong_protocol::domain::Warning;
+use liandong_protocol::domain::cap::{CapMsgType, mapping};
 
 /// A short line for a domain body; `None` for other kinds.
 pub fn summarise(body: &Body) -> Option<String> {
@@ -39,6 +40,24 @@ pub fn summarise(body: &Body) -> Option<String> {
                 format!("解除预警 {} · {}", short(warning), reason)
             }
         },
+        Body::ExternalWarning(w) => {
+            let (info, graded) = mapping::warning_info(&w.alert);
+            let msg = match w.alert.msg_type {
+                CapMsgType::Update => "外部预警更新",
+                CapMsgType::Cancel => "外部预警解除",
+                _ => "外部预警",
+            };
+            format!(
+                "{msg} · {} · {} · 来源 {}",
+                if graded {
+                    info.color.name_zh()
+                } else {
+                    "未分级"
+                },
+                info.headline_zh,
+                w.alert.sender
+            )
+        }
         Body::ResourceRequest(r) => format!(
             "资源需求 · {} {}{} · 送至 {}",
             r.resource.item, r.quantity, r.resource.unit, r.deliver_to

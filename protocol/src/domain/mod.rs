@@ -18,13 +18,13 @@ pub use crate::body_rules::DomainError;
 /// wraps them.
 pub use crate::body_rules::domain_error as error;
 pub use crate::linkage::{
-    Attachment, Casualties, Category, Consultation, DeploymentStatus, DrillEnd, DrillStart,
-    EventType, GeoPoint, IncidentReport, InfoRelease, Phase, PlanActivation, PlanApproval,
-    PlanApprovalKind, PlanRecord, ResourceClass, ResourceCommit, ResourceItem, ResourceOffer,
-    ResourceRequest, ResourceStatus, ResponseAction, ResponseDecision, Severity, TaskAssign,
-    TaskState, TaskUpdate, Warning, WarningColor, WarningInfo,
+    Attachment, CapAlert, Casualties, Category, Consultation, DeploymentStatus, DrillEnd,
+    DrillStart, EventType, ExternalWarning, GeoPoint, IncidentReport, InfoRelease, Phase,
+    PlanActivation, PlanApproval, PlanApprovalKind, PlanRecord, ResourceClass, ResourceCommit,
+    ResourceItem, ResourceOffer, ResourceRequest, ResourceStatus, ResponseAction, ResponseDecision,
+    Severity, TaskAssign, TaskState, TaskUpdate, Warning, WarningColor, WarningInfo,
 };
 pub use crate::linkage::{
-    attachment, consultation, drill, geo, incident, plan, resource, response, rules, task, vocab,
-    warning,
+    attachment, cap, consultation, drill, geo, incident, plan, resource, response, rules, task,
+    vocab, warning,
 };

@@ -35,6 +35,7 @@ pub enum Body {
     IncidentReport(Box<linkage::IncidentReport>),
     ResponseDecision(Box<linkage::ResponseDecision>),
     Warning(Box<linkage::Warning>),
+    ExternalWarning(Box<linkage::ExternalWarning>),
     ResourceRequest(Box<linkage::ResourceRequest>),
     ResourceOffer(Box<linkage::ResourceOffer>),
     ResourceCommit(Box<linkage::ResourceCommit>),
@@ -65,6 +66,7 @@ impl Body {
             Body::IncidentReport(_) => Kind::INCIDENT_REPORT,
             Body::ResponseDecision(_) => Kind::RESPONSE_DECISION,
             Body::Warning(_) => Kind::WARNING,
+            Body::ExternalWarning(_) => Kind::EXTERNAL_WARNING,
             Body::ResourceRequest(_) => Kind::RESOURCE_REQUEST,
             Body::ResourceOffer(_) => Kind::RESOURCE_OFFER,
             Body::ResourceCommit(_) => Kind::RESOURCE_COMMIT,
@@ -93,6 +95,7 @@ impl Body {
             Body::IncidentReport(b) => codec::encode(b)?,
             Body::ResponseDecision(b) => codec::encode(b)?,
             Body::Warning(b) => codec::encode(b)?,
+            Body::ExternalWarning(b) => codec::encode(b)?,
             Body::ResourceRequest(b) => codec::encode(b)?,
             Body::ResourceOffer(b) => codec::encode(b)?,
             Body::ResourceCommit(b) => codec::encode(b)?,
@@ -142,6 +145,9 @@ impl Body {
                 Body::ResponseDecision(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
             }
             Kind::WARNING => Body::Warning(codec::decode(bytes, bytes.len()).map_err(undecodable)?),
+            Kind::EXTERNAL_WARNING => {
+                Body::ExternalWarning(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
             Kind::RESOURCE_REQUEST => {
                 Body::ResourceRequest(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
             }
@@ -192,6 +198,7 @@ impl Body {
             Body::IncidentReport(b) => b.check(limits),
             Body::ResponseDecision(b) => b.check(limits),
             Body::Warning(b) => b.check(limits),
+            Body::ExternalWarning(b) => b.check(limits),
             Body::ResourceRequest(b) => b.check(limits),
             Body::ResourceOffer(b) => b.check(limits),
             Body::ResourceCommit(b) => b.check(limits),

@@ -41,6 +41,8 @@ impl Kind {
     pub const RESPONSE_DECISION: Kind = Kind(210);
     /// A warning: issue, update or cancel.
     pub const WARNING: Kind = Kind(220);
+    /// A warning received from outside the network as CAP, recorded whole.
+    pub const EXTERNAL_WARNING: Kind = Kind(221);
     /// A request for resources.
     pub const RESOURCE_REQUEST: Kind = Kind(230);
     /// An offer of resources, or a standing inventory / team registration.
@@ -78,6 +80,7 @@ impl Kind {
         Kind::INCIDENT_REPORT,
         Kind::RESPONSE_DECISION,
         Kind::WARNING,
+        Kind::EXTERNAL_WARNING,
         Kind::RESOURCE_REQUEST,
         Kind::RESOURCE_OFFER,
         Kind::RESOURCE_COMMIT,
@@ -115,6 +118,7 @@ impl Kind {
             Kind::INCIDENT_REPORT => Some("incident_report"),
             Kind::RESPONSE_DECISION => Some("response"),
             Kind::WARNING => Some("warning"),
+            Kind::EXTERNAL_WARNING => Some("external_warning"),
             Kind::RESOURCE_REQUEST => Some("resource_request"),
             Kind::RESOURCE_OFFER => Some("resource_offer"),
             Kind::RESOURCE_COMMIT => Some("resource_commit"),
@@ -142,6 +146,7 @@ impl Kind {
             Kind::INCIDENT_REPORT => Some("事件报告"),
             Kind::RESPONSE_DECISION => Some("应急响应"),
             Kind::WARNING => Some("预警"),
+            Kind::EXTERNAL_WARNING => Some("外部预警"),
             Kind::RESOURCE_REQUEST => Some("资源需求"),
             Kind::RESOURCE_OFFER => Some("资源提供"),
             Kind::RESOURCE_COMMIT => Some("资源承诺"),

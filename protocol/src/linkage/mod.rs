@@ -6,6 +6,7 @@
 //! | 信息报告 incident reports (首报/续报/终报/核报) | [`incident`] | 200 |
 //! | 应急响应 response decisions | [`response`] | 210 |
 //! | 预警 warnings | [`warning`] | 220 |
+//! | 外部预警 external (CAP) warnings | [`cap`] | 221 |
 //! | 资源调配 resources (EDXL-RM lifecycle) | [`resource`] | 230–233 |
 //! | 指令 tasks | [`task`] | 240–241 |
 //! | 预案 plans | [`plan`] | 250–252 |
@@ -27,6 +28,7 @@
 //! drills running at once never mix (and neither mixes with reality).
 
 pub mod attachment;
+pub mod cap;
 pub mod consultation;
 pub mod drill;
 pub mod geo;
@@ -40,6 +42,7 @@ pub mod vocab;
 pub mod warning;
 
 pub use attachment::Attachment;
+pub use cap::{CapAlert, ExternalWarning};
 pub use consultation::{Consultation, InfoRelease};
 pub use drill::{DrillEnd, DrillStart};
 pub use geo::GeoPoint;

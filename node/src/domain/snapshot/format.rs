@@ -12,8 +12,10 @@ use liandong_protocol::{
 
 use crate::store::{SideBatch, SideTree, StoreError};
 
-/// The layout below; another value is rebuilt, never read.
-pub const FORMAT: u32 = 2;
+/// The layout below; another value is rebuilt, never read. (3: kind 221,
+/// external warnings, became a fold input; a snapshot of older code listed
+/// it as "other" and would never read it again.)
+pub const FORMAT: u32 = 3;
 
 /// The commit row: format, digest, latest time, chunk range, records.
 pub(super) const META_KEY: &[u8] = b"M";

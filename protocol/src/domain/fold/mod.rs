@@ -27,7 +27,9 @@
 //! - **Response decisions** from different levels: the decision in force is
 //!   the highest post's latest; a lower post's decision made after a higher
 //!   post decided is shown as overridden.
-//! - **Warnings**: the same rule for updates and cancellations.
+//! - **Warnings**: the same rule for updates and cancellations. External
+//!   (CAP) warnings follow their sender's messages instead: the latest CAP
+//!   `sent` is in force ([`external_warnings`]).
 //! - **Commitments beyond the remaining quantity**: taken in canonical
 //!   order; the one that would take an offer below zero is refused.
 //! - **Updates to a closed incident** (after its 终报): refused, unless the
@@ -55,6 +57,7 @@
 
 pub mod deadline;
 pub mod drills;
+pub mod external_warnings;
 pub mod incidents;
 pub mod item;
 pub mod outcome;

@@ -69,6 +69,8 @@ impl Who {
 pub(super) struct Index {
     pub incidents: HashMap<EntryId, usize>,
     pub warnings: HashMap<EntryId, usize>,
+    /// External warnings by their first message's CAP (sender, identifier).
+    pub external: HashMap<(String, String), usize>,
     pub requests: HashMap<EntryId, usize>,
     pub offers: HashMap<EntryId, usize>,
     pub commits: HashMap<EntryId, usize>,
@@ -156,6 +158,7 @@ impl<'c> Pass<'c> {
             Body::InfoRelease(b) => self.info_release(&act, b),
             Body::ResponseDecision(b) => self.response_decision(&act, b),
             Body::Warning(b) => self.warning(&act, b),
+            Body::ExternalWarning(b) => self.external_warning(&act, b),
             Body::ResourceRequest(b) => self.resource_request(&act, b),
             Body::ResourceOffer(b) => self.resource_offer(&act, b),
             Body::ResourceCommit(b) => self.resource_commit(&act, b),

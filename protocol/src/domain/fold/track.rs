@@ -41,6 +41,7 @@ pub(crate) fn drill_field(body: &Body) -> Option<Option<EntryId>> {
         Body::IncidentReport(b) => b.drill,
         Body::ResponseDecision(b) => b.drill,
         Body::Warning(b) => b.drill(),
+        Body::ExternalWarning(b) => b.drill,
         Body::ResourceRequest(b) => b.drill,
         Body::ResourceOffer(b) => b.drill,
         Body::ResourceCommit(b) => b.drill,

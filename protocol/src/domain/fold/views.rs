@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::outcome::{Conflict, Excluded};
 use super::track::Track;
 use crate::authority::ResponseLevel;
+use crate::domain::cap::CapAlert;
 use crate::domain::{
     DeploymentStatus, IncidentReport, Phase, PlanApprovalKind, ResourceItem, ResponseAction,
     TaskState, WarningInfo,
@@ -253,6 +254,16 @@ pub struct WarningView {
     pub status: WarningStatus,
     pub cancel_reason: Option<String>,
     pub history: Vec<WarningVersion>,
+    /// For a warning received as CAP: the message in force, whole.
+    pub external: Option<Box<ExternalView>>,
+}
+
+/// The CAP side of an external warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalView {
+    pub alert: CapAlert,
+    /// Its severity gave a colour (Unknown does not: 未分级).
+    pub graded: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@
 //!   conflict: kept in the history, not in force.
 //! - Status (pending, active, expired, cancelled) is computed at `now`.
 
-use super::outcome::{Conflict, ConflictRule};
+use super::outcome::{Conflict, ConflictRule, Reason};
 use super::pass::{Act, Pass, Problem};
 use super::views::{WarningStatus, WarningVersion, WarningView};
 use crate::authority::Action;
@@ -42,6 +42,7 @@ impl Pass<'_> {
                         at_ms: act.at_ms(),
                         overridden: false,
                     }],
+                    external: None,
                 });
                 return Ok(());
             }
@@ -51,6 +52,13 @@ impl Pass<'_> {
             } => (warning, None, Some(reason), "cancel"),
         };
         let i = Self::find(&self.index.warnings, target, WARNING)?;
+        if self.views.warnings[i].external.is_some() {
+            return Err(Reason::not_authorized_rule(
+                "an external (CAP) warning changes only by its sender's messages; import its update or cancel",
+                "外部预警只能由发布方的更新或解除消息变更，请导入其 CAP 消息",
+            )
+            .into());
+        }
         self.check(
             &act.post,
             &Action::Warn {
