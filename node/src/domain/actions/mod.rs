@@ -8,6 +8,7 @@
 //! | 会商研判 / 信息发布 | `incident consult|release` | `incident/consult|release` |
 //! | 应急响应 | `response activate|adjust|end` | `response/activate|adjust|end` |
 //! | 预警 | `warning issue|update|cancel` | `warning/issue|update|cancel` |
+//! | 外部预警 (CAP) | `warning import` | `warning/import` (one alert as JSON; `POST /api/cap` takes XML) |
 //! | 资源 | `resource offer|request|commit|dispatch|deliver|return` | `resource/…` (+ `resource/release`) |
 //! | 指令 | `task assign|ack|progress|done|refuse` | `task/…` |
 //! | 预案 | `plan register|approve|activate` | `plan/…` |
@@ -19,6 +20,7 @@
 //! the CLI, `NodeHandle::author` (which also gossips) in a running node.
 
 pub mod drill;
+pub mod external_warning;
 pub mod incident;
 pub mod plan;
 pub mod resource;
@@ -46,6 +48,7 @@ pub enum Action {
     WarningIssue(warning::WarningFields),
     WarningUpdate(warning::UpdateInput),
     WarningCancel(warning::CancelInput),
+    WarningImport(external_warning::ImportInput),
     ResourceOffer(resource::OfferInput),
     ResourceRequest(resource::RequestInput),
     ResourceCommit(resource::CommitInput),
@@ -78,6 +81,7 @@ pub const PATHS: &[&str] = &[
     "warning/issue",
     "warning/update",
     "warning/cancel",
+    "warning/import",
     "resource/offer",
     "resource/request",
     "resource/commit",
@@ -114,6 +118,7 @@ impl Action {
             "warning/issue" => d.decode().map(A::WarningIssue),
             "warning/update" => d.decode().map(A::WarningUpdate),
             "warning/cancel" => d.decode().map(A::WarningCancel),
+            "warning/import" => d.decode().map(A::WarningImport),
             "resource/offer" => d.decode().map(A::ResourceOffer),
             "resource/request" => d.decode().map(A::ResourceRequest),
             "resource/commit" => d.decode().map(A::ResourceCommit),
@@ -154,6 +159,7 @@ impl Action {
             A::WarningIssue(i) => ("warning/issue", j(i)),
             A::WarningUpdate(i) => ("warning/update", j(i)),
             A::WarningCancel(i) => ("warning/cancel", j(i)),
+            A::WarningImport(i) => ("warning/import", j(i)),
             A::ResourceOffer(i) => ("resource/offer", j(i)),
             A::ResourceRequest(i) => ("resource/request", j(i)),
             A::ResourceCommit(i) => ("resource/commit", j(i)),
@@ -189,6 +195,7 @@ impl Action {
             A::WarningIssue(i) => warning::issue(desk, i),
             A::WarningUpdate(i) => warning::update(desk, i),
             A::WarningCancel(i) => warning::cancel(desk, i),
+            A::WarningImport(i) => external_warning::import(desk, i),
             A::ResourceOffer(i) => resource::offer(desk, i),
             A::ResourceRequest(i) => resource::request(desk, i),
             A::ResourceCommit(i) => resource::commit(desk, i),

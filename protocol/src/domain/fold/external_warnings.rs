@@ -16,9 +16,10 @@
 //!   history as overridden. Status is computed at `now` like any warning.
 
 use super::pass::{Act, Pass, Problem};
-use super::views::{ExternalView, WarningStatus, WarningVersion, WarningView};
+use super::views::{CapMessage, ExternalView, WarningStatus, WarningVersion, WarningView};
 use crate::domain::cap::mapping;
-use crate::domain::cap::{CapMsgType, ExternalWarning};
+use crate::domain::cap::{CapAlert, CapMsgType, ExternalWarning};
+use crate::ids::EntryId;
 
 impl Pass<'_> {
     pub(super) fn external_warning(
@@ -75,6 +76,7 @@ impl Pass<'_> {
                 external: Some(Box::new(ExternalView {
                     alert: alert.clone(),
                     graded,
+                    messages: vec![message(alert, act.id())],
                 })),
             });
             return Ok(());
@@ -86,6 +88,12 @@ impl Pass<'_> {
             .as_ref()
             .is_none_or(|e| alert.sent.ms >= e.alert.sent.ms);
         v.history.push(version(action, !newer));
+        let mut messages = v
+            .external
+            .as_ref()
+            .map(|e| e.messages.clone())
+            .unwrap_or_default();
+        messages.push(message(alert, act.id()));
         if newer {
             v.current = info;
             v.cancel_reason = cancel_reason;
@@ -94,9 +102,22 @@ impl Pass<'_> {
             v.external = Some(Box::new(ExternalView {
                 alert: alert.clone(),
                 graded,
+                messages,
             }));
+        } else if let Some(e) = v.external.as_mut() {
+            e.messages = messages;
         }
         Ok(())
+    }
+}
+
+fn message(alert: &CapAlert, entry: EntryId) -> CapMessage {
+    CapMessage {
+        sender: alert.sender.clone(),
+        identifier: alert.identifier.clone(),
+        sent: alert.sent,
+        msg_type: alert.msg_type,
+        entry,
     }
 }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::outcome::{Conflict, Excluded};
 use super::track::Track;
 use crate::authority::ResponseLevel;
-use crate::domain::cap::CapAlert;
+use crate::domain::cap::{CapAlert, CapMsgType, CapTime};
 use crate::domain::{
     DeploymentStatus, IncidentReport, Phase, PlanApprovalKind, ResourceItem, ResponseAction,
     TaskState, WarningInfo,
@@ -264,6 +264,28 @@ pub struct ExternalView {
     pub alert: CapAlert,
     /// Its severity gave a colour (Unknown does not: 未分级).
     pub graded: bool,
+    /// Every CAP message folded into this warning, first to last.
+    pub messages: Vec<CapMessage>,
+}
+
+/// One CAP message of an external warning: its key, time and type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapMessage {
+    pub sender: String,
+    pub identifier: String,
+    pub sent: CapTime,
+    pub msg_type: CapMsgType,
+    /// The entry that recorded it.
+    pub entry: EntryId,
+}
+
+impl ExternalView {
+    /// This warning holds the CAP message `sender`/`identifier`.
+    pub fn holds(&self, sender: &str, identifier: &str) -> bool {
+        self.messages
+            .iter()
+            .any(|m| m.sender == sender && m.identifier == identifier)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

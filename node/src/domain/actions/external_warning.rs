@@ -1,0 +1,109 @@
+//! 外部预警导入: a CAP alert received from outside becomes an external
+//! warning entry of this post (see `liandong_protocol::domain::cap`). Any
+//! post may record what it received — the entry names the CAP sender, and
+//! nothing is issued in this post's name, so no role is needed. The XML is
+//! read by the gateway (`crate::gateway::cap`); this plans one alert.
+
+use liandong_protocol::Body;
+use liandong_protocol::domain::cap::{CapAlert, CapMsgType, CapStatus, ExternalWarning, mapping};
+use serde::{Deserialize, Serialize};
+
+use super::warning::common_region;
+use crate::domain::desk::{Desk, Planned};
+use crate::domain::error::{ActionError, ActionErrorKind};
+
+/// Refused because the alert is already held: an import of a feed skips
+/// it (`code` is stable for scripts and the console).
+pub const DUPLICATE: &str = "duplicate_alert";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportInput {
+    pub alert: CapAlert,
+}
+
+pub fn import(desk: &Desk, input: ImportInput) -> Result<Planned, ActionError> {
+    let alert = input.alert;
+    track_allows(desk, &alert)?;
+    if let Some(held) = desk.views().warnings.iter().find(|w| {
+        w.external
+            .as_ref()
+            .is_some_and(|e| e.holds(&alert.sender, &alert.identifier))
+    }) {
+        return Err(ActionError::new(
+            ActionErrorKind::Conflict,
+            DUPLICATE,
+            format!("已收录：该 CAP 消息即预警 {}", held.id.short()),
+            format!(
+                "already held: this CAP message is warning {}",
+                held.id.short()
+            ),
+        ));
+    }
+    let regions = mapping::primary(&alert)
+        .map(mapping::regions_of)
+        .unwrap_or_default();
+    let scope = common_region(&regions, desk.region.clone());
+    let (label_zh, label_en) = match alert.msg_type {
+        CapMsgType::Update => ("外部预警更新", "external warning update"),
+        CapMsgType::Cancel => ("外部预警解除", "external warning cancel"),
+        _ => ("外部预警", "external warning"),
+    };
+    let body = Body::ExternalWarning(Box::new(ExternalWarning {
+        drill: desk.drill(),
+        alert,
+    }));
+    Ok(desk.plan(scope, body, label_zh, label_en))
+}
+
+/// The alert's status fits the track written into: an Exercise lands in a
+/// drill, an Actual alert never does, and Test/System/Draft messages are
+/// not warnings at all.
+fn track_allows(desk: &Desk, alert: &CapAlert) -> Result<(), ActionError> {
+    let refuse = |code, zh: String, en: String| {
+        Err(ActionError::new(ActionErrorKind::Refused, code, zh, en).with_field("status"))
+    };
+    match (alert.status, desk.drill()) {
+        (CapStatus::Actual, None) | (CapStatus::Exercise, Some(_)) => {}
+        (CapStatus::Exercise, None) => {
+            return refuse(
+                "exercise_needs_drill",
+                "该 CAP 消息为演练（Exercise），只能记入演练：请用 --drill 指定演练".into(),
+                "this CAP alert is an Exercise: it lands in a drill only; name the drill with --drill".into(),
+            );
+        }
+        (CapStatus::Actual, Some(_)) => {
+            return refuse(
+                "actual_in_drill",
+                "该 CAP 消息为真实预警（Actual），不能记入演练".into(),
+                "this CAP alert is Actual: it cannot be recorded in a drill".into(),
+            );
+        }
+        (other, _) => {
+            return refuse(
+                "status_not_recorded",
+                format!("CAP 状态 {other} 的消息不作为预警记录（只收录 Actual 与 Exercise）"),
+                format!(
+                    "a CAP message with status {other} is not recorded as a warning (only Actual and Exercise are)"
+                ),
+            );
+        }
+    }
+    if !matches!(
+        alert.msg_type,
+        CapMsgType::Alert | CapMsgType::Update | CapMsgType::Cancel
+    ) {
+        return refuse(
+            "msg_type_not_recorded",
+            format!(
+                "CAP 消息类型 {} 不是预警（只收录 Alert、Update、Cancel）",
+                alert.msg_type
+            ),
+            format!(
+                "a CAP {} message is not a warning (only Alert, Update and Cancel are)",
+                alert.msg_type
+            ),
+        );
+    }
+    Ok(())
+}
