@@ -107,3 +107,55 @@ fn track_allows(desk: &Desk, alert: &CapAlert) -> Result<(), ActionError> {
     }
     Ok(())
 }
+
+/// A CAP alert of an import that is already held, so not written again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub sender: String,
+    pub identifier: String,
+    pub zh: String,
+    pub en: String,
+}
+
+/// Every alert of one import, planned against one desk before anything is
+/// written: the entries to write, the alerts already held, or — when any
+/// alert is refused — every refusal with its alert's position, so that
+/// nothing partial is stored.
+pub fn plan_all(
+    desk: &Desk,
+    alerts: Vec<CapAlert>,
+) -> Result<(Vec<Planned>, Vec<Skipped>), Vec<(usize, ActionError)>> {
+    let (mut planned, mut skipped, mut refused) = (Vec::new(), Vec::new(), Vec::new());
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for (i, alert) in alerts.into_iter().enumerate() {
+        let key = (alert.sender.clone(), alert.identifier.clone());
+        let skip = |zh: String, en: String| Skipped {
+            sender: key.0.clone(),
+            identifier: key.1.clone(),
+            zh,
+            en,
+        };
+        if seen.contains(&key) {
+            skipped.push(skip(
+                "同一文件中重复出现".into(),
+                "repeated in the same document".into(),
+            ));
+            continue;
+        }
+        seen.push(key.clone());
+        let checked = import(desk, ImportInput { alert }).and_then(|p| {
+            desk.check(&p)?;
+            Ok(p)
+        });
+        match checked {
+            Ok(p) => planned.push(p),
+            Err(e) if e.code == DUPLICATE => skipped.push(skip(e.zh, e.en)),
+            Err(e) => refused.push((i, e)),
+        }
+    }
+    if refused.is_empty() {
+        Ok((planned, skipped))
+    } else {
+        Err(refused)
+    }
+}
