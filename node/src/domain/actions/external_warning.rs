@@ -117,6 +117,32 @@ pub struct Skipped {
     pub en: String,
 }
 
+/// An alert of an import that would be refused, and why.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    /// Its position in the document, from 0.
+    pub index: usize,
+    pub identifier: String,
+    pub error: ActionError,
+}
+
+impl Refused {
+    /// Every refusal of an import, one per line, in both languages.
+    pub fn describe(all: &[Refused]) -> (String, String) {
+        let zh = all
+            .iter()
+            .map(|r| format!("第 {} 条（{}）：{}", r.index + 1, r.identifier, r.error.zh))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let en = all
+            .iter()
+            .map(|r| format!("alert {} ({}): {}", r.index + 1, r.identifier, r.error.en))
+            .collect::<Vec<_>>()
+            .join("\n");
+        (zh, en)
+    }
+}
+
 /// Every alert of one import, planned against one desk before anything is
 /// written: the entries to write, the alerts already held, or — when any
 /// alert is refused — every refusal with its alert's position, so that
@@ -124,7 +150,7 @@ pub struct Skipped {
 pub fn plan_all(
     desk: &Desk,
     alerts: Vec<CapAlert>,
-) -> Result<(Vec<Planned>, Vec<Skipped>), Vec<(usize, ActionError)>> {
+) -> Result<(Vec<Planned>, Vec<Skipped>), Vec<Refused>> {
     let (mut planned, mut skipped, mut refused) = (Vec::new(), Vec::new(), Vec::new());
     let mut seen: Vec<(String, String)> = Vec::new();
     for (i, alert) in alerts.into_iter().enumerate() {
@@ -150,7 +176,11 @@ pub fn plan_all(
         match checked {
             Ok(p) => planned.push(p),
             Err(e) if e.code == DUPLICATE => skipped.push(skip(e.zh, e.en)),
-            Err(e) => refused.push((i, e)),
+            Err(error) => refused.push(Refused {
+                index: i,
+                identifier: key.1.clone(),
+                error,
+            }),
         }
     }
     if refused.is_empty() {
