@@ -3,3 +3,4 @@
 //! and the domain, which see only the protocol's types.
 
 pub mod atom;
+pub mod cap;
