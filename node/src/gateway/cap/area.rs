@@ -7,7 +7,7 @@ use liandong_protocol::domain::cap::CapArea;
 
 use super::fields::Reading;
 use super::geo;
-use super::problems::Problem;
+use super::problems::{NumberUnit, Problem};
 use super::xml::Element;
 
 const AREA: &[&str] = &[
@@ -71,7 +71,7 @@ fn decimal(r: &mut Reading, c: &super::fields::Children<'_>, name: &'static str)
             Problem::Number {
                 element: name,
                 value: text.clone(),
-                expected: "a decimal number of feet / 以英尺计的十进制数",
+                unit: NumberUnit::Feet,
             },
         );
     }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use liandong_protocol::domain::cap::CapAlert;
 
 use super::limits::{MAX_CAP_BYTES, MAX_INDEX_ENTRIES};
-use super::problems::{CapProblems, Problem};
+use super::problems::{CapProblems, LinkWhy, Problem};
 use super::read;
 use super::xml::{self, Element};
 
@@ -176,7 +176,7 @@ fn linked(dir: &Path, href: &str) -> Result<Vec<u8>, Problem> {
     let file = File::open(&path).map_err(|e| unreadable(e.to_string()))?;
     let meta = file.metadata().map_err(|e| unreadable(e.to_string()))?;
     if !meta.is_file() {
-        return Err(unreadable("not a regular file / 不是普通文件".into()));
+        return Err(unreadable("not a regular file".into()));
     }
     let too_large = |bytes: usize| Problem::TooLarge {
         bytes,
@@ -209,21 +209,21 @@ fn resolve(dir: &Path, href: &str) -> Result<PathBuf, Problem> {
         ));
     }
     if href.starts_with(['/', '\\']) {
-        return Err(outside("an absolute path / 是绝对路径"));
+        return Err(outside(LinkWhy::Absolute));
     }
     if href.contains(['?', '#']) {
-        return Err(outside("a query or fragment / 含查询或片段"));
+        return Err(outside(LinkWhy::QueryOrFragment));
     }
-    let decoded = percent_decode(href).ok_or_else(|| outside("bad %-encoding / 百分号编码错误"))?;
+    let decoded = percent_decode(href).ok_or_else(|| outside(LinkWhy::BadPercent))?;
     if decoded.contains(['\\', '\0']) {
-        return Err(outside("a backslash or NUL / 含反斜杠或 NUL"));
+        return Err(outside(LinkWhy::BackslashOrNul));
     }
     let mut path = dir.to_path_buf();
     let mut parts = 0;
     for part in decoded.split('/') {
         match part {
             "" | "." => {}
-            ".." => return Err(outside("goes up a folder (..) / 含 ..")),
+            ".." => return Err(outside(LinkWhy::ParentFolder)),
             _ => {
                 path.push(part);
                 parts += 1;
@@ -231,7 +231,7 @@ fn resolve(dir: &Path, href: &str) -> Result<PathBuf, Problem> {
         }
     }
     if parts == 0 {
-        return Err(outside("names no file / 未指明文件"));
+        return Err(outside(LinkWhy::NoFile));
     }
     let unreadable = |e: std::io::Error| Problem::LinkUnreadable {
         path: path.display().to_string(),
@@ -240,9 +240,7 @@ fn resolve(dir: &Path, href: &str) -> Result<PathBuf, Problem> {
     let real_dir = dir.canonicalize().map_err(unreadable)?;
     let real = path.canonicalize().map_err(unreadable)?;
     if !real.starts_with(&real_dir) {
-        return Err(outside(
-            "leads outside the folder through a symbolic link / 经符号链接指向目录之外",
-        ));
+        return Err(outside(LinkWhy::Symlink));
     }
     Ok(real)
 }

@@ -9,7 +9,7 @@ use liandong_protocol::domain::cap::{
 
 use super::area;
 use super::fields::{CapVersion, Children, Reading};
-use super::problems::Problem;
+use super::problems::{NumberUnit, Problem};
 use super::xml::Element;
 
 /// CAP's default language.
@@ -158,7 +158,7 @@ fn resource(r: &mut Reading, element: &Element, at: &str) -> Option<CapResource>
                     Problem::Number {
                         element: "size",
                         value: text,
-                        expected: "a whole number of bytes / 整数字节数",
+                        unit: NumberUnit::Bytes,
                     },
                 );
             }

@@ -36,7 +36,7 @@ use liandong_protocol::domain::cap::CapAlert;
 
 pub use index::Links;
 pub use limits::MAX_CAP_BYTES;
-pub use native::{NativeDrill, NativeKind, NativeMessage, native_alert, native_identifier};
+pub use native::{BEIJING_OFFSET_MIN, NativeMessage, native_alert, native_identifier};
 pub use problems::{CapProblem, CapProblems, Problem};
 pub use write::write_alert;
 

@@ -1,12 +1,15 @@
 //! A warning issued in the network, described as CAP 1.2 for feeds,
 //! broadcasters and neighbouring platforms.
 //!
-//! - Identifier: GB/T 35965.1's `ZZZZZZDDDUUUXX_YYYYMMDDhhmmss_N` — the
-//!   6-digit GB/T 2260 code of the writing post's region (a province or
-//!   prefecture code padded with zeros), institution `000`, unit `000`,
-//!   extension `00`; the entry's time in Beijing time; and one digit
-//!   taken from the entry id, so the same entry always exports the same
-//!   identifier.
+//! - Identifier: GB/T 35965.1's `ZZZZZZDDDUUUXX_YYYYMMDDhhmmss_N` — a
+//!   6-digit GB/T 2260 region code (a province or prefecture code padded
+//!   with zeros), institution `000`, unit `000`, extension `00`; the
+//!   entry's time in Beijing time; one digit taken from the entry id, so
+//!   the same entry always exports the same identifier. The standard wants
+//!   the issuing unit's code; the view does not name the issuing post's
+//!   region, so the region every warned area lies in (their deepest
+//!   common region) stands for it — the issuer's own region or one inside
+//!   it, since a post warns only within its region.
 //! - Sender: `liandong:<node id hex>` of the post that wrote the message.
 //! - Times: Beijing time (`+08:00`), whole seconds.
 //! - One `zh-CN` info, and an `en-US` info when English text exists; the
@@ -23,7 +26,7 @@ use liandong_protocol::domain::cap::{
     CapAlert, CapArea, CapCategory, CapInfo, CapMsgType, CapReference, CapResponseType, CapScope,
     CapStatus, CapTime, CapValue, mapping,
 };
-use liandong_protocol::domain::fold::{WarningStatus, WarningView};
+use liandong_protocol::domain::fold::WarningView;
 use liandong_protocol::domain::vocab::SUBTYPES;
 use liandong_protocol::domain::{EventType, WarningInfo};
 use liandong_protocol::ids::{EntryId, NodeId};
@@ -36,54 +39,56 @@ pub const BEIJING_OFFSET_MIN: i16 = 8 * 60;
 
 /// Which message of a warning to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NativeKind {
+pub enum NativeMessage {
     /// The issue: msgType Alert, identified by the issue entry.
-    Issue,
-    /// The message in force: the Alert while the warning was never
-    /// changed, an Update once updated, a Cancel once cancelled (both
-    /// identified by their own entry and referencing the Alert).
-    Current,
+    Alert,
+    /// The version in force as an Update, identified by its own entry and
+    /// referencing the Alert.
+    Update,
+    /// The end of the warning as a Cancel, identified by the cancelling
+    /// entry and referencing the Alert.
+    Cancel,
 }
 
-/// The drill a warning belongs to (it is in the entry, not the view).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NativeDrill<'a> {
-    pub id: EntryId,
-    pub name: &'a str,
-}
-
-/// What [`native_alert`] needs besides the warning's view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NativeMessage<'a> {
-    pub kind: NativeKind,
-    /// The region of the post that issued the warning.
-    pub issuer_region: &'a RegionCode,
-    /// The region of the post that wrote the current version (the issuer's
-    /// again unless a higher post updated or cancelled the warning).
-    pub author_region: &'a RegionCode,
-    /// `<areaDesc>`: the warned regions by name; when empty, their codes.
-    pub area_desc: &'a str,
-    pub drill: Option<NativeDrill<'a>>,
-}
-
-/// The warning as a CAP alert. A warning received as CAP (`external`) is
-/// the alert in force, as received.
-pub fn native_alert(w: &WarningView, msg: NativeMessage<'_>) -> CapAlert {
+/// The warning as a CAP alert: `message` says which one, `area_desc` is
+/// the `<areaDesc>` (the warned regions by name; their codes when empty),
+/// `drill` the drill the warning belongs to. A warning received as CAP
+/// (`external`) is the alert in force, as received. An Update or Cancel of
+/// a warning that has no later version than its issue is its Alert.
+pub fn native_alert(
+    w: &WarningView,
+    message: NativeMessage,
+    area_desc: &str,
+    drill: Option<EntryId>,
+) -> CapAlert {
     if let Some(external) = &w.external {
         return external.alert.clone();
     }
+    let region = warned_region(&w.current);
     let issue_sent = beijing(w.issued_ms);
     let issue_sender = sender(&w.issued_by.node);
-    let issue_identifier = native_identifier(msg.issuer_region, w.issued_ms, &w.id);
-    let current = current_message(w);
-    let (msg_type, sender, identifier, sent, author) = match (msg.kind, current) {
-        (NativeKind::Current, Some((msg_type, at_ms))) => (
-            msg_type,
-            sender(&w.current_by.node),
-            native_identifier(msg.author_region, at_ms, &w.current_entry),
-            beijing(at_ms),
-            &w.current_by.name,
-        ),
+    let issue_identifier = native_identifier(&region, w.issued_ms, &w.id);
+    let later = w.current_entry != w.id;
+    let (msg_type, sender, identifier, sent, author) = match message {
+        NativeMessage::Update | NativeMessage::Cancel if later => {
+            let at_ms = w
+                .history
+                .iter()
+                .find(|v| v.entry == w.current_entry)
+                .map_or(w.issued_ms, |v| v.at_ms);
+            let msg_type = if message == NativeMessage::Cancel {
+                CapMsgType::Cancel
+            } else {
+                CapMsgType::Update
+            };
+            (
+                msg_type,
+                sender(&w.current_by.node),
+                native_identifier(&region, at_ms, &w.current_entry),
+                beijing(at_ms),
+                &w.current_by.name,
+            )
+        }
         _ => (
             CapMsgType::Alert,
             issue_sender.clone(),
@@ -102,12 +107,8 @@ pub fn native_alert(w: &WarningView, msg: NativeMessage<'_>) -> CapAlert {
         Vec::new()
     };
     let mut notes = Vec::new();
-    if let Some(d) = msg.drill {
-        notes.push(format!(
-            "演练 / Exercise: {} (drill {})",
-            d.name.trim(),
-            d.id.to_hex()
-        ));
+    if let Some(d) = drill {
+        notes.push(format!("演练 / Exercise: drill {}", d.to_hex()));
     }
     if msg_type == CapMsgType::Cancel
         && let Some(reason) = w.cancel_reason.as_deref().filter(|r| !r.trim().is_empty())
@@ -118,7 +119,7 @@ pub fn native_alert(w: &WarningView, msg: NativeMessage<'_>) -> CapAlert {
         info: &w.current,
         sent,
         sender_name: author,
-        area: area(&w.current, msg.area_desc),
+        area: area(&w.current, area_desc),
         cancel: msg_type == CapMsgType::Cancel,
     };
     let mut infos = vec![content.info(Language::Chinese)];
@@ -129,7 +130,7 @@ pub fn native_alert(w: &WarningView, msg: NativeMessage<'_>) -> CapAlert {
         identifier,
         sender,
         sent,
-        status: if msg.drill.is_some() {
+        status: if drill.is_some() {
             CapStatus::Exercise
         } else {
             CapStatus::Actual
@@ -145,6 +146,22 @@ pub fn native_alert(w: &WarningView, msg: NativeMessage<'_>) -> CapAlert {
         incidents: String::new(),
         infos,
     }
+}
+
+/// The deepest region every warned region lies in (the nation when the
+/// area is empty, which a valid warning's is not).
+fn warned_region(info: &WarningInfo) -> RegionCode {
+    let Some(first) = info.area.first() else {
+        return RegionCode::national();
+    };
+    let mut region = first.clone();
+    while !info.area.iter().all(|code| code.is_within(&region)) {
+        match region.parent() {
+            Some(parent) => region = parent,
+            None => break,
+        }
+    }
+    region
 }
 
 /// GB/T 35965.1's identifier for the entry `entry` written at `at_ms` by a
@@ -174,22 +191,6 @@ fn beijing(ms: u64) -> CapTime {
         ms,
         offset_min: BEIJING_OFFSET_MIN,
     })
-}
-
-/// The message in force when it is not the issue: its type and time.
-fn current_message(w: &WarningView) -> Option<(CapMsgType, u64)> {
-    if w.current_entry == w.id {
-        return None;
-    }
-    let version = w.history.iter().find(|v| v.entry == w.current_entry);
-    let cancelled = w.status == WarningStatus::Cancelled;
-    let msg_type = match version.map(|v| v.action.as_str()) {
-        Some("cancel") => CapMsgType::Cancel,
-        Some("update") => CapMsgType::Update,
-        _ if cancelled => CapMsgType::Cancel,
-        _ => CapMsgType::Update,
-    };
-    Some((msg_type, version.map_or(w.issued_ms, |v| v.at_ms)))
 }
 
 fn area(info: &WarningInfo, area_desc: &str) -> CapArea {

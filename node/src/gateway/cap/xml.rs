@@ -118,11 +118,7 @@ fn parse_inner(xml: &[u8]) -> Result<Element, Problem> {
         let namespace = match namespace {
             ResolveResult::Bound(ns) => Some(ns.0.to_string()),
             ResolveResult::Unbound => None,
-            ResolveResult::Unknown(prefix) => {
-                return Err(Problem::Malformed(format!(
-                    "namespace prefix {prefix:?} is not declared (near byte {position})"
-                )));
-            }
+            ResolveResult::Unknown(prefix) => return Err(Problem::UndeclaredPrefix(prefix)),
         };
         match event {
             Event::Start(start) => {
@@ -219,11 +215,7 @@ fn open(
         let namespace = match ns {
             ResolveResult::Bound(ns) => Some(ns.0.to_string()),
             ResolveResult::Unbound => None,
-            ResolveResult::Unknown(prefix) => {
-                return Err(Problem::Malformed(format!(
-                    "namespace prefix {prefix:?} of attribute {key} is not declared"
-                )));
-            }
+            ResolveResult::Unknown(prefix) => return Err(Problem::UndeclaredPrefix(prefix)),
         };
         if namespace.as_deref() == Some(XINCLUDE_NS) {
             return Err(Problem::XInclude);
@@ -253,9 +245,7 @@ struct Builder {
 impl Builder {
     fn open(&mut self, element: Element) -> Result<(), Problem> {
         if self.root.is_some() {
-            return Err(Problem::Malformed(
-                "more than one root element / 根元素不止一个".into(),
-            ));
+            return Err(Problem::MultipleRoots);
         }
         if self.open.len() >= MAX_DEPTH {
             return Err(Problem::TooDeep { max: MAX_DEPTH });
@@ -285,24 +275,16 @@ impl Builder {
         match self.open.last_mut() {
             Some(element) => element.push_text(text),
             None if text.trim().is_empty() => {}
-            None => {
-                return Err(Problem::Malformed(
-                    "text outside the root element / 根元素之外有文本".into(),
-                ));
-            }
+            None => return Err(Problem::TextOutsideRoot),
         }
         Ok(())
     }
 
     fn finish(mut self) -> Result<Element, Problem> {
         if !self.open.is_empty() {
-            return Err(Problem::Malformed(
-                "the document ends inside an element / 文档在元素内部结束".into(),
-            ));
+            return Err(Problem::EndsInsideElement);
         }
-        self.root
-            .take()
-            .ok_or_else(|| Problem::Malformed("no root element / 没有根元素".into()))
+        self.root.take().ok_or(Problem::NoRoot)
     }
 }
 
@@ -313,11 +295,7 @@ fn is_xml_char(c: char) -> bool {
 
 fn check_chars(text: &str) -> Result<(), Problem> {
     match text.chars().find(|c| !is_xml_char(*c)) {
-        Some(c) => Err(Problem::Malformed(format!(
-            "character U+{:04X} is not allowed in XML / XML 不允许字符 U+{:04X}",
-            u32::from(c),
-            u32::from(c)
-        ))),
+        Some(c) => Err(Problem::BadChar(u32::from(c))),
         None => Ok(()),
     }
 }
@@ -356,11 +334,13 @@ mod tests {
         );
         assert_eq!(parse_inner(b"<a>\xff</a>"), Err(Problem::NotUtf8));
         assert!(matches!(refused("<a><b></a>"), Problem::Malformed(_)));
-        assert!(matches!(refused("<a/><b/>"), Problem::Malformed(_)));
-        assert!(matches!(refused("<a>"), Problem::Malformed(_)));
-        assert!(matches!(refused("<p:a/>"), Problem::Malformed(_)));
+        assert_eq!(refused("<a/><b/>"), Problem::MultipleRoots);
+        assert_eq!(refused("<a>"), Problem::EndsInsideElement);
+        assert_eq!(refused(""), Problem::NoRoot);
+        assert_eq!(refused("<a/>text"), Problem::TextOutsideRoot);
+        assert_eq!(refused("<p:a/>"), Problem::UndeclaredPrefix("p".into()));
         assert!(matches!(refused("<a>&#1;</a>"), Problem::BadCharRef(_)));
-        assert!(matches!(refused("<a>\u{1}</a>"), Problem::Malformed(_)));
+        assert_eq!(refused("<a>\u{1}</a>"), Problem::BadChar(1));
         assert_eq!(refused("<a>&nbsp;</a>"), Problem::Entity("nbsp".into()));
         assert_eq!(refused(r#"<a b="&x;"/>"#), Problem::Entity("x".into()));
     }
