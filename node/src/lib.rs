@@ -16,6 +16,7 @@ pub mod config;
 pub mod datadir;
 pub mod demo;
 pub mod domain;
+pub mod gateway;
 pub mod genesis;
 pub mod identity;
 pub mod ledger;
