@@ -63,8 +63,7 @@ pub fn run(data_dir: &DataDir, dev_roles: Option<&Path>, a: ExportArgs) -> Resul
         ),
         (None, None) => Selection::All,
     };
-    let docs =
-        edxl_rm::export(&views, &selection).map_err(|e| CliError::Failed(e.to_string()))?;
+    let docs = edxl_rm::export(&views, &selection).map_err(|e| CliError::Failed(e.to_string()))?;
     if docs.is_empty() {
         eprintln!("没有可导出的资源记录 / no resource records to export");
         return Ok(());

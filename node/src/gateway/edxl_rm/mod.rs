@@ -30,8 +30,8 @@ mod tests;
 use liandong_protocol::EntryId;
 use liandong_protocol::domain::fold::Views;
 
-pub use lifecycle::Selection;
 use lifecycle::Item;
+pub use lifecycle::Selection;
 use mapping::MessageType;
 use message::MessageError;
 

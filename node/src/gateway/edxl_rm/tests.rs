@@ -347,7 +347,12 @@ fn every_document_has_the_header_in_the_schemas_order() {
         );
         let resource = ri.child("Resource");
         assert_eq!(resource.names()[..2], ["Name", "TypeStructure"]);
-        let amount = ri.at(&["AssignmentInformation", "Quantity", "MeasuredQuantity", "Amount"]);
+        let amount = ri.at(&[
+            "AssignmentInformation",
+            "Quantity",
+            "MeasuredQuantity",
+            "Amount",
+        ]);
         assert_eq!(amount.ns, RM_NS);
         assert!(amount.text.parse::<u64>().is_ok(), "{}", amount.text);
     }
@@ -416,15 +421,29 @@ fn values_carry_the_lifecycle() {
     let docs = all();
     let roots: Vec<El> = docs.iter().map(|d| parse(&d.xml)).collect();
     let request = &roots[0];
-    assert_eq!(request.child("SentDateTime").text, "2026-11-28T16:00:00+08:00");
+    assert_eq!(
+        request.child("SentDateTime").text,
+        "2026-11-28T16:00:00+08:00"
+    );
     let contact = request.child("ContactInformation");
     assert_eq!(contact.child("ContactRole").text, "Requester");
-    assert!(contact.child("ContactDescription").text.starts_with("西戈壁村 ("));
+    assert!(
+        contact
+            .child("ContactDescription")
+            .text
+            .starts_with("西戈壁村 (")
+    );
     let ri = request.child("ResourceInformation");
     assert_eq!(ri.at(&["Resource", "Name"]).text, "冲锋舟");
-    assert_eq!(ri.at(&["Resource", "TypeStructure", "Value"]).text, "material");
+    assert_eq!(
+        ri.at(&["Resource", "TypeStructure", "Value"]).text,
+        "material"
+    );
     // Text is escaped on the way out and comes back the same.
-    assert_eq!(ri.at(&["Resource", "Description"]).text, "水深 <1.5m> & 流急");
+    assert_eq!(
+        ri.at(&["Resource", "Description"]).text,
+        "水深 <1.5m> & 流急"
+    );
     assert!(!ri.child("Resource").has("ResponsibleParty"));
     let measured = ri.at(&["AssignmentInformation", "Quantity", "MeasuredQuantity"]);
     assert_eq!(measured.child("Amount").text, "3");
@@ -439,7 +458,10 @@ fn values_carry_the_lifecycle() {
 
     let commit = &roots[2];
     let ri = commit.child("ResourceInformation");
-    assert_eq!(ri.at(&["ResponseInformation", "ResponseType"]).text, "Accept");
+    assert_eq!(
+        ri.at(&["ResponseInformation", "ResponseType"]).text,
+        "Accept"
+    );
     assert_eq!(
         ri.at(&["Resource", "ResourceStatus", "DeploymentStatus", "Value"])
             .text,
@@ -465,7 +487,9 @@ fn values_carry_the_lifecycle() {
                 ri.at(&["Resource", "ResourceStatus", "DeploymentStatus", "Value"])
                     .text
                     .as_str(),
-                ri.at(&["ScheduleInformation", "ScheduleType"]).text.as_str(),
+                ri.at(&["ScheduleInformation", "ScheduleType"])
+                    .text
+                    .as_str(),
             )
         })
         .collect();
@@ -480,7 +504,10 @@ fn values_carry_the_lifecycle() {
     );
     // Arrival is reported by the requesting village.
     assert_eq!(
-        roots[4].child("ContactInformation").child("ContactRole").text,
+        roots[4]
+            .child("ContactInformation")
+            .child("ContactRole")
+            .text,
         "Requester"
     );
 
@@ -494,7 +521,9 @@ fn values_carry_the_lifecycle() {
         .collect();
     assert_eq!(keywords, ["水域救援", "医疗"]);
     assert_eq!(
-        standing.at(&["Resource", "ResponsibleParty", "ContactDescription"]).text,
+        standing
+            .at(&["Resource", "ResponsibleParty", "ContactDescription"])
+            .text,
         "沙湾市消防救援大队"
     );
 }
@@ -560,7 +589,9 @@ fn a_drill_export_says_it_is_an_exercise() {
     for doc in export(&v, &Selection::All).expect("export") {
         let root = parse(&doc.xml);
         assert!(
-            root.child("MessageDescription").text.starts_with("EXERCISE 演练"),
+            root.child("MessageDescription")
+                .text
+                .starts_with("EXERCISE 演练"),
             "{}",
             root.name
         );
@@ -572,4 +603,18 @@ fn times_are_beijing_time_with_their_offset() {
     assert_eq!(writer::date_time(T0), "2026-11-28T16:00:00+08:00");
     assert_eq!(writer::date_time(0), "1970-01-01T08:00:00+08:00");
     assert_eq!(writer::date_time(u64::MAX), "9999-12-31T23:59:59+08:00");
+}
+
+#[test]
+fn the_incident_a_request_serves_is_named_in_every_message_of_it() {
+    let mut v = views();
+    v.requests[0].incident = Some(id(0x44));
+    let docs = export(&v, &Selection::Request(id(REQUEST))).expect("export");
+    for doc in docs {
+        let root = parse(&doc.xml);
+        let incident = root.child("IncidentInformation");
+        assert_eq!(incident.child("IncidentID").text, message_id(&id(0x44)));
+        // The incident is not in these views: no description is made up.
+        assert!(!incident.has("IncidentDescription"));
+    }
 }
