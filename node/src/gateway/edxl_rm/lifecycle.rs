@@ -59,8 +59,12 @@ impl Plan<'_> {
         }
     }
 
+    /// A request this post holds (an offer may answer one it has not
+    /// received; its messages still name it by id).
     fn request(&mut self, id: EntryId) {
-        self.push(id, Item::Request(id));
+        if self.views.request(&id).is_some() {
+            self.push(id, Item::Request(id));
+        }
     }
 
     fn offer(&mut self, id: EntryId) {

@@ -140,8 +140,8 @@ fn the_rule(step: Step) -> Result<&'static Rule, MessageError> {
 
 /// A post as a contact: its unit name and node id, so a receiver can tell
 /// two posts of the same name apart.
-fn contact(who: &Who, requester: &Who) -> Contact {
-    let role = if who.node == requester.node {
+fn contact(who: &Who, requester: Option<&Who>) -> Contact {
+    let role = if requester.is_some_and(|r| r.node == who.node) {
         ContactRole::Requester
     } else {
         ContactRole::Sender
@@ -201,6 +201,10 @@ struct Frame<'a> {
     rule: &'a Rule,
     entry: EntryId,
     sent_ms: u64,
+    /// The request the step belongs to; links need only its id.
+    request_id: Option<EntryId>,
+    /// Its view, when this post holds it (an offer may answer a request
+    /// the post has not received).
     request: Option<&'a RequestView>,
     offer: Option<EntryId>,
     previous: Option<EntryId>,
@@ -210,7 +214,7 @@ impl Frame<'_> {
     fn link(&self, link: Link) -> Option<String> {
         match link {
             Link::Nothing => None,
-            Link::Request => self.request.map(|r| message_id(&r.id)),
+            Link::Request => self.request_id.map(|r| message_id(&r)),
             Link::Offer => self.offer.map(|o| message_id(&o)),
             Link::PreviousStatus => self.previous.map(|p| message_id(&p)),
         }
@@ -227,7 +231,7 @@ impl Frame<'_> {
     ) -> Message {
         let id = message_id(&self.entry);
         let originating = self.link(self.rule.origin).unwrap_or_else(|| id.clone());
-        let requester = self.request.map_or(author, |r| &r.by);
+        let requester = self.request.map(|r| &r.by);
         // When (and where) the step happened, if the standard has a
         // schedule type for it; otherwise where the resource now is.
         let now = match self.rule.happened {
@@ -297,6 +301,7 @@ pub fn request(views: &Views, id: &EntryId) -> Result<Message, MessageError> {
         rule: the_rule(Step::Request)?,
         entry: r.id,
         sent_ms: r.at_ms,
+        request_id: Some(r.id),
         request: Some(r),
         offer: None,
         previous: None,
@@ -320,15 +325,16 @@ pub fn request(views: &Views, id: &EntryId) -> Result<Message, MessageError> {
 /// OfferUnsolicitedResource for a standing inventory / registration.
 pub fn offer(views: &Views, id: &EntryId) -> Result<Message, MessageError> {
     let o = find_offer(views, id)?;
-    let (step, request) = match &o.request {
-        Some(r) => (Step::Offer, Some(find_request(views, r)?)),
-        None => (Step::StandingOffer, None),
+    let step = match o.request {
+        Some(_) => Step::Offer,
+        None => Step::StandingOffer,
     };
     let frame = Frame {
         rule: the_rule(step)?,
         entry: o.id,
         sent_ms: o.at_ms,
-        request,
+        request_id: o.request,
+        request: o.request.and_then(|r| views.request(&r)),
         offer: None,
         previous: None,
     };
@@ -367,6 +373,7 @@ pub fn commit(views: &Views, id: &EntryId) -> Result<Message, MessageError> {
         rule: the_rule(Step::Commit)?,
         entry: c.id,
         sent_ms: c.at_ms,
+        request_id: Some(r.id),
         request: Some(r),
         offer: Some(o.id),
         previous: None,
@@ -409,6 +416,7 @@ pub fn status(views: &Views, id: &EntryId, index: usize) -> Result<Message, Mess
         rule: the_rule(Step::Status(s.status))?,
         entry: s.entry,
         sent_ms: s.at_ms,
+        request_id: Some(r.id),
         request: Some(r),
         offer: Some(o.id),
         previous: Some(previous),

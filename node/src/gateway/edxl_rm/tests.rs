@@ -618,3 +618,26 @@ fn the_incident_a_request_serves_is_named_in_every_message_of_it() {
         assert!(!incident.has("IncidentDescription"));
     }
 }
+
+#[test]
+fn an_offer_answering_a_request_this_post_lacks_still_names_it() {
+    let mut v = views();
+    // The village's request never reached this post; the county's offer
+    // answering it did.
+    v.requests.clear();
+    v.commits.clear();
+    v.offers[0].commits.clear();
+    let docs = export(&v, &Selection::All).expect("export");
+    assert_eq!(
+        kinds(&docs),
+        ["ResponseToRequestResource", "OfferUnsolicitedResource"]
+    );
+    let root = parse(&docs[0].xml);
+    let request_id = message_id(&id(REQUEST));
+    assert_eq!(root.child("OriginatingMessageID").text, request_id);
+    assert_eq!(root.child("PrecedingMessageID").text, request_id);
+    assert_eq!(
+        root.child("ContactInformation").child("ContactRole").text,
+        "Sender"
+    );
+}
