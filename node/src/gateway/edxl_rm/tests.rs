@@ -641,3 +641,17 @@ fn an_offer_answering_a_request_this_post_lacks_still_names_it() {
         "Sender"
     );
 }
+
+#[test]
+fn characters_xml_cannot_carry_are_replaced_not_written() {
+    let mut v = views();
+    v.requests[0].note = "水位\u{0}上涨\u{1b}[31m\u{FFFF}".into();
+    let docs = export(&v, &Selection::Request(id(REQUEST))).expect("export");
+    let root = parse(&docs[0].xml);
+    assert_eq!(
+        root.at(&["ResourceInformation", "Resource", "Description"])
+            .text,
+        "水位\u{FFFD}上涨\u{FFFD}[31m\u{FFFD}"
+    );
+    assert_eq!(writer::xml_safe("a\tb\nc"), "a\tb\nc");
+}

@@ -10,6 +10,7 @@
 //! ValueListType, QuantityType, LocationType, IncidentInformationType,
 //! ResponseInformationType) are in [`RM_NS`] with the `rm` prefix.
 
+use std::borrow::Cow;
 use std::io;
 
 use jiff::Timestamp;
@@ -32,6 +33,25 @@ pub fn date_time(ms: u64) -> String {
         // Beyond jiff's range (year 9999): the latest instant it can
         // name, rather than an invalid date.
         Err(_) => "9999-12-31T23:59:59+08:00".to_string(),
+    }
+}
+
+/// `text` with every character XML 1.0 cannot carry (controls other than
+/// tab, newline and carriage return; U+FFFE, U+FFFF) replaced by U+FFFD.
+/// Entries may hold them (the protocol bounds text by length, not by
+/// alphabet), and one would make the whole document unreadable.
+pub fn xml_safe(text: &str) -> Cow<'_, str> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+    };
+    if text.chars().all(allowed) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if allowed(c) { c } else { '\u{FFFD}' })
+                .collect(),
+        )
     }
 }
 
@@ -98,7 +118,7 @@ impl Xml {
     fn text(&mut self, name: &str, value: &str) -> io::Result<()> {
         self.0
             .create_element(name)
-            .write_text_content(BytesText::new(value))
+            .write_text_content(BytesText::new(&xml_safe(value)))
             .map(drop)
     }
 
