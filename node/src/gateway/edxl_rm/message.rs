@@ -3,7 +3,7 @@
 //! (`writer.rs`) turns it into XML; nothing here knows about XML.
 
 use liandong_protocol::EntryId;
-use liandong_protocol::domain::fold::{CommitView, OfferView, RequestView, Views, Who};
+use liandong_protocol::domain::fold::{CommitView, OfferView, RequestView, Track, Views, Who};
 use liandong_protocol::domain::{DeploymentStatus, ResourceItem};
 
 use super::mapping::{
@@ -260,10 +260,10 @@ impl Frame<'_> {
             resource.holder = None;
         }
         let description = match views.track {
-            liandong_protocol::domain::fold::Track::Actual => None,
+            Track::Actual => None,
             // EDXL-RM has no status field of its own (EDXL-DE's envelope
             // carries it); an exercise must never read as real.
-            liandong_protocol::domain::fold::Track::Drill(d) => Some(format!(
+            Track::Drill(d) => Some(format!(
                 "EXERCISE 演练 {}",
                 views.drill(&d).map_or(String::new(), |v| v.name.clone())
             )),
