@@ -4,4 +4,5 @@
 
 pub mod atom;
 pub mod cap;
+pub mod edxl_rm;
 pub mod export;
