@@ -204,9 +204,7 @@ fn resolve(dir: &Path, href: &str) -> Result<PathBuf, Problem> {
         why,
     };
     if has_scheme(href) {
-        return Err(outside(
-            "a URL; only relative file paths are followed / 是 URL",
-        ));
+        return Err(outside(LinkWhy::Url));
     }
     if href.starts_with(['/', '\\']) {
         return Err(outside(LinkWhy::Absolute));

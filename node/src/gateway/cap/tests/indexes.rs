@@ -113,7 +113,7 @@ fn links_never_leave_the_folder() {
     let root = tempfile::tempdir().expect("temp dir");
     let dir = root.path().join("index");
     fs::create_dir(&dir).expect("mkdir");
-    fs::write(root.path().join("x.xml"), alert("outside")).expect("write");
+    fs::write(root.path().join("x.xml"), alert("SECRET-OUTSIDE-ALERT")).expect("write");
     #[cfg(unix)]
     std::os::unix::fs::symlink(root.path().join("x.xml"), dir.join("sneaky.xml")).expect("symlink");
     let hrefs = [
@@ -138,7 +138,7 @@ fn links_never_leave_the_folder() {
         }
     }
     assert!(
-        !problems.to_string().contains("outside"),
+        !problems.to_string().contains("SECRET-OUTSIDE-ALERT"),
         "nothing was read"
     );
 }

@@ -7,9 +7,7 @@ use liandong_protocol::domain::cap::{
     CapCategory, CapCertainty, CapMsgType, CapResponseType, CapSeverity, CapStatus, CapUrgency,
     ExternalWarning,
 };
-use liandong_protocol::domain::fold::{
-    ExternalView, WarningStatus, WarningVersion, WarningView, Who,
-};
+use liandong_protocol::domain::fold::{WarningStatus, WarningVersion, WarningView, Who};
 use liandong_protocol::domain::{Category, EventType, GeoPoint, WarningColor, WarningInfo};
 use liandong_protocol::ids::{EntryId, NodeId};
 use liandong_protocol::level::Level;
