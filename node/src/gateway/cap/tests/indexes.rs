@@ -153,11 +153,13 @@ fn linked_files_are_size_checked_and_must_be_alerts() {
     )
     .expect("write");
     fs::write(dir.path().join("index.xml"), feed(&[alert("nested")])).expect("write");
+    fs::create_dir(dir.path().join("folder.xml")).expect("mkdir");
     let xml = feed(&[
         link("big.xml"),
         link("missing.xml"),
         link("bad.xml"),
         link("index.xml"),
+        link("folder.xml"),
         "<summary>nothing</summary>".to_string(),
     ]);
     let problems = read_document(xml.as_bytes(), under(dir.path())).expect_err("refused");
@@ -180,9 +182,14 @@ fn linked_files_are_size_checked_and_must_be_alerts() {
         at.contains(&"feed/entry[3]/link(index.xml)/alert"),
         "a linked index is not followed: {text}"
     );
+    let folder = problems.iter().find(|p| p.at == "feed/entry[4]");
+    assert!(
+        folder.is_some_and(|p| matches!(&p.problem, Problem::LinkUnreadable { error, .. } if error == "not a regular file")),
+        "a folder is not opened: {text}"
+    );
     assert_eq!(
         problems.problems.last().map(|p| (&p.at[..], &p.problem)),
-        Some(("feed/entry[4]", &Problem::NoAlert))
+        Some(("feed/entry[5]", &Problem::NoAlert))
     );
 }
 
