@@ -10,6 +10,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cap");
 
 struct Post {
@@ -311,4 +313,63 @@ fn warnings_leave_as_cap_and_come_back_the_same() {
         (count(&report, "written"), count(&report, "skipped")),
         (0, 1)
     );
+}
+
+#[test]
+fn through_a_running_post_the_gateway_is_the_same() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let county = Post::init(
+        tmp.path(),
+        "沙湾市应急管理局",
+        "county",
+        "654203",
+        "command",
+    );
+    let _node = common::running::run_node(&county.dir);
+
+    // Import and export go through the node's API (the store is held).
+    let report = county.import(&fixture("rainstorm-orange.xml"), &[]);
+    assert_eq!(count(&report, "written"), 1, "{report}");
+    let again = county.import(&fixture("rainstorm-orange.xml"), &[]);
+    assert_eq!(count(&again, "skipped"), 1, "{again}");
+    let err = county.refused(
+        &[
+            "warning",
+            "import",
+            fixture("invalid-four-problems.xml").to_str().expect("path"),
+        ],
+        6,
+    );
+    assert!(
+        err.contains("alert/identifier") && err.contains("polygon"),
+        "{err}"
+    );
+    let err = county.refused(
+        &[
+            "warning",
+            "import",
+            fixture("rainstorm-exercise.xml").to_str().expect("path"),
+        ],
+        6,
+    );
+    assert!(err.contains("--drill"), "{err}");
+
+    let id = county.warnings(&[])[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let one = tmp.path().join("one.xml");
+    county.ok(&[
+        "warning",
+        "export",
+        "--cap",
+        "--warning",
+        &id[..8],
+        "-o",
+        one.to_str().expect("path"),
+    ]);
+    assert_schema_valid(&one);
+    let xml = std::fs::read_to_string(&one).expect("export");
+    assert!(xml.contains("<identifier>65420304100000_20260715143000_1</identifier>"));
+    assert!(xml.contains("<circle>44.2,85.62 25</circle>"), "{xml}");
 }
