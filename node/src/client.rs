@@ -189,6 +189,17 @@ impl Client {
         path: &str,
         params: &[(&str, Option<String>)],
     ) -> Result<Vec<u8>, ClientError> {
+        self.get_limited(path, params, MAX_BODY_BYTES)
+    }
+
+    /// GET of at most `limit` bytes: a longer answer is an error, not a
+    /// truncated document.
+    pub fn get_limited(
+        &self,
+        path: &str,
+        params: &[(&str, Option<String>)],
+        limit: usize,
+    ) -> Result<Vec<u8>, ClientError> {
         let mut req = self.agent.get(format!("{}{path}", self.base));
         if let Some(auth) = self.auth() {
             req = req.header("authorization", auth);
@@ -207,7 +218,7 @@ impl Client {
         }
         resp.body_mut()
             .with_config()
-            .limit(MAX_BODY_BYTES as u64)
+            .limit(u64::try_from(limit).unwrap_or(u64::MAX))
             .read_to_vec()
             .map_err(|e| ClientError::Api(e.to_string()))
     }

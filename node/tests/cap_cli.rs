@@ -325,7 +325,12 @@ fn through_a_running_post_the_gateway_is_the_same() {
         "654203",
         "command",
     );
-    let _node = common::running::run_node(&county.dir);
+    std::fs::write(
+        county.dir.join("dev-roles.toml"),
+        "[roles]\n\"沙湾市应急管理局\" = [\"warning_issuer\"]\n",
+    )
+    .expect("roles");
+    let node = common::running::run_node(&county.dir);
 
     // Import and export go through the node's API (the store is held).
     let report = county.import(&fixture("rainstorm-orange.xml"), &[]);
@@ -372,4 +377,30 @@ fn through_a_running_post_the_gateway_is_the_same() {
     let xml = std::fs::read_to_string(&one).expect("export");
     assert!(xml.contains("<identifier>65420304100000_20260715143000_1</identifier>"));
     assert!(xml.contains("<circle>44.2,85.62 25</circle>"), "{xml}");
+
+    // Another post pointed at the running post's feed takes the warning in
+    // force (the July alert has expired, so it is not in the feed).
+    county.json(&[
+        "warning",
+        "issue",
+        "--color",
+        "蓝",
+        "--event",
+        "meteorological",
+        "--expires",
+        "+6h",
+        "--headline",
+        "大风蓝色预警",
+        "--headline-en",
+        "Blue gale warning",
+        "--description",
+        "阵风 7 级",
+    ]);
+    let village = Post::init(tmp.path(), "西戈壁村", "village", "654203106201", "command");
+    let feed = format!("{}/api/cap/index.atom?inline=true", node.1);
+    let report = village.json(&["warning", "import", &feed]);
+    assert_eq!(count(&report, "written"), 1, "{report}");
+    let got = &village.warnings(&[])[0];
+    assert_eq!(got["current"]["headline_zh"], "大风蓝色预警");
+    assert_eq!(got["current"]["color"], "blue");
 }

@@ -7,7 +7,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Stops the node it started (SIGTERM), waiting for it, when dropped.
-pub struct Running(Child);
+/// The node's process and its console's address (`http://127.0.0.1:…`).
+pub struct Running(Child, pub String);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -45,11 +46,21 @@ pub fn run_node(dir: &Path) -> Running {
         .spawn()
         .expect("spawn run");
     let stdout = child.stdout.take().expect("stdout");
-    let running = Running(child);
-    let printed = BufReader::new(stdout)
+    let mut running = Running(child, String::new());
+    let console = BufReader::new(stdout)
         .lines()
         .map_while(Result::ok)
-        .any(|line| line.contains("控制台"));
-    assert!(printed, "the node printed no console URL");
+        .find(|line| line.contains("控制台"))
+        .and_then(|line| {
+            let at = line.find("http://")?;
+            Some(
+                line[at..]
+                    .split_whitespace()
+                    .next()?
+                    .trim_end_matches('/')
+                    .to_string(),
+            )
+        });
+    running.1 = console.expect("the node printed its console URL");
     running
 }
