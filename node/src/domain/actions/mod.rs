@@ -248,7 +248,7 @@ mod tests {
 
     #[test]
     fn every_path_decodes_and_round_trips() {
-        let samples = serde_json::json!({
+        let mut samples = serde_json::json!({
             "incident/report": {"title": "t", "event": "fire", "severity": "IV"},
             "incident/update": {"incident": "abcd", "report": {"dead": 1}},
             "incident/close": {"incident": "abcd"},
@@ -278,6 +278,11 @@ mod tests {
             "drill/start": {"name": "n"},
             "drill/end": {},
         });
+        let alert = crate::gateway::cap::read_alert(include_bytes!(
+            "../../../tests/fixtures/cap/rainstorm-orange.xml"
+        ))
+        .expect("fixture");
+        samples["warning/import"] = serde_json::json!({ "alert": alert });
         for path in PATHS {
             let body = samples[*path].clone();
             assert!(body.is_object(), "no sample for {path}");

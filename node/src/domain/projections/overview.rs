@@ -2,7 +2,7 @@
 
 use liandong_protocol::EntryId;
 use liandong_protocol::domain::fold::{
-    IncidentView, RequestView, Track, Views, WarningStatus, Who,
+    IncidentView, RequestView, Track, Views, WarningStatus, WarningView, Who,
 };
 use liandong_protocol::domain::{Severity, TaskState, WarningColor};
 use serde::Serialize;
@@ -19,6 +19,9 @@ pub struct Overview {
     pub closed: usize,
     /// Warnings in force or pending, per colour (red first).
     pub warnings_by_color: Vec<(WarningColor, usize)>,
+    /// External (CAP) warnings in force or pending whose severity gave no
+    /// colour (未分级): counted apart, never under a colour.
+    pub warnings_ungraded: usize,
     pub overdue_reports: Vec<OverdueReport>,
     pub open_requests: Vec<RequestView>,
     pub unacknowledged: Vec<Unacknowledged>,
@@ -87,14 +90,16 @@ pub fn build_overview(v: &Views) -> Overview {
             let n = v
                 .warnings
                 .iter()
-                .filter(|w| {
-                    w.current.color == *c
-                        && matches!(w.status, WarningStatus::Active | WarningStatus::Pending)
-                })
+                .filter(|w| w.current.color == *c && in_force(w) && graded(w))
                 .count();
             (*c, n)
         })
         .collect();
+    let warnings_ungraded = v
+        .warnings
+        .iter()
+        .filter(|w| in_force(w) && !graded(w))
+        .count();
     let mut overdue_reports = Vec::new();
     for i in &v.incidents {
         if i.closed.is_none() && i.deadlines.update_overdue {
@@ -151,10 +156,20 @@ pub fn build_overview(v: &Views) -> Overview {
         active,
         by_severity,
         warnings_by_color,
+        warnings_ungraded,
         overdue_reports,
         open_requests,
         unacknowledged,
         conflicts: v.conflicts.len(),
         invalid: v.invalid.len(),
     }
+}
+
+fn in_force(w: &WarningView) -> bool {
+    matches!(w.status, WarningStatus::Active | WarningStatus::Pending)
+}
+
+/// A colour the warning really has (an ungraded CAP alert's is a placeholder).
+fn graded(w: &WarningView) -> bool {
+    w.external.as_ref().is_none_or(|e| e.graded)
 }

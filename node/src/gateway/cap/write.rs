@@ -23,8 +23,11 @@ type Out = Writer<Vec<u8>>;
 pub fn write_alert(alert: &CapAlert) -> String {
     let mut out = Writer::new_with_indent(Vec::new(), b' ', 2);
     // Writing into memory cannot fail: the only errors a Vec<u8> writer
-    // returns are the sink's, and a Vec's never fails.
-    document(&mut out, alert).expect("writing CAP into memory");
+    // returns are the sink's, and a Vec's never fails. Were it to, the log
+    // says so; the schema check of every export would catch the result.
+    if let Err(e) = document(&mut out, alert) {
+        tracing::error!(error = %e, "CAP alert not written whole");
+    }
     let mut text = String::from_utf8_lossy(&out.into_inner()).into_owned();
     text.push('\n');
     text

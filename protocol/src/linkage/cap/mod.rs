@@ -222,7 +222,9 @@ impl CapInfo {
             ("expires", self.expires.map(|t| t.ms)),
         )?;
         rules::short("senderName", &self.sender_name, limits)?;
-        rules::short("headline", &self.headline, limits)?;
+        // CAP asks for under 160 characters but does not bound it; real
+        // alerts run longer (a tsunami update: 195).
+        rules::long("headline", &self.headline, limits)?;
         rules::long("description", &self.description, limits)?;
         rules::long("instruction", &self.instruction, limits)?;
         rules::long("web", &self.web, limits)?;
