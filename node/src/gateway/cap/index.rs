@@ -9,8 +9,10 @@
 //! must be an alert, not another index. The index itself is parsed before
 //! any file is touched; nothing is fetched from the network.
 //!
-//! Which Atom link: the first with `type="application/cap+xml"`, else the
-//! first with no `rel` or `rel="alternate"`. In RSS, the item's `<link>`.
+//! Which link: in Atom, `<content src>` (out-of-line content), else the
+//! first `<link>` with `type="application/cap+xml"`, else the first with
+//! no `rel` or `rel="alternate"`; in RSS, an `<enclosure>` of type
+//! `application/cap+xml`, else the item's `<link>`.
 
 use std::fs::File;
 use std::io::Read;
@@ -24,6 +26,9 @@ use super::read;
 use super::xml::{self, Element};
 
 pub(super) const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+
+/// The MIME type of a CAP alert (RFC 6838 registration by OASIS).
+const CAP_MIME: &str = "application/cap+xml";
 
 /// Whether an index's links to alert files may be followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,9 +118,15 @@ fn rss_items(rss: &Element) -> Vec<Entry<'_>> {
     for (c, channel) in named(rss, "channel", None).enumerate() {
         for (i, item) in named(channel, "item", None).enumerate() {
             let at = format!("rss/channel[{c}]/item[{i}]");
-            let link = named(item, "link", None)
-                .find_map(|l| l.text().ok().map(str::trim).filter(|t| !t.is_empty()))
-                .map(str::to_string);
+            let enclosure = named(item, "enclosure", None)
+                .find(|e| e.attribute("type") == Some(CAP_MIME))
+                .and_then(|e| e.attribute("url"));
+            let link = enclosure
+                .or_else(|| {
+                    named(item, "link", None)
+                        .find_map(|l| l.text().ok().map(str::trim).filter(|t| !t.is_empty()))
+                })
+                .map(|h| h.trim().to_string());
             out.push(Entry {
                 alert: inline(item, &at),
                 at,
@@ -153,10 +164,11 @@ fn inline<'a>(entry: &'a Element, at: &str) -> Option<(&'a Element, String)> {
 }
 
 fn atom_link(entry: &Element) -> Option<String> {
+    if let Some(src) = named(entry, "content", Some(ATOM_NS)).find_map(|c| c.attribute("src")) {
+        return Some(src.trim().to_string());
+    }
     let links: Vec<&Element> = named(entry, "link", Some(ATOM_NS)).collect();
-    let cap = links
-        .iter()
-        .find(|l| l.attribute("type") == Some("application/cap+xml"));
+    let cap = links.iter().find(|l| l.attribute("type") == Some(CAP_MIME));
     let alternate = links
         .iter()
         .find(|l| matches!(l.attribute("rel"), None | Some("alternate")));

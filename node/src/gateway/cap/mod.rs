@@ -37,7 +37,7 @@ use liandong_protocol::domain::cap::CapAlert;
 pub use index::Links;
 pub use limits::MAX_CAP_BYTES;
 pub use native::{BEIJING_OFFSET_MIN, NativeMessage, native_alert, native_identifier};
-pub use problems::{CapProblem, CapProblems, Problem};
+pub use problems::{CapProblem, CapProblems, LinkWhy, NumberUnit, Problem};
 pub use write::write_alert;
 
 /// Reads one CAP 1.0, 1.1 or 1.2 alert, or names every problem with it.

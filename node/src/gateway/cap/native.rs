@@ -81,10 +81,16 @@ pub fn native_alert(
             } else {
                 CapMsgType::Update
             };
+            let mut identifier = native_identifier(&region, at_ms, &w.current_entry);
+            if identifier == issue_identifier {
+                // Written in the issue's second with the same digit: the
+                // next digit, so the message never names itself.
+                identifier = bump_serial(&identifier);
+            }
             (
                 msg_type,
                 sender(&w.current_by.node),
-                native_identifier(&region, at_ms, &w.current_entry),
+                identifier,
                 beijing(at_ms),
                 &w.current_by.name,
             )
@@ -180,6 +186,15 @@ pub fn native_identifier(region: &RegionCode, at_ms: u64, entry: &EntryId) -> St
         .collect();
     let serial = entry.0[0] % 10;
     format!("{code}00000000_{stamp}_{serial}")
+}
+
+/// The identifier with its serial digit (the last character) advanced.
+fn bump_serial(identifier: &str) -> String {
+    let mut out = identifier.to_string();
+    if let Some(d) = out.pop().and_then(|c| c.to_digit(10)) {
+        out.push_str(&((d + 1) % 10).to_string());
+    }
+    out
 }
 
 fn sender(node: &NodeId) -> String {

@@ -65,6 +65,7 @@ fn atom_entries_carry_or_link_alerts() {
             link("alerts/linked%20one.xml")
         ),
         r#"<link href="./rainstorm.xml"/>"#.to_string(),
+        r#"<link href="http://example.org/x"/><content type="application/cap+xml" src="alerts/linked%20one.xml"/>"#.to_string(),
     ]);
     let alerts = read_document(xml.as_bytes(), under(dir.path())).expect("reads");
     let ids: Vec<&str> = alerts.iter().map(|a| a.identifier.as_str()).collect();
@@ -74,7 +75,8 @@ fn atom_entries_carry_or_link_alerts() {
             "in-content",
             "in-entry",
             "linked",
-            "65420304100000_20260715143000_1"
+            "65420304100000_20260715143000_1",
+            "linked"
         ]
     );
 }
@@ -83,15 +85,19 @@ fn atom_entries_carry_or_link_alerts() {
 fn rss_items_carry_or_link_alerts() {
     let dir = tempfile::tempdir().expect("temp dir");
     fs::write(dir.path().join("a.xml"), alert("linked")).expect("write");
+    fs::write(dir.path().join("b.xml"), alert("enclosed")).expect("write");
     let xml = format!(
         "<rss version=\"2.0\"><channel><title>c</title>\
          <item><title>one</title><link>a.xml</link></item>\
-         <item>{}</item></channel></rss>",
+         <item>{}</item>\
+         <item><link>http://example.org/page</link>\
+         <enclosure url=\"b.xml\" type=\"application/cap+xml\" length=\"1\"/></item>\
+         </channel></rss>",
         alert("inline")
     );
     let alerts = read_document(xml.as_bytes(), under(dir.path())).expect("reads");
     let ids: Vec<&str> = alerts.iter().map(|a| a.identifier.as_str()).collect();
-    assert_eq!(ids, ["linked", "inline"]);
+    assert_eq!(ids, ["linked", "inline", "enclosed"]);
 
     // From the network, the same index is refused for its link.
     let problems = read_document(xml.as_bytes(), Links::Refuse).expect_err("refused");
@@ -101,10 +107,16 @@ fn rss_items_carry_or_link_alerts() {
         .collect();
     assert_eq!(
         found,
-        [(
-            "rss/channel[0]/item[0]",
-            &Problem::LinkRefused("a.xml".into())
-        )]
+        [
+            (
+                "rss/channel[0]/item[0]",
+                &Problem::LinkRefused("a.xml".into())
+            ),
+            (
+                "rss/channel[0]/item[2]",
+                &Problem::LinkRefused("b.xml".into())
+            )
+        ]
     );
 }
 

@@ -234,6 +234,23 @@ fn the_identifier_names_the_region_every_warned_area_lies_in() {
 }
 
 #[test]
+fn an_update_in_the_issues_second_never_names_itself() {
+    let mut w = view();
+    // Same first byte as the issue (0x2a): same digit, same second.
+    let update = EntryId([
+        0x2a, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+        24, 25, 26, 27, 28, 29, 30, 31,
+    ]);
+    w.current_entry = update;
+    w.history.push(version(update, "update", ISSUED_MS + 500));
+    let issue = native_alert(&w, NativeMessage::Alert, "", None);
+    let alert = native_alert(&w, NativeMessage::Update, "", None);
+    assert_eq!(issue.identifier, "65420300000000_20260715143000_2");
+    assert_eq!(alert.identifier, "65420300000000_20260715143000_3");
+    assert_eq!(alert.references[0].identifier, issue.identifier);
+}
+
+#[test]
 fn identifiers_pad_higher_regions_and_keep_the_entry_digit() {
     let id = EntryId([0xff; 32]);
     assert_eq!(
