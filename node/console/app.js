@@ -954,14 +954,23 @@
       download: "warning-" + short(w.id) + ".cap.xml", title: t("cap_link_hint"), "data-id": w.id,
     }, "CAP");
   }
+  // Under an external warning's headline: what it is and which CAP
+  // message is in force (the usual first Actual alert needs no words).
   function externalLine(w) {
     const a = w.external.alert;
     return h("div", { class: "small source" },
-      h("span", { class: "badge b-teal external", title: t("external_hint") }, t("external")), " ",
-      t("source") + t("colon"), h("b", {}, capSender(w)),
+      h("span", { class: "badge b-teal external", title: t("external_hint") }, t("external")),
       a.msg_type !== "Alert" ? [" ", h("span", { class: "badge b-outline" }, "CAP " + t("cap_msg_" + a.msg_type))] : null,
       a.status !== "Actual" ? [" ", h("span", { class: "badge b-purple" }, t("cap_status_" + a.status))] : null,
-      w.external.messages.length > 1 ? h("span", { class: "muted" }, " · " + t("cap_messages").replace("{n}", w.external.messages.length)) : null);
+      w.external.messages.length > 1 ? h("span", { class: "muted" }, " " + t("cap_messages").replace("{n}", w.external.messages.length)) : null);
+  }
+  // Who issued it: the CAP sender for an external warning, with the post
+  // that recorded it; the issuing post for one of ours.
+  function warningSource(w) {
+    if (!w.external) return h("td", {}, who(w.current_by));
+    return h("td", { class: "source-cell" },
+      h("div", { class: "sender", title: t("source") + t("colon") + w.external.alert.sender }, capSender(w)),
+      h("div", { class: "small muted" }, t("recorded_by") + " " + who(w.current_by)));
   }
 
   const MAX_CAP_BYTES = 1024 * 1024; // the node's bound on one CAP document (POST /api/cap)
@@ -973,10 +982,13 @@
   function capImportForm(done, cancel) {
     const errorBox = h("div", { class: "form-error", role: "alert", id: "cap-error" });
     const fail = (title, lines) => errorBox.replaceChildren(h("p", {}, h("b", {}, title)),
-      lines.length ? h("ul", { id: "cap-problems" }, lines.map((l) => h("li", {}, l))) : null);
+      ...(lines.length ? [h("ul", { id: "cap-problems" }, lines.map((l) => h("li", {}, l)))] : []));
     const xml = h("textarea", { id: "form-cap-import-xml", name: "xml", class: "xml", spellcheck: "false", placeholder: t("cap_paste_hint") });
-    const file = h("input", { type: "file", id: "form-cap-import-file", accept: ".xml,.cap,.atom,.rss,application/xml,text/xml,application/cap+xml,application/atom+xml" });
-    const fileNote = h("span", { class: "hint", id: "cap-file-note" });
+    // The browser's own file control speaks the browser's language, not
+    // the console's: it is hidden behind a button of ours.
+    const file = h("input", { type: "file", id: "form-cap-import-file", class: "visually-hidden",
+      accept: ".xml,.cap,.atom,.rss,application/xml,text/xml,application/cap+xml,application/atom+xml" });
+    const fileNote = h("span", { class: "hint", id: "cap-file-note" }, t("cap_no_file"));
     // A file that is not UTF-8 is sent as its bytes, so the node reads it
     // by the encoding its XML declaration names.
     let fileBytes = null;
@@ -988,6 +1000,7 @@
       if (f.size > MAX_CAP_BYTES) {
         fail(t("cap_too_big").replace("{size}", kib(f.size)).replace("{max}", kib(MAX_CAP_BYTES)), []);
         file.value = "";
+        fileNote.textContent = t("cap_no_file");
         return;
       }
       const reader = new FileReader();
@@ -1010,7 +1023,8 @@
       h("h2", {}, t("cap_import_title")),
       h("p", { class: "muted small" }, t("cap_import_hint")),
       errorBox,
-      h("div", { class: "field" }, h("label", { for: "form-cap-import-file" }, t("cap_file")), file, fileNote),
+      h("div", { class: "field" }, h("label", {}, t("cap_file")),
+        h("div", { class: "file-row" }, file, h("label", { for: "form-cap-import-file", class: "btn secondary small", id: "cap-choose" }, t("cap_choose")), fileNote)),
       h("div", { class: "field" }, h("label", { for: "form-cap-import-xml" }, t("cap_xml")), xml),
       h("div", { class: "form-actions" }, submitBtn, button(t("cancel"), cancel, "secondary")));
     el.addEventListener("submit", async (ev) => {
@@ -1086,7 +1100,7 @@
         h("td", {}, eventLabel(c.event)), warningArea(w),
         h("td", { class: "nowrap" }, fmtTime(c.effective_ms) + " – " + fmtTime(c.expires_ms)),
         h("td", {}, h("span", { class: "badge " + st[2] }, zh() ? st[0] : st[1])),
-        h("td", {}, w.external ? [h("span", { class: "muted small" }, t("recorded_by") + " "), who(w.current_by)] : who(w.current_by)),
+        warningSource(w),
         h("td", { class: "row-actions" },
           ours && live ? [button(t("warn_update"), () => open(warningForm(w, done, closeForm)), "small secondary"), " ",
             button(t("warn_cancel"), () => open(cancelForm(w)), "small danger"), " "] : null,
@@ -1100,7 +1114,7 @@
           button(t("form_warning"), () => open(warningForm(null, done, closeForm)), null, { id: "btn-warning" }))),
       actionArea,
       S.capReport ? capReportPanel(S.capReport) : null,
-      panel(null, table([t("warn_color"), t("headline"), t("inc_event"), t("legend_warning"), t("time"), t("status"), t("by"), ""], rows)),
+      panel(null, table([t("warn_color"), t("headline"), t("inc_event"), t("legend_warning"), t("time"), t("status"), t("warn_issuer"), ""], rows)),
       footer(s));
   }
 
@@ -1465,12 +1479,20 @@
     }
     const warningTitle = (w) => warningHeadline(w) + (w.external ? " — " + capSender(w) : " — " + who(w.issued_by)) +
       " (" + (ungraded(w) ? t("ungraded") : pick(vocabOf("colors", w.current.color)) || w.current.color) + ")";
+    // Each warning has a number, on its shapes and in the list below the
+    // map, so areas of the same colour can be told apart without hovering.
+    // Numbered by colour (red first), ungraded last.
+    const rank = (w) => ungraded(w) ? 9 : ["red", "orange", "yellow", "blue"].indexOf(w.current.color);
+    warnings.sort((a, b) => rank(a.w) - rank(b.w) || b.w.issued_ms - a.w.issued_ms);
+    const listed = warnings.slice();
+    const number = new Map(listed.map((x, i) => [x.w.id, i + 1]));
+    const colorOf = (w) => ungraded(w) ? UNGRADED_FILL : (WARN_FILL[w.current.color] || UNGRADED_FILL);
     // Larger areas first, so a small area inside a large one stays visible.
     const areaOf = (x) => Math.max(...x.shapes.map((sh) => sh.kind === "circle" ? Math.PI * sh.rLat * sh.rLon :
       Math.abs(sh.pts.reduce((a, p, i) => { const q = sh.pts[(i + 1) % sh.pts.length]; return a + p.lon * q.lat - q.lon * p.lat; }, 0) / 2)));
     warnings.sort((a, b) => areaOf(b) - areaOf(a));
     const shapesSvg = warnings.map(({ w, shapes }) => {
-      const color = ungraded(w) ? UNGRADED_FILL : (WARN_FILL[w.current.color] || UNGRADED_FILL);
+      const color = colorOf(w);
       const style = { fill: color, "fill-opacity": w.status === "pending" ? "0.08" : "0.2", stroke: color, "stroke-width": "2",
         "stroke-dasharray": w.status === "pending" ? "6 4" : null };
       const title = warningTitle(w);
@@ -1482,6 +1504,19 @@
             rx: Math.max(3, sh.rLon * k * s), ry: Math.max(3, sh.rLat * s) }, style),
           h("title", {}, title + (sh.area ? " · " + sh.area : "") + " · r = " + (+sh.km.toFixed(2)) + " km"))));
     });
+    // The number on each shape's northern edge (a polygon's northernmost
+    // vertex, a circle's top): incidents usually sit inside an area, near
+    // its middle, and would hide a number there.
+    const marks = warnings.map(({ w, shapes }) => h("g", { class: "wmark", "data-id": w.id }, shapes.map((sh) => {
+      let cx, cy;
+      if (sh.kind === "circle") { cx = x(sh.center.lon); cy = Math.max(10, y(sh.center.lat) - Math.max(3, sh.rLat * s)); } else {
+        const top = sh.pts.reduce((a, q) => (q.lat > a.lat ? q : a), sh.pts[0]);
+        cx = x(top.lon); cy = Math.max(10, y(top.lat));
+      }
+      return h("g", {}, h("circle", { cx: cx, cy: cy, r: 9, stroke: colorOf(w) }),
+        h("text", { x: cx, y: cy + 4, "text-anchor": "middle" }, String(number.get(w.id))),
+        h("title", {}, warningTitle(w)));
+    })));
     const incidentsSvg = points.map((p) => {
       const px = x(p.lon), py = y(p.lat);
       // A label near the right edge goes to the left of its dot.
@@ -1493,9 +1528,9 @@
         h("title", {}, p.i.current.title));
     });
     const svg = h("svg", { class: "map", id: "situation-map", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": t("map_title") },
-      grid, shapesSvg, incidentsSvg);
-    const list = warnings.length ? h("ul", { class: "map-list small", id: "map-warnings" }, warnings.map(({ w, shapes }) =>
-      h("li", { "data-id": w.id }, warningBadge(w), " ", warningHeadline(w),
+      grid, shapesSvg, marks, incidentsSvg);
+    const list = listed.length ? h("ul", { class: "map-list small", id: "map-warnings" }, listed.map(({ w, shapes }) =>
+      h("li", { "data-id": w.id }, h("span", { class: "wnum", style: null }, String(number.get(w.id))), warningBadge(w), " ", warningHeadline(w),
         w.external ? h("span", { class: "muted" }, " — " + capSender(w)) : h("span", { class: "muted" }, " — " + who(w.issued_by)),
         h("span", { class: "muted" }, " · " + shapeCount(shapes)),
         w.status === "pending" ? [" ", h("span", { class: "badge b-amber" }, zh() ? warnStatus.pending[0] : warnStatus.pending[1])] : null))) : null;
@@ -1505,7 +1540,8 @@
 
   function shapeCount(shapes) {
     const p = shapes.filter((x) => x.kind === "polygon").length, c = shapes.length - p;
-    return [p ? t("map_polygons").replace("{n}", p) : null, c ? t("map_circles").replace("{n}", c) : null].filter(Boolean).join(" · ");
+    const n = (one, many, k) => t(k === 1 ? one : many).replace("{n}", k);
+    return [p ? n("map_polygon", "map_polygons", p) : null, c ? n("map_circle", "map_circles", c) : null].filter(Boolean).join(" · ");
   }
 
   function mapLegend() {
