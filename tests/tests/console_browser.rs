@@ -672,6 +672,22 @@ fn cap_on_the_console(browser: &Browser, county: &str, shot: &dyn Fn(&str)) -> R
         .unwrap_or_default()
         .to_string();
     assert_eq!(fill, "#f57c00", "the orange of 橙色预警");
+    // The axis labels: some, and no two overlapping.
+    let labels = browser.execute(
+        "const r = Array.from(document.querySelectorAll('#situation-map .glabel')).map((e) => e.getBBox());\
+         let n = 0;\
+         for (let i = 0; i < r.length; i++) for (let j = i + 1; j < r.length; j++) {\
+           const a = r[i], b = r[j];\
+           if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) n++;\
+         }\
+         return [r.length, n];",
+        vec![],
+    )?;
+    assert!(
+        labels[0].as_u64().unwrap_or(0) >= 4,
+        "axis labels: {labels}"
+    );
+    assert_eq!(labels[1], json!(0), "overlapping axis labels: {labels}");
     browser.wait_text("#map-legend", "Ungraded")?;
     shot("26-county-map-cap-en");
     browser.click_css("#lang-toggle")?;
