@@ -46,7 +46,7 @@ pub use crate::service::http::MAX_BODY_BYTES;
 pub const MAX_JSON_BYTES: usize = 256 * 1024;
 
 pub fn router(state: ApiState) -> Router {
-    use routes::{actions, events, ledger, members, metrics, network, session, views};
+    use routes::{actions, cap, events, ledger, members, metrics, network, session, views};
     let api = Router::new()
         .route("/api/access", get(session::access))
         .route("/api/login", post(session::login))
@@ -85,7 +85,14 @@ pub fn router(state: ApiState) -> Router {
     let uploads = Router::new()
         .route("/api/bundle/import", post(ledger::import_bundle))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    // CAP documents: bounded by the gateway's own limit, the one the CLI
+    // and the reader use.
+    let cap_gateway = Router::new()
+        .route("/api/cap", post(cap::import))
+        .route("/api/cap/{file}", get(cap::file))
+        .layer(DefaultBodyLimit::max(crate::gateway::cap::MAX_CAP_BYTES));
     api.merge(uploads)
+        .merge(cap_gateway)
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(middleware::from_fn_with_state(

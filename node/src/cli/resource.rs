@@ -1,10 +1,13 @@
 //! `liandong resource request|offer|commit|dispatch|deliver|return`: 资源调配,
 //! following the EDXL-RM lifecycle (request → offer → commit by the owner →
-//! dispatched → delivered → returned or released).
+//! dispatched → delivered → returned or released); and `resource export
+//! --edxl-rm`, that lifecycle as EDXL-RM 1.0 messages (`resource/export_edxl.rs`).
 
 use std::path::Path;
 
 use clap::{Args, Subcommand};
+
+mod export_edxl;
 
 use super::CliError;
 use super::domain::{Common, execute};
@@ -26,6 +29,8 @@ pub enum ResourceCommand {
     Deliver(StatusArgs),
     /// The resource went back to its owner (or, --released, was released) / 已归还
     Return(ReturnArgs),
+    /// Export lifecycles as EDXL-RM 1.0 messages / 导出为 EDXL-RM 1.0 消息
+    Export(export_edxl::ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +80,7 @@ pub fn run(
     cmd: ResourceCommand,
 ) -> Result<(), CliError> {
     let (common, action) = match cmd {
+        ResourceCommand::Export(a) => return export_edxl::run(data_dir, dev_roles, a),
         ResourceCommand::Request(a) => (a.common, Action::ResourceRequest(a.input)),
         ResourceCommand::Offer(a) => (a.common, Action::ResourceOffer(a.input)),
         ResourceCommand::Commit(a) => (a.common, Action::ResourceCommit(a.input)),

@@ -1,6 +1,7 @@
 //! The API's handlers, one file per area, and what they share.
 
 pub mod actions;
+pub mod cap;
 pub mod events;
 pub mod ledger;
 pub mod members;

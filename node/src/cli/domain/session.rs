@@ -41,7 +41,7 @@ impl Session {
         Self::with_post(post, data_dir, dev_roles, common)
     }
 
-    fn with_post(
+    pub fn with_post(
         post: Post,
         data_dir: &DataDir,
         dev_roles: Option<&Path>,

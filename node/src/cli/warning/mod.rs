@@ -1,6 +1,9 @@
 //! `liandong warning issue|update|cancel`: 预警发布、变更、解除. Issuing
 //! needs the warning-issuer role (in development mode, granted by the
-//! dev-roles file).
+//! dev-roles file). `import` and `export --cap` are the CAP gateway
+//! ([`cap`]).
+
+pub mod cap;
 
 use std::path::Path;
 
@@ -20,6 +23,11 @@ pub enum WarningCommand {
     Update(UpdateArgs),
     /// Cancel a warning / 解除预警
     Cancel(CancelArgs),
+    /// Record a CAP alert (or an Atom/RSS index of alerts) received from
+    /// outside as an external warning / 导入外部 CAP 预警
+    Import(cap::ImportArgs),
+    /// Write warnings as CAP 1.2 / 导出 CAP 1.2 预警
+    Export(cap::ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -55,6 +63,8 @@ pub fn run(
         WarningCommand::Issue(a) => (a.common, Action::WarningIssue(a.fields)),
         WarningCommand::Update(a) => (a.common, Action::WarningUpdate(a.input)),
         WarningCommand::Cancel(a) => (a.common, Action::WarningCancel(a.input)),
+        WarningCommand::Import(a) => return cap::import(data_dir, dev_roles, a),
+        WarningCommand::Export(a) => return cap::export(data_dir, dev_roles, a),
     };
     execute(data_dir, dev_roles, &common, action).map(drop)
 }
