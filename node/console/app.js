@@ -1044,7 +1044,7 @@
         if (!(err instanceof ApiError)) { fail(t("error"), [String(err)]); return; }
         const lines = err.text().split("\n").map((l) => l.trim()).filter(Boolean);
         const title = err.code === "invalid_cap" ? t("cap_invalid") : err.code === "import_refused" ? t("cap_refused") : t("error");
-        fail(title + (lines.length > 1 ? " (" + lines.length + ")" : ""), lines);
+        fail(title, lines);
       } finally {
         submitBtn.disabled = false;
       }
