@@ -173,11 +173,13 @@ fn linked(dir: &Path, href: &str) -> Result<Vec<u8>, Problem> {
         path: path.display().to_string(),
         error,
     };
-    let file = File::open(&path).map_err(|e| unreadable(e.to_string()))?;
-    let meta = file.metadata().map_err(|e| unreadable(e.to_string()))?;
+    // Checked before opening: opening a FIFO or a device could block or
+    // read without end.
+    let meta = std::fs::metadata(&path).map_err(|e| unreadable(e.to_string()))?;
     if !meta.is_file() {
         return Err(unreadable("not a regular file".into()));
     }
+    let file = File::open(&path).map_err(|e| unreadable(e.to_string()))?;
     let too_large = |bytes: usize| Problem::TooLarge {
         bytes,
         max: MAX_CAP_BYTES,
@@ -204,9 +206,7 @@ fn resolve(dir: &Path, href: &str) -> Result<PathBuf, Problem> {
         why,
     };
     if has_scheme(href) {
-        return Err(outside(
-            "a URL; only relative file paths are followed / 是 URL",
-        ));
+        return Err(outside(LinkWhy::Url));
     }
     if href.starts_with(['/', '\\']) {
         return Err(outside(LinkWhy::Absolute));

@@ -262,7 +262,9 @@ impl Content<'_> {
             } else {
                 Vec::new()
             },
-            urgency: mapping::urgency(w.effective_ms, self.sent.ms),
+            // Both as written (whole seconds), so the urgency reads true
+            // against the times in the alert.
+            urgency: mapping::urgency(beijing(w.effective_ms).ms, self.sent.ms),
             severity: mapping::severity_of(w.color),
             certainty: mapping::NATIVE_CERTAINTY,
             audience: String::new(),

@@ -56,6 +56,12 @@ pub(super) fn alert(element: &Element, at: &str) -> Result<CapAlert, CapProblems
     };
     let mut r = Reading::new(version);
     let c = r.children(element, at, ALERT);
+    if version != CapVersion::V10
+        && let Some((_, path)) = r.one(&c, "password")
+    {
+        // Only CAP 1.0 had a password (ignored: it protects nothing here).
+        r.problem(&path, Problem::Unknown("password".into()));
+    }
     let identifier = name(&mut r, &c, "identifier");
     let sender = name(&mut r, &c, "sender");
     let sent = r.time(&c, "sent", true);
@@ -187,4 +193,168 @@ fn references(r: &mut Reading, c: &Children<'_>) -> Vec<CapReference> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::gateway::cap::{Problem, read_alert};
+
+    const CAP12: &str = "urn:oasis:names:tc:emergency:cap:1.2";
+
+    /// An alert with `head` after its required elements and `info` inside.
+    fn alert(ns: &str, msg_type: &str, scope: &str, head: &str, info: &str) -> String {
+        format!(
+            "<alert xmlns=\"{ns}\"><identifier>id-1</identifier><sender>s@example.org</sender>\
+             <sent>2026-07-15T14:30:00+08:00</sent><status>Actual</status>\
+             <msgType>{msg_type}</msgType><scope>{scope}</scope>{head}{info}</alert>"
+        )
+    }
+
+    fn info(inside: &str) -> String {
+        format!(
+            "<info><category>Met</category><event>e</event><urgency>Expected</urgency>\
+             <severity>Minor</severity><certainty>Likely</certainty>{inside}</info>"
+        )
+    }
+
+    fn problems(xml: &str) -> Vec<(String, Problem)> {
+        read_alert(xml.as_bytes())
+            .expect_err("refused")
+            .problems
+            .into_iter()
+            .map(|p| (p.at, p.problem))
+            .collect()
+    }
+
+    #[test]
+    fn scope_and_msg_type_make_elements_required() {
+        assert_eq!(
+            problems(&alert(CAP12, "Update", "Restricted", "", "")),
+            [
+                (
+                    "alert/restriction".into(),
+                    Problem::NeedsForScope {
+                        scope: "Restricted",
+                        element: "restriction"
+                    }
+                ),
+                (
+                    "alert/references".into(),
+                    Problem::NeedsReferences("Update")
+                ),
+            ]
+        );
+        assert_eq!(
+            problems(&alert(CAP12, "Alert", "Private", "", "")),
+            [(
+                "alert/addresses".into(),
+                Problem::NeedsForScope {
+                    scope: "Private",
+                    element: "addresses"
+                }
+            )]
+        );
+        let ok = alert(
+            CAP12,
+            "Cancel",
+            "Private",
+            "<addresses>a b</addresses><references>s,id-0,2026-07-15T14:00:00+08:00</references>",
+            "",
+        );
+        let a = read_alert(ok.as_bytes()).expect("valid");
+        assert_eq!(a.references[0].identifier, "id-0");
+    }
+
+    #[test]
+    fn references_and_names_follow_cap_syntax() {
+        let xml = alert(
+            CAP12,
+            "Update",
+            "Public",
+            "<references>s,id-0 s,id-0,yesterday s,id-0,2026-07-15T14:00:00+08:00</references>",
+            "",
+        )
+        .replace(
+            "<identifier>id-1</identifier>",
+            "<identifier>id 1</identifier>",
+        );
+        assert_eq!(
+            problems(&xml),
+            [
+                (
+                    "alert/identifier".into(),
+                    Problem::BadName {
+                        element: "identifier",
+                        value: "id 1".into()
+                    }
+                ),
+                (
+                    "alert/references".into(),
+                    Problem::Reference("s,id-0".into())
+                ),
+                (
+                    "alert/references".into(),
+                    Problem::Reference("s,id-0,yesterday".into())
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn passwords_belong_to_cap_1_0_only() {
+        let head = "<password>secret</password>";
+        let v10 = alert(
+            "http://www.incident.com/cap/1.0",
+            "Alert",
+            "Public",
+            head,
+            "",
+        );
+        read_alert(v10.as_bytes()).expect("CAP 1.0 password ignored");
+        assert_eq!(
+            problems(&alert(CAP12, "Alert", "Public", head, "")),
+            [("alert/password".into(), Problem::Unknown("password".into()))]
+        );
+    }
+
+    #[test]
+    fn info_resource_and_area_rules_are_all_named() {
+        let inside = "<language>en_US</language><bogus/>\
+             <resource><resourceDesc>r</resourceDesc><size>big</size></resource>\
+             <area><areaDesc>a</areaDesc><circle>1,2</circle><ceiling>10</ceiling></area>";
+        let xml = alert(CAP12, "Alert", "Public", "", &info(inside))
+            .replace("<category>Met</category>", "");
+        let found = problems(&xml);
+        let at: Vec<&str> = found.iter().map(|(at, _)| at.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "alert/info[0]/bogus[0]",
+                "alert/info[0]/language",
+                "alert/info[0]/category",
+                "alert/info[0]/resource[0]/mimeType",
+                "alert/info[0]/resource[0]/size",
+                "alert/info[0]/area[0]/circle[0]",
+                "alert/info[0]/area[0]/ceiling",
+            ],
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn long_kept_text_is_a_problem_but_long_media_is_not() {
+        let long = "x".repeat(crate::gateway::cap::limits::MAX_TEXT_BYTES + 1);
+        let media = format!(
+            "<resource><resourceDesc>r</resourceDesc><mimeType>audio/mp3</mimeType>\
+             <derefUri>{long}</derefUri></resource>"
+        );
+        read_alert(alert(CAP12, "Alert", "Public", "", &info(&media)).as_bytes())
+            .expect("derefUri is not kept, so its length does not matter");
+        let text = format!("<description>{long}</description>");
+        let found = problems(&alert(CAP12, "Alert", "Public", "", &info(&text)));
+        assert!(matches!(
+            found.as_slice(),
+            [(at, Problem::TextTooLong { .. })] if at == "alert/info[0]/description"
+        ));
+    }
 }

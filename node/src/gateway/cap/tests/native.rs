@@ -7,9 +7,7 @@ use liandong_protocol::domain::cap::{
     CapCategory, CapCertainty, CapMsgType, CapResponseType, CapSeverity, CapStatus, CapUrgency,
     ExternalWarning,
 };
-use liandong_protocol::domain::fold::{
-    ExternalView, WarningStatus, WarningVersion, WarningView, Who,
-};
+use liandong_protocol::domain::fold::{WarningStatus, WarningVersion, WarningView, Who};
 use liandong_protocol::domain::{Category, EventType, GeoPoint, WarningColor, WarningInfo};
 use liandong_protocol::ids::{EntryId, NodeId};
 use liandong_protocol::level::Level;
@@ -121,7 +119,7 @@ fn an_issued_warning_is_a_cap_alert_with_a_gbt_35965_identifier() {
     assert_eq!(zh.sender_name, "沙湾市应急管理局");
     let area = &zh.areas[0];
     assert_eq!(area.description, "沙湾市");
-    assert_eq!(area.polygons, [w.current.polygon.clone()]);
+    assert_eq!(area.polygons, std::slice::from_ref(&w.current.polygon));
     let geocodes: Vec<(&str, &str)> = area
         .geocodes
         .iter()
