@@ -1424,8 +1424,17 @@
   async function pageMap() {
     const [inc, warn] = await Promise.all([api("/api/incidents"), api("/api/warnings")]);
     const points = inc.incidents.filter((i) => i.current.point).map((i) => Object.assign(deg(i.current.point), { i: i }));
-    const warnings = warn.warnings.filter((w) => w.status === "active" || w.status === "pending")
-      .map((w) => ({ w: w, shapes: warningShapes(w) })).filter((x) => x.shapes.length);
+    const live = warn.warnings.filter((w) => w.status === "active" || w.status === "pending")
+      .map((w) => ({ w: w, shapes: warningShapes(w) }));
+    const warnings = live.filter((x) => x.shapes.length);
+    // Warnings in force with no coordinates (a region code only) are named
+    // under the map, so the operator knows they exist.
+    const unmapped = live.filter((x) => !x.shapes.length);
+    const notDrawn = unmapped.length ? h("ul", { class: "map-list small", id: "map-unmapped" },
+      h("li", { class: "muted" }, t("map_unmapped")),
+      unmapped.map(({ w }) => h("li", { "data-id": w.id }, warningBadge(w), " ", warningHeadline(w),
+        h("span", { class: "muted" }, " — " + (w.external ? capSender(w) : who(w.issued_by)) +
+          (w.current.area.length ? " · " + t("region") + " " + w.current.area.join(", ") : ""))))) : null;
     // The bounds hold every point, every polygon vertex and each circle's
     // whole extent.
     const extent = points.map((p) => ({ lat: p.lat, lon: p.lon }));
@@ -1436,7 +1445,7 @@
       }
     }
     if (!extent.length) {
-      show(h("h1", {}, t("map_title")), panel(null, h("p", { class: "muted" }, t("map_hint")), h("p", { class: "empty" }, t("map_no_points"))));
+      show(h("h1", {}, t("map_title")), panel(null, h("p", { class: "muted" }, t("map_hint")), h("p", { class: "empty" }, t("map_no_points")), notDrawn));
       return;
     }
     let minLat = Math.min(...extent.map((p) => p.lat)), maxLat = Math.max(...extent.map((p) => p.lat));
@@ -1534,8 +1543,9 @@
         w.external ? h("span", { class: "muted" }, " — " + capSender(w)) : h("span", { class: "muted" }, " — " + who(w.issued_by)),
         h("span", { class: "muted" }, " · " + shapeCount(shapes)),
         w.status === "pending" ? [" ", h("span", { class: "badge b-amber" }, zh() ? warnStatus.pending[0] : warnStatus.pending[1])] : null))) : null;
+
     show(h("h1", {}, t("map_title")), h("p", { class: "muted small" }, t("map_hint")),
-      h("div", { class: "map-wrap" }, svg, mapLegend(), list));
+      h("div", { class: "map-wrap" }, svg, mapLegend(), list, notDrawn));
   }
 
   function shapeCount(shapes) {
@@ -1655,6 +1665,8 @@
     document.getElementById("lang-toggle").addEventListener("click", () => {
       S.lang = zh() ? "en" : "zh";
       localStorage.setItem("liandong.lang", S.lang);
+      // A toast on screen speaks the old language: it goes.
+      document.getElementById("toast").hidden = true;
       route();
     });
     window.addEventListener("hashchange", route);
