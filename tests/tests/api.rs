@@ -936,3 +936,121 @@ fn a_bundle_exported_over_http_imports_over_http() {
         village.shutdown().await;
     });
 }
+
+/// The CAP gateway over HTTP: an alert in (and recognised again), every
+/// problem of a bad one named, links never followed, the size bounded;
+/// a warning out as CAP 1.2 and the Atom index linking it; and the
+/// village, which holds the county's warning by gossip, serves it too.
+#[test]
+fn cap_goes_in_and_out_over_http() {
+    let (_posts, county, village, _) = county_and_village(true);
+    let village = village.expect("village");
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../node/tests/fixtures/cap");
+    let read = |name: &str| {
+        std::fs::read(format!("{fixtures}/{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let csrf = [("x-liandong-request", "1")];
+    let post_cap =
+        |api: &Api, body: &[u8]| api.post_raw("/api/cap", body, "application/xml", &csrf);
+
+    let (s, report) = post_cap(&county, &read("rainstorm-orange.xml"));
+    assert_eq!(s, 200, "{report}");
+    assert_eq!(
+        report["written"].as_array().map(Vec::len),
+        Some(1),
+        "{report}"
+    );
+    let (s, again) = post_cap(&county, &read("rainstorm-orange.xml"));
+    assert_eq!(s, 200, "{again}");
+    assert_eq!(
+        again["skipped"][0]["identifier"],
+        "65420304100000_20260715143000_1"
+    );
+
+    let (s, bad) = post_cap(&county, &read("invalid-four-problems.xml"));
+    assert_eq!(
+        (s, bad["error"]["code"].as_str()),
+        (422, Some("invalid_cap")),
+        "{bad}"
+    );
+    let en = bad["error"]["en"].as_str().expect("en");
+    assert_eq!(en.lines().count(), 4, "every problem, one per line: {en}");
+
+    // An index linking a file: the API follows no link.
+    let index = r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><id>x</id><title>x</title><updated>2026-12-02T08:00:00+08:00</updated><entry><id>e</id><title>e</title><updated>2026-12-02T08:00:00+08:00</updated><link href="rainstorm-orange.xml"/></entry></feed>"#;
+    let (s, linked) = post_cap(&county, index.as_bytes());
+    assert_eq!(
+        (s, linked["error"]["code"].as_str()),
+        (422, Some("invalid_cap")),
+        "{linked}"
+    );
+
+    let huge = vec![b' '; liandong_node::gateway::cap::MAX_CAP_BYTES + 1];
+    let (s, big) = post_cap(&county, &huge);
+    assert_eq!(
+        (s, big["error"]["code"].as_str()),
+        (413, Some("body_too_large")),
+        "{big}"
+    );
+
+    let (s, refused) = post_cap(&county, &read("rainstorm-exercise.xml"));
+    assert_eq!(
+        (s, refused["error"]["code"].as_str()),
+        (422, Some("import_refused")),
+        "{refused}"
+    );
+
+    // A native warning in force: served as CAP, listed in the index.
+    let id = county.write(
+        "/api/warning/issue",
+        json!({"color": "yellow", "event": "meteorological", "expires": "+24h",
+               "headline": "大风黄色预警", "headline_en": "Yellow gale warning",
+               "description": "阵风可达 9 级"}),
+    );
+    let (s, xml, ctype) = county.text(&format!("/api/cap/{}.xml", &id[..8]));
+    assert_eq!(s, 200, "{xml}");
+    assert_eq!(ctype, "application/cap+xml");
+    assert!(
+        xml.contains("<severity>Moderate</severity>") && xml.contains("大风黄色预警"),
+        "{xml}"
+    );
+    let (s, atom, ctype) = county.text("/api/cap/index.atom");
+    assert_eq!(s, 200, "{atom}");
+    assert!(ctype.starts_with("application/atom+xml"), "{ctype}");
+    assert!(atom.contains(&format!("/api/cap/{id}.xml")), "{atom}");
+    assert!(
+        !atom.contains("暴雨橙色预警信号"),
+        "the expired July alert is not in force: {atom}"
+    );
+    let (s, missing) = county.get("/api/cap/ffffffff.xml");
+    assert_eq!(
+        (s, missing["error"]["code"].as_str()),
+        (404, Some("unknown_warning")),
+        "{missing}"
+    );
+
+    // The village holds the alert the county recorded (by gossip; no role
+    // is needed to record one) and serves it as the county does. (The
+    // county's own warning needs the issuer role, which in development
+    // mode only the county's roles file grants.)
+    let external = report["written"][0]["entry"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    wait_view(
+        &village,
+        "/api/warnings",
+        "the alert reaches the village",
+        |v| {
+            v["warnings"]
+                .as_array()
+                .is_some_and(|w| w.iter().any(|w| w["id"] == external.as_str()))
+        },
+    );
+    let (s, xml, _) = village.text(&format!("/api/cap/{external}.xml"));
+    assert_eq!(s, 200, "{xml}");
+    assert!(
+        xml.contains("<identifier>65420304100000_20260715143000_1</identifier>"),
+        "{xml}"
+    );
+}

@@ -9,6 +9,7 @@
 use crate::domain::sections::Area;
 use clap::{Args, Subcommand};
 use liandong_protocol::domain::Casualties;
+use liandong_protocol::domain::cap::mapping;
 use liandong_protocol::domain::fold::{Conflict, Excluded, IncidentView, Track, Views};
 
 use super::CliError;
@@ -412,9 +413,28 @@ fn warnings(v: &Views, l: Lang) {
         .iter()
         .map(|w| {
             let c = &w.current;
+            // An external warning's colour and issuer are its CAP sender's.
+            let (colour, issuer) = match &w.external {
+                Some(e) => (
+                    if e.graded {
+                        l.color(c.color).to_string()
+                    } else {
+                        l.t("未分级", "ungraded").to_string()
+                    },
+                    format!(
+                        "{}{}",
+                        mapping::primary(&e.alert)
+                            .map(|i| i.sender_name.trim())
+                            .filter(|n| !n.is_empty())
+                            .unwrap_or(&e.alert.sender),
+                        l.t("（外部）", " (external)")
+                    ),
+                ),
+                None => (l.color(c.color).to_string(), w.current_by.name.clone()),
+            };
             vec![
                 w.id.short(),
-                l.color(c.color).to_string(),
+                colour,
                 l.event(&c.event),
                 c.area
                     .iter()
@@ -425,7 +445,7 @@ fn warnings(v: &Views, l: Lang) {
                 when(c.effective_ms),
                 when(c.expires_ms),
                 l.warning_status(w.status).to_string(),
-                truncate(&w.current_by.name, 16),
+                truncate(&issuer, 22),
             ]
         })
         .collect();

@@ -113,11 +113,7 @@ pub fn feed(
             id: &feed_id,
             title: &title,
             self_link: self_link.as_deref(),
-            updated: &clock::rfc3339_ms(if latest == 0 {
-                clock::now_ms()
-            } else {
-                latest
-            }),
+            updated: &clock::rfc3339_ms(if latest == 0 { clock::now_ms() } else { latest }),
         },
         &entries,
     )

@@ -2,6 +2,8 @@
 //! genesis, certificates, notes and ledgers opened in it.
 #![allow(dead_code)]
 
+pub mod running;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use liandong_node::ledger::Ledger;

@@ -3,11 +3,11 @@
 //! from here), `GET /api/cap/{id}.xml` serves a warning as CAP 1.2, and
 //! `GET /api/cap/index.atom` the index of warnings aggregators poll.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use liandong_protocol::domain::fold::Track;
 use serde::Deserialize;
 
@@ -117,7 +117,12 @@ pub async fn file(
     let Some(prefix) = file.strip_suffix(".xml") else {
         return Err(ApiError::not_found());
     };
-    let id = ids::resolve(prefix, views.warnings.iter().map(|w| w.id), WARNING, "warning")?;
+    let id = ids::resolve(
+        prefix,
+        views.warnings.iter().map(|w| w.id),
+        WARNING,
+        "warning",
+    )?;
     let warning = views
         .warning(&id)
         .ok_or_else(|| ids::unknown(WARNING, &id, "warning"))?;

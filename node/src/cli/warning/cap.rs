@@ -13,7 +13,7 @@ use crate::cli::domain::{Common, Session};
 use crate::datadir::DataDir;
 use crate::domain::actions::external_warning::{Refused, plan_all};
 use crate::domain::ids::{self, WARNING};
-use crate::gateway::atom::{FeedEntry, write_feed, Feed};
+use crate::gateway::atom::{Feed, FeedEntry, write_feed};
 use crate::gateway::cap::{Links, MAX_CAP_BYTES, read_document, write_alert};
 use crate::gateway::export;
 use crate::service::cap::ImportReport;
@@ -51,7 +51,9 @@ pub fn import(data_dir: &DataDir, dev_roles: Option<&Path>, a: ImportArgs) -> Re
     let (bytes, links) = read_input(&a.file)?;
     let alerts = read_document(&bytes, links).map_err(|p| {
         let (zh, en) = p.describe();
-        CliError::Invalid(format!("CAP 无效，未导入任何内容 / invalid CAP, nothing imported:\n{zh}\n{en}"))
+        CliError::Invalid(format!(
+            "CAP 无效，未导入任何内容 / invalid CAP, nothing imported:\n{zh}\n{en}"
+        ))
     })?;
     let report = match access::open(data_dir)? {
         Access::Local(post) => {
@@ -122,11 +124,18 @@ pub fn export(data_dir: &DataDir, dev_roles: Option<&Path>, a: ExportArgs) -> Re
             let views = session.views();
             match &a.warning {
                 Some(text) => {
-                    let id = ids::resolve(text, views.warnings.iter().map(|w| w.id), WARNING, "warning")
-                        .map_err(crate::cli::domain::session::action_error)?;
-                    let w = views
-                        .warning(&id)
-                        .ok_or_else(|| crate::cli::domain::session::action_error(ids::unknown(WARNING, &id, "warning")))?;
+                    let id = ids::resolve(
+                        text,
+                        views.warnings.iter().map(|w| w.id),
+                        WARNING,
+                        "warning",
+                    )
+                    .map_err(crate::cli::domain::session::action_error)?;
+                    let w = views.warning(&id).ok_or_else(|| {
+                        crate::cli::domain::session::action_error(ids::unknown(
+                            WARNING, &id, "warning",
+                        ))
+                    })?;
                     export::alert_xml(w, session.desk.drill())
                 }
                 None => export::feed(
@@ -155,7 +164,11 @@ pub fn export(data_dir: &DataDir, dev_roles: Option<&Path>, a: ExportArgs) -> Re
                     ],
                 )
                 .map_err(access::remote)?;
-            String::from_utf8(bytes).map_err(|e| CliError::Failed(format!("the node answered with text that is not UTF-8: {e}")))?
+            String::from_utf8(bytes).map_err(|e| {
+                CliError::Failed(format!(
+                    "the node answered with text that is not UTF-8: {e}"
+                ))
+            })?
         }
     };
     match &a.output {
@@ -185,17 +198,28 @@ fn read_input(path: &Path) -> Result<(Vec<u8>, Links), CliError> {
         std::io::stdin()
             .take(limit)
             .read_to_end(&mut bytes)
-            .map_err(|e| CliError::Failed(format!("cannot read standard input: {e} / 无法读取标准输入")))?;
+            .map_err(|e| {
+                CliError::Failed(format!(
+                    "cannot read standard input: {e} / 无法读取标准输入"
+                ))
+            })?;
         if bytes.len() > MAX_CAP_BYTES {
             return Err(too_big());
         }
         return Ok((bytes, Links::Refuse));
     }
-    let file = std::fs::File::open(path)
-        .map_err(|e| CliError::Usage(format!("cannot read {}: {e} / 无法读取文件", path.display())))?;
-    file.take(limit)
-        .read_to_end(&mut bytes)
-        .map_err(|e| CliError::Failed(format!("cannot read {}: {e} / 无法读取文件", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        CliError::Usage(format!(
+            "cannot read {}: {e} / 无法读取文件",
+            path.display()
+        ))
+    })?;
+    file.take(limit).read_to_end(&mut bytes).map_err(|e| {
+        CliError::Failed(format!(
+            "cannot read {}: {e} / 无法读取文件",
+            path.display()
+        ))
+    })?;
     if bytes.len() > MAX_CAP_BYTES {
         return Err(too_big());
     }

@@ -13,7 +13,6 @@
 //! post's own; the node's gateway uses the rest to write CAP.
 
 use super::{CapAlert, CapCategory, CapCertainty, CapInfo, CapSeverity, CapTime, CapUrgency};
-use crate::linkage::geo::GeoPoint;
 use crate::linkage::vocab::{Category, EventType, SUBTYPES};
 use crate::linkage::warning::{WarningColor, WarningInfo};
 use crate::region::RegionCode;
@@ -235,7 +234,7 @@ pub fn warning_info(alert: &CapAlert) -> (WarningInfo, bool) {
         area: first.map(regions_of).unwrap_or_default(),
         polygon: first
             .and_then(|i| i.areas.iter().flat_map(|a| &a.polygons).next())
-            .map(|p: &Vec<GeoPoint>| p.clone())
+            .cloned()
             .unwrap_or_default(),
         effective_ms: effective.ms,
         expires_ms: expires,
