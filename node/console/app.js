@@ -1043,7 +1043,10 @@
       } catch (err) {
         if (!(err instanceof ApiError)) { fail(t("error"), [String(err)]); return; }
         const lines = err.text().split("\n").map((l) => l.trim()).filter(Boolean);
-        const title = err.code === "invalid_cap" ? t("cap_invalid") : err.code === "import_refused" ? t("cap_refused") : t("error");
+        // 422: invalid_cap names every problem of the XML; the other codes
+        // (import_refused, exercise_needs_drill, actual_in_drill …) every
+        // alert refused. Either way nothing was written.
+        const title = err.code === "invalid_cap" ? t("cap_invalid") : err.status === 422 ? t("cap_refused") : t("error");
         fail(title, lines);
       } finally {
         submitBtn.disabled = false;
