@@ -515,6 +515,44 @@ fn rainstorm_alert() -> String {
     )
 }
 
+/// A hydrological station's notice with severity Unknown: no colour, shown
+/// as 未分级 (grey), never as the placeholder colour.
+fn ungraded_notice() -> String {
+    let expires = cap_time(liandong_node::clock::now_ms() + 24 * 3600 * 1000);
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>654203-SW-20261202-01</identifier>
+  <sender>shawan.swz@example.cn</sender>
+  <sent>2026-12-02T09:00:00+08:00</sent>
+  <status>Actual</status>
+  <msgType>Alert</msgType>
+  <scope>Public</scope>
+  <info>
+    <language>zh-CN</language>
+    <category>Met</category>
+    <event>河道水位上涨</event>
+    <urgency>Unknown</urgency>
+    <severity>Unknown</severity>
+    <certainty>Unknown</certainty>
+    <expires>{expires}</expires>
+    <senderName>沙湾市水文站</senderName>
+    <headline>金沟河水位上涨提示</headline>
+    <description>金沟河沙湾段水位持续上涨，沿河群众注意安全。</description>
+    <area>
+      <areaDesc>金沟河沙湾段</areaDesc>
+      <circle>44.22,85.70 4</circle>
+      <geocode>
+        <valueName>GB/T 2260</valueName>
+        <value>{COUNTY}</value>
+      </geocode>
+    </area>
+  </info>
+</alert>
+"#
+    )
+}
+
 /// CAP with several problems at once: no sender, a sent that is no date,
 /// a status CAP does not have, a polygon that does not close.
 const BROKEN_ALERT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -564,7 +602,8 @@ fn texts(browser: &Browser, css: &str) -> Result<Vec<String>, String> {
 /// The county imports a CAP alert through the 预警 page: a broken paste is
 /// refused with every problem listed; the alert is listed as external
 /// with its source; its CAP link and the Atom feed answer; a second import
-/// is skipped as a duplicate; the map draws its polygon and its circle.
+/// is skipped as a duplicate; an alert of severity Unknown is 未分级, grey;
+/// the map draws the polygon and the circles in their colours.
 /// Screenshots in Chinese and English.
 fn cap_on_the_console(browser: &Browser, county: &str, shot: &dyn Fn(&str)) -> Result<(), String> {
     browser.goto(&format!("{county}/#/warnings"))?;
@@ -652,6 +691,26 @@ fn cap_on_the_console(browser: &Browser, county: &str, shot: &dyn Fn(&str)) -> R
         "a duplicate adds no warning"
     );
 
+    // Severity Unknown: 未分级 in grey, no colour.
+    browser.click_css("#btn-cap-import")?;
+    browser.wait_for("#form-cap-import")?;
+    browser.set_value("#form-cap-import-xml", &ungraded_notice())?;
+    browser.click_css("#form-cap-import button[type=submit]")?;
+    let notice = browser.wait_text("tr.warning-row.external", "金沟河水位上涨提示")?;
+    let notice_text = browser.text(&notice)?;
+    assert!(
+        notice_text.contains("未分级") && !notice_text.contains("蓝色"),
+        "{notice_text:?}"
+    );
+    let notice_id = browser
+        .execute(
+            "return arguments[0].dataset.id;",
+            vec![Browser::arg(&notice)],
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+
     // In English.
     browser.click_css("#lang-toggle")?;
     browser.wait_text("tr.warning-row.external", "External")?;
@@ -672,6 +731,17 @@ fn cap_on_the_console(browser: &Browser, county: &str, shot: &dyn Fn(&str)) -> R
         .unwrap_or_default()
         .to_string();
     assert_eq!(fill, "#f57c00", "the orange of 橙色预警");
+    let grey = browser
+        .execute(
+            "return document.querySelector(arguments[0]).getAttribute('fill');",
+            vec![json!(format!(
+                "#situation-map g.map-warning[data-id='{notice_id}'] ellipse"
+            ))],
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(grey, "#78909c", "an ungraded warning is grey");
     // The axis labels: some, and no two overlapping.
     let labels = browser.execute(
         "const r = Array.from(document.querySelectorAll('#situation-map .glabel')).map((e) => e.getBBox());\
