@@ -43,7 +43,7 @@
     append(el, kids);
     return el;
   }
-  const SVG_TAGS = new Set(["g", "line", "circle", "polygon", "polyline", "text", "rect", "path", "title"]);
+  const SVG_TAGS = new Set(["g", "line", "circle", "ellipse", "polygon", "polyline", "text", "rect", "path", "title"]);
   function append(el, kids) {
     for (const k of kids) {
       if (k === null || k === undefined || k === false) continue;
@@ -79,7 +79,11 @@
     opts = opts || {};
     const routeSeq = S.routeSeq;
     const init = { method: opts.method || "GET", headers: {}, credentials: "same-origin" };
-    if (opts.body !== undefined) {
+    if (opts.raw !== undefined) {
+      // A document sent as it is (a CAP alert's XML), not wrapped in JSON.
+      init.headers["Content-Type"] = opts.type || "application/octet-stream";
+      init.body = opts.raw;
+    } else if (opts.body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(opts.body);
     }
@@ -908,11 +912,176 @@
     });
   }
 
+  // A warning received as CAP keeps the alert whole (`external`); these
+  // read it for the list and the map. The info shown is the one in the
+  // console's language when the alert has one, else its first.
+  function capInfoOf(w) {
+    const infos = w.external ? w.external.alert.infos : [];
+    const lang = (i) => (i.language || "").toLowerCase();
+    return infos.find((i) => (zh() ? lang(i).startsWith("zh") : lang(i).startsWith("en"))) || infos[0] || null;
+  }
+  function capSender(w) {
+    const info = capInfoOf(w);
+    const named = info && info.sender_name ? info : w.external.alert.infos.find((i) => i.sender_name);
+    return named ? named.sender_name : w.external.alert.sender;
+  }
+  const ungraded = (w) => Boolean(w.external && !w.external.graded);
+  // CAP severity Unknown has no colour: the warning is shown grey and
+  // its placeholder colour is never shown.
+  function warningBadge(w) {
+    if (ungraded(w)) return h("span", { class: "badge b-grey ungraded", title: t("ungraded_hint") }, t("ungraded"));
+    return colorBadge(w.current.color);
+  }
+  function warningHeadline(w) {
+    const c = w.current;
+    return zh() ? c.headline_zh : (c.headline_en || c.headline_zh);
+  }
+  // The areas of an external warning as words (CAP areaDesc), else the
+  // region codes.
+  function warningArea(w) {
+    const info = capInfoOf(w);
+    const names = info ? Array.from(new Set(info.areas.map((a) => a.description).filter(Boolean))) : [];
+    const codes = w.current.area.join(", ");
+    if (!names.length) return h("td", { class: "mono" }, codes || "—");
+    return h("td", {}, names.join("、"), codes ? h("div", { class: "mono small muted" }, codes) : null);
+  }
+  // The alert as CAP 1.2 XML. A plain link: the session cookie (SameSite
+  // Strict) goes with a same-origin link or download, and on loopback no
+  // token is needed, so a logged-in operator gets the file.
+  function capLink(w) {
+    return h("a", {
+      class: "btn small secondary cap-link", href: withTrack("/api/cap/" + w.id + ".xml"),
+      download: "warning-" + short(w.id) + ".cap.xml", title: t("cap_link_hint"), "data-id": w.id,
+    }, "CAP");
+  }
+  // Under an external warning's headline: what it is and which CAP
+  // message is in force (the usual first Actual alert needs no words).
+  function externalLine(w) {
+    const a = w.external.alert;
+    return h("div", { class: "small source" },
+      h("span", { class: "badge b-teal external", title: t("external_hint") }, t("external")),
+      a.msg_type !== "Alert" ? [" ", h("span", { class: "badge b-outline" }, "CAP " + t("cap_msg_" + a.msg_type))] : null,
+      a.status !== "Actual" ? [" ", h("span", { class: "badge b-purple" }, t("cap_status_" + a.status))] : null,
+      w.external.messages.length > 1 ? h("span", { class: "muted" }, " " + t("cap_messages").replace("{n}", w.external.messages.length)) : null);
+  }
+  // Who issued it: the CAP sender for an external warning, with the post
+  // that recorded it; the issuing post for one of ours.
+  function warningSource(w) {
+    if (!w.external) return h("td", {}, who(w.current_by));
+    return h("td", { class: "source-cell" },
+      h("div", { class: "sender", title: t("source") + t("colon") + w.external.alert.sender }, capSender(w)),
+      h("div", { class: "small muted" }, t("recorded_by") + " " + who(w.current_by)));
+  }
+
+  const MAX_CAP_BYTES = 1024 * 1024; // the node's bound on one CAP document (POST /api/cap)
+  const kib = (bytes) => Math.ceil(bytes / 1024);
+
+  // Import CAP: a file (read here, size-checked first) or pasted XML,
+  // sent as it is to POST /api/cap. A refusal names every problem; nothing
+  // of a refused document is written.
+  function capImportForm(done, cancel) {
+    const errorBox = h("div", { class: "form-error", role: "alert", id: "cap-error" });
+    const fail = (title, lines) => errorBox.replaceChildren(h("p", {}, h("b", {}, title)),
+      ...(lines.length ? [h("ul", { id: "cap-problems" }, lines.map((l) => h("li", {}, l)))] : []));
+    const xml = h("textarea", { id: "form-cap-import-xml", name: "xml", class: "xml", spellcheck: "false", placeholder: t("cap_paste_hint") });
+    // The browser's own file control speaks the browser's language, not
+    // the console's: it is hidden behind a button of ours.
+    const file = h("input", { type: "file", id: "form-cap-import-file", class: "visually-hidden",
+      accept: ".xml,.cap,.atom,.rss,application/xml,text/xml,application/cap+xml,application/atom+xml" });
+    const fileNote = h("span", { class: "hint", id: "cap-file-note" }, t("cap_no_file"));
+    // A file that is not UTF-8 is sent as its bytes, so the node reads it
+    // by the encoding its XML declaration names.
+    let fileBytes = null;
+    file.addEventListener("change", () => {
+      errorBox.replaceChildren();
+      fileBytes = null;
+      const f = file.files && file.files[0];
+      if (!f) return;
+      if (f.size > MAX_CAP_BYTES) {
+        fail(t("cap_too_big").replace("{size}", kib(f.size)).replace("{max}", kib(MAX_CAP_BYTES)), []);
+        file.value = "";
+        fileNote.textContent = t("cap_no_file");
+        return;
+      }
+      const reader = new FileReader();
+      reader.onload = () => {
+        try {
+          xml.value = new TextDecoder("utf-8", { fatal: true }).decode(reader.result);
+          fileNote.textContent = f.name + " · " + kib(f.size) + " KiB";
+        } catch (e) {
+          fileBytes = reader.result;
+          xml.value = "";
+          fileNote.textContent = f.name + " · " + kib(f.size) + " KiB · " + t("cap_not_utf8");
+        }
+      };
+      reader.onerror = () => fail(t("cap_read_failed") + f.name, []);
+      reader.readAsArrayBuffer(f);
+    });
+    xml.addEventListener("input", () => { fileBytes = null; errorBox.replaceChildren(); });
+    const submitBtn = h("button", { type: "submit" }, t("cap_import_btn"));
+    const el = h("form", { class: "form", id: "form-cap-import", novalidate: true },
+      h("h2", {}, t("cap_import_title")),
+      h("p", { class: "muted small" }, t("cap_import_hint")),
+      errorBox,
+      h("div", { class: "field" }, h("label", {}, t("cap_file")),
+        h("div", { class: "file-row" }, file, h("label", { for: "form-cap-import-file", class: "btn secondary small", id: "cap-choose" }, t("cap_choose")), fileNote)),
+      h("div", { class: "field" }, h("label", { for: "form-cap-import-xml" }, t("cap_xml")), xml),
+      h("div", { class: "form-actions" }, submitBtn, button(t("cancel"), cancel, "secondary")));
+    el.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      errorBox.replaceChildren();
+      const body = fileBytes || xml.value;
+      const size = fileBytes ? fileBytes.byteLength : new Blob([xml.value]).size;
+      if (!fileBytes && !xml.value.trim()) { fail(t("cap_empty"), []); xml.focus(); return; }
+      if (size > MAX_CAP_BYTES) {
+        fail(t("cap_text_too_big").replace("{size}", kib(size)).replace("{max}", kib(MAX_CAP_BYTES)), []);
+        return;
+      }
+      submitBtn.disabled = true;
+      try {
+        done(await api("/api/cap", { method: "POST", raw: body, type: "application/xml" }));
+      } catch (err) {
+        if (!(err instanceof ApiError)) { fail(t("error"), [String(err)]); return; }
+        const lines = err.text().split("\n").map((l) => l.trim()).filter(Boolean);
+        // 422: invalid_cap names every problem of the XML; the other codes
+        // (import_refused, exercise_needs_drill, actual_in_drill …) every
+        // alert refused. Either way nothing was written.
+        const title = err.code === "invalid_cap" ? t("cap_invalid") : err.status === 422 ? t("cap_refused") : t("error");
+        fail(title, lines);
+      } finally {
+        submitBtn.disabled = false;
+      }
+    });
+    return el;
+  }
+
+  // What the last import did, kept on the page until dismissed.
+  function capReportPanel(report) {
+    const written = report.written || [], skipped = report.skipped || [];
+    return h("section", { class: "panel report", id: "cap-report" },
+      h("div", { class: "head-row" },
+        h("h2", {}, t("cap_report") + t("colon") + t("cap_imported").replace("{n}", written.length) + " · " +
+          t("cap_skipped").replace("{n}", skipped.length)),
+        button(t("close"), () => { S.capReport = null; route(); }, "small secondary")),
+      written.length ? h("ul", { class: "small" }, written.map((w) =>
+        h("li", {}, h("span", { class: "badge b-green" }, t("added")), " ", zh() ? w.label_zh : w.label_en, " · ",
+          h("span", { class: "mono" }, short(w.entry.id))))) : null,
+      skipped.length ? h("ul", { class: "small" }, skipped.map((x) =>
+        h("li", {}, h("span", { class: "badge b-grey" }, t("cap_skip")), " ",
+          h("span", { class: "mono" }, x.identifier), " · " + x.sender + " — " + pick(x)))) : null);
+  }
+
   async function pageWarnings() {
     const s = await api("/api/warnings");
     const actionArea = h("div", {});
     const closeForm = () => actionArea.replaceChildren();
     const done = (w) => { writtenToast(w); closeForm(); route(); };
+    const imported = (report) => {
+      S.capReport = report;
+      toast(t("cap_imported").replace("{n}", report.written.length) + " · " + t("cap_skipped").replace("{n}", report.skipped.length));
+      closeForm();
+      route();
+    };
     const open = (node) => { actionArea.replaceChildren(node); actionArea.scrollIntoView({ behavior: "smooth" }); };
     const cancelForm = (w) => form({
       id: "form-warning-cancel", title: t("warn_cancel") + " · " + w.current.headline_zh, danger: true,
@@ -923,22 +1092,32 @@
     const rows = s.warnings.slice().reverse().map((w) => {
       const st = warnStatus[w.status] || [w.status, w.status, "b-grey"];
       const live = w.status === "active" || w.status === "pending";
-      return h("tr", {},
-        h("td", {}, colorBadge(w.current.color)),
-        h("td", {}, zh() ? w.current.headline_zh : (w.current.headline_en || w.current.headline_zh),
-          h("div", { class: "small muted" }, zh() ? w.current.description_zh : (w.current.description_en || w.current.description_zh))),
-        h("td", {}, eventLabel(w.current.event)), h("td", { class: "mono" }, w.current.area.join(", ")),
-        h("td", {}, fmtTime(w.current.effective_ms) + " – " + fmtTime(w.current.expires_ms)),
+      const c = w.current;
+      // Only its sender changes an external warning (by CAP Update/Cancel).
+      const ours = !w.external;
+      return h("tr", { class: "warning-row" + (w.external ? " external" : ""), "data-id": w.id },
+        h("td", {}, warningBadge(w)),
+        h("td", {}, warningHeadline(w),
+          w.external ? externalLine(w) : null,
+          h("div", { class: "small muted" }, zh() ? c.description_zh : (c.description_en || c.description_zh))),
+        h("td", {}, eventLabel(c.event)), warningArea(w),
+        h("td", { class: "nowrap" }, fmtTime(c.effective_ms) + " – " + fmtTime(c.expires_ms)),
         h("td", {}, h("span", { class: "badge " + st[2] }, zh() ? st[0] : st[1])),
-        h("td", {}, who(w.current_by)),
-        h("td", {}, live ? [button(t("warn_update"), () => open(warningForm(w, done, closeForm)), "small secondary"), " ",
-          button(t("warn_cancel"), () => open(cancelForm(w)), "small danger")] : null));
+        warningSource(w),
+        h("td", { class: "row-actions" },
+          ours && live ? [button(t("warn_update"), () => open(warningForm(w, done, closeForm)), "small secondary"), " ",
+            button(t("warn_cancel"), () => open(cancelForm(w)), "small danger"), " "] : null,
+          capLink(w)));
     });
     show(
       h("div", { class: "head-row" }, h("h1", {}, t("warn_list")),
-        button(t("form_warning"), () => open(warningForm(null, done, closeForm)), null, { id: "btn-warning" })),
+        h("div", { class: "actions" },
+          h("a", { class: "btn secondary", id: "cap-feed", href: withTrack("/api/cap/index.atom"), title: t("cap_feed_hint") }, t("cap_feed")),
+          button(t("cap_import"), () => open(capImportForm(imported, closeForm)), "secondary", { id: "btn-cap-import" }),
+          button(t("form_warning"), () => open(warningForm(null, done, closeForm)), null, { id: "btn-warning" }))),
       actionArea,
-      panel(null, table([t("warn_color"), t("headline"), t("inc_event"), t("legend_warning"), t("time"), t("status"), t("by"), ""], rows)),
+      S.capReport ? capReportPanel(S.capReport) : null,
+      panel(null, table([t("warn_color"), t("headline"), t("inc_event"), t("legend_warning"), t("time"), t("status"), t("warn_issuer"), ""], rows)),
       footer(s));
   }
 
@@ -1198,20 +1377,83 @@
 
   // ------------------------------------------------------------------ map
 
+  const KM_PER_DEG_LAT = 111.32;
+  const WARN_FILL = { red: "#d32f2f", orange: "#f57c00", yellow: "#fbc02d", blue: "#1976d2" };
+  const UNGRADED_FILL = "#78909c";
+  const SEV_FILL = { I: "#c62828", II: "#ef6c00", III: "#f9a825", IV: "#1565c0" };
+  const SEV_RADIUS = { I: 13, II: 11, III: 9, IV: 8 };
+  const deg = (p) => ({ lat: p.lat_e6 / 1e6, lon: p.lon_e6 / 1e6 });
+
+  // Every shape of a warning in force: a native warning's polygon, or each
+  // polygon and circle of each area of each info of a CAP alert. Infos in
+  // several languages usually repeat one area: each shape is drawn once.
+  function warningShapes(w) {
+    const out = [], seen = new Set();
+    const add = (shape) => {
+      const key = JSON.stringify(shape);
+      if (!seen.has(key)) { seen.add(key); out.push(shape); }
+    };
+    if (!w.external) {
+      if (w.current.polygon.length) add({ kind: "polygon", pts: w.current.polygon.map(deg) });
+      return out;
+    }
+    for (const info of w.external.alert.infos) {
+      for (const area of info.areas) {
+        for (const poly of area.polygons) add({ kind: "polygon", pts: poly.map(deg), area: area.description });
+        for (const c of area.circles) {
+          const center = deg(c.center), km = c.radius_mm / 1e6;
+          // Degrees of latitude are ~111.32 km everywhere; degrees of
+          // longitude shrink with cos(latitude).
+          const cos = Math.max(0.01, Math.cos(center.lat * Math.PI / 180));
+          add({ kind: "circle", center: center, rLat: km / KM_PER_DEG_LAT, rLon: km / (KM_PER_DEG_LAT * cos), km: km, area: area.description });
+        }
+      }
+    }
+    return out;
+  }
+
+  // Axis labels never collide: label every n-th grid line, n chosen from
+  // the line spacing and the label's width; latitude labels stay clear of
+  // the longitude labels' row at the bottom and of the top edge.
+  function gridLines(first, last, step) {
+    const out = [];
+    for (let i = Math.ceil(first / step - 1e-9); i * step <= last + 1e-9; i++) out.push({ i: i, v: i * step });
+    return out;
+  }
+  function labelEvery(spacingPx, labelPx) {
+    return Math.max(1, Math.ceil(labelPx / Math.max(1, spacingPx)));
+  }
+
   async function pageMap() {
     const [inc, warn] = await Promise.all([api("/api/incidents"), api("/api/warnings")]);
-    const points = inc.incidents.filter((i) => i.current.point).map((i) => ({
-      lat: i.current.point.lat_e6 / 1e6, lon: i.current.point.lon_e6 / 1e6, i: i }));
-    const polys = warn.warnings.filter((w) => w.current.polygon.length && (w.status === "active" || w.status === "pending"))
-      .map((w) => ({ w: w, pts: w.current.polygon.map((p) => ({ lat: p.lat_e6 / 1e6, lon: p.lon_e6 / 1e6 })) }));
-    const all = points.concat(...polys.map((p) => p.pts));
-    if (!all.length) {
-      show(h("h1", {}, t("map_title")), panel(null, h("p", { class: "muted" }, t("map_hint")), h("p", { class: "empty" }, t("map_no_points"))));
+    const points = inc.incidents.filter((i) => i.current.point).map((i) => Object.assign(deg(i.current.point), { i: i }));
+    const live = warn.warnings.filter((w) => w.status === "active" || w.status === "pending")
+      .map((w) => ({ w: w, shapes: warningShapes(w) }));
+    const warnings = live.filter((x) => x.shapes.length);
+    // Warnings in force with no coordinates (a region code only) are named
+    // under the map, so the operator knows they exist.
+    const unmapped = live.filter((x) => !x.shapes.length);
+    const notDrawn = unmapped.length ? h("ul", { class: "map-list small", id: "map-unmapped" },
+      h("li", { class: "muted" }, t("map_unmapped")),
+      unmapped.map(({ w }) => h("li", { "data-id": w.id }, warningBadge(w), " ", warningHeadline(w),
+        h("span", { class: "muted" }, " — " + (w.external ? capSender(w) : who(w.issued_by)) +
+          (w.current.area.length ? " · " + t("region") + " " + w.current.area.join(", ") : ""))))) : null;
+    // The bounds hold every point, every polygon vertex and each circle's
+    // whole extent.
+    const extent = points.map((p) => ({ lat: p.lat, lon: p.lon }));
+    for (const x of warnings) {
+      for (const s of x.shapes) {
+        if (s.kind === "polygon") extent.push(...s.pts);
+        else extent.push({ lat: s.center.lat - s.rLat, lon: s.center.lon - s.rLon }, { lat: s.center.lat + s.rLat, lon: s.center.lon + s.rLon });
+      }
+    }
+    if (!extent.length) {
+      show(h("h1", {}, t("map_title")), panel(null, h("p", { class: "muted" }, t("map_hint")), h("p", { class: "empty" }, t("map_no_points")), notDrawn));
       return;
     }
-    let minLat = Math.min(...all.map((p) => p.lat)), maxLat = Math.max(...all.map((p) => p.lat));
-    let minLon = Math.min(...all.map((p) => p.lon)), maxLon = Math.max(...all.map((p) => p.lon));
-    const pad = Math.max(0.05, (maxLat - minLat) * 0.15, (maxLon - minLon) * 0.15);
+    let minLat = Math.min(...extent.map((p) => p.lat)), maxLat = Math.max(...extent.map((p) => p.lat));
+    let minLon = Math.min(...extent.map((p) => p.lon)), maxLon = Math.max(...extent.map((p) => p.lon));
+    const pad = Math.max(0.05, (maxLat - minLat) * 0.12, (maxLon - minLon) * 0.12);
     minLat -= pad; maxLat += pad; minLon -= pad; maxLon += pad;
     const W = 900, H = 560;
     // Equirectangular, scaled by cos(latitude) so shapes look right locally.
@@ -1226,34 +1468,103 @@
     const [lon0, lon1, lat0, lat1] = [lonAt(0), lonAt(W), latAt(H), latAt(0)];
     const span = Math.max(lat1 - lat0, (lon1 - lon0) * k);
     const step = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5].find((v) => span / v <= 10) || 10;
-    const digits = step < 0.01 ? 3 : 2;
+    const digits = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+    const LABEL_ROW = 18; // the longitude labels' row at the bottom
+    const charPx = 6.2; // 10px labels
+    const lats = gridLines(lat0, lat1, step), lons = gridLines(lon0, lon1, step);
+    const latEvery = labelEvery(step * s, 16);
+    const lonEvery = labelEvery(step * k * s, (lon1.toFixed(digits).length + 2) * charPx + 12);
     const grid = [];
-    for (let la = Math.ceil(lat0 / step) * step; la <= lat1; la += step) {
-      grid.push(h("line", { class: "grid", x1: 0, x2: W, y1: y(la), y2: y(la) }),
-        y(la) > 14 ? h("text", { class: "glabel", x: 4, y: y(la) - 3 }, la.toFixed(digits) + "°N") : null);
+    for (const la of lats) {
+      const py = y(la.v);
+      grid.push(h("line", { class: "grid", x1: 0, x2: W, y1: py, y2: py }));
+      if (la.i % latEvery === 0 && py - 3 > 12 && py - 3 < H - LABEL_ROW - 4) {
+        grid.push(h("text", { class: "glabel", x: 4, y: py - 3 }, la.v.toFixed(digits) + "°N"));
+      }
     }
-    for (let lo = Math.ceil(lon0 / step) * step; lo <= lon1; lo += step) {
-      grid.push(h("line", { class: "grid", y1: 0, y2: H, x1: x(lo), x2: x(lo) }),
-        h("text", { class: "glabel", x: x(lo) + 3, y: H - 4 }, lo.toFixed(digits) + "°E"));
+    for (const lo of lons) {
+      const px = x(lo.v);
+      grid.push(h("line", { class: "grid", y1: 0, y2: H, x1: px, x2: px }));
+      if (lo.i % lonEvery === 0 && px > 0 && px + 3 + (lo.v.toFixed(digits).length + 2) * charPx < W) {
+        grid.push(h("text", { class: "glabel", x: px + 3, y: H - 5 }, lo.v.toFixed(digits) + "°E"));
+      }
     }
-    const fill = { red: "#d32f2f", orange: "#f57c00", yellow: "#fbc02d", blue: "#1976d2" };
-    const sev = { I: "#c62828", II: "#ef6c00", III: "#f9a825", IV: "#1565c0" };
-    const rad = { I: 13, II: 11, III: 9, IV: 8 };
-    const svg = h("svg", { class: "map", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": t("map_title") },
-      grid,
-      polys.map((p) => h("polygon", { points: p.pts.map((q) => x(q.lon) + "," + y(q.lat)).join(" "),
-        fill: fill[p.w.current.color], "fill-opacity": "0.18", stroke: fill[p.w.current.color], "stroke-width": "2" },
-        h("title", {}, p.w.current.headline_zh))),
-      points.map((p) => h("g", { class: "map-incident", "data-id": p.i.id, onclick: () => go("#/incidents/" + p.i.id) },
-        h("circle", { cx: x(p.lon), cy: y(p.lat), r: rad[p.i.current.severity] || 8, fill: sev[p.i.current.severity] || "#555",
+    const warningTitle = (w) => warningHeadline(w) + (w.external ? " — " + capSender(w) : " — " + who(w.issued_by)) +
+      " (" + (ungraded(w) ? t("ungraded") : pick(vocabOf("colors", w.current.color)) || w.current.color) + ")";
+    // Each warning has a number, on its shapes and in the list below the
+    // map, so areas of the same colour can be told apart without hovering.
+    // Numbered by colour (red first), ungraded last.
+    const rank = (w) => ungraded(w) ? 9 : ["red", "orange", "yellow", "blue"].indexOf(w.current.color);
+    warnings.sort((a, b) => rank(a.w) - rank(b.w) || b.w.issued_ms - a.w.issued_ms);
+    const listed = warnings.slice();
+    const number = new Map(listed.map((x, i) => [x.w.id, i + 1]));
+    const colorOf = (w) => ungraded(w) ? UNGRADED_FILL : (WARN_FILL[w.current.color] || UNGRADED_FILL);
+    // Larger areas first, so a small area inside a large one stays visible.
+    const areaOf = (x) => Math.max(...x.shapes.map((sh) => sh.kind === "circle" ? Math.PI * sh.rLat * sh.rLon :
+      Math.abs(sh.pts.reduce((a, p, i) => { const q = sh.pts[(i + 1) % sh.pts.length]; return a + p.lon * q.lat - q.lon * p.lat; }, 0) / 2)));
+    warnings.sort((a, b) => areaOf(b) - areaOf(a));
+    const shapesSvg = warnings.map(({ w, shapes }) => {
+      const color = colorOf(w);
+      const style = { fill: color, "fill-opacity": w.status === "pending" ? "0.08" : "0.2", stroke: color, "stroke-width": "2",
+        "stroke-dasharray": w.status === "pending" ? "6 4" : null };
+      const title = warningTitle(w);
+      return h("g", { class: "map-warning" + (w.external ? " external" : ""), "data-id": w.id },
+        shapes.map((sh) => sh.kind === "polygon"
+          ? h("polygon", Object.assign({ points: sh.pts.map((q) => x(q.lon) + "," + y(q.lat)).join(" ") }, style),
+            h("title", {}, title + (sh.area ? " · " + sh.area : "")))
+          : h("ellipse", Object.assign({ cx: x(sh.center.lon), cy: y(sh.center.lat),
+            rx: Math.max(3, sh.rLon * k * s), ry: Math.max(3, sh.rLat * s) }, style),
+          h("title", {}, title + (sh.area ? " · " + sh.area : "") + " · r = " + (+sh.km.toFixed(2)) + " km"))));
+    });
+    // The number on each shape's northern edge (a polygon's northernmost
+    // vertex, a circle's top): incidents usually sit inside an area, near
+    // its middle, and would hide a number there.
+    const marks = warnings.map(({ w, shapes }) => h("g", { class: "wmark", "data-id": w.id }, shapes.map((sh) => {
+      let cx, cy;
+      if (sh.kind === "circle") { cx = x(sh.center.lon); cy = Math.max(10, y(sh.center.lat) - Math.max(3, sh.rLat * s)); } else {
+        const top = sh.pts.reduce((a, q) => (q.lat > a.lat ? q : a), sh.pts[0]);
+        cx = x(top.lon); cy = Math.max(10, y(top.lat));
+      }
+      return h("g", {}, h("circle", { cx: cx, cy: cy, r: 9, stroke: colorOf(w) }),
+        h("text", { x: cx, y: cy + 4, "text-anchor": "middle" }, String(number.get(w.id))),
+        h("title", {}, warningTitle(w)));
+    })));
+    const incidentsSvg = points.map((p) => {
+      const px = x(p.lon), py = y(p.lat);
+      // A label near the right edge goes to the left of its dot.
+      const left = px > W - 180;
+      return h("g", { class: "map-incident", "data-id": p.i.id, onclick: () => go("#/incidents/" + p.i.id) },
+        h("circle", { cx: px, cy: py, r: SEV_RADIUS[p.i.current.severity] || 8, fill: SEV_FILL[p.i.current.severity] || "#555",
           "fill-opacity": p.i.closed ? "0.35" : "0.9", stroke: "#fff", "stroke-width": "2" }),
-        h("text", { class: "plabel", x: x(p.lon) + 14, y: y(p.lat) + 4 }, p.i.current.title),
-        h("title", {}, p.i.current.title))));
-    const legend = h("div", { class: "legend small" },
-      h("span", {}, t("legend_incident") + t("colon")), S.vocab.severities.map((v) => sevBadge(v.value)),
-      h("span", {}, t("legend_warning") + t("colon")), S.vocab.colors.map((c) => colorBadge(c.value)));
+        h("text", { class: "plabel", x: left ? px - 14 : px + 14, y: py + 4, "text-anchor": left ? "end" : null }, p.i.current.title),
+        h("title", {}, p.i.current.title));
+    });
+    const svg = h("svg", { class: "map", id: "situation-map", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": t("map_title") },
+      grid, shapesSvg, marks, incidentsSvg);
+    const list = listed.length ? h("ul", { class: "map-list small", id: "map-warnings" }, listed.map(({ w, shapes }) =>
+      h("li", { "data-id": w.id }, h("span", { class: "wnum", style: null }, String(number.get(w.id))), warningBadge(w), " ", warningHeadline(w),
+        w.external ? h("span", { class: "muted" }, " — " + capSender(w)) : h("span", { class: "muted" }, " — " + who(w.issued_by)),
+        h("span", { class: "muted" }, " · " + shapeCount(shapes)),
+        w.status === "pending" ? [" ", h("span", { class: "badge b-amber" }, zh() ? warnStatus.pending[0] : warnStatus.pending[1])] : null))) : null;
+
     show(h("h1", {}, t("map_title")), h("p", { class: "muted small" }, t("map_hint")),
-      h("div", { class: "map-wrap" }, svg, legend));
+      h("div", { class: "map-wrap" }, svg, mapLegend(), list, notDrawn));
+  }
+
+  function shapeCount(shapes) {
+    const p = shapes.filter((x) => x.kind === "polygon").length, c = shapes.length - p;
+    const n = (one, many, k) => t(k === 1 ? one : many).replace("{n}", k);
+    return [p ? n("map_polygon", "map_polygons", p) : null, c ? n("map_circle", "map_circles", c) : null].filter(Boolean).join(" · ");
+  }
+
+  function mapLegend() {
+    return h("div", { class: "legend small", id: "map-legend" },
+      h("span", { class: "legend-group" }, h("span", {}, t("legend_incident") + t("colon")),
+        S.vocab.severities.map((v) => sevBadge(v.value))),
+      h("span", { class: "legend-group" }, h("span", {}, t("legend_warning") + t("colon")),
+        S.vocab.colors.map((c) => colorBadge(c.value)),
+        h("span", { class: "badge b-grey", title: t("ungraded_hint") }, t("ungraded")),
+        h("span", { class: "muted" }, t("legend_pending"))));
   }
 
   // ---------------------------------------------------------------- login
@@ -1286,6 +1597,8 @@
     const parts = path.split("/");
     let page = parts[0] || "overview";
     const navKey = page === "report" ? "incidents" : page === "review" ? "drills" : page;
+    // The last CAP import's report stays until the operator leaves the page.
+    if (page !== "warnings") S.capReport = null;
     renderShell(navKey);
     try {
       if (page === "incidents" && parts[1]) await pageIncident(parts[1]);
@@ -1355,6 +1668,8 @@
     document.getElementById("lang-toggle").addEventListener("click", () => {
       S.lang = zh() ? "en" : "zh";
       localStorage.setItem("liandong.lang", S.lang);
+      // A toast on screen speaks the old language: it goes.
+      document.getElementById("toast").hidden = true;
       route();
     });
     window.addEventListener("hashchange", route);

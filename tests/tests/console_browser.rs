@@ -2,6 +2,8 @@
 //! on a 3-post network — a village, its township and its county:
 //! a 首报 filed through the village's form appears on the county's console;
 //! the county assigns a task that the village acknowledges in its inbox;
+//! the county imports a weather bureau's CAP alert through its 预警 page
+//! and sees it listed and on the map;
 //! the language switches to English and back. Screenshots are saved under
 //! `<target>/console-screenshots/` for people to look at.
 //!
@@ -318,6 +320,9 @@ fn console_in_a_browser_on_three_posts() {
         .map(drop));
     shot("16-county-warnings");
 
+    // A CAP alert imported through the form, listed, exported, mapped.
+    ok(cap_on_the_console(&browser, &county, &shot));
+
     // A commitment through the county's form, for the village's request.
     ok(browser.goto(&format!("{county}/#/resources")));
     ok(browser.click_css("main table button.small:not(.secondary)"));
@@ -457,4 +462,307 @@ fn console_in_a_browser_on_three_posts() {
     eprintln!("console screenshots: {}", shots.display());
     drop(browser);
     drop(net);
+}
+
+/// The county's region code: the CAP alert's geocode names it.
+const COUNTY: &str = "654203";
+
+/// A CAP 1.2 time (`YYYY-MM-DDThh:mm:ss+08:00`; the schema allows no
+/// fractional seconds) `ms` after the epoch, in Beijing time.
+fn cap_time(ms: u64) -> String {
+    let whole = liandong_node::clock::rfc3339_ms(ms - ms % 1000);
+    whole.replacen(".000", "", 1)
+}
+
+/// A weather bureau's 暴雨橙色预警 for the county, as CAP 1.2: one area
+/// with a polygon, a circle and the county's GB/T 2260 code. It expires a
+/// day from now, so the fold (which judges at `now`) has it in force.
+fn rainstorm_alert() -> String {
+    let expires = cap_time(liandong_node::clock::now_ms() + 24 * 3600 * 1000);
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>65420341600000_20261202080000</identifier>
+  <sender>shawan.qxt@12379.cn</sender>
+  <sent>2026-12-02T08:00:00+08:00</sent>
+  <status>Actual</status>
+  <msgType>Alert</msgType>
+  <scope>Public</scope>
+  <info>
+    <language>zh-CN</language>
+    <category>Met</category>
+    <event>暴雨</event>
+    <urgency>Expected</urgency>
+    <severity>Severe</severity>
+    <certainty>Likely</certainty>
+    <expires>{expires}</expires>
+    <senderName>沙湾市气象台</senderName>
+    <headline>沙湾市气象台发布暴雨橙色预警信号</headline>
+    <description>受强降雨云团影响，预计未来6小时沙湾市南部山区及沿河乡镇累计降雨量将达50毫米以上，局地伴有短时强降水。</description>
+    <instruction>政府及相关部门按照职责做好防暴雨应急工作；切断有危险的室外电源，暂停户外作业；处于危险地带的单位停课、停业。</instruction>
+    <area>
+      <areaDesc>沙湾市南部山区及沿河乡镇</areaDesc>
+      <polygon>44.42,85.32 44.45,85.45 44.36,85.52 44.26,85.46 44.28,85.34 44.42,85.32</polygon>
+      <circle>44.40,85.76 6</circle>
+      <geocode>
+        <valueName>GB/T 2260</valueName>
+        <value>{COUNTY}</value>
+      </geocode>
+    </area>
+  </info>
+</alert>
+"#
+    )
+}
+
+/// A hydrological station's notice with severity Unknown: no colour, shown
+/// as 未分级 (grey), never as the placeholder colour.
+fn ungraded_notice() -> String {
+    let expires = cap_time(liandong_node::clock::now_ms() + 24 * 3600 * 1000);
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>654203-SW-20261202-01</identifier>
+  <sender>shawan.swz@example.cn</sender>
+  <sent>2026-12-02T09:00:00+08:00</sent>
+  <status>Actual</status>
+  <msgType>Alert</msgType>
+  <scope>Public</scope>
+  <info>
+    <language>zh-CN</language>
+    <category>Met</category>
+    <event>河道水位上涨</event>
+    <urgency>Unknown</urgency>
+    <severity>Unknown</severity>
+    <certainty>Unknown</certainty>
+    <expires>{expires}</expires>
+    <senderName>沙湾市水文站</senderName>
+    <headline>金沟河水位上涨提示</headline>
+    <description>金沟河沙湾段水位持续上涨，沿河群众注意安全。</description>
+    <area>
+      <areaDesc>金沟河沙湾段</areaDesc>
+      <circle>44.22,85.70 4</circle>
+      <geocode>
+        <valueName>GB/T 2260</valueName>
+        <value>{COUNTY}</value>
+      </geocode>
+    </area>
+  </info>
+</alert>
+"#
+    )
+}
+
+/// CAP with several problems at once: no sender, a sent that is no date,
+/// a status CAP does not have, a polygon that does not close.
+const BROKEN_ALERT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>broken-1</identifier>
+  <sent>昨天下午</sent>
+  <status>Real</status>
+  <msgType>Alert</msgType>
+  <scope>Public</scope>
+  <info>
+    <category>Met</category>
+    <event>暴雨</event>
+    <urgency>Expected</urgency>
+    <severity>Severe</severity>
+    <certainty>Likely</certainty>
+    <area>
+      <areaDesc>未闭合的多边形</areaDesc>
+      <polygon>44.30,85.58 44.36,85.58 44.36,85.66 44.30,85.66</polygon>
+    </area>
+  </info>
+</alert>
+"#;
+
+/// Fetches `url` from inside the page (same origin, the page's session):
+/// what a click on the link gives the operator. (status, body)
+fn fetch_in_page(browser: &Browser, url: &str) -> Result<(u64, String), String> {
+    let v = browser.execute(
+        "const r = new XMLHttpRequest(); r.open('GET', arguments[0], false); r.send();\
+         return [r.status, r.responseText];",
+        vec![json!(url)],
+    )?;
+    Ok((
+        v[0].as_u64().unwrap_or(0),
+        v[1].as_str().unwrap_or_default().to_string(),
+    ))
+}
+
+/// The texts of every element `css` names.
+fn texts(browser: &Browser, css: &str) -> Result<Vec<String>, String> {
+    browser
+        .find_all(css)?
+        .iter()
+        .map(|e| browser.text(e))
+        .collect()
+}
+
+/// The county imports a CAP alert through the 预警 page: a broken paste is
+/// refused with every problem listed; the alert is listed as external
+/// with its source; its CAP link and the Atom feed answer; a second import
+/// is skipped as a duplicate; an alert of severity Unknown is 未分级, grey;
+/// the map draws the polygon and the circles in their colours.
+/// Screenshots in Chinese and English.
+fn cap_on_the_console(browser: &Browser, county: &str, shot: &dyn Fn(&str)) -> Result<(), String> {
+    browser.goto(&format!("{county}/#/warnings"))?;
+    browser.click_css("#btn-cap-import")?;
+    browser.wait_for("#form-cap-import")?;
+
+    // Every problem of a broken paste, one line each; nothing written.
+    browser.set_value("#form-cap-import-xml", BROKEN_ALERT)?;
+    browser.click_css("#form-cap-import button[type=submit]")?;
+    let problems = browser.wait("every problem of the broken CAP", |b| {
+        let t = texts(b, "#cap-problems li")?;
+        Ok((t.len() >= 3).then_some(t))
+    })?;
+    assert!(
+        problems.iter().any(|p| p.contains("sender")),
+        "the missing sender among the problems: {problems:?}"
+    );
+    assert!(
+        browser.find("tr.warning-row.external").is_err(),
+        "nothing written"
+    );
+    shot("24-county-cap-invalid");
+
+    // The weather bureau's alert: imported, listed as external.
+    browser.set_value("#form-cap-import-xml", &rainstorm_alert())?;
+    shot("24-county-cap-import");
+    browser.click_css("#form-cap-import button[type=submit]")?;
+    browser.wait_text("#cap-report h2", "已导入 1 条")?;
+    let row = browser.wait_text(
+        "tr.warning-row.external",
+        "沙湾市气象台发布暴雨橙色预警信号",
+    )?;
+    let row_text = browser.text(&row)?;
+    for needle in ["外部", "沙湾市气象台", "橙色", "沙湾市南部山区及沿河乡镇"]
+    {
+        assert!(row_text.contains(needle), "{needle:?} in {row_text:?}");
+    }
+    // Only the sender changes it: no 变更/解除 on an external warning.
+    assert!(!row_text.contains("变更"), "{row_text:?}");
+    let id = browser
+        .execute("return arguments[0].dataset.id;", vec![Browser::arg(&row)])?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(id.len(), 64, "the external warning's id: {id:?}");
+    shot("25-county-warnings-cap");
+
+    // Its CAP link and the Atom feed work for the operator of this page.
+    let href = browser
+        .execute(
+            "return document.querySelector('tr.warning-row.external a.cap-link').href;",
+            vec![],
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (status, xml) = fetch_in_page(browser, &href)?;
+    assert_eq!(status, 200, "{href}: {xml}");
+    assert!(
+        xml.contains("urn:oasis:names:tc:emergency:cap:1.2")
+            && xml.contains("沙湾市气象台发布暴雨橙色预警信号"),
+        "{xml}"
+    );
+    let feed = browser
+        .execute("return document.getElementById('cap-feed').href;", vec![])?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (status, atom) = fetch_in_page(browser, &feed)?;
+    assert_eq!(status, 200, "{feed}: {atom}");
+    assert!(
+        atom.contains("<feed") && atom.contains("沙湾市气象台发布暴雨橙色预警信号"),
+        "{atom}"
+    );
+
+    // The same alert again: skipped, with the reason.
+    browser.click_css("#btn-cap-import")?;
+    browser.wait_for("#form-cap-import")?;
+    browser.set_value("#form-cap-import-xml", &rainstorm_alert())?;
+    browser.click_css("#form-cap-import button[type=submit]")?;
+    browser.wait_text("#cap-report h2", "跳过 1 条")?;
+    assert_eq!(
+        browser.find_all("tr.warning-row.external")?.len(),
+        1,
+        "a duplicate adds no warning"
+    );
+
+    // Severity Unknown: 未分级 in grey, no colour.
+    browser.click_css("#btn-cap-import")?;
+    browser.wait_for("#form-cap-import")?;
+    browser.set_value("#form-cap-import-xml", &ungraded_notice())?;
+    browser.click_css("#form-cap-import button[type=submit]")?;
+    let notice = browser.wait_text("tr.warning-row.external", "金沟河水位上涨提示")?;
+    let notice_text = browser.text(&notice)?;
+    assert!(
+        notice_text.contains("未分级") && !notice_text.contains("蓝色"),
+        "{notice_text:?}"
+    );
+    let notice_id = browser
+        .execute(
+            "return arguments[0].dataset.id;",
+            vec![Browser::arg(&notice)],
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+
+    // In English.
+    browser.click_css("#lang-toggle")?;
+    browser.wait_text("tr.warning-row.external", "External")?;
+    browser.wait_text("main h1", "Warnings")?;
+    shot("25-county-warnings-cap-en");
+
+    // The map: the alert's polygon and circle, in its colour.
+    browser.goto(&format!("{county}/#/map"))?;
+    let shapes = format!("#situation-map g.map-warning[data-id='{id}']");
+    browser.wait_for(&format!("{shapes} polygon"))?;
+    browser.wait_for(&format!("{shapes} ellipse"))?;
+    let fill = browser
+        .execute(
+            "return document.querySelector(arguments[0]).getAttribute('fill');",
+            vec![json!(format!("{shapes} ellipse"))],
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(fill, "#f57c00", "the orange of 橙色预警");
+    let grey = browser
+        .execute(
+            "return document.querySelector(arguments[0]).getAttribute('fill');",
+            vec![json!(format!(
+                "#situation-map g.map-warning[data-id='{notice_id}'] ellipse"
+            ))],
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(grey, "#78909c", "an ungraded warning is grey");
+    // The axis labels: some, and no two overlapping.
+    let labels = browser.execute(
+        "const r = Array.from(document.querySelectorAll('#situation-map .glabel')).map((e) => e.getBBox());\
+         let n = 0;\
+         for (let i = 0; i < r.length; i++) for (let j = i + 1; j < r.length; j++) {\
+           const a = r[i], b = r[j];\
+           if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) n++;\
+         }\
+         return [r.length, n];",
+        vec![],
+    )?;
+    assert!(
+        labels[0].as_u64().unwrap_or(0) >= 4,
+        "axis labels: {labels}"
+    );
+    assert_eq!(labels[1], json!(0), "overlapping axis labels: {labels}");
+    browser.wait_text("#map-legend", "Ungraded")?;
+    shot("26-county-map-cap-en");
+    browser.click_css("#lang-toggle")?;
+    browser.wait_text("#map-legend", "未分级")?;
+    browser.wait_text("#map-warnings", "沙湾市气象台")?;
+    shot("26-county-map-cap");
+    Ok(())
 }
