@@ -407,7 +407,8 @@
     const [o, n] = await Promise.all([api("/api/overview"), api("/api/network", { track: false })]);
     S.net = n; renderNetChip();
     const active = o.active.length;
-    const warnings = o.warnings_by_color.reduce((a, [, k]) => a + k, 0);
+    const ungradedWarnings = o.warnings_ungraded || 0;
+    const warnings = o.warnings_by_color.reduce((a, [, k]) => a + k, 0) + ungradedWarnings;
     const parent = n.parent;
     const cards = h("div", { class: "cards" },
       h("div", { class: "card" + (active ? " alert" : ""), id: "card-active" },
@@ -415,7 +416,8 @@
         h("div", { class: "sub" }, o.by_severity.filter(([, k]) => k).map(([s, k]) => h("span", {}, sevBadge(s), " ×" + k)))),
       h("div", { class: "card" + (warnings ? " alert" : "") },
         h("div", { class: "k" }, t("ov_warnings")), h("div", { class: "v" }, warnings),
-        h("div", { class: "sub" }, o.warnings_by_color.filter(([, k]) => k).map(([c, k]) => h("span", {}, colorBadge(c), " ×" + k)))),
+        h("div", { class: "sub" }, o.warnings_by_color.filter(([, k]) => k).map(([c, k]) => h("span", {}, colorBadge(c), " ×" + k)),
+          ungradedWarnings ? h("span", {}, h("span", { class: "badge b-grey ungraded", title: t("ungraded_hint") }, t("ungraded")), " ×" + ungradedWarnings) : null)),
       h("div", { class: "card" + (o.overdue_reports.length ? " alert" : "") },
         h("div", { class: "k" }, t("ov_overdue")), h("div", { class: "v" }, o.overdue_reports.length)),
       h("div", { class: "card" }, h("div", { class: "k" }, t("ov_requests")), h("div", { class: "v" }, o.open_requests.length)),

@@ -404,3 +404,49 @@ fn through_a_running_post_the_gateway_is_the_same() {
     assert_eq!(got["current"]["headline_zh"], "大风蓝色预警");
     assert_eq!(got["current"]["color"], "blue");
 }
+
+/// Every real alert of `../shared/data/cap` (CAP 1.0/1.1/1.2 appendix
+/// examples, IPAWS, NWS, the tsunami update) is recorded by the real
+/// binary and exported again as CAP 1.2 the schema accepts.
+#[test]
+fn every_shared_alert_imports_and_exports_as_valid_cap() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/cap");
+    let Ok(dir) = std::fs::read_dir(&shared) else {
+        eprintln!("*** SKIPPED: {} is absent ***", shared.display());
+        return;
+    };
+    let mut files: Vec<PathBuf> = dir
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 19, "{files:?}");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let county = Post::init(
+        tmp.path(),
+        "沙湾市应急管理局",
+        "county",
+        "654203",
+        "command",
+    );
+    let mut written = 0;
+    for file in &files {
+        let report = county.import(file, &[]);
+        written += count(&report, "written") + count(&report, "skipped");
+    }
+    assert_eq!(written, files.len(), "each alert recorded once");
+    for w in county.warnings(&[]) {
+        let id = w["id"].as_str().expect("id");
+        let out = tmp.path().join(format!("{id}.xml"));
+        county.ok(&[
+            "warning",
+            "export",
+            "--cap",
+            "--warning",
+            id,
+            "-o",
+            out.to_str().expect("path"),
+        ]);
+        assert_schema_valid(&out);
+    }
+}
