@@ -6,71 +6,26 @@
 //! the same meaning; and a whole post's warnings moved as one Atom file.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
 mod common;
+use common::cli::{Post, stderr};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cap");
 
-struct Post {
-    dir: PathBuf,
-    roles: Option<PathBuf>,
+/// What the CAP tests ask of a post beyond the common commands.
+trait CapPost {
+    fn ok(&self, args: &[&str]) -> String;
+    fn import(&self, file: &Path, extra: &[&str]) -> Value;
+    fn warnings(&self, extra: &[&str]) -> Vec<Value>;
+    fn entries(&self) -> usize;
 }
 
-impl Post {
-    fn init(root: &Path, name: &str, level: &str, region: &str, unit: &str) -> Post {
-        let post = Post {
-            dir: root.join(region),
-            roles: None,
-        };
-        let o = post.run(&[
-            "init",
-            "--name",
-            name,
-            "--level",
-            level,
-            "--region",
-            region,
-            "--unit-type",
-            unit,
-        ]);
-        assert!(o.status.success(), "init {name}: {}", stderr(&o));
-        post
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_liandong"));
-        cmd.arg("--data-dir").arg(&self.dir);
-        if let Some(r) = &self.roles {
-            cmd.arg("--dev-roles").arg(r);
-        }
-        cmd.args(args)
-            .env_remove("LIANDONG_DATA_DIR")
-            .env_remove("LIANDONG_DEV_ROLES")
-            .output()
-            .expect("run liandong")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        let o = self.run(&all);
-        assert!(o.status.success(), "{args:?} failed: {}", stderr(&o));
-        serde_json::from_slice(&o.stdout).expect("JSON on stdout")
-    }
-
+impl CapPost for Post {
     fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?} failed: {}", stderr(&o));
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-
-    fn refused(&self, args: &[&str], code: i32) -> String {
-        let o = self.run(args);
-        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
-        stderr(&o)
+        self.text(args)
     }
 
     fn import(&self, file: &Path, extra: &[&str]) -> Value {
@@ -92,10 +47,6 @@ impl Post {
     fn entries(&self) -> usize {
         self.json(&["log"]).as_array().expect("entries").len()
     }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn fixture(name: &str) -> PathBuf {

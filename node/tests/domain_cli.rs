@@ -3,82 +3,10 @@
 //! over a USB stick), refusals with their exit codes, and a drill kept apart
 //! from reality.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-use serde_json::Value;
-
-struct Post {
-    dir: PathBuf,
-    roles: Option<PathBuf>,
-}
-
-impl Post {
-    fn init(root: &Path, name: &str, level: &str, region: &str, unit: &str) -> Post {
-        let post = Post {
-            dir: root.join(region),
-            roles: None,
-        };
-        let o = post.run(&[
-            "init",
-            "--name",
-            name,
-            "--level",
-            level,
-            "--region",
-            region,
-            "--unit-type",
-            unit,
-        ]);
-        assert!(o.status.success(), "init {name}: {}", stderr(&o));
-        post
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_liandong"));
-        cmd.arg("--data-dir").arg(&self.dir);
-        if let Some(r) = &self.roles {
-            cmd.arg("--dev-roles").arg(r);
-        }
-        cmd.args(args)
-            .env_remove("LIANDONG_DATA_DIR")
-            .env_remove("LIANDONG_DEV_ROLES")
-            .output()
-            .expect("run liandong")
-    }
-
-    /// Runs a command that must succeed and print JSON.
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        let o = self.run(&all);
-        assert!(o.status.success(), "{args:?} failed: {}", stderr(&o));
-        serde_json::from_slice(&o.stdout).expect("JSON on stdout")
-    }
-
-    /// Writes an entry and returns its id.
-    fn write(&self, args: &[&str]) -> String {
-        let v = self.json(args);
-        v["id"].as_str().expect("id").to_string()
-    }
-
-    fn text(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?} failed: {}", stderr(&o));
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-
-    /// A command that must be refused with `code`; returns stderr.
-    fn refused(&self, args: &[&str], code: i32) -> String {
-        let o = self.run(args);
-        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
-        stderr(&o)
-    }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::cli::{Post, stderr};
 
 /// Carries what `from` holds to `to`, as a bundle on a USB stick would.
 fn carry(from: &Post, to: &Post, file: &Path) {

@@ -2,6 +2,7 @@
 //! genesis, certificates, notes and ledgers opened in it.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod running;
 
 use std::time::{SystemTime, UNIX_EPOCH};
