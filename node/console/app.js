@@ -1427,8 +1427,10 @@
   }
 
   async function pageMap() {
-    const [inc, warn] = await Promise.all([api("/api/incidents"), api("/api/warnings")]);
+    const [inc, warn, posts] = await Promise.all([api("/api/incidents"), api("/api/warnings"), api("/api/posts", { track: false })]);
     const points = inc.incidents.filter((i) => i.current.point).map((i) => Object.assign(deg(i.current.point), { i: i }));
+    // This post and the posts below it, where they published their place.
+    const sites = posts.filter((p) => p.location && (p.me || p.below)).map((p) => Object.assign(deg(p.location), { p: p }));
     const live = warn.warnings.filter((w) => w.status === "active" || w.status === "pending")
       .map((w) => ({ w: w, shapes: warningShapes(w) }));
     const warnings = live.filter((x) => x.shapes.length);
@@ -1442,7 +1444,7 @@
           (w.current.area.length ? " · " + t("region") + " " + w.current.area.join(", ") : ""))))) : null;
     // The bounds hold every point, every polygon vertex and each circle's
     // whole extent.
-    const extent = points.map((p) => ({ lat: p.lat, lon: p.lon }));
+    const extent = points.concat(sites).map((p) => ({ lat: p.lat, lon: p.lon }));
     for (const x of warnings) {
       for (const s of x.shapes) {
         if (s.kind === "polygon") extent.push(...s.pts);
@@ -1541,8 +1543,16 @@
         h("text", { class: "plabel", x: left ? px - 14 : px + 14, y: py + 4, "text-anchor": left ? "end" : null }, p.i.current.title),
         h("title", {}, p.i.current.title));
     });
+    // Posts: a small square (this post's is dark), named on hover; their
+    // names would crowd the incidents' labels.
+    const postsSvg = sites.map((q) => {
+      const px = x(q.lon), py = y(q.lat);
+      return h("g", { class: "map-post" + (q.p.me ? " me" : ""), "data-node": q.p.node },
+        h("rect", { x: px - 5, y: py - 5, width: 10, height: 10, rx: 2 }),
+        h("title", {}, q.p.name + " · " + levelName(q.p.level) + (q.p.me ? " · " + t("map_this_post") : "")));
+    });
     const svg = h("svg", { class: "map", id: "situation-map", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": t("map_title") },
-      grid, shapesSvg, marks, incidentsSvg);
+      grid, shapesSvg, postsSvg, marks, incidentsSvg);
     const list = listed.length ? h("ul", { class: "map-list small", id: "map-warnings" }, listed.map(({ w, shapes }) =>
       h("li", { "data-id": w.id }, h("span", { class: "wnum", style: null }, String(number.get(w.id))), warningBadge(w), " ", warningHeadline(w),
         w.external ? h("span", { class: "muted" }, " — " + capSender(w)) : h("span", { class: "muted" }, " — " + who(w.issued_by)),
@@ -1566,7 +1576,9 @@
       h("span", { class: "legend-group" }, h("span", {}, t("legend_warning") + t("colon")),
         S.vocab.colors.map((c) => colorBadge(c.value)),
         h("span", { class: "badge b-grey", title: t("ungraded_hint") }, t("ungraded")),
-        h("span", { class: "muted" }, t("legend_pending"))));
+        h("span", { class: "muted" }, t("legend_pending"))),
+      h("span", { class: "legend-group" }, h("svg", { class: "legend-post", width: 12, height: 12 },
+        h("rect", { x: 1, y: 1, width: 10, height: 10, rx: 2 })), h("span", {}, t("legend_post"))));
   }
 
   // ---------------------------------------------------------------- login

@@ -80,6 +80,7 @@ pub fn run(
         region: region.clone(),
         unit_type: UnitType::Command,
         contact: String::new(),
+        location: None,
     });
     config.store.cache_mb = 256;
     let post = Post::init(&dir, config).map_err(fail)?;

@@ -7,6 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use liandong_protocol::domain::GeoPoint;
 use liandong_protocol::{Interest, Level, Limits, NetworkId, RegionCode, UnitType};
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +46,32 @@ pub struct PostConfig {
     pub unit_type: UnitType,
     #[serde(default)]
     pub contact: String,
+    /// Where the post is, `"lat,lon"` in decimal degrees (WGS-84): published
+    /// as a place entry so every map shows the post.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "location")]
+    pub location: Option<GeoPoint>,
+}
+
+/// `location = "44.3,85.6"` in the config file.
+mod location {
+    use liandong_protocol::domain::GeoPoint;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(p: &Option<GeoPoint>, s: S) -> Result<S::Ok, S::Error> {
+        match p {
+            Some(p) => s.serialize_str(&p.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<GeoPoint>, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map(Some).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "location {text:?} must be \"lat,lon\" in decimal degrees, e.g. \"44.33,85.62\" / 位置应为“纬度,经度”"
+            ))
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -261,6 +288,7 @@ mod tests {
             region: "654203106201".parse().expect("region"),
             unit_type: UnitType::Command,
             contact: "13800000000".into(),
+            location: None,
         })
     }
 

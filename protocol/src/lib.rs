@@ -54,7 +54,9 @@ pub use authority::{
     Action, AuthorityError, AuthorityPolicy, Directory, PostInfo, ResponseLevel, Role,
 };
 pub use digest::LedgerDigest;
-pub use entry::{Body, Draft, Header, Kind, Note, PostProfile, SignedEntry, Status, UnitType};
+pub use entry::{
+    Body, Draft, Header, Kind, Note, PostPlace, PostProfile, SignedEntry, Status, UnitType,
+};
 pub use hlc::{Hlc, HlcClock};
 pub use ids::{EntryId, NetworkId, NodeId};
 pub use interest::{Interest, Selector};

@@ -49,6 +49,7 @@ pub fn init_post(root: &std::path::Path, name: &str, region_code: &str, network:
         region: r,
         unit_type: UnitType::Command,
         contact: String::new(),
+        location: None,
     });
     config.network.name = network.to_string();
     config.network.mdns = false;

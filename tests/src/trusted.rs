@@ -55,6 +55,7 @@ fn post_config(name: &str, region_code: &str) -> Config {
         region: r,
         unit_type: UnitType::Command,
         contact: String::new(),
+        location: None,
     });
     config.network.mdns = false;
     config

@@ -24,6 +24,7 @@ fn init(root: &std::path::Path, name: &str, region_code: &str) -> DataDir {
         region: r,
         unit_type: UnitType::Command,
         contact: String::new(),
+        location: None,
     });
     config.network.name = NET.to_string();
     config.network.mdns = false;

@@ -13,6 +13,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use liandong_node::config::Config;
 use liandong_node::node::NodeHandle;
 use liandong_tests::webdriver::{Browser, Tools};
 use liandong_tests::*;
@@ -67,6 +68,14 @@ fn console_in_a_browser_on_three_posts() {
         init_post(tmp.path(), "西戈壁镇", "654203106", NET),
         init_post(tmp.path(), "沙湾市", "654203", NET),
     ];
+    // Where the county and the village are (their configs' `location`): the
+    // map draws them.
+    for (dir, at) in [(&dirs[0], "44.325,85.556"), (&dirs[2], "44.330,85.620")] {
+        let path = dir.config_path();
+        let mut config = Config::load(&path).expect("config");
+        config.post.location = Some(at.parse().expect("location"));
+        std::fs::write(&path, config.to_toml()).expect("config written");
+    }
     // The county issues warnings (development mode grants the role).
     std::fs::write(
         dirs[2].root().join("dev-roles.toml"),
@@ -758,6 +767,14 @@ fn cap_on_the_console(browser: &Browser, county: &str, shot: &dyn Fn(&str)) -> R
         "axis labels: {labels}"
     );
     assert_eq!(labels[1], json!(0), "overlapping axis labels: {labels}");
+    // The county (this post, dark) and the village below it, where their
+    // configs put them.
+    browser.wait_for("#situation-map g.map-post.me rect")?;
+    let posts = browser.execute(
+        "return document.querySelectorAll('#situation-map g.map-post').length;",
+        vec![],
+    )?;
+    assert_eq!(posts, json!(2), "the county and the village on the map");
     browser.wait_text("#map-legend", "Ungraded")?;
     shot("26-county-map-cap-en");
     browser.click_css("#lang-toggle")?;

@@ -338,6 +338,7 @@ fn init_post(root: &Path, i: usize) -> Result<DataDir, String> {
         region,
         unit_type: UnitType::Command,
         contact: String::new(),
+        location: None,
     });
     config.network.name = NETWORK.into();
     config.network.mdns = false;

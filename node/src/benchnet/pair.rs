@@ -80,6 +80,7 @@ pub(super) async fn preload(dirs: &[DataDir], count: usize) -> Result<(), String
         region: REGION.parse().map_err(fail)?,
         unit_type: UnitType::Command,
         contact: String::new(),
+        location: None,
     });
     config.network.name = NETWORK.into();
     config.store.cache_mb = 16;

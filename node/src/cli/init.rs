@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use liandong_protocol::domain::GeoPoint;
 use liandong_protocol::{Level, RegionCode, UnitType};
 use serde_json::json;
 
@@ -31,6 +32,10 @@ pub struct InitArgs {
     /// Duty phone or contact / 值班电话
     #[arg(long, default_value = "")]
     pub contact: String,
+    /// Where the post is, "lat,lon" in decimal degrees: drawn on every map
+    /// / 岗位位置（纬度,经度）
+    #[arg(long)]
+    pub location: Option<GeoPoint>,
     /// Development network name (all posts of one network use the same) / 网络名称
     #[arg(long, conflicts_with = "genesis")]
     pub network: Option<String>,
@@ -52,6 +57,7 @@ pub fn run(data_dir: &DataDir, args: InitArgs) -> Result<(), CliError> {
         region: args.region,
         unit_type: UnitType::from(args.unit_type),
         contact: args.contact,
+        location: args.location,
     };
     let mut config = Config::new(post_config);
     if let Some(network) = args.network {

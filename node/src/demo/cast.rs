@@ -26,6 +26,9 @@ pub struct Member {
     pub parent: Option<String>,
     pub roles: Vec<String>,
     pub cooperate: Vec<String>,
+    /// Where the post is on the map ("lat,lon"), for the posts of 沙湾市 the
+    /// demo's flood happens among; made up near the real places.
+    pub location: Option<&'static str>,
 }
 
 fn member(key: &str, name: &str, region: &str, unit: UnitType, parent: Option<&str>) -> Member {
@@ -37,8 +40,23 @@ fn member(key: &str, name: &str, region: &str, unit: UnitType, parent: Option<&s
         parent: parent.map(Into::into),
         roles: Vec::new(),
         cooperate: Vec::new(),
+        location: None,
     }
 }
+
+/// The demo posts' positions: 沙湾市 and the posts below it, near the
+/// incident the script reports at 西戈壁镇 (44.33, 85.57).
+const PLACES: &[(&str, &str)] = &[
+    ("shawan", "44.330,85.620"),
+    ("fire", "44.322,85.606"),
+    ("health", "44.338,85.633"),
+    ("water", "44.345,85.612"),
+    ("xigebi-town", "44.352,85.548"),
+    ("xigebi", "44.325,85.556"),
+    ("gebidong", "44.318,85.590"),
+    ("laoshawan-town", "44.420,85.605"),
+    ("laoshawan", "44.436,85.588"),
+];
 
 /// The cast, parents before children. `extra_villages` adds villages under
 /// 西戈壁镇 for a larger network.
@@ -141,6 +159,10 @@ pub fn cast(extra_villages: usize) -> Vec<Member> {
         ),
     ];
     for e in m.iter_mut() {
+        e.location = PLACES
+            .iter()
+            .find(|(key, _)| *key == e.key)
+            .map(|(_, at)| *at);
         match e.key.as_str() {
             "weather" => e.roles.push(Role::WARNING_ISSUER.into()),
             // 区域合作: 沙湾 and 玛纳斯 across the prefecture line, and the
@@ -204,6 +226,7 @@ pub fn build(root: &Path, cast: &[Member]) -> Result<Vec<(Member, DataDir)>, Set
             region: region.clone(),
             unit_type: m.unit.clone(),
             contact: String::new(),
+            location: m.location.map(str::parse).transpose().map_err(fail)?,
         });
         config.network.name = "新疆应急联动演示网".into();
         config.network.mdns = false;

@@ -87,6 +87,7 @@ pub fn summarise(body: &Body) -> Option<String> {
         Body::Consultation(c) => format!("会商研判 · {} · {}", c.topic, c.assessment),
         Body::InfoRelease(r) => format!("信息发布 · {} · {}", r.channel, r.headline),
         Body::PostProfile(_)
+        | Body::PostPlace(_)
         | Body::Note(_)
         | Body::Certificate(_)
         | Body::Revocation(_)

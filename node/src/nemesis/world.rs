@@ -122,6 +122,7 @@ impl World {
                 region: region.clone(),
                 unit_type: UnitType::Command,
                 contact: String::new(),
+                location: None,
             });
             config.network.name = "nemesis".into();
             config.network.mdns = false;

@@ -91,10 +91,16 @@ impl Node {
     /// Opens the post in `options.data_dir` and starts it.
     pub async fn spawn(options: NodeOptions) -> Result<NodeHandle, NodeError> {
         let data_dir = options.data_dir.clone();
-        let post =
-            tokio::task::spawn_blocking(move || Post::open_waiting(&data_dir, STORE_PATIENCE))
-                .await
-                .map_err(|e| NodeError::Start(e.to_string()))??;
+        let post = tokio::task::spawn_blocking(move || {
+            let post = Post::open_waiting(&data_dir, STORE_PATIENCE)?;
+            // A post that moved (its config's location changed) says so
+            // before it starts, so every map shows it where it is.
+            post.publish_place()
+                .map_err(|e| NodeError::Start(format!("publishing the post's place: {e}")))?;
+            Ok::<_, NodeError>(post)
+        })
+        .await
+        .map_err(|e| NodeError::Start(e.to_string()))??;
         let config = post.config.clone();
         let interest = config.interest();
         let region = config.post.region.clone();

@@ -99,6 +99,7 @@ fn build(
     let post = Post::open_parts(staging, config, keypair, genesis.cloned())?;
     // Durable before it returns (an authored entry), like every write.
     post.publish_profile()?;
+    post.publish_place()?;
     Ok(())
 }
 
@@ -178,6 +179,7 @@ mod tests {
             region: "654203106201".parse().expect("region"),
             unit_type: UnitType::Command,
             contact: String::new(),
+            location: None,
         })
     }
 

@@ -6,7 +6,7 @@ mod create;
 use std::fs;
 use std::path::PathBuf;
 
-use liandong_protocol::{Body, Keypair, PostProfile, SignedGenesis, Status};
+use liandong_protocol::{Body, Keypair, PostPlace, PostProfile, SignedGenesis, Status};
 
 use crate::config::{Config, ConfigError, PostConfig};
 use crate::datadir::DataDir;
@@ -136,6 +136,7 @@ impl Post {
         genesis::write_new(&genesis_path, genesis)?;
         let post = Self::open_parts(data_dir, config, keypair, Some(genesis.clone()))?;
         post.publish_profile()?;
+        post.publish_place()?;
         Ok(post)
     }
 
@@ -147,6 +148,7 @@ impl Post {
             region,
             unit_type,
             contact,
+            ..
         } = self.config.post.clone();
         let body = Body::PostProfile(PostProfile {
             name,
@@ -157,6 +159,24 @@ impl Post {
         });
         self.ledger.author(region, Status::Actual, body)?;
         Ok(())
+    }
+
+    /// Writes the post's map position when its config names one this
+    /// post has not yet published (at init, and at every start, so a moved
+    /// post is redrawn). Returns whether an entry was written.
+    pub fn publish_place(&self) -> Result<bool, LedgerError> {
+        let Some(point) = self.config.post.location else {
+            return Ok(false);
+        };
+        let latest =
+            crate::service::rows::post_places(self.ledger.store())?.remove(&self.ledger.node_id());
+        if latest == Some(point) {
+            return Ok(false);
+        }
+        let body = Body::PostPlace(PostPlace { point });
+        self.ledger
+            .author(self.config.post.region.clone(), Status::Actual, body)?;
+        Ok(true)
     }
 }
 

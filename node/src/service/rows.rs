@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use liandong_protocol::domain::GeoPoint;
 use liandong_protocol::{Body, NodeId, SignedEntry, Status};
 use serde::Serialize;
 
@@ -24,6 +25,25 @@ pub fn post_names(store: &Store) -> Result<Names, StoreError> {
         }
     }
     Ok(names)
+}
+
+/// Where posts are, from their latest place entry (by HLC).
+pub fn post_places(store: &Store) -> Result<HashMap<NodeId, GeoPoint>, StoreError> {
+    let places = store.query(&Query {
+        kind: Some(liandong_protocol::Kind::POST_PLACE),
+        ..Query::default()
+    })?;
+    let mut latest: HashMap<NodeId, (liandong_protocol::Hlc, GeoPoint)> = HashMap::new();
+    for e in places {
+        if let Ok(Body::PostPlace(p)) = e.body() {
+            let hlc = e.header().hlc;
+            let slot = latest.entry(e.author()).or_insert((hlc, p.point));
+            if hlc >= slot.0 {
+                *slot = (hlc, p.point);
+            }
+        }
+    }
+    Ok(latest.into_iter().map(|(k, (_, p))| (k, p)).collect())
 }
 
 /// One entry as the CLI shows it (and as `--json` prints it).
@@ -103,6 +123,7 @@ fn summarise(body: &Body) -> String {
             r.reason.replace('\n', " ")
         ),
         Body::Equivocation(_) => "分叉证据 equivocation evidence".to_string(),
+        Body::PostPlace(p) => format!("岗位位置 post location {}", p.point),
         Body::Unknown { kind } => format!("(newer entry kind {}: stored and relayed)", kind.0),
         domain => crate::domain::summary::summarise(domain).unwrap_or_default(),
     }

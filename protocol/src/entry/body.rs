@@ -26,6 +26,7 @@ pub use crate::unit::UnitType;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Body {
     PostProfile(PostProfile),
+    PostPlace(PostPlace),
     Note(Note),
     Certificate(Certificate),
     Revocation(Revocation),
@@ -59,6 +60,7 @@ impl Body {
     pub fn kind(&self) -> Kind {
         match self {
             Body::PostProfile(_) => Kind::POST_PROFILE,
+            Body::PostPlace(_) => Kind::POST_PLACE,
             Body::Note(_) => Kind::NOTE,
             Body::Certificate(_) => Kind::CERTIFICATE,
             Body::Revocation(_) => Kind::REVOCATION,
@@ -88,6 +90,7 @@ impl Body {
     pub fn encode(&self) -> Result<(Kind, Vec<u8>), EncodeError> {
         let bytes = match self {
             Body::PostProfile(p) => codec::encode(p)?,
+            Body::PostPlace(p) => codec::encode(p)?,
             Body::Note(n) => codec::encode(n)?,
             Body::Certificate(c) => codec::encode(c)?,
             Body::Revocation(r) => codec::encode(r)?,
@@ -129,6 +132,9 @@ impl Body {
                 Body::PostProfile(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
             }
             Kind::NOTE => Body::Note(codec::decode(bytes, bytes.len()).map_err(undecodable)?),
+            Kind::POST_PLACE => {
+                Body::PostPlace(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
             Kind::CERTIFICATE => {
                 Body::Certificate(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
             }
@@ -191,6 +197,7 @@ impl Body {
     pub fn check(&self, limits: &Limits) -> Result<(), BodyError> {
         match self {
             Body::PostProfile(p) => p.check(limits),
+            Body::PostPlace(p) => p.point.check(),
             Body::Note(n) => n.check(limits),
             Body::Certificate(c) => c.check(limits),
             Body::Revocation(r) => r.check(limits),
@@ -257,6 +264,13 @@ pub struct PostProfile {
     pub unit_type: UnitType,
     /// Duty phone or other contact line.
     pub contact: String,
+}
+
+/// Where a post is: its map position, published from its config (a kind
+/// of its own, so that posts running older code relay it unread).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostPlace {
+    pub point: linkage::GeoPoint,
 }
 
 impl PostProfile {

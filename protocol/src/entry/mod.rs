@@ -9,7 +9,7 @@
 pub mod body;
 
 pub use crate::header::{Header, Kind, PROTOCOL_VERSION, Status, WireError, wire};
-pub use body::{Body, BodyError, Note, PostProfile, UnitType};
+pub use body::{Body, BodyError, Note, PostPlace, PostProfile, UnitType};
 
 use crate::codec::EncodeError;
 use crate::hlc::Hlc;

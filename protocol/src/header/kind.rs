@@ -27,6 +27,8 @@ impl Kind {
     pub const POST_PROFILE: Kind = Kind(1);
     /// A free-text situation note.
     pub const NOTE: Kind = Kind(2);
+    /// Where a post is (its map position), from its config.
+    pub const POST_PLACE: Kind = Kind(3);
     /// A certificate: a parent post vouches for a key (trust range).
     pub const CERTIFICATE: Kind = Kind(100);
     /// A revocation of a certified key by its issuer or an ancestor.
@@ -74,6 +76,7 @@ impl Kind {
     pub const KNOWN: &'static [Kind] = &[
         Kind::POST_PROFILE,
         Kind::NOTE,
+        Kind::POST_PLACE,
         Kind::CERTIFICATE,
         Kind::REVOCATION,
         Kind::EQUIVOCATION,
@@ -112,6 +115,7 @@ impl Kind {
         match self {
             Kind::POST_PROFILE => Some("profile"),
             Kind::NOTE => Some("note"),
+            Kind::POST_PLACE => Some("place"),
             Kind::CERTIFICATE => Some("certificate"),
             Kind::REVOCATION => Some("revocation"),
             Kind::EQUIVOCATION => Some("equivocation"),
@@ -140,6 +144,7 @@ impl Kind {
         match self {
             Kind::POST_PROFILE => Some("岗位信息"),
             Kind::NOTE => Some("情况记录"),
+            Kind::POST_PLACE => Some("岗位位置"),
             Kind::CERTIFICATE => Some("证书"),
             Kind::REVOCATION => Some("吊销"),
             Kind::EQUIVOCATION => Some("分叉证据"),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Query, State};
+use liandong_protocol::domain::GeoPoint;
 use liandong_protocol::domain::fold::WarningStatus;
 use liandong_protocol::{Level, PostInfo, RegionCode};
 use serde::Serialize;
@@ -13,6 +14,7 @@ use serde::Serialize;
 use super::TrackQuery;
 use crate::api::{ApiError, ApiState};
 use crate::service::certs::{Listing, Row, listing};
+use crate::service::rows::post_places;
 
 #[derive(Debug, Serialize)]
 pub struct Members {
@@ -88,6 +90,9 @@ pub struct PostRow {
     pub level: Level,
     pub region: RegionCode,
     pub unit_type: liandong_protocol::UnitType,
+    /// Where the post is, when it published its place (its config's
+    /// `location`).
+    pub location: Option<GeoPoint>,
     /// Within this post's region subtree: a task can be assigned to it.
     pub below: bool,
     pub me: bool,
@@ -97,7 +102,8 @@ pub struct PostRow {
 pub async fn posts(State(s): State<ApiState>) -> Result<Json<Vec<PostRow>>, ApiError> {
     let mine = s.node.region().clone();
     let me = s.node.node_id();
-    s.with_desk(None, move |_, desk| {
+    s.with_desk(None, move |ledger, desk| {
+        let places = post_places(ledger.store()).map_err(|e| crate::api::error::store_error(&e))?;
         let mut rows: Vec<PostRow> = desk
             .directory
             .latest()
@@ -108,6 +114,7 @@ pub async fn posts(State(s): State<ApiState>) -> Result<Json<Vec<PostRow>>, ApiE
                 me: p.node == me,
                 name: p.name,
                 level: p.level,
+                location: places.get(&p.node).copied(),
                 region: p.region,
                 unit_type: p.unit_type,
             })

@@ -172,6 +172,7 @@ impl<'c> Pass<'c> {
             Body::DrillEnd(b) => self.drill_end(&act, b),
             // `Item::from_entry` keeps domain bodies only.
             Body::PostProfile(_)
+            | Body::PostPlace(_)
             | Body::Note(_)
             | Body::Certificate(_)
             | Body::Revocation(_)
