@@ -1543,8 +1543,9 @@
         h("text", { class: "plabel", x: left ? px - 14 : px + 14, y: py + 4, "text-anchor": left ? "end" : null }, p.i.current.title),
         h("title", {}, p.i.current.title));
     });
-    // Posts: a small square (this post's is dark), named on hover; their
-    // names would crowd the incidents' labels.
+    // Posts: a small square (this post's is dark), named on hover (their
+    // names would crowd the incidents' labels), drawn last: small enough
+    // not to hide an incident, and a post under a dot would be lost.
     const postsSvg = sites.map((q) => {
       const px = x(q.lon), py = y(q.lat);
       return h("g", { class: "map-post" + (q.p.me ? " me" : ""), "data-node": q.p.node },
@@ -1552,7 +1553,7 @@
         h("title", {}, q.p.name + " · " + levelName(q.p.level) + (q.p.me ? " · " + t("map_this_post") : "")));
     });
     const svg = h("svg", { class: "map", id: "situation-map", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": t("map_title") },
-      grid, shapesSvg, postsSvg, marks, incidentsSvg);
+      grid, shapesSvg, marks, incidentsSvg, postsSvg);
     const list = listed.length ? h("ul", { class: "map-list small", id: "map-warnings" }, listed.map(({ w, shapes }) =>
       h("li", { "data-id": w.id }, h("span", { class: "wnum", style: null }, String(number.get(w.id))), warningBadge(w), " ", warningHeadline(w),
         w.external ? h("span", { class: "muted" }, " — " + capSender(w)) : h("span", { class: "muted" }, " — " + who(w.issued_by)),
