@@ -11,6 +11,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::datadir::DataDir;
+use crate::domain::FieldError;
+use crate::domain::error::field_lines;
 use crate::service::http::{CSRF_HEADER, MAX_BODY_BYTES};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -58,6 +60,18 @@ pub enum ClientError {
 /// The node's error answer as a client error.
 fn refusal(status: u16, body: &mut ureq::Body) -> ClientError {
     match body.read_json::<ErrorBody>() {
+        // A refusal naming several fields is printed as the local one is:
+        // one line per field, beside its flag.
+        Ok(err) if !err.error.fields.is_empty() => ClientError::Refused {
+            status,
+            message: format!(
+                "有 {n} 项需补正 / {n} fields to fix ({}):\n{}",
+                err.error.code,
+                field_lines(&err.error.fields),
+                n = err.error.fields.len()
+            ),
+            code: err.error.code,
+        },
         Ok(err) => ClientError::Refused {
             status,
             message: format!("{} ({})", err.error.message, err.error.code),
@@ -85,6 +99,8 @@ struct ErrorBody {
 struct ErrorInner {
     code: String,
     message: String,
+    #[serde(default)]
+    fields: Vec<FieldError>,
 }
 
 impl Client {
