@@ -196,13 +196,19 @@ fn apply(
     if issuing {
         p.require("color", "预警颜色", &f.color);
     }
-    if let Some(c) = p.take(input::parse_opt::<WarningColor>("color", &f.color)).flatten() {
+    if let Some(c) = p
+        .take(input::parse_opt::<WarningColor>("color", &f.color))
+        .flatten()
+    {
         w.color = c;
     }
     if issuing {
         p.require("event", "事件类型", &f.event);
     }
-    if let Some(e) = p.take(input::parse_opt::<EventType>("event", &f.event)).flatten() {
+    if let Some(e) = p
+        .take(input::parse_opt::<EventType>("event", &f.event))
+        .flatten()
+    {
         w.event = e;
     }
     if let Some(area) = p.take(area(&f.area)).flatten() {
@@ -212,13 +218,19 @@ fn apply(
     if let Some(polygon) = p.take(polygon.transpose()).flatten() {
         w.polygon = polygon;
     }
-    if let Some(t) = p.take(input::time_opt("effective", &f.effective, now_ms)).flatten() {
+    if let Some(t) = p
+        .take(input::time_opt("effective", &f.effective, now_ms))
+        .flatten()
+    {
         w.effective_ms = t;
     }
     if issuing {
         p.require("expires", "失效时间", &f.expires);
     }
-    if let Some(t) = p.take(input::future_opt("expires", &f.expires, now_ms)).flatten() {
+    if let Some(t) = p
+        .take(input::future_opt("expires", &f.expires, now_ms))
+        .flatten()
+    {
         w.expires_ms = t;
     }
     if issuing {
