@@ -297,8 +297,7 @@ mod tests {
             ActionError::invalid("expires", "soon is not a time / 无法识别的时间"),
             ActionError::missing("headline", "中文标题"),
         ])
-        .err()
-        .expect("refused");
+        .expect_err("refused");
         assert_eq!(e.kind, ActionErrorKind::Input);
         assert_eq!(e.code, "invalid_fields");
         assert_eq!(e.field.as_deref(), Some("color"), "the first stays `field`");

@@ -237,7 +237,7 @@ mod tests {
         assert_eq!(p.take(parse::<u32>("count", "7")), Some(7));
         assert_eq!(p.take(parse::<u32>("count", "seven")), None);
         p.require("headline", "中文标题", &Some("洪水预警".into()));
-        let e = p.finish().err().expect("two problems");
+        let e = p.finish().expect_err("two problems");
         assert_eq!(e.code, "invalid_fields");
         let fields: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["color", "count"]);

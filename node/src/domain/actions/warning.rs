@@ -368,7 +368,7 @@ mod tests {
     fn the_role_is_asked_before_the_form() {
         let desk = desk(&[]);
         for form in [WarningFields::default(), chinese_only()] {
-            let e = issue(&desk, form).err().expect("no role");
+            let e = issue(&desk, form).expect_err("no role");
             assert_eq!(e.kind, ActionErrorKind::Forbidden);
             assert_eq!(e.code, "not_authorized");
             assert!(e.zh.contains("无预警发布权限"), "{}", e.zh);
@@ -376,24 +376,19 @@ mod tests {
         }
         // The area within the post's authority, also before the details.
         let desk = self::desk(&["warning_issuer"]);
-        let e = issue(&desk, given(&[("area", "654202")]))
-            .err()
-            .expect("outside");
+        let e = issue(&desk, given(&[("area", "654202")])).expect_err("outside");
         assert_eq!(e.code, "not_authorized");
         assert!(e.zh.contains("超出本单位辖区"), "{}", e.zh);
         // An unreadable area cannot be asked about: the role alone is, and
         // the area is reported with the form.
-        let e = issue(&self::desk(&[]), given(&[("area", "65x")]))
-            .err()
-            .expect("no role");
+        let e = issue(&self::desk(&[]), given(&[("area", "65x")])).expect_err("no role");
         assert_eq!(e.code, "not_authorized");
     }
 
     #[test]
     fn every_missing_field_is_named_at_once() {
-        let e = issue(&desk(&["warning_issuer"]), WarningFields::default())
-            .err()
-            .expect("empty form");
+        let e =
+            issue(&desk(&["warning_issuer"]), WarningFields::default()).expect_err("empty form");
         assert_eq!(e.kind, ActionErrorKind::Input);
         assert_eq!(e.code, "invalid_fields");
         assert_eq!(
@@ -424,8 +419,7 @@ mod tests {
                 ("description", "河道水位持续上涨"),
             ]),
         )
-        .err()
-        .expect("bad form");
+        .expect_err("bad form");
         assert_eq!(
             refused_fields(&e),
             [
@@ -440,9 +434,7 @@ mod tests {
         // One problem alone keeps its own code.
         let mut form = chinese_only();
         form.color = Some("green".into());
-        let e = issue(&desk(&["warning_issuer"]), form)
-            .err()
-            .expect("bad colour");
+        let e = issue(&desk(&["warning_issuer"]), form).expect_err("bad colour");
         assert_eq!(e.code, "invalid_field");
         assert_eq!(e.field.as_deref(), Some("color"));
     }
