@@ -283,9 +283,10 @@ pub fn common_region(area: &[RegionCode], mine: RegionCode) -> RegionCode {
 mod tests {
     use std::sync::Arc;
 
-    use liandong_protocol::domain::fold::{DeadlinePolicy, Fold, Track};
+    use liandong_protocol::domain::fold::{DeadlinePolicy, Fold, Item, Track};
     use liandong_protocol::{
-        Draft, Hlc, Keypair, Level, Limits, NetworkId, PostProfile, SignedEntry, Status, UnitType,
+        Draft, EntryId, Hlc, Keypair, Level, Limits, NetworkId, PostProfile, SignedEntry, Status,
+        UnitType,
     };
 
     use super::*;
@@ -297,12 +298,13 @@ mod tests {
         s.parse().expect("region")
     }
 
-    /// The county weather bureau's desk, holding `roles` (dev mode).
-    fn desk(roles: &[&str]) -> Desk {
-        let key = Keypair::from_secret([7; 32]);
+    const WEATHER: (u8, &str) = (7, "沙湾市气象局");
+    const FIRE: (u8, &str) = (8, "沙湾市消防救援大队");
+
+    fn profile((seed, name): (u8, &str)) -> SignedEntry {
         let region = rc("654203");
-        let profile = SignedEntry::sign(
-            &key,
+        SignedEntry::sign(
+            &Keypair::from_secret([seed; 32]),
             Draft {
                 network: NetworkId::from_name("t"),
                 seq: 1,
@@ -311,31 +313,37 @@ mod tests {
                 scope: region.clone(),
                 status: Status::Actual,
                 body: Body::PostProfile(PostProfile {
-                    name: "沙湾市气象局".into(),
+                    name: name.into(),
                     level: Level::County,
-                    region: region.clone(),
+                    region,
                     unit_type: UnitType::Command,
                     contact: String::new(),
                 }),
             },
         )
-        .expect("sign");
+        .expect("sign")
+    }
+
+    /// The county weather bureau's desk, the bureau holding `roles` (dev
+    /// mode); the county fire brigade is known too, without roles.
+    fn desk(roles: &[&str]) -> Desk {
         let mut granted = DevRoles::default();
         granted.roles.insert(
-            "沙湾市气象局".into(),
+            WEATHER.1.into(),
             roles.iter().map(|r| r.to_string()).collect(),
         );
+        let posts = [profile(WEATHER), profile(FIRE)];
         Desk {
             fold: Arc::new(Fold::new()),
-            directory: PostDirectory::Dev(DevDirectory::from_entries(&[profile], &granted, None)),
+            directory: PostDirectory::Dev(DevDirectory::from_entries(&posts, &granted, None)),
             authority: Default::default(),
             deadlines: DeadlinePolicy::default(),
             limits: Limits::default(),
             track: Track::Actual,
             now_ms: NOW,
-            node: key.node_id(),
-            name: "沙湾市气象局".into(),
-            region,
+            node: Keypair::from_secret([WEATHER.0; 32]).node_id(),
+            name: WEATHER.1.into(),
+            region: rc("654203"),
         }
     }
 
@@ -469,5 +477,41 @@ mod tests {
             rc("6542")
         );
         assert_eq!(common_region(&[], county.clone()), county);
+    }
+
+    #[test]
+    fn an_update_asks_the_right_before_its_fields() {
+        let mut weather = desk(&["warning_issuer"]);
+        let planned = issue(&weather, chinese_only()).expect("planned");
+        let mut fold = Fold::new();
+        fold.insert_item(Item {
+            id: EntryId([0x5a; 32]),
+            author: weather.node,
+            hlc: Hlc::at_wall(NOW - 1_000),
+            scope: planned.scope,
+            status: planned.status,
+            body: planned.body,
+        });
+        weather.fold = Arc::new(fold);
+        let bad = |warning: &str| UpdateInput {
+            warning: warning.into(),
+            fields: given(&[("color", "green"), ("expires", "soon")]),
+        };
+        // The issuer may change it: every bad field is named.
+        let e = update(&weather, bad("5a5a")).expect_err("bad fields");
+        assert_eq!(e.code, "invalid_fields");
+        assert_eq!(
+            refused_fields(&e),
+            [("color", "invalid_field"), ("expires", "invalid_field")]
+        );
+        // A post without the role learns that before anything else.
+        let fire = Desk {
+            node: Keypair::from_secret([FIRE.0; 32]).node_id(),
+            name: FIRE.1.into(),
+            ..weather
+        };
+        let e = update(&fire, bad("5a5a")).expect_err("no role");
+        assert_eq!(e.code, "not_authorized");
+        assert!(e.zh.contains("无预警发布权限"), "{}", e.zh);
     }
 }
