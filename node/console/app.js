@@ -62,6 +62,8 @@
       this.zh = e.zh || this.message;
       this.en = e.en || this.message;
       this.field = e.field || null;
+      // Every field at fault when the node names several (invalid_fields).
+      this.fields = Array.isArray(e.fields) ? e.fields : [];
     }
     text() { return zh() ? this.zh : this.en; }
   }
@@ -229,7 +231,8 @@
       }
       inputs[f.name] = input;
       const wrap = h("div", { class: "field" + (f.full ? " full" : ""), "data-field": f.name },
-        h("label", { for: id }, t(f.label), f.required ? h("span", { class: "req" }, "*") : null),
+        h("label", { for: id }, t(f.label), f.required ? h("span", { class: "req" }, "*") : null,
+          f.optional ? h("span", { class: "opt muted small" }, t("fill_optional")) : null),
         input,
         f.hint ? h("span", { class: "hint" }, f.hint) : null,
         h("div", { class: "field-error", "data-field": f.name }));
@@ -273,18 +276,28 @@
     }
     function showError(err) {
       if (!(err instanceof ApiError)) { errorBox.textContent = String(err); return; }
-      let field = err.field ? err.field.split(".").pop() : null;
-      if (field === "latitude" || field === "longitude") field = "point";
-      if (spec.fieldMap && field && spec.fieldMap[field]) field = spec.fieldMap[field];
-      const w = field && fieldEls[field];
-      if (w) {
-        w.classList.add("invalid");
-        w.querySelector(".field-error").textContent = err.text();
-        const input = inputs[field];
-        if (input && input.focus) input.focus();
-      } else {
-        errorBox.textContent = err.text();
+      // One refusal may name several fields: each message at its field.
+      const faults = err.fields.length
+        ? err.fields.map((f) => ({ field: f.field, text: zh() ? f.zh : f.en }))
+        : [{ field: err.field, text: err.text() }];
+      const above = [];
+      let first = null;
+      for (const fault of faults) {
+        let field = fault.field ? fault.field.split(".").pop() : null;
+        if (field === "latitude" || field === "longitude") field = "point";
+        if (spec.fieldMap && field && spec.fieldMap[field]) field = spec.fieldMap[field];
+        const w = field && fieldEls[field];
+        if (w) {
+          w.classList.add("invalid");
+          w.querySelector(".field-error").textContent = fault.text;
+          if (!first) first = inputs[field];
+        } else {
+          above.push(fault.text);
+        }
       }
+      if (err.fields.length) above.unshift(t("fields_to_fix").replace("{n}", err.fields.length));
+      errorBox.textContent = above.join("；");
+      if (first && first.focus) first.focus();
     }
     // Clear a field's message as soon as the operator edits it.
     el.addEventListener("input", (ev) => {
@@ -306,7 +319,10 @@
     el.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       clear();
-      if (missing(values())) return;
+      // A form whose node checks the right to act first (`serverFirst`)
+      // sends even an incomplete form, so a refusal of the right comes
+      // before any field's; the node then names every field at once.
+      if (!spec.serverFirst && missing(values())) return;
       submitBtn.disabled = true;
       try {
         await spec.submit(values());
@@ -899,16 +915,19 @@
         ],
         [
           { name: "headline", label: "warn_headline", required: !w, value: c ? c.headline_zh : "" },
-          { name: "headline_en", label: "warn_headline_en", required: !w, value: c ? c.headline_en : "" },
+          { name: "headline_en", label: "warn_headline_en", optional: true, value: c ? c.headline_en : "" },
         ],
         { name: "description", label: "warn_description", type: "textarea", required: !w, value: c ? c.description_zh : "" },
         { name: "instruction", label: "warn_instruction", type: "textarea", value: c ? c.instruction_zh : "" },
       ],
       more: [
-        { name: "description_en", label: "warn_description_en", type: "textarea", value: c ? c.description_en : "" },
-        { name: "instruction_en", label: "warn_instruction_en", type: "textarea", value: c ? c.instruction_en : "" },
+        { name: "description_en", label: "warn_description_en", type: "textarea", optional: true, value: c ? c.description_en : "" },
+        { name: "instruction_en", label: "warn_instruction_en", type: "textarea", optional: true, value: c ? c.instruction_en : "" },
         { name: "polygon", label: "warn_polygon" },
       ],
+      // The node asks the warning-issuer role (and the area) before the
+      // form's details, and names every missing field at once.
+      serverFirst: true,
       submit: async (data) => done(w ? await act("warning/update", { warning: w.id, fields: data }) : await act("warning/issue", data)),
       onCancel: cancel,
     });

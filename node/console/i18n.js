@@ -15,7 +15,7 @@ window.I18N = {
     live: "实时", offline: "连接中断",
     loading: "正在加载…", none: "暂无", yes: "是", no: "否", close: "关闭", cancel: "取消",
     submit: "提交", save: "保存", refresh: "刷新", back: "返回", details: "详情", more: "更多信息（可选）",
-    required: "必填", optional: "可选", written: "已写入", error: "出错了",
+    required: "必填", optional: "可选", fill_optional: "（选填）", fields_to_fix: "有 {n} 项需补正，已在各栏标出", written: "已写入", error: "出错了",
     id: "编号", time: "时间", by: "单位", region: "区划", status: "状态", note: "备注",
     // overview
     ov_active: "进行中事件", ov_warnings: "生效预警", ov_overdue: "逾期报告", ov_requests: "待满足资源需求",
@@ -144,7 +144,7 @@ window.I18N = {
     live: "live", offline: "disconnected",
     loading: "Loading…", none: "None", yes: "yes", no: "no", close: "Close", cancel: "Cancel",
     submit: "Submit", save: "Save", refresh: "Refresh", back: "Back", details: "Details", more: "More (optional)",
-    required: "required", optional: "optional", written: "Written", error: "Error",
+    required: "required", optional: "optional", fill_optional: " (optional)", fields_to_fix: "{n} fields to fix, marked at each", written: "Written", error: "Error",
     id: "ID", time: "Time", by: "Post", region: "Region", status: "Status", note: "Note",
     ov_active: "Active incidents", ov_warnings: "Warnings in force", ov_overdue: "Overdue reports",
     ov_requests: "Open requests", ov_unacked: "Unacknowledged tasks", ov_network: "Network",

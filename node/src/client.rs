@@ -11,6 +11,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::datadir::DataDir;
+use crate::domain::FieldError;
+use crate::domain::error::field_lines;
 use crate::service::http::{CSRF_HEADER, MAX_BODY_BYTES};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -60,10 +62,25 @@ fn refusal(status: u16, body: &mut ureq::Body) -> ClientError {
     match body.read_json::<ErrorBody>() {
         Ok(err) => ClientError::Refused {
             status,
-            message: format!("{} ({})", err.error.message, err.error.code),
+            message: refusal_message(&err.error),
             code: err.error.code,
         },
         Err(e) => ClientError::Api(format!("HTTP {status}: {e}")),
+    }
+}
+
+/// The refusal's text with its code; one naming several fields is printed
+/// as the same refusal is locally: one line per field, beside its flag.
+fn refusal_message(e: &ErrorInner) -> String {
+    if e.fields.is_empty() {
+        format!("{} ({})", e.message, e.code)
+    } else {
+        format!(
+            "有 {n} 项需补正 / {n} fields to fix ({}):\n{}",
+            e.code,
+            field_lines(&e.fields),
+            n = e.fields.len()
+        )
     }
 }
 
@@ -85,6 +102,8 @@ struct ErrorBody {
 struct ErrorInner {
     code: String,
     message: String,
+    #[serde(default)]
+    fields: Vec<FieldError>,
 }
 
 impl Client {
@@ -221,5 +240,34 @@ impl Client {
             .limit(u64::try_from(limit).unwrap_or(u64::MAX))
             .read_to_vec()
             .map_err(|e| ClientError::Api(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remote_refusal_of_several_fields_names_each_flag() {
+        let body: ErrorBody = serde_json::from_value(serde_json::json!({"error": {
+            "code": "invalid_fields", "field": "color",
+            "zh": "有 2 项需补正：…", "en": "2 fields to fix: …", "message": "…",
+            "fields": [
+                {"field": "color", "code": "missing_field", "zh": "请填写预警颜色（color）", "en": "color is required"},
+                {"field": "headline_en", "code": "invalid_field", "zh": "过长", "en": "too long"}
+            ]}}))
+        .expect("error body");
+        let text = refusal_message(&body.error);
+        assert!(text.starts_with("有 2 项需补正 / 2 fields to fix (invalid_fields):"));
+        assert!(text.contains("\n  --color  请填写预警颜色（color） / color is required"));
+        assert!(
+            text.contains("\n  --headline-en  过长 / too long"),
+            "{text}"
+        );
+
+        let one: ErrorBody = serde_json::from_value(serde_json::json!({"error": {
+            "code": "missing_field", "field": "title", "zh": "z", "en": "e", "message": "z / e"}}))
+        .expect("error body");
+        assert_eq!(refusal_message(&one.error), "z / e (missing_field)");
     }
 }

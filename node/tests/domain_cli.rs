@@ -360,19 +360,51 @@ fn refusals_are_specific_and_roles_come_from_the_dev_roles_file() {
         "+24h",
         "--headline",
         "沙湾市洪水橙色预警",
-        "--headline-en",
-        "Orange flood warning",
         "--description",
         "河道水位持续上涨",
     ];
     let err = weather.refused(&warn, 6);
     assert!(err.contains("无预警发布权限"), "{err}");
+    // The role is asked before the form: a post without it learns that
+    // first, not after fixing every field.
+    let half_filled = ["warning", "issue", "--color", "green"];
+    let err = weather.refused(&half_filled, 6);
+    assert!(err.contains("无预警发布权限"), "{err}");
+    assert!(
+        !err.contains("--event"),
+        "no field is asked about yet: {err}"
+    );
     let roles = tmp.path().join("roles.toml");
     std::fs::write(&roles, "[roles]\n\"沙湾市气象局\" = [\"warning_issuer\"]\n").expect("roles");
     weather.roles = Some(roles);
+    // Now every missing or unreadable field at once, each beside its flag;
+    // English is not required.
+    let err = weather.refused(&half_filled, 2);
+    assert!(err.contains("有 5 项需补正 / 5 fields to fix"), "{err}");
+    for flag in [
+        "--color",
+        "--event",
+        "--expires",
+        "--headline ",
+        "--description",
+    ] {
+        assert_eq!(
+            err.lines()
+                .filter(|l| l.trim_start().starts_with(flag))
+                .count(),
+            1,
+            "{flag} on its own line: {err}"
+        );
+    }
+    assert!(err.contains("unknown colour"), "{err}");
+    assert!(!err.contains("headline-en"), "{err}");
+    // A warning without English: the English board shows the Chinese.
     let w = weather.write(&warn);
     let board = weather.json(&["board", "warnings"]);
     assert_eq!(board["warnings"][0]["status"], "active");
+    assert_eq!(board["warnings"][0]["current"]["headline_en"], "");
+    let text = weather.text(&["board", "warnings", "--lang", "en"]);
+    assert!(text.contains("沙湾市洪水橙色预警"), "{text}");
     weather.write(&["warning", "update", "--warning", &w[..8], "--color", "red"]);
     weather.write(&[
         "warning",

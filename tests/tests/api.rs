@@ -416,6 +416,61 @@ fn bad_input_is_refused_with_exact_codes() {
         "missing_field",
     );
     assert_eq!(e["field"], "quantity");
+    // A warning form with several faults: every one named at once, each
+    // with its own code and message for the console to show at its field;
+    // English is optional, so it is not among them.
+    let e = api.refused(
+        "/api/warning/issue",
+        json!({"color": "green", "event": "flood_drought", "polygon": "44.3;85.5"}),
+        400,
+        "invalid_fields",
+    );
+    assert_eq!(e["field"], "color", "the first stays `field`");
+    let fields: Vec<(&str, &str)> = e["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["field"].as_str().unwrap_or(""),
+                        f["code"].as_str().unwrap_or(""),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        fields,
+        [
+            ("color", "invalid_field"),
+            ("polygon", "invalid_field"),
+            ("expires", "missing_field"),
+            ("headline", "missing_field"),
+            ("description", "missing_field"),
+        ],
+        "{e}"
+    );
+    for f in e["fields"].as_array().into_iter().flatten() {
+        assert!(
+            f["zh"].as_str().is_some_and(|t| !t.is_empty())
+                && f["en"].as_str().is_some_and(|t| !t.is_empty()),
+            "{f}"
+        );
+    }
+    assert!(
+        e["zh"]
+            .as_str()
+            .is_some_and(|z| z.starts_with("有 5 项需补正")),
+        "{e}"
+    );
+    // And a warning in Chinese alone is issued.
+    api.write(
+        "/api/warning/issue",
+        json!({"color": "blue", "event": "flood_drought", "expires": "+6h",
+               "headline": "沙湾市洪水蓝色预警", "description": "河道水位上涨"}),
+    );
+    let (_, ws) = api.get("/api/warnings");
+    assert_eq!(ws["warnings"][0]["current"]["headline_en"], "", "{ws}");
     // Wrong types.
     let e = api.refused(
         "/api/incident/report",

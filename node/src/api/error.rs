@@ -6,6 +6,10 @@
 //!            "zh": "请填写事件名称（title）", "en": "title is required",
 //!            "message": "请填写事件名称（title） / title is required"}}
 //! ```
+//!
+//! A form with several faults (`invalid_fields`) also lists each, so the
+//! console marks every one at once:
+//! `"fields": [{"field": "color", "code": "missing_field", "zh": …, "en": …}, …]`.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -13,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::error::split_bilingual;
-use crate::domain::{ActionError, ActionErrorKind};
+use crate::domain::{ActionError, ActionErrorKind, FieldError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -22,6 +26,8 @@ pub struct ApiError {
     pub zh: String,
     pub en: String,
     pub field: Option<String>,
+    /// Every field at fault, when there are several.
+    pub fields: Vec<FieldError>,
 }
 
 #[derive(Serialize)]
@@ -38,6 +44,8 @@ struct Inner<'a> {
     en: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fields: &'a [FieldError],
 }
 
 impl ApiError {
@@ -53,6 +61,7 @@ impl ApiError {
             zh: zh.into(),
             en: en.into(),
             field: None,
+            fields: Vec::new(),
         }
     }
 
@@ -106,6 +115,7 @@ impl IntoResponse for ApiError {
                 zh: &self.zh,
                 en: &self.en,
                 field: self.field.as_deref(),
+                fields: &self.fields,
             },
         };
         (self.status, Json(body)).into_response()
@@ -130,6 +140,7 @@ impl From<ActionError> for ApiError {
             zh: e.zh,
             en: e.en,
             field: e.field,
+            fields: e.fields,
         }
     }
 }

@@ -441,7 +441,7 @@ fn warnings(v: &Views, l: Lang) {
                     .map(|a| a.to_string())
                     .collect::<Vec<_>>()
                     .join(","),
-                truncate(l.t(&c.headline_zh, &c.headline_en), 28),
+                truncate(l.text(&c.headline_zh, &c.headline_en), 28),
                 when(c.effective_ms),
                 when(c.expires_ms),
                 l.warning_status(w.status).to_string(),

@@ -7,10 +7,11 @@
 use std::sync::Arc;
 
 use liandong_protocol::domain::fold::{
-    Conflict, DeadlinePolicy, Fold, FoldContext, Item, Outcome, Track, Views,
+    Conflict, DeadlinePolicy, Fold, FoldContext, Item, Outcome, Reason, Track, Views,
 };
 use liandong_protocol::{
-    AuthorityPolicy, Body, EntryId, Hlc, Limits, NodeId, PostInfo, RegionCode, Status,
+    AuthorityPolicy, Body, Directory, EntryId, Hlc, Limits, NodeId, PostInfo, RegionCode, Status,
+    authority,
 };
 
 use super::error::{ActionError, ActionErrorKind};
@@ -173,6 +174,30 @@ impl Desk {
         Planned::new(scope, self.status(), body, zh, en)
     }
 
+    /// Asks the authority rules, before the action reads the rest of its
+    /// input, whether this post may take `action` at all: the same
+    /// question, about the same post, as the fold asks of the entry in
+    /// [`Desk::check`], so a post without the right learns that first
+    /// rather than after fixing every field of the form.
+    pub fn authorize(&self, action: &authority::Action<'_>) -> Result<(), ActionError> {
+        let Some(post) = self.directory.post_at(&self.node, self.candidate_hlc()) else {
+            return Err(ActionError::excluded(&Reason::unknown_author(&self.node)));
+        };
+        self.authority
+            .check(&post, action)
+            .map_err(|e| ActionError::excluded(&Reason::not_authorized(&e)))
+    }
+
+    /// The time an entry written now would carry, as the fold would see it:
+    /// after everything it holds.
+    fn candidate_hlc(&self) -> Hlc {
+        let after = self
+            .fold
+            .max_hlc()
+            .map_or(Hlc::ZERO, |h| Hlc::from_u64(h.as_u64().saturating_add(1)));
+        Hlc::at_wall(self.now_ms).max(after)
+    }
+
     /// Checks a planned entry as if written now: its field rules, a drill
     /// that has ended, and the fold's verdict on it as a candidate —
     /// anything the views would refuse (no authority, unknown reference, a
@@ -195,14 +220,10 @@ impl Desk {
                 format!("the drill {} has ended", drill.name),
             ));
         }
-        let after = self
-            .fold
-            .max_hlc()
-            .map_or(Hlc::ZERO, |h| Hlc::from_u64(h.as_u64().saturating_add(1)));
         let candidate = Item {
             id: Item::CANDIDATE_ID,
             author: self.node,
-            hlc: Hlc::at_wall(self.now_ms).max(after),
+            hlc: self.candidate_hlc(),
             scope: planned.scope.clone(),
             status: planned.status,
             body: planned.body.clone(),

@@ -1,10 +1,12 @@
 //! Why a domain action was refused: one typed error for the CLI and the
-//! API alike, with a stable machine code, the field at fault (when one is)
-//! and the message in Chinese and English.
+//! API alike, with a stable machine code, the field at fault (when one is;
+//! every field at fault when a form has several) and the message in
+//! Chinese and English.
 
 use liandong_protocol::domain::DomainError;
 use liandong_protocol::domain::fold::{Conflict, ConflictRule, Reason, ReasonCode};
 use liandong_protocol::entry::BodyError;
+use serde::{Deserialize, Serialize};
 
 /// What kind of refusal: decides the CLI's exit code and the HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +35,26 @@ pub struct ActionError {
     pub kind: ActionErrorKind,
     /// Stable, for scripts and the console: `missing_field`, `unknown_incident` …
     pub code: &'static str,
-    /// The input field at fault, by its JSON name (`title`, `quantity`).
+    /// The input field at fault, by its JSON name (`title`, `quantity`);
+    /// the first of `fields` when there are several.
     pub field: Option<String>,
+    /// Every field at fault, each with its own reason, when one refusal
+    /// names several (`invalid_fields`, see [`ActionError::all`]); empty
+    /// otherwise.
+    pub fields: Vec<FieldError>,
+    pub zh: String,
+    pub en: String,
+}
+
+/// One field's problem within a refusal naming several: what the console
+/// shows at that field and the CLI prints beside its flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// By its JSON name, as [`ActionError::field`].
+    pub field: String,
+    /// `missing_field` or `invalid_field` (the code this problem alone
+    /// would have had).
+    pub code: String,
     pub zh: String,
     pub en: String,
 }
@@ -50,6 +70,7 @@ impl ActionError {
             kind,
             code,
             field: None,
+            fields: Vec::new(),
             zh: zh.into(),
             en: en.into(),
         }
@@ -85,6 +106,51 @@ impl ActionError {
             en,
         )
         .with_field(field)
+    }
+
+    /// Every problem found in one form, as one refusal, so the operator
+    /// fixes them all in one go instead of learning of them one by one.
+    /// None is `Ok`; a single problem is returned as it is; several become
+    /// `invalid_fields`, listing each (with its own code and message) in
+    /// `fields`, the first also in `field`, all of them in the message.
+    pub fn all(problems: Vec<ActionError>) -> Result<(), ActionError> {
+        let mut problems = problems.into_iter();
+        let Some(first) = problems.next() else {
+            return Ok(());
+        };
+        let rest: Vec<ActionError> = problems.collect();
+        if rest.is_empty() {
+            return Err(first);
+        }
+        let kind = first.kind;
+        let fields: Vec<FieldError> = std::iter::once(first)
+            .chain(rest)
+            .map(|p| FieldError {
+                field: p.field.unwrap_or_default(),
+                code: p.code.to_string(),
+                zh: p.zh,
+                en: p.en,
+            })
+            .collect();
+        let n = fields.len();
+        let zh = fields
+            .iter()
+            .map(|f| named_zh(&f.field, &f.zh))
+            .collect::<Vec<_>>()
+            .join("；");
+        let en = fields
+            .iter()
+            .map(|f| named_en(&f.field, &f.en))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Err(ActionError {
+            kind,
+            code: "invalid_fields",
+            field: fields.first().map(|f| f.field.clone()),
+            fields,
+            zh: format!("有 {n} 项需补正：{zh}"),
+            en: format!("{n} fields to fix: {en}"),
+        })
     }
 
     pub fn store(e: impl std::fmt::Display) -> ActionError {
@@ -146,6 +212,46 @@ pub fn split_bilingual(text: &str) -> (String, String) {
     }
 }
 
+/// A field's Chinese message naming the field, unless it already does
+/// (`请填写预警颜色（color）` does; `填写有误：…` does not).
+fn named_zh(field: &str, zh: &str) -> String {
+    if field.is_empty() || zh.contains(&format!("（{field}）")) {
+        zh.to_string()
+    } else {
+        format!("{zh}（{field}）")
+    }
+}
+
+/// A field's English message naming the field, unless it starts with it.
+fn named_en(field: &str, en: &str) -> String {
+    if field.is_empty() || en.starts_with(field) {
+        en.to_string()
+    } else {
+        format!("{field}: {en}")
+    }
+}
+
+/// The problems of a refusal naming several fields, one line each with the
+/// CLI flag the operator types (`--headline-en`), for the terminal.
+pub fn field_lines(fields: &[FieldError]) -> String {
+    fields
+        .iter()
+        .map(|f| {
+            let flag = if f.field.is_empty() {
+                String::new()
+            } else {
+                format!("--{}  ", f.field.replace('_', "-"))
+            };
+            if f.zh == f.en {
+                format!("  {flag}{}", f.en)
+            } else {
+                format!("  {flag}{} / {}", f.zh, f.en)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The body field a rule violation names, if any.
 fn body_field(e: &BodyError) -> Option<&'static str> {
     match e {
@@ -178,6 +284,46 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("quantity"));
         assert!(e.zh.contains("必须大于零"), "{}", e.zh);
         assert!(e.en.contains("greater than zero"), "{}", e.en);
+    }
+
+    #[test]
+    fn several_problems_become_one_refusal_naming_each() {
+        assert_eq!(ActionError::all(Vec::new()), Ok(()));
+        let one = ActionError::missing("color", "预警颜色");
+        assert_eq!(ActionError::all(vec![one.clone()]), Err(one));
+
+        let e = ActionError::all(vec![
+            ActionError::missing("color", "预警颜色"),
+            ActionError::invalid("expires", "soon is not a time / 无法识别的时间"),
+            ActionError::missing("headline", "中文标题"),
+        ])
+        .expect_err("refused");
+        assert_eq!(e.kind, ActionErrorKind::Input);
+        assert_eq!(e.code, "invalid_fields");
+        assert_eq!(e.field.as_deref(), Some("color"), "the first stays `field`");
+        let named: Vec<(&str, &str)> = e
+            .fields
+            .iter()
+            .map(|f| (f.field.as_str(), f.code.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("color", "missing_field"),
+                ("expires", "invalid_field"),
+                ("headline", "missing_field")
+            ]
+        );
+        assert!(e.zh.starts_with("有 3 项需补正"), "{}", e.zh);
+        assert!(e.zh.contains("无法识别的时间（expires）"), "{}", e.zh);
+        assert!(
+            e.en.contains("color is required; expires: soon is not a time"),
+            "{}",
+            e.en
+        );
+        let lines = field_lines(&e.fields);
+        assert_eq!(lines.lines().count(), 3, "{lines}");
+        assert!(lines.contains("--expires  填写有误"), "{lines}");
     }
 
     #[test]

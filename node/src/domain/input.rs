@@ -137,6 +137,29 @@ pub fn required<'a>(
     non_blank(text).ok_or_else(|| ActionError::missing(field, zh))
 }
 
+/// Every problem of one form, gathered while it is read, so the refusal
+/// names them all at once ([`ActionError::all`]) instead of the first.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<ActionError>);
+
+impl Problems {
+    /// The value of `r`, keeping its error for the refusal.
+    pub fn take<T>(&mut self, r: Result<T, ActionError>) -> Option<T> {
+        r.map_err(|e| self.0.push(e)).ok()
+    }
+
+    /// Notes a required field left absent or blank (`missing_field`).
+    pub fn require(&mut self, field: &str, zh: &str, text: &Option<String>) {
+        self.take(required(field, zh, text));
+    }
+
+    /// `Ok` when nothing was wrong; otherwise one refusal naming each
+    /// problem, in the order they were found.
+    pub fn finish(self) -> Result<(), ActionError> {
+        ActionError::all(self.0)
+    }
+}
+
 /// The text, unless absent or only whitespace.
 pub fn non_blank(text: &Option<String>) -> Option<&str> {
     text.as_deref().filter(|t| !t.trim().is_empty())
@@ -205,6 +228,20 @@ mod tests {
         );
         let huge = past("occurred", "99999999999h", now).err();
         assert_eq!(huge.and_then(|e| e.field), Some("occurred".into()));
+    }
+
+    #[test]
+    fn problems_are_gathered_and_reported_together() {
+        let mut p = Problems::default();
+        p.require("color", "预警颜色", &None);
+        assert_eq!(p.take(parse::<u32>("count", "7")), Some(7));
+        assert_eq!(p.take(parse::<u32>("count", "seven")), None);
+        p.require("headline", "中文标题", &Some("洪水预警".into()));
+        let e = p.finish().expect_err("two problems");
+        assert_eq!(e.code, "invalid_fields");
+        let fields: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["color", "count"]);
+        assert_eq!(Problems::default().finish(), Ok(()));
     }
 
     #[test]

@@ -24,5 +24,5 @@ pub use actions::Action;
 pub use desk::{Desk, DeskSetup, Planned};
 pub use dev_directory::{DevDirectory, DevRoles, DevRolesError};
 pub use directory::PostDirectory;
-pub use error::{ActionError, ActionErrorKind};
+pub use error::{ActionError, ActionErrorKind, FieldError};
 pub use load::load_fold;

@@ -1,6 +1,7 @@
 //! Warnings (预警): issue, update, cancel; colour 红/橙/黄/蓝, area as
-//! region codes plus an optional polygon, bilingual texts (the fields CAP
-//! 1.2 carries, so a CAP gateway can map them one to one).
+//! region codes plus an optional polygon, texts in Chinese with optional
+//! English (the fields CAP 1.2 carries, so a CAP gateway can map them one
+//! to one).
 
 use std::fmt;
 use std::str::FromStr;
@@ -88,6 +89,7 @@ pub struct WarningInfo {
     pub effective_ms: u64,
     pub expires_ms: u64,
     pub headline_zh: String,
+    /// Optional (may be empty): readers show `headline_zh` instead.
     pub headline_en: String,
     pub description_zh: String,
     pub description_en: String,
@@ -117,7 +119,12 @@ impl WarningInfo {
             ("expires", Some(self.expires_ms)),
         )?;
         rules::name("headline_zh", &self.headline_zh, limits)?;
-        rules::name("headline_en", &self.headline_en, limits)?;
+        // English is optional (issue 15: a warning goes out in one step,
+        // Chinese only when need be); readers fall back to the Chinese text.
+        // Relaxing a rule is compatible for posts already running this one,
+        // but a post still on the old rule refuses a warning without an
+        // English headline: upgrade every post before relying on it.
+        rules::short("headline_en", &self.headline_en, limits)?;
         rules::long_required("description_zh", &self.description_zh, limits)?;
         rules::long("description_en", &self.description_en, limits)?;
         rules::long("instruction_zh", &self.instruction_zh, limits)?;
@@ -203,7 +210,28 @@ pub(crate) mod tests {
         ));
         let mut w = info();
         w.headline_en.clear();
-        assert!(w.check(&limits).is_err(), "both headlines are required");
+        assert_eq!(w.check(&limits), Ok(()), "English is optional");
+        let mut w = info();
+        w.headline_zh = " ".into();
+        assert_eq!(
+            w.check(&limits),
+            Err(BodyError::Empty {
+                field: "headline_zh"
+            }),
+            "the Chinese headline is required"
+        );
+        let mut w = info();
+        w.headline_en = "x".repeat(limits.max_name_chars + 1);
+        assert!(
+            matches!(
+                w.check(&limits),
+                Err(BodyError::TooLong {
+                    field: "headline_en",
+                    ..
+                })
+            ),
+            "an English headline, when given, is bounded like the Chinese"
+        );
         let mut w = info();
         w.polygon = vec![GeoPoint {
             lat_e6: 0,

@@ -26,6 +26,15 @@ impl Lang {
         }
     }
 
+    /// Picks the text of this language from an entry whose English is
+    /// optional (a warning's headline): blank English shows the Chinese.
+    pub fn text<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::En if !en.trim().is_empty() => en,
+            _ => zh,
+        }
+    }
+
     pub fn phase(self, p: Phase) -> &'static str {
         self.t(p.name_zh(), p.name())
     }

@@ -13,6 +13,7 @@ use crate::cli::CliError;
 use crate::cli::access::{self, Access};
 use crate::clock;
 use crate::datadir::DataDir;
+use crate::domain::error::field_lines;
 use crate::domain::{Action, ActionError, ActionErrorKind, Desk, DeskSetup, DevRoles};
 use crate::post::Post;
 use crate::service::rows::EntryRow;
@@ -144,13 +145,23 @@ pub fn load_views(
 
 /// A refused action as the CLI reports it: input problems are usage
 /// errors (exit 2), refusals are invalid (exit 6).
+/// A refusal naming several fields prints each on its own line beside
+/// its flag.
 pub fn action_error(e: ActionError) -> CliError {
-    let flag = e
-        .field
-        .as_deref()
-        .map(|f| format!(" (--{})", f.replace('_', "-")))
-        .unwrap_or_default();
-    let text = format!("{e}{flag}");
+    let text = if e.fields.is_empty() {
+        let flag = e
+            .field
+            .as_deref()
+            .map(|f| format!(" (--{})", f.replace('_', "-")))
+            .unwrap_or_default();
+        format!("{e}{flag}")
+    } else {
+        format!(
+            "有 {n} 项需补正 / {n} fields to fix:\n{}",
+            field_lines(&e.fields),
+            n = e.fields.len()
+        )
+    };
     match e.kind {
         ActionErrorKind::Input => CliError::Usage(text),
         ActionErrorKind::NotAPost => CliError::DataDir(text),

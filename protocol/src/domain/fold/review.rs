@@ -177,7 +177,15 @@ pub fn review(views: &Views, incident: Option<EntryId>) -> Review {
                 at_ms: w.issued_ms,
                 entry: w.id,
                 by: w.issued_by.name.clone(),
-                en: format!("issues warning: {}", w.current.headline_en),
+                // English is optional on a warning: the Chinese stands in.
+                en: format!(
+                    "issues warning: {}",
+                    if w.current.headline_en.trim().is_empty() {
+                        &w.current.headline_zh
+                    } else {
+                        &w.current.headline_en
+                    }
+                ),
                 zh: format!("发布预警：{}", w.current.headline_zh),
             });
         }
