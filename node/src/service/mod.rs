@@ -9,6 +9,7 @@
 
 pub mod cap;
 pub mod certs;
+pub mod revocation;
 pub mod events;
 pub mod http;
 pub mod rows;
