@@ -244,7 +244,10 @@ fn revoke_previews_what_it_voids_and_acts_only_with_yes() {
         err.contains("candidates") && err.contains(&county_id[..8]) && err.contains("沙湾市"),
         "{err}"
     );
-    let o = liandong(&net.root, &["cert", "revoke", "xyz", "--reason", "x", "--yes"]);
+    let o = liandong(
+        &net.root,
+        &["cert", "revoke", "xyz", "--reason", "x", "--yes"],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains(&county_id[..8]), "{}", stderr(&o));
     assert_eq!(county_row(&net.root, &county_id)["status"], "valid");
@@ -345,4 +348,63 @@ fn issue_for_another_region_than_requested_needs_force() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+}
+
+/// docs/trust.md's recovery, step by step: the revoked key stays revoked
+/// (re-certifying it is refused), a new key with a new certificate writes
+/// again, and what the old key wrote before the revocation still counts.
+#[test]
+fn a_mistaken_revocation_is_repaired_with_a_new_key() {
+    let net = Net::new();
+    let county = net.join("county", "沙湾市应急管理局", "county", "654203");
+    net.certify(&net.root, &county, "county", "654203");
+    let county_id = node_id(&county);
+    ok_json(liandong(&county, &["note", "add", "吊销前", "--json"]));
+    net.carry(&county, &net.root);
+    ok_json(liandong(
+        &net.root,
+        &[
+            "cert",
+            "revoke",
+            &county_id[..8],
+            "--reason",
+            "误吊销",
+            "--yes",
+            "--json",
+        ],
+    ));
+
+    // The old key cannot be certified again.
+    let req = net.request(&county);
+    let o = liandong(
+        &net.root,
+        &[
+            "cert",
+            "issue",
+            s(&req),
+            "--level",
+            "county",
+            "--region",
+            "654203",
+            "-o",
+            s(&net.path("again.cert")),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
+    assert!(stderr(&o).contains("new key"), "{}", stderr(&o));
+
+    // A new data directory (a new key) takes along what the post held,
+    // and is certified like a newcomer.
+    let renewed = net.join("county2", "沙湾市应急管理局", "county", "654203");
+    net.carry(&county, &renewed);
+    net.certify(&net.root, &renewed, "county", "654203");
+    assert_ne!(node_id(&renewed), county_id);
+    ok_json(liandong(&renewed, &["note", "add", "换钥后", "--json"]));
+    net.carry(&renewed, &net.root);
+    assert_eq!(notes_with(&net.root, "换钥后"), 1);
+    assert_eq!(
+        notes_with(&net.root, "吊销前"),
+        1,
+        "written before: still counts"
+    );
 }

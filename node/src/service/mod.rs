@@ -9,9 +9,9 @@
 
 pub mod cap;
 pub mod certs;
-pub mod revocation;
 pub mod events;
 pub mod http;
+pub mod revocation;
 pub mod rows;
 pub mod status;
 pub mod sync;

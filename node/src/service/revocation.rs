@@ -106,7 +106,9 @@ pub fn preview(ledger: &Ledger, subject: &NodeId) -> Result<RevocationPreview, L
         .with_trust(Clone::clone)
         .ok_or(LedgerError::NoGenesis)?;
     ledger.resolve(&own, ledger.now_hlc())?;
-    let scope = trust.may_revoke(&own, subject).map_err(LedgerError::Refused)?;
+    let scope = trust
+        .may_revoke(&own, subject)
+        .map_err(LedgerError::Refused)?;
     let newest = trust
         .certificates()
         .filter(|c| c.cert.subject == *subject)

@@ -127,6 +127,19 @@ pub fn run(data_dir: &DataDir, args: IssueArgs) -> Result<(), CliError> {
     if request.subject == own {
         return Err(LedgerError::Refused(TrustError::SelfSubject).into());
     }
+    // A revoked key stays revoked whatever certifies it later: say so
+    // instead of writing a certificate that changes nothing.
+    if let Some(r) = post
+        .ledger
+        .with_trust(|t| t.revoked(&request.subject))
+        .flatten()
+    {
+        return Err(CliError::Invalid(format!(
+            "key {} was revoked from {}; a new certificate does not revive it — the post needs a new key (docs/trust.md, 误吊销的补救) / 该密钥已被吊销，须换新密钥后重新申请",
+            request.subject.short(),
+            clock::format_hlc(r.at)
+        )));
+    }
     if genesis.genesis().is_root(&request.subject) {
         return Err(LedgerError::Refused(TrustError::RootSubject {
             subject: request.subject,

@@ -63,9 +63,7 @@ pub fn run(data_dir: &DataDir, args: RevokeArgs) -> Result<(), CliError> {
     )?;
     // Writing it re-judged what this post holds (ledger::standing); the
     // difference is what it actually voided here.
-    let voided_now = voided_ids(&post.ledger)?
-        .difference(&voided_before)
-        .count();
+    let voided_now = voided_ids(&post.ledger)?.difference(&voided_before).count();
     if args.json {
         output::print_json(&json!({
             "done": true,
@@ -103,7 +101,10 @@ fn pick(text: &str, revocable: &[Candidate]) -> Result<NodeId, CliError> {
             list(revocable)
         )));
     }
-    let matches: Vec<&Candidate> = revocable.iter().filter(|c| c.node.starts_with(&t)).collect();
+    let matches: Vec<&Candidate> = revocable
+        .iter()
+        .filter(|c| c.node.starts_with(&t))
+        .collect();
     match matches.as_slice() {
         [one] => one
             .node
@@ -153,7 +154,9 @@ fn print_preview(p: &RevocationPreview) {
         p.effective
     );
     if let Some(since) = &p.already_revoked_since {
-        println!("注意 / note: 该节点已于 {since} 被吊销，本次吊销不再作废更多条目 / already revoked");
+        println!(
+            "注意 / note: 该节点已于 {since} 被吊销，本次吊销不再作废更多条目 / already revoked"
+        );
     }
     println!(
         "本节点将作废 / voided here: {} 条 entries{}",
