@@ -3,6 +3,8 @@
 //! acts only with `--yes`; a mistyped id revokes nobody; `cert issue`
 //! refuses a level or region other than requested unless `--force`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -407,4 +409,61 @@ fn a_mistaken_revocation_is_repaired_with_a_new_key() {
         1,
         "written before: still counts"
     );
+}
+
+/// `cert list` and `cert revoke` while `liandong run` holds the store: the
+/// running node previews and revokes, with the same refusals and exit codes.
+#[test]
+fn list_and_revoke_work_against_a_running_node() {
+    let net = Net::new();
+    let county = net.join("county", "沙湾市应急管理局", "county", "654203");
+    net.certify(&net.root, &county, "county", "654203");
+    let county_id = node_id(&county);
+    ok_json(liandong(&county, &["note", "add", "运行中", "--json"]));
+    net.carry(&county, &net.root);
+
+    let _running = common::running::run_node(&net.root);
+    assert_eq!(county_row(&net.root, &county_id)["status"], "valid");
+
+    let o = liandong(
+        &net.root,
+        &["cert", "revoke", &county_id[..8], "--reason", "测试"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not done: add --yes"), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("沙湾市应急管理局") && text.contains("voided here: 0 条"),
+        "{text}"
+    );
+    let list = ok_json(liandong(&net.root, &["cert", "list", "--json"]));
+    assert_eq!(list["revocations"].as_array().map(Vec::len), Some(0));
+
+    let o = liandong(
+        &net.root,
+        &["cert", "revoke", "deadbeef00", "--reason", "x", "--yes"],
+    );
+    assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&county_id[..8]), "{}", stderr(&o));
+
+    let done = ok_json(liandong(
+        &net.root,
+        &[
+            "cert",
+            "revoke",
+            &county_id[..8],
+            "--reason",
+            "测试",
+            "--yes",
+            "--json",
+        ],
+    ));
+    assert_eq!(done["done"], true);
+    assert_eq!(done["voided"], 0);
+    assert_eq!(done["preview"]["subject"], county_id.as_str());
+    let list = ok_json(liandong(&net.root, &["cert", "list", "--json"]));
+    let revocations = list["revocations"].as_array().expect("revocations");
+    assert_eq!(revocations.len(), 1, "{list}");
+    assert_eq!(revocations[0]["counts"], true);
+    assert_eq!(county_row(&net.root, &county_id)["status"], "revoked");
 }

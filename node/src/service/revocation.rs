@@ -10,19 +10,19 @@
 //! follows every trust rule, strong removal included: a key already
 //! revoked earlier loses nothing more.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use liandong_protocol::trust::CertRecord;
 use liandong_protocol::{
-    Body, Draft, Hlc, NodeId, RegionCode, Revocation, SignedEntry, Status, TrustState,
+    Body, Draft, EntryId, Hlc, NodeId, RegionCode, Revocation, SignedEntry, Status, TrustState,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clock;
 use crate::ledger::{Ledger, LedgerError};
 
 /// Who a revocation would remove and what it would take with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RevocationPreview {
     pub subject: String,
     pub name: String,
@@ -56,7 +56,7 @@ struct Kept {
     last: Option<Hlc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AuthorCount {
     pub node: String,
     pub name: String,
@@ -67,6 +67,8 @@ pub struct AuthorCount {
 /// revoke.
 #[derive(Debug, Clone, Serialize)]
 pub struct Candidate {
+    #[serde(skip)]
+    pub id: NodeId,
     pub node: String,
     pub name: String,
     pub level: String,
@@ -88,6 +90,7 @@ pub fn candidates(t: &TrustState, own: &NodeId) -> Vec<Candidate> {
         .into_iter()
         .filter(|(subject, _)| t.may_revoke(own, subject).is_ok())
         .map(|(subject, c)| Candidate {
+            id: subject,
             node: subject.to_hex(),
             name: c.cert.name.clone(),
             level: c.cert.level.name_zh().into(),
@@ -233,4 +236,164 @@ fn counting(ledger: &Ledger, author: &NodeId) -> Result<Vec<SignedEntry>, Ledger
         }
     }
     Ok(out)
+}
+
+/// What `cert revoke` answers, locally or from the running node's
+/// `POST /api/members/revoke`: the preview, and with `yes` what was done.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RevokeOutcome {
+    pub done: bool,
+    pub preview: RevocationPreview,
+    /// The revocation entry written, its time and how many stored entries
+    /// it voided here; absent when not done.
+    pub revocation: Option<String>,
+    pub hlc: Option<u64>,
+    pub voided: Option<usize>,
+}
+
+/// Why a revocation was not even previewed.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    /// Not a node id or prefix, or a prefix of several keys.
+    #[error("{0}")]
+    Usage(String),
+    /// No key this post may revoke matches.
+    #[error("{0}")]
+    NoMatch(String),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+/// A revocation decided on: its subject, its preview, and the entries
+/// voided here before it is written (to tell what writing it voided).
+#[derive(Debug)]
+pub struct Planned {
+    pub subject: NodeId,
+    pub preview: RevocationPreview,
+    pub voided_before: BTreeSet<EntryId>,
+}
+
+/// Picks the key `text` names among those this post may revoke and
+/// previews its revocation.
+pub fn plan(ledger: &Ledger, text: &str) -> Result<Planned, RevokeError> {
+    let own = ledger.node_id();
+    let revocable = ledger
+        .with_trust(|t| candidates(t, &own))
+        .ok_or(LedgerError::NoGenesis)?;
+    let subject = pick(text, &revocable)?;
+    Ok(Planned {
+        subject,
+        preview: preview(ledger, &subject)?,
+        voided_before: voided_ids(ledger)?,
+    })
+}
+
+/// The revocation entry's body for a planned revocation.
+pub fn body(planned: &Planned, reason: &str) -> Body {
+    Body::Revocation(Revocation {
+        subject: planned.subject,
+        reason: reason.to_string(),
+    })
+}
+
+/// The outcome once the revocation `entry` is written: what it voided
+/// here (writing it re-judged what this post holds, `ledger::standing`).
+pub fn done(
+    ledger: &Ledger,
+    planned: Planned,
+    entry: &SignedEntry,
+) -> Result<RevokeOutcome, LedgerError> {
+    let voided = voided_ids(ledger)?
+        .difference(&planned.voided_before)
+        .count();
+    Ok(RevokeOutcome {
+        done: true,
+        preview: planned.preview,
+        revocation: Some(entry.id().to_hex()),
+        hlc: Some(entry.hlc().as_u64()),
+        voided: Some(voided),
+    })
+}
+
+/// The outcome when only previewed.
+pub fn not_done(planned: Planned) -> RevokeOutcome {
+    RevokeOutcome {
+        done: false,
+        preview: planned.preview,
+        revocation: None,
+        hlc: None,
+        voided: None,
+    }
+}
+
+fn voided_ids(ledger: &Ledger) -> Result<BTreeSet<EntryId>, LedgerError> {
+    Ok(ledger
+        .store()
+        .voided()?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// The revocable key `text` names: a full id or a unique prefix (8+ hex
+/// characters). Anything else is refused with the keys it could have
+/// meant, so a mistyped id revokes nobody.
+fn pick(text: &str, revocable: &[Candidate]) -> Result<NodeId, RevokeError> {
+    let t = text.trim().to_ascii_lowercase();
+    if t.len() < 8 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(RevokeError::Usage(format!(
+            "{:?} is not a node id (64 hex characters, or a unique prefix of 8+) / 节点标识格式有误{}",
+            printable(text),
+            list(revocable)
+        )));
+    }
+    let matches: Vec<Candidate> = revocable
+        .iter()
+        .filter(|c| c.node.starts_with(&t))
+        .cloned()
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one.id),
+        [] => Err(RevokeError::NoMatch(format!(
+            "no key this post may revoke starts with {t} / 本节点可吊销的证书中没有该节点{}",
+            list(revocable)
+        ))),
+        several => Err(RevokeError::Usage(format!(
+            "{t} matches {} keys; give more characters / 前缀不唯一{}",
+            several.len(),
+            list(several)
+        ))),
+    }
+}
+
+/// The candidates, one a line, for an error message.
+fn list(candidates: &[Candidate]) -> String {
+    if candidates.is_empty() {
+        return "\n本节点没有可吊销的下级证书 / this post may revoke no key".into();
+    }
+    let mut out = String::from("\n可吊销 / candidates:");
+    for c in candidates {
+        out.push_str(&format!(
+            "\n  {}  {}  {} {}",
+            &c.node[..8],
+            printable(&c.name),
+            c.level,
+            c.region
+        ));
+    }
+    out
+}
+
+/// `text` with control characters escaped: certificate names are signed
+/// by other posts and end up in an operator's terminal.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

@@ -5,17 +5,14 @@
 //! So the command first shows who would be revoked, from when and what it
 //! voids here, and acts only with `--yes`.
 
-use std::collections::BTreeSet;
-
 use clap::Args;
-use liandong_protocol::{Body, NodeId, Revocation, Status};
+use liandong_protocol::Status;
 use serde_json::json;
 
-use super::network_post;
+use crate::cli::access::{self, Access};
 use crate::cli::{CliError, output};
 use crate::datadir::DataDir;
-use crate::ledger::{Ledger, LedgerError};
-use crate::service::revocation::{Candidate, RevocationPreview, candidates, preview};
+use crate::service::revocation::{self, RevocationPreview, RevokeError, RevokeOutcome};
 
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
@@ -32,113 +29,61 @@ pub struct RevokeArgs {
 }
 
 pub fn run(data_dir: &DataDir, args: RevokeArgs) -> Result<(), CliError> {
-    let (post, _) = network_post(data_dir)?;
-    let own = post.ledger.node_id();
-    let revocable = post
-        .ledger
-        .with_trust(|t| candidates(t, &own))
-        .ok_or(LedgerError::NoGenesis)?;
-    let subject = pick(&args.node, &revocable)?;
-    let plan = preview(&post.ledger, &subject)?;
-
-    if !args.yes {
-        if args.json {
-            output::print_json(&json!({ "done": false, "preview": plan }));
-        } else {
-            print_preview(&plan);
+    let outcome = match access::open(data_dir)? {
+        Access::Local(post) => {
+            let planned = revocation::plan(&post.ledger, &args.node).map_err(revoke_error)?;
+            if args.yes {
+                let entry = post.ledger.author(
+                    planned.preview.scope.clone(),
+                    Status::Actual,
+                    revocation::body(&planned, &args.reason),
+                )?;
+                revocation::done(&post.ledger, planned, &entry)?
+            } else {
+                revocation::not_done(planned)
+            }
         }
+        // `liandong run` holds the store: the node previews and writes (and
+        // gossips the revocation at once).
+        Access::Running(client) => client
+            .post::<_, RevokeOutcome>(
+                "/api/members/revoke",
+                &json!({ "node": args.node, "reason": args.reason, "yes": args.yes }),
+            )
+            .map_err(access::remote)?,
+    };
+
+    if args.json {
+        output::print_json(&outcome);
+    } else {
+        print_preview(&outcome.preview);
+        if let Some(voided) = outcome.voided.filter(|_| outcome.done) {
+            println!(
+                "已吊销 / revoked: {} — {}；本节点作废 {} 条 / {} entries voided here",
+                &outcome.preview.subject[..8],
+                output::terminal_safe(&args.reason),
+                voided,
+                voided
+            );
+            println!(
+                "误吊销的补救见 docs/trust.md / to repair a mistaken revocation, see docs/trust.md"
+            );
+        }
+    }
+    if !outcome.done {
         return Err(CliError::Usage(
             "未执行 / not done: add --yes to revoke / 确认无误后加 --yes 吊销".into(),
         ));
     }
-
-    let voided_before = voided_ids(&post.ledger)?;
-    let entry = post.ledger.author(
-        plan.scope.clone(),
-        Status::Actual,
-        Body::Revocation(Revocation {
-            subject,
-            reason: args.reason.clone(),
-        }),
-    )?;
-    // Writing it re-judged what this post holds (ledger::standing); the
-    // difference is what it actually voided here.
-    let voided_now = voided_ids(&post.ledger)?.difference(&voided_before).count();
-    if args.json {
-        output::print_json(&json!({
-            "done": true,
-            "revocation": entry.id().to_hex(),
-            "subject": subject.to_hex(),
-            "scope": plan.scope,
-            "hlc": entry.hlc().as_u64(),
-            "voided": voided_now,
-            "preview": plan,
-        }));
-    } else {
-        print_preview(&plan);
-        println!(
-            "已吊销 / revoked: {} — {}；本节点作废 {} 条 / {} entries voided here",
-            subject.short(),
-            output::terminal_safe(&args.reason),
-            voided_now,
-            voided_now
-        );
-        println!(
-            "误吊销的补救见 docs/trust.md / to repair a mistaken revocation, see docs/trust.md"
-        );
-    }
     Ok(())
 }
 
-/// The revocable key `text` names: a full id or a unique prefix (8+ hex
-/// characters). Anything else is refused with the keys it could have
-/// meant, so a mistyped id revokes nobody.
-fn pick(text: &str, revocable: &[Candidate]) -> Result<NodeId, CliError> {
-    let t = text.trim().to_ascii_lowercase();
-    if t.len() < 8 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(CliError::Usage(format!(
-            "{text:?} is not a node id (64 hex characters, or a unique prefix of 8+) / 节点标识格式有误{}",
-            list(revocable)
-        )));
+fn revoke_error(e: RevokeError) -> CliError {
+    match e {
+        RevokeError::Usage(m) => CliError::Usage(m),
+        RevokeError::NoMatch(m) => CliError::Invalid(m),
+        RevokeError::Ledger(l) => l.into(),
     }
-    let matches: Vec<&Candidate> = revocable
-        .iter()
-        .filter(|c| c.node.starts_with(&t))
-        .collect();
-    match matches.as_slice() {
-        [one] => one
-            .node
-            .parse()
-            .map_err(|_| CliError::Failed(format!("stored id {} does not parse", one.node))),
-        [] => Err(CliError::Invalid(format!(
-            "no key this post may revoke starts with {} / 本节点可吊销的证书中没有该节点{}",
-            output::terminal_safe(&t),
-            list(revocable)
-        ))),
-        several => Err(CliError::Usage(format!(
-            "{t} matches {} keys; give more characters / 前缀不唯一{}",
-            several.len(),
-            list(&several.iter().map(|c| (*c).clone()).collect::<Vec<_>>())
-        ))),
-    }
-}
-
-/// The candidates, one a line, for an error message.
-fn list(candidates: &[Candidate]) -> String {
-    if candidates.is_empty() {
-        return "\n本节点没有可吊销的下级证书 / this post may revoke no key".into();
-    }
-    let mut out = String::from("\n可吊销 / candidates:");
-    for c in candidates {
-        out.push_str(&format!(
-            "\n  {}  {}  {} {}",
-            &c.node[..8],
-            output::terminal_safe(&c.name),
-            c.level,
-            c.region
-        ));
-    }
-    out
 }
 
 fn print_preview(p: &RevocationPreview) {
@@ -187,13 +132,4 @@ fn print_preview(p: &RevocationPreview) {
     println!(
         "其他节点：它在生效时间之后签署的条目（如断网期间所写），吊销送达时一律作废 / other posts void its entries from the effective time on (e.g. written while cut off) when the revocation reaches them"
     );
-}
-
-fn voided_ids(ledger: &Ledger) -> Result<BTreeSet<liandong_protocol::EntryId>, CliError> {
-    Ok(ledger
-        .store()
-        .voided()?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect())
 }
