@@ -357,6 +357,7 @@ fn a_revoked_keys_later_entries_are_refused_and_voided() {
             &county_id[..12],
             "--reason",
             "设备丢失 / box stolen",
+            "--yes",
             "--json",
         ],
     ));

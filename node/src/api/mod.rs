@@ -15,7 +15,7 @@
 //! | views | `GET /api/views`, `/api/overview`, `/api/incidents`, `/api/incidents/{id}`, `/api/responses`, `/api/warnings`, `/api/resources`, `/api/tasks`, `/api/plans`, `/api/drills`, `/api/review`, `/api/conflicts`, `/api/invalid` (all take `?drill=`) |
 //! | actions | `POST /api/{area}/{verb}` — see `crate::domain::actions` (take `?drill=`) |
 //! | network | `GET /api/network`, `POST /api/sync`, `GET /api/bundle`, `POST /api/bundle/import` |
-//! | members | `GET /api/members` (certificate tree), `/api/posts`, `/api/regions` |
+//! | members | `GET /api/members` (certificate tree), `/api/posts`, `/api/regions`; `POST /api/members/revoke` |
 //! | live | `GET /api/events` (server-sent events, one per new entry) |
 //! | notes | `POST /api/notes` |
 //! | metrics | `GET /metrics` (Prometheus text format) |
@@ -74,6 +74,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/invalid", get(views::invalid))
         .route("/api/network", get(network::health))
         .route("/api/members", get(members::certificates))
+        .route("/api/members/revoke", post(members::revoke))
         .route("/api/posts", get(members::posts))
         .route("/api/regions", get(members::regions))
         .route("/api/events", get(events::stream))

@@ -170,6 +170,15 @@ impl Ledger {
         self.head.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The time the next entry this post writes would carry, without
+    /// issuing it: after every time its clock has issued or observed (so
+    /// after every entry it stores). What a revocation written now takes
+    /// effect from (`service::revocation`).
+    pub fn next_hlc(&self) -> Hlc {
+        let mut clock = self.lock_head().clock.clone();
+        clock.tick(clock::now_ms())
+    }
+
     /// Writes a new entry by this post. Returns once it is durable.
     pub fn author(
         &self,

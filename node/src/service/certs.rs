@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use liandong_protocol::trust::CertRecord;
 use liandong_protocol::{Hlc, NodeId, TrustState};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clock;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Row {
     pub depth: usize,
     pub node: String,
@@ -29,7 +29,7 @@ pub struct Row {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct RevocationRow {
     pub subject: String,
     pub by: String,
@@ -38,7 +38,7 @@ pub struct RevocationRow {
     pub reason: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Listing {
     pub network: String,
     pub tree: Vec<Row>,

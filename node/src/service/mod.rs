@@ -11,6 +11,7 @@ pub mod cap;
 pub mod certs;
 pub mod events;
 pub mod http;
+pub mod revocation;
 pub mod rows;
 pub mod status;
 pub mod sync;

@@ -6,14 +6,17 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use liandong_protocol::domain::GeoPoint;
 use liandong_protocol::domain::fold::WarningStatus;
 use liandong_protocol::{Level, PostInfo, RegionCode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::TrackQuery;
+use crate::api::json::JsonBody;
 use crate::api::{ApiError, ApiState};
 use crate::service::certs::{Listing, Row, listing};
+use crate::service::revocation::{self, RevokeError, RevokeOutcome};
 use crate::service::rows::post_places;
 
 #[derive(Debug, Serialize)]
@@ -57,6 +60,58 @@ pub async fn certificates(State(s): State<ApiState>) -> Result<Json<Members>, Ap
     })
     .await
     .map(Json)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeRequest {
+    /// A node id or a unique prefix (8+ hex characters).
+    node: String,
+    reason: String,
+    /// Without it, only the preview: who, from when, what it voids here.
+    #[serde(default)]
+    yes: bool,
+}
+
+/// `POST /api/members/revoke`: previews a revocation, and writes it (and
+/// gossips it) only with `yes` — what `liandong cert revoke` asks of a
+/// running node.
+pub async fn revoke(
+    State(s): State<ApiState>,
+    JsonBody(req): JsonBody<RevokeRequest>,
+) -> Result<Json<RevokeOutcome>, ApiError> {
+    let text = req.node.clone();
+    let planned = s
+        .node
+        .ledger()
+        .read(move |l| revocation::plan(l, &text))
+        .await?
+        .map_err(revoke_error)?;
+    if !req.yes {
+        return Ok(Json(revocation::not_done(planned)));
+    }
+    let entry = s
+        .node
+        .author(
+            planned.preview.scope.clone(),
+            liandong_protocol::Status::Actual,
+            revocation::body(&planned, &req.reason),
+        )
+        .await?;
+    let outcome = s
+        .node
+        .ledger()
+        .read(move |l| revocation::done(l, planned, &entry))
+        .await??;
+    Ok(Json(outcome))
+}
+
+fn revoke_error(e: RevokeError) -> ApiError {
+    match e {
+        RevokeError::Usage(m) => ApiError::bad_request("invalid_node", m),
+        RevokeError::NoMatch(m) => ApiError::mixed(StatusCode::NOT_FOUND, "unknown_node", m),
+        RevokeError::Ledger(l) => l.into(),
+    }
 }
 
 fn dev_row(p: &PostInfo, top: Level) -> Row {

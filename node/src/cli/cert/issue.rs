@@ -43,6 +43,9 @@ pub struct IssueArgs {
     /// A neighbouring region the post cooperates with (repeatable) / 协作区划
     #[arg(long = "cooperate", value_name = "REGION")]
     pub cooperates: Vec<RegionCode>,
+    /// Certify a level or region other than the request asked for / 允许与申请不符的级别或区划
+    #[arg(long)]
+    pub force: bool,
     /// The certificate file to write / 输出证书文件
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
@@ -65,6 +68,23 @@ pub fn run(data_dir: &DataDir, args: IssueArgs) -> Result<(), CliError> {
         return Err(CliError::Usage(format!(
             "region {} is not at level {} / 区划代码与级别不符",
             args.region, args.level
+        )));
+    }
+    // A mistyped region certifies the wrong post for good (a certificate
+    // can be superseded, not withdrawn without voiding): the operator
+    // confirms a difference from what the newcomer asked for.
+    let differs = request.level != args.level || request.region != args.region;
+    if differs && !args.force {
+        return Err(CliError::Usage(format!(
+            "申请的是 {} {}，本次给出 {} {}：核对后重试，确需不同时加 --force / the request asked for {} {}, not {} {}; check, or add --force",
+            request.level.name_zh(),
+            request.region,
+            args.level.name_zh(),
+            args.region,
+            request.level,
+            request.region,
+            args.level,
+            args.region
         )));
     }
     let now = clock::now_ms();
@@ -107,6 +127,19 @@ pub fn run(data_dir: &DataDir, args: IssueArgs) -> Result<(), CliError> {
     if request.subject == own {
         return Err(LedgerError::Refused(TrustError::SelfSubject).into());
     }
+    // A revoked key stays revoked whatever certifies it later: say so
+    // instead of writing a certificate that changes nothing.
+    if let Some(r) = post
+        .ledger
+        .with_trust(|t| t.revoked(&request.subject))
+        .flatten()
+    {
+        return Err(CliError::Invalid(format!(
+            "key {} was revoked from {}; a new certificate does not revive it — the post needs a new key (docs/trust.md, 误吊销的补救) / 该密钥已被吊销，须换新密钥后重新申请",
+            request.subject.short(),
+            clock::format_hlc(r.at)
+        )));
+    }
     if genesis.genesis().is_root(&request.subject) {
         return Err(LedgerError::Refused(TrustError::RootSubject {
             subject: request.subject,
@@ -145,7 +178,6 @@ pub fn run(data_dir: &DataDir, args: IssueArgs) -> Result<(), CliError> {
     write_file(&args.output, &file)
         .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", args.output.display())))?;
 
-    let differs = request.level != cert.level || request.region != cert.region;
     if args.json {
         output::print_json(&json!({
             "certificate": entry.id().to_hex(),
@@ -169,7 +201,7 @@ pub fn run(data_dir: &DataDir, args: IssueArgs) -> Result<(), CliError> {
         );
         if differs {
             println!(
-                "注意 / note: 申请的是 {} {}，签发的是 {} {} / the request asked for another level or region",
+                "注意 / note: 申请的是 {} {}，按 --force 签发为 {} {} / certified other than requested (--force)",
                 request.level.name_zh(),
                 request.region,
                 cert.level.name_zh(),

@@ -3,7 +3,7 @@
 //! A newcomer writes a request (`request`), its parent post checks its own
 //! authority and issues a certificate file (`issue`), the newcomer installs
 //! it (`install`). `list` shows the certificate tree this post holds;
-//! `revoke` withdraws a certificate below this post. Certificates are
+//! `revoke` withdraws a certificate below this post, after a preview. Certificates are
 //! ledger entries: once written they also travel by sync and bundles.
 
 mod install;
@@ -17,7 +17,7 @@ use std::io::Read;
 use std::path::Path;
 
 use clap::Subcommand;
-use liandong_protocol::{NodeId, SignedGenesis};
+use liandong_protocol::SignedGenesis;
 
 use super::CliError;
 use crate::datadir::DataDir;
@@ -73,31 +73,4 @@ fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, CliError> {
         )));
     }
     Ok(bytes)
-}
-
-/// A node id from full hex, or from a unique prefix (8+ hex characters) of
-/// a key this post knows.
-fn parse_node(text: &str, known: impl Iterator<Item = NodeId>) -> Result<NodeId, CliError> {
-    let t = text.trim().to_ascii_lowercase();
-    if let Ok(id) = t.parse::<NodeId>() {
-        return Ok(id);
-    }
-    if t.len() < 8 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(CliError::Usage(format!(
-            "{text:?} is not a node id (64 hex characters, or a unique prefix of 8+) / 节点标识格式有误"
-        )));
-    }
-    let mut matches: Vec<NodeId> = known.filter(|k| k.to_hex().starts_with(&t)).collect();
-    matches.sort();
-    matches.dedup();
-    match matches.as_slice() {
-        [one] => Ok(*one),
-        [] => Err(CliError::Invalid(format!(
-            "no certified key here starts with {t} / 未找到该节点"
-        ))),
-        _ => Err(CliError::Usage(format!(
-            "{t} matches {} keys; give more characters / 前缀不唯一",
-            matches.len()
-        ))),
-    }
 }
