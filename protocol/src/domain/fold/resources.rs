@@ -115,6 +115,30 @@ impl Pass<'_> {
             )
             .into());
         }
+        if c.quantity > offer.remaining {
+            return Err(Conflict {
+                rule: ConflictRule::OverCommit,
+                subject: c.offer,
+                entry: act.id(),
+                by: act.who.clone(),
+                at_ms: act.at_ms(),
+                other: offer.commits.last().copied(),
+                applied: false,
+                en: format!(
+                    "commits {} {} of {}, but only {} remain; not applied",
+                    c.quantity, offer.resource.unit, offer.resource.item, offer.remaining
+                ),
+                zh: format!(
+                    "承诺{}{}{}，但仅剩{}{}，未予采纳",
+                    offer.resource.item,
+                    c.quantity,
+                    offer.resource.unit,
+                    offer.remaining,
+                    offer.resource.unit
+                ),
+            }
+            .into());
+        }
         let request = &self.views.requests[r];
         if !c.surplus && c.quantity > request.outstanding {
             return Err(Conflict {
@@ -136,30 +160,6 @@ impl Pass<'_> {
                     c.quantity,
                     offer.resource.unit,
                     request.outstanding,
-                    offer.resource.unit
-                ),
-            }
-            .into());
-        }
-        if c.quantity > offer.remaining {
-            return Err(Conflict {
-                rule: ConflictRule::OverCommit,
-                subject: c.offer,
-                entry: act.id(),
-                by: act.who.clone(),
-                at_ms: act.at_ms(),
-                other: offer.commits.last().copied(),
-                applied: false,
-                en: format!(
-                    "commits {} {} of {}, but only {} remain; not applied",
-                    c.quantity, offer.resource.unit, offer.resource.item, offer.remaining
-                ),
-                zh: format!(
-                    "承诺{}{}{}，但仅剩{}{}，未予采纳",
-                    offer.resource.item,
-                    c.quantity,
-                    offer.resource.unit,
-                    offer.remaining,
                     offer.resource.unit
                 ),
             }
