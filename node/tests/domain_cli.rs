@@ -154,6 +154,23 @@ fn a_flood_from_first_report_to_final_report() {
         "--eta",
         "+1h",
     ]);
+    // The request is now fully committed: one more boat is refused unless
+    // it is marked as surplus.
+    let one_more = [
+        "resource",
+        "commit",
+        "--offer",
+        &offer[..8],
+        "--request",
+        &request[..8],
+        "--quantity",
+        "1",
+    ];
+    let err = county.refused(&one_more, 6);
+    assert!(err.contains("尚缺0艘") && err.contains("surplus"), "{err}");
+    let mut surplus = one_more.to_vec();
+    surplus.push("--surplus");
+    county.write(&surplus);
     county.write(&["resource", "dispatch", "--commit", &commit[..8]]);
     // A task for the village.
     let task = county.write(&[
@@ -194,7 +211,12 @@ fn a_flood_from_first_report_to_final_report() {
     ]);
     let err = village.refused(&["task", "ack", "--task", &task[..8]], 6);
     assert!(err.contains("未予采纳"), "{err}");
+    // Dispatch is the sender's to report, receipt the receiver's, once.
+    let err = village.refused(&["resource", "dispatch", "--commit", &commit[..8]], 6);
+    assert!(err.contains("只有承诺调拨的沙湾市应急管理局"), "{err}");
     village.write(&["resource", "deliver", "--commit", &commit[..8]]);
+    let err = village.refused(&["resource", "deliver", "--commit", &commit[..8]], 6);
+    assert!(err.contains("重复报告"), "{err}");
     village.write(&[
         "incident",
         "close",
@@ -209,7 +231,7 @@ fn a_flood_from_first_report_to_final_report() {
     assert!(err.contains("终报"), "{err}");
     carry(&village, &county, &stick);
 
-    // A plan, approved by the county, activated for the incident; a
+    // A plan, approved by the prefecture, activated for the incident; a
     // consultation and a public release attached to it.
     let plan = county.write(&[
         "plan",
@@ -223,17 +245,38 @@ fn a_flood_from_first_report_to_final_report() {
         "--event",
         "flood_drought",
     ]);
-    county.write(&["plan", "approve", "--plan", &plan[..8]]);
+    // 分级负责: the county neither approves nor files its own plan.
+    let err = county.refused(&["plan", "approve", "--plan", &plan[..8]], 6);
+    assert!(err.contains("上级指挥部批准"), "{err}");
     let err = county.refused(&["plan", "approve", "--plan", &plan[..8], "--file"], 6);
     assert!(err.contains("备案"), "{err}");
-    county.write(&[
+    // The village may not activate the county's plan; the county may.
+    carry(&county, &village, &stick);
+    let activate = [
         "plan",
         "activate",
         "--plan",
         &plan[..8],
         "--incident",
         short,
-    ]);
+    ];
+    let err = village.refused(&activate, 6);
+    assert!(
+        err.contains("预案编制单位") && err.contains("owner"),
+        "{err}"
+    );
+    county.write(&activate);
+    // The prefecture, above the county, approves it.
+    let prefecture = Post::init(
+        tmp.path(),
+        "塔城地区应急管理局",
+        "prefecture",
+        "6542",
+        "command",
+    );
+    carry(&county, &prefecture, &stick);
+    prefecture.write(&["plan", "approve", "--plan", &plan[..8]]);
+    carry(&prefecture, &county, &stick);
     county.write(&[
         "incident",
         "consult",
@@ -301,10 +344,12 @@ fn a_flood_from_first_report_to_final_report() {
     assert_eq!(i["plans"][0]["known"], true);
 
     let res = county.json(&["board", "resources"]);
-    assert_eq!(res["requests"][0]["committed"], 3);
+    assert_eq!(res["requests"][0]["committed"], 4);
+    assert_eq!(res["requests"][0]["overfilled"], true);
     assert_eq!(res["requests"][0]["delivered"], 3);
-    assert_eq!(res["offers"][0]["remaining"], 1);
+    assert_eq!(res["offers"][0]["remaining"], 0);
     assert_eq!(res["commits"][0]["status"], "delivered");
+    assert_eq!(res["commits"][1]["surplus"], true);
     let text = county.text(&["board", "resources"]);
     assert!(text.contains("已交付") && text.contains("冲锋舟"), "{text}");
 

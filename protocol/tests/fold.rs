@@ -162,7 +162,7 @@ fn same_level_decisions_resolve_by_time_then_id() {
 }
 
 #[test]
-fn closed_incidents_refuse_updates_except_from_above_and_corrections() {
+fn closed_incidents_refuse_updates_and_reopen_only_explicitly() {
     let w = World::new();
     let inc = w.write(&w.village, 0, report(Phase::Initial, None));
     let id = inc.id();
@@ -178,15 +178,17 @@ fn closed_incidents_refuse_updates_except_from_above_and_corrections() {
 
     // A 核报 corrects a closed incident without a conflict.
     let verified = w.write(&w.village, 75, report(Phase::Verified, Some(id)));
-    // The county, above the village, reopens it.
+    // A 续报 from the county, above the village, no longer reopens it.
     let county = w.write(&w.county, 90, report(Phase::Update, Some(id)));
-    let v = w.fold(&[inc, fin, late, verified, county.clone()], 100);
+    let all = [inc, fin, late, verified, county.clone()];
+    let v = w.fold(&all, 100);
     let i = &v.incidents[0];
-    assert!(i.closed.is_none(), "reopened by the higher post");
-    assert_eq!(i.reports.len(), 4);
-    assert!(!i.verified, "latest figures are the county's 续报");
+    assert!(i.closed.is_some(), "a 续报 never reopens");
+    assert_eq!(i.reports.len(), 3);
+    assert!(i.verified, "the 核报 stands");
     let applied: Vec<_> = v.conflicts.iter().map(|c| (c.entry, c.applied)).collect();
-    assert_eq!(applied, vec![(late_id(&v), false), (county.id(), true)]);
+    assert_eq!(applied, vec![(late_id(&v), false), (county.id(), false)]);
+    assert!(v.conflicts[1].zh.contains("重开"), "{}", v.conflicts[1].zh);
     // Activating a response for a closed incident is the same conflict.
     let w2 = World::new();
     let inc = w2.write(&w2.village, 0, report(Phase::Initial, None));
@@ -253,7 +255,7 @@ fn offers_never_go_below_zero_and_returns_give_back() {
     let c3 = w.write(&w.fire, 6, commit(off2.id(), req.id(), 2));
     let d1 = w.write(&w.county, 7, status(c1.id(), DeploymentStatus::Dispatched));
     let d2 = w.write(&w.village, 8, status(c1.id(), DeploymentStatus::Delivered));
-    let back = w.write(&w.village, 9, status(c1.id(), DeploymentStatus::Dispatched));
+    let back = w.write(&w.county, 9, status(c1.id(), DeploymentStatus::Dispatched));
     let ret = w.write(&w.county, 10, status(c1.id(), DeploymentStatus::Returned));
     let stranger = w.write(&w.fire, 11, status(c1.id(), DeploymentStatus::Released));
     let all = [
@@ -502,7 +504,11 @@ fn plans_are_approved_filed_and_reviewed() {
     };
     let reg = w.write(&w.county, 0, plan(None, "2023", 1000));
     let id = reg.id();
-    let approve = w.write(&w.county, 1, approval(id, id, PlanApprovalKind::Approve));
+    let approve = w.write(
+        &w.prefecture,
+        1,
+        approval(id, id, PlanApprovalKind::Approve),
+    );
     let self_file = w.write(&w.county, 2, approval(id, id, PlanApprovalKind::File));
     let file = w.write(&w.prefecture, 3, approval(id, id, PlanApprovalKind::File));
     let by_fire = w.write(&w.fire, 4, approval(id, id, PlanApprovalKind::Approve));

@@ -193,20 +193,62 @@ fn every_view_and_action_over_http() {
         json!({"offer": &offer[..8], "request": &request[..8], "quantity": 1, "eta": "+1h"}),
     );
     county.write("/api/resource/dispatch", json!({"commit": &commit[..8]}));
-    county.write("/api/resource/deliver", json!({"commit": &commit[..8]}));
+    // Receipt is the receiving side's (the village's), and happens once.
+    county.refused(
+        "/api/resource/deliver",
+        json!({"commit": &commit[..8]}),
+        403,
+        "not_party",
+    );
+    wait_view(
+        &village,
+        "/api/resources",
+        "the dispatch at the village",
+        |v| v["commits"][0]["status"] == "dispatched",
+    );
+    village.write("/api/resource/deliver", json!({"commit": &commit[..8]}));
+    village.refused(
+        "/api/resource/deliver",
+        json!({"commit": &commit[..8]}),
+        409,
+        "duplicate_status",
+    );
+    wait_view(
+        &county,
+        "/api/resources",
+        "the receipt at the county",
+        |v| v["commits"][0]["status"] == "delivered",
+    );
     county.write(
         "/api/resource/return",
         json!({"commit": &commit[..8], "note": "已归还"}),
+    );
+    // One more boat than the request still needs is refused unless marked.
+    county.refused(
+        "/api/resource/commit",
+        json!({"offer": &offer[..8], "request": &request[..8], "quantity": 2}),
+        409,
+        "over_request",
     );
     let second = county.write(
         "/api/resource/commit",
         json!({"offer": &offer[..8], "request": &request[..8], "quantity": 1}),
     );
-    county.write("/api/resource/release", json!({"commit": &second[..8]}));
-    let (_, res) = county.get("/api/resources");
+    wait_view(
+        &village,
+        "/api/resources",
+        "the second commit at the village",
+        |v| v["commits"].as_array().map(Vec::len) == Some(2),
+    );
+    village.write("/api/resource/release", json!({"commit": &second[..8]}));
+    let res = wait_view(
+        &county,
+        "/api/resources",
+        "the release at the county",
+        |v| v["commits"][1]["status"] == "released",
+    );
     assert_eq!(res["requests"][0]["committed"], 2, "{res}");
     assert_eq!(res["commits"][0]["status"], "returned");
-    assert_eq!(res["commits"][1]["status"], "released");
 
     // Tasks: assigned at the county, acknowledged and done at the village;
     // a second one refused.
@@ -255,13 +297,34 @@ fn every_view_and_action_over_http() {
         json!({"title": "沙湾市防汛应急预案", "version": "2026版", "review_due": "2027-06-30",
                "events": ["flood_drought"]}),
     );
-    county.write("/api/plan/approve", json!({"plan": &plan[..8]}));
+    // 分级负责: no post approves its own plan; only its owner or a post
+    // above activates it.
+    let e = county.refused(
+        "/api/plan/approve",
+        json!({"plan": &plan[..8]}),
+        403,
+        "not_authorized",
+    );
+    assert!(e["zh"].as_str().is_some_and(|z| z.contains("上级")), "{e}");
+    wait_view(&village, "/api/plans", "the plan at the village", |v| {
+        v["plans"].as_array().is_some_and(|a| !a.is_empty())
+    });
+    village.refused(
+        "/api/plan/activate",
+        json!({"plan": &plan[..8], "incident": short}),
+        403,
+        "not_authorized",
+    );
     county.write(
         "/api/plan/activate",
         json!({"plan": &plan[..8], "incident": short}),
     );
     let (_, plans) = county.get("/api/plans");
-    assert_eq!(plans["plans"][0]["approved"], true);
+    assert_eq!(plans["plans"][0]["approved"], false);
+    assert_eq!(
+        plans["plans"][0]["activations"].as_array().map(Vec::len),
+        Some(1)
+    );
 
     // The timeline of the incident holds all of it.
     let detail = wait_view(
@@ -693,6 +756,17 @@ fn bad_input_is_refused_with_exact_codes() {
         json!({"incident": &incident[..8], "verified": true}),
         400,
         "invalid_field",
+    );
+    // The post that closed it reopens it explicitly; once.
+    api.write(
+        "/api/incident/update",
+        json!({"incident": &incident[..8], "reopen": true}),
+    );
+    api.refused(
+        "/api/incident/update",
+        json!({"incident": &incident[..8], "reopen": true}),
+        409,
+        "not_closed",
     );
     api.refused(
         "/api/incident/report",

@@ -184,6 +184,7 @@ pub fn commit(offer: EntryId, request: EntryId, quantity: u64) -> Body {
         quantity,
         eta_ms: None,
         note: String::new(),
+        surplus: false,
     })
 }
 

@@ -385,10 +385,11 @@ pub async fn run(
     ));
 
     s.step("物资交付、任务完成、终报、响应终止 / deliveries, tasks done, the final report, response ended").await;
+    // Receipt is the receiving side's to confirm: the town that asked.
     for c in [&water_commit, &manas_commit, &fire_commit] {
         write(
             net,
-            author_key(net, c)?,
+            "xigebi-town",
             &town,
             bodies::status(c.id(), DeploymentStatus::Delivered),
         )

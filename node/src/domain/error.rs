@@ -185,6 +185,7 @@ impl ActionError {
             ReasonCode::WrongTrack => (ActionErrorKind::Refused, "wrong_track"),
             ReasonCode::Undecodable => (ActionErrorKind::Refused, "undecodable"),
             ReasonCode::AlreadyDone => (ActionErrorKind::Conflict, "already_done"),
+            ReasonCode::NotClosed => (ActionErrorKind::Conflict, "not_closed"),
         };
         ActionError::new(kind, code, reason.zh.clone(), reason.en.clone())
     }
@@ -197,6 +198,8 @@ impl ActionError {
             ConflictRule::OverCommit => "over_commit",
             ConflictRule::ClosedIncident => "closed_incident",
             ConflictRule::StatusRegressed => "status_regressed",
+            ConflictRule::OverRequest => "over_request",
+            ConflictRule::DuplicateStatus => "duplicate_status",
             ConflictRule::TaskStateRegressed => "task_state_regressed",
         };
         ActionError::new(ActionErrorKind::Conflict, code, c.zh.clone(), c.en.clone())

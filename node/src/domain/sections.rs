@@ -61,6 +61,7 @@ impl Area {
                 Kind::RESOURCE_REQUEST,
                 Kind::RESOURCE_OFFER,
                 Kind::RESOURCE_COMMIT,
+                Kind::RESOURCE_COMMIT_SURPLUS,
                 Kind::RESOURCE_STATUS,
             ],
             Area::Tasks => vec![Kind::TASK, Kind::TASK_UPDATE],

@@ -67,7 +67,12 @@ pub fn summarise(body: &Body) -> Option<String> {
             o.resource.item, o.quantity, o.resource.unit, o.location
         ),
         Body::ResourceCommit(c) => format!(
-            "承诺调拨 {} · 提供 {} → 需求 {}",
+            "{} {} · 提供 {} → 需求 {}",
+            if c.surplus {
+                "超额承诺"
+            } else {
+                "承诺调拨"
+            },
             c.quantity,
             short(&c.offer),
             short(&c.request)

@@ -71,6 +71,7 @@ impl Body {
             Body::ExternalWarning(_) => Kind::EXTERNAL_WARNING,
             Body::ResourceRequest(_) => Kind::RESOURCE_REQUEST,
             Body::ResourceOffer(_) => Kind::RESOURCE_OFFER,
+            Body::ResourceCommit(c) if c.surplus => Kind::RESOURCE_COMMIT_SURPLUS,
             Body::ResourceCommit(_) => Kind::RESOURCE_COMMIT,
             Body::ResourceStatus(_) => Kind::RESOURCE_STATUS,
             Body::Task(_) => Kind::TASK,
@@ -160,8 +161,12 @@ impl Body {
             Kind::RESOURCE_OFFER => {
                 Body::ResourceOffer(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
             }
-            Kind::RESOURCE_COMMIT => {
-                Body::ResourceCommit(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            Kind::RESOURCE_COMMIT | Kind::RESOURCE_COMMIT_SURPLUS => {
+                let mut c: linkage::ResourceCommit =
+                    codec::decode(bytes, bytes.len()).map_err(undecodable)?;
+                // The mark is the kind (see `ResourceCommit::surplus`).
+                c.surplus = kind == Kind::RESOURCE_COMMIT_SURPLUS;
+                Body::ResourceCommit(Box::new(c))
             }
             Kind::RESOURCE_STATUS => {
                 Body::ResourceStatus(codec::decode(bytes, bytes.len()).map_err(undecodable)?)

@@ -53,6 +53,11 @@ impl Kind {
     pub const RESOURCE_COMMIT: Kind = Kind(232);
     /// Where a committed resource is: dispatched … returned.
     pub const RESOURCE_STATUS: Kind = Kind(233);
+    /// A commitment explicitly marked as surplus (超额承诺): the same body as
+    /// [`Kind::RESOURCE_COMMIT`], allowed to exceed what the request still
+    /// needs. A kind of its own, so that commitments written before the
+    /// mark existed keep their encoding.
+    pub const RESOURCE_COMMIT_SURPLUS: Kind = Kind(234);
     /// A task (指令) assigned to posts.
     pub const TASK: Kind = Kind(240);
     /// An assignee acknowledges, works on, completes or refuses a task.
@@ -88,6 +93,7 @@ impl Kind {
         Kind::RESOURCE_OFFER,
         Kind::RESOURCE_COMMIT,
         Kind::RESOURCE_STATUS,
+        Kind::RESOURCE_COMMIT_SURPLUS,
         Kind::TASK,
         Kind::TASK_UPDATE,
         Kind::PLAN,
@@ -127,6 +133,7 @@ impl Kind {
             Kind::RESOURCE_OFFER => Some("resource_offer"),
             Kind::RESOURCE_COMMIT => Some("resource_commit"),
             Kind::RESOURCE_STATUS => Some("resource_status"),
+            Kind::RESOURCE_COMMIT_SURPLUS => Some("resource_commit_surplus"),
             Kind::TASK => Some("task"),
             Kind::TASK_UPDATE => Some("task_update"),
             Kind::PLAN => Some("plan"),
@@ -156,6 +163,7 @@ impl Kind {
             Kind::RESOURCE_OFFER => Some("资源提供"),
             Kind::RESOURCE_COMMIT => Some("资源承诺"),
             Kind::RESOURCE_STATUS => Some("调运状态"),
+            Kind::RESOURCE_COMMIT_SURPLUS => Some("超额承诺"),
             Kind::TASK => Some("指令"),
             Kind::TASK_UPDATE => Some("指令反馈"),
             Kind::PLAN => Some("预案"),

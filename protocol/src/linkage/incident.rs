@@ -33,10 +33,20 @@ pub enum Phase {
     Final,
     /// 核报: a verified correction, allowed before and after closing.
     Verified,
+    /// 重开: reopens a closed incident, by the post that closed it or a post
+    /// above that one. Last in the list so that the other phases keep their
+    /// encoding.
+    Reopen,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 4] = [Phase::Initial, Phase::Update, Phase::Final, Phase::Verified];
+    pub const ALL: [Phase; 5] = [
+        Phase::Initial,
+        Phase::Update,
+        Phase::Final,
+        Phase::Verified,
+        Phase::Reopen,
+    ];
 
     pub const fn name(self) -> &'static str {
         match self {
@@ -44,6 +54,7 @@ impl Phase {
             Phase::Update => "update",
             Phase::Final => "final",
             Phase::Verified => "verified",
+            Phase::Reopen => "reopen",
         }
     }
 
@@ -53,6 +64,7 @@ impl Phase {
             Phase::Update => "续报",
             Phase::Final => "终报",
             Phase::Verified => "核报",
+            Phase::Reopen => "重开",
         }
     }
 }
@@ -71,7 +83,7 @@ impl FromStr for Phase {
             .into_iter()
             .find(|p| p.name() == t.to_ascii_lowercase() || p.name_zh() == t)
             .ok_or_else(|| {
-                format!("unknown phase {s:?}; use initial, update, final or verified / 报告阶段应为 首报、续报、终报 或 核报")
+                format!("unknown phase {s:?}; use initial, update, final, verified or reopen / 报告阶段应为 首报、续报、终报、核报 或 重开")
             })
     }
 }

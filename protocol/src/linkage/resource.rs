@@ -160,6 +160,13 @@ pub struct ResourceCommit {
     /// Expected arrival, ms since the Unix epoch.
     pub eta_ms: Option<u64>,
     pub note: String,
+    /// Explicitly more than the request still needs (超额承诺). Not part of
+    /// the encoded body: it is carried by the entry's kind
+    /// (`Kind::RESOURCE_COMMIT_SURPLUS` instead of `RESOURCE_COMMIT`), so
+    /// that every commitment written before the mark existed keeps its
+    /// bytes, its id and its signature.
+    #[serde(skip)]
+    pub surplus: bool,
 }
 
 impl ResourceCommit {

@@ -330,7 +330,17 @@ pub fn commit(offer: EntryId, request: EntryId, quantity: u64) -> Body {
         quantity,
         eta_ms: None,
         note: String::new(),
+        surplus: false,
     }))
+}
+
+/// A commitment explicitly marked as surplus (超额承诺).
+pub fn surplus_commit(offer: EntryId, request: EntryId, quantity: u64) -> Body {
+    let mut body = commit(offer, request, quantity);
+    if let Body::ResourceCommit(c) = &mut body {
+        c.surplus = true;
+    }
+    body
 }
 
 pub fn status(commit: EntryId, status: DeploymentStatus) -> Body {

@@ -92,6 +92,11 @@ pub struct FollowUpInput {
     #[arg(long)]
     #[serde(default)]
     pub verified: bool,
+    /// Reopen a closed incident (重开): by the post that closed it or a post
+    /// above; a plain 续报 after the 终报 is refused / 重开已终报的事件
+    #[arg(long, conflicts_with = "verified")]
+    #[serde(default)]
+    pub reopen: bool,
     /// What changed.
     #[command(flatten)]
     #[serde(default)]
@@ -175,20 +180,35 @@ pub fn report(desk: &Desk, f: ReportFields) -> Result<Planned, ActionError> {
     ))
 }
 
-/// 续报 or 核报 (`verified`), or 终报 (`close`).
+/// 续报, 核报 (`verified`) or 重开 (`reopen`), or 终报 (`close`).
 pub fn follow_up(desk: &Desk, input: FollowUpInput, close: bool) -> Result<Planned, ActionError> {
-    let phase = match (close, input.verified) {
-        (false, false) => Phase::Update,
-        (false, true) => Phase::Verified,
-        (true, false) => Phase::Final,
-        (true, true) => {
+    let phase = match (close, input.verified, input.reopen) {
+        (false, false, false) => Phase::Update,
+        (false, true, false) => Phase::Verified,
+        (false, false, true) => Phase::Reopen,
+        (true, false, false) => Phase::Final,
+        (false, true, true) => {
             return Err(ActionError::new(
                 ActionErrorKind::Input,
                 "invalid_field",
-                "终报不能同时为核报（核报请用续报并选“核报”）",
-                "a 终报 is not a 核报; send a verified update instead",
+                "重开不能同时为核报",
+                "a reopen is not a 核报; send them one after the other",
             )
-            .with_field("verified"));
+            .with_field("reopen"));
+        }
+        (true, verified, _) => {
+            let (field, zh, en) = if verified {
+                (
+                    "verified",
+                    "终报不能同时为核报（核报请用续报并选“核报”）",
+                    "a 终报 is not a 核报; send a verified update instead",
+                )
+            } else {
+                ("reopen", "终报不能同时重开", "a 终报 does not reopen")
+            };
+            return Err(
+                ActionError::new(ActionErrorKind::Input, "invalid_field", zh, en).with_field(field),
+            );
         }
     };
     let views = desk.views();

@@ -133,6 +133,11 @@ pub struct CommitInput {
     #[arg(long, default_value = "")]
     #[serde(default)]
     pub note: String,
+    /// Commit more than the request still needs (超额承诺); without it such
+    /// a commitment is refused / 超额承诺（超出需求尚缺数量）
+    #[arg(long)]
+    #[serde(default)]
+    pub surplus: bool,
 }
 
 #[derive(Debug, Clone, Args, Serialize, Deserialize)]
@@ -208,8 +213,14 @@ pub fn commit(desk: &Desk, a: CommitInput) -> Result<Planned, ActionError> {
         quantity: a.quantity,
         eta_ms: input::future_opt("eta", &a.eta, desk.now_ms)?,
         note: a.note,
+        surplus: a.surplus,
     }));
-    Ok(desk.plan(desk.region.clone(), body, "资源承诺", "commitment"))
+    let (zh, en) = if a.surplus {
+        ("超额承诺", "surplus commitment")
+    } else {
+        ("资源承诺", "commitment")
+    };
+    Ok(desk.plan(desk.region.clone(), body, zh, en))
 }
 
 /// Dispatched, delivered, returned or released.

@@ -145,6 +145,7 @@ fn views() -> Views {
             offer: id(OFFER),
             request: id(REQUEST),
             quantity: 3,
+            surplus: false,
             eta_ms: Some(T0 + 80 * MIN),
             note: String::new(),
             status: DeploymentStatus::Returned,

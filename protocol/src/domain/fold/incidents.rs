@@ -7,12 +7,20 @@
 //!   the incident's region (as the 首报 gave it).
 //! - The latest applied report is the incident's state.
 //! - A 终报 closes the incident. A 续报 or 终报 after that is a conflict
-//!   ([`ConflictRule::ClosedIncident`]): refused, unless its author is above
-//!   the post that closed it — then it applies (a 续报 reopens the incident)
-//!   and the conflict is still shown. A 核报 is a correction and applies
-//!   before or after closing.
+//!   ([`ConflictRule::ClosedIncident`]) and is never applied, whoever sends
+//!   it: a new development is a new incident (首报), or the incident is
+//!   reopened explicitly.
+//! - A 重开 ([`Phase::Reopen`]) reopens a closed incident; only the post that
+//!   closed it, or a post above that one, may send it
+//!   ([`ReasonCode::NotAuthorized`] otherwise). A 重开 of an open incident is
+//!   [`ReasonCode::NotClosed`].
+//! - A 核报 is a correction and applies before or after closing.
+//!
+//! Ledgers written before these rules may hold a 续报 by a higher post after
+//! a 终报, which used to reopen the incident: it is now listed as an
+//! unapplied conflict and the incident stays closed.
 
-use super::outcome::{Conflict, ConflictRule};
+use super::outcome::{Conflict, ConflictRule, Reason, ReasonCode};
 use super::pass::{Act, Pass, Problem};
 use super::views::{Closure, ConsultationView, IncidentView, ReleaseView, ReportRef};
 use crate::authority::Action;
@@ -56,46 +64,56 @@ impl Pass<'_> {
         };
         let i = self.incident_in_reach(act, &incident)?;
         let v = &mut self.views.incidents[i];
-        if let Some(closed) = &v.closed
-            && r.phase != Phase::Verified
-        {
-            let higher = act.post.level.is_above(closed.by.level);
-            let conflict = Conflict {
-                rule: ConflictRule::ClosedIncident,
-                subject: incident,
-                entry: act.id(),
-                by: act.who.clone(),
-                at_ms: act.at_ms(),
-                other: Some(closed.entry),
-                applied: higher,
-                en: if higher {
-                    format!(
-                        "{} reported on an incident {} had closed; as a higher post it reopens it",
-                        act.who.name, closed.by.name
-                    )
-                } else {
-                    format!(
-                        "{} reported on an incident {} had already closed (终报); not applied",
-                        act.who.name, closed.by.name
-                    )
-                },
-                zh: if higher {
-                    format!(
-                        "{}对{}已终报的事件再次报告；因其级别更高，事件重新打开",
-                        act.who.name, closed.by.name
-                    )
-                } else {
-                    format!(
-                        "{}对{}已终报的事件再次报告，未予采纳",
-                        act.who.name, closed.by.name
-                    )
-                },
-            };
-            if !higher {
-                return Err(conflict.into());
+        match (&v.closed, r.phase) {
+            (Some(_), Phase::Verified) | (None, Phase::Update | Phase::Final | Phase::Verified) => {
             }
-            self.views.conflicts.push(conflict);
-            v.closed = None;
+            (Some(closed), Phase::Reopen) => {
+                let closer = act.item.author == closed.by.node;
+                if !closer && !act.post.level.is_above(closed.by.level) {
+                    return Err(Reason::not_authorized_rule(
+                        format!(
+                            "only {}, which closed the incident, or a post above it may reopen it",
+                            closed.by.name
+                        ),
+                        format!("只有作出终报的{}或其上级可以重开事件", closed.by.name),
+                    )
+                    .into());
+                }
+                v.closed = None;
+            }
+            (None, Phase::Reopen) => {
+                return Err(Reason::new(
+                    ReasonCode::NotClosed,
+                    "the incident is not closed; there is nothing to reopen",
+                    "事件尚未终报，无需重开",
+                )
+                .into());
+            }
+            (Some(closed), _) => {
+                return Err(Conflict {
+                    rule: ConflictRule::ClosedIncident,
+                    subject: incident,
+                    entry: act.id(),
+                    by: act.who.clone(),
+                    at_ms: act.at_ms(),
+                    other: Some(closed.entry),
+                    applied: false,
+                    en: format!(
+                        "{} sent a {} on an incident {} had already closed (终报); not applied — \
+                         report a new incident, or have the closing post reopen it",
+                        act.who.name, r.phase, closed.by.name
+                    ),
+                    zh: format!(
+                        "{}对{}已终报的事件发送{}，未予采纳；请作为新事件首报，或由终报单位重开事件",
+                        act.who.name,
+                        closed.by.name,
+                        r.phase.name_zh()
+                    ),
+                }
+                .into());
+            }
+            // A 首报 names no incident; one that does is read as a 续报.
+            (None, Phase::Initial) => {}
         }
         v.current = r.clone();
         v.verified = r.phase == Phase::Verified;

@@ -31,13 +31,25 @@
 //!   (CAP) warnings follow their sender's messages instead: the latest CAP
 //!   `sent` is in force ([`external_warnings`]).
 //! - **Commitments beyond the remaining quantity**: taken in canonical
-//!   order; the one that would take an offer below zero is refused.
-//! - **Updates to a closed incident** (after its 终报): refused, unless the
-//!   author is above the post that closed it, in which case the update
-//!   applies (and reopens the incident) and the conflict is still shown. A
-//!   核报 (verified correction) is always allowed.
+//!   order; the one that would take an offer below zero is refused, and so
+//!   is one beyond what the request still needs unless it is marked as
+//!   surplus (超额承诺, its own entry kind).
+//! - **Updates to a closed incident** (after its 终报): a 续报 or 终报 is
+//!   refused, whoever sends it; the post that closed it, or a post above,
+//!   reopens it with an explicit 重开 report. A 核报 (verified correction)
+//!   is always allowed. A response decision on a closed incident still
+//!   applies when its author is above the closer (conflict shown).
 //! - **Lifecycle regressions** (a resource status or task state going back,
-//!   or anything after the end) are refused.
+//!   or anything after the end) are refused; so is a second delivery.
+//!
+//! Rights (分级负责) are exclusions with a reason, not conflicts: a plan is
+//! activated by its owner or a post above it and approved or filed only
+//! above its owner ([`plans`]); a commitment's dispatch and return are the
+//! committing side's to report, its delivery and release the requester's
+//! ([`resources`]). All of these rules apply to every entry by the same
+//! fold, so a ledger holding entries written before them folds the same on
+//! every post: those entries now show in `invalid` or `conflicts` with their
+//! reason (each area's file says which).
 //!
 //! Each area's file states its rules in full: [`incidents`], [`responses`],
 //! [`warnings`], [`resources`], [`tasks`], [`plans`], [`drills`].

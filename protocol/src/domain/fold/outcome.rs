@@ -33,6 +33,8 @@ pub enum ReasonCode {
     Undecodable,
     /// The thing is already finished (a drill ended twice).
     AlreadyDone,
+    /// A reopen of an incident that is not closed.
+    NotClosed,
 }
 
 /// A reason, with its bilingual explanation.
@@ -112,11 +114,18 @@ pub enum ConflictRule {
     WarningOverridden,
     /// A commitment beyond what remained of the offer.
     OverCommit,
-    /// A report or decision about a closed incident. Applied (the incident
-    /// reopens) only when its author is above the post that closed it.
+    /// A report or decision about a closed incident. A 续报 or 终报 is never
+    /// applied (reopening is its own, explicit report: `Phase::Reopen`); a
+    /// response decision is applied when its author is above the post
+    /// that closed the incident.
     ClosedIncident,
     /// A resource status that goes back in the lifecycle, or follows its end.
     StatusRegressed,
+    /// A commitment beyond what the request still needs, not marked as
+    /// surplus (超额).
+    OverRequest,
+    /// A second delivery (or a second end) of the same commitment.
+    DuplicateStatus,
     /// A task state that goes back, or follows done / refused.
     TaskStateRegressed,
 }

@@ -1,14 +1,24 @@
 //! Plans (预案).
 //!
-//! Rules:
-//! - A plan's author must cover the plan's region; a new version is
-//!   registered by the plan's owner or a post above it, and needs approval
-//!   again.
-//! - Approval (批准) is by a command post covering the plan's region at the
-//!   owner's level or above; filing (备案) is with a post strictly above the
-//!   owner.
-//! - An activation links a plan to a known incident in the author's area.
+//! Rules (分级负责):
+//! - A plan's author must cover the plan's region; it is the plan's owner.
+//!   A new version is registered by the plan's owner or a post above it,
+//!   and needs approval again.
+//! - Approval (批准) is by a command post **above** the owner, covering the
+//!   plan's region; filing (备案) is with a post strictly above the owner.
+//!   No post approves or files its own plan, nor a version it registered
+//!   itself.
+//! - An activation (预案启动) links a plan to a known incident in the
+//!   author's area, and is by the plan's owner or a post above it whose
+//!   area contains the plan's region; anyone else is
+//!   [`super::ReasonCode::NotAuthorized`]. An activation naming a plan this
+//!   ledger does not hold is linked as unknown (its rights are checked
+//!   once the plan arrives).
 //! - The review is overdue once `now` passes the current version's date.
+//!
+//! Ledgers written before these rules may hold a plan approved by its own
+//! owner (or at its owner's level), or activated by a post below or beside
+//! the owner: those entries are now listed in `invalid` with the reason.
 
 use super::pass::{Act, Pass, Problem};
 use super::views::{ApprovalRef, PlanActivationRef, PlanLink, PlanVersionView, PlanView};
@@ -78,26 +88,35 @@ impl Pass<'_> {
         )?;
         let v = &mut self.views.plans[i];
         let owner = v.owner.level;
+        // Above the owner: never the owner itself, nor a post at its level.
+        let above = act.post.level.is_above(owner) && v.owner.node != act.item.author;
         let allowed = match a.kind {
-            PlanApprovalKind::Approve => act.post.is_command_post() && act.post.level <= owner,
-            PlanApprovalKind::File => act.post.level.is_above(owner),
+            PlanApprovalKind::Approve => act.post.is_command_post() && above,
+            PlanApprovalKind::File => above,
         };
         if !allowed {
             return Err(Reason::not_authorized_rule(
                 match a.kind {
                     PlanApprovalKind::Approve => format!(
-                        "a plan is approved by a command post at {} level or above",
-                        owner
+                        "a plan is approved by a command post above its owner {} ({} level), never by the owner itself",
+                        v.owner.name, owner
                     ),
-                    PlanApprovalKind::File => {
-                        format!("a plan is filed with a post above {} level", owner)
-                    }
+                    PlanApprovalKind::File => format!(
+                        "a plan is filed with a post above its owner {} ({} level)",
+                        v.owner.name, owner
+                    ),
                 },
                 match a.kind {
-                    PlanApprovalKind::Approve => {
-                        format!("预案须由{}及以上指挥部批准", owner.name_zh())
-                    }
-                    PlanApprovalKind::File => format!("预案须报{}以上单位备案", owner.name_zh()),
+                    PlanApprovalKind::Approve => format!(
+                        "预案须由编制单位{}（{}）的上级指挥部批准，不能自行批准",
+                        v.owner.name,
+                        owner.name_zh()
+                    ),
+                    PlanApprovalKind::File => format!(
+                        "预案须报编制单位{}（{}）的上级单位备案",
+                        v.owner.name,
+                        owner.name_zh()
+                    ),
                 },
             )
             .into());
@@ -105,6 +124,13 @@ impl Pass<'_> {
         let Some(version) = v.versions.iter_mut().find(|x| x.entry == a.version) else {
             return Err(Reason::unknown_reference(VERSION, &a.version).into());
         };
+        if version.by.node == act.item.author {
+            return Err(Reason::not_authorized_rule(
+                "a post does not approve or file a plan version it registered itself",
+                "不能审批或备案本单位修订的预案版本",
+            )
+            .into());
+        }
         version.approvals.push(ApprovalRef {
             entry: act.id(),
             kind: a.kind,
@@ -117,6 +143,22 @@ impl Pass<'_> {
     pub(super) fn plan_activation(&mut self, act: &Act, a: &PlanActivation) -> Result<(), Problem> {
         let n = self.incident_in_reach(act, &a.incident)?;
         let known = self.index.plans.get(&a.plan).copied();
+        if let Some(p) = known {
+            let plan = &self.views.plans[p];
+            let owner = plan.owner.node == act.item.author;
+            let above = act.post.level.is_above(plan.owner.level)
+                && plan.region.is_within(&act.post.region);
+            if !owner && !above {
+                return Err(Reason::not_authorized_rule(
+                    format!(
+                        "only the plan's owner {} or a post above it may activate the plan",
+                        plan.owner.name
+                    ),
+                    format!("只有预案编制单位{}或其上级可以启动该预案", plan.owner.name),
+                )
+                .into());
+            }
+        }
         self.views.incidents[n].plans.push(PlanLink {
             plan: a.plan,
             entry: act.id(),

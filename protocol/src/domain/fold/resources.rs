@@ -9,12 +9,30 @@
 //!   that asks for more than the offer has left is a
 //!   [`ConflictRule::OverCommit`] conflict and is not applied, so an
 //!   offer's remaining quantity never goes below zero.
+//! - One that asks for more than the request still needs (its quantity
+//!   less what is already committed) is a [`ConflictRule::OverRequest`]
+//!   conflict and is not applied, unless it is explicitly marked as
+//!   surplus (超额承诺: `ResourceCommit::surplus`, the entry kind
+//!   `resource_commit_surplus`); the request then shows as overfilled.
 //! - Status moves forward only: committed → dispatched → arrived →
 //!   delivered → released | returned (steps may be skipped). Going back, or
 //!   anything after released / returned, is a
-//!   [`ConflictRule::StatusRegressed`] conflict. Only the owner or the
-//!   requester reports status.
+//!   [`ConflictRule::StatusRegressed`] conflict.
+//! - Each side reports what it can witness ([`ReasonCode::NotParty`]
+//!   otherwise): the committing side (the offer's owner) reports
+//!   `dispatched` (it sends) and `returned` (it has the resource back); the
+//!   receiving side (the requester) reports `delivered` (receipt) and
+//!   `released` (it lets the resource go); either side may report
+//!   `arrived`. A post that is both sides reports everything.
+//! - A second `delivered`, `released` or `returned` for the same commitment
+//!   is a [`ConflictRule::DuplicateStatus`] conflict, not applied. A repeated
+//!   `dispatched` or `arrived` is a position update and applies.
 //! - Released or returned gives the quantity back to the offer.
+//!
+//! Ledgers written before these rules may hold statuses by the wrong side
+//! (now in `invalid`, `not_party`), duplicate deliveries and commitments
+//! beyond the request (now unapplied conflicts). Excluding a commitment
+//! also leaves out the statuses that name it (`unknown_reference`).
 
 use super::outcome::{Conflict, ConflictRule, Reason, ReasonCode};
 use super::pass::{Act, Pass, Problem};
@@ -121,6 +139,32 @@ impl Pass<'_> {
             }
             .into());
         }
+        let request = &self.views.requests[r];
+        if !c.surplus && c.quantity > request.outstanding {
+            return Err(Conflict {
+                rule: ConflictRule::OverRequest,
+                subject: c.request,
+                entry: act.id(),
+                by: act.who.clone(),
+                at_ms: act.at_ms(),
+                other: request.commits.last().copied(),
+                applied: false,
+                en: format!(
+                    "commits {} {} of {}, but the request still needs only {}; not applied \
+                     (mark it as surplus to commit more)",
+                    c.quantity, offer.resource.unit, offer.resource.item, request.outstanding
+                ),
+                zh: format!(
+                    "承诺{}{}{}，但该需求仅尚缺{}{}，未予采纳（确需超额调拨请标明超额承诺）",
+                    offer.resource.item,
+                    c.quantity,
+                    offer.resource.unit,
+                    request.outstanding,
+                    offer.resource.unit
+                ),
+            }
+            .into());
+        }
         offer.committed += c.quantity;
         offer.remaining -= c.quantity;
         offer.commits.push(act.id());
@@ -143,6 +187,7 @@ impl Pass<'_> {
             offer: c.offer,
             request: c.request,
             quantity: c.quantity,
+            surplus: c.surplus,
             eta_ms: c.eta_ms,
             note: c.note.clone(),
             status: DeploymentStatus::Committed,
@@ -158,17 +203,65 @@ impl Pass<'_> {
         // Both were known when the commit applied.
         let o = Self::find(&self.index.offers, &offer_id, OFFER)?;
         let r = Self::find(&self.index.requests, &request_id, REQUEST)?;
-        let requester = self.views.requests[r].by.node;
+        let requester = self.views.requests[r].by.clone();
         let commit = &mut self.views.commits[k];
-        if act.item.author != commit.by.node && act.item.author != requester {
-            return Err(Reason::new(
-                ReasonCode::NotParty,
-                "only the owner or the requester may report where a resource is",
-                "只有资源所属单位或需求单位可以报告调运状态",
-            )
-            .into());
+        let sender = act.item.author == commit.by.node;
+        let receiver = act.item.author == requester.node;
+        let allowed = match s.status {
+            DeploymentStatus::Dispatched | DeploymentStatus::Returned => sender,
+            DeploymentStatus::Delivered | DeploymentStatus::Released => receiver,
+            DeploymentStatus::Arrived | DeploymentStatus::Committed => sender || receiver,
+        };
+        if !allowed {
+            let (en, zh) = match s.status {
+                DeploymentStatus::Dispatched | DeploymentStatus::Returned => (
+                    format!(
+                        "only the committing side {} may report a resource {}",
+                        commit.by.name, s.status
+                    ),
+                    format!(
+                        "只有承诺调拨的{}可以报告“{}”",
+                        commit.by.name,
+                        s.status.name_zh()
+                    ),
+                ),
+                DeploymentStatus::Delivered | DeploymentStatus::Released => (
+                    format!(
+                        "only the receiving side {} may report a resource {}",
+                        requester.name, s.status
+                    ),
+                    format!(
+                        "只有需求单位{}可以报告“{}”",
+                        requester.name,
+                        s.status.name_zh()
+                    ),
+                ),
+                DeploymentStatus::Arrived | DeploymentStatus::Committed => (
+                    "only the committing or the receiving side may report where a resource is"
+                        .to_string(),
+                    "只有承诺调拨单位或需求单位可以报告调运状态".to_string(),
+                ),
+            };
+            return Err(Reason::new(ReasonCode::NotParty, en, zh).into());
         }
         let current = commit.status;
+        if s.status == current && (s.status == DeploymentStatus::Delivered || s.status.is_final()) {
+            return Err(Conflict {
+                rule: ConflictRule::DuplicateStatus,
+                subject: s.commit,
+                entry: act.id(),
+                by: act.who.clone(),
+                at_ms: act.at_ms(),
+                other: commit.history.last().map(|h| h.entry),
+                applied: false,
+                en: format!(
+                    "reports {} again for a resource already {}; not applied",
+                    s.status, current
+                ),
+                zh: format!("资源已为“{}”，重复报告，未予采纳", current.name_zh()),
+            }
+            .into());
+        }
         if s.status.stage() < current.stage() || (current.is_final() && s.status != current) {
             return Err(Conflict {
                 rule: ConflictRule::StatusRegressed,

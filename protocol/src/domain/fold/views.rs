@@ -358,6 +358,8 @@ pub struct CommitView {
     pub offer: EntryId,
     pub request: EntryId,
     pub quantity: u64,
+    /// Explicitly committed beyond what the request still needed (超额承诺).
+    pub surplus: bool,
     pub eta_ms: Option<u64>,
     pub note: String,
     pub status: DeploymentStatus,
