@@ -604,6 +604,8 @@
       !i.closed ? button(t("report_update"), () => open(followUpForm(i, false, done, closeForm)), null, { id: "btn-update" }) : null,
       !i.closed ? button(t("report_final"), () => open(followUpForm(i, true, done, closeForm)), "secondary", { id: "btn-close" }) : null,
       i.closed ? button(t("report_verified"), () => open(followUpForm(i, false, done, closeForm, true)), "secondary") : null,
+      // 重开: only the closing post or one above it may; the node says so.
+      i.closed ? button(t("report_reopen"), () => open(followUpForm(i, false, done, closeForm, false, true)), "secondary", { id: "btn-reopen" }) : null,
       commands ? button(resp && resp.active ? t("resp_adjust") : t("resp_activate"), () => open(responseForm(i, done, closeForm)), "secondary") : null,
       commands && resp && resp.active ? button(t("resp_end"), () => open(endResponseForm(i, done, closeForm)), "secondary") : null,
       button(t("form_consult"), () => open(consultForm(i, done, closeForm)), "secondary"),
@@ -642,12 +644,12 @@
         h("div", { class: "small" }, h("b", {}, fmtTime(x.at_ms) + " [" + x.channel + "] " + x.headline), " — " + x.text))) : null);
   }
 
-  function followUpForm(i, close, done, cancel, verified) {
+  function followUpForm(i, close, done, cancel, verified, reopen) {
     return form({
-      id: close ? "form-incident-close" : "form-incident-update",
-      title: (close ? t("form_close") : t("form_update")) + " · " + i.current.title,
+      id: reopen ? "form-incident-reopen" : close ? "form-incident-close" : "form-incident-update",
+      title: (reopen ? t("report_reopen") : close ? t("form_close") : t("form_update")) + " · " + i.current.title,
       fields: [
-        !close ? { name: "verified", label: "verified_correction", type: "checkbox", value: !!verified } : null,
+        !close && !reopen ? { name: "verified", label: "verified_correction", type: "checkbox", value: !!verified } : null,
         [
           { name: "severity", label: "inc_severity", type: "select", placeholder: "—", options: opts.severities() },
           { name: "trend", label: "trend" },
@@ -663,7 +665,8 @@
       submit: async (data) => {
         const verifiedFlag = !!data.verified;
         delete data.verified;
-        done(await act(close ? "incident/close" : "incident/update", { incident: i.id, verified: verifiedFlag, report: data }));
+        const body = reopen ? { incident: i.id, reopen: true, report: data } : { incident: i.id, verified: verifiedFlag, report: data };
+        done(await act(close ? "incident/close" : "incident/update", body));
       },
       onCancel: cancel,
     });
@@ -779,9 +782,10 @@
         { name: "request", label: "res_requests", type: "select", required: true, placeholder: "—", value: pre.request,
           options: requests.filter((r) => r.outstanding > 0).map((r) => ({ value: r.id, label: r.resource.item + " " + r.outstanding + r.resource.unit + " → " + r.deliver_to + " (" + who(r.by) + ")" })) },
         [{ name: "quantity", label: "res_quantity", type: "number", required: true }, { name: "eta", label: "res_eta", type: "datetime" }],
+        { name: "surplus", label: "res_surplus", type: "checkbox", value: false },
         { name: "note", label: "note" },
       ],
-      submit: async (data) => done(await act("resource/commit", data)),
+      submit: async (data) => done(await act("resource/commit", Object.assign(data, { surplus: !!data.surplus }))),
       onCancel: cancel,
     });
   }

@@ -120,6 +120,7 @@ window.I18N = {
     cert_expired: "不在有效期", cert_superseded: "已被取代", cert_uncertified: "未认证",
     can_certify: "可签发下级", roles: "角色", unit_type: "单位类型", revocations: "吊销记录",
     // map
+    report_reopen: "重开事件", res_surplus: "超额承诺（超出尚缺数量仍调拨）",
     map_title: "态势图", map_hint: "按坐标绘制事件位置与生效、待生效预警的范围（多边形、圆形）；无底图，离线可用。悬停可看标题与来源。",
     map_no_points: "暂无带坐标的事件或预警范围。", legend_incident: "事件（按等级）", legend_warning: "预警范围",
     legend_post: "本级及下级岗位（按登记位置）", map_this_post: "本岗位",
@@ -239,6 +240,7 @@ window.I18N = {
     regions_tree: "Region tree", cert_valid: "valid", cert_revoked: "revoked", cert_quarantined: "quarantined",
     cert_expired: "expired", cert_superseded: "superseded", cert_uncertified: "uncertified",
     can_certify: "may certify", roles: "Roles", unit_type: "Unit type", revocations: "Revocations",
+    report_reopen: "Reopen the incident", res_surplus: "Surplus (more than is still needed)",
     map_title: "Situation map", map_hint: "Incidents and the areas (polygons, circles) of warnings in force or pending, drawn from coordinates; no tiles, works offline. Hover for headline and source.",
     map_no_points: "No incident with a position and no warning area yet.",
     legend_incident: "Incidents by severity", legend_warning: "Warning areas",
