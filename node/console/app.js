@@ -102,7 +102,13 @@
 
   // Times are shown in Beijing time, the time every post keeps.
   const bj = (ms) => new Date(ms + 8 * 3600e3).toISOString();
-  const fmtTime = (ms) => (ms ? bj(ms).slice(5, 16).replace("T", " ") : "—");
+  // Month-day and time, the year too when it is not this year ("12-02"
+  // must not stand for a date in 2027).
+  const fmtTime = (ms) => {
+    if (!ms) return "—";
+    const when = bj(ms);
+    return when.slice(when.slice(0, 4) === bj(Date.now()).slice(0, 4) ? 5 : 0, 16).replace("T", " ");
+  };
   const fmtFull = (ms) => (ms ? bj(ms).slice(0, 19).replace("T", " ") : "—");
   const nowInput = () => bj(Date.now()).slice(0, 16);
   function ago(ms) {
