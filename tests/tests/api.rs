@@ -1114,6 +1114,17 @@ fn cap_goes_in_and_out_over_http() {
         "{linked}"
     );
 
+    // One limit on both sides: a document of exactly MAX_CAP_BYTES (the
+    // alert padded with trailing whitespace) is read; one byte more is not.
+    let mut largest = read("rainstorm-orange.xml");
+    largest.resize(liandong_node::gateway::cap::MAX_CAP_BYTES, b' ');
+    let (s, at_limit) = post_cap(&county, &largest);
+    assert_eq!(s, 200, "{at_limit}");
+    assert_eq!(
+        at_limit["skipped"].as_array().map(Vec::len),
+        Some(1),
+        "{at_limit}"
+    );
     let huge = vec![b' '; liandong_node::gateway::cap::MAX_CAP_BYTES + 1];
     let (s, big) = post_cap(&county, &huge);
     assert_eq!(
