@@ -21,6 +21,8 @@ trait CapPost {
     fn import(&self, file: &Path, extra: &[&str]) -> Value;
     fn warnings(&self, extra: &[&str]) -> Vec<Value>;
     fn entries(&self) -> usize;
+    /// An import that must be refused as invalid (exit 6); returns stderr.
+    fn import_refused(&self, file: &Path) -> String;
 }
 
 impl CapPost for Post {
@@ -46,6 +48,13 @@ impl CapPost for Post {
 
     fn entries(&self) -> usize {
         self.json(&["log"]).as_array().expect("entries").len()
+    }
+
+    fn import_refused(&self, file: &Path) -> String {
+        self.refused(
+            &["warning", "import", file.to_str().expect("utf-8 path")],
+            6,
+        )
     }
 }
 
@@ -132,14 +141,7 @@ fn a_weather_bureaus_alert_is_imported_followed_and_refused_when_wrong() {
     assert!(board.contains("沙湾市气象台（外部）"), "{board}");
 
     // An exercise: refused outside a drill, recorded inside one only.
-    let err = county.refused(
-        &[
-            "warning",
-            "import",
-            fixture("rainstorm-exercise.xml").to_str().expect("path"),
-        ],
-        6,
-    );
+    let err = county.import_refused(&fixture("rainstorm-exercise.xml"));
     assert!(err.contains("--drill") && err.contains("Exercise"), "{err}");
     let drill = county.json(&["drill", "start", "--name", "防汛演练"]);
     let drill = drill["id"].as_str().expect("drill id").to_string();
@@ -152,14 +154,7 @@ fn a_weather_bureaus_alert_is_imported_followed_and_refused_when_wrong() {
 
     // Invalid CAP: every problem named, exit 6, nothing stored.
     let before = county.entries();
-    let err = county.refused(
-        &[
-            "warning",
-            "import",
-            fixture("invalid-four-problems.xml").to_str().expect("path"),
-        ],
-        6,
-    );
+    let err = county.import_refused(&fixture("invalid-four-problems.xml"));
     for named in ["alert/identifier", "alert/sent", "severity", "polygon"] {
         assert!(err.contains(named), "{named} not named:\n{err}");
     }
@@ -173,7 +168,7 @@ fn a_weather_bureaus_alert_is_imported_followed_and_refused_when_wrong() {
          <alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>&x;</identifier></alert>",
     )
     .expect("write");
-    let err = county.refused(&["warning", "import", xxe.to_str().expect("path")], 6);
+    let err = county.import_refused(&xxe);
     assert!(!err.contains("root:"), "{err}");
     assert!(err.to_lowercase().contains("doctype"), "{err}");
     assert_eq!(county.entries(), before);
@@ -288,26 +283,12 @@ fn through_a_running_post_the_gateway_is_the_same() {
     assert_eq!(count(&report, "written"), 1, "{report}");
     let again = county.import(&fixture("rainstorm-orange.xml"), &[]);
     assert_eq!(count(&again, "skipped"), 1, "{again}");
-    let err = county.refused(
-        &[
-            "warning",
-            "import",
-            fixture("invalid-four-problems.xml").to_str().expect("path"),
-        ],
-        6,
-    );
+    let err = county.import_refused(&fixture("invalid-four-problems.xml"));
     assert!(
         err.contains("alert/identifier") && err.contains("polygon"),
         "{err}"
     );
-    let err = county.refused(
-        &[
-            "warning",
-            "import",
-            fixture("rainstorm-exercise.xml").to_str().expect("path"),
-        ],
-        6,
-    );
+    let err = county.import_refused(&fixture("rainstorm-exercise.xml"));
     assert!(err.contains("--drill"), "{err}");
 
     let id = county.warnings(&[])[0]["id"]
