@@ -17,6 +17,8 @@
     busy: false,
     routeSeq: 0,
     refreshing: false,
+    // Region code → name (null when no table knows it), filled as pages need.
+    regionNames: {},
   };
 
   // ------------------------------------------------------------ helpers
@@ -148,7 +150,36 @@
     const v = vocabOf("colors", c);
     return h("span", { class: "badge col-" + c }, v ? pick(v) : c);
   }
-  function levelName(l) { const v = vocabOf("levels", l); return v ? pick(v) : l; }
+  // Levels, unit types and roles by their value or their Chinese name (the
+  // certificate listing, shared with the CLI, writes 县级 and 消防).
+  const named = (list, x) => (S.vocab && S.vocab[list] || []).find((v) => v.value === x || v.zh === x);
+  function levelName(l) { const v = named("levels", l); return v ? pick(v) : l; }
+  function unitName(u) { const v = named("unit_types", u); return v ? pick(v) : u; }
+  function roleName(r) { const v = named("roles", r); return v ? pick(v) : r; }
+
+  // A region shown by its name (沙湾市), its code on hover. Names arrive
+  // after the page is drawn: fillRegionNames() looks up every code on
+  // screen the console does not know yet, in one request, and writes them
+  // in; a code no table knows stays as written.
+  function region(code, cls) {
+    const name = S.regionNames[code];
+    return h("span", { class: "region" + (name ? "" : " mono") + (cls ? " " + cls : ""), "data-region": code || "", title: code || "" }, name || code || "—");
+  }
+  const regionList = (codes) => codes.map((c, k) => [k ? "、" : null, region(c)]);
+  async function fillRegionNames() {
+    const spans = [...document.querySelectorAll("[data-region]")];
+    const unknown = [...new Set(spans.map((el) => el.dataset.region))].filter((c) => c && !(c in S.regionNames)).slice(0, 500);
+    if (unknown.length) {
+      try {
+        const names = await api("/api/region-names?codes=" + unknown.join(","), { track: false, background: true });
+        for (const c of unknown) S.regionNames[c] = names[c] ? names[c].name : null;
+      } catch (e) { return; /* codes stay as written; the next page asks again */ }
+    }
+    for (const el of document.querySelectorAll("[data-region]")) {
+      const name = S.regionNames[el.dataset.region];
+      if (name && el.textContent !== name) { el.textContent = name; el.classList.remove("mono"); }
+    }
+  }
   function respLabel(level) {
     if (!level) return null;
     const v = vocabOf("response_levels", level);
@@ -378,7 +409,7 @@
         id === "tasks" && S.inbox ? h("span", { class: "count" }, S.inbox) : null)));
     const info = document.getElementById("post-info");
     if (S.me) {
-      info.replaceChildren(h("span", { class: "lvl" }, levelName(S.me.level)), S.me.name, " · ", S.me.region,
+      info.replaceChildren(h("span", { class: "lvl" }, levelName(S.me.level)), S.me.name, " · ", region(S.me.region),
         h("span", { class: "muted" }, "  " + (S.me.network || "")));
     }
     const tr = document.getElementById("track");
@@ -456,7 +487,7 @@
       o.active.map((i) => h("tr", { class: "clickable incident-row" + (i.update_overdue ? " overdue" : ""), "data-id": i.id, onclick: () => go("#/incidents/" + i.id) },
         h("td", {}, sevBadge(i.severity, i.provisional)),
         h("td", {}, i.title, i.update_overdue ? h("span", { class: "badge b-red" }, " " + t("overdue_update")) : null),
-        h("td", { class: "mono" }, i.region), h("td", {}, who(i.reported_by)),
+        h("td", {}, region(i.region)), h("td", {}, who(i.reported_by)),
         h("td", {}, fmtTime(i.last_report_ms)), h("td", {}, respLabel(i.response_level) || "—"))));
     const overdue = table([t("inc_title"), t("status"), t("due")],
       o.overdue_reports.map((r) => h("tr", { class: "clickable", onclick: () => go("#/incidents/" + r.incident) },
@@ -509,7 +540,7 @@
     const row = (i) => h("tr", { class: "clickable incident-row", "data-id": i.id, onclick: () => go("#/incidents/" + i.id) },
       h("td", {}, sevBadge(i.current.severity, i.current.provisional)),
       h("td", {}, i.current.title), h("td", {}, eventLabel(i.current.event)),
-      h("td", { class: "mono" }, i.region), h("td", {}, who(i.reported_by)),
+      h("td", {}, region(i.region)), h("td", {}, who(i.reported_by)),
       h("td", {}, fmtTime(i.last_report_ms)),
       h("td", {}, i.response && i.response.active ? respLabel(i.response.level) : "—"),
       h("td", { class: "mono" }, short(i.id)));
@@ -589,7 +620,7 @@
     const facts = h("dl", { class: "facts" },
       h("dt", {}, t("inc_event")), h("dd", {}, eventLabel(r.event)),
       h("dt", {}, t("inc_occurred")), h("dd", {}, fmtFull(r.occurred_ms)),
-      h("dt", {}, t("region")), h("dd", { class: "mono" }, r.region + (r.point ? "  (" + (r.point.lat_e6 / 1e6).toFixed(4) + ", " + (r.point.lon_e6 / 1e6).toFixed(4) + ")" : "")),
+      h("dt", {}, t("region")), h("dd", {}, region(r.region), " ", h("span", { class: "mono muted" }, r.region + (r.point ? "  (" + (r.point.lat_e6 / 1e6).toFixed(4) + ", " + (r.point.lon_e6 / 1e6).toFixed(4) + ")" : ""))),
       h("dt", {}, t("inc_reported_by")), h("dd", {}, who(i.reported_by) + " · " + fmtFull(i.first_report_ms)),
       h("dt", {}, t("inc_last_report")), h("dd", {}, fmtFull(i.last_report_ms) + " · " + i.reports.length + (zh() ? " 份报告" : " reports")),
       h("dt", {}, t("inc_response")), h("dd", {}, resp
@@ -612,12 +643,14 @@
       i.closed ? button(t("report_verified"), () => open(followUpForm(i, false, done, closeForm, true)), "secondary") : null,
       // 重开: only the closing post or one above it may; the node says so.
       i.closed ? button(t("report_reopen"), () => open(followUpForm(i, false, done, closeForm, false, true)), "secondary", { id: "btn-reopen" }) : null,
-      commands ? button(resp && resp.active ? t("resp_adjust") : t("resp_activate"), () => open(responseForm(i, done, closeForm)), "secondary") : null,
+      // A closed incident takes no new response, request or task; a
+      // response still running can be ended, and it can be reopened above.
+      commands && !i.closed ? button(resp && resp.active ? t("resp_adjust") : t("resp_activate"), () => open(responseForm(i, done, closeForm)), "secondary", { id: "btn-response" }) : null,
       commands && resp && resp.active ? button(t("resp_end"), () => open(endResponseForm(i, done, closeForm)), "secondary") : null,
       button(t("form_consult"), () => open(consultForm(i, done, closeForm)), "secondary"),
       button(t("form_release"), () => open(releaseForm(i, done, closeForm)), "secondary"),
-      button(t("form_request"), () => open(requestForm({ incident: i.id }, done, closeForm)), "secondary"),
-      commands ? button(t("form_assign"), () => assignForm({ incident: i.id }, done, closeForm).then(open), "secondary") : null,
+      !i.closed ? button(t("form_request"), () => open(requestForm({ incident: i.id }, done, closeForm)), "secondary", { id: "btn-request" }) : null,
+      commands && !i.closed ? button(t("form_assign"), () => assignForm({ incident: i.id }, done, closeForm).then(open), "secondary") : null,
       button(t("drill_review"), () => go("#/review?incident=" + i.id), "secondary"));
     const timeline = h("ol", { class: "timeline", id: "incident-timeline" },
       d.timeline.map((x) => h("li", { class: "k-" + x.kind + (x.overridden ? " overridden" : "") },
@@ -973,7 +1006,7 @@
     const info = capInfoOf(w);
     const names = info ? Array.from(new Set(info.areas.map((a) => a.description).filter(Boolean))) : [];
     const codes = w.current.area.join(", ");
-    if (!names.length) return h("td", { class: "mono" }, codes || "—");
+    if (!names.length) return h("td", {}, w.current.area.length ? regionList(w.current.area) : "—");
     return h("td", {}, names.join("、"), codes ? h("div", { class: "mono small muted" }, codes) : null);
   }
   // The alert as CAP 1.2 XML. A plain link: the session cookie (SameSite
@@ -1188,7 +1221,7 @@
       panel(null, table([t("plan_title"), t("plan_version"), t("plan_owner"), t("region"), t("status"), t("plan_review_due"), t("plan_activations"), ""],
         s.plans.map((p) => h("tr", { class: p.review_overdue ? "overdue" : null },
           h("td", {}, p.title), h("td", {}, p.versions.length ? p.versions[p.versions.length - 1].version : "—"),
-          h("td", {}, who(p.owner)), h("td", { class: "mono" }, p.region),
+          h("td", {}, who(p.owner)), h("td", {}, region(p.region)),
           h("td", {}, p.approved ? h("span", { class: "badge b-green" }, t("plan_approved")) : null, " ",
             p.filed ? h("span", { class: "badge b-green" }, t("plan_filed")) : null,
             p.review_overdue ? h("span", { class: "badge b-red" }, t("plan_review_overdue")) : null),
@@ -1242,7 +1275,7 @@
       actionArea,
       panel(null, table([t("drill_name"), t("drill_scenario"), t("drill_region"), t("drill_started"), t("drill_ended"), { label: t("drill_entries"), num: 1 }, ""],
         s.drills.slice().reverse().map((d) => h("tr", {},
-          h("td", {}, d.name), h("td", {}, d.scenario), h("td", { class: "mono" }, d.region),
+          h("td", {}, d.name), h("td", {}, d.scenario), h("td", {}, region(d.region)),
           h("td", {}, fmtTime(d.started_ms) + " · " + who(d.started_by)),
           h("td", {}, d.ended ? fmtTime(d.ended.at_ms) : h("span", { class: "badge b-purple" }, t("drill_running"))),
           h("td", { class: "num" }, d.entries),
@@ -1339,7 +1372,7 @@
           h("dt", {}, t("store_bytes")), h("dd", {}, (st.store_bytes / 1048576).toFixed(1) + " MiB")))),
       panel(t("peers") + " (" + st.peers + ")", table([t("by"), t("region"), t("peer_id"), t("time"), t("sync_history")],
         st.peer_list.map((p) => h("tr", {},
-          h("td", {}, p.name || "?"), h("td", { class: "mono" }, p.region || ""), h("td", { class: "mono small" }, "…" + p.peer_id.slice(-10)),
+          h("td", {}, p.name || "?"), h("td", {}, region(p.region || "")), h("td", { class: "mono small" }, "…" + p.peer_id.slice(-10)),
           h("td", {}, p.connected_since), h("td", { class: "small" }, p.last_sync ? p.last_sync.started + " (+" + p.last_sync.fetched + " / -" + p.last_sync.pushed + ")" : "—"))))),
       st.links && st.links.length ? panel(t("links"), table([t("address"), t("status"), t("link_failures"), t("link_next")],
         st.links.map((l) => h("tr", {},
@@ -1352,7 +1385,7 @@
           .concat(st.banned_by.map((b) => h("tr", { class: "alert" }, h("td", { class: "mono small" }, (b.name || "?") + " …" + b.peer_id.slice(-10)), h("td", {}, t("ban_theirs")), h("td", {}, b.reason), h("td", {}, fmtTime(b.until_ms))))))) : null,
       panel(t("heard"), table([t("by"), t("level"), t("region"), t("status"), t("parent_last")],
         n.heard.slice().sort((a, b) => b.last_ms - a.last_ms).map((x) => h("tr", {},
-          h("td", {}, x.name || "?"), h("td", {}, levelName(x.level)), h("td", { class: "mono" }, x.region),
+          h("td", {}, x.name || "?"), h("td", {}, levelName(x.level)), h("td", {}, region(x.region)),
           h("td", {}, h("span", { class: "badge " + (x.connected ? "b-green" : "b-grey") }, x.connected ? t("connected") : t("disconnected"))),
           h("td", {}, ago(x.last_ms)))))),
       panel(t("sync_history"),
@@ -1470,7 +1503,7 @@
       h("li", { class: "muted" }, t("map_unmapped")),
       unmapped.map(({ w }) => h("li", { "data-id": w.id }, warningBadge(w), " ", warningHeadline(w),
         h("span", { class: "muted" }, " — " + (w.external ? capSender(w) : who(w.issued_by)) +
-          (w.current.area.length ? " · " + t("region") + " " + w.current.area.join(", ") : ""))))) : null;
+          (w.current.area.length ? " · " + t("region") + " " : "")), regionList(w.current.area)))) : null;
     // The bounds hold every point, every polygon vertex and each circle's
     // whole extent.
     const extent = points.concat(sites).map((p) => ({ lat: p.lat, lon: p.lon }));
@@ -1656,6 +1689,7 @@
     }
     main().dataset.page = page;
     S.refreshing = false;
+    fillRegionNames();
   }
 
   // A new entry: refresh what is on screen, unless the operator is typing.

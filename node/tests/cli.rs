@@ -97,6 +97,24 @@ fn init_note_log_verify() {
     let table = liandong(&dir, &["log"]);
     assert!(stdout(&table).contains("镇区积水"), "{}", stdout(&table));
 
+    // --author takes the 8 characters listings show, as the full id does.
+    let node_id = id["node_id"].as_str().expect("node id").to_string();
+    for given in [&node_id[..8], &node_id[..13], node_id.as_str()] {
+        let mine = json(&liandong(&dir, &["log", "--author", given, "--json"]));
+        assert_eq!(mine.as_array().map(Vec::len), Some(3), "--author {given}");
+    }
+    let short = liandong(&dir, &["log", "--author", &node_id[..7]]);
+    assert_eq!(short.status.code(), Some(2), "{}", stderr(&short));
+    assert!(stderr(&short).contains("8"), "{}", stderr(&short));
+    let stranger = if node_id.starts_with('0') {
+        "11111111"
+    } else {
+        "00000000"
+    };
+    let none = liandong(&dir, &["log", "--author", stranger]);
+    assert_eq!(none.status.code(), Some(2), "{}", stderr(&none));
+    assert!(stderr(&none).contains(stranger), "{}", stderr(&none));
+
     let report = json(&liandong(&dir, &["verify", "--json"]));
     assert_eq!(report["entries"], 3);
     assert_eq!(report["valid"], 3);

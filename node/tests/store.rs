@@ -270,3 +270,38 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn authors_are_found_by_the_start_of_their_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(&dir);
+    // Several entries each, so the lookup must step over an author's rows.
+    let keys: Vec<Keypair> = (1..=4u8).map(|b| Keypair::from_secret([b; 32])).collect();
+    for kp in &keys {
+        let mut prev = None;
+        for seq in 1..=3 {
+            let e = entry(kp, seq, prev, "654203", "x", 1000 + seq);
+            store.insert(&e, Durability::Durable).expect("insert");
+            prev = Some(e.id());
+        }
+    }
+    let mut all: Vec<String> = keys.iter().map(|k| k.node_id().to_hex()).collect();
+    all.sort();
+    let found = |prefix: &str, max: usize| -> Vec<String> {
+        store
+            .authors_starting_with(prefix, max)
+            .expect("lookup")
+            .iter()
+            .map(|a| a.to_hex())
+            .collect()
+    };
+    assert_eq!(found("", 10), all, "every author once, in key order");
+    assert_eq!(found("", 2), all[..2], "no more than asked for");
+    for id in &all {
+        // Even and odd lengths, upper case as an operator may type it.
+        assert_eq!(found(&id[..8], 10), vec![id.clone()]);
+        assert_eq!(found(&id[..9].to_uppercase(), 10), vec![id.clone()]);
+        assert_eq!(found(id, 10), vec![id.clone()]);
+    }
+    assert!(found("not hex!", 10).is_empty());
+}

@@ -27,6 +27,25 @@ impl Role {
     pub fn new(name: &str) -> Role {
         Role(name.trim().to_string())
     }
+
+    /// The roles this software names for people (value, Chinese, English).
+    /// A role not listed here is shown as written.
+    pub const NAMED: [(&'static str, &'static str, &'static str); 1] =
+        [(Role::WARNING_ISSUER, "预警发布", "warning issuer")];
+
+    pub fn name_zh(&self) -> &str {
+        Self::NAMED
+            .iter()
+            .find(|(v, _, _)| *v == self.0)
+            .map_or(&self.0, |(_, zh, _)| zh)
+    }
+
+    pub fn name_en(&self) -> &str {
+        Self::NAMED
+            .iter()
+            .find(|(v, _, _)| *v == self.0)
+            .map_or(&self.0, |(_, _, en)| en)
+    }
 }
 
 impl fmt::Display for Role {

@@ -5,6 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
+use liandong_node::api::MAX_REGION_NAME_CODES;
 use liandong_node::app::{self, ConsoleOptions};
 use liandong_node::datadir::DataDir;
 use liandong_node::node::{NodeHandle, NodeOptions};
@@ -433,8 +434,24 @@ fn every_view_and_action_over_http() {
             .any(|h| h["name"] == VILLAGE && h["connected"] == json!(true))),
         "{net}"
     );
+    // No township post runs here: the village's parent is the nearest post
+    // above it, the county (a township nobody runs would read "never heard").
     let (_, vnet) = village.get("/api/network");
-    assert_eq!(vnet["parent"]["region"], "654203106", "{vnet}");
+    assert_eq!(vnet["parent"]["region"], "654203", "{vnet}");
+    assert_eq!(vnet["parent"]["name"], COUNTY, "{vnet}");
+    assert_eq!(vnet["parent"]["connected"], json!(true), "{vnet}");
+    // Region names for the console's lists; an unknown code has none.
+    let (s, names) = county.get("/api/region-names?codes=654203,654203106,659999");
+    assert_eq!(s, 200, "{names}");
+    assert_eq!(names["654203"]["name"], "沙湾市", "{names}");
+    assert_eq!(names["654203106"]["name"], "西戈壁镇", "{names}");
+    assert!(names.get("659999").is_none(), "{names}");
+    let many = vec!["654203"; MAX_REGION_NAME_CODES].join(",");
+    let (s, _) = county.get(&format!("/api/region-names?codes={many}"));
+    assert_eq!(s, 200, "exactly the limit is answered");
+    let (s, refused) = county.get(&format!("/api/region-names?codes={many},654203"));
+    assert_eq!(s, 400, "{refused}");
+    assert_eq!(refused["error"]["code"], "too_many_codes", "{refused}");
     let (_, members) = county.get("/api/members");
     assert_eq!(members["mode"], "dev");
     assert_eq!(

@@ -16,6 +16,7 @@
 //! | actions | `POST /api/{area}/{verb}` — see `crate::domain::actions` (take `?drill=`) |
 //! | network | `GET /api/network`, `POST /api/sync`, `GET /api/bundle`, `POST /api/bundle/import` |
 //! | members | `GET /api/members` (certificate tree), `/api/posts`, `/api/regions`; `POST /api/members/revoke` |
+//! | regions | `GET /api/region-names?codes=…` (names from the region tables) |
 //! | live | `GET /api/events` (server-sent events, one per new entry) |
 //! | notes | `POST /api/notes` |
 //! | metrics | `GET /metrics` (Prometheus text format) |
@@ -42,11 +43,14 @@ pub use state::ApiState;
 use crate::node::NodeHandle;
 
 pub use crate::service::http::MAX_BODY_BYTES;
+pub use routes::region_names::MAX_REGION_NAME_CODES;
 /// Largest JSON body of any other request.
 pub const MAX_JSON_BYTES: usize = 256 * 1024;
 
 pub fn router(state: ApiState) -> Router {
-    use routes::{actions, cap, events, ledger, members, metrics, network, session, views};
+    use routes::{
+        actions, cap, events, ledger, members, metrics, network, region_names, session, views,
+    };
     let api = Router::new()
         .route("/api/access", get(session::access))
         .route("/api/login", post(session::login))
@@ -77,6 +81,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/members/revoke", post(members::revoke))
         .route("/api/posts", get(members::posts))
         .route("/api/regions", get(members::regions))
+        .route("/api/region-names", get(region_names::names))
         .route("/api/events", get(events::stream))
         .route("/api/{area}/{verb}", post(actions::act))
         .route("/metrics", get(metrics::scrape))

@@ -70,10 +70,21 @@ pub fn run(args: DemoArgs) -> Result<(), CliError> {
         }
         if !args.headless {
             println!("\n各节点控制台 / consoles of the posts:");
-            for (m, node) in net.posts() {
-                if let Some(addr) = node.console() {
-                    println!("  {:<28} http://{addr}/", m.name);
-                }
+            let consoles: Vec<(&str, String)> = net
+                .posts()
+                .filter_map(|(m, node)| {
+                    Some((m.name.as_str(), format!("http://{}/", node.console()?)))
+                })
+                .collect();
+            // Padded by terminal columns: a Chinese name takes two per character.
+            let widest = consoles
+                .iter()
+                .map(|(name, _)| output::display_width(name))
+                .max()
+                .unwrap_or(0);
+            for (name, url) in &consoles {
+                let pad = " ".repeat(widest - output::display_width(name));
+                println!("  {name}{pad}  {url}");
             }
             println!("网络保持运行，按 Ctrl-C 结束 / the network stays up; press Ctrl-C to end");
             let _ = tokio::signal::ctrl_c().await;

@@ -1,13 +1,14 @@
 //! `liandong log`: list ledger entries.
 
 use clap::Args;
-use liandong_protocol::{Hlc, Kind, NodeId, RegionCode};
+use liandong_protocol::{Hlc, Kind, RegionCode};
 
 use super::CliError;
 use super::access::{self, Access};
 use super::output;
 use crate::clock;
 use crate::datadir::DataDir;
+use crate::service::authors::{self, AuthorError};
 use crate::service::rows::{EntryRow, post_names};
 use crate::store::Query;
 
@@ -16,9 +17,10 @@ pub struct LogArgs {
     /// Only this kind (profile, note, or a number) / 只看此类型
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<Kind>,
-    /// Only entries by this author (node id) / 只看此节点
+    /// Only entries by this author: node id, or its first 8+ characters as
+    /// listings show them / 只看此节点（节点标识或至少 8 位前缀）
     #[arg(long)]
-    pub author: Option<NodeId>,
+    pub author: Option<String>,
     /// Only entries about this region or inside it / 只看此区划及下级
     #[arg(long)]
     pub scope: Option<RegionCode>,
@@ -56,10 +58,10 @@ pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
             })
             .transpose()
     };
-    let query = Query {
+    let mut query = Query {
         scope: args.scope,
         kind: args.kind,
-        author: args.author,
+        author: None,
         since: time(&args.since)?,
         until: time(&args.until)?.map(|t| Hlc::new(t.wall_ms(), u16::MAX)),
         limit: args.limit,
@@ -68,6 +70,15 @@ pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
     let rows: Vec<EntryRow> = match access::open(data_dir)? {
         Access::Local(post) => {
             let store = post.ledger.store();
+            query.author = args
+                .author
+                .as_deref()
+                .map(|a| authors::resolve(store, a))
+                .transpose()
+                .map_err(|e| match e {
+                    AuthorError::Store(e) => CliError::from(e),
+                    refused => CliError::Usage(refused.to_string()),
+                })?;
             let names = post_names(store)?;
             store
                 .query(&query)?
@@ -78,7 +89,7 @@ pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
         Access::Running(client) => {
             let params = [
                 ("kind", args.kind.map(|k| k.0.to_string())),
-                ("author", args.author.map(|a| a.to_hex())),
+                ("author", args.author.clone()),
                 ("scope", query.scope.as_ref().map(ToString::to_string)),
                 ("since", args.since.clone()),
                 ("until", args.until.clone()),

@@ -222,17 +222,13 @@ impl Core {
             NetEvent::Disconnected { peer } => {
                 self.shared.apply(Event::Disconnected(peer));
                 self.shared.pushers.forget(&peer);
-                self.shared
-                    .lock_peers()
-                    .disconnected(&peer, crate::clock::now_ms());
+                self.shared.lock_peers().disconnected(&peer);
             }
             NetEvent::Banned { peer, reason, .. } => {
                 self.shared.apply(Event::Disconnected(peer));
                 self.shared.pushers.forget(&peer);
                 self.shared.metrics.banned(reason.label());
-                self.shared
-                    .lock_peers()
-                    .disconnected(&peer, crate::clock::now_ms());
+                self.shared.lock_peers().disconnected(&peer);
             }
         }
         None

@@ -74,11 +74,13 @@ impl Peers {
         });
     }
 
-    pub fn disconnected(&mut self, peer: &PeerId, now_ms: u64) {
+    /// A lost link is not a word from the peer: its last-heard time stays
+    /// at its last hello, message or sync, so a link that died silently
+    /// does not read as "heard just now" on the cut-off banner.
+    pub fn disconnected(&mut self, peer: &PeerId) {
         self.by_id.remove(peer);
         if let Some(h) = self.heard.get_mut(peer) {
             h.connected = false;
-            h.last_ms = h.last_ms.max(now_ms);
         }
     }
 

@@ -162,9 +162,7 @@ const REFUSAL_GRACE: Duration = Duration::from_millis(250);
 /// the log.
 async fn refuse_peer(shared: &Arc<Shared>, peer: PeerId, reason: &str) {
     tracing::warn!(%peer, %reason, "peer refused at hello / 拒绝对等节点");
-    shared
-        .lock_peers()
-        .disconnected(&peer, crate::clock::now_ms());
+    shared.lock_peers().disconnected(&peer);
     tokio::time::sleep(REFUSAL_GRACE).await;
     shared.apply(Event::Refused {
         peer,

@@ -7,6 +7,7 @@
 //! and `cli/` are adapters over the running node (`node/`) and the domain
 //! (`domain/`), and meet only here.
 
+pub mod authors;
 pub mod cap;
 pub mod certs;
 pub mod events;

@@ -302,6 +302,48 @@ impl Store {
         )
     }
 
+    /// The authors in this store whose id, in hex, starts with `hex_prefix`
+    /// (at most `max` of them): how an operator's 8-character id finds the
+    /// post it means. One seek per author, not a scan of their entries.
+    pub fn authors_starting_with(
+        &self,
+        hex_prefix: &str,
+        max: usize,
+    ) -> Result<Vec<NodeId>, StoreError> {
+        let hex = hex_prefix.to_ascii_lowercase();
+        let Some(whole) = hex
+            .as_bytes()
+            .chunks_exact(2)
+            .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+            .collect::<Option<Vec<u8>>>()
+        else {
+            return Ok(Vec::new());
+        };
+        let prefix = [&[keys::AUTHOR][..], &whole].concat();
+        let mut from = prefix.clone();
+        let mut found = Vec::new();
+        while found.len() < max {
+            let Some(key) = self.tree()?.range(from.clone()..).keys().next() else {
+                break;
+            };
+            let key = key?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            let id: [u8; 32] = key
+                .get(1..33)
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| self.bad_key("A"))?;
+            let author = NodeId(id);
+            if author.to_hex().starts_with(&hex) {
+                found.push(author);
+            }
+            // Past every key of this author: seq and entry id are 40 bytes.
+            from = [&keys::author_prefix(&author)[..], &[0xff; 41]].concat();
+        }
+        Ok(found)
+    }
+
     /// The highest seq stored for `author` and the id(s) at it.
     pub fn head_of(&self, author: &NodeId) -> Result<Option<(u64, Vec<EntryId>)>, StoreError> {
         let Some(last) = self

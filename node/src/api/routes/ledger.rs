@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use liandong_protocol::{Body, Hlc, Kind, NodeId, Note, RegionCode, Status};
+use liandong_protocol::{Body, Hlc, Kind, Note, RegionCode, Status};
 use libp2p::{Multiaddr, PeerId};
 use serde::Deserialize;
 
@@ -14,8 +14,9 @@ use crate::api::json::JsonBody;
 use crate::bundle;
 use crate::clock;
 use crate::node::NodeHandle;
+use crate::service::authors::{self, AuthorError};
 use crate::service::rows::{self, EntryRow};
-use crate::store;
+use crate::store::{self, StoreError};
 
 pub async fn status(State(node): State<NodeHandle>) -> Json<crate::service::status::NodeStatus> {
     Json(node.status().await)
@@ -92,37 +93,40 @@ pub async fn entries(
             })
         })
         .transpose()?;
-    let author = q
-        .author
-        .as_deref()
-        .map(|a| {
-            a.parse::<NodeId>()
-                .map_err(|e| ApiError::bad_request("invalid_author", e.to_string()))
-        })
-        .transpose()?;
     let query = store::Query {
         scope: parse_region(q.scope.as_deref())?,
         kind,
-        author,
+        author: None,
         since: parse_time(q.since.as_deref())?,
         until: parse_time(q.until.as_deref())?.map(|t| Hlc::new(t.wall_ms(), u16::MAX)),
         limit: Some(q.limit.unwrap_or(1000).min(10_000)),
         voided: q.voided,
     };
+    let author = q.author;
     let rows = node
         .ledger()
-        .read(move |l| -> Result<Vec<EntryRow>, String> {
+        .read(move |l| -> Result<Vec<EntryRow>, ApiError> {
             let store = l.store();
-            let names = rows::post_names(store).map_err(|e| e.to_string())?;
-            let found = store.query(&query).map_err(|e| e.to_string())?;
+            let mut query = query;
+            // A full id or a unique 8+ character prefix, as `log --author`.
+            query.author = author
+                .as_deref()
+                .map(|a| authors::resolve(store, a))
+                .transpose()
+                .map_err(|e| match e {
+                    AuthorError::Store(e) => ApiError::internal(e.to_string()),
+                    refused => ApiError::bad_request("invalid_author", refused.to_string()),
+                })?;
+            let internal = |e: StoreError| ApiError::internal(e.to_string());
+            let names = rows::post_names(store).map_err(internal)?;
+            let found = store.query(&query).map_err(internal)?;
             Ok(found
                 .iter()
                 .map(|e| EntryRow::new(e, &names).with_standing(l.standing(e)))
                 .collect())
         })
         .await
-        .map_err(|e| ApiError::internal(e.to_string()))?
-        .map_err(ApiError::internal)?;
+        .map_err(|e| ApiError::internal(e.to_string()))??;
     Ok(Json(rows))
 }
 

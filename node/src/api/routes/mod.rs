@@ -7,6 +7,7 @@ pub mod ledger;
 pub mod members;
 pub mod metrics;
 pub mod network;
+pub mod region_names;
 pub mod session;
 pub mod views;
 

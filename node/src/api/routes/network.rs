@@ -100,9 +100,11 @@ pub async fn health(State(s): State<ApiState>) -> Result<Json<Health>, ApiError>
             }
         })
         .collect();
-    let parent = match region.parent() {
-        Some(p) => Some(parent_of(&s, p, &heard, now).await),
-        None => None,
+    // The national post has nobody above it.
+    let parent = if region.is_national() {
+        None
+    } else {
+        Some(parent_of(&s, &region, &heard, now).await)
     };
     let mine = region.clone();
     let known_above = heard.iter().any(|h| h.level.is_above(my_level))
@@ -134,39 +136,58 @@ pub async fn health(State(s): State<ApiState>) -> Result<Json<Health>, ApiError>
     }))
 }
 
-/// The parent post: the one responsible for exactly the region above.
-async fn parent_of(s: &ApiState, region: RegionCode, heard: &[HeardPost], now: u64) -> Parent {
-    let at: Vec<&HeardPost> = heard
-        .iter()
-        .filter(|h| h.heard.region == region.as_str())
-        .collect();
-    let connected = at.iter().any(|h| h.heard.connected);
-    let last_heard_ms = at.iter().map(|h| h.heard.last_ms).max();
-    let key = region.clone();
-    // Who the directory says the parent is, and its newest entry here.
-    let found = s
+/// The parent post: the post of the nearest region above this one that has
+/// a post at all. A village certified straight by its county has no
+/// township post, and its parent is the county, not a township nobody runs
+/// (which would read "never heard" forever).
+async fn parent_of(s: &ApiState, mine: &RegionCode, heard: &[HeardPost], now: u64) -> Parent {
+    let above = mine.ancestors();
+    // Who the directory says runs each region above, and its newest entry here.
+    let posts = s
         .with_desk(None, move |l, desk| {
-            let post = desk
-                .directory
-                .latest()
+            let latest = desk.directory.latest();
+            Ok(above
                 .into_iter()
-                .find(|p| p.region == key && p.level == key.level());
-            let last_entry = post.as_ref().and_then(|p| newest_by(l, &p.node));
-            Ok((post.map(|p| p.name), last_entry))
+                .map(|region| {
+                    let post = latest
+                        .iter()
+                        .find(|p| p.region == region && p.level == region.level());
+                    let name = post.map(|p| p.name.clone());
+                    let last_entry = post.and_then(|p| newest_by(l, &p.node));
+                    (region, name, last_entry)
+                })
+                .collect::<Vec<_>>())
         })
         .await
-        .unwrap_or((None, None));
-    let name = found
-        .0
-        .or_else(|| at.iter().find_map(|h| h.heard.name.clone()));
-    let latest = last_heard_ms.max(found.1);
+        .unwrap_or_default();
+    let heard_at = |region: &RegionCode| -> Vec<&HeardPost> {
+        heard
+            .iter()
+            .filter(|h| h.heard.region == region.as_str())
+            .collect()
+    };
+    let fallback = (
+        mine.parent().unwrap_or_else(RegionCode::national),
+        None,
+        None,
+    );
+    let (region, directory_name, last_entry_ms) = posts
+        .iter()
+        .find(|(region, name, _)| name.is_some() || !heard_at(region).is_empty())
+        .cloned()
+        .unwrap_or(fallback);
+    let at = heard_at(&region);
+    let connected = at.iter().any(|h| h.heard.connected);
+    let last_heard_ms = at.iter().map(|h| h.heard.last_ms).max();
+    let name = directory_name.or_else(|| at.iter().find_map(|h| h.heard.name.clone()));
+    let latest = last_heard_ms.max(last_entry_ms);
     Parent {
         level: region.level(),
         region,
         name,
         connected,
         last_heard_ms,
-        last_entry_ms: found.1,
+        last_entry_ms,
         silent: !connected && latest.is_none_or(|t| now.saturating_sub(t) > SILENCE_MS),
     }
 }

@@ -8,7 +8,7 @@ use liandong_protocol::domain::vocab::SUBTYPES;
 use liandong_protocol::domain::{
     Category, DeploymentStatus, Phase, ResourceClass, Severity, TaskState, WarningColor,
 };
-use liandong_protocol::{Level, ResponseLevel};
+use liandong_protocol::{Level, ResponseLevel, Role, UnitType};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -150,7 +150,16 @@ pub async fn vocab() -> Json<Value> {
     .iter()
     .map(|d| json!({ "value": d, "zh": d.name_zh(), "en": d.name() }))
     .collect();
+    let unit_types: Vec<Value> = UnitType::all_named()
+        .map(|(en, zh)| json!({ "value": en, "zh": zh, "en": en.replace('_', " ") }))
+        .collect();
+    let roles: Vec<Value> = Role::NAMED
+        .iter()
+        .map(|(value, zh, en)| json!({ "value": value, "zh": zh, "en": en }))
+        .collect();
     Json(json!({
+        "unit_types": unit_types,
+        "roles": roles,
         "events": events,
         "categories": categories,
         "severities": severities,
