@@ -431,7 +431,7 @@
       const p = n.parent;
       parts.push(h("div", {},
         h("span", { id: "partition-banner" }, "⚠ " + t("partitioned")),
-        p ? h("span", { class: "muted" }, " · " + t("parent") + " " + (p.name || p.region) + " " + t("parent_last") + " " +
+        p ? h("span", { class: "muted" }, " · " + t("parent") + " ", p.name || region(p.region), " " + t("parent_last") + " " +
           ago(Math.max(p.last_heard_ms || 0, p.last_entry_ms || 0) || null)) : null,
         h("div", { class: "muted small" }, t("partitioned_detail"))));
     }
@@ -525,7 +525,7 @@
     const levels = n.levels.filter((l) => l.known || l.relation === "self");
     return h("div", {},
       n.partitioned ? h("p", { class: "form-error" }, t("partitioned"), " — ", t("partitioned_detail")) : null,
-      n.parent ? h("p", {}, h("b", {}, t("parent") + t("colon")), (n.parent.name || n.parent.region) + " · ", parentLine(n.parent)) : null,
+      n.parent ? h("p", {}, h("b", {}, t("parent") + t("colon")), n.parent.name || region(n.parent.region), " · ", parentLine(n.parent)) : null,
       table([t("post_level"), "", t("reachable"), t("known"), t("parent_last")],
         levels.map((l) => h("tr", {},
           h("td", {}, zh() ? l.zh : l.en), h("td", { class: "muted" }, rel[l.relation]),
@@ -1419,15 +1419,15 @@
     const tree = h("ul", { class: "tree root", id: "cert-tree" }, m.tree.map((r) => h("li", { class: "cert-row" },
       h("div", { class: "node-line" },
         h("span", { class: "indent" }, "　".repeat(r.depth) + (r.depth ? "└ " : "")),
-        h("b", {}, r.name), h("span", { class: "badge b-outline" }, r.level), h("span", { class: "code mono" }, r.region),
-        h("span", { class: "muted small" }, r.unit_type), statusBadge(r.status),
+        h("b", {}, r.name), h("span", { class: "badge b-outline" }, levelName(r.level)), region(r.region, "code"),
+        h("span", { class: "muted small" }, unitName(r.unit_type)), statusBadge(r.status),
         r.can_certify ? h("span", { class: "badge b-outline" }, t("can_certify")) : null,
-        r.roles.length ? h("span", { class: "small" }, t("roles") + t("colon") + r.roles.join("、")) : null,
+        r.roles.length ? h("span", { class: "small" }, t("roles") + t("colon") + r.roles.map(roleName).join(zh() ? "、" : ", ")) : null,
         h("span", { class: "code mono" }, r.node.slice(0, 8)),
         r.reason ? h("span", { class: "small muted" }, r.reason) : null))));
     const regionNode = (n) => h("li", {},
       h("div", { class: "node-line" },
-        h("span", { class: "mono" }, n.code), h("span", { class: "badge b-outline" }, levelName(n.level)),
+        region(n.code), h("span", { class: "mono small muted" }, n.code), h("span", { class: "badge b-outline" }, levelName(n.level)),
         n.posts.length ? h("b", {}, n.posts.join("、")) : null,
         n.incidents ? h("span", { class: "badge b-red" }, t("ov_active") + " " + n.incidents) : null,
         n.warnings ? h("span", { class: "badge b-amber" }, t("ov_warnings") + " " + n.warnings) : null),
@@ -1605,17 +1605,32 @@
         h("text", { class: "plabel", x: left ? px - 14 : px + 14, y: py + 4, "text-anchor": left ? "end" : null }, p.i.current.title),
         h("title", {}, p.i.current.title));
     });
-    // Posts: a small square (this post's is dark), named on hover (their
-    // names would crowd the incidents' labels), drawn last: small enough
-    // not to hide an incident, and a post under a dot would be lost.
+    // Posts: a small square (this post's is dark), drawn last: small
+    // enough not to hide an incident, and a post under a dot would be lost.
+    // Named below the square unless an incident's label is there already.
+    // (A label is about 14 px a character, 35 px either side of a post.)
+    const nearIncident = (px, py) => points.some((p) => {
+      const ix = x(p.lon), iy = y(p.lat), labelEnd = ix + 14 + p.i.current.title.length * 14;
+      return Math.abs(iy - py) < 26 && px - 35 < labelEnd && px + 35 > ix - 12;
+    });
     const postsSvg = sites.map((q) => {
       const px = x(q.lon), py = y(q.lat);
       return h("g", { class: "map-post" + (q.p.me ? " me" : ""), "data-node": q.p.node },
         h("rect", { x: px - 5, y: py - 5, width: 10, height: 10, rx: 2 }),
+        nearIncident(px, py) ? null : h("text", { class: "post-label", x: px, y: py + 19, "text-anchor": "middle" }, q.p.name),
         h("title", {}, q.p.name + " · " + levelName(q.p.level) + (q.p.me ? " · " + t("map_this_post") : "")));
     });
+    // The region tree as lines: each post to the nearest post above it on
+    // the map (a village to its township, or to the county when no
+    // township post is drawn).
+    const above = (q) => sites.filter((o) => o !== q && o.p.region !== q.p.region && q.p.region.startsWith(o.p.region))
+      .sort((a, b) => b.p.region.length - a.p.region.length)[0];
+    const treeSvg = sites.map((q) => {
+      const o = above(q);
+      return o ? h("line", { class: "map-tree", x1: x(q.lon), y1: y(q.lat), x2: x(o.lon), y2: y(o.lat) }) : null;
+    });
     const svg = h("svg", { class: "map", id: "situation-map", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": t("map_title") },
-      grid, shapesSvg, marks, incidentsSvg, postsSvg);
+      grid, shapesSvg, treeSvg, marks, incidentsSvg, postsSvg);
     const list = listed.length ? h("ul", { class: "map-list small", id: "map-warnings" }, listed.map(({ w, shapes }) =>
       h("li", { "data-id": w.id }, h("span", { class: "wnum", style: null }, String(number.get(w.id))), warningBadge(w), " ", warningHeadline(w),
         w.external ? h("span", { class: "muted" }, " — " + capSender(w)) : h("span", { class: "muted" }, " — " + who(w.issued_by)),
@@ -1641,7 +1656,9 @@
         h("span", { class: "badge b-grey", title: t("ungraded_hint") }, t("ungraded")),
         h("span", { class: "muted" }, t("legend_pending"))),
       h("span", { class: "legend-group" }, h("svg", { class: "legend-post", width: 12, height: 12 },
-        h("rect", { x: 1, y: 1, width: 10, height: 10, rx: 2 })), h("span", {}, t("legend_post"))));
+        h("rect", { x: 1, y: 1, width: 10, height: 10, rx: 2 })), h("span", {}, t("legend_post")),
+        h("svg", { class: "legend-tree", width: 22, height: 12 }, h("line", { class: "map-tree", x1: 1, y1: 6, x2: 21, y2: 6 })),
+        h("span", {}, t("legend_tree"))));
   }
 
   // ---------------------------------------------------------------- login

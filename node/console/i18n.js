@@ -123,7 +123,7 @@ window.I18N = {
     report_reopen: "重开事件", res_surplus: "超额承诺（超出尚缺数量仍调拨）",
     map_title: "态势图", map_hint: "按坐标绘制事件位置与生效、待生效预警的范围（多边形、圆形）；无底图，离线可用。悬停可看标题与来源。",
     map_no_points: "暂无带坐标的事件或预警范围。", legend_incident: "事件（按等级）", legend_warning: "预警范围",
-    legend_post: "本级及下级岗位（按登记位置）", map_this_post: "本岗位",
+    legend_post: "本级及下级岗位（按登记位置）", map_this_post: "本岗位", legend_tree: "上下级（区划隶属）",
     legend_pending: "虚线：未生效", map_polygon: "{n} 个多边形", map_polygons: "{n} 个多边形", map_circle: "{n} 个圆形", map_circles: "{n} 个圆形",
     map_unmapped: "以下生效预警没有坐标范围，未在图中绘制（范围见区划）：",
     // login
@@ -244,7 +244,7 @@ window.I18N = {
     map_title: "Situation map", map_hint: "Incidents and the areas (polygons, circles) of warnings in force or pending, drawn from coordinates; no tiles, works offline. Hover for headline and source.",
     map_no_points: "No incident with a position and no warning area yet.",
     legend_incident: "Incidents by severity", legend_warning: "Warning areas",
-    legend_post: "This post and the posts below it (where they registered)", map_this_post: "this post",
+    legend_post: "This post and the posts below it (where they registered)", map_this_post: "this post", legend_tree: "chain of command (region above)",
     legend_pending: "dashed: not yet in effect", map_polygon: "{n} polygon", map_polygons: "{n} polygons", map_circle: "{n} circle", map_circles: "{n} circles",
     map_unmapped: "Warnings in force without coordinates, not drawn (their areas are region codes):",
     login_title: "Operator token", login_token: "Token", login_btn: "Log in",

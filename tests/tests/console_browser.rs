@@ -362,6 +362,7 @@ fn console_in_a_browser_on_three_posts() {
 
     // A CAP alert imported through the form, listed, exported, mapped.
     ok(cap_on_the_console(&browser, &county, &shot));
+    ok(every_page_in_both_languages(&browser, &county, &shot));
 
     // A commitment through the county's form, for the village's request.
     ok(browser.goto(&format!("{county}/#/resources")));
@@ -812,5 +813,66 @@ fn cap_on_the_console(browser: &Browser, county: &str, shot: &dyn Fn(&str)) -> R
     browser.wait_text("#map-legend", "未分级")?;
     browser.wait_text("#map-warnings", "沙湾市气象台")?;
     shot("26-county-map-cap");
+    Ok(())
+}
+
+/// The county's every page, in Chinese and then in English, each looked at
+/// (a screenshot) — and in English, the console's own words (navigation,
+/// headings, column heads, badges, buttons, labels) hold no Chinese: what
+/// an English-reading officer would otherwise stumble on (level badges,
+/// unit types, roles). Names from the ledger (incident titles, post names)
+/// are the operators' words and stay as written.
+fn every_page_in_both_languages(
+    browser: &Browser,
+    county: &str,
+    shot: &dyn Fn(&str),
+) -> Result<(), String> {
+    const PAGES: [&str; 10] = [
+        "overview",
+        "incidents",
+        "resources",
+        "tasks",
+        "warnings",
+        "plans",
+        "drills",
+        "map",
+        "network",
+        "members",
+    ];
+    let han = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for (lang, nav_word) in [("zh", "总览"), ("en", "Overview")] {
+        browser.goto(&format!("{county}/#/overview"))?;
+        browser.wait_for("main[data-page=overview]")?;
+        if !browser.text(&browser.find("#nav-overview")?)?.contains(nav_word) {
+            browser.click_css("#lang-toggle")?;
+        }
+        browser.wait_text("#nav-overview", nav_word)?;
+        for page in PAGES {
+            browser.goto(&format!("{county}/#/{page}"))?;
+            browser.wait_for(&format!("main[data-page={page}]"))?;
+            // Region names are written in after the page is drawn.
+            browser.wait(&format!("region names on {page}"), |b| {
+                let codes = texts(b, "main [data-region].mono")?;
+                Ok(codes
+                    .iter()
+                    .all(|c| !matches!(c.as_str(), "654203" | "654203106"))
+                    .then_some(()))
+            })?;
+            shot(&format!("30-county-{page}-{lang}"));
+            if lang == "en" {
+                let chrome = texts(
+                    browser,
+                    "nav a, main h1, main h2, main th, main .badge, main button, main label, main .k, #post-info .lvl",
+                )?;
+                let chinese: Vec<&String> = chrome.iter().filter(|t| han(t)).collect();
+                assert!(
+                    chinese.is_empty(),
+                    "{page} in English still shows Chinese: {chinese:?}"
+                );
+            }
+        }
+    }
+    browser.click_css("#lang-toggle")?;
+    browser.wait_text("#nav-overview", "总览")?;
     Ok(())
 }
