@@ -1383,7 +1383,7 @@
       (st.bans && st.bans.length) || (st.banned_by && st.banned_by.length) ? panel(t("bans"), table([t("peer_id"), t("direction"), t("ban_reason"), t("until")],
         st.bans.map((b) => h("tr", {}, h("td", { class: "mono small" }, "…" + b.peer_id.slice(-10)), h("td", {}, t("ban_ours")), h("td", {}, b.detail), h("td", {}, fmtTime(b.until_ms))))
           .concat(st.banned_by.map((b) => h("tr", { class: "alert" }, h("td", { class: "mono small" }, (b.name || "?") + " …" + b.peer_id.slice(-10)), h("td", {}, t("ban_theirs")), h("td", {}, b.reason), h("td", {}, fmtTime(b.until_ms))))))) : null,
-      panel(t("heard"), table([t("by"), t("level"), t("region"), t("status"), t("parent_last")],
+      panel(t("heard"), table([t("by"), t("post_level"), t("region"), t("status"), t("parent_last")],
         n.heard.slice().sort((a, b) => b.last_ms - a.last_ms).map((x) => h("tr", {},
           h("td", {}, x.name || "?"), h("td", {}, levelName(x.level)), h("td", {}, region(x.region)),
           h("td", {}, h("span", { class: "badge " + (x.connected ? "b-green" : "b-grey") }, x.connected ? t("connected") : t("disconnected"))),
