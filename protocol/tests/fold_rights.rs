@@ -237,6 +237,49 @@ fn the_receiver_releases_and_the_sender_takes_back() {
 }
 
 #[test]
+fn a_commitment_taken_back_before_delivery_no_longer_counts_toward_the_request() {
+    let w = World::new();
+    let (req, off, c) = boats_on_the_way(&w);
+    let dispatch = w.write(&w.county, 3, status(c.id(), DeploymentStatus::Dispatched));
+    let returned = w.write(&w.county, 4, status(c.id(), DeploymentStatus::Returned));
+    let v = w.fold(
+        &[
+            req.clone(),
+            off.clone(),
+            c.clone(),
+            dispatch.clone(),
+            returned,
+        ],
+        10,
+    );
+    let r = v.request(&req.id()).expect("request");
+    assert_eq!((r.committed, r.outstanding, r.delivered), (0, 5, 0));
+    // So the county may commit all five again, with no surplus mark.
+    let again = w.write(&w.county, 5, commit(off.id(), req.id(), 5));
+    let returned = w.write(&w.county, 4, status(c.id(), DeploymentStatus::Returned));
+    let v = w.fold(
+        &[
+            req.clone(),
+            off.clone(),
+            c.clone(),
+            dispatch,
+            returned,
+            again.clone(),
+        ],
+        10,
+    );
+    assert_eq!(conflict_rule(&v, &again), None);
+    assert_eq!(v.request(&req.id()).expect("request").outstanding, 0);
+
+    // Delivered, then taken back: it was received, and still counts.
+    let delivered = w.write(&w.village, 3, status(c.id(), DeploymentStatus::Delivered));
+    let back = w.write(&w.county, 4, status(c.id(), DeploymentStatus::Returned));
+    let v = w.fold(&[req.clone(), off, c, delivered, back], 10);
+    let r = v.request(&req.id()).expect("request");
+    assert_eq!((r.committed, r.outstanding, r.delivered), (3, 2, 3));
+}
+
+#[test]
 fn a_second_delivery_is_refused() {
     let w = World::new();
     let (req, off, c) = boats_on_the_way(&w);

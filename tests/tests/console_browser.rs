@@ -843,7 +843,10 @@ fn every_page_in_both_languages(
     for (lang, nav_word) in [("zh", "总览"), ("en", "Overview")] {
         browser.goto(&format!("{county}/#/overview"))?;
         browser.wait_for("main[data-page=overview]")?;
-        if !browser.text(&browser.find("#nav-overview")?)?.contains(nav_word) {
+        if !browser
+            .text(&browser.find("#nav-overview")?)?
+            .contains(nav_word)
+        {
             browser.click_css("#lang-toggle")?;
         }
         browser.wait_text("#nav-overview", nav_word)?;

@@ -27,7 +27,9 @@
 //! - A second `delivered`, `released` or `returned` for the same commitment
 //!   is a [`ConflictRule::DuplicateStatus`] conflict, not applied. A repeated
 //!   `dispatched` or `arrived` is a position update and applies.
-//! - Released or returned gives the quantity back to the offer.
+//! - Released or returned gives the quantity back to the offer. Returned
+//!   before delivery also gives it back to the request: it was never
+//!   received, so the request needs it again.
 //!
 //! Ledgers written before these rules may hold statuses by the wrong side
 //! (now in `invalid`, `not_party`), duplicate deliveries and commitments
@@ -303,6 +305,16 @@ impl Pass<'_> {
             let offer = &mut self.views.offers[o];
             offer.committed = offer.committed.saturating_sub(quantity);
             offer.remaining = offer.quantity.saturating_sub(offer.committed);
+        }
+        // Taken back before it was ever delivered: the request is short of
+        // it again, and another post may commit to cover it.
+        if s.status == DeploymentStatus::Returned
+            && current.stage() < DeploymentStatus::Delivered.stage()
+        {
+            let request = &mut self.views.requests[r];
+            request.committed = request.committed.saturating_sub(quantity);
+            request.outstanding = request.quantity.saturating_sub(request.committed);
+            request.overfilled = request.committed > request.quantity;
         }
         Ok(())
     }
