@@ -153,6 +153,12 @@ impl Problems {
         self.take(required(field, zh, text));
     }
 
+    /// Whether `field` is already at fault (a later rule on it would only
+    /// say the same thing again).
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field.as_deref() == Some(field))
+    }
+
     /// `Ok` when nothing was wrong; otherwise one refusal naming each
     /// problem, in the order they were found.
     pub fn finish(self) -> Result<(), ActionError> {

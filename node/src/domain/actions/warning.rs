@@ -9,7 +9,8 @@
 
 use clap::Args;
 use liandong_protocol::domain::{Category, EventType, Warning, WarningColor, WarningInfo};
-use liandong_protocol::{Body, RegionCode, authority};
+use liandong_protocol::linkage::rules;
+use liandong_protocol::{Body, Limits, RegionCode, authority};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::desk::{Desk, Planned};
@@ -107,7 +108,7 @@ pub fn issue(desk: &Desk, f: WarningFields) -> Result<Planned, ActionError> {
         instruction_zh: String::new(),
         instruction_en: String::new(),
     };
-    let mut info = apply(base, f, desk.now_ms, Need::Issue)?;
+    let mut info = apply(base, f, desk, Need::Issue)?;
     if info.area.is_empty() {
         info.area.push(desk.region.clone());
     }
@@ -137,7 +138,7 @@ pub fn update(desk: &Desk, a: UpdateInput) -> Result<Planned, ActionError> {
     desk.authorize(&authority::Action::Warn {
         area: &current.area,
     })?;
-    let info = apply(current, a.fields, desk.now_ms, Need::Update)?;
+    let info = apply(current, a.fields, desk, Need::Update)?;
     let scope = common_region(&info.area, desk.region.clone());
     let body = Body::Warning(Box::new(Warning::Update {
         warning,
@@ -188,9 +189,10 @@ enum Need {
 fn apply(
     mut w: WarningInfo,
     f: WarningFields,
-    now_ms: u64,
+    desk: &Desk,
     need: Need,
 ) -> Result<WarningInfo, ActionError> {
+    let now_ms = desk.now_ms;
     let mut p = Problems::default();
     let issuing = need == Need::Issue;
     if issuing {
@@ -237,7 +239,6 @@ fn apply(
         p.require("headline", "中文标题", &f.headline);
         p.require("description", "预警内容", &f.description);
     }
-    p.finish()?;
     for (given, slot) in [
         (f.headline, &mut w.headline_zh),
         (f.headline_en, &mut w.headline_en),
@@ -250,7 +251,56 @@ fn apply(
             *slot = v;
         }
     }
+    body_rules(&w, &desk.limits, &mut p);
+    p.finish()?;
     Ok(w)
+}
+
+/// The body's own rules (text lengths, expiry after effect), each named by
+/// its form field, so the one refusal lists these too instead of the body
+/// check refusing them later one at a time. A field already at fault is
+/// not named twice.
+fn body_rules(w: &WarningInfo, limits: &Limits, p: &mut Problems) {
+    let checks = [
+        (
+            "headline",
+            rules::name("headline_zh", &w.headline_zh, limits),
+        ),
+        (
+            "headline_en",
+            rules::short("headline_en", &w.headline_en, limits),
+        ),
+        (
+            "description",
+            rules::long_required("description_zh", &w.description_zh, limits),
+        ),
+        (
+            "description_en",
+            rules::long("description_en", &w.description_en, limits),
+        ),
+        (
+            "instruction",
+            rules::long("instruction_zh", &w.instruction_zh, limits),
+        ),
+        (
+            "instruction_en",
+            rules::long("instruction_en", &w.instruction_en, limits),
+        ),
+        (
+            "expires",
+            rules::after(
+                ("effective", Some(w.effective_ms)),
+                ("expires", Some(w.expires_ms)),
+            ),
+        ),
+    ];
+    for (field, rule) in checks {
+        if let Err(e) = rule
+            && !p.has(field)
+        {
+            p.take::<()>(Err(ActionError::body(&e).with_field(field)));
+        }
+    }
 }
 
 /// The area as typed (`654203,654203106`), if given.
@@ -411,6 +461,54 @@ mod tests {
             "English is not among them"
         );
         assert_eq!(e.field.as_deref(), Some("color"));
+    }
+
+    #[test]
+    fn texts_too_long_and_expiry_before_effect_are_named_at_once() {
+        let limits = Limits::default();
+        let long_name = "洪".repeat(limits.max_name_chars + 1);
+        let long_text = "水".repeat(limits.max_text_chars + 1);
+        let long_en = "x".repeat(limits.max_name_chars + 1);
+        let name_at_limit = "洪".repeat(limits.max_name_chars);
+        let text_at_limit = "水".repeat(limits.max_text_chars);
+        let e = issue(
+            &desk(&["warning_issuer"]),
+            given(&[
+                ("color", "橙"),
+                ("event", "flood_drought"),
+                ("effective", "+3h"),
+                ("expires", "+2h"),
+                ("headline", long_name.as_str()),
+                ("headline_en", long_en.as_str()),
+                ("description", long_text.as_str()),
+                ("instruction", long_text.as_str()),
+            ]),
+        )
+        .expect_err("every rule broken");
+        assert_eq!(e.code, "invalid_fields");
+        let named: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            named,
+            [
+                "headline",
+                "headline_en",
+                "description",
+                "instruction",
+                "expires"
+            ]
+        );
+        // At the limits exactly, the form passes.
+        let at_limit = issue(
+            &desk(&["warning_issuer"]),
+            given(&[
+                ("color", "橙"),
+                ("event", "flood_drought"),
+                ("expires", "+2h"),
+                ("headline", name_at_limit.as_str()),
+                ("description", text_at_limit.as_str()),
+            ]),
+        );
+        assert!(at_limit.is_ok(), "{at_limit:?}");
     }
 
     #[test]
