@@ -877,5 +877,26 @@ fn every_page_in_both_languages(
     }
     browser.click_css("#lang-toggle")?;
     browser.wait_text("#nav-overview", "总览")?;
+
+    // A closed incident offers no new response, request or task — only
+    // what still makes sense: a verified correction and reopening.
+    let api = liandong_tests::http::Api::new(county);
+    let id = api.write(
+        "/api/incident/report",
+        json!({"title": "沙湾市道路塌陷", "event": "geological", "severity": "IV", "occurred": "30m"}),
+    );
+    api.write(
+        "/api/incident/close",
+        json!({"incident": &id[..8], "report": {"trapped": 0}}),
+    );
+    browser.goto(&format!("{county}/#/incidents/{id}"))?;
+    browser.wait_for("#btn-reopen")?;
+    shot("31-county-incident-closed");
+    for gone in ["#btn-response", "#btn-request", "#btn-update", "#btn-close"] {
+        assert!(
+            browser.find_all(gone)?.is_empty(),
+            "a closed incident still offers {gone}"
+        );
+    }
     Ok(())
 }
