@@ -26,8 +26,8 @@ const FORCE: (&str, &str) = ("rescue force", "救援力量");
 
 impl Pass<'_> {
     pub(super) fn rescue_force(&mut self, act: &Act, f: &RescueForce) -> Result<(), Problem> {
-        self.check(&act.post, &Action::Write { scope: &f.region })?;
         let Some(force) = f.force else {
+            self.check(&act.post, &Action::Write { scope: &f.region })?;
             self.index.forces.insert(act.id(), self.views.forces.len());
             self.views.forces.push(ForceView {
                 id: act.id(),
@@ -43,7 +43,9 @@ impl Pass<'_> {
             return Ok(());
         };
         let i = Self::find(&self.index.forces, &force, FORCE)?;
-        let v = &mut self.views.forces[i];
+        // Whose force it is comes first: it is the refusal that tells a
+        // post what to do (ask the owner).
+        let v = &self.views.forces[i];
         let owner = v.owner.node == act.item.author;
         let above = act.post.level.is_above(v.owner.level)
             && v.current.region.is_within(&act.post.region);
@@ -57,6 +59,9 @@ impl Pass<'_> {
             )
             .into());
         }
+        // A force moved to another region stays within its updater's area.
+        self.check(&act.post, &Action::Write { scope: &f.region })?;
+        let v = &mut self.views.forces[i];
         v.current = f.clone();
         v.current_entry = act.id();
         v.updated_by = act.who.clone();
