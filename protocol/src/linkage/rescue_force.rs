@@ -90,15 +90,28 @@ pub const CAPABILITIES: &[(&str, &str, &str)] = &[
     ("psychological", "心理援助", "psychological support"),
 ];
 
-/// Looks a vocabulary entry up by machine, Chinese or English name.
+/// Looks a vocabulary entry up by machine, Chinese or English name, or by
+/// a part of the Chinese name that only one entry has ("志愿者" for
+/// 社会应急力量（志愿者）; "消防" names two types, so none).
 pub fn lookup(
     table: &'static [(&'static str, &'static str, &'static str)],
     text: &str,
 ) -> Option<&'static (&'static str, &'static str, &'static str)> {
     let t = text.trim();
-    table
+    if t.is_empty() {
+        return None;
+    }
+    if let Some(exact) = table
         .iter()
         .find(|e| e.0 == t || e.1 == t || e.2.eq_ignore_ascii_case(t))
+    {
+        return Some(exact);
+    }
+    let mut partial = table.iter().filter(|e| e.1.contains(t));
+    match (partial.next(), partial.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
 }
 
 /// Chinese and English names of a machine name: the table's, or the name
@@ -413,6 +426,9 @@ mod tests {
         assert_eq!(lookup(CAPABILITIES, "Water Rescue").map(|e| e.0), Some("water_rescue"));
         assert_eq!(lookup(CAPABILITIES, "水域救援").map(|e| e.0), Some("water_rescue"));
         assert!(lookup(CAPABILITIES, "飞行").is_none());
+        assert_eq!(lookup(FORCE_TYPES, "志愿者").map(|e| e.0), Some("volunteer"));
+        assert!(lookup(FORCE_TYPES, "消防").is_none(), "two types say 消防");
+        assert!(lookup(FORCE_TYPES, " ").is_none());
         assert_eq!(label(CAPABILITIES, "rope").0, "rope");
         for table in [FORCE_TYPES, CAPABILITIES] {
             for (name, _, _) in table {

@@ -68,15 +68,20 @@ pub fn list(data_dir: &DataDir, dev_roles: Option<&Path>, a: ListArgs) -> Result
 
 pub fn show(data_dir: &DataDir, dev_roles: Option<&Path>, a: ShowArgs) -> Result<(), CliError> {
     let found = load(data_dir, dev_roles, &a.common, &ForceQuery::default())?;
+    // The id is a positional argument here: no flag to name in a refusal.
+    let positional = |mut e: crate::domain::ActionError| {
+        e.field = None;
+        session::action_error(e)
+    };
     let id = ids::resolve(
         &a.force,
         found.forces.iter().map(|r| r.force.id),
         FORCE,
         "force",
     )
-    .map_err(session::action_error)?;
+    .map_err(positional)?;
     let Some(row) = found.forces.iter().find(|r| r.force.id == id) else {
-        return Err(session::action_error(ids::unknown(FORCE, &id, "force")));
+        return Err(positional(ids::unknown(FORCE, &id, "force")));
     };
     if a.common.json {
         output::print_json(row);
@@ -217,7 +222,12 @@ fn print_list(found: &ForceList, l: Lang) {
 fn print_one(r: &ForceRow, l: Lang) {
     let f = &r.force;
     let c = &f.current;
-    let line = |k: (&str, &str), v: &str| println!("{:<10} {}", l.t(k.0, k.1), terminal_safe(v));
+    // Labels padded by display width: a Chinese character takes two columns.
+    let line = |k: (&str, &str), v: &str| {
+        let label = l.t(k.0, k.1);
+        let pad = 14usize.saturating_sub(output::display_width(label));
+        println!("{label}{} {}", " ".repeat(pad), terminal_safe(v));
+    };
     println!("{}", terminal_safe(l.text(&c.name, &c.name_en)));
     line(("编号", "id"), &f.id.to_hex());
     line(("类型", "type"), &type_of(r, l));
