@@ -119,7 +119,11 @@ fn forces_are_registered_searched_kept_current_and_carried() {
     assert_eq!(all["total"], 3);
     assert_eq!(
         names(&all),
-        ["沙湾市蓝天救援队", "沙湾市消防救援大队", "自治区水域救援支队"]
+        [
+            "沙湾市蓝天救援队",
+            "沙湾市消防救援大队",
+            "自治区水域救援支队"
+        ]
     );
     let d0 = all["forces"][0]["distance_km"].as_f64().expect("km");
     assert!(d0 < 2.0, "{d0}");
@@ -145,14 +149,29 @@ fn forces_are_registered_searched_kept_current_and_carried() {
     // Input refused before anything is written (usage: exit 2).
     let err = county.refused(
         &[
-            "force", "register", "--name", "x", "--type", "飞行队", "--headcount", "1", "--base",
+            "force",
+            "register",
+            "--name",
+            "x",
+            "--type",
+            "飞行队",
+            "--headcount",
+            "1",
+            "--base",
             "44,85",
         ],
         2,
     );
     assert!(err.contains("--type") && err.contains("militia"), "{err}");
     let err = county.refused(
-        &["force", "update", "--force", &brigade[..8], "--capability", "flying"],
+        &[
+            "force",
+            "update",
+            "--force",
+            &brigade[..8],
+            "--capability",
+            "flying",
+        ],
         2,
     );
     assert!(err.contains("flying"), "{err}");
@@ -202,7 +221,10 @@ fn forces_are_registered_searched_kept_current_and_carried() {
     assert_eq!(shown["assignment"]["kind"], "task");
     assert_eq!(shown["assignment"]["label"], "转移低洼地带群众");
     let text = county.text(&["force", "show", &brigade[..8], "--lang", "en"]);
-    assert!(text.contains("assigned to") && text.contains("转移低洼地带群众"), "{text}");
+    assert!(
+        text.contains("assigned to") && text.contains("转移低洼地带群众"),
+        "{text}"
+    );
 
     // The records travel in the county's bundle; the village sees them,
     // with no location of its own no distances, and may not update them.
@@ -258,14 +280,20 @@ fn forces_are_registered_searched_kept_current_and_carried() {
         .expect("the militia");
     let fake_id = fake["id"].as_str().expect("id")[..8].to_string();
     let shown = county.text(&["force", "show", &fake_id]);
-    assert!(!shown.contains('\u{1b}') && !shown.contains('\u{7}'), "{shown:?}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "{shown:?}"
+    );
 
     // The same answers through the running node, which holds the store.
     let local = county.json(&["force", "list", "--capability", "water_rescue"]);
     let node = run_node(&county.dir);
     let remote = county.json(&["force", "list", "--capability", "water_rescue"]);
     assert_eq!(names(&remote), names(&local));
-    assert_eq!(remote["forces"][0]["distance_km"], local["forces"][0]["distance_km"]);
+    assert_eq!(
+        remote["forces"][0]["distance_km"],
+        local["forces"][0]["distance_km"]
+    );
     county.write(&[
         "force",
         "update",
@@ -276,6 +304,9 @@ fn forces_are_registered_searched_kept_current_and_carried() {
     ]);
     let shown = county.json(&["force", "show", &brigade[..8]]);
     assert_eq!(shown["current"]["availability"], "ready");
-    assert!(shown["assignment"].is_null(), "back on standby: assignment over");
+    assert!(
+        shown["assignment"].is_null(),
+        "back on standby: assignment over"
+    );
     drop(node);
 }

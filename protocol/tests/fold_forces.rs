@@ -123,7 +123,11 @@ fn a_post_above_may_update_a_stranger_may_not() {
         .iter()
         .find(|x| x.entry == by_village.id())
         .expect("refused");
-    assert!(x.reason.zh.contains("沙湾市消防救援大队"), "{}", x.reason.zh);
+    assert!(
+        x.reason.zh.contains("沙湾市消防救援大队"),
+        "{}",
+        x.reason.zh
+    );
     assert_eq!(x.kind, "rescue_force");
 }
 
@@ -150,9 +154,12 @@ fn the_latest_record_wins_in_any_order() {
         Availability::Resting
     );
     // An update without its registration waits as an unknown reference.
-    let orphan = w.fold(&[a.clone()], 10);
+    let orphan = w.fold(std::slice::from_ref(&a), 10);
     assert!(orphan.forces.is_empty());
-    assert_eq!(invalid_code(&orphan, &a), Some(ReasonCode::UnknownReference));
+    assert_eq!(
+        invalid_code(&orphan, &a),
+        Some(ReasonCode::UnknownReference)
+    );
 }
 
 #[test]

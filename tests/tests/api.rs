@@ -1216,20 +1216,36 @@ fn the_rescue_force_registry_over_http() {
     assert_eq!(s, 200, "{all}");
     assert_eq!(all["total"], 2);
     assert!(all["origin"].is_null());
-    assert!(all["vocab"]["capabilities"].as_array().is_some_and(|c| c.len() >= 10));
-    let (s, near) = county.get("/api/forces?capability=water_rescue&near=44.322,85.606&within_km=1");
+    assert!(
+        all["vocab"]["capabilities"]
+            .as_array()
+            .is_some_and(|c| c.len() >= 10)
+    );
+    let (s, near) =
+        county.get("/api/forces?capability=water_rescue&near=44.322,85.606&within_km=1");
     assert_eq!(s, 200, "{near}");
     assert_eq!(near["origin_is"], "query");
     assert_eq!(near["forces"].as_array().map(Vec::len), Some(1));
     assert_eq!(near["forces"][0]["id"], brigade.as_str());
     assert_eq!(near["forces"][0]["distance_km"], 0.0);
-    assert_eq!(near["forces"][0]["capabilities_zh"], json!(["水域救援", "灭火"]));
+    assert_eq!(
+        near["forces"][0]["capabilities_zh"],
+        json!(["水域救援", "灭火"])
+    );
 
     // A distance without a point, and a bad point, name their field.
     let (s, e) = county.get("/api/forces?within_km=5");
-    assert_eq!((s, e["error"]["field"].as_str()), (400, Some("near")), "{e}");
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (400, Some("near")),
+        "{e}"
+    );
     let (s, e) = county.get("/api/forces?near=north");
-    assert_eq!((s, e["error"]["field"].as_str()), (400, Some("near")), "{e}");
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (400, Some("near")),
+        "{e}"
+    );
     county.refused(
         "/api/forces/register",
         json!({"name": "x", "type": "bogus", "headcount": 1, "base": "44,85"}),
@@ -1258,9 +1274,7 @@ fn the_rescue_force_registry_over_http() {
         "not_authorized",
     );
     assert!(
-        refusal["en"]
-            .as_str()
-            .is_some_and(|t| t.contains("654203")),
+        refusal["en"].as_str().is_some_and(|t| t.contains("654203")),
         "{refusal}"
     );
 }

@@ -1,10 +1,10 @@
 //! The entries the demo's posts write: a flood at 西戈壁村.
 
 use liandong_protocol::domain::{
-    Availability, Casualties, Category, DeploymentStatus, EventType, GeoPoint, IncidentReport, Phase,
-    PlanApproval, PlanApprovalKind, PlanRecord, RescueForce, ResourceClass, ResourceCommit, ResourceItem,
-    ResourceOffer, ResourceRequest, ResourceStatus, ResponseAction, ResponseDecision, Severity,
-    TaskAssign, TaskState, TaskUpdate, Warning, WarningColor, WarningInfo,
+    Availability, Casualties, Category, DeploymentStatus, EventType, GeoPoint, IncidentReport,
+    Phase, PlanApproval, PlanApprovalKind, PlanRecord, RescueForce, ResourceClass, ResourceCommit,
+    ResourceItem, ResourceOffer, ResourceRequest, ResourceStatus, ResponseAction, ResponseDecision,
+    Severity, TaskAssign, TaskState, TaskUpdate, Warning, WarningColor, WarningInfo,
 };
 use liandong_protocol::{Body, EntryId, NodeId, RegionCode, ResponseLevel};
 

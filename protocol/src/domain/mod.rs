@@ -18,16 +18,14 @@ pub use crate::body_rules::DomainError;
 /// wraps them.
 pub use crate::body_rules::domain_error as error;
 pub use crate::linkage::{
-    Availability, RescueForce,
-};
-pub use crate::linkage::{
     Attachment, CapAlert, Casualties, Category, Consultation, DeploymentStatus, DrillEnd,
     DrillStart, EventType, ExternalWarning, GeoPoint, IncidentReport, InfoRelease, Phase,
     PlanActivation, PlanApproval, PlanApprovalKind, PlanRecord, ResourceClass, ResourceCommit,
     ResourceItem, ResourceOffer, ResourceRequest, ResourceStatus, ResponseAction, ResponseDecision,
     Severity, TaskAssign, TaskState, TaskUpdate, Warning, WarningColor, WarningInfo,
 };
+pub use crate::linkage::{Availability, RescueForce};
 pub use crate::linkage::{
-    attachment, cap, consultation, drill, geo, incident, plan, rescue_force, resource, response, rules, task,
-    vocab, warning,
+    attachment, cap, consultation, drill, geo, incident, plan, rescue_force, resource, response,
+    rules, task, vocab, warning,
 };

@@ -58,13 +58,21 @@ pub const FORCE_TYPES: &[(&str, &str, &str)] = &[
     ("professional", "专业救援队伍", "professional rescue team"),
     ("fire", "消防救援队伍", "fire and rescue"),
     ("militia", "民兵应急分队", "militia emergency unit"),
-    ("volunteer", "社会应急力量（志愿者）", "volunteer rescue team"),
+    (
+        "volunteer",
+        "社会应急力量（志愿者）",
+        "volunteer rescue team",
+    ),
     ("medical", "医疗救护队伍", "medical team"),
     ("mine_rescue", "矿山救护队", "mine rescue"),
     ("water_rescue", "水域救援队", "water rescue"),
     ("forest_fire", "森林消防队伍", "forest fire-fighting"),
     ("hazmat", "危化品救援队伍", "hazardous-materials rescue"),
-    ("communications", "应急通信保障队伍", "emergency communications"),
+    (
+        "communications",
+        "应急通信保障队伍",
+        "emergency communications",
+    ),
     ("engineering", "工程抢险队伍", "engineering repair"),
     ("power", "电力抢修队伍", "power repair"),
     ("earthquake", "地震救援队", "earthquake search and rescue"),
@@ -77,7 +85,11 @@ pub const CAPABILITIES: &[(&str, &str, &str)] = &[
     ("flood_control", "防汛抢险", "flood fighting"),
     ("fire_fighting", "灭火", "fire fighting"),
     ("forest_fire", "森林草原灭火", "forest fire fighting"),
-    ("collapse_rescue", "建筑倒塌搜救", "collapsed-structure rescue"),
+    (
+        "collapse_rescue",
+        "建筑倒塌搜救",
+        "collapsed-structure rescue",
+    ),
     ("medical", "医疗救护", "medical care"),
     ("evacuation", "人员转移", "evacuation"),
     ("hazmat", "危化品处置", "hazardous materials"),
@@ -233,7 +245,11 @@ impl RescueForce {
             }
             .into());
         }
-        capped("capabilities", self.capabilities.len(), MAX_FORCE_CAPABILITIES)?;
+        capped(
+            "capabilities",
+            self.capabilities.len(),
+            MAX_FORCE_CAPABILITIES,
+        )?;
         for c in &self.capabilities {
             vocab_name("capabilities", c)?;
         }
@@ -422,11 +438,23 @@ mod tests {
 
     #[test]
     fn vocabulary_reads_every_name() {
-        assert_eq!(lookup(FORCE_TYPES, "民兵应急分队").map(|e| e.0), Some("militia"));
-        assert_eq!(lookup(CAPABILITIES, "Water Rescue").map(|e| e.0), Some("water_rescue"));
-        assert_eq!(lookup(CAPABILITIES, "水域救援").map(|e| e.0), Some("water_rescue"));
+        assert_eq!(
+            lookup(FORCE_TYPES, "民兵应急分队").map(|e| e.0),
+            Some("militia")
+        );
+        assert_eq!(
+            lookup(CAPABILITIES, "Water Rescue").map(|e| e.0),
+            Some("water_rescue")
+        );
+        assert_eq!(
+            lookup(CAPABILITIES, "水域救援").map(|e| e.0),
+            Some("water_rescue")
+        );
         assert!(lookup(CAPABILITIES, "飞行").is_none());
-        assert_eq!(lookup(FORCE_TYPES, "志愿者").map(|e| e.0), Some("volunteer"));
+        assert_eq!(
+            lookup(FORCE_TYPES, "志愿者").map(|e| e.0),
+            Some("volunteer")
+        );
         assert!(lookup(FORCE_TYPES, "消防").is_none(), "two types say 消防");
         assert!(lookup(FORCE_TYPES, " ").is_none());
         assert_eq!(label(CAPABILITIES, "rope").0, "rope");

@@ -158,7 +158,10 @@ fn print_list(found: &ForceList, l: Lang) {
         (Some(p), Some(Origin::Query)) => {
             format!("{} {p}", l.t("距离起点", "distances from"))
         }
-        (Some(p), _) => format!("{} {p}", l.t("距离起点：本岗位", "distances from this post")),
+        (Some(p), _) => format!(
+            "{} {p}",
+            l.t("距离起点：本岗位", "distances from this post")
+        ),
         (None, _) => l
             .t(
                 "本岗位未配置位置，不计距离",
@@ -256,7 +259,14 @@ fn print_one(r: &ForceRow, l: Lang) {
     line(("驻地", "base"), &c.base.to_string());
     line(("距离", "distance"), &km(r.distance_km, l));
     line(("服务区划", "region"), c.region.as_str());
-    line(("联系方式", "contact"), if c.contact.is_empty() { "—" } else { &c.contact });
+    line(
+        ("联系方式", "contact"),
+        if c.contact.is_empty() {
+            "—"
+        } else {
+            &c.contact
+        },
+    );
     line(("最近演练", "last drill"), &date(c.last_drill_ms));
     line(("所属单位", "owner"), &f.owner.name);
     line(

@@ -194,11 +194,17 @@ pub fn update(desk: &Desk, a: UpdateInput) -> Result<Planned, ActionError> {
     if let Some(b) = input::non_blank(&a.base) {
         f.base = p.take(input::parse("base", b)).unwrap_or(f.base);
     }
-    if let Some(r) = p.take(input::parse_opt::<RegionCode>("region", &a.region)).flatten() {
+    if let Some(r) = p
+        .take(input::parse_opt::<RegionCode>("region", &a.region))
+        .flatten()
+    {
         f.region = r;
     }
     let availability = p
-        .take(input::parse_opt::<Availability>("availability", &a.availability))
+        .take(input::parse_opt::<Availability>(
+            "availability",
+            &a.availability,
+        ))
         .flatten();
     let assign = input::non_blank(&a.assign).and_then(|t| {
         let candidates = views
@@ -208,7 +214,10 @@ pub fn update(desk: &Desk, a: UpdateInput) -> Result<Planned, ActionError> {
             .chain(views.commits.iter().map(|x| x.id));
         p.take(ids::resolve(t, candidates, ASSIGNMENT, "assign"))
     });
-    if let Some(d) = p.take(input::past_opt("last_drill", &a.last_drill, desk.now_ms)).flatten() {
+    if let Some(d) = p
+        .take(input::past_opt("last_drill", &a.last_drill, desk.now_ms))
+        .flatten()
+    {
         f.last_drill_ms = Some(d);
     }
     p.finish()?;
@@ -264,7 +273,13 @@ fn real_only(desk: &Desk) -> Result<(), ActionError> {
 
 fn planned(f: RescueForce, zh: &str, en: &str) -> Planned {
     let scope = f.region.clone();
-    Planned::new(scope, Status::Actual, Body::RescueForce(Box::new(f)), zh, en)
+    Planned::new(
+        scope,
+        Status::Actual,
+        Body::RescueForce(Box::new(f)),
+        zh,
+        en,
+    )
 }
 
 fn force_type(text: &str) -> Result<String, ActionError> {

@@ -169,8 +169,11 @@ pub fn search(
 fn row(f: &ForceView, origin: Option<GeoPoint>) -> ForceRow {
     let c: &RescueForce = &f.current;
     let (type_zh, type_en) = label(FORCE_TYPES, &c.force_type);
-    let (capabilities_zh, capabilities_en) =
-        c.capabilities.iter().map(|x| label(CAPABILITIES, x)).unzip();
+    let (capabilities_zh, capabilities_en) = c
+        .capabilities
+        .iter()
+        .map(|x| label(CAPABILITIES, x))
+        .unzip();
     ForceRow {
         force: f.clone(),
         distance_km: origin.map(|o| (distance_km(o, c.base) * 100.0).round() / 100.0),

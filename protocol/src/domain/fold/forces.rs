@@ -47,15 +47,18 @@ impl Pass<'_> {
         // post what to do (ask the owner).
         let v = &self.views.forces[i];
         let owner = v.owner.node == act.item.author;
-        let above = act.post.level.is_above(v.owner.level)
-            && v.current.region.is_within(&act.post.region);
+        let above =
+            act.post.level.is_above(v.owner.level) && v.current.region.is_within(&act.post.region);
         if !owner && !above {
             return Err(Reason::not_authorized_rule(
                 format!(
                     "only the force's owner {} or a post above it may update the force",
                     v.owner.name
                 ),
-                format!("只有救援力量的登记单位{}或其上级可以更新该力量", v.owner.name),
+                format!(
+                    "只有救援力量的登记单位{}或其上级可以更新该力量",
+                    v.owner.name
+                ),
             )
             .into());
         }
