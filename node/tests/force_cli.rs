@@ -8,17 +8,8 @@
 use serde_json::Value;
 
 mod common;
-use common::cli::{Post, stderr};
+use common::cli::{Post, carry, stderr};
 use common::running::run_node;
-
-/// Carries what `from` holds to `to`, as a bundle on a USB stick would.
-fn carry(from: &Post, to: &Post, file: &std::path::Path) {
-    let f = file.to_str().expect("path");
-    let o = from.run(&["bundle", "export", "-o", f]);
-    assert!(o.status.success(), "export: {}", stderr(&o));
-    let o = to.run(&["bundle", "import", f]);
-    assert!(o.status.success(), "import: {}", stderr(&o));
-}
 
 /// The names of the forces a `force list --json` found, in its order.
 fn names(list: &Value) -> Vec<String> {

@@ -9,8 +9,8 @@ mod world;
 use liandong_protocol::domain::fold::{AssignmentKind, ReasonCode, Track};
 use liandong_protocol::domain::*;
 use liandong_protocol::{
-    Body, EntryId, Hlc, Kind, Limits, NetworkId, SignedEntry, Status, ValidationContext,
-    ValidationError, validate,
+    Body, EntryId, Hlc, Kind, Limits, NetworkId, Status, ValidationContext, ValidationError,
+    validate,
 };
 use world::*;
 
@@ -44,13 +44,6 @@ fn assigned(body: Body, to: EntryId) -> Body {
         }
         other => other,
     }
-}
-
-fn invalid_code(v: &fold::Views, e: &SignedEntry) -> Option<ReasonCode> {
-    v.invalid
-        .iter()
-        .find(|x| x.entry == e.id())
-        .map(|x| x.reason.code)
 }
 
 #[test]

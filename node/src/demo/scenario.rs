@@ -68,13 +68,6 @@ pub async fn run(
         contact: "西戈壁镇武装部",
         drilled_days_ago: 45,
     };
-    write(
-        net,
-        "xigebi-town",
-        &town,
-        bodies::rescue_force(&militia, None, Availability::Ready, None, now),
-    )
-    .await?;
     let volunteers = bodies::Force {
         name: "沙湾市蓝天救援队",
         force_type: "volunteer",
@@ -86,13 +79,13 @@ pub async fn run(
         contact: "蓝天救援队值班电话",
         drilled_days_ago: 10,
     };
-    write(
-        net,
-        "shawan",
-        &county,
-        bodies::rescue_force(&volunteers, None, Availability::Ready, None, now),
-    )
-    .await?;
+    for (key, scope, force) in [
+        ("xigebi-town", &town, &militia),
+        ("shawan", &county, &volunteers),
+    ] {
+        let body = bodies::rescue_force(force, None, Availability::Ready, None, now);
+        write(net, key, scope, body).await?;
+    }
 
     s.step("塔城地区气象局发布暴雨橙色预警 / Tacheng weather bureau issues an orange rainstorm warning").await;
     let warning = write(
