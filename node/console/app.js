@@ -1653,7 +1653,7 @@
           { name: "region", label: "region", value: S.me ? S.me.region : "" },
         ],
         { name: "equipment", label: "force_equipment", type: "textarea", placeholder: zh() ? "每行一项，如：冲锋舟 4 艘" : "one per line, e.g. 4 assault boats" },
-        [{ name: "contact", label: "contact" }, { name: "last_drill", label: "force_last_drill", type: "datetime" }],
+        [{ name: "contact", label: "force_contact" }, { name: "last_drill", label: "force_last_drill", type: "datetime" }],
       ],
       more: [{ name: "name_en", label: "force_name_en", optional: true }, { name: "note", label: "note" }],
       submit: async (data) => {
@@ -1684,7 +1684,7 @@
     return form({
       id: "form-force-update", title: t("force_update") + " · " + c.name,
       fields: [
-        [{ name: "headcount", label: "force_headcount", type: "number", value: c.headcount }, { name: "contact", label: "contact", value: c.contact }],
+        [{ name: "headcount", label: "force_headcount", type: "number", value: c.headcount }, { name: "contact", label: "force_contact", value: c.contact }],
         [{ name: "last_drill", label: "force_last_drill", type: "datetime" }, { name: "note", label: "note", value: c.note }],
       ],
       submit: async (data) => done(await act("forces/update", Object.assign({ force: f.id }, data))),

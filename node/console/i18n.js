@@ -142,7 +142,7 @@ window.I18N = {
     force_update: "更新", force_any_capability: "全部能力", force_km: "公里", force_capability: "救援能力",
     force_near: "距离起点", force_within: "范围（公里）", force_search: "查找", force_clear: "清除条件",
     force_from_post: "距离自本岗位位置起算：", force_from_point: "距离自所给坐标起算：",
-    force_no_origin: "本岗位未配置位置，未计算距离（可在“距离起点”填写坐标）。", force_empty: "没有符合条件的救援力量。",
+    force_no_origin: "本岗位未配置位置，未计算距离（可在“距离起点”填写坐标）。", force_empty: "没有符合条件的救援力量。", force_contact: "联系方式",
   },
   en: {
     app: "Liandong",
@@ -272,6 +272,6 @@ window.I18N = {
     force_update: "Update", force_any_capability: "Any capability", force_km: "km", force_capability: "Capability",
     force_near: "From", force_within: "Within (km)", force_search: "Search", force_clear: "Clear",
     force_from_post: "Distances from this post:", force_from_point: "Distances from the point given:",
-    force_no_origin: "This post has no location, so no distances (give a point under “From”).", force_empty: "No rescue force matches.",
+    force_no_origin: "This post has no location, so no distances (give a point under “From”).", force_empty: "No rescue force matches.", force_contact: "Contact",
   },
 };
