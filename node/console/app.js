@@ -393,7 +393,7 @@
   // --------------------------------------------------------------- shell
 
   const NAV = [
-    ["overview", "nav_overview"], ["incidents", "nav_incidents"], ["resources", "nav_resources"],
+    ["overview", "nav_overview"], ["incidents", "nav_incidents"], ["resources", "nav_resources"], ["forces", "nav_forces"],
     ["tasks", "nav_tasks"], ["warnings", "nav_warnings"], ["plans", "nav_plans"], ["drills", "nav_drills"],
     ["map", "nav_map"], ["network", "nav_network"], ["members", "nav_members"],
   ];
@@ -1661,6 +1661,161 @@
         h("span", {}, t("legend_tree"))));
   }
 
+  // --------------------------------------------------------------- forces
+
+  // 救援力量储备库: teams and volunteers, searched by capability and by
+  // distance from a point (or this post), nearest first. GET /api/forces
+  // answers with the vocabulary too; registering and updating are the
+  // actions forces/register and forces/update.
+  S.forceFilter = S.forceFilter || { capability: "", near: "", within_km: "" };
+  const forceAvailClass = { ready: "b-green", deployed: "b-amber", resting: "b-grey" };
+
+  function forceLabel(vocab, list, value) {
+    const v = (vocab[list] || []).find((x) => x.value === value);
+    return v ? pick(v) : value;
+  }
+
+  // The owner, or a post above it, keeps a force current (the node checks
+  // the region too, and says why when it refuses).
+  function mayUpdateForce(f) {
+    if (!S.me) return false;
+    if (f.owner.node === S.me.node_id) return true;
+    const rank = (l) => (S.vocab.levels || []).findIndex((x) => x.value === l);
+    return rank(S.me.level) >= 0 && rank(S.me.level) < rank(f.owner.level);
+  }
+
+  function forceForm(vocab, base, done, cancel) {
+    const opt = (list) => (vocab[list] || []).map((x) => ({ value: x.value, label: pick(x) }));
+    return form({
+      id: "form-force-register", title: t("force_register"),
+      fields: [
+        [
+          { name: "name", label: "force_name", required: true, placeholder: zh() ? "如：沙湾市蓝天救援队" : "e.g. Shawan Blue Sky Rescue" },
+          { name: "type", label: "force_type", type: "select", required: true, placeholder: "—", options: opt("types") },
+        ],
+        [
+          { name: "headcount", label: "force_headcount", type: "number", required: true },
+          { name: "availability", label: "force_availability", type: "select", options: opt("availability"), value: "ready" },
+        ],
+        { name: "capabilities", label: "force_capabilities", type: "multi", options: opt("capabilities") },
+        [
+          { name: "base", label: "force_base", required: true, placeholder: "44.33,85.62", value: base || "" },
+          { name: "region", label: "region", value: S.me ? S.me.region : "" },
+        ],
+        { name: "equipment", label: "force_equipment", type: "textarea", placeholder: zh() ? "每行一项，如：冲锋舟 4 艘" : "one per line, e.g. 4 assault boats" },
+        [{ name: "contact", label: "force_contact" }, { name: "last_drill", label: "force_last_drill", type: "datetime" }],
+      ],
+      more: [{ name: "name_en", label: "force_name_en", optional: true }, { name: "note", label: "note" }],
+      submit: async (data) => {
+        data.equipment = (data.equipment || "").split("\n").map((x) => x.trim()).filter(Boolean);
+        done(await act("forces/register", data));
+      },
+      onCancel: cancel,
+    });
+  }
+
+  async function forceAssignForm(f, done, cancel) {
+    const [tk, rs] = await Promise.all([api("/api/tasks"), api("/api/resources")]);
+    const open = tk.tasks.filter((x) => !["done", "refused"].includes(x.state)).map((x) => ({ value: x.id, label: t("force_task") + " · " + x.objective }));
+    const commits = rs.commits.filter((c) => !["released", "returned"].includes(c.status)).map((c) => {
+      const o = rs.offers.find((x) => x.id === c.offer);
+      return { value: c.id, label: t("force_commit") + " · " + (o ? o.resource.item : short(c.id)) + " ×" + c.quantity };
+    });
+    return form({
+      id: "form-force-assign", title: t("force_assign") + " · " + f.current.name,
+      fields: [{ name: "assign", label: "force_assigned", type: "select", required: true, placeholder: "—", options: open.concat(commits) }],
+      submit: async (data) => done(await act("forces/update", { force: f.id, assign: data.assign })),
+      onCancel: cancel,
+    });
+  }
+
+  function forceUpdateForm(f, done, cancel) {
+    const c = f.current;
+    return form({
+      id: "form-force-update", title: t("force_update") + " · " + c.name,
+      fields: [
+        [{ name: "headcount", label: "force_headcount", type: "number", value: c.headcount }, { name: "contact", label: "force_contact", value: c.contact }],
+        [{ name: "last_drill", label: "force_last_drill", type: "datetime" }, { name: "note", label: "note", value: c.note }],
+      ],
+      submit: async (data) => done(await act("forces/update", Object.assign({ force: f.id }, data))),
+      onCancel: cancel,
+    });
+  }
+
+  async function pageForces() {
+    const q = S.forceFilter;
+    const params = ["capability", "near", "within_km"].filter((k) => q[k]).map((k) => k + "=" + encodeURIComponent(q[k]));
+    let s;
+    try {
+      s = await api("/api/forces" + (params.length ? "?" + params.join("&") : ""));
+    } catch (err) {
+      // A filter the node cannot read: its reason is shown, the filter cleared.
+      if (!(err instanceof ApiError) || err.status !== 400) throw err;
+      toast(err.text(), true);
+      S.forceFilter = { capability: "", near: "", within_km: "" };
+      s = await api("/api/forces");
+    }
+    const vocab = s.vocab;
+    const actionArea = h("div", { id: "force-action" });
+    const closeForm = () => actionArea.replaceChildren();
+    const done = (w) => { writtenToast(w); closeForm(); route(); };
+    const open = (node) => { actionArea.replaceChildren(node); actionArea.scrollIntoView({ behavior: "smooth" }); };
+    const setAvail = async (f, value) => {
+      try { done(await act("forces/update", { force: f.id, availability: value })); } catch (e) { toast(e.text ? e.text() : String(e), true); }
+    };
+    const here = s.origin && s.origin_is === "post" ? (s.origin.lat_e6 / 1e6).toFixed(4) + "," + (s.origin.lon_e6 / 1e6).toFixed(4) : "";
+    // The filter is no <form>: a refresh must not stop because of it.
+    const capSel = h("select", { id: "force-filter-capability" }, h("option", { value: "" }, t("force_any_capability")),
+      (vocab.capabilities || []).map((x) => h("option", { value: x.value, selected: x.value === q.capability ? true : null }, pick(x))));
+    const nearIn = h("input", { id: "force-filter-near", placeholder: here || "44.33,85.62", autocomplete: "off" });
+    nearIn.value = q.near;
+    const withinIn = h("input", { id: "force-filter-within", type: "number", min: "0", step: "1", placeholder: t("force_km"), autocomplete: "off" });
+    withinIn.value = q.within_km;
+    const apply = () => {
+      S.forceFilter = { capability: capSel.value, near: nearIn.value.trim(), within_km: withinIn.value.trim() };
+      route();
+    };
+    const filters = h("div", { class: "filter-bar", id: "force-filters" },
+      h("label", {}, t("force_capability") + " ", capSel),
+      h("label", {}, t("force_near") + " ", nearIn),
+      h("label", {}, t("force_within") + " ", withinIn),
+      button(t("force_search"), apply, "small", { id: "force-search" }),
+      q.capability || q.near || q.within_km ? button(t("force_clear"), () => { S.forceFilter = { capability: "", near: "", within_km: "" }; route(); }, "small secondary") : null);
+    const origin = s.origin
+      ? (s.origin_is === "post" ? t("force_from_post") : t("force_from_point")) + " " + (s.origin.lat_e6 / 1e6).toFixed(4) + ", " + (s.origin.lon_e6 / 1e6).toFixed(4)
+      : t("force_no_origin");
+    const rows = s.forces.map((f) => {
+      const c = f.current;
+      const a = f.assignment;
+      const others = (vocab.availability || []).filter((x) => x.value !== c.availability);
+      return h("tr", { class: "force-row", "data-id": f.id },
+        h("td", {}, zh() ? c.name : (c.name_en || c.name), c.equipment.length ? h("div", { class: "muted small" }, c.equipment.join("；")) : null),
+        h("td", {}, zh() ? f.type_zh : f.type_en),
+        h("td", { class: "num" }, c.headcount),
+        h("td", {}, (zh() ? f.capabilities_zh : f.capabilities_en).join(zh() ? "、" : ", ") || "—"),
+        h("td", {}, h("span", { class: "badge " + (forceAvailClass[c.availability] || "b-grey"), "data-availability": c.availability }, forceLabel(vocab, "availability", c.availability)),
+          a ? h("div", { class: "small muted" }, "→ " + (a.label || short(a.entry))) : null),
+        h("td", { class: "num" }, f.distance_km === null || f.distance_km === undefined ? "—" : f.distance_km.toFixed(1) + " " + t("force_km")),
+        h("td", {}, c.last_drill_ms ? fmtFull(c.last_drill_ms).slice(0, 10) : "—"),
+        h("td", {}, who(f.owner), h("div", { class: "small muted" }, c.contact || "")),
+        h("td", {}, mayUpdateForce(f) ? [
+          others.map((x) => [button(pick(x), () => setAvail(f, x.value), "small secondary", { "data-action": x.value, "data-force": f.id }), " "]),
+          button(t("force_assign"), () => forceAssignForm(f, done, closeForm).then(open), "small secondary", { "data-action": "assign" }), " ",
+          button(t("force_update"), () => open(forceUpdateForm(f, done, closeForm)), "small secondary", { "data-action": "update" }),
+        ] : null));
+    });
+    show(
+      h("div", { class: "head-row" }, h("h1", {}, t("nav_forces")),
+        button(t("force_register"), () => open(forceForm(vocab, here, done, closeForm)), null, { id: "btn-force-register" })),
+      actionArea,
+      filters,
+      panel(t("force_list") + " (" + s.forces.length + "/" + s.total + ")",
+        h("p", { class: "muted small" }, origin),
+        table([t("force_name"), t("force_type"), { label: t("force_headcount"), num: 1 }, t("force_capabilities"), t("force_availability"),
+          { label: t("force_distance"), num: 1 }, t("force_last_drill"), t("force_owner"), ""], rows, t("force_empty"))),
+      footer(s));
+  }
+
   // ---------------------------------------------------------------- login
 
   function pageLogin() {
@@ -1680,7 +1835,7 @@
   const PAGES = {
     overview: pageOverview, incidents: pageIncidents, report: pageReport, resources: pageResources,
     tasks: pageTasks, warnings: pageWarnings, plans: pagePlans, drills: pageDrills, network: pageNetwork,
-    members: pageMembers, map: pageMap,
+    members: pageMembers, map: pageMap, forces: pageForces,
   };
 
   async function route(opts) {

@@ -133,6 +133,16 @@ window.I18N = {
     now: "刚刚", minutes_ago: "分钟前", hours_ago: "小时前", days_ago: "天前",
     new_entry: "新条目", me_unknown: "本节点尚未被认证或缺少岗位信息，暂不能写入。",
     minutes: "分钟", hours: "小时",
+    // rescue forces
+    nav_forces: "救援力量", force_list: "救援力量储备库", force_register: "登记救援力量",
+    force_name: "队伍名称", force_name_en: "英文名称", force_type: "队伍类型", force_headcount: "人数",
+    force_availability: "状态", force_capabilities: "救援能力", force_base: "驻地坐标（纬度,经度）",
+    force_equipment: "主要装备", force_last_drill: "最近演练", force_owner: "所属单位", force_distance: "距离",
+    force_task: "指令", force_commit: "资源承诺", force_assign: "派出执行", force_assigned: "执行的指令或资源承诺",
+    force_update: "更新", force_any_capability: "全部能力", force_km: "公里", force_capability: "救援能力",
+    force_near: "距离起点", force_within: "范围（公里）", force_search: "查找", force_clear: "清除条件",
+    force_from_post: "距离自本岗位位置起算：", force_from_point: "距离自所给坐标起算：",
+    force_no_origin: "本岗位未配置位置，未计算距离（可在“距离起点”填写坐标）。", force_empty: "没有符合条件的救援力量。", force_contact: "联系方式",
   },
   en: {
     app: "Liandong",
@@ -253,5 +263,15 @@ window.I18N = {
     now: "just now", minutes_ago: "min ago", hours_ago: "h ago", days_ago: "d ago",
     new_entry: "New entry", me_unknown: "This post is not certified or has no profile yet; it cannot write.",
     minutes: "min", hours: "h",
+    // rescue forces
+    nav_forces: "Rescue forces", force_list: "Rescue-force registry", force_register: "Register a force",
+    force_name: "Name", force_name_en: "English name", force_type: "Type", force_headcount: "People",
+    force_availability: "Availability", force_capabilities: "Capabilities", force_base: "Base (lat,lon)",
+    force_equipment: "Equipment", force_last_drill: "Last drill", force_owner: "Owner", force_distance: "Distance",
+    force_task: "Task", force_commit: "Commitment", force_assign: "Send on…", force_assigned: "Task or commitment",
+    force_update: "Update", force_any_capability: "Any capability", force_km: "km", force_capability: "Capability",
+    force_near: "From", force_within: "Within (km)", force_search: "Search", force_clear: "Clear",
+    force_from_post: "Distances from this post:", force_from_point: "Distances from the point given:",
+    force_no_origin: "This post has no location, so no distances (give a point under “From”).", force_empty: "No rescue force matches.", force_contact: "Contact",
   },
 };

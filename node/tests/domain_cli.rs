@@ -3,19 +3,8 @@
 //! over a USB stick), refusals with their exit codes, and a drill kept apart
 //! from reality.
 
-use std::path::Path;
-
 mod common;
-use common::cli::{Post, stderr};
-
-/// Carries what `from` holds to `to`, as a bundle on a USB stick would.
-fn carry(from: &Post, to: &Post, file: &Path) {
-    let f = file.to_str().expect("path");
-    let o = from.run(&["bundle", "export", "-o", f]);
-    assert!(o.status.success(), "export: {}", stderr(&o));
-    let o = to.run(&["bundle", "import", f]);
-    assert!(o.status.success(), "import: {}", stderr(&o));
-}
+use common::cli::{Post, carry};
 
 #[test]
 fn a_flood_from_first_report_to_final_report() {

@@ -41,13 +41,6 @@ fn approval(plan: EntryId, version: EntryId, kind: PlanApprovalKind) -> Body {
     }))
 }
 
-fn invalid_code(v: &fold::Views, e: &SignedEntry) -> Option<ReasonCode> {
-    v.invalid
-        .iter()
-        .find(|x| x.entry == e.id())
-        .map(|x| x.reason.code)
-}
-
 fn conflict_rule(v: &fold::Views, e: &SignedEntry) -> Option<(ConflictRule, bool)> {
     v.conflicts
         .iter()

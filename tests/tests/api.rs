@@ -1211,3 +1211,87 @@ fn cap_goes_in_and_out_over_http() {
         "{xml}"
     );
 }
+
+#[test]
+fn the_rescue_force_registry_over_http() {
+    let (_posts, county, village, _) = county_and_village(true);
+    let village = village.expect("village");
+
+    let brigade = county.write(
+        "/api/forces/register",
+        json!({"name": "沙湾市消防救援大队", "type": "fire", "headcount": 42,
+               "capabilities": ["water_rescue", "灭火"], "equipment": ["冲锋舟 4 艘"],
+               "base": "44.322,85.606", "contact": "0993-119"}),
+    );
+    county.write(
+        "/api/forces/register",
+        json!({"name": "沙湾市蓝天救援队", "type": "volunteer", "headcount": 18,
+               "capabilities": ["medical"], "base": "44.336,85.615"}),
+    );
+    // This post has no location: distances come from the point given.
+    let (s, all) = county.get("/api/forces");
+    assert_eq!(s, 200, "{all}");
+    assert_eq!(all["total"], 2);
+    assert!(all["origin"].is_null());
+    assert!(
+        all["vocab"]["capabilities"]
+            .as_array()
+            .is_some_and(|c| c.len() >= 10)
+    );
+    let (s, near) =
+        county.get("/api/forces?capability=water_rescue&near=44.322,85.606&within_km=1");
+    assert_eq!(s, 200, "{near}");
+    assert_eq!(near["origin_is"], "query");
+    assert_eq!(near["forces"].as_array().map(Vec::len), Some(1));
+    assert_eq!(near["forces"][0]["id"], brigade.as_str());
+    assert_eq!(near["forces"][0]["distance_km"], 0.0);
+    assert_eq!(
+        near["forces"][0]["capabilities_zh"],
+        json!(["水域救援", "灭火"])
+    );
+
+    // A distance without a point, and a bad point, name their field.
+    let (s, e) = county.get("/api/forces?within_km=5");
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (400, Some("near")),
+        "{e}"
+    );
+    let (s, e) = county.get("/api/forces?near=north");
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (400, Some("near")),
+        "{e}"
+    );
+    county.refused(
+        "/api/forces/register",
+        json!({"name": "x", "type": "bogus", "headcount": 1, "base": "44,85"}),
+        400,
+        "invalid_field",
+    );
+
+    // The owner updates; the village, below it, may not (its update,
+    // scoped to the force's region, is outside its area before anything
+    // else).
+    county.write(
+        "/api/forces/update",
+        json!({"force": &brigade[..8], "availability": "deployed", "headcount": 40}),
+    );
+    let seen = wait_view(&village, "/api/forces", "the forces at the village", |v| {
+        v["forces"].as_array().is_some_and(|f| {
+            f.iter()
+                .any(|f| f["id"] == brigade.as_str() && f["current"]["headcount"] == 40)
+        })
+    });
+    assert_eq!(seen["total"], 2);
+    let refusal = village.refused(
+        "/api/forces/update",
+        json!({"force": &brigade[..8], "availability": "resting"}),
+        403,
+        "not_authorized",
+    );
+    assert!(
+        refusal["en"].as_str().is_some_and(|t| t.contains("654203")),
+        "{refusal}"
+    );
+}

@@ -12,7 +12,7 @@
 //! | console | `GET /`, `GET /assets/{file}` (embedded in the binary) |
 //! | access | `GET /api/access`, `POST /api/login`, `POST /api/logout` |
 //! | post | `GET /api/status`, `/api/me`, `/api/vocab`, `/api/digest`, `/api/entries` |
-//! | views | `GET /api/views`, `/api/overview`, `/api/incidents`, `/api/incidents/{id}`, `/api/responses`, `/api/warnings`, `/api/resources`, `/api/tasks`, `/api/plans`, `/api/drills`, `/api/review`, `/api/conflicts`, `/api/invalid` (all take `?drill=`) |
+//! | views | `GET /api/views`, `/api/overview`, `/api/incidents`, `/api/incidents/{id}`, `/api/responses`, `/api/warnings`, `/api/resources`, `/api/tasks`, `/api/plans`, `/api/drills`, `/api/forces` (`?capability=&near=&within_km=`), `/api/review`, `/api/conflicts`, `/api/invalid` (all take `?drill=`) |
 //! | actions | `POST /api/{area}/{verb}` — see `crate::domain::actions` (take `?drill=`) |
 //! | network | `GET /api/network`, `POST /api/sync`, `GET /api/bundle`, `POST /api/bundle/import` |
 //! | members | `GET /api/members` (certificate tree), `/api/posts`, `/api/regions`; `POST /api/members/revoke` |
@@ -49,7 +49,8 @@ pub const MAX_JSON_BYTES: usize = 256 * 1024;
 
 pub fn router(state: ApiState) -> Router {
     use routes::{
-        actions, cap, events, ledger, members, metrics, network, region_names, session, views,
+        actions, cap, events, forces, ledger, members, metrics, network, region_names, session,
+        views,
     };
     let api = Router::new()
         .route("/api/access", get(session::access))
@@ -73,6 +74,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/tasks", get(views::tasks))
         .route("/api/plans", get(views::plans))
         .route("/api/drills", get(views::drills))
+        .route("/api/forces", get(forces::list))
         .route("/api/review", get(views::review))
         .route("/api/conflicts", get(views::conflicts))
         .route("/api/invalid", get(views::invalid))

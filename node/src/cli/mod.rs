@@ -12,6 +12,7 @@ mod demo;
 pub mod domain;
 mod drill;
 mod error;
+mod force;
 mod genesis;
 mod id;
 mod incident;
@@ -113,6 +114,9 @@ pub enum Command {
     /// Drills and after-action reviews / 演练与总结评估
     #[command(subcommand)]
     Drill(drill::DrillCommand),
+    /// The rescue-force registry: register, update, list, show / 救援力量储备库
+    #[command(subcommand)]
+    Force(force::ForceCommand),
     /// Boards: the current views as tables / 看板
     #[command(subcommand)]
     Board(board::BoardCommand),
@@ -157,6 +161,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Task(cmd) => task::run(&data_dir, dev_roles, cmd),
         Command::Plan(cmd) => plan::run(&data_dir, dev_roles, cmd),
         Command::Drill(cmd) => drill::run(&data_dir, dev_roles, cmd),
+        Command::Force(cmd) => force::run(&data_dir, dev_roles, cmd),
         Command::Board(cmd) => board::run(&data_dir, dev_roles, cmd),
     }
 }

@@ -1,10 +1,10 @@
 //! The entries the demo's posts write: a flood at 西戈壁村.
 
 use liandong_protocol::domain::{
-    Casualties, Category, DeploymentStatus, EventType, GeoPoint, IncidentReport, Phase,
-    PlanApproval, PlanApprovalKind, PlanRecord, ResourceClass, ResourceCommit, ResourceItem,
-    ResourceOffer, ResourceRequest, ResourceStatus, ResponseAction, ResponseDecision, Severity,
-    TaskAssign, TaskState, TaskUpdate, Warning, WarningColor, WarningInfo,
+    Availability, Casualties, Category, DeploymentStatus, EventType, GeoPoint, IncidentReport,
+    Phase, PlanApproval, PlanApprovalKind, PlanRecord, RescueForce, ResourceClass, ResourceCommit,
+    ResourceItem, ResourceOffer, ResourceRequest, ResourceStatus, ResponseAction, ResponseDecision,
+    Severity, TaskAssign, TaskState, TaskUpdate, Warning, WarningColor, WarningInfo,
 };
 use liandong_protocol::{Body, EntryId, NodeId, RegionCode, ResponseLevel};
 
@@ -213,5 +213,50 @@ pub fn task_update(task: EntryId, state: TaskState, note: &str) -> Body {
         drill: None,
         state,
         note: note.into(),
+    })
+}
+
+/// A rescue force as the demo registers it (救援力量储备库).
+pub struct Force<'a> {
+    pub name: &'a str,
+    pub force_type: &'a str,
+    pub headcount: u32,
+    pub capabilities: &'a [&'a str],
+    pub equipment: &'a [&'a str],
+    /// Micro-degrees, near the posts of 沙湾市.
+    pub base: (i32, i32),
+    pub region: &'a RegionCode,
+    pub contact: &'a str,
+    /// Days since its last drill.
+    pub drilled_days_ago: u64,
+}
+
+/// A force's registration (`force: None`), or its whole record after a
+/// change.
+pub fn rescue_force(
+    f: &Force<'_>,
+    force: Option<EntryId>,
+    availability: Availability,
+    assigned_to: Option<EntryId>,
+    now_ms: u64,
+) -> Body {
+    Body::from(RescueForce {
+        force,
+        name: f.name.into(),
+        name_en: String::new(),
+        force_type: f.force_type.into(),
+        headcount: f.headcount,
+        capabilities: f.capabilities.iter().map(|c| c.to_string()).collect(),
+        equipment: f.equipment.iter().map(|e| e.to_string()).collect(),
+        base: GeoPoint {
+            lat_e6: f.base.0,
+            lon_e6: f.base.1,
+        },
+        region: f.region.clone(),
+        contact: f.contact.into(),
+        availability,
+        last_drill_ms: Some(now_ms.saturating_sub(f.drilled_days_ago * 24 * HOUR_MS)),
+        assigned_to,
+        note: String::new(),
     })
 }

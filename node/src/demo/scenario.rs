@@ -2,7 +2,9 @@
 
 use std::time::Instant;
 
-use liandong_protocol::domain::{Casualties, DeploymentStatus, Phase, ResponseAction, TaskState};
+use liandong_protocol::domain::{
+    Availability, Casualties, DeploymentStatus, Phase, ResponseAction, TaskState,
+};
 use liandong_protocol::{Body, RegionCode, ResponseLevel};
 
 use super::bodies::{self, Report};
@@ -35,6 +37,55 @@ pub async fn run(
     let plan = write(net, "shawan", &county, bodies::plan(&county, now)).await?;
     net.until_held("tacheng", &plan).await?;
     write(net, "tacheng", &county, bodies::file_plan(plan.id())).await?;
+
+    s.step("登记救援力量：消防救援大队、民兵应急排、蓝天救援队 / registering rescue forces: the fire brigade, a militia platoon, a volunteer team").await;
+    let brigade = bodies::Force {
+        name: "沙湾市消防救援大队",
+        force_type: "fire",
+        headcount: 42,
+        capabilities: &["fire_fighting", "water_rescue", "search_rescue"],
+        equipment: &["冲锋舟 4 艘", "水域救援车 2 辆", "生命探测仪 2 台"],
+        base: (44_322_000, 85_606_000),
+        region: &county,
+        contact: "0993-6012119",
+        drilled_days_ago: 20,
+    };
+    let brigade_entry = write(
+        net,
+        "fire",
+        &county,
+        bodies::rescue_force(&brigade, None, Availability::Ready, None, now),
+    )
+    .await?;
+    let militia = bodies::Force {
+        name: "西戈壁镇民兵应急排",
+        force_type: "militia",
+        headcount: 30,
+        capabilities: &["flood_control", "evacuation"],
+        equipment: &["编织袋 2000 条", "铁锹 60 把"],
+        base: (44_351_000, 85_550_000),
+        region: &town,
+        contact: "西戈壁镇武装部",
+        drilled_days_ago: 45,
+    };
+    let volunteers = bodies::Force {
+        name: "沙湾市蓝天救援队",
+        force_type: "volunteer",
+        headcount: 18,
+        capabilities: &["water_rescue", "search_rescue", "medical", "drone"],
+        equipment: &["橡皮艇 2 艘", "无人机 3 架"],
+        base: (44_336_000, 85_615_000),
+        region: &county,
+        contact: "蓝天救援队值班电话",
+        drilled_days_ago: 10,
+    };
+    for (key, scope, force) in [
+        ("xigebi-town", &town, &militia),
+        ("shawan", &county, &volunteers),
+    ] {
+        let body = bodies::rescue_force(force, None, Availability::Ready, None, now);
+        write(net, key, scope, body).await?;
+    }
 
     s.step("塔城地区气象局发布暴雨橙色预警 / Tacheng weather bureau issues an orange rainstorm warning").await;
     let warning = write(
@@ -230,6 +281,20 @@ pub async fn run(
         bodies::task_update(evacuate.id(), TaskState::Acknowledged, "已出动 2 车 14 人"),
     )
     .await?;
+    // The brigade's record says where it is: out on the evacuation.
+    write(
+        net,
+        "fire",
+        &county,
+        bodies::rescue_force(
+            &brigade,
+            Some(brigade_entry.id()),
+            Availability::Deployed,
+            Some(evacuate.id()),
+            now,
+        ),
+    )
+    .await?;
     net.until_held("xigebi", &patrol).await?;
     write(
         net,
@@ -400,6 +465,19 @@ pub async fn run(
         "fire",
         &county,
         bodies::task_update(evacuate.id(), TaskState::Done, "被困群众全部转移"),
+    )
+    .await?;
+    write(
+        net,
+        "fire",
+        &county,
+        bodies::rescue_force(
+            &brigade,
+            Some(brigade_entry.id()),
+            Availability::Resting,
+            None,
+            now,
+        ),
     )
     .await?;
     write(

@@ -1,5 +1,5 @@
 //! The views cut into the areas a duty officer looks at — incidents,
-//! resources, tasks, warnings, plans, drills — each with the conflicts the
+//! resources, tasks, warnings, plans, drills, rescue forces — each with the conflicts the
 //! fold resolved and the entries it excluded that concern it: a board (CLI)
 //! or a page (console) never hides that something was refused.
 
@@ -15,6 +15,8 @@ pub enum Area {
     Warnings,
     Plans,
     Drills,
+    /// The rescue-force registry (救援力量储备库).
+    Forces,
 }
 
 /// One area of the views and what concerns it: what `board --json` prints
@@ -44,6 +46,7 @@ impl Area {
             Area::Warnings => v.warnings.iter().map(|x| x.id).collect(),
             Area::Plans => v.plans.iter().map(|x| x.id).collect(),
             Area::Drills => v.drills.iter().map(|x| x.id).collect(),
+            Area::Forces => v.forces.iter().map(|x| x.id).collect(),
         }
     }
 
@@ -68,6 +71,7 @@ impl Area {
             Area::Warnings => vec![Kind::WARNING],
             Area::Plans => vec![Kind::PLAN, Kind::PLAN_APPROVAL],
             Area::Drills => vec![Kind::DRILL_START, Kind::DRILL_END],
+            Area::Forces => vec![Kind::RESCUE_FORCE],
         }
     }
 
@@ -99,6 +103,7 @@ impl Area {
             Area::Warnings => serde_json::json!({ "warnings": v.warnings }),
             Area::Plans => serde_json::json!({ "plans": v.plans }),
             Area::Drills => serde_json::json!({ "drills": v.drills }),
+            Area::Forces => serde_json::json!({ "forces": v.forces }),
         };
         Section {
             track: &v.track,

@@ -4,6 +4,7 @@
 use liandong_protocol::Body;
 use liandong_protocol::domain::Warning;
 use liandong_protocol::domain::cap::{CapMsgType, mapping};
+use liandong_protocol::domain::rescue_force::{FORCE_TYPES, label};
 
 /// A short line for a domain body; `None` for other kinds.
 pub fn summarise(body: &Body) -> Option<String> {
@@ -91,6 +92,24 @@ pub fn summarise(body: &Body) -> Option<String> {
         Body::DrillEnd(d) => format!("演练结束 · {}", short(&d.drill)),
         Body::Consultation(c) => format!("会商研判 · {} · {}", c.topic, c.assessment),
         Body::InfoRelease(r) => format!("信息发布 · {} · {}", r.channel, r.headline),
+        Body::RescueForce(f) => {
+            let (kind, _) = label(FORCE_TYPES, &f.force_type);
+            format!(
+                "{} · {} · {} · {}人 · {}{}",
+                if f.force.is_some() {
+                    "救援力量更新"
+                } else {
+                    "救援力量登记"
+                },
+                f.name,
+                kind,
+                f.headcount,
+                f.availability.name_zh(),
+                f.assigned_to
+                    .map(|t| format!(" → {}", short(&t)))
+                    .unwrap_or_default()
+            )
+        }
         Body::PostProfile(_)
         | Body::PostPlace(_)
         | Body::Note(_)

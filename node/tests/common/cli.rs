@@ -74,6 +74,15 @@ impl Post {
     }
 }
 
+/// Carries what `from` holds to `to`, as a bundle on a USB stick would.
+pub fn carry(from: &Post, to: &Post, file: &Path) {
+    let f = file.to_str().expect("path");
+    let o = from.run(&["bundle", "export", "-o", f]);
+    assert!(o.status.success(), "export: {}", stderr(&o));
+    let o = to.run(&["bundle", "import", f]);
+    assert!(o.status.success(), "import: {}", stderr(&o));
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }

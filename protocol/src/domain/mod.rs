@@ -24,7 +24,8 @@ pub use crate::linkage::{
     ResourceItem, ResourceOffer, ResourceRequest, ResourceStatus, ResponseAction, ResponseDecision,
     Severity, TaskAssign, TaskState, TaskUpdate, Warning, WarningColor, WarningInfo,
 };
+pub use crate::linkage::{Availability, RescueForce};
 pub use crate::linkage::{
-    attachment, cap, consultation, drill, geo, incident, plan, resource, response, rules, task,
-    vocab, warning,
+    attachment, cap, consultation, drill, geo, incident, plan, rescue_force, resource, response,
+    rules, task, vocab, warning,
 };

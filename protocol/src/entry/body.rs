@@ -41,6 +41,7 @@ pub enum Body {
     ResourceOffer(Box<linkage::ResourceOffer>),
     ResourceCommit(Box<linkage::ResourceCommit>),
     ResourceStatus(Box<linkage::ResourceStatus>),
+    RescueForce(Box<linkage::RescueForce>),
     Task(Box<linkage::TaskAssign>),
     TaskUpdate(Box<linkage::TaskUpdate>),
     Plan(Box<linkage::PlanRecord>),
@@ -74,6 +75,7 @@ impl Body {
             Body::ResourceCommit(c) if c.surplus => Kind::RESOURCE_COMMIT_SURPLUS,
             Body::ResourceCommit(_) => Kind::RESOURCE_COMMIT,
             Body::ResourceStatus(_) => Kind::RESOURCE_STATUS,
+            Body::RescueForce(_) => Kind::RESCUE_FORCE,
             Body::Task(_) => Kind::TASK,
             Body::TaskUpdate(_) => Kind::TASK_UPDATE,
             Body::Plan(_) => Kind::PLAN,
@@ -104,6 +106,7 @@ impl Body {
             Body::ResourceOffer(b) => codec::encode(b)?,
             Body::ResourceCommit(b) => codec::encode(b)?,
             Body::ResourceStatus(b) => codec::encode(b)?,
+            Body::RescueForce(b) => codec::encode(b)?,
             Body::Task(b) => codec::encode(b)?,
             Body::TaskUpdate(b) => codec::encode(b)?,
             Body::Plan(b) => codec::encode(b)?,
@@ -171,6 +174,9 @@ impl Body {
             Kind::RESOURCE_STATUS => {
                 Body::ResourceStatus(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
             }
+            Kind::RESCUE_FORCE => {
+                Body::RescueForce(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
             Kind::TASK => Body::Task(codec::decode(bytes, bytes.len()).map_err(undecodable)?),
             Kind::TASK_UPDATE => {
                 Body::TaskUpdate(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
@@ -215,6 +221,7 @@ impl Body {
             Body::ResourceOffer(b) => b.check(limits),
             Body::ResourceCommit(b) => b.check(limits),
             Body::ResourceStatus(b) => b.check(limits),
+            Body::RescueForce(b) => b.check(limits),
             Body::Task(b) => b.check(limits),
             Body::TaskUpdate(b) => b.check(limits),
             Body::Plan(b) => b.check(limits),
@@ -248,6 +255,7 @@ into_body!(
     ResourceOffer(linkage::ResourceOffer),
     ResourceCommit(linkage::ResourceCommit),
     ResourceStatus(linkage::ResourceStatus),
+    RescueForce(linkage::RescueForce),
     Task(linkage::TaskAssign),
     TaskUpdate(linkage::TaskUpdate),
     Plan(linkage::PlanRecord),

@@ -58,6 +58,9 @@ impl Kind {
     /// needs. A kind of its own, so that commitments written before the
     /// mark existed keep their encoding.
     pub const RESOURCE_COMMIT_SURPLUS: Kind = Kind(234);
+    /// A rescue force's record (救援力量储备库): its registration, or its
+    /// whole state after a change. Older posts store and relay it unread.
+    pub const RESCUE_FORCE: Kind = Kind(235);
     /// A task (指令) assigned to posts.
     pub const TASK: Kind = Kind(240);
     /// An assignee acknowledges, works on, completes or refuses a task.
@@ -103,6 +106,9 @@ impl Kind {
         Kind::DRILL_END,
         Kind::CONSULTATION,
         Kind::INFO_RELEASE,
+        // Appended, not placed by number: fuzz seeds name kinds by their
+        // position in this list.
+        Kind::RESCUE_FORCE,
     ];
 
     /// The kinds the trust layer folds into its state.
@@ -134,6 +140,7 @@ impl Kind {
             Kind::RESOURCE_COMMIT => Some("resource_commit"),
             Kind::RESOURCE_STATUS => Some("resource_status"),
             Kind::RESOURCE_COMMIT_SURPLUS => Some("resource_commit_surplus"),
+            Kind::RESCUE_FORCE => Some("rescue_force"),
             Kind::TASK => Some("task"),
             Kind::TASK_UPDATE => Some("task_update"),
             Kind::PLAN => Some("plan"),
@@ -164,6 +171,7 @@ impl Kind {
             Kind::RESOURCE_COMMIT => Some("资源承诺"),
             Kind::RESOURCE_STATUS => Some("调运状态"),
             Kind::RESOURCE_COMMIT_SURPLUS => Some("超额承诺"),
+            Kind::RESCUE_FORCE => Some("救援力量"),
             Kind::TASK => Some("指令"),
             Kind::TASK_UPDATE => Some("指令反馈"),
             Kind::PLAN => Some("预案"),

@@ -7,7 +7,8 @@
 //! | 应急响应 response decisions | [`response`] | 210 |
 //! | 预警 warnings | [`warning`] | 220 |
 //! | 外部预警 external (CAP) warnings | [`cap`] | 221 |
-//! | 资源调配 resources (EDXL-RM lifecycle) | [`resource`] | 230–233 |
+//! | 资源调配 resources (EDXL-RM lifecycle) | [`resource`] | 230–234 |
+//! | 救援力量储备库 rescue-force registry | [`rescue_force`] | 235 |
 //! | 指令 tasks | [`task`] | 240–241 |
 //! | 预案 plans | [`plan`] | 250–252 |
 //! | 演练 drills | [`drill`] | 260–261 |
@@ -34,6 +35,7 @@ pub mod drill;
 pub mod geo;
 pub mod incident;
 pub mod plan;
+pub mod rescue_force;
 pub mod resource;
 pub mod response;
 pub mod rules;
@@ -48,6 +50,7 @@ pub use drill::{DrillEnd, DrillStart};
 pub use geo::GeoPoint;
 pub use incident::{Casualties, IncidentReport, Phase};
 pub use plan::{PlanActivation, PlanApproval, PlanApprovalKind, PlanRecord};
+pub use rescue_force::{Availability, RescueForce};
 pub use resource::{
     DeploymentStatus, ResourceClass, ResourceCommit, ResourceItem, ResourceOffer, ResourceRequest,
     ResourceStatus,

@@ -240,6 +240,14 @@ impl World {
     }
 }
 
+/// Why the views left `e` out, if they did.
+pub fn invalid_code(v: &Views, e: &SignedEntry) -> Option<fold::ReasonCode> {
+    v.invalid
+        .iter()
+        .find(|x| x.entry == e.id())
+        .map(|x| x.reason.code)
+}
+
 // ------------------------------------------------------------ body builders
 
 pub fn flood_report(phase: Phase, incident: Option<EntryId>, occurred_min: u64) -> IncidentReport {

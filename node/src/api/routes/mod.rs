@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod cap;
 pub mod events;
+pub mod forces;
 pub mod ledger;
 pub mod members;
 pub mod metrics;

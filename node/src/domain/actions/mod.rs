@@ -13,6 +13,7 @@
 //! | 指令 | `task assign|ack|progress|done|refuse` | `task/…` |
 //! | 预案 | `plan register|approve|activate` | `plan/…` |
 //! | 演练 | `drill start|end` | `drill/start|end` |
+//! | 救援力量 | `force register|update` | `forces/register|update` |
 //!
 //! Planning resolves ids, reads times and typed values (naming the field
 //! at fault), and builds the body; [`Desk::check`] then asks the body's
@@ -23,6 +24,7 @@ pub mod drill;
 pub mod external_warning;
 pub mod incident;
 pub mod plan;
+pub mod rescue_force;
 pub mod resource;
 pub mod response;
 pub mod task;
@@ -66,6 +68,8 @@ pub enum Action {
     PlanActivate(plan::ActivateInput),
     DrillStart(drill::StartInput),
     DrillEnd(drill::EndInput),
+    ForceRegister(rescue_force::RegisterInput),
+    ForceUpdate(rescue_force::UpdateInput),
 }
 
 /// Every action's API path, in the order of the table above.
@@ -99,6 +103,8 @@ pub const PATHS: &[&str] = &[
     "plan/activate",
     "drill/start",
     "drill/end",
+    "forces/register",
+    "forces/update",
 ];
 
 impl Action {
@@ -136,6 +142,8 @@ impl Action {
             "plan/activate" => d.decode().map(A::PlanActivate),
             "drill/start" => d.decode().map(A::DrillStart),
             "drill/end" => d.decode().map(A::DrillEnd),
+            "forces/register" => d.decode().map(A::ForceRegister),
+            "forces/update" => d.decode().map(A::ForceUpdate),
             _ => return None,
         })
     }
@@ -177,6 +185,8 @@ impl Action {
             A::PlanActivate(i) => ("plan/activate", j(i)),
             A::DrillStart(i) => ("drill/start", j(i)),
             A::DrillEnd(i) => ("drill/end", j(i)),
+            A::ForceRegister(i) => ("forces/register", j(i)),
+            A::ForceUpdate(i) => ("forces/update", j(i)),
         }
     }
 
@@ -213,6 +223,8 @@ impl Action {
             A::PlanActivate(i) => plan::activate(desk, i),
             A::DrillStart(i) => drill::start(desk, i),
             A::DrillEnd(i) => drill::end(desk, i),
+            A::ForceRegister(i) => rescue_force::register(desk, i),
+            A::ForceUpdate(i) => rescue_force::update(desk, i),
         }
     }
 
@@ -277,6 +289,8 @@ mod tests {
             "plan/activate": {"plan": "abcd", "incident": "abcd"},
             "drill/start": {"name": "n"},
             "drill/end": {},
+            "forces/register": {"name": "n", "type": "fire", "headcount": 1, "base": "44.3,85.6"},
+            "forces/update": {"force": "abcd", "availability": "resting"},
         });
         let alert = crate::gateway::cap::read_alert(include_bytes!(
             "../../../tests/fixtures/cap/rainstorm-orange.xml"

@@ -2,10 +2,12 @@
 //! can): pure functions of `Views`, no IO, so they are tested and reused
 //! without a running post.
 
+pub mod forces;
 pub mod inbox;
 pub mod incident;
 pub mod overview;
 
+pub use forces::{ForceList, ForceQuery, ForceRow, search as search_forces};
 pub use inbox::{InboxItem, inbox_item};
 pub use incident::{IncidentDetail, TimelineItem, detail};
 pub use overview::{Overview, build_overview};

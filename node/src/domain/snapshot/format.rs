@@ -14,8 +14,10 @@ use crate::store::{SideBatch, SideTree, StoreError};
 
 /// The layout below; another value is rebuilt, never read. (3: kind 221,
 /// external warnings, became a fold input; a snapshot of older code listed
-/// it as "other" and would never read it again.)
-pub const FORMAT: u32 = 3;
+/// it as "other" and would never read it again. 4: likewise kind 235,
+/// rescue-force records; and a commitment returned before delivery no
+/// longer counts toward its request, so saved request views are stale.)
+pub const FORMAT: u32 = 4;
 
 /// The commit row: format, digest, latest time, chunk range, records.
 pub(super) const META_KEY: &[u8] = b"M";

@@ -155,6 +155,7 @@ fn views() -> Views {
         tasks: Vec::new(),
         plans: Vec::new(),
         drills: Vec::new(),
+        forces: Vec::new(),
         conflicts: Vec::new(),
         invalid: Vec::new(),
         stats: FoldStats::default(),

@@ -44,7 +44,8 @@
 //!
 //! Rights (分级负责) are exclusions with a reason, not conflicts: a plan is
 //! activated by its owner or a post above it and approved or filed only
-//! above its owner ([`plans`]); a commitment's dispatch and return are the
+//! above its owner ([`plans`]); a rescue force is updated by its owning
+//! post or a post above it, the latest record in force ([`forces`]); a commitment's dispatch and return are the
 //! committing side's to report, its delivery and release the requester's
 //! ([`resources`]). All of these rules apply to every entry by the same
 //! fold, so a ledger holding entries written before them folds the same on
@@ -52,7 +53,7 @@
 //! reason (each area's file says which).
 //!
 //! Each area's file states its rules in full: [`incidents`], [`responses`],
-//! [`warnings`], [`resources`], [`tasks`], [`plans`], [`drills`].
+//! [`warnings`], [`resources`], [`tasks`], [`plans`], [`drills`], [`forces`].
 //!
 //! ## Speed
 //!
@@ -70,6 +71,7 @@
 pub mod deadline;
 pub mod drills;
 pub mod external_warnings;
+pub mod forces;
 pub mod incidents;
 pub mod item;
 pub mod outcome;

@@ -3,7 +3,7 @@
 //! The pass resolves each entry's author through the [`Directory`] at the
 //! entry's time, applies the generic scope rule, and hands the entry to its
 //! area (one file each: incidents, responses, warnings, resources, tasks,
-//! plans, drills). An area returns `Ok` (applied), an exclusion (with its
+//! plans, drills, rescue forces). An area returns `Ok` (applied), an exclusion (with its
 //! reason) or an unapplied conflict; conflicts that are applied anyway are
 //! recorded by the area itself.
 
@@ -76,6 +76,7 @@ pub(super) struct Index {
     pub commits: HashMap<EntryId, usize>,
     pub tasks: HashMap<EntryId, usize>,
     pub plans: HashMap<EntryId, usize>,
+    pub forces: HashMap<EntryId, usize>,
     pub drills: HashMap<EntryId, usize>,
 }
 
@@ -104,6 +105,7 @@ impl<'c> Pass<'c> {
                 tasks: Vec::new(),
                 plans: Vec::new(),
                 drills: Vec::new(),
+                forces: Vec::new(),
                 conflicts: Vec::new(),
                 invalid: Vec::new(),
                 stats: FoldStats::default(),
@@ -170,6 +172,7 @@ impl<'c> Pass<'c> {
             Body::PlanActivation(b) => self.plan_activation(&act, b),
             Body::DrillStart(b) => self.drill_start(&act, b),
             Body::DrillEnd(b) => self.drill_end(&act, b),
+            Body::RescueForce(b) => self.rescue_force(&act, b),
             // `Item::from_entry` keeps domain bodies only.
             Body::PostProfile(_)
             | Body::PostPlace(_)
@@ -223,6 +226,7 @@ impl<'c> Pass<'c> {
         self.finish_resources(now);
         self.finish_tasks(now);
         self.finish_plans(now);
+        self.finish_forces();
         for d in &mut self.views.drills {
             d.entries = self.drill_entries.get(&d.id).copied().unwrap_or(0);
         }

@@ -2,8 +2,8 @@
 //!
 //! An entry belongs to the Actual track when its status is Actual and it
 //! names no drill, to drill D's track when its status is Exercise and it
-//! names D. Registries every track needs (plans, drill starts and ends) are
-//! folded into all of them. Test entries are in no track.
+//! names D. Registries every track needs (plans, rescue forces, drill
+//! starts and ends) are folded into all of them. Test entries are in no track.
 
 use serde::{Deserialize, Serialize};
 
@@ -60,11 +60,15 @@ pub(crate) fn is_domain(body: &Body) -> bool {
     drill_field(body).is_some() || is_registry(body)
 }
 
-/// Plans and drill records: folded into every track.
+/// Plans, rescue forces and drill records: folded into every track.
 pub(crate) fn is_registry(body: &Body) -> bool {
     matches!(
         body,
-        Body::Plan(_) | Body::PlanApproval(_) | Body::DrillStart(_) | Body::DrillEnd(_)
+        Body::Plan(_)
+            | Body::PlanApproval(_)
+            | Body::RescueForce(_)
+            | Body::DrillStart(_)
+            | Body::DrillEnd(_)
     )
 }
 
@@ -89,6 +93,17 @@ pub(crate) fn place(body: &Body, status: Status, track: &Track) -> Placement {
                 return wrong(
                     "plans are registered and approved for real (status Actual); a drill activates them",
                     "预案的登记与审批须为“实战”状态，演练中请使用预案启动",
+                );
+            }
+            return Placement::Here;
+        }
+        // The roster is real: a drill calls on the forces that exist, and
+        // a force's exercise deployment is not a change of its record.
+        Body::RescueForce(_) => {
+            if status != Status::Actual {
+                return wrong(
+                    "rescue forces are registered and kept current for real (status Actual)",
+                    "救援力量的登记与更新须为“实战”状态",
                 );
             }
             return Placement::Here;

@@ -10,8 +10,8 @@ use super::track::Track;
 use crate::authority::ResponseLevel;
 use crate::domain::cap::{CapAlert, CapMsgType, CapTime};
 use crate::domain::{
-    DeploymentStatus, IncidentReport, Phase, PlanApprovalKind, ResourceItem, ResponseAction,
-    TaskState, WarningInfo,
+    DeploymentStatus, IncidentReport, Phase, PlanApprovalKind, RescueForce, ResourceItem,
+    ResponseAction, TaskState, WarningInfo,
 };
 use crate::ids::{EntryId, NodeId};
 use crate::level::Level;
@@ -39,6 +39,9 @@ pub struct Views {
     pub tasks: Vec<TaskView>,
     pub plans: Vec<PlanView>,
     pub drills: Vec<DrillView>,
+    /// The rescue-force registry (救援力量储备库): every force, as its
+    /// latest record leaves it.
+    pub forces: Vec<ForceView>,
     /// Conflicts resolved by the documented rules, applied or not.
     pub conflicts: Vec<Conflict>,
     /// Entries left out of the views, each with its reason.
@@ -83,6 +86,16 @@ impl Views {
     }
     pub fn drill(&self, id: &EntryId) -> Option<&DrillView> {
         self.drills.iter().find(|v| v.id == *id)
+    }
+    pub fn force(&self, id: &EntryId) -> Option<&ForceView> {
+        self.forces.iter().find(|v| v.id == *id)
+    }
+    /// The forces assigned to a task or commitment.
+    pub fn forces_on(&self, id: &EntryId) -> Vec<&ForceView> {
+        self.forces
+            .iter()
+            .filter(|f| f.current.assigned_to == Some(*id))
+            .collect()
     }
 }
 
@@ -474,4 +487,50 @@ pub struct DrillEnded {
     pub by: Who,
     pub at_ms: u64,
     pub summary: String,
+}
+
+// ------------------------------------------------------------------- forces
+
+/// A rescue force, as its latest record leaves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForceView {
+    /// The registration entry's id: the force id.
+    pub id: EntryId,
+    /// The post that registered it: it, or a post above it, keeps it current.
+    pub owner: Who,
+    pub registered_ms: u64,
+    /// The latest record (by HLC): the force's state.
+    pub current: RescueForce,
+    /// The entry of the latest record, who wrote it and when: the time the
+    /// force was last updated is the entry's own time, so it can never
+    /// disagree with the order the fold applied the records in.
+    pub current_entry: EntryId,
+    pub updated_by: Who,
+    pub updated_ms: u64,
+    /// Every applied record, registration first.
+    pub records: Vec<EntryId>,
+    /// What `current.assigned_to` names, as this track's views know it.
+    pub assignment: Option<ForceAssignment>,
+}
+
+/// What a force is working on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForceAssignment {
+    /// The task or commitment id.
+    pub entry: EntryId,
+    pub kind: AssignmentKind,
+    /// The task's objective, or the committed resource's item; empty when
+    /// unknown.
+    pub label: String,
+}
+
+/// What kind of entry a force's assignment names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentKind {
+    Task,
+    Commit,
+    /// Not in this track's views: not arrived yet, or of another track (a
+    /// drill's task seen from reality).
+    Unknown,
 }
