@@ -827,7 +827,7 @@ fn every_page_in_both_languages(
     county: &str,
     shot: &dyn Fn(&str),
 ) -> Result<(), String> {
-    const PAGES: [&str; 10] = [
+    const PAGES: [&str; 11] = [
         "overview",
         "incidents",
         "resources",
@@ -835,11 +835,25 @@ fn every_page_in_both_languages(
         "warnings",
         "plans",
         "drills",
+        "forces",
         "map",
         "network",
         "members",
     ];
     let han = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    // Two rescue forces for the registry's page to list.
+    let api = liandong_tests::http::Api::new(county);
+    api.write(
+        "/api/forces/register",
+        json!({"name": "沙湾市消防救援大队", "type": "fire", "headcount": 42,
+               "capabilities": ["water_rescue", "灭火"], "equipment": ["冲锋舟 4 艘"],
+               "base": "44.322,85.606", "contact": "0993-119"}),
+    );
+    api.write(
+        "/api/forces/register",
+        json!({"name": "沙湾市蓝天救援队", "type": "volunteer", "headcount": 18,
+               "capabilities": ["medical"], "base": "44.336,85.615"}),
+    );
     for (lang, nav_word) in [("zh", "总览"), ("en", "Overview")] {
         browser.goto(&format!("{county}/#/overview"))?;
         browser.wait_for("main[data-page=overview]")?;
@@ -880,7 +894,6 @@ fn every_page_in_both_languages(
 
     // A closed incident offers no new response, request or task — only
     // what still makes sense: a verified correction and reopening.
-    let api = liandong_tests::http::Api::new(county);
     let id = api.write(
         "/api/incident/report",
         json!({"title": "沙湾市道路塌陷", "event": "geological", "severity": "IV", "occurred": "30m"}),
