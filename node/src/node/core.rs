@@ -13,7 +13,7 @@ use tracing::Instrument;
 
 use super::commands::{self, NodeCommand};
 use super::shared::Shared;
-use super::{gossip, requests, sync};
+use super::{gossip, handover, requests, sync};
 use crate::net::NetEvent;
 use crate::policy::{Effect, Event, TICK};
 
@@ -201,6 +201,27 @@ impl Core {
                         tracing::debug!(%peer, "request refused: throttled");
                         self.tasks.spawn(async move {
                             requests::refuse_throttled(&shared, channel).await
+                        });
+                    }
+                }
+            }
+            NetEvent::Handover {
+                peer,
+                source,
+                ask,
+                channel,
+            } => {
+                let shared = Arc::clone(&self.shared);
+                match Arc::clone(&self.shared.handover_slots).try_acquire_owned() {
+                    Ok(slot) => {
+                        self.tasks.spawn(async move {
+                            handover::on_ask(&shared, peer, source, ask, channel).await;
+                            drop(slot);
+                        });
+                    }
+                    Err(_) => {
+                        self.tasks.spawn(async move {
+                            handover::refuse_throttled(&shared, channel).await;
                         });
                     }
                 }

@@ -34,6 +34,10 @@ pub struct RevocationRow {
     pub subject: String,
     pub by: String,
     pub time: String,
+    /// The revocation's effective time, wall-clock ms (the console formats
+    /// it in the reader's language).
+    #[serde(default)]
+    pub time_ms: u64,
     pub counts: bool,
     pub reason: String,
 }
@@ -93,11 +97,12 @@ pub fn listing(t: &TrustState, now: Hlc) -> Listing {
             subject: r.subject.short(),
             by: r.author.short(),
             time: clock::format_hlc(r.hlc),
+            time_ms: r.hlc.wall_ms(),
             counts,
             reason: r.reason.clone(),
         })
         .collect();
-    revocations.sort_by(|a, b| a.time.cmp(&b.time));
+    revocations.sort_by_key(|r| r.time_ms);
     let mut quarantined: Vec<String> = t
         .quarantined()
         .map(|(k, q)| {

@@ -8,6 +8,11 @@
 //! (`domain/`), and meet only here.
 
 pub mod cap;
+pub mod cert_inbox;
+pub mod cert_install;
+pub mod cert_issue;
+pub mod cert_outbox;
+pub mod cert_request;
 pub mod certs;
 pub mod events;
 pub mod http;
