@@ -9,9 +9,7 @@ use std::net::IpAddr;
 
 use common::{genesis, now_ms, open, rc};
 use liandong_node::ledger::Ledger;
-use liandong_node::service::cert_inbox::{
-    self, InboxError, MAX_PENDING_PER_SOURCE, MAX_QUEUED,
-};
+use liandong_node::service::cert_inbox::{self, InboxError, MAX_PENDING_PER_SOURCE, MAX_QUEUED};
 use liandong_protocol::trust::handover::{CertAnswer, HandoverRefusal};
 use liandong_protocol::trust::{CertFile, CertRequest};
 use liandong_protocol::{Body, Certificate, Keypair, Level, SignedGenesis, Status, UnitType};
@@ -101,14 +99,22 @@ fn the_queue_holds_its_limits_and_answers_polls_across_a_restart() {
     // One address: exactly its share waits, one more is refused; the same
     // key sending again replaces its own request (no new slot).
     for n in 0..MAX_PENDING_PER_SOURCE as u32 {
-        received(&ledger, &request(&g, &key(n), Level::County, "654203"), ip(0, 1));
+        received(
+            &ledger,
+            &request(&g, &key(n), Level::County, "654203"),
+            ip(0, 1),
+        );
     }
     let one_more = request(&g, &key(999), Level::County, "654203");
     assert_eq!(
         refusal(cert_inbox::receive(&ledger, &one_more, ip(0, 1), now_ms())),
         HandoverRefusal::Full
     );
-    received(&ledger, &request(&g, &key(0), Level::County, "654203"), ip(0, 1));
+    received(
+        &ledger,
+        &request(&g, &key(0), Level::County, "654203"),
+        ip(0, 1),
+    );
 
     // In all: exactly MAX_QUEUED kept, from many addresses; one more is
     // refused while every one waits.
@@ -158,12 +164,16 @@ fn the_queue_holds_its_limits_and_answers_polls_across_a_restart() {
         .expect("certificate");
     cert_inbox::mark_issued(&ledger, &first.node_id(), &cert.id().to_hex(), now_ms())
         .expect("mark");
-    let CertAnswer::Issued { file } = cert_inbox::answer(&ledger, &first.node_id()).expect("answer")
+    let CertAnswer::Issued { file } =
+        cert_inbox::answer(&ledger, &first.node_id()).expect("answer")
     else {
         panic!("issued");
     };
     let cf = CertFile::from_file_bytes(&file).expect("a certificate file");
-    assert_eq!(cf.chain.last().map(|b| b.to_vec()), Some(cert.wire().to_vec()));
+    assert_eq!(
+        cf.chain.last().map(|b| b.to_vec()),
+        Some(cert.wire().to_vec())
+    );
     // Sending again once issued is answered with the certificate at once.
     let again = cert_inbox::receive(
         &ledger,

@@ -74,7 +74,15 @@ fn request_issue_and_install_work_against_running_posts() {
     let cert = net.path("county.cert");
     let issue = |region: &str, extra: &[&str]| {
         let mut args = vec![
-            "cert", "issue", s(&req), "--level", "county", "--region", region, "-o", s(&cert),
+            "cert",
+            "issue",
+            s(&req),
+            "--level",
+            "county",
+            "--region",
+            region,
+            "-o",
+            s(&cert),
         ];
         args.extend_from_slice(extra);
         liandong(&net.root, &args)
@@ -91,10 +99,7 @@ fn request_issue_and_install_work_against_running_posts() {
     let root_tree = ok_json(liandong(&net.root, &["cert", "list", "--json"]));
     assert_eq!(status_of(&root_tree, &county_id), Some("valid"));
 
-    let installed = ok_json(liandong(
-        &county,
-        &["cert", "install", s(&cert), "--json"],
-    ));
+    let installed = ok_json(liandong(&county, &["cert", "install", s(&cert), "--json"]));
     assert_eq!(installed["region"], "654203");
     let county_tree = ok_json(liandong(&county, &["cert", "list", "--json"]));
     assert_eq!(status_of(&county_tree, &county_id), Some("valid"));
@@ -126,7 +131,11 @@ fn a_request_handed_over_the_network_comes_back_as_a_certificate() {
         &["cert", "request", "--send", &parent, "--json"],
     ));
     assert_eq!(sent["sent"]["answer"], "received", "{sent}");
-    assert_eq!(sent["file"], Value::Null, "--send writes no file unless asked");
+    assert_eq!(
+        sent["file"],
+        Value::Null,
+        "--send writes no file unless asked"
+    );
 
     // The stopped township hands over its request by a short-lived link.
     let sent = ok_json(liandong(
@@ -154,22 +163,48 @@ fn a_request_handed_over_the_network_comes_back_as_a_certificate() {
     let o = liandong(
         &net.root,
         &[
-            "cert", "issue", "--request", &county_id[..8], "--level", "county", "--region",
+            "cert",
+            "issue",
+            "--request",
+            &county_id[..8],
+            "--level",
+            "county",
+            "--region",
             "654202",
         ],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let o = liandong(
         &net.root,
-        &["cert", "issue", "--request", "ffffffff", "--level", "county", "--region", "654203"],
+        &[
+            "cert",
+            "issue",
+            "--request",
+            "ffffffff",
+            "--level",
+            "county",
+            "--region",
+            "654203",
+        ],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains(&county_id[..8]), "lists the waiting: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&county_id[..8]),
+        "lists the waiting: {}",
+        stderr(&o)
+    );
     let issued = ok_json(liandong(
         &net.root,
         &[
-            "cert", "issue", "--request", &county_id[..8], "--level", "county", "--region",
-            "654203", "--json",
+            "cert",
+            "issue",
+            "--request",
+            &county_id[..8],
+            "--level",
+            "county",
+            "--region",
+            "654203",
+            "--json",
         ],
     ));
     assert_eq!(issued["subject"], county_id.as_str());
@@ -188,12 +223,18 @@ fn a_request_handed_over_the_network_comes_back_as_a_certificate() {
             .as_array()
             .is_some_and(|l| l.iter().any(|p| p["node_id"] == county_id.as_str()))
     });
-    ok_json(liandong(&county, &["note", "add", "入网后第一条", "--json"]));
+    ok_json(liandong(
+        &county,
+        &["note", "add", "入网后第一条", "--json"],
+    ));
     wait_for("the county's note reaches the parent", 60, || {
         let log = ok_json(liandong(&net.root, &["log", "--kind", "note", "--json"]));
         log.as_array().is_some_and(|l| {
-            l.iter()
-                .any(|r| r["summary"].as_str().is_some_and(|t| t.contains("入网后第一条")))
+            l.iter().any(|r| {
+                r["summary"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("入网后第一条"))
+            })
         })
     });
     let rows = ok_json(liandong(&net.root, &["cert", "requests", "--json"]));
@@ -207,8 +248,15 @@ fn a_request_handed_over_the_network_comes_back_as_a_certificate() {
     ok_json(liandong(
         &net.root,
         &[
-            "cert", "issue", "--request", &township_id[..8], "--level", "township", "--region",
-            "654203106", "--json",
+            "cert",
+            "issue",
+            "--request",
+            &township_id[..8],
+            "--level",
+            "township",
+            "--region",
+            "654203106",
+            "--json",
         ],
     ));
     let got = ok_json(liandong(

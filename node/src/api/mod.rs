@@ -46,9 +46,7 @@ pub use crate::service::http::MAX_BODY_BYTES;
 pub const MAX_JSON_BYTES: usize = 256 * 1024;
 
 pub fn router(state: ApiState) -> Router {
-    use routes::{
-        actions, cap, certs, events, ledger, members, metrics, network, session, views,
-    };
+    use routes::{actions, cap, certs, events, ledger, members, metrics, network, session, views};
     let api = Router::new()
         .route("/api/access", get(session::access))
         .route("/api/login", post(session::login))

@@ -14,8 +14,8 @@ use libp2p::{
 
 use super::NetConfig;
 use super::codec::{PROTOCOL, SyncCodec};
-use super::handover_codec::{self, HandoverCodec};
 use super::door::PendingPerIp;
+use super::handover_codec::{self, HandoverCodec};
 
 /// Largest gossip message: one entry.
 pub const MAX_GOSSIP_BYTES: usize = 256 * 1024;

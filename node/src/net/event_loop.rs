@@ -240,10 +240,9 @@ impl EventLoop {
                     .send_response(channel, answer);
             }
             Command::Forgive(peer) => {
-                let not_admitted = self
-                    .bans
-                    .get(&peer)
-                    .is_some_and(|b| matches!(b.reason, super::bans::BanReason::NotAdmitted { .. }));
+                let not_admitted = self.bans.get(&peer).is_some_and(|b| {
+                    matches!(b.reason, super::bans::BanReason::NotAdmitted { .. })
+                });
                 if not_admitted && !self.blocked.contains(&peer) {
                     self.bans.lift(&peer);
                     self.closing.remove(&peer);
@@ -514,9 +513,10 @@ impl EventLoop {
             request_response::Event::Message {
                 peer,
                 connection_id,
-                message: request_response::Message::Request {
-                    request, channel, ..
-                },
+                message:
+                    request_response::Message::Request {
+                        request, channel, ..
+                    },
             } => match request {
                 Ok(ask) => {
                     let source = self.remotes.get(&connection_id).copied();

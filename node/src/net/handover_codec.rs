@@ -103,7 +103,10 @@ mod tests {
         );
         // One byte more: refused from its length alone, the body unread.
         let mut over = Cursor::new(frame(MAX_ASK_FRAME_BYTES + 1));
-        let read = codec.read_request(&PROTOCOL, &mut over).await.expect("read");
+        let read = codec
+            .read_request(&PROTOCOL, &mut over)
+            .await
+            .expect("read");
         assert_eq!(
             read,
             Err(MalformedFrame::TooLarge {
@@ -125,7 +128,10 @@ mod tests {
             .expect("write");
         let mut back = Cursor::new(out.into_inner());
         assert_eq!(
-            codec.read_request(&PROTOCOL, &mut back).await.expect("read"),
+            codec
+                .read_request(&PROTOCOL, &mut back)
+                .await
+                .expect("read"),
             Ok(largest)
         );
     }

@@ -111,7 +111,11 @@ async fn install(shared: &Arc<Shared>, file: Vec<u8>) -> Result<Installed, Insta
 
 /// The certificate came back from `addr`: installed, the addresses
 /// forgotten, and the parent dialled (its hello now admits this post).
-async fn installed_from(shared: &Arc<Shared>, addr: &Multiaddr, file: Vec<u8>) -> Result<Installed, InstallError> {
+async fn installed_from(
+    shared: &Arc<Shared>,
+    addr: &Multiaddr,
+    file: Vec<u8>,
+) -> Result<Installed, InstallError> {
     let installed = install(shared, file).await?;
     if let Err(e) = shared
         .ledger
@@ -294,8 +298,12 @@ pub(super) async fn poll_loop(shared: Arc<Shared>) {
         for s in sent {
             match collect(&shared, &s.addr).await {
                 Ok(answer) if answer.installed.is_some() => break,
-                Ok(answer) => tracing::debug!(to = %s.addr, answer = %answer.answer, "certificate not ready yet"),
-                Err(e) => tracing::debug!(to = %s.addr, error = %e, "asking for the certificate failed"),
+                Ok(answer) => {
+                    tracing::debug!(to = %s.addr, answer = %answer.answer, "certificate not ready yet")
+                }
+                Err(e) => {
+                    tracing::debug!(to = %s.addr, error = %e, "asking for the certificate failed")
+                }
             }
         }
     }

@@ -133,7 +133,12 @@ fn records(ledger: &Ledger) -> Result<Vec<(NodeId, Record)>, StoreError> {
     Ok(out)
 }
 
-fn put(ledger: &Ledger, subject: &NodeId, record: &Record, evict: Option<NodeId>) -> Result<(), StoreError> {
+fn put(
+    ledger: &Ledger,
+    subject: &NodeId,
+    record: &Record,
+    evict: Option<NodeId>,
+) -> Result<(), StoreError> {
     let tree = ledger.store().side(Side::CertInbox)?;
     let mut batch = SideBatch::default();
     if let Some(old) = evict {
@@ -155,8 +160,8 @@ pub fn receive(
     source: Option<IpAddr>,
     now_ms: u64,
 ) -> Result<CertAnswer, InboxError> {
-    let request = CertRequest::verify(bytes)
-        .map_err(|e| refused(HandoverRefusal::Invalid, e.to_string()))?;
+    let request =
+        CertRequest::verify(bytes).map_err(|e| refused(HandoverRefusal::Invalid, e.to_string()))?;
     if request.network != ledger.network() {
         return Err(refused(
             HandoverRefusal::Invalid,
@@ -294,7 +299,12 @@ pub fn list(ledger: &Ledger) -> Result<Vec<RequestRow>, StoreError> {
                 received_ms: r.received_ms,
                 received: clock::format_ms(r.received_ms),
                 source: r.source,
-                status: if r.issued_ms.is_some() { "issued" } else { "pending" }.into(),
+                status: if r.issued_ms.is_some() {
+                    "issued"
+                } else {
+                    "pending"
+                }
+                .into(),
                 issued_ms: r.issued_ms,
                 certificate: r.certificate,
             })
@@ -320,7 +330,11 @@ pub fn find(ledger: &Ledger, prefix: &str) -> Result<Result<Vec<u8>, String>, St
         }
         for (k, r) in &waiting {
             let name = request_of(r).map(|(q, _)| q.name).unwrap_or_default();
-            out.push_str(&format!("\n  {}  {}", &k.to_hex()[..8], super::revocation::printable(&name)));
+            out.push_str(&format!(
+                "\n  {}  {}",
+                &k.to_hex()[..8],
+                super::revocation::printable(&name)
+            ));
         }
         out
     };
@@ -330,8 +344,10 @@ pub fn find(ledger: &Ledger, prefix: &str) -> Result<Result<Vec<u8>, String>, St
             listed()
         )));
     }
-    let matches: Vec<&(NodeId, Record)> =
-        waiting.iter().filter(|(k, _)| k.to_hex().starts_with(&p)).collect();
+    let matches: Vec<&(NodeId, Record)> = waiting
+        .iter()
+        .filter(|(k, _)| k.to_hex().starts_with(&p))
+        .collect();
     match matches.as_slice() {
         [(_, r)] => Ok(request_of(r)
             .map(|(_, bytes)| bytes)

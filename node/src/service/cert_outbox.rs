@@ -44,7 +44,7 @@ pub fn list(ledger: &Ledger) -> Result<Vec<SentTo>, StoreError> {
             });
         }
     }
-    out.sort_by(|a, b| b.sent_ms.cmp(&a.sent_ms));
+    out.sort_by_key(|s| std::cmp::Reverse(s.sent_ms));
     Ok(out)
 }
 
@@ -56,11 +56,7 @@ pub fn record(ledger: &Ledger, addr: &Multiaddr, now_ms: u64) -> Result<(), Stor
     }
     let mut batch = SideBatch::default();
     let kept = list(ledger)?;
-    for old in kept
-        .iter()
-        .filter(|s| s.addr != *addr)
-        .skip(MAX_OUTBOX - 1)
-    {
+    for old in kept.iter().filter(|s| s.addr != *addr).skip(MAX_OUTBOX - 1) {
         batch.remove(old.addr.to_string().as_bytes());
     }
     batch.put(key.as_bytes(), &now_ms.to_be_bytes());

@@ -144,4 +144,3 @@ pub fn node_id(dir: &Path) -> String {
         .expect("node id")
         .to_string()
 }
-

@@ -28,7 +28,10 @@ use crate::store::Durability;
 #[derive(Debug, Args)]
 pub struct InstallArgs {
     /// The certificate file from the parent post / 证书文件
-    #[arg(required_unless_present = "from_network", conflicts_with = "from_network")]
+    #[arg(
+        required_unless_present = "from_network",
+        conflicts_with = "from_network"
+    )]
     pub file: Option<PathBuf>,
     /// Collect it over the network: from ADDR, or from where `cert request
     /// --send` sent the request / 从网络取回证书

@@ -92,7 +92,9 @@ pub fn run(data_dir: &DataDir, args: IssueArgs) -> Result<(), CliError> {
             let bytes = match (file, &args.queued) {
                 (Some(bytes), _) => bytes,
                 (None, Some(id)) => cert_inbox::find(ledger, id)?.map_err(CliError::Usage)?,
-                (None, None) => return Err(CliError::Usage("no request given / 未给出申请".into())),
+                (None, None) => {
+                    return Err(CliError::Usage("no request given / 未给出申请".into()));
+                }
             };
             let now = clock::now_ms();
             let planned = cert_issue::plan(ledger, &bytes, &spec, now).map_err(issue_error)?;

@@ -43,8 +43,7 @@ pub fn run(data_dir: &DataDir, args: RequestArgs) -> Result<(), CliError> {
             let sent = match &send {
                 None => None,
                 Some(addr) => {
-                    let answer =
-                        courier::ask_blocking(addr, CertAsk::Submit { request: bytes })?;
+                    let answer = courier::ask_blocking(addr, CertAsk::Submit { request: bytes })?;
                     let mut sent = Sent::new(addr.to_string(), &answer);
                     match answer {
                         // `liandong run` asks there until the certificate
@@ -80,8 +79,8 @@ pub fn run(data_dir: &DataDir, args: RequestArgs) -> Result<(), CliError> {
         (None, Some(_)) => None,
     };
     if let Some(path) = &path {
-        let bytes = hex::decode(&r.file_hex)
-            .map_err(|e| CliError::Failed(format!("request file: {e}")))?;
+        let bytes =
+            hex::decode(&r.file_hex).map_err(|e| CliError::Failed(format!("request file: {e}")))?;
         write_file(path, &bytes)
             .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
     }
@@ -132,12 +131,12 @@ pub fn run(data_dir: &DataDir, args: RequestArgs) -> Result<(), CliError> {
         }
     }
     match &answer.sent {
-        Some(s) if s.answer == "refused" || s.answer == "unknown" => Err(CliError::Invalid(
-            format!(
+        Some(s) if s.answer == "refused" || s.answer == "unknown" => {
+            Err(CliError::Invalid(format!(
                 "the parent refused the request / 上级拒绝了申请: {}",
                 s.detail.as_deref().unwrap_or("")
-            ),
-        )),
+            )))
+        }
         _ => Ok(()),
     }
 }
