@@ -125,6 +125,20 @@ fn a_request_handed_over_the_network_comes_back_as_a_certificate() {
     let root_running = run_node(&net.root);
     let parent = address(&net.root);
     let county_running = run_node(&county);
+    let issue_queued = |id: &str, level: &str, region: &str, extra: &[&str]| {
+        let mut args = vec![
+            "cert",
+            "issue",
+            "--request",
+            id,
+            "--level",
+            level,
+            "--region",
+            region,
+        ];
+        args.extend_from_slice(extra);
+        liandong(&net.root, &args)
+    };
 
     let sent = ok_json(liandong(
         &county,
@@ -160,52 +174,20 @@ fn a_request_handed_over_the_network_comes_back_as_a_certificate() {
     assert_eq!(county_row["source"], "127.0.0.1");
 
     // Issued by its id; the region must match the request, as for a file.
-    let o = liandong(
-        &net.root,
-        &[
-            "cert",
-            "issue",
-            "--request",
-            &county_id[..8],
-            "--level",
-            "county",
-            "--region",
-            "654202",
-        ],
-    );
+    let o = issue_queued(&county_id[..8], "county", "654202", &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let o = liandong(
-        &net.root,
-        &[
-            "cert",
-            "issue",
-            "--request",
-            "ffffffff",
-            "--level",
-            "county",
-            "--region",
-            "654203",
-        ],
-    );
+    let o = issue_queued("ffffffff", "county", "654203", &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(&county_id[..8]),
         "lists the waiting: {}",
         stderr(&o)
     );
-    let issued = ok_json(liandong(
-        &net.root,
-        &[
-            "cert",
-            "issue",
-            "--request",
-            &county_id[..8],
-            "--level",
-            "county",
-            "--region",
-            "654203",
-            "--json",
-        ],
+    let issued = ok_json(issue_queued(
+        &county_id[..8],
+        "county",
+        "654203",
+        &["--json"],
     ));
     assert_eq!(issued["subject"], county_id.as_str());
     assert_eq!(issued["file"], Value::Null);
@@ -245,19 +227,11 @@ fn a_request_handed_over_the_network_comes_back_as_a_certificate() {
     assert_eq!(county_row["status"], "issued");
 
     // The stopped township collects its own when it asks.
-    ok_json(liandong(
-        &net.root,
-        &[
-            "cert",
-            "issue",
-            "--request",
-            &township_id[..8],
-            "--level",
-            "township",
-            "--region",
-            "654203106",
-            "--json",
-        ],
+    ok_json(issue_queued(
+        &township_id[..8],
+        "township",
+        "654203106",
+        &["--json"],
     ));
     let got = ok_json(liandong(
         &township,

@@ -203,23 +203,13 @@ impl NodeHandle {
         addr: Option<Multiaddr>,
     ) -> Result<Vec<Sent>, HandoverFailure> {
         let shared = &self.shared;
-        let addrs = match addr {
-            Some(a) => vec![a],
-            None => shared
-                .ledger
-                .read(cert_outbox::list)
-                .await
-                .map_err(stopped)?
-                .map_err(LedgerError::from)?
-                .into_iter()
-                .map(|s| s.addr)
-                .collect(),
-        };
-        if addrs.is_empty() {
-            return Err(HandoverFailure::Usage(
-                "no request was sent over the network; give the parent's address / 未通过网络发送过申请，请给出上级节点地址".into(),
-            ));
-        }
+        let addrs = shared
+            .ledger
+            .read(move |l| cert_outbox::targets(l, addr))
+            .await
+            .map_err(stopped)?
+            .map_err(LedgerError::from)?
+            .map_err(HandoverFailure::Usage)?;
         let mut answers = Vec::new();
         for a in addrs {
             let sent = collect(shared, &a).await?;

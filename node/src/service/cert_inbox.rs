@@ -17,13 +17,13 @@
 
 use std::net::IpAddr;
 
-use liandong_protocol::authority::Action;
 use liandong_protocol::trust::handover::{CertAnswer, HandoverRefusal};
 use liandong_protocol::trust::request::MAX_REQUEST_BYTES;
 use liandong_protocol::trust::{CertFile, CertRequest};
 use liandong_protocol::{Level, NodeId, RegionCode, UnitType};
 use serde::{Deserialize, Serialize};
 
+use super::cert_issue::{may_certify, revoked};
 use crate::clock;
 use crate::ledger::{Ledger, LedgerError};
 use crate::store::{Side, SideBatch, StoreError};
@@ -178,27 +178,17 @@ pub fn receive(
         .map_err(|e| refused(HandoverRefusal::NotHere, e.to_string()))?;
     // What the newcomer asks for must be something this post could issue
     // (the operator may still change it, with force, when issuing).
-    genesis
-        .genesis()
-        .policy
-        .check(
-            &me,
-            &Action::Certify {
-                subject_level: request.level,
-                subject_region: &request.region,
-                subject_unit: &request.unit_type,
-                subject_can_certify: false,
-            },
-        )
-        .map_err(|e| refused(HandoverRefusal::NotHere, e.to_string()))?;
-    if ledger
-        .with_trust(|t| t.revoked(&request.subject).is_some())
-        .unwrap_or(false)
-    {
-        return Err(refused(
-            HandoverRefusal::Invalid,
-            "this key was revoked; the post needs a new key / 该密钥已被吊销，须换新密钥",
-        ));
+    may_certify(
+        &genesis,
+        &me,
+        request.level,
+        &request.region,
+        &request.unit_type,
+        false,
+    )
+    .map_err(|e| refused(HandoverRefusal::NotHere, e))?;
+    if let Some(why) = revoked(ledger, &request.subject) {
+        return Err(refused(HandoverRefusal::Invalid, why));
     }
 
     let all = records(ledger)?;

@@ -11,7 +11,9 @@
 
 use liandong_protocol::authority::{Action, Role};
 use liandong_protocol::trust::{CertFile, CertRequest, Certificate};
-use liandong_protocol::{Body, Level, RegionCode, SignedEntry, SignedGenesis, TrustError};
+use liandong_protocol::{
+    Body, Level, NodeId, PostInfo, RegionCode, SignedEntry, SignedGenesis, TrustError, UnitType,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::clock;
@@ -177,12 +179,8 @@ pub fn plan(
     }
     // A revoked key stays revoked whatever certifies it later: say so
     // instead of writing a certificate that changes nothing.
-    if let Some(r) = ledger.with_trust(|t| t.revoked(&request.subject)).flatten() {
-        return Err(IssueError::Invalid(format!(
-            "key {} was revoked from {}; a new certificate does not revive it — the post needs a new key (docs/trust.md, 误吊销的补救) / 该密钥已被吊销，须换新密钥后重新申请",
-            request.subject.short(),
-            clock::format_hlc(r.at)
-        )));
+    if let Some(why) = revoked(ledger, &request.subject) {
+        return Err(IssueError::Invalid(why));
     }
     if genesis.genesis().is_root(&request.subject) {
         return Err(LedgerError::Refused(TrustError::RootSubject {
@@ -190,19 +188,15 @@ pub fn plan(
         })
         .into());
     }
-    genesis
-        .genesis()
-        .policy
-        .check(
-            &me,
-            &Action::Certify {
-                subject_level: cert.level,
-                subject_region: &cert.region,
-                subject_unit: &cert.unit_type,
-                subject_can_certify: cert.can_certify,
-            },
-        )
-        .map_err(|e| IssueError::Invalid(e.to_string()))?;
+    may_certify(
+        &genesis,
+        &me,
+        cert.level,
+        &cert.region,
+        &cert.unit_type,
+        cert.can_certify,
+    )
+    .map_err(IssueError::Invalid)?;
     let chain = ledger.own_chain()?.ok_or_else(|| {
         IssueError::Failed(
             "this post's own certificate chain is incomplete here / 本节点证书链不完整".into(),
@@ -216,6 +210,42 @@ pub fn plan(
         chain,
         genesis,
     })
+}
+
+/// Why a certificate for `subject` would change nothing: its key is
+/// revoked, and stays so whatever certifies it later.
+pub(crate) fn revoked(ledger: &Ledger, subject: &NodeId) -> Option<String> {
+    let r = ledger.with_trust(|t| t.revoked(subject)).flatten()?;
+    Some(format!(
+        "key {} was revoked from {}; a new certificate does not revive it — the post needs a new key (docs/trust.md, 误吊销的补救) / 该密钥已被吊销，须换新密钥后重新申请",
+        subject.short(),
+        clock::format_hlc(r.at)
+    ))
+}
+
+/// Whether `me` may certify a post of this level, region and kind, by the
+/// genesis rules every peer will apply to the certificate.
+pub(crate) fn may_certify(
+    genesis: &SignedGenesis,
+    me: &PostInfo,
+    level: Level,
+    region: &RegionCode,
+    unit: &UnitType,
+    can_certify: bool,
+) -> Result<(), String> {
+    genesis
+        .genesis()
+        .policy
+        .check(
+            me,
+            &Action::Certify {
+                subject_level: level,
+                subject_region: region,
+                subject_unit: unit,
+                subject_can_certify: can_certify,
+            },
+        )
+        .map_err(|e| e.to_string())
 }
 
 /// The certificate file for a written certificate `entry`, and what was

@@ -48,6 +48,23 @@ pub fn list(ledger: &Ledger) -> Result<Vec<SentTo>, StoreError> {
     Ok(out)
 }
 
+/// Where to ask for the certificate: `given`, else every address the
+/// request went to; `Err` (the operator's message) when there is none.
+pub fn targets(
+    ledger: &Ledger,
+    given: Option<Multiaddr>,
+) -> Result<Result<Vec<Multiaddr>, String>, StoreError> {
+    let addrs: Vec<Multiaddr> = match given {
+        Some(a) => vec![a],
+        None => list(ledger)?.into_iter().map(|s| s.addr).collect(),
+    };
+    Ok(if addrs.is_empty() {
+        Err("no request was sent over the network; give the parent's address: --from-network ADDR / 未通过网络发送过申请，请给出上级节点地址".into())
+    } else {
+        Ok(addrs)
+    })
+}
+
 /// Remembers that the request went to `addr` now.
 pub fn record(ledger: &Ledger, addr: &Multiaddr, now_ms: u64) -> Result<(), StoreError> {
     let key = addr.to_string();

@@ -69,18 +69,8 @@ pub(super) fn install_local(post: &Post, file: &[u8]) -> Result<Installed, CliEr
 /// Asks each address (the one given, or every one the request went to)
 /// until the certificate comes back, and installs it.
 fn collect_local(post: &Post, addr: Option<&str>) -> Result<InstallAnswer, CliError> {
-    let addrs = match addr {
-        Some(a) => vec![parse_addr(a)?],
-        None => cert_outbox::list(&post.ledger)?
-            .into_iter()
-            .map(|s| s.addr)
-            .collect(),
-    };
-    if addrs.is_empty() {
-        return Err(CliError::Usage(
-            "no request was sent over the network; give the parent's address: --from-network ADDR / 未通过网络发送过申请，请给出上级节点地址".into(),
-        ));
-    }
+    let given = addr.map(parse_addr).transpose()?;
+    let addrs = cert_outbox::targets(&post.ledger, given)?.map_err(CliError::Usage)?;
     let mut asked = Vec::new();
     for a in addrs {
         let answer = courier::collect_blocking(&a, post.ledger.node_id(), || {
