@@ -7,12 +7,12 @@ mod common;
 
 use std::net::IpAddr;
 
-use common::{genesis, now_ms, open, rc};
+use common::{cert_body, genesis, now_ms, open, rc};
 use liandong_node::ledger::Ledger;
 use liandong_node::service::cert_inbox::{self, InboxError, MAX_PENDING_PER_SOURCE, MAX_QUEUED};
 use liandong_protocol::trust::handover::{CertAnswer, HandoverRefusal};
 use liandong_protocol::trust::{CertFile, CertRequest};
-use liandong_protocol::{Body, Certificate, Keypair, Level, SignedGenesis, Status, UnitType};
+use liandong_protocol::{Keypair, Level, SignedGenesis, Status, UnitType};
 
 fn request(g: &SignedGenesis, kp: &Keypair, level: Level, region: &str) -> Vec<u8> {
     CertRequest {
@@ -148,18 +148,7 @@ fn the_queue_holds_its_limits_and_answers_polls_across_a_restart() {
         .author(
             rc("654203"),
             Status::Actual,
-            Body::Certificate(Certificate {
-                subject: first.node_id(),
-                name: "post 654203".into(),
-                level: Level::County,
-                region: rc("654203"),
-                unit_type: UnitType::Command,
-                roles: Vec::new(),
-                can_certify: false,
-                cooperates: Vec::new(),
-                valid_from_ms: 0,
-                valid_until_ms: None,
-            }),
+            cert_body(&first, "654203", false),
         )
         .expect("certificate");
     cert_inbox::mark_issued(&ledger, &first.node_id(), &cert.id().to_hex(), now_ms())

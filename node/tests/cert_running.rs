@@ -72,21 +72,8 @@ fn request_issue_and_install_work_against_running_posts() {
     assert!(req.exists());
 
     let cert = net.path("county.cert");
-    let issue = |region: &str, extra: &[&str]| {
-        let mut args = vec![
-            "cert",
-            "issue",
-            s(&req),
-            "--level",
-            "county",
-            "--region",
-            region,
-            "-o",
-            s(&cert),
-        ];
-        args.extend_from_slice(extra);
-        liandong(&net.root, &args)
-    };
+    let issue =
+        |region: &str, extra: &[&str]| net.issue(&net.root, &req, "county", region, &cert, extra);
     let o = issue("654202", &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));

@@ -106,6 +106,31 @@ impl Net {
         req
     }
 
+    /// `cert issue REQ --level … --region … -o OUT` at `parent`, and `extra`.
+    pub fn issue(
+        &self,
+        parent: &Path,
+        req: &Path,
+        level: &str,
+        region: &str,
+        out: &Path,
+        extra: &[&str],
+    ) -> Output {
+        let mut args = vec![
+            "cert",
+            "issue",
+            s(req),
+            "--level",
+            level,
+            "--region",
+            region,
+            "-o",
+            s(out),
+        ];
+        args.extend_from_slice(extra);
+        liandong(parent, &args)
+    }
+
     pub fn certify(&self, parent: &Path, child: &Path, level: &str, region: &str) {
         let req = self.request(child);
         let cert = self.path("cert.bin");
