@@ -1512,7 +1512,7 @@
       }
     }, "danger", { id: "revoke-confirm" });
     const row = (label, value) => h("tr", {}, h("th", {}, label), h("td", {}, value));
-    dlg.replaceChildren(
+    dlg.replaceChildren(...[
       h("h2", {}, t("cert_revoke_title")),
       h("table", { class: "kv", id: "revoke-preview" },
         row(t("by"), [h("b", {}, p.name), " ", p.level, " ", h("span", { class: "mono" }, p.region), " ", h("span", { class: "code mono" }, p.subject.slice(0, 8))]),
@@ -1524,7 +1524,7 @@
       h("p", { class: "muted small" }, t("cert_voids_elsewhere")),
       h("p", { class: "muted small" }, t("cert_no_undo")),
       h("label", { for: "revoke-reason" }, t("cert_reason"), h("span", { class: "req" }, "*")), reason, error,
-      h("div", { class: "form-actions" }, confirm, button(t("cancel"), close, "secondary", { id: "revoke-cancel" })));
+      h("div", { class: "form-actions" }, confirm, button(t("cancel"), close, "secondary", { id: "revoke-cancel" }))].filter(Boolean));
     reason.focus();
   }
 
