@@ -115,6 +115,26 @@ fn the_queue_holds_its_limits_and_answers_polls_across_a_restart() {
         &request(&g, &key(0), Level::County, "654203"),
         ip(0, 1),
     );
+    // A newer request of a kept key replaces it, but not at once.
+    let name_of_first = |l: &Ledger| {
+        cert_inbox::list(l)
+            .expect("list")
+            .into_iter()
+            .find(|r| r.node == key(0).node_id().to_hex())
+            .map(|r| r.name)
+    };
+    let newer = CertRequest {
+        name: "改名".into(),
+        ..CertRequest::verify(&request(&g, &key(0), Level::County, "654203")).expect("request")
+    }
+    .sign(&key(0))
+    .expect("sign");
+    received(&ledger, &newer, ip(0, 1));
+    assert_eq!(name_of_first(&ledger).as_deref(), Some("post 654203"));
+    let later = now_ms() + cert_inbox::RESUBMIT_AFTER_MS;
+    let answer = cert_inbox::receive(&ledger, &newer, ip(0, 1), later).expect("kept");
+    assert!(matches!(answer, CertAnswer::Received { .. }), "{answer:?}");
+    assert_eq!(name_of_first(&ledger).as_deref(), Some("改名"));
 
     // In all: exactly MAX_QUEUED kept, from many addresses; one more is
     // refused while every one waits.

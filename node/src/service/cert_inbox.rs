@@ -5,9 +5,10 @@
 //! `GET /api/members/requests` list it.
 //!
 //! Anyone may connect and ask, so the queue is bounded: one request per
-//! key (a newer one replaces it), at most [`MAX_PENDING_PER_SOURCE`]
-//! waiting from one IP address, at most [`MAX_QUEUED`] kept in all (an
-//! answered one makes room first). A request this post could never issue
+//! key (a newer one replaces it, at most every [`RESUBMIT_AFTER_MS`], as
+//! every write is synced), at most [`MAX_PENDING_PER_SOURCE`] waiting from
+//! one IP address, at most [`MAX_QUEUED`] kept in all (an answered one
+//! makes room first). A request this post could never issue
 //! — another network, a key already revoked, a region or level outside its
 //! authority — is refused before it is kept.
 //!
@@ -32,6 +33,8 @@ use crate::store::{Side, SideBatch, StoreError};
 pub const MAX_QUEUED: usize = 64;
 /// Requests waiting from one IP address at most.
 pub const MAX_PENDING_PER_SOURCE: usize = 4;
+/// How soon a kept request may be replaced by a newer one of the same key.
+pub const RESUBMIT_AFTER_MS: u64 = 10_000;
 /// Largest stored record: a hex-encoded request and a little more.
 const MAX_RECORD_BYTES: usize = 2 * MAX_REQUEST_BYTES + 1024;
 
@@ -192,13 +195,26 @@ pub fn receive(
     }
 
     let all = records(ledger)?;
-    if let Some((_, r)) = all.iter().find(|(k, _)| *k == request.subject)
-        && r.issued_ms.is_some()
-    {
-        return answer(ledger, &request.subject);
-    }
     let others: Vec<&(NodeId, Record)> =
         all.iter().filter(|(k, _)| *k != request.subject).collect();
+    let waiting = |extra: usize| {
+        let n = others.iter().filter(|(_, r)| r.issued_ms.is_none()).count() + extra;
+        CertAnswer::Received {
+            waiting: u32::try_from(n).unwrap_or(u32::MAX),
+        }
+    };
+    if let Some((_, r)) = all.iter().find(|(k, _)| *k == request.subject) {
+        if r.issued_ms.is_some() {
+            return answer(ledger, &request.subject);
+        }
+        // Kept already: a newer request replaces it, but not more often
+        // than every RESUBMIT_AFTER_MS (each write is synced to disk).
+        if r.request == hex::encode(bytes)
+            || now_ms.saturating_sub(r.received_ms) < RESUBMIT_AFTER_MS
+        {
+            return Ok(waiting(1));
+        }
+    }
     let from = source.map(|ip| ip.to_string());
     let waiting_from_source = others
         .iter()
@@ -237,16 +253,13 @@ pub fn receive(
         certificate: None,
     };
     put(ledger, &request.subject, &record, evict)?;
-    let waiting = others.iter().filter(|(_, r)| r.issued_ms.is_none()).count() + 1;
     tracing::info!(
         subject = %request.subject.short(),
         name = %request.name,
         region = %request.region,
         "certificate request received over the network / 收到网络提交的证书申请"
     );
-    Ok(CertAnswer::Received {
-        waiting: u32::try_from(waiting).unwrap_or(u32::MAX),
-    })
+    Ok(waiting(1))
 }
 
 /// The answer to "has the request of `subject` been answered?": the
