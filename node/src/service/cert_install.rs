@@ -47,16 +47,6 @@ pub struct Installed {
     pub issuer: String,
 }
 
-/// What `cert install` answers, locally or from the running node.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct InstallAnswer {
-    /// What was installed, if anything.
-    pub installed: Option<Installed>,
-    /// Over the network: each address asked and its answer.
-    #[serde(default)]
-    pub asked: Vec<super::cert_request::Sent>,
-}
-
 fn invalid(why: impl Into<String>) -> InstallError {
     InstallError::Invalid(why.into())
 }

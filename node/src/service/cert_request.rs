@@ -1,12 +1,14 @@
-//! The newcomer's signed request — what `liandong cert request` writes to a
-//! file (or sends), with the store or through the running node
-//! (`POST /api/members/request`): one function for both.
+//! The newcomer's side: its signed request — what `liandong cert request`
+//! writes to a file (or sends), with the store or through the running
+//! node (`POST /api/members/request`): one function for both — and what the
+//! CLI and the API answer about sending it and collecting the certificate.
 
 use liandong_protocol::trust::CertRequest;
 use liandong_protocol::trust::handover::CertAnswer;
 use liandong_protocol::{Level, RegionCode, UnitType};
 use serde::{Deserialize, Serialize};
 
+use super::cert_install::Installed;
 use crate::config::PostConfig;
 use crate::ledger::{Ledger, LedgerError};
 use crate::store::Query;
@@ -34,7 +36,7 @@ pub struct Sent {
     pub waiting: Option<u32>,
     pub detail: Option<String>,
     /// The certificate, when the parent had already issued it.
-    pub installed: Option<super::cert_install::Installed>,
+    pub installed: Option<Installed>,
 }
 
 /// What `cert request` answers, locally or from the running node.
@@ -42,6 +44,16 @@ pub struct Sent {
 pub struct RequestAnswer {
     pub request: SignedRequest,
     pub sent: Option<Sent>,
+}
+
+/// What `cert install` answers, locally or from the running node.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InstallAnswer {
+    /// What was installed, if anything.
+    pub installed: Option<Installed>,
+    /// Over the network: each address asked and its answer.
+    #[serde(default)]
+    pub asked: Vec<Sent>,
 }
 
 impl Sent {

@@ -22,9 +22,9 @@ use crate::api::{ApiError, ApiState};
 use crate::clock;
 use crate::node::HandoverFailure;
 use crate::service::cert_inbox::{self, RequestRow};
-use crate::service::cert_install::{InstallAnswer, InstallError};
+use crate::service::cert_install::InstallError;
 use crate::service::cert_issue::{self, IssueError, IssueOutcome, IssueSpec};
-use crate::service::cert_request::{self, RequestAnswer};
+use crate::service::cert_request::{self, InstallAnswer, RequestAnswer};
 
 pub fn issue_error(e: IssueError) -> ApiError {
     match e {

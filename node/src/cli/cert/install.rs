@@ -18,11 +18,9 @@ use crate::clock;
 use crate::datadir::DataDir;
 use crate::net::courier;
 use crate::post::Post;
-use crate::service::cert_install::{
-    self, InstallAnswer, InstallError, Installed, MAX_CERT_FILE_BYTES,
-};
+use crate::service::cert_install::{self, InstallError, Installed, MAX_CERT_FILE_BYTES};
 use crate::service::cert_outbox;
-use crate::service::cert_request::{self, Sent};
+use crate::service::cert_request::{self, InstallAnswer, Sent};
 use crate::store::Durability;
 
 #[derive(Debug, Args)]
