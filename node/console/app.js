@@ -1392,12 +1392,12 @@
     const tree = h("ul", { class: "tree root", id: "cert-tree" }, m.tree.map((r) => h("li", { class: "cert-row" },
       h("div", { class: "node-line" },
         h("span", { class: "indent" }, "　".repeat(r.depth) + (r.depth ? "└ " : "")),
-        h("b", {}, r.name), h("span", { class: "badge b-outline" }, r.level), h("span", { class: "code mono" }, r.region),
-        h("span", { class: "muted small" }, r.unit_type), statusBadge(r.status),
+        h("b", {}, r.name), h("span", { class: "badge b-outline" }, zh() ? r.level : r.level_en || r.level), h("span", { class: "code mono" }, r.region),
+        h("span", { class: "muted small" }, zh() ? r.unit_type : r.unit_type_en || r.unit_type), statusBadge(r.status),
         r.can_certify ? h("span", { class: "badge b-outline" }, t("can_certify")) : null,
         r.roles.length ? h("span", { class: "small" }, t("roles") + t("colon") + r.roles.join("、")) : null,
         h("span", { class: "code mono" }, r.node.slice(0, 8)),
-        r.reason ? h("span", { class: "small muted" }, r.reason) : null,
+        r.reason ? h("span", { class: "small muted" }, inLanguage(r.reason)) : null,
         revocable(r) ? button(t("cert_revoke"), () => revokeDialog(r), "danger small", { "data-revoke": r.node.slice(0, 8) }) : null))));
     const nameOf = (prefix) => { const r = m.tree.find((x) => x.node.startsWith(prefix)); return r ? r.name + " " : ""; };
     const revocations = m.revocations.length ? [h("h3", {}, t("revocations")), h("ul", { id: "revocation-list" }, m.revocations.map((r) =>
@@ -1416,6 +1416,13 @@
       trust ? panel(t("cert_requests"), h("p", { class: "muted small" }, t("cert_requests_hint")), requestTable(requests, issueSlot), issueSlot) : null,
       panel(t("members_tree") + " · " + m.network, m.mode === "dev" ? h("p", { class: "muted small" }, t("members_dev")) : null, tree, revocations),
       panel(t("regions_tree"), h("ul", { class: "tree root", id: "region-tree" }, regionNode(regions))));
+  }
+
+  // The node's reasons read "English / 中文": the reader's half.
+  function inLanguage(text) {
+    const at = text.lastIndexOf(" / ");
+    if (at < 0) return text;
+    return zh() ? text.slice(at + 3) : text.slice(0, at);
   }
 
   // Requests newcomers handed over the network, each with 签发 (Issue).

@@ -963,6 +963,14 @@ fn members_page_issues_and_revokes_only_after_confirmation() {
         .unwrap_or(0);
     assert!(longest_number < 13, "no raw milliseconds: {tree}");
     shot("23-county-revoked");
+    // The same page in English.
+    ok(browser.click_css("#lang-toggle"));
+    ok(browser.wait_text("main", "Certificate requests").map(drop));
+    ok(browser
+        .wait_text("[data-request]", "issued, not yet collected")
+        .map(drop));
+    shot("24-county-members-en");
+    ok(browser.click_css("#lang-toggle"));
     let (_, members) = api.get("/api/members");
     assert_eq!(
         members["revocations"][0]["counts"],

@@ -17,6 +17,11 @@ pub struct Row {
     pub level: String,
     pub region: String,
     pub unit_type: String,
+    /// The level and unit type in English, for the console in English.
+    #[serde(default)]
+    pub level_en: String,
+    #[serde(default)]
+    pub unit_type_en: String,
     pub roles: Vec<String>,
     pub can_certify: bool,
     /// The certificate entry; `None` for a root.
@@ -69,6 +74,8 @@ pub fn listing(t: &TrustState, now: Hlc) -> Listing {
             node: root.key.to_hex(),
             name: root.name.clone(),
             level: t.genesis().root_level.name_zh().into(),
+            level_en: t.genesis().root_level.name_en().into(),
+            unit_type_en: "command".into(),
             region: t.genesis().root_region.to_string(),
             unit_type: "指挥部".into(),
             roles: root.roles.iter().map(|r| r.0.clone()).collect(),
@@ -163,6 +170,8 @@ fn row(t: &TrustState, now: Hlc, c: &CertRecord, depth: usize) -> Row {
         node: cert.subject.to_hex(),
         name: cert.name.clone(),
         level: cert.level.name_zh().into(),
+        level_en: cert.level.name_en().into(),
+        unit_type_en: cert.unit_type.name().into(),
         region: cert.region.to_string(),
         unit_type: cert.unit_type.name_zh().into(),
         roles: cert.roles.iter().map(|r| r.0.clone()).collect(),
