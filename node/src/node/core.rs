@@ -264,7 +264,9 @@ impl Core {
         net_task: tokio::task::JoinHandle<()>,
         ledger_thread: std::thread::JoinHandle<()>,
     ) {
-        let _ = self.shared.stopping.send(true);
+        // `send_replace`: the value is set even while nobody listens yet
+        // (a task that subscribes later must still see the stop).
+        self.shared.stopping.send_replace(true);
         let background: Vec<_> = std::mem::take(
             &mut *self
                 .shared

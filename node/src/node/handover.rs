@@ -251,8 +251,10 @@ impl NodeHandle {
 /// asks there — after [`FIRST_POLL`], then twice as long each time, up to
 /// [`LAST_POLL`] — until the certificate comes back. Sleeps while there is
 /// nothing to ask; a new send wakes it.
-pub(super) async fn poll_loop(shared: Arc<Shared>) {
-    let mut stopping = shared.stopping.subscribe();
+pub(super) async fn poll_loop(
+    shared: Arc<Shared>,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
     let mut wait = FIRST_POLL;
     loop {
         let sent = shared

@@ -196,7 +196,10 @@ impl Node {
             net_task,
             ledger_thread,
         ));
-        let poller = tokio::spawn(handover::poll_loop(Arc::clone(&shared)));
+        // Subscribed before the task first runs, so that a stop at once
+        // still reaches it.
+        let stopping = shared.stopping.subscribe();
+        let poller = tokio::spawn(handover::poll_loop(Arc::clone(&shared), stopping));
         let handle = NodeHandle {
             shared,
             commands,
