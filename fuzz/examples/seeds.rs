@@ -580,6 +580,7 @@ fn main() {
             region: rc("654203106201"),
             unit_type: UnitType::Other("志愿服务队".into()),
             contact: "13800000000".into(),
+            location: None,
         });
         c.network.cooperate = vec![rc("654203106202")];
         c.network.peers = vec!["/ip4/127.0.0.1/tcp/7401".into()];
