@@ -30,6 +30,22 @@ fn shots_dir() -> PathBuf {
         .unwrap_or_else(|| tmp.join("console-screenshots"))
 }
 
+/// Chromium and its driver, and where screenshots go; `None` (the test
+/// says SKIPPED loudly and passes) when they are not installed.
+fn browser_or_skip(test: &str) -> Option<(Tools, PathBuf)> {
+    let Some(tools) = Tools::find() else {
+        eprintln!(
+            "\n*** SKIPPED {test}: chromium and/or chromedriver not found \
+             (Debian: apt-get install chromium chromium-driver) ***\n"
+        );
+        return None;
+    };
+    init_logging();
+    let shots = shots_dir();
+    let _ = std::fs::create_dir_all(&shots);
+    Some((tools, shots))
+}
+
 struct Net {
     rt: tokio::runtime::Runtime,
     nodes: Vec<NodeHandle>,
@@ -49,16 +65,9 @@ impl Drop for Net {
 
 #[test]
 fn console_in_a_browser_on_three_posts() {
-    let Some(tools) = Tools::find() else {
-        eprintln!(
-            "\n*** SKIPPED console_in_a_browser_on_three_posts: chromium and/or chromedriver not \
-             found (Debian: apt-get install chromium chromium-driver) ***\n"
-        );
+    let Some((tools, shots)) = browser_or_skip("console_in_a_browser_on_three_posts") else {
         return;
     };
-    init_logging();
-    let shots = shots_dir();
-    let _ = std::fs::create_dir_all(&shots);
 
     // Three posts in a line: village — township — county.
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -830,16 +839,11 @@ fn members_page_issues_and_revokes_only_after_confirmation() {
     use liandong_protocol::trust::handover::{CertAnswer, CertAsk};
     use liandong_tests::trusted::{Cast, TrustedNet, open};
 
-    let Some(tools) = Tools::find() else {
-        eprintln!(
-            "\n*** SKIPPED members_page_issues_and_revokes_only_after_confirmation: chromium and/or \
-             chromedriver not found (Debian: apt-get install chromium chromium-driver) ***\n"
-        );
+    let Some((tools, shots)) =
+        browser_or_skip("members_page_issues_and_revokes_only_after_confirmation")
+    else {
         return;
     };
-    init_logging();
-    let shots = shots_dir();
-    let _ = std::fs::create_dir_all(&shots);
     let tmp = tempfile::tempdir().expect("tempdir");
     let rt = runtime();
     let cast = Cast::new(tmp.path());
