@@ -91,7 +91,8 @@ pub(super) async fn refuse_throttled(shared: &Arc<Shared>, channel: ResponseChan
     shared.net.answer_handover(channel, answer).await;
 }
 
-/// Checks a certificate file and stores it through the ingest path.
+/// Checks a certificate file, stores it through the ingest path, and
+/// forgets where the request went.
 async fn install(shared: &Arc<Shared>, file: Vec<u8>) -> Result<Installed, InstallError> {
     let me = shared.config.post.clone();
     let checked = shared
@@ -102,11 +103,21 @@ async fn install(shared: &Arc<Shared>, file: Vec<u8>) -> Result<Installed, Insta
     let (outcomes, _) = ingest::ingest(shared, Origin::BUNDLE, checked.entries.clone())
         .await
         .map_err(stopped)?;
-    shared
+    let installed = shared
         .ledger
         .read(move |l| cert_install::finish(l, &checked, &outcomes))
         .await
+        .map_err(stopped)??;
+    // Certified: nothing left to ask the parents for.
+    if let Err(e) = shared
+        .ledger
+        .read(cert_outbox::clear)
+        .await
         .map_err(stopped)?
+    {
+        tracing::warn!(error = %e, "the request's addresses were not cleared");
+    }
+    Ok(installed)
 }
 
 /// The certificate came back from `addr`: installed, the addresses
@@ -117,14 +128,6 @@ async fn installed_from(
     file: Vec<u8>,
 ) -> Result<Installed, InstallError> {
     let installed = install(shared, file).await?;
-    if let Err(e) = shared
-        .ledger
-        .read(cert_outbox::clear)
-        .await
-        .map_err(stopped)?
-    {
-        tracing::warn!(error = %e, "the request's addresses were not cleared");
-    }
     tracing::info!(
         name = %installed.name,
         region = %installed.region,
