@@ -1,7 +1,7 @@
 //! Writes the seed corpus, `fuzz/corpus/<target>/`, from the golden
 //! vectors and from real encodings: one signed entry of every kind, every
 //! request and response variant, a genesis, a certificate request and
-//! file, bundles, configs, a key file, region codes and negentropy
+//! file (also as handed over the network), bundles, configs, a key file, region codes and negentropy
 //! messages. Deterministic (fixed keys and times, ed25519 signatures are
 //! deterministic), so rerunning it changes nothing unless a format moved.
 //!
@@ -25,6 +25,7 @@ use liandong_protocol::domain::*;
 use liandong_protocol::ids::ContentHash;
 use liandong_protocol::net::{Hello, Notice, RefusalReason, Request, Response};
 use liandong_protocol::sync::{ItemSet, Reconciliation, respond};
+use liandong_protocol::trust::handover::{CertAnswer, CertAsk, HandoverRefusal};
 use liandong_protocol::trust::{
     CertFile, CertRequest, Certificate, Equivocation, Genesis, Revocation, Root, SignedGenesis,
 };
@@ -480,6 +481,46 @@ fn main() {
         s.add("file", &file.to_file_bytes().expect("encode"));
         file
     };
+    {
+        // The same request and file handed over the network: mode 0 asks,
+        // else answers (`/liandong/cert-request/1`).
+        let mut s = Seeds::new("handover");
+        let asks = [
+            (
+                "submit",
+                CertAsk::Submit {
+                    request: cert_request.sign(&newcomer).expect("sign"),
+                },
+            ),
+            (
+                "poll",
+                CertAsk::Poll {
+                    subject: newcomer.node_id(),
+                },
+            ),
+        ];
+        for (name, ask) in asks {
+            s.add(name, &[&[0][..], &ask.encode().expect("encode")].concat());
+        }
+        let answers = [
+            ("received", CertAnswer::Received { waiting: 3 }),
+            ("pending", CertAnswer::Pending),
+            ("unknown", CertAnswer::Unknown),
+            (
+                "issued",
+                CertAnswer::Issued {
+                    file: cert_file.to_file_bytes().expect("encode"),
+                },
+            ),
+            (
+                "refused",
+                CertAnswer::refused(HandoverRefusal::Full, "队列已满 / full"),
+            ),
+        ];
+        for (name, answer) in answers {
+            s.add(name, &[&[1][..], &answer.encode().expect("encode")].concat());
+        }
+    }
 
     // Bundles: a whole file for mode 0, entries sections for the modes in
     // which the target signs the manifest.
@@ -539,6 +580,7 @@ fn main() {
             region: rc("654203106201"),
             unit_type: UnitType::Other("志愿服务队".into()),
             contact: "13800000000".into(),
+            location: None,
         });
         c.network.cooperate = vec![rc("654203106202")];
         c.network.peers = vec!["/ip4/127.0.0.1/tcp/7401".into()];

@@ -1410,12 +1410,18 @@
 
   async function pageMembers() {
     const [m, regions] = await Promise.all([api("/api/members", { track: false }), api("/api/regions")]);
+    const trust = m.mode === "trust";
+    const requests = trust ? await api("/api/members/requests", { track: false }) : [];
     const statusBadge = (s) => {
       const map = { valid: ["cert_valid", "b-green"], revoked: ["cert_revoked", "b-red"], quarantined: ["cert_quarantined", "b-red"],
         outside_validity: ["cert_expired", "b-grey"], superseded: ["cert_superseded", "b-grey"], uncertified: ["cert_uncertified", "b-amber"] };
       const x = map[s] || [s, "b-red"];
       return h("span", { class: "badge " + x[1] }, t(x[0]));
     };
+    const mine = S.me ? S.me.node_id : null;
+    // A certificate below this post that still counts may be revoked (the
+    // node checks the right again, and shows what it would void first).
+    const revocable = (r) => trust && r.certificate && r.node !== mine && (r.status === "valid" || r.status === "superseded");
     const tree = h("ul", { class: "tree root", id: "cert-tree" }, m.tree.map((r) => h("li", { class: "cert-row" },
       h("div", { class: "node-line" },
         h("span", { class: "indent" }, "　".repeat(r.depth) + (r.depth ? "└ " : "")),
@@ -1424,7 +1430,12 @@
         r.can_certify ? h("span", { class: "badge b-outline" }, t("can_certify")) : null,
         r.roles.length ? h("span", { class: "small" }, t("roles") + t("colon") + r.roles.map(roleName).join(zh() ? "、" : ", ")) : null,
         h("span", { class: "code mono" }, r.node.slice(0, 8)),
-        r.reason ? h("span", { class: "small muted" }, r.reason) : null))));
+        r.reason ? h("span", { class: "small muted" }, inLanguage(r.reason)) : null,
+        revocable(r) ? button(t("cert_revoke"), () => revokeDialog(r), "danger small", { "data-revoke": r.node.slice(0, 8) }) : null))));
+    const nameOf = (prefix) => { const r = m.tree.find((x) => x.node.startsWith(prefix)); return r ? r.name + " " : ""; };
+    const revocations = m.revocations.length ? [h("h3", {}, t("revocations")), h("ul", { id: "revocation-list" }, m.revocations.map((r) =>
+      h("li", { class: "small" }, fmtFull(r.time_ms) + " · " + nameOf(r.subject) + r.subject + " ← " + nameOf(r.by) + r.by + " · " + r.reason,
+        r.counts ? null : h("span", { class: "badge b-grey" }, t("cert_rev_void")))))] : null;
     const regionNode = (n) => h("li", {},
       h("div", { class: "node-line" },
         region(n.code), h("span", { class: "mono small muted" }, n.code), h("span", { class: "badge b-outline" }, levelName(n.level)),
@@ -1432,11 +1443,129 @@
         n.incidents ? h("span", { class: "badge b-red" }, t("ov_active") + " " + n.incidents) : null,
         n.warnings ? h("span", { class: "badge b-amber" }, t("ov_warnings") + " " + n.warnings) : null),
       n.children.length ? h("ul", { class: "tree" }, n.children.map(regionNode)) : null);
+    const issueSlot = h("div", { id: "issue-slot" });
     show(
       h("h1", {}, t("nav_members")),
-      panel(t("members_tree") + " · " + m.network, m.mode === "dev" ? h("p", { class: "muted small" }, t("members_dev")) : null, tree,
-        m.revocations.length ? [h("h3", {}, t("revocations")), h("ul", {}, m.revocations.map((r) => h("li", { class: "small" }, r.time + " · " + r.subject + " ← " + r.by + " · " + r.reason)))] : null),
+      trust ? panel(t("cert_requests"), h("p", { class: "muted small" }, t("cert_requests_hint")), requestTable(requests, issueSlot), issueSlot) : null,
+      panel(t("members_tree") + " · " + m.network, m.mode === "dev" ? h("p", { class: "muted small" }, t("members_dev")) : null, tree, revocations),
       panel(t("regions_tree"), h("ul", { class: "tree root", id: "region-tree" }, regionNode(regions))));
+  }
+
+  // The node's reasons read "English / 中文": the reader's half.
+  function inLanguage(text) {
+    const at = text.lastIndexOf(" / ");
+    if (at < 0) return text;
+    return zh() ? text.slice(at + 3) : text.slice(0, at);
+  }
+
+  // Requests newcomers handed over the network, each with 签发 (Issue).
+  function requestTable(requests, slot) {
+    return table([t("by"), t("post_level"), t("region"), t("unit_type"), t("cert_received"), t("cert_from"), t("status"), ""],
+      requests.map((r) => h("tr", { "data-request": r.node.slice(0, 8) },
+        h("td", {}, h("b", {}, r.name), " ", h("span", { class: "code mono" }, r.node.slice(0, 8))),
+        h("td", {}, levelName(r.level)), h("td", { class: "mono" }, r.region), h("td", {}, zh() ? r.unit_type_zh : r.unit_type),
+        h("td", {}, fmtFull(r.received_ms)), h("td", { class: "mono small" }, r.source || "—"),
+        h("td", {}, r.status === "issued"
+          ? h("span", { class: "badge b-green" }, t("cert_issued_waiting"))
+          : h("span", { class: "badge b-amber" }, t("cert_waiting"))),
+        h("td", {}, r.status === "pending" ? button(t("cert_issue"), () => slot.replaceChildren(issueForm(r, slot)), null, { "data-issue": r.node.slice(0, 8) }) : null))),
+      t("cert_no_requests"));
+  }
+
+  // The issue form is its own confirmation: it shows what was asked for,
+  // and certifying another level or region needs the force box ticked.
+  function issueForm(r, slot) {
+    const asked = levelName(r.level) + " " + r.region;
+    const levels = ((S.vocab && S.vocab.levels) || []).filter((l) => l.value !== "national").map((l) => ({ value: l.value, label: pick(l) }));
+    const warn = h("p", { class: "form-error", id: "issue-mismatch", hidden: true });
+    const f = form({
+      id: "issue-form",
+      title: t("cert_issue_title") + t("colon") + r.name,
+      hint: t("cert_asked").replace("{what}", asked) + (r.contact ? " · " + r.contact : ""),
+      submitLabel: t("cert_issue"),
+      fields: [
+        [{ name: "level", label: "post_level", type: "select", options: levels, value: r.level, required: true },
+          { name: "region", label: "region", value: r.region, required: true }],
+        { name: "roles", label: "roles", placeholder: "warning_issuer", optional: true },
+        { name: "can_certify", label: "can_certify", type: "checkbox" },
+        { name: "valid_until", label: "cert_valid_until", placeholder: "2028-12-31", optional: true },
+        { name: "force", label: "cert_force", type: "checkbox" },
+      ],
+      onCancel: () => slot.replaceChildren(),
+      async submit(d) {
+        const differs = d.level !== r.level || d.region !== r.region;
+        if (differs && !d.force) {
+          warn.hidden = false;
+          warn.textContent = t("cert_mismatch").replace("{asked}", asked).replace("{given}", levelName(d.level) + " " + d.region);
+          return;
+        }
+        const spec = { level: d.level, region: d.region, can_certify: !!d.can_certify, force: !!d.force,
+          roles: (d.roles || "").split(/[,，、\s]+/).filter(Boolean) };
+        if (d.valid_until) spec.valid_until = d.valid_until;
+        const out = await act("members/issue", { request: r.node, spec: spec });
+        toast(t("cert_issued") + t("colon") + out.name + " · " + levelName(out.level) + " " + out.region);
+        slot.replaceChildren();
+        route();
+      },
+    });
+    // The mismatch shows as soon as the form differs from the request.
+    f.addEventListener("input", () => {
+      const lv = f.querySelector("[name=level]").value, rg = f.querySelector("[name=region]").value.trim();
+      const differs = lv !== r.level || rg !== r.region;
+      warn.hidden = !differs;
+      warn.textContent = differs ? t("cert_mismatch").replace("{asked}", asked).replace("{given}", levelName(lv) + " " + rg) : "";
+    });
+    f.insertBefore(warn, f.querySelector(".form-actions"));
+    return f;
+  }
+
+  // Revoking: the node's preview first (who, from when, what it voids),
+  // and only then, with a reason, the revocation itself.
+  async function revokeDialog(r) {
+    const old = document.getElementById("revoke-dialog");
+    if (old) old.remove();
+    const dlg = h("dialog", { id: "revoke-dialog", class: "dialog" });
+    document.body.appendChild(dlg);
+    const close = () => { dlg.close(); dlg.remove(); };
+    dlg.appendChild(h("p", {}, t("loading")));
+    dlg.showModal();
+    let p;
+    try {
+      p = (await api("/api/members/revoke", { method: "POST", body: { node: r.node, reason: "", yes: false } })).preview;
+    } catch (e) {
+      dlg.replaceChildren(h("p", { class: "form-error" }, e.text ? e.text() : String(e)), button(t("close"), close, "secondary"));
+      return;
+    }
+    const reason = h("input", { id: "revoke-reason", type: "text", autocomplete: "off", placeholder: t("cert_reason_hint") });
+    const error = h("p", { class: "form-error", role: "alert" });
+    const confirm = button(t("cert_revoke_confirm"), async () => {
+      if (!reason.value.trim()) { error.textContent = t("missing_required").replace("{f}", t("cert_reason")); reason.focus(); return; }
+      confirm.disabled = true;
+      try {
+        const out = await api("/api/members/revoke", { method: "POST", body: { node: r.node, reason: reason.value.trim(), yes: true } });
+        close();
+        toast(t("cert_revoked_done").replace("{n}", out.voided));
+        route();
+      } catch (e) {
+        error.textContent = e.text ? e.text() : String(e);
+        confirm.disabled = false;
+      }
+    }, "danger", { id: "revoke-confirm" });
+    const row = (label, value) => h("tr", {}, h("th", {}, label), h("td", {}, value));
+    dlg.replaceChildren(...[
+      h("h2", {}, t("cert_revoke_title")),
+      h("table", { class: "kv", id: "revoke-preview" },
+        row(t("by"), [h("b", {}, p.name), " ", p.level, " ", h("span", { class: "mono" }, p.region), " ", h("span", { class: "code mono" }, p.subject.slice(0, 8))]),
+        row(t("cert_effective"), fmtFull(p.effective_ms)),
+        p.already_revoked_since ? row(t("cert_already"), p.already_revoked_since) : null,
+        row(t("cert_voids_here"), String(p.voids)),
+        row(t("cert_kept"), String(p.subject_entries_kept) + (p.subject_last_entry ? " · " + t("cert_latest") + " " + p.subject_last_entry : ""))),
+      p.voids_by_author.length ? h("ul", { class: "small" }, p.voids_by_author.map((a) => h("li", {}, a.name + " " + a.node.slice(0, 8) + t("colon") + a.entries))) : null,
+      h("p", { class: "muted small" }, t("cert_voids_elsewhere")),
+      h("p", { class: "muted small" }, t("cert_no_undo")),
+      h("label", { for: "revoke-reason" }, t("cert_reason"), h("span", { class: "req" }, "*")), reason, error,
+      h("div", { class: "form-actions" }, confirm, button(t("cancel"), close, "secondary", { id: "revoke-cancel" }))].filter(Boolean));
+    reason.focus();
   }
 
   // ------------------------------------------------------------------ map

@@ -5,152 +5,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
+use common::certs::{Net, liandong, liandong_skewed, node_id, ok_json, s, stderr, stdout};
 use serde_json::Value;
 
 /// How far ahead the county's clock runs when it writes "later" entries:
 /// inside the network's future window (10 minutes), so peers store them,
 /// and far enough that they lie after a revocation written now.
 const AHEAD_MS: &str = "300000";
-
-fn liandong(dir: &Path, args: &[&str]) -> Output {
-    liandong_skewed(dir, args, None)
-}
-
-fn liandong_skewed(dir: &Path, args: &[&str], skew_ms: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_liandong"));
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("LIANDONG_DATA_DIR")
-        .env_remove("LIANDONG_CLOCK_SKEW_MS");
-    if let Some(ms) = skew_ms {
-        cmd.env("LIANDONG_CLOCK_SKEW_MS", ms);
-    }
-    cmd.output().expect("run liandong")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn ok_json(o: Output) -> Value {
-    assert!(o.status.success(), "failed: {}", stderr(&o));
-    serde_json::from_slice(&o.stdout).expect("json on stdout")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf8 path")
-}
-
-struct Net {
-    tmp: tempfile::TempDir,
-    root: PathBuf,
-}
-
-impl Net {
-    fn new() -> Net {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let root = tmp.path().join("national");
-        ok_json(liandong(
-            &root,
-            &[
-                "init",
-                "--name",
-                "国家应急指挥中心",
-                "--level",
-                "national",
-                "--region",
-                "00",
-                "--json",
-            ],
-        ));
-        ok_json(liandong(
-            &root,
-            &["genesis", "create", "--name", "测试联动网", "--json"],
-        ));
-        Net { tmp, root }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.tmp.path().join(name)
-    }
-
-    fn join(&self, name: &str, unit: &str, level: &str, region: &str) -> PathBuf {
-        let dir = self.path(name);
-        let genesis = self.root.join("genesis.bin");
-        ok_json(liandong(
-            &dir,
-            &[
-                "init",
-                "--genesis",
-                s(&genesis),
-                "--name",
-                unit,
-                "--level",
-                level,
-                "--region",
-                region,
-                "--json",
-            ],
-        ));
-        dir
-    }
-
-    fn request(&self, child: &Path) -> PathBuf {
-        let name = child.file_name().and_then(|n| n.to_str()).expect("name");
-        let req = self.path(&format!("{name}.req"));
-        ok_json(liandong(
-            child,
-            &["cert", "request", "-o", s(&req), "--json"],
-        ));
-        req
-    }
-
-    fn certify(&self, parent: &Path, child: &Path, level: &str, region: &str) {
-        let req = self.request(child);
-        let cert = self.path("cert.bin");
-        ok_json(liandong(
-            parent,
-            &[
-                "cert",
-                "issue",
-                s(&req),
-                "--level",
-                level,
-                "--region",
-                region,
-                "-o",
-                s(&cert),
-                "--json",
-            ],
-        ));
-        ok_json(liandong(child, &["cert", "install", s(&cert), "--json"]));
-    }
-
-    /// Carries everything `from` holds to `into`.
-    fn carry(&self, from: &Path, into: &Path) {
-        let file = self.path("carry.bundle");
-        ok_json(liandong(
-            from,
-            &["bundle", "export", "-o", s(&file), "--json"],
-        ));
-        ok_json(liandong(into, &["bundle", "import", s(&file), "--json"]));
-    }
-}
-
-fn node_id(dir: &Path) -> String {
-    ok_json(liandong(dir, &["id", "--json"]))["node_id"]
-        .as_str()
-        .expect("node id")
-        .to_string()
-}
 
 fn notes_with(dir: &Path, text: &str) -> usize {
     ok_json(liandong(dir, &["log", "--kind", "note", "--json"]))

@@ -99,6 +99,8 @@ struct Behaviour {
     gossipsub: gossipsub::Behaviour,
     sync: request_response::Behaviour<SyncCodec>,
     raw: request_response::Behaviour<RawCodec>,
+    /// Raw bytes on the certificate handover protocol.
+    raw_cert: request_response::Behaviour<RawCodec>,
 }
 
 fn message_id(message: &gossipsub::Message) -> MessageId {
@@ -143,6 +145,15 @@ fn build_swarm(key: &Keypair) -> Result<Swarm<Behaviour>, BuildError> {
                     request_response::Config::default()
                         .with_request_timeout(Duration::from_secs(20)),
                 ),
+                raw_cert: request_response::Behaviour::with_codec(
+                    RawCodec,
+                    [(
+                        liandong_node::net::handover_codec::PROTOCOL,
+                        ProtocolSupport::Outbound,
+                    )],
+                    request_response::Config::default()
+                        .with_request_timeout(Duration::from_secs(20)),
+                ),
             })
         })?
         .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
@@ -164,6 +175,7 @@ enum Command {
     Publish(String, Vec<Vec<u8>>, oneshot::Sender<Published>),
     Request(PeerId, Request, oneshot::Sender<Result<Response, String>>),
     Raw(PeerId, Vec<u8>, oneshot::Sender<Result<Vec<u8>, String>>),
+    RawCert(PeerId, Vec<u8>, oneshot::Sender<Result<Vec<u8>, String>>),
     TopicPeers(String, oneshot::Sender<Vec<PeerId>>),
 }
 
@@ -324,6 +336,12 @@ impl Attacker {
         self.call(|r| Command::Raw(peer, bytes, r)).await
     }
 
+    /// Writes `bytes` as the whole stream of a certificate ask
+    /// (`/liandong/cert-request/1`), verbatim.
+    pub async fn raw_cert(&self, peer: PeerId, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+        self.call(|r| Command::RawCert(peer, bytes, r)).await
+    }
+
     /// The hello a post at `self.region` would send, with `chain`.
     pub fn hello(&self, chain: Option<Vec<Vec<u8>>>) -> Hello {
         Hello {
@@ -443,13 +461,41 @@ pub fn claim_authorship(
     forged
 }
 
+type PendingRaw = HashMap<OutboundRequestId, oneshot::Sender<Result<Vec<u8>, String>>>;
+
+/// A raw client's answer (or failure) to whoever waits for it.
+fn on_raw(e: request_response::Event<Vec<u8>, Vec<u8>>, pending: &mut PendingRaw) {
+    match e {
+        request_response::Event::Message {
+            message:
+                request_response::Message::Response {
+                    request_id,
+                    response,
+                },
+            ..
+        } => {
+            if let Some(reply) = pending.remove(&request_id) {
+                let _ = reply.send(Ok(response));
+            }
+        }
+        request_response::Event::OutboundFailure {
+            request_id, error, ..
+        } => {
+            if let Some(reply) = pending.remove(&request_id) {
+                let _ = reply.send(Err(error.to_string()));
+            }
+        }
+        _ => {}
+    }
+}
+
 async fn run(mut swarm: Swarm<Behaviour>, mut rx: mpsc::Receiver<Command>, seen: Arc<Mutex<Seen>>) {
     let mut pending: HashMap<OutboundRequestId, oneshot::Sender<Result<Response, String>>> =
         HashMap::new();
     // Requests held unanswered while stalled (answering would end them).
     let mut held = Vec::new();
-    let mut pending_raw: HashMap<OutboundRequestId, oneshot::Sender<Result<Vec<u8>, String>>> =
-        HashMap::new();
+    let mut pending_raw: PendingRaw = HashMap::new();
+    let mut pending_cert: PendingRaw = HashMap::new();
     loop {
         tokio::select! {
             cmd = rx.recv() => {
@@ -482,6 +528,10 @@ async fn run(mut swarm: Swarm<Behaviour>, mut rx: mpsc::Receiver<Command>, seen:
                     Command::Raw(peer, bytes, reply) => {
                         let id = b.raw.send_request(&peer, bytes);
                         pending_raw.insert(id, reply);
+                    }
+                    Command::RawCert(peer, bytes, reply) => {
+                        let id = b.raw_cert.send_request(&peer, bytes);
+                        pending_cert.insert(id, reply);
                     }
                     Command::TopicPeers(topic, reply) => {
                         let hash = IdentTopic::new(topic).hash();
@@ -541,22 +591,8 @@ async fn run(mut swarm: Swarm<Behaviour>, mut rx: mpsc::Receiver<Command>, seen:
                         }
                         _ => {}
                     },
-                    SwarmEvent::Behaviour(BehaviourEvent::Raw(e)) => match e {
-                        request_response::Event::Message {
-                            message: request_response::Message::Response { request_id, response },
-                            ..
-                        } => {
-                            if let Some(reply) = pending_raw.remove(&request_id) {
-                                let _ = reply.send(Ok(response));
-                            }
-                        }
-                        request_response::Event::OutboundFailure { request_id, error, .. } => {
-                            if let Some(reply) = pending_raw.remove(&request_id) {
-                                let _ = reply.send(Err(error.to_string()));
-                            }
-                        }
-                        _ => {}
-                    },
+                    SwarmEvent::Behaviour(BehaviourEvent::Raw(e)) => on_raw(e, &mut pending_raw),
+                    SwarmEvent::Behaviour(BehaviourEvent::RawCert(e)) => on_raw(e, &mut pending_cert),
                     _ => {}
                 }
             }

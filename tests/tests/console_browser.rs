@@ -30,6 +30,22 @@ fn shots_dir() -> PathBuf {
         .unwrap_or_else(|| tmp.join("console-screenshots"))
 }
 
+/// Chromium and its driver, and where screenshots go; `None` (the test
+/// says SKIPPED loudly and passes) when they are not installed.
+fn browser_or_skip(test: &str) -> Option<(Tools, PathBuf)> {
+    let Some(tools) = Tools::find() else {
+        eprintln!(
+            "\n*** SKIPPED {test}: chromium and/or chromedriver not found \
+             (Debian: apt-get install chromium chromium-driver) ***\n"
+        );
+        return None;
+    };
+    init_logging();
+    let shots = shots_dir();
+    let _ = std::fs::create_dir_all(&shots);
+    Some((tools, shots))
+}
+
 struct Net {
     rt: tokio::runtime::Runtime,
     nodes: Vec<NodeHandle>,
@@ -49,16 +65,9 @@ impl Drop for Net {
 
 #[test]
 fn console_in_a_browser_on_three_posts() {
-    let Some(tools) = Tools::find() else {
-        eprintln!(
-            "\n*** SKIPPED console_in_a_browser_on_three_posts: chromium and/or chromedriver not \
-             found (Debian: apt-get install chromium chromium-driver) ***\n"
-        );
+    let Some((tools, shots)) = browser_or_skip("console_in_a_browser_on_three_posts") else {
         return;
     };
-    init_logging();
-    let shots = shots_dir();
-    let _ = std::fs::create_dir_all(&shots);
 
     // Three posts in a line: village — township — county.
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -912,4 +921,165 @@ fn every_page_in_both_languages(
         );
     }
     Ok(())
+}
+
+/// The 成员 page of a certified county, in a browser: a newcomer's request
+/// handed over the network is listed with 签发; the issue form shows what
+/// was asked for, warns when the region differs and issues nothing until
+/// the force box is ticked (or the region is put right); once issued the
+/// request shows as issued. 吊销 on the township opens a dialog with the
+/// node's preview — who, the effective time as a date, what it voids here,
+/// the note about other posts — and revokes only with a reason and the
+/// confirm; the revocation is then listed with its date.
+#[test]
+fn members_page_issues_and_revokes_only_after_confirmation() {
+    use liandong_node::net::courier;
+    use liandong_node::service::cert_request;
+    use liandong_protocol::trust::handover::{CertAnswer, CertAsk};
+    use liandong_tests::trusted::{Cast, TrustedNet, open};
+
+    let Some((tools, shots)) =
+        browser_or_skip("members_page_issues_and_revokes_only_after_confirmation")
+    else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let rt = runtime();
+    let cast = Cast::new(tmp.path());
+    let township_id = TrustedNet::node_id(&cast.township).to_hex();
+    // A newcomer township next door, not certified, hands its request over
+    // the network to the running county.
+    let newcomer = cast.net.join("老沙湾镇应急办", "654203107");
+    let request = {
+        let post = open(&newcomer);
+        let (_, _, bytes) = cert_request::sign(
+            &post.ledger,
+            &post.config.post,
+            liandong_node::clock::now_ms(),
+        )
+        .expect("request");
+        bytes
+    };
+    let newcomer_id = TrustedNet::node_id(&newcomer).to_hex();
+    let (county, url) = rt.block_on(spawn_console(&cast.county, vec![], NO_TIMER));
+    let addr = county.listen_addrs()[0].clone();
+    let answer = rt
+        .block_on(courier::ask(&addr, CertAsk::Submit { request }))
+        .expect("the county answers");
+    assert!(matches!(answer, CertAnswer::Received { .. }), "{answer:?}");
+    let net = Net {
+        rt,
+        nodes: vec![county],
+        _tmp: tmp,
+    };
+    let api = liandong_tests::http::Api::new(&url);
+
+    let browser = Browser::launch(&tools, 1360, 900)
+        .unwrap_or_else(|e| panic!("chromium is installed but could not start: {e}"));
+    let shot = |name: &str| {
+        browser
+            .screenshot(&shots.join(format!("{name}.png")))
+            .unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
+    };
+    let ok = |r: Result<(), String>| r.unwrap_or_else(|e| panic!("{e}"));
+
+    // The request, with 签发.
+    ok(browser.goto(&format!("{url}/#/members")));
+    ok(browser
+        .wait_text(
+            &format!("[data-request='{}']", &newcomer_id[..8]),
+            "老沙湾镇应急办",
+        )
+        .map(drop));
+    shot("20-county-members-request");
+    ok(browser.click_css(&format!("[data-issue='{}']", &newcomer_id[..8])));
+    ok(browser.wait_text("#issue-form", "654203107").map(drop));
+
+    // Another region than asked for: a warning, and nothing issued.
+    ok(browser.set_value("#issue-form-region", "654203108"));
+    ok(browser.wait_text("#issue-mismatch", "654203108").map(drop));
+    ok(browser.click_css("#issue-form button[type=submit]"));
+    ok(browser.wait_text("#issue-mismatch", "654203107").map(drop));
+    shot("21-county-issue-mismatch");
+    let (_, rows) = api.get("/api/members/requests");
+    assert_eq!(rows[0]["status"], "pending", "{rows}");
+
+    // As asked: issued.
+    ok(browser.set_value("#issue-form-region", "654203107"));
+    ok(browser.click_css("#issue-form button[type=submit]"));
+    ok(browser
+        .wait("the request shown as issued", |b| {
+            let (_, rows) = fetch_in_page(b, "/api/members/requests")?;
+            Ok(rows.contains("\"issued\"").then_some(()))
+        })
+        .map(drop));
+    ok(browser
+        .wait_text(&format!("[data-request='{}']", &newcomer_id[..8]), "已签发")
+        .map(drop));
+
+    // 吊销: the preview first.
+    ok(browser.click_css(&format!("[data-revoke='{}']", &township_id[..8])));
+    let preview = browser
+        .wait_text("#revoke-preview", "西戈壁镇应急办")
+        .and_then(|e| browser.text(&e))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let year = &liandong_node::clock::format_ms(liandong_node::clock::now_ms())[..5];
+    assert!(
+        preview.contains(year) && preview.contains("生效时间"),
+        "the effective time as a date: {preview}"
+    );
+    assert!(preview.contains("本节点将作废条目"), "{preview}");
+    let dialog = browser
+        .wait_text("#revoke-dialog", "其他节点")
+        .and_then(|e| browser.text(&e))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!dialog.contains("null"), "{dialog}");
+    shot("22-county-revoke-dialog");
+
+    // No reason: nothing revoked.
+    ok(browser.click_css("#revoke-confirm"));
+    ok(browser
+        .wait_text("#revoke-dialog", "请填写吊销原因")
+        .map(drop));
+    let (_, members) = api.get("/api/members");
+    assert_eq!(members["revocations"], json!([]), "{members}");
+
+    // With a reason and the confirm: revoked, listed with its date.
+    ok(browser.set_value("#revoke-reason", "设备丢失"));
+    ok(browser.click_css("#revoke-confirm"));
+    let listed = browser
+        .wait_text("#revocation-list", "设备丢失")
+        .and_then(|e| browser.text(&e))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        listed.contains(year) && listed.contains("西戈壁镇应急办"),
+        "a date and a name, not milliseconds: {listed}"
+    );
+    let tree = browser
+        .wait_text("#cert-tree", "已吊销")
+        .and_then(|e| browser.text(&e))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let longest_number = tree
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(longest_number < 13, "no raw milliseconds: {tree}");
+    shot("23-county-revoked");
+    // The same page in English.
+    ok(browser.click_css("#lang-toggle"));
+    ok(browser.wait_text("main", "Certificate requests").map(drop));
+    ok(browser
+        .wait_text("[data-request]", "issued, not yet collected")
+        .map(drop));
+    shot("24-county-members-en");
+    ok(browser.click_css("#lang-toggle"));
+    let (_, members) = api.get("/api/members");
+    assert_eq!(
+        members["revocations"][0]["counts"],
+        json!(true),
+        "{members}"
+    );
+    drop(browser);
+    drop(net);
 }

@@ -15,7 +15,7 @@
 //! | views | `GET /api/views`, `/api/overview`, `/api/incidents`, `/api/incidents/{id}`, `/api/responses`, `/api/warnings`, `/api/resources`, `/api/tasks`, `/api/plans`, `/api/drills`, `/api/forces` (`?capability=&near=&within_km=`), `/api/review`, `/api/conflicts`, `/api/invalid` (all take `?drill=`) |
 //! | actions | `POST /api/{area}/{verb}` — see `crate::domain::actions` (take `?drill=`) |
 //! | network | `GET /api/network`, `POST /api/sync`, `GET /api/bundle`, `POST /api/bundle/import` |
-//! | members | `GET /api/members` (certificate tree), `/api/posts`, `/api/regions`; `POST /api/members/revoke` |
+//! | members | `GET /api/members` (certificate tree), `/api/members/requests`, `/api/posts`, `/api/regions`; `POST /api/members/revoke`, `/api/members/issue`, `/api/members/install`, `/api/members/request` (`routes::certs`) |
 //! | regions | `GET /api/region-names?codes=…` (names from the region tables) |
 //! | live | `GET /api/events` (server-sent events, one per new entry) |
 //! | notes | `POST /api/notes` |
@@ -49,8 +49,8 @@ pub const MAX_JSON_BYTES: usize = 256 * 1024;
 
 pub fn router(state: ApiState) -> Router {
     use routes::{
-        actions, cap, events, forces, ledger, members, metrics, network, region_names, session,
-        views,
+        actions, cap, certs, events, forces, ledger, members, metrics, network, region_names,
+        session, views,
     };
     let api = Router::new()
         .route("/api/access", get(session::access))
@@ -81,6 +81,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/network", get(network::health))
         .route("/api/members", get(members::certificates))
         .route("/api/members/revoke", post(members::revoke))
+        .route("/api/members/requests", get(certs::requests))
+        .route("/api/members/issue", post(certs::issue))
+        .route("/api/members/install", post(certs::install))
+        .route("/api/members/request", post(certs::request))
         .route("/api/posts", get(members::posts))
         .route("/api/regions", get(members::regions))
         .route("/api/region-names", get(region_names::names))

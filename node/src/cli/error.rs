@@ -88,3 +88,9 @@ impl From<PostError> for CliError {
         }
     }
 }
+
+impl From<crate::net::courier::CourierError> for CliError {
+    fn from(e: crate::net::courier::CourierError) -> Self {
+        CliError::Failed(e.to_string())
+    }
+}

@@ -15,6 +15,7 @@ use libp2p::{
 use super::NetConfig;
 use super::codec::{PROTOCOL, SyncCodec};
 use super::door::PendingPerIp;
+use super::handover_codec::{self, HandoverCodec};
 
 /// Largest gossip message: one entry.
 pub const MAX_GOSSIP_BYTES: usize = 256 * 1024;
@@ -42,6 +43,10 @@ pub const PING_INTERVAL: Duration = Duration::from_secs(4);
 pub const PING_TIMEOUT: Duration = Duration::from_secs(10);
 /// Concurrent inbound and outbound request streams per connection.
 const MAX_CONCURRENT_STREAMS: usize = 32;
+/// How long a certificate ask may take: one small frame each way.
+pub const HANDOVER_TIMEOUT: Duration = Duration::from_secs(20);
+/// Concurrent certificate asks per connection (a newcomer sends one).
+const MAX_HANDOVER_STREAMS: usize = 2;
 
 // libp2p's behaviours do not implement Debug.
 #[allow(missing_debug_implementations)]
@@ -53,6 +58,9 @@ pub struct Behaviour {
     pub limits: connection_limits::Behaviour,
     pub gossipsub: gossipsub::Behaviour,
     pub sync: request_response::Behaviour<SyncCodec>,
+    /// Certificate requests handed over by posts not yet admitted
+    /// (`/liandong/cert-request/1`): answered, never asked, by a post.
+    pub handover: request_response::Behaviour<HandoverCodec>,
     pub identify: identify::Behaviour,
     pub ping: ping::Behaviour,
     pub mdns: Toggle<mdns::tokio::Behaviour>,
@@ -162,6 +170,7 @@ fn build_behaviour(
             .with_request_timeout(REQUEST_TIMEOUT)
             .with_max_concurrent_streams(MAX_CONCURRENT_STREAMS),
     );
+    let handover = handover_behaviour(request_response::ProtocolSupport::Inbound);
     let identify = identify::Behaviour::new(
         identify::Config::new("/liandong/id/1".into(), key.public())
             .with_agent_version(format!("liandong/{}", env!("CARGO_PKG_VERSION"))),
@@ -192,19 +201,43 @@ fn build_behaviour(
         limits,
         gossipsub,
         sync,
+        handover,
         identify,
         ping,
         mdns: Toggle::from(mdns),
     })
 }
 
-/// Builds the swarm: QUIC, and TCP (Noise, Yamux, a handshake deadline),
-/// from the post's own key.
+/// The certificate handover protocol, answering (a post) or asking (the
+/// courier, `courier.rs`).
+pub(crate) fn handover_behaviour(
+    support: request_response::ProtocolSupport,
+) -> request_response::Behaviour<HandoverCodec> {
+    request_response::Behaviour::with_codec(
+        HandoverCodec,
+        [(handover_codec::PROTOCOL, support)],
+        request_response::Config::default()
+            .with_request_timeout(HANDOVER_TIMEOUT)
+            .with_max_concurrent_streams(MAX_HANDOVER_STREAMS),
+    )
+}
+
+/// Builds the swarm from the post's own key.
 pub fn build_swarm(
     keypair: identity::Keypair,
     cfg: &NetConfig,
     topics: &[IdentTopic],
 ) -> Result<Swarm<Behaviour>, BuildError> {
+    swarm_with(keypair, |key| build_behaviour(key, cfg, topics))
+}
+
+/// A swarm on the transports every post speaks — QUIC, and TCP (Noise,
+/// Yamux, a handshake deadline) — running `behaviour`: the post's own, or
+/// the courier's (`courier.rs`), so both reach the same posts alike.
+pub(crate) fn swarm_with<B: NetworkBehaviour>(
+    keypair: identity::Keypair,
+    behaviour: impl FnOnce(&identity::Keypair) -> Result<B, BuildError>,
+) -> Result<Swarm<B>, BuildError> {
     Ok(SwarmBuilder::with_existing_identity(keypair)
         .with_tokio()
         .with_quic()
@@ -220,7 +253,7 @@ pub fn build_swarm(
                     .timeout(HANDSHAKE_TIMEOUT),
             )
         })?
-        .with_behaviour(|key| build_behaviour(key, cfg, topics))?
+        .with_behaviour(behaviour)?
         .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(120)))
         .build())
 }

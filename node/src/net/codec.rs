@@ -38,41 +38,51 @@ pub enum MalformedFrame {
     Undecodable(String),
 }
 
-/// Reads a frame's length prefix: `Ok(Err(..))` when it is over the limit
+/// Reads a frame's length prefix: `Ok(Err(..))` when it is over `max`
 /// (nothing more is read, nothing allocated).
-async fn read_len<T: AsyncRead + Unpin + Send>(
+pub(super) async fn read_len<T: AsyncRead + Unpin + Send>(
     io: &mut T,
+    max: usize,
 ) -> io::Result<Result<usize, MalformedFrame>> {
     let mut len = [0u8; 4];
     io.read_exact(&mut len).await?;
     let len = u32::from_be_bytes(len) as usize;
-    if len > MAX_FRAME_BYTES {
-        return Ok(Err(MalformedFrame::TooLarge {
-            len,
-            max: MAX_FRAME_BYTES,
-        }));
+    if len > max {
+        return Ok(Err(MalformedFrame::TooLarge { len, max }));
     }
     Ok(Ok(len))
 }
 
-async fn read_body<T: AsyncRead + Unpin + Send>(io: &mut T, len: usize) -> io::Result<Vec<u8>> {
+pub(super) async fn read_body<T: AsyncRead + Unpin + Send>(
+    io: &mut T,
+    len: usize,
+) -> io::Result<Vec<u8>> {
     let mut buf = vec![0u8; len];
     io.read_exact(&mut buf).await?;
     Ok(buf)
 }
 
-async fn read_frame<T: AsyncRead + Unpin + Send>(io: &mut T) -> io::Result<Vec<u8>> {
-    match read_len(io).await? {
+/// Reads a whole frame of at most `max` bytes; a longer one is an error.
+pub(super) async fn read_frame<T: AsyncRead + Unpin + Send>(
+    io: &mut T,
+    max: usize,
+) -> io::Result<Vec<u8>> {
+    match read_len(io, max).await? {
         Ok(len) => read_body(io, len).await,
         Err(e) => Err(invalid(e)),
     }
 }
 
-async fn write_frame<T: AsyncWrite + Unpin + Send>(io: &mut T, data: &[u8]) -> io::Result<()> {
-    if data.len() > MAX_FRAME_BYTES {
+/// Writes one frame; one over `max` (the reader's limit too) is never sent.
+pub(super) async fn write_frame<T: AsyncWrite + Unpin + Send>(
+    io: &mut T,
+    data: &[u8],
+    max: usize,
+) -> io::Result<()> {
+    if data.len() > max {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "frame over the limit",
+            format!("frame of {} bytes over the limit of {max}", data.len()),
         ));
     }
     io.write_all(&(data.len() as u32).to_be_bytes()).await?;
@@ -80,7 +90,7 @@ async fn write_frame<T: AsyncWrite + Unpin + Send>(io: &mut T, data: &[u8]) -> i
     io.flush().await
 }
 
-fn invalid(e: impl std::fmt::Display) -> io::Error {
+pub(super) fn invalid(e: impl std::fmt::Display) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e.to_string())
 }
 
@@ -95,7 +105,7 @@ impl request_response::Codec for SyncCodec {
     {
         // Io errors (the stream ended early) stay errors: a connection that
         // drops mid-request is no offence.
-        let len = match read_len(io).await? {
+        let len = match read_len(io, MAX_FRAME_BYTES).await? {
             Ok(len) => len,
             Err(e) => return Ok(Err(e)),
         };
@@ -117,7 +127,7 @@ impl request_response::Codec for SyncCodec {
     where
         T: AsyncRead + Unpin + Send,
     {
-        let frame = read_frame(io).await?;
+        let frame = read_frame(io, MAX_FRAME_BYTES).await?;
         let value = Response::decode(&frame).map_err(invalid)?;
         Ok(Sized {
             value,
@@ -136,7 +146,7 @@ impl request_response::Codec for SyncCodec {
     {
         let req = req.map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
         let bytes = req.value.encode().map_err(invalid)?;
-        write_frame(io, &bytes).await
+        write_frame(io, &bytes, MAX_FRAME_BYTES).await
     }
 
     async fn write_response<T>(
@@ -149,7 +159,7 @@ impl request_response::Codec for SyncCodec {
         T: AsyncWrite + Unpin + Send,
     {
         let bytes = res.value.encode().map_err(invalid)?;
-        write_frame(io, &bytes).await
+        write_frame(io, &bytes, MAX_FRAME_BYTES).await
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use liandong_protocol::net::Response;
+use liandong_protocol::trust::handover::{CertAnswer, HandoverRefusal};
 use libp2p::core::transport::ListenerId;
 use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance, PublishError};
 use libp2p::metrics::Recorder;
@@ -20,6 +21,7 @@ use tokio::time::Instant;
 use super::bans::BanBook;
 use super::behaviour::{self, Behaviour, BehaviourEvent};
 use super::codec::Sized;
+use super::handover_codec::AskFrame;
 use super::redial::Redial;
 use super::{Command, NetConfig, NetError, NetEvent, NetInfo, SwarmMetrics};
 
@@ -71,6 +73,9 @@ pub struct EventLoop {
     pub(super) dialling: HashMap<ConnectionId, Multiaddr>,
     /// Connections whose peer answers pings, and when it last did.
     pub(super) alive: HashMap<ConnectionId, (PeerId, std::time::Instant)>,
+    /// The IP address of each open connection, for the certificate queue's
+    /// per-address limit (`node::handover`).
+    remotes: HashMap<ConnectionId, std::net::IpAddr>,
     metrics: Option<SwarmMetrics>,
 }
 
@@ -115,6 +120,7 @@ impl EventLoop {
             redial: Redial::new(&cfg.peers, std::time::Instant::now()),
             dialling: HashMap::new(),
             alive: HashMap::new(),
+            remotes: HashMap::new(),
             metrics: cfg.metrics.clone(),
         };
         // Wait until every listener has an address, so callers (and tests
@@ -225,6 +231,25 @@ impl EventLoop {
                     .sync
                     .send_response(channel, response);
             }
+            Command::AnswerHandover { channel, answer } => {
+                // Err when the asker has gone or the ask timed out.
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .handover
+                    .send_response(channel, answer);
+            }
+            Command::Forgive(peer) => {
+                let not_admitted = self.bans.get(&peer).is_some_and(|b| {
+                    matches!(b.reason, super::bans::BanReason::NotAdmitted { .. })
+                });
+                if not_admitted && !self.blocked.contains(&peer) {
+                    self.bans.lift(&peer);
+                    self.closing.remove(&peer);
+                    self.swarm.behaviour_mut().blocked.unblock_peer(peer);
+                    tracing::info!(%peer, "ban lifted: certified meanwhile / 已签发证书，解除封禁");
+                }
+            }
             Command::Block(peer) => {
                 self.blocked.insert(peer);
                 self.swarm.behaviour_mut().blocked.block_peer(peer);
@@ -304,6 +329,14 @@ impl EventLoop {
                     .sync
                     .send_response(channel, refusal);
             }
+            NetEvent::Handover { channel, .. } => {
+                let refusal = CertAnswer::refused(HandoverRefusal::Throttled, "node overloaded");
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .handover
+                    .send_response(channel, refusal);
+            }
             other => tracing::warn!(event = ?other, "node overloaded: network event dropped"),
         }
     }
@@ -314,10 +347,21 @@ impl EventLoop {
         }
         if let SwarmEvent::ConnectionClosed { connection_id, .. } = &event {
             self.alive.remove(connection_id);
+            self.remotes.remove(connection_id);
+        }
+        if let SwarmEvent::ConnectionEstablished {
+            connection_id,
+            endpoint,
+            ..
+        } = &event
+            && let Some(ip) = super::door::ip_of(endpoint.get_remote_address())
+        {
+            self.remotes.insert(*connection_id, ip);
         }
         match event {
             SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(e)) => self.on_gossipsub(e),
             SwarmEvent::Behaviour(BehaviourEvent::Sync(e)) => self.on_sync(e),
+            SwarmEvent::Behaviour(BehaviourEvent::Handover(e)) => self.on_handover(e),
             SwarmEvent::Behaviour(BehaviourEvent::Identify(e)) => self.on_identify(e),
             SwarmEvent::Behaviour(BehaviourEvent::Mdns(e)) => self.on_mdns(e),
             SwarmEvent::Behaviour(BehaviourEvent::Ping(e)) => self.on_ping(e),
@@ -457,6 +501,47 @@ impl EventLoop {
                 tracing::debug!(%peer, %error, "inbound request failed");
             }
             request_response::Event::ResponseSent { .. } => {}
+        }
+    }
+
+    /// Certificate asks: handed to the node with the connection's address;
+    /// a malformed one is refused and counted like a malformed sync frame.
+    /// This post never asks on its own swarm (the courier does), so
+    /// responses and outbound failures do not arise.
+    fn on_handover(&mut self, event: request_response::Event<AskFrame, CertAnswer>) {
+        match event {
+            request_response::Event::Message {
+                peer,
+                connection_id,
+                message:
+                    request_response::Message::Request {
+                        request, channel, ..
+                    },
+            } => match request {
+                Ok(ask) => {
+                    let source = self.remotes.get(&connection_id).copied();
+                    self.emit(NetEvent::Handover {
+                        peer,
+                        source,
+                        ask,
+                        channel,
+                    });
+                }
+                Err(malformed) => {
+                    let refusal =
+                        CertAnswer::refused(HandoverRefusal::Invalid, malformed.to_string());
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .handover
+                        .send_response(channel, refusal);
+                    self.count_malformed(peer, &malformed);
+                }
+            },
+            request_response::Event::InboundFailure { peer, error, .. } => {
+                tracing::debug!(%peer, %error, "certificate ask failed");
+            }
+            other => tracing::trace!(event = ?other, "certificate handover event"),
         }
     }
 

@@ -10,8 +10,10 @@
 pub mod bans;
 pub mod behaviour;
 pub mod codec;
+pub mod courier;
 mod door;
 mod event_loop;
+pub mod handover_codec;
 mod links;
 mod policing;
 pub mod redial;
@@ -19,6 +21,7 @@ pub mod redial;
 use std::time::Duration;
 
 use liandong_protocol::net::{Request, Response};
+use liandong_protocol::trust::handover::{CertAnswer, CertAsk};
 use libp2p::gossipsub::{MessageAcceptance, MessageId, TopicHash};
 use libp2p::request_response::ResponseChannel;
 use libp2p::{Multiaddr, PeerId, identity};
@@ -89,6 +92,15 @@ pub enum NetEvent {
         peer: PeerId,
         request: Sized<Request>,
         channel: ResponseChannel<Sized<Response>>,
+    },
+    /// A certificate ask (`/liandong/cert-request/1`), from a post that
+    /// need not be admitted; `source` is the IP address of its connection,
+    /// which the parent's queue limits.
+    Handover {
+        peer: PeerId,
+        source: Option<std::net::IpAddr>,
+        ask: CertAsk,
+        channel: ResponseChannel<CertAnswer>,
     },
     Connected {
         peer: PeerId,
@@ -165,6 +177,12 @@ enum Command {
         channel: ResponseChannel<Sized<Response>>,
         response: Sized<Response>,
     },
+    AnswerHandover {
+        channel: ResponseChannel<CertAnswer>,
+        answer: CertAnswer,
+    },
+    /// Lifts a `not_admitted` ban (the peer was certified meanwhile).
+    Forgive(PeerId),
     Block(PeerId),
     Ban(PeerId, BanReason),
     Unblock(PeerId),
@@ -239,6 +257,21 @@ impl NetworkHandle {
         response: Sized<Response>,
     ) {
         let _ = self.tx.send(Command::Respond { channel, response }).await;
+    }
+
+    /// Answers a certificate ask.
+    pub async fn answer_handover(&self, channel: ResponseChannel<CertAnswer>, answer: CertAnswer) {
+        let _ = self
+            .tx
+            .send(Command::AnswerHandover { channel, answer })
+            .await;
+    }
+
+    /// Lets `peer` in again at once if it is kept out only for not being
+    /// admitted (this post just certified it); bans for what a peer did,
+    /// and an operator's block, stay.
+    pub async fn forgive(&self, peer: PeerId) {
+        let _ = self.tx.send(Command::Forgive(peer)).await;
     }
 
     /// Refuses a peer's connections until [`Self::unblock`] (partitions in

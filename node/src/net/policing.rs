@@ -145,6 +145,13 @@ impl EventLoop {
             .behaviour_mut()
             .sync
             .send_response(channel, refusal);
+        self.count_malformed(peer, &malformed);
+    }
+
+    /// Counts a malformed frame (of any protocol) against `peer`, and bans
+    /// a peer that keeps sending them.
+    pub(super) fn count_malformed(&mut self, peer: PeerId, malformed: &MalformedFrame) {
+        tracing::debug!(%peer, error = %malformed, "malformed frame counted");
         let n = self.malformed.entry(peer).or_default();
         *n += 1;
         let count = *n;

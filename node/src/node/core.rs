@@ -13,7 +13,7 @@ use tracing::Instrument;
 
 use super::commands::{self, NodeCommand};
 use super::shared::Shared;
-use super::{gossip, requests, sync};
+use super::{gossip, handover, requests, sync};
 use crate::net::NetEvent;
 use crate::policy::{Effect, Event, TICK};
 
@@ -205,6 +205,27 @@ impl Core {
                     }
                 }
             }
+            NetEvent::Handover {
+                peer,
+                source,
+                ask,
+                channel,
+            } => {
+                let shared = Arc::clone(&self.shared);
+                match Arc::clone(&self.shared.handover_slots).try_acquire_owned() {
+                    Ok(slot) => {
+                        self.tasks.spawn(async move {
+                            handover::on_ask(&shared, peer, source, ask, channel).await;
+                            drop(slot);
+                        });
+                    }
+                    Err(_) => {
+                        self.tasks.spawn(async move {
+                            handover::refuse_throttled(&shared, channel).await;
+                        });
+                    }
+                }
+            }
             NetEvent::Connected {
                 peer,
                 address,
@@ -239,7 +260,9 @@ impl Core {
         net_task: tokio::task::JoinHandle<()>,
         ledger_thread: std::thread::JoinHandle<()>,
     ) {
-        let _ = self.shared.stopping.send(true);
+        // `send_replace`: the value is set even while nobody listens yet
+        // (a task that subscribes later must still see the stop).
+        self.shared.stopping.send_replace(true);
         let background: Vec<_> = std::mem::take(
             &mut *self
                 .shared

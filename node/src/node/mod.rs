@@ -8,6 +8,7 @@ mod commands;
 mod core;
 mod gossip;
 mod handle;
+mod handover;
 mod ingest;
 mod options;
 pub(crate) mod pace;
@@ -28,6 +29,7 @@ use tokio::task::JoinSet;
 
 pub use commands::NodeCommand;
 pub use handle::NodeHandle;
+pub use handover::HandoverFailure;
 pub use options::{NodeError, NodeOptions};
 pub use sync::SyncFailure;
 
@@ -177,6 +179,8 @@ impl Node {
             new_entries: tokio::sync::broadcast::channel(NEW_ENTRY_CAPACITY).0,
             metrics,
             desk_setup,
+            handover_slots: Arc::new(Semaphore::new(handover::MAX_ASKS_IN_FLIGHT)),
+            outbox_changed: tokio::sync::Notify::new(),
         });
         let core = Core {
             shared: Arc::clone(&shared),
@@ -192,11 +196,16 @@ impl Node {
             net_task,
             ledger_thread,
         ));
+        // Subscribed before the task first runs, so that a stop at once
+        // still reaches it.
+        let stopping = shared.stopping.subscribe();
+        let poller = tokio::spawn(handover::poll_loop(Arc::clone(&shared), stopping));
         let handle = NodeHandle {
             shared,
             commands,
             listen,
         };
+        handle.adopt(poller);
         tracing::info!(peer_id = %handle.peer_id(), "post started");
         Ok(handle)
     }

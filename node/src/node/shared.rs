@@ -60,6 +60,11 @@ pub(crate) struct Shared {
     pub metrics: Arc<NodeMetrics>,
     /// What the domain desk needs (the console's actions and views).
     pub desk_setup: DeskSetup,
+    /// Slots for certificate asks being answered (`handover.rs`).
+    pub(super) handover_slots: Arc<tokio::sync::Semaphore>,
+    /// Woken when this post sends its certificate request somewhere, so
+    /// that it starts asking for the answer (`handover::poll_loop`).
+    pub(super) outbox_changed: tokio::sync::Notify,
 }
 
 impl Shared {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use liandong_protocol::trust::CertRecord;
-use liandong_protocol::{Hlc, NodeId, TrustState};
+use liandong_protocol::{Hlc, NodeId, TrustError, TrustState};
 use serde::{Deserialize, Serialize};
 
 use crate::clock;
@@ -17,6 +17,11 @@ pub struct Row {
     pub level: String,
     pub region: String,
     pub unit_type: String,
+    /// The level and unit type in English, for the console in English.
+    #[serde(default)]
+    pub level_en: String,
+    #[serde(default)]
+    pub unit_type_en: String,
     pub roles: Vec<String>,
     pub can_certify: bool,
     /// The certificate entry; `None` for a root.
@@ -34,6 +39,10 @@ pub struct RevocationRow {
     pub subject: String,
     pub by: String,
     pub time: String,
+    /// The revocation's effective time, wall-clock ms (the console formats
+    /// it in the reader's language).
+    #[serde(default)]
+    pub time_ms: u64,
     pub counts: bool,
     pub reason: String,
 }
@@ -65,6 +74,8 @@ pub fn listing(t: &TrustState, now: Hlc) -> Listing {
             node: root.key.to_hex(),
             name: root.name.clone(),
             level: t.genesis().root_level.name_zh().into(),
+            level_en: t.genesis().root_level.name_en().into(),
+            unit_type_en: "command".into(),
             region: t.genesis().root_region.to_string(),
             unit_type: "指挥部".into(),
             roles: root.roles.iter().map(|r| r.0.clone()).collect(),
@@ -76,7 +87,7 @@ pub fn listing(t: &TrustState, now: Hlc) -> Listing {
             status: status
                 .as_ref()
                 .map_or_else(|e| e.label().into(), |_| "valid".into()),
-            reason: status.err().map(|e| e.to_string()),
+            reason: status.err().as_ref().map(reason_text),
         });
         placed.insert(root.key);
         descend(t, now, &by_issuer, &root.key, 1, &mut placed, &mut tree);
@@ -93,11 +104,12 @@ pub fn listing(t: &TrustState, now: Hlc) -> Listing {
             subject: r.subject.short(),
             by: r.author.short(),
             time: clock::format_hlc(r.hlc),
+            time_ms: r.hlc.wall_ms(),
             counts,
             reason: r.reason.clone(),
         })
         .collect();
-    revocations.sort_by(|a, b| a.time.cmp(&b.time));
+    revocations.sort_by_key(|r| r.time_ms);
     let mut quarantined: Vec<String> = t
         .quarantined()
         .map(|(k, q)| {
@@ -141,9 +153,9 @@ fn descend(
 
 fn row(t: &TrustState, now: Hlc, c: &CertRecord, depth: usize) -> Row {
     let cert = &c.cert;
-    let status: Result<(), liandong_protocol::TrustError> = match t.certificate_effective(&c.id) {
+    let status: Result<(), TrustError> = match t.certificate_effective(&c.id) {
         Some(Err(e)) => Err(e),
-        _ if !cert.valid_at(now) => Err(liandong_protocol::TrustError::OutsideValidity {
+        _ if !cert.valid_at(now) => Err(TrustError::OutsideValidity {
             node: cert.subject,
             at: now,
         }),
@@ -158,6 +170,8 @@ fn row(t: &TrustState, now: Hlc, c: &CertRecord, depth: usize) -> Row {
         node: cert.subject.to_hex(),
         name: cert.name.clone(),
         level: cert.level.name_zh().into(),
+        level_en: cert.level.name_en().into(),
+        unit_type_en: cert.unit_type.name().into(),
         region: cert.region.to_string(),
         unit_type: cert.unit_type.name_zh().into(),
         roles: cert.roles.iter().map(|r| r.0.clone()).collect(),
@@ -171,6 +185,64 @@ fn row(t: &TrustState, now: Hlc, c: &CertRecord, depth: usize) -> Row {
             Ok(()) => "valid".into(),
             Err(e) => e.label().into(),
         },
-        reason: status.err().map(|e| e.to_string()),
+        reason: status.err().as_ref().map(reason_text),
+    }
+}
+
+/// Why a certificate does not hold, as an operator reads it: times as
+/// dates in Beijing time (the protocol's own text, having no clock, shows
+/// an entry time's raw milliseconds).
+fn reason_text(e: &TrustError) -> String {
+    match e {
+        TrustError::Revoked { node, at, by } => {
+            let when = clock::format_hlc(*at);
+            format!(
+                "{} was revoked from {when} by {} / 自 {when} 起被 {} 吊销",
+                node.short(),
+                by.short(),
+                by.short()
+            )
+        }
+        TrustError::OutsideValidity { node, at } => format!(
+            "no certificate of {} is valid at {} (expired or not yet valid) / 证书不在有效期内",
+            node.short(),
+            clock::format_hlc(*at)
+        ),
+        TrustError::IssuerInvalid {
+            node,
+            cert,
+            issuer,
+            reason,
+        } => format!(
+            "certificate {} of {} was issued by {}, which was not a valid post at that time: {} / 签发单位当时不是有效节点",
+            cert.short(),
+            node.short(),
+            issuer.short(),
+            reason_text(reason)
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revocation_reads_as_a_date_not_milliseconds() {
+        let at = Hlc::new(1_796_220_040_307, 0);
+        let e = TrustError::Revoked {
+            node: NodeId([1; 32]),
+            at,
+            by: NodeId([2; 32]),
+        };
+        let text = reason_text(&TrustError::IssuerInvalid {
+            node: NodeId([3; 32]),
+            cert: liandong_protocol::EntryId([4; 32]),
+            issuer: NodeId([1; 32]),
+            reason: Box::new(e),
+        });
+        assert!(text.contains(&clock::format_hlc(at)), "{text}");
+        assert!(!text.contains("1796220040307"), "{text}");
     }
 }

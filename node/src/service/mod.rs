@@ -9,6 +9,11 @@
 
 pub mod authors;
 pub mod cap;
+pub mod cert_inbox;
+pub mod cert_install;
+pub mod cert_issue;
+pub mod cert_outbox;
+pub mod cert_request;
 pub mod certs;
 pub mod events;
 pub mod http;

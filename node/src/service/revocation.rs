@@ -386,7 +386,7 @@ fn list(candidates: &[Candidate]) -> String {
 
 /// `text` with control characters escaped: certificate names are signed
 /// by other posts and end up in an operator's terminal.
-fn printable(text: &str) -> String {
+pub(crate) fn printable(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_control() {

@@ -1,7 +1,11 @@
 //! Side trees: state derived from the ledger and kept beside it so that a
 //! restart need not recompute it — the folded views' snapshot
 //! (`domain::snapshot`) and the last point `verify` checked
-//! (`ledger::verify`).
+//! (`ledger::verify`) — and two small queues that are not in the ledger at
+//! all: the certificate requests a parent received over the network
+//! (`service::cert_inbox`) and where a newcomer sent its own
+//! (`service::cert_outbox`). Their owners sync the store after writing
+//! them, so they survive a restart; losing one costs a newcomer a resend.
 //!
 //! Each side tree is its own sled tree, never the `ledger` tree: whatever
 //! is in one can be thrown away and rebuilt from the entries, so it is
@@ -23,6 +27,10 @@ pub enum Side {
     FoldSnapshot,
     /// The ledger digest and time up to which `verify` found no problem.
     Verified,
+    /// Certificate requests received over the network, by subject key.
+    CertInbox,
+    /// Parent posts this post sent its certificate request to.
+    CertOutbox,
 }
 
 impl Side {
@@ -30,6 +38,8 @@ impl Side {
         match self {
             Side::FoldSnapshot => b"side/fold-snapshot",
             Side::Verified => b"side/verified",
+            Side::CertInbox => b"side/cert-inbox",
+            Side::CertOutbox => b"side/cert-outbox",
         }
     }
 }

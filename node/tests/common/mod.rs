@@ -2,6 +2,7 @@
 //! genesis, certificates, notes and ledgers opened in it.
 #![allow(dead_code)]
 
+pub mod certs;
 pub mod cli;
 pub mod running;
 

@@ -9,6 +9,8 @@
 //!   and re-exported here.
 //! - [`request`]: the signed request a newcomer carries to its parent.
 //! - [`certfile`]: what the parent hands back: certificate chain + genesis.
+//! - [`handover`]: the same request and answer carried over the network
+//!   (`/liandong/cert-request/1`), for a newcomer not yet admitted.
 //! - [`state`]: the deterministic fold of those entries: the
 //!   [`crate::Directory`] of posts, revocation and quarantine, and the
 //!   admission rule every received entry passes before it is stored.
@@ -19,6 +21,7 @@ pub mod affected;
 pub mod certfile;
 pub mod error;
 pub mod genesis;
+pub mod handover;
 pub mod request;
 mod resolve;
 pub mod state;

@@ -124,6 +124,8 @@ fn dev_row(p: &PostInfo, top: Level) -> Row {
         node: p.node.to_hex(),
         name: p.name.clone(),
         level: p.level.name_zh().into(),
+        level_en: p.level.name_en().into(),
+        unit_type_en: p.unit_type.name().into(),
         region: p.region.to_string(),
         unit_type: p.unit_type.name_zh().into(),
         roles: p.roles.iter().map(|r| r.0.clone()).collect(),

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod cap;
+pub mod certs;
 pub mod events;
 pub mod forces;
 pub mod ledger;

@@ -1,125 +1,182 @@
-//! `liandong cert install`: the newcomer stores the certificate file its
-//! parent issued — through the ordinary ingest path, so every certificate
-//! in the chain is checked like any received entry.
+//! `liandong cert install`: the newcomer stores the certificate its parent
+//! issued — from the file it carried, or collected over the network from
+//! where `cert request --send` handed the request (`--from-network`).
+//! With the store, or through the running node (`POST
+//! /api/members/install`); the file is checked by `service::cert_install`
+//! on both paths, then goes through the ordinary ingest path.
 
 use std::path::PathBuf;
 
 use clap::Args;
-use liandong_protocol::limits::HARD_MAX_ENCODED_BYTES;
-use liandong_protocol::trust::certfile::CERT_FILE_MAGIC;
-use liandong_protocol::trust::{CertFile, SignedGenesis};
-use liandong_protocol::{Body, validate};
+use libp2p::Multiaddr;
 use serde_json::json;
 
-use super::{network_post, read_bounded};
+use super::read_bounded;
+use crate::cli::access::{self, Access};
 use crate::cli::{CliError, output};
+use crate::clock;
 use crate::datadir::DataDir;
-use crate::ledger::ItemOutcome;
+use crate::net::courier;
+use crate::post::Post;
+use crate::service::cert_install::{self, InstallError, Installed, MAX_CERT_FILE_BYTES};
+use crate::service::cert_outbox;
+use crate::service::cert_request::{self, InstallAnswer, Sent};
 use crate::store::Durability;
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
     /// The certificate file from the parent post / 证书文件
-    pub file: PathBuf,
+    #[arg(
+        required_unless_present = "from_network",
+        conflicts_with = "from_network"
+    )]
+    pub file: Option<PathBuf>,
+    /// Collect it over the network: from ADDR, or from where `cert request
+    /// --send` sent the request / 从网络取回证书
+    #[arg(long, value_name = "ADDR", num_args = 0..=1)]
+    pub from_network: Option<Option<String>>,
     #[arg(long)]
     pub json: bool,
 }
 
+pub(super) fn install_error(e: InstallError) -> CliError {
+    match e {
+        InstallError::Invalid(m) => CliError::Invalid(m),
+        InstallError::Ledger(l) => l.into(),
+    }
+}
+
+pub(super) fn parse_addr(text: &str) -> Result<Multiaddr, CliError> {
+    text.trim().parse().map_err(|e| {
+        CliError::Usage(format!(
+            "{text} is not a network address (multiaddr, e.g. /ip4/10.1.2.3/tcp/7400/p2p/12D3…): {e} / 地址格式有误"
+        ))
+    })
+}
+
+/// Installs a certificate file into the post's own ledger.
+pub(super) fn install_local(post: &Post, file: &[u8]) -> Result<Installed, CliError> {
+    let ledger = &post.ledger;
+    let checked = cert_install::check(ledger, &post.config.post, file).map_err(install_error)?;
+    let outcomes = ledger.ingest_each(&checked.entries, Durability::Durable)?;
+    let installed = cert_install::finish(ledger, &checked, &outcomes).map_err(install_error)?;
+    cert_outbox::clear(ledger)?;
+    Ok(installed)
+}
+
+/// Asks each address (the one given, or every one the request went to)
+/// until the certificate comes back, and installs it.
+fn collect_local(post: &Post, addr: Option<&str>) -> Result<InstallAnswer, CliError> {
+    let given = addr.map(parse_addr).transpose()?;
+    let addrs = cert_outbox::targets(&post.ledger, given)?.map_err(CliError::Usage)?;
+    let mut asked = Vec::new();
+    for a in addrs {
+        let answer = courier::collect_blocking(&a, post.ledger.node_id(), || {
+            cert_request::sign(&post.ledger, &post.config.post, clock::now_ms())
+                .map(|(_, _, bytes)| bytes)
+                .map_err(CliError::from)
+        })?;
+        let mut sent = Sent::new(a.to_string(), &answer);
+        if let liandong_protocol::trust::handover::CertAnswer::Issued { file } = answer {
+            let installed = install_local(post, &file)?;
+            sent.installed = Some(installed.clone());
+            asked.push(sent);
+            return Ok(InstallAnswer {
+                installed: Some(installed),
+                asked,
+            });
+        }
+        asked.push(sent);
+    }
+    Ok(InstallAnswer {
+        installed: None,
+        asked,
+    })
+}
+
 pub fn run(data_dir: &DataDir, args: InstallArgs) -> Result<(), CliError> {
-    let (post, _) = network_post(data_dir)?;
-    let invalid = |why: String| CliError::Invalid(why);
-    let bytes = read_bounded(&args.file, CERT_FILE_MAGIC.len() + HARD_MAX_ENCODED_BYTES)?;
-    let cf = CertFile::from_file_bytes(&bytes).map_err(|e| invalid(e.to_string()))?;
-    let theirs = SignedGenesis::from_bytes(&cf.genesis).map_err(|e| invalid(e.to_string()))?;
-    if theirs.network_id() != post.ledger.network() {
-        return Err(invalid(format!(
-            "the certificate is for network {} ({}), this post is in {} / 证书属于其他网络",
-            theirs.genesis().name,
-            theirs.network_id().short(),
-            post.ledger.network().short()
-        )));
-    }
-    let entries = cf.entries();
-    let own = post.ledger.node_id();
-    let Some(last) = entries.last() else {
-        return Err(invalid("the certificate file holds no certificate".into()));
+    let file = args
+        .file
+        .as_deref()
+        .map(|p| read_bounded(p, MAX_CERT_FILE_BYTES))
+        .transpose()?;
+    let answer = match access::open(data_dir)? {
+        Access::Local(post) => match &file {
+            Some(bytes) => InstallAnswer {
+                installed: Some(install_local(&post, bytes)?),
+                asked: Vec::new(),
+            },
+            None => collect_local(&post, args.from_network.clone().flatten().as_deref())?,
+        },
+        // `liandong run` holds the store: the node installs (and asks the
+        // network) itself.
+        Access::Running(client) => client
+            .post::<_, InstallAnswer>(
+                "/api/members/install",
+                &json!({
+                    "file_hex": file.as_ref().map(hex::encode),
+                    "from_network": args.from_network.is_some(),
+                    "addr": args.from_network.clone().flatten(),
+                }),
+            )
+            .map_err(access::remote)?,
     };
-    let leaf = validate(last, &post.ledger.context()).map_err(|e| invalid(e.to_string()))?;
-    let Ok(Body::Certificate(cert)) = leaf.body() else {
-        return Err(invalid(
-            "the file's last entry is not a certificate / 文件中没有证书".into(),
-        ));
-    };
-    if cert.subject != own {
-        return Err(invalid(format!(
-            "this certificate is for another post ({}), not this one ({}) / 证书不属于本节点",
-            cert.subject.short(),
-            own.short()
-        )));
-    }
-    let me = &post.config.post;
-    if cert.region != me.region || cert.level != me.level {
-        return Err(invalid(format!(
-            "the certificate names {} {}, but this post is configured as {} {}; \
-             ask the parent for a matching certificate / 证书的级别或区划与本节点配置不符",
-            cert.level.name_zh(),
-            cert.region,
-            me.level.name_zh(),
-            me.region
-        )));
-    }
-
-    let outcomes = post.ledger.ingest_each(&entries, Durability::Durable)?;
-    match outcomes.last() {
-        Some(ItemOutcome::Added(_) | ItemOutcome::Duplicate(_) | ItemOutcome::Fork(_)) => {}
-        Some(ItemOutcome::Refused(e)) => {
-            return Err(invalid(format!(
-                "the certificate is refused / 证书未获准: {e}"
-            )));
-        }
-        Some(ItemOutcome::Rejected(e)) => {
-            return Err(invalid(format!(
-                "the certificate is invalid / 证书无效: {e}"
-            )));
-        }
-        Some(ItemOutcome::OutOfScope(_)) | None => {
-            return Err(invalid(
-                "the certificate lies outside this post's region / 证书不在本节点区划内".into(),
-            ));
-        }
-    }
-    let post_info = post.ledger.resolve(&own, post.ledger.now_hlc())?;
-
     if args.json {
-        output::print_json(&json!({
-            "installed": leaf.id().to_hex(),
-            "chain": entries.len(),
-            "name": post_info.name,
-            "level": post_info.level,
-            "region": post_info.region,
-            "roles": post_info.roles,
-            "can_certify": post_info.can_certify,
-            "issuer": leaf.author().to_hex(),
-        }));
-    } else {
-        println!(
-            "证书已安装 / certificate installed: {} · {} · {}",
-            post_info.name,
-            post_info.level.name_zh(),
-            post_info.region
-        );
-        println!(
-            "  签发单位 / issued by {} · 证书链 / chain of {}",
-            leaf.author().short(),
-            entries.len()
-        );
-        if !post_info.roles.is_empty() {
-            let roles: Vec<&str> = post_info.roles.iter().map(|r| r.0.as_str()).collect();
-            println!("  角色 / roles: {}", roles.join(", "));
+        // A file's install answers what was installed, as it always has.
+        match (&answer.installed, args.file.is_some()) {
+            (Some(i), true) => output::print_json(i),
+            _ => output::print_json(&answer),
         }
-        println!(
-            "本节点已获认证，其条目将被其他节点接收 / this post is certified; peers will accept its entries"
-        );
+    } else {
+        for a in &answer.asked {
+            print_asked(a);
+        }
+        if let Some(i) = &answer.installed {
+            print_installed(i);
+        }
+    }
+    if answer.installed.is_none() {
+        return Err(CliError::Failed(
+            "not issued yet: ask again later / 上级尚未签发，请稍后再取".into(),
+        ));
     }
     Ok(())
+}
+
+pub(super) fn print_asked(a: &Sent) {
+    let what = match a.answer.as_str() {
+        "received" => format!(
+            "已收到，等待签发 / received, waiting ({} 份待办 in the queue)",
+            a.waiting.unwrap_or(0)
+        ),
+        "pending" => "等待签发 / waiting to be issued".into(),
+        "issued" => "已签发 / issued".into(),
+        "unknown" => "对方没有该申请 / unknown there".into(),
+        _ => format!(
+            "被拒绝 / refused: {}",
+            output::terminal_safe(a.detail.as_deref().unwrap_or(""))
+        ),
+    };
+    println!("{} — {what}", a.to);
+}
+
+pub(super) fn print_installed(i: &Installed) {
+    println!(
+        "证书已安装 / certificate installed: {} · {} · {}",
+        output::terminal_safe(&i.name),
+        i.level.name_zh(),
+        i.region
+    );
+    println!(
+        "  签发单位 / issued by {} · 证书链 / chain of {}",
+        &i.issuer[..8.min(i.issuer.len())],
+        i.chain
+    );
+    if !i.roles.is_empty() {
+        let roles: Vec<&str> = i.roles.iter().map(|r| r.0.as_str()).collect();
+        println!("  角色 / roles: {}", roles.join(", "));
+    }
+    println!(
+        "本节点已获认证，其条目将被其他节点接收 / this post is certified; peers will accept its entries"
+    );
 }

@@ -1,30 +1,33 @@
-//! `liandong cert issue`: at the parent post, certify a newcomer.
-//!
-//! The parent checks its own authority first (the same rule engine every
-//! post will apply to the certificate), then writes the certificate into
-//! its ledger and a certificate file — the certificate, the parent's own
-//! chain up to the root, and the genesis — for the USB stick.
+//! `liandong cert issue`: at the parent post, certify a newcomer — from
+//! the request file it carried, or from a request it handed over the
+//! network (`--request ID`, see `cert requests`). With the store, or
+//! through the running node (`POST /api/members/issue`); the checks are
+//! `service::cert_issue`'s on both paths.
 
 use std::path::PathBuf;
 
 use clap::Args;
-use liandong_protocol::authority::{Action, Role};
 use liandong_protocol::trust::request::MAX_REQUEST_BYTES;
-use liandong_protocol::trust::{CertFile, CertRequest, Certificate};
-use liandong_protocol::{Body, Level, RegionCode, Status, TrustError};
+use liandong_protocol::{Level, RegionCode, Status};
 use serde_json::json;
 
-use super::{network_post, read_bounded};
+use super::read_bounded;
+use crate::cli::access::{self, Access};
 use crate::cli::{CliError, output};
 use crate::clock;
 use crate::datadir::DataDir;
 use crate::genesis::write_file;
-use crate::ledger::LedgerError;
+use crate::service::cert_inbox;
+use crate::service::cert_issue::{self, IssueError, IssueOutcome, IssueSpec};
 
 #[derive(Debug, Args)]
 pub struct IssueArgs {
     /// The request file the newcomer wrote / 证书申请文件
-    pub request: PathBuf,
+    #[arg(required_unless_present = "queued", conflicts_with = "queued")]
+    pub request: Option<PathBuf>,
+    /// A request handed over the network: its id from `cert requests` (8+ characters) / 网络提交的申请编号
+    #[arg(long = "request", value_name = "ID")]
+    pub queued: Option<String>,
     /// The level certified: province, prefecture, county, township, village / 级别
     #[arg(long)]
     pub level: Level,
@@ -46,173 +49,124 @@ pub struct IssueArgs {
     /// Certify a level or region other than the request asked for / 允许与申请不符的级别或区划
     #[arg(long)]
     pub force: bool,
-    /// The certificate file to write / 输出证书文件
+    /// The certificate file to write (needed for a request file; a request
+    /// handed over the network is answered over the network) / 输出证书文件
     #[arg(short = 'o', long = "output")]
-    pub output: PathBuf,
+    pub output: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
 
+pub(super) fn issue_error(e: IssueError) -> CliError {
+    match e {
+        IssueError::Usage(m) => CliError::Usage(m),
+        IssueError::Invalid(m) => CliError::Invalid(m),
+        IssueError::Ledger(l) => l.into(),
+        IssueError::Failed(m) => CliError::Failed(m),
+    }
+}
+
 pub fn run(data_dir: &DataDir, args: IssueArgs) -> Result<(), CliError> {
-    let (post, genesis) = network_post(data_dir)?;
-    let request = CertRequest::verify(&read_bounded(&args.request, MAX_REQUEST_BYTES)?)
-        .map_err(|e| CliError::Invalid(e.to_string()))?;
-    if request.network != post.ledger.network() {
-        return Err(CliError::Invalid(format!(
-            "the request is for network {}, this post is in {} / 申请来自其他网络",
-            request.network.short(),
-            post.ledger.network().short()
-        )));
-    }
-    if args.region.level() != args.level {
-        return Err(CliError::Usage(format!(
-            "region {} is not at level {} / 区划代码与级别不符",
-            args.region, args.level
-        )));
-    }
-    // A mistyped region certifies the wrong post for good (a certificate
-    // can be superseded, not withdrawn without voiding): the operator
-    // confirms a difference from what the newcomer asked for.
-    let differs = request.level != args.level || request.region != args.region;
-    if differs && !args.force {
-        return Err(CliError::Usage(format!(
-            "申请的是 {} {}，本次给出 {} {}：核对后重试，确需不同时加 --force / the request asked for {} {}, not {} {}; check, or add --force",
-            request.level.name_zh(),
-            request.region,
-            args.level.name_zh(),
-            args.region,
-            request.level,
-            request.region,
-            args.level,
-            args.region
-        )));
-    }
-    let now = clock::now_ms();
-    let valid_until_ms = args
-        .valid_until
-        .as_deref()
-        .map(|t| clock::parse_time_ms(t, now))
-        .transpose()
-        .map_err(|e| CliError::Usage(e.to_string()))?;
-    if valid_until_ms.is_some_and(|until| until <= now) {
+    if args.request.is_some() && args.output.is_none() {
         return Err(CliError::Usage(
-            "--valid-until lies in the past / 有效期已过".into(),
+            "a request file is answered with a certificate file: add -o FILE / 请用 -o 指定证书文件".into(),
         ));
     }
-    let cert = Certificate {
-        subject: request.subject,
-        name: request.name.clone(),
+    let file = args
+        .request
+        .as_deref()
+        .map(|p| read_bounded(p, MAX_REQUEST_BYTES))
+        .transpose()?;
+    let spec = IssueSpec {
         level: args.level,
         region: args.region.clone(),
-        unit_type: request.unit_type.clone(),
-        roles: args
-            .roles
-            .iter()
-            .filter(|r| !r.trim().is_empty())
-            .map(|r| Role::new(r))
-            .collect(),
+        roles: args.roles.clone(),
         can_certify: args.can_certify,
+        valid_until: args.valid_until.clone(),
         cooperates: args.cooperates.clone(),
-        // From the newcomer's first entry on: what it recorded while it
-        // waited becomes valid with its certificate.
-        valid_from_ms: request.since_ms.min(request.created_ms).min(now),
-        valid_until_ms,
+        force: args.force,
     };
-    cert.check(post.ledger.limits())
-        .map_err(|e| CliError::Invalid(e.to_string()))?;
-
-    // This post's own authority, by the rules every peer will apply.
-    let own = post.ledger.node_id();
-    let me = post.ledger.resolve(&own, post.ledger.now_hlc())?;
-    if request.subject == own {
-        return Err(LedgerError::Refused(TrustError::SelfSubject).into());
+    let outcome = match access::open(data_dir)? {
+        Access::Local(post) => {
+            let ledger = &post.ledger;
+            let bytes = match (file, &args.queued) {
+                (Some(bytes), _) => bytes,
+                (None, Some(id)) => cert_inbox::find(ledger, id)?.map_err(CliError::Usage)?,
+                (None, None) => {
+                    return Err(CliError::Usage("no request given / 未给出申请".into()));
+                }
+            };
+            let now = clock::now_ms();
+            let planned = cert_issue::plan(ledger, &bytes, &spec, now).map_err(issue_error)?;
+            let (scope, body) = planned.entry();
+            let subject = planned.cert.subject;
+            let entry = ledger.author(scope, Status::Actual, body)?;
+            let outcome = cert_issue::finish(planned, &entry).map_err(issue_error)?;
+            cert_inbox::mark_issued(ledger, &subject, &outcome.certificate, now)?;
+            outcome
+        }
+        // `liandong run` holds the store: the node checks, writes and
+        // gossips the certificate.
+        Access::Running(client) => client
+            .post::<_, IssueOutcome>(
+                "/api/members/issue",
+                &json!({
+                    "request_file_hex": file.map(hex::encode),
+                    "request": args.queued,
+                    "spec": spec,
+                }),
+            )
+            .map_err(access::remote)?,
+    };
+    if let Some(path) = &args.output {
+        let bytes = hex::decode(&outcome.file_hex)
+            .map_err(|e| CliError::Failed(format!("certificate file: {e}")))?;
+        write_file(path, &bytes)
+            .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
     }
-    // A revoked key stays revoked whatever certifies it later: say so
-    // instead of writing a certificate that changes nothing.
-    if let Some(r) = post
-        .ledger
-        .with_trust(|t| t.revoked(&request.subject))
-        .flatten()
-    {
-        return Err(CliError::Invalid(format!(
-            "key {} was revoked from {}; a new certificate does not revive it — the post needs a new key (docs/trust.md, 误吊销的补救) / 该密钥已被吊销，须换新密钥后重新申请",
-            request.subject.short(),
-            clock::format_hlc(r.at)
-        )));
-    }
-    if genesis.genesis().is_root(&request.subject) {
-        return Err(LedgerError::Refused(TrustError::RootSubject {
-            subject: request.subject,
-        })
-        .into());
-    }
-    genesis
-        .genesis()
-        .policy
-        .check(
-            &me,
-            &Action::Certify {
-                subject_level: cert.level,
-                subject_region: &cert.region,
-                subject_unit: &cert.unit_type,
-                subject_can_certify: cert.can_certify,
-            },
-        )
-        .map_err(|e| CliError::Invalid(e.to_string()))?;
-    let chain = post.ledger.own_chain()?.ok_or_else(|| {
-        CliError::Failed(
-            "this post's own certificate chain is incomplete here / 本节点证书链不完整".into(),
-        )
-    })?;
+    print(&outcome, &args);
+    Ok(())
+}
 
-    let entry = post.ledger.author(
-        args.region.clone(),
-        Status::Actual,
-        Body::Certificate(cert.clone()),
-    )?;
-    let mut entries = chain;
-    entries.push(entry.wire().to_vec());
-    let file = CertFile::new(genesis.bytes().to_vec(), entries)
-        .to_file_bytes()
-        .map_err(|e| CliError::Failed(e.to_string()))?;
-    write_file(&args.output, &file)
-        .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", args.output.display())))?;
-
+fn print(outcome: &IssueOutcome, args: &IssueArgs) {
     if args.json {
-        output::print_json(&json!({
-            "certificate": entry.id().to_hex(),
-            "subject": cert.subject.to_hex(),
-            "name": cert.name,
-            "level": cert.level,
-            "region": cert.region,
-            "unit_type": cert.unit_type,
-            "roles": cert.roles,
-            "can_certify": cert.can_certify,
-            "file": args.output.display().to_string(),
-            "differs_from_request": differs,
-        }));
-    } else {
-        println!(
-            "已签发证书 / certificate issued: {} → {} ({} {})",
-            me.name,
-            cert.name,
-            cert.level.name_zh(),
-            cert.region
-        );
-        if differs {
-            println!(
-                "注意 / note: 申请的是 {} {}，按 --force 签发为 {} {} / certified other than requested (--force)",
-                request.level.name_zh(),
-                request.region,
-                cert.level.name_zh(),
-                cert.region
+        let mut v = serde_json::to_value(outcome).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("file_hex");
+            o.insert(
+                "file".into(),
+                json!(args.output.as_ref().map(|p| p.display().to_string())),
             );
         }
-        println!("证书文件 / certificate file: {}", args.output.display());
+        output::print_json(&v);
+        return;
+    }
+    println!(
+        "已签发证书 / certificate issued: {} → {} ({} {})",
+        output::terminal_safe(&outcome.issuer),
+        output::terminal_safe(&outcome.name),
+        outcome.level.name_zh(),
+        outcome.region
+    );
+    if outcome.differs_from_request {
         println!(
-            "下一步 / next: 在下级节点运行 liandong cert install {}",
-            args.output.display()
+            "注意 / note: 申请的是 {} {}，按 --force 签发为 {} {} / certified other than requested (--force)",
+            outcome.requested_level.name_zh(),
+            outcome.requested_region,
+            outcome.level.name_zh(),
+            outcome.region
         );
     }
-    Ok(())
+    match &args.output {
+        Some(path) => {
+            println!("证书文件 / certificate file: {}", path.display());
+            println!(
+                "下一步 / next: 在下级节点运行 liandong cert install {}",
+                path.display()
+            );
+        }
+        None => println!(
+            "下级节点下次询问时经网络取回证书 / the newcomer collects it over the network when it next asks"
+        ),
+    }
 }

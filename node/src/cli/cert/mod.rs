@@ -1,15 +1,21 @@
-//! `liandong cert …`: certificates, carried between posts on a USB stick.
+//! `liandong cert …`: certificates, carried between posts on a USB stick
+//! or handed over the network.
 //!
-//! A newcomer writes a request (`request`), its parent post checks its own
-//! authority and issues a certificate file (`issue`), the newcomer installs
-//! it (`install`). `list` shows the certificate tree this post holds;
-//! `revoke` withdraws a certificate below this post, after a preview. Certificates are
-//! ledger entries: once written they also travel by sync and bundles.
+//! A newcomer writes a request (`request`, or `request --send ADDR`), its
+//! parent post checks its own authority and issues a certificate (`issue`;
+//! `requests` lists those handed over the network), the newcomer installs
+//! it (`install FILE`, or `install --from-network`; a running newcomer
+//! collects it by itself). `list` shows the certificate tree this post
+//! holds; `revoke` withdraws a certificate below this post, after a
+//! preview. Certificates are ledger entries: once written they also travel
+//! by sync and bundles. Every verb works while `liandong run` holds the
+//! store, through its local API.
 
 mod install;
 mod issue;
 pub(crate) mod list;
 mod request;
+mod requests;
 mod revoke;
 
 use std::fs::File;
@@ -17,17 +23,16 @@ use std::io::Read;
 use std::path::Path;
 
 use clap::Subcommand;
-use liandong_protocol::SignedGenesis;
 
 use super::CliError;
 use crate::datadir::DataDir;
-use crate::ledger::LedgerError;
-use crate::post::Post;
 
 #[derive(Debug, Subcommand)]
 pub enum CertCommand {
     /// Write a certificate request for this post / 生成证书申请
     Request(request::RequestArgs),
+    /// Requests handed to this post over the network / 网络提交的证书申请
+    Requests(requests::RequestsArgs),
     /// Issue a certificate for a post below this one / 为下级签发证书
     Issue(issue::IssueArgs),
     /// Install this post's certificate file / 安装本节点证书
@@ -41,19 +46,12 @@ pub enum CertCommand {
 pub fn run(data_dir: &DataDir, cmd: CertCommand) -> Result<(), CliError> {
     match cmd {
         CertCommand::Request(args) => request::run(data_dir, args),
+        CertCommand::Requests(args) => requests::run(data_dir, args),
         CertCommand::Issue(args) => issue::run(data_dir, args),
         CertCommand::Install(args) => install::run(data_dir, args),
         CertCommand::List(args) => list::run(data_dir, args),
         CertCommand::Revoke(args) => revoke::run(data_dir, args),
     }
-}
-
-/// Opens a post that belongs to a network; certificates mean nothing in
-/// development mode.
-fn network_post(data_dir: &DataDir) -> Result<(Post, SignedGenesis), CliError> {
-    let post = Post::open(data_dir)?;
-    let genesis = post.genesis.clone().ok_or(LedgerError::NoGenesis)?;
-    Ok((post, genesis))
 }
 
 /// Reads a file an operator hands us, refusing it unread when it is larger
