@@ -1438,7 +1438,7 @@
         r.counts ? null : h("span", { class: "badge b-grey" }, t("cert_rev_void")))))] : null;
     const regionNode = (n) => h("li", {},
       h("div", { class: "node-line" },
-        region(n.code), h("span", { class: "mono small muted" }, n.code), h("span", { class: "badge b-outline" }, levelName(n.level)),
+        region(n.code), h("span", { class: "region-code mono small muted" }, n.code), h("span", { class: "badge b-outline" }, levelName(n.level)),
         n.posts.length ? h("b", {}, n.posts.join("、")) : null,
         n.incidents ? h("span", { class: "badge b-red" }, t("ov_active") + " " + n.incidents) : null,
         n.warnings ? h("span", { class: "badge b-amber" }, t("ov_warnings") + " " + n.warnings) : null),
@@ -1555,7 +1555,7 @@
     dlg.replaceChildren(...[
       h("h2", {}, t("cert_revoke_title")),
       h("table", { class: "kv", id: "revoke-preview" },
-        row(t("by"), [h("b", {}, p.name), " ", p.level, " ", h("span", { class: "mono" }, p.region), " ", h("span", { class: "code mono" }, p.subject.slice(0, 8))]),
+        row(t("by"), [h("b", {}, p.name), " ", levelName(p.level), " ", region(p.region), " ", h("span", { class: "code mono" }, p.subject.slice(0, 8))]),
         row(t("cert_effective"), fmtFull(p.effective_ms)),
         p.already_revoked_since ? row(t("cert_already"), p.already_revoked_since) : null,
         row(t("cert_voids_here"), String(p.voids)),

@@ -991,7 +991,7 @@ fn members_page_issues_and_revokes_only_after_confirmation() {
             "老沙湾镇应急办",
         )
         .map(drop));
-    shot("20-county-members-request");
+    shot("40-county-members-request");
     ok(browser.click_css(&format!("[data-issue='{}']", &newcomer_id[..8])));
     ok(browser.wait_text("#issue-form", "654203107").map(drop));
 
@@ -1000,7 +1000,7 @@ fn members_page_issues_and_revokes_only_after_confirmation() {
     ok(browser.wait_text("#issue-mismatch", "654203108").map(drop));
     ok(browser.click_css("#issue-form button[type=submit]"));
     ok(browser.wait_text("#issue-mismatch", "654203107").map(drop));
-    shot("21-county-issue-mismatch");
+    shot("41-county-issue-mismatch");
     let (_, rows) = api.get("/api/members/requests");
     assert_eq!(rows[0]["status"], "pending", "{rows}");
 
@@ -1034,7 +1034,7 @@ fn members_page_issues_and_revokes_only_after_confirmation() {
         .and_then(|e| browser.text(&e))
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!dialog.contains("null"), "{dialog}");
-    shot("22-county-revoke-dialog");
+    shot("42-county-revoke-dialog");
 
     // No reason: nothing revoked.
     ok(browser.click_css("#revoke-confirm"));
@@ -1065,14 +1065,14 @@ fn members_page_issues_and_revokes_only_after_confirmation() {
         .max()
         .unwrap_or(0);
     assert!(longest_number < 13, "no raw milliseconds: {tree}");
-    shot("23-county-revoked");
+    shot("43-county-revoked");
     // The same page in English.
     ok(browser.click_css("#lang-toggle"));
     ok(browser.wait_text("main", "Certificate requests").map(drop));
     ok(browser
         .wait_text("[data-request]", "issued, not yet collected")
         .map(drop));
-    shot("24-county-members-en");
+    shot("44-county-members-en");
     ok(browser.click_css("#lang-toggle"));
     let (_, members) = api.get("/api/members");
     assert_eq!(
