@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use liandong_protocol::{Level, NodeId, RegionCode};
+use liandong_protocol::{Level, NodeId, PostInfo, RegionCode};
 use serde::Serialize;
 
 use crate::api::{ApiError, ApiState};
@@ -149,9 +149,7 @@ async fn parent_of(s: &ApiState, mine: &RegionCode, heard: &[HeardPost], now: u6
             Ok(above
                 .into_iter()
                 .map(|region| {
-                    let post = latest
-                        .iter()
-                        .find(|p| p.region == region && p.level == region.level());
+                    let post = post_of(&latest, &region);
                     let name = post.map(|p| p.name.clone());
                     let last_entry = post.and_then(|p| newest_by(l, &p.node));
                     (region, name, last_entry)
@@ -192,6 +190,18 @@ async fn parent_of(s: &ApiState, mine: &RegionCode, heard: &[HeardPost], now: u6
     }
 }
 
+/// The post that runs `region`: its command post, not one of its member
+/// units (a county's fire brigade is county-level too), else any post of
+/// that region and level.
+fn post_of<'a>(posts: &'a [PostInfo], region: &RegionCode) -> Option<&'a PostInfo> {
+    let runs = |p: &&PostInfo| p.region == *region && p.level == region.level();
+    posts
+        .iter()
+        .filter(runs)
+        .find(|p| p.is_command_post())
+        .or_else(|| posts.iter().find(runs))
+}
+
 /// The wall time of the newest entry by `author` in the store.
 /// A store error leaves it unknown (and is logged), as for a silent post.
 fn newest_by(l: &crate::ledger::Ledger, author: &NodeId) -> Option<u64> {
@@ -203,4 +213,38 @@ fn newest_by(l: &crate::ledger::Ledger, author: &NodeId) -> Option<u64> {
         .filter_map(|id| l.store().get(id).map_err(logged).ok().flatten())
         .map(|e| e.hlc().wall_ms())
         .max()
+}
+
+#[cfg(test)]
+mod tests {
+    use liandong_protocol::UnitType;
+
+    use super::*;
+
+    fn post(name: &str, region: &str, unit: UnitType) -> PostInfo {
+        let region: RegionCode = region.parse().expect("region");
+        PostInfo {
+            node: NodeId([name.len() as u8; 32]),
+            name: name.into(),
+            level: region.level(),
+            region,
+            unit_type: unit,
+            roles: Vec::new(),
+            can_certify: false,
+            cooperates: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_region_is_run_by_its_command_post_not_a_member_unit() {
+        let county: RegionCode = "654203".parse().expect("region");
+        let fire = post("沙湾市消防救援大队", "654203", UnitType::Fire);
+        let command = post("沙湾市应急管理局", "654203", UnitType::Command);
+        let town = post("西戈壁镇", "654203106", UnitType::Command);
+        let posts = [fire.clone(), town.clone(), command.clone()];
+        assert_eq!(post_of(&posts, &county), Some(&command));
+        // With no command post known, a member unit still answers for it.
+        assert_eq!(post_of(&[fire.clone(), town], &county), Some(&fire));
+        assert_eq!(post_of(&[], &county), None);
+    }
 }
