@@ -3,116 +3,31 @@
 //! of bundles (uncertified authors, revoked keys, a revocation that
 //! arrives after the entries it voids).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::certs::{Net, liandong, node_id, ok_json, s, stderr};
 use serde_json::Value;
 
-fn liandong(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_liandong"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("LIANDONG_DATA_DIR")
-        .output()
-        .expect("run liandong")
+/// What this file's tests do with the shared network (`common::certs`):
+/// certificates with extra flags, checked as issued and installed, and
+/// bundles carried and refused.
+trait TrustNet {
+    fn certify_with(&self, parent: &Path, child: &Path, level: &str, region: &str, extra: &[&str]);
+    fn bundle(&self, from: &Path, name: &str, extra: &[&str]) -> PathBuf;
+    fn import(&self, into: &Path, file: &Path) -> Value;
+    fn import_refused(&self, into: &Path, file: &Path) -> Value;
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok_json(o: Output) -> Value {
-    assert!(o.status.success(), "failed: {}", stderr(&o));
-    serde_json::from_slice(&o.stdout).expect("json on stdout")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf8 path")
-}
-
-/// A network of posts in one temporary directory.
-struct Net {
-    tmp: tempfile::TempDir,
-    root: PathBuf,
-}
-
-impl Net {
-    /// The national root post and its genesis.
-    fn new() -> Net {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let root = tmp.path().join("national");
-        ok_json(liandong(
-            &root,
-            &[
-                "init",
-                "--name",
-                "国家应急指挥中心",
-                "--level",
-                "national",
-                "--region",
-                "00",
-                "--json",
-            ],
-        ));
-        let g = ok_json(liandong(
-            &root,
-            &["genesis", "create", "--name", "测试联动网", "--json"],
-        ));
-        assert_eq!(g["roots"].as_array().map(Vec::len), Some(1));
-        Net { tmp, root }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.tmp.path().join(name)
-    }
-
-    /// A newcomer joins with the root's genesis file (not yet certified).
-    fn join(&self, name: &str, unit: &str, level: &str, region: &str) -> PathBuf {
-        let dir = self.path(name);
-        let genesis = self.root.join("genesis.bin");
-        let out = ok_json(liandong(
-            &dir,
-            &[
-                "init",
-                "--genesis",
-                s(&genesis),
-                "--name",
-                unit,
-                "--level",
-                level,
-                "--region",
-                region,
-                "--json",
-            ],
-        ));
-        assert_eq!(out["certified"], false);
-        dir
-    }
-
+impl TrustNet for Net {
     /// request → issue at `parent` → install at `child`.
-    fn certify(&self, parent: &Path, child: &Path, level: &str, region: &str, extra: &[&str]) {
+    fn certify_with(&self, parent: &Path, child: &Path, level: &str, region: &str, extra: &[&str]) {
         let name = child.file_name().and_then(|n| n.to_str()).expect("name");
-        let req = self.path(&format!("{name}.req"));
+        let req = self.request(child);
         let cert = self.path(&format!("{name}.cert"));
-        ok_json(liandong(
-            child,
-            &["cert", "request", "-o", s(&req), "--json"],
-        ));
-        let mut args = vec![
-            "cert",
-            "issue",
-            s(&req),
-            "--level",
-            level,
-            "--region",
-            region,
-            "-o",
-            s(&cert),
-            "--json",
-        ];
-        args.extend_from_slice(extra);
-        let issued = ok_json(liandong(parent, &args));
+        let extra = [extra, &["--json"]].concat();
+        let issued = ok_json(self.issue(parent, &req, level, region, &cert, &extra));
         assert_eq!(issued["region"], region);
         let installed = ok_json(liandong(child, &["cert", "install", s(&cert), "--json"]));
         assert_eq!(installed["region"], region);
@@ -144,13 +59,6 @@ fn note(dir: &Path, text: &str) -> Value {
     ok_json(liandong(dir, &["note", "add", text, "--json"]))
 }
 
-fn node_id(dir: &Path) -> String {
-    ok_json(liandong(dir, &["id", "--json"]))["node_id"]
-        .as_str()
-        .expect("node id")
-        .to_string()
-}
-
 /// The log rows of notes with `text`, at `dir`.
 fn notes_with(dir: &Path, text: &str) -> Vec<Value> {
     ok_json(liandong(dir, &["log", "--kind", "note", "--json"]))
@@ -166,9 +74,9 @@ fn notes_with(dir: &Path, text: &str) -> Vec<Value> {
 fn genesis_request_issue_install_across_three_posts() {
     let net = Net::new();
     let province = net.join("province", "新疆应急管理厅", "province", "65");
-    net.certify(&net.root, &province, "province", "65", &["--can-certify"]);
+    net.certify_with(&net.root, &province, "province", "65", &["--can-certify"]);
     let county = net.join("county", "沙湾市应急管理局", "county", "654203");
-    net.certify(
+    net.certify_with(
         &province,
         &county,
         "county",
@@ -212,7 +120,7 @@ fn genesis_request_issue_install_across_three_posts() {
             "--json",
         ],
     ));
-    net.certify(
+    net.certify_with(
         &county,
         &weather,
         "county",
@@ -334,9 +242,9 @@ fn an_uncertified_authors_bundle_is_refused() {
 fn a_revoked_keys_later_entries_are_refused_and_voided() {
     let net = Net::new();
     let province = net.join("province", "新疆应急管理厅", "province", "65");
-    net.certify(&net.root, &province, "province", "65", &["--can-certify"]);
+    net.certify_with(&net.root, &province, "province", "65", &["--can-certify"]);
     let county = net.join("county", "沙湾市应急管理局", "county", "654203");
-    net.certify(&net.root, &county, "county", "654203", &[]);
+    net.certify_with(&net.root, &county, "county", "654203", &[]);
 
     note(&county, "撤离前");
     let before = net.bundle(&county, "before.bundle", &[]);

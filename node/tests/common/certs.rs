@@ -64,10 +64,11 @@ impl Net {
                 "--json",
             ],
         ));
-        ok_json(liandong(
+        let g = ok_json(liandong(
             &root,
             &["genesis", "create", "--name", "测试联动网", "--json"],
         ));
+        assert_eq!(g["roots"].as_array().map(Vec::len), Some(1));
         Net { tmp, root }
     }
 
@@ -75,10 +76,11 @@ impl Net {
         self.tmp.path().join(name)
     }
 
+    /// A newcomer joins with the root's genesis file (not yet certified).
     pub fn join(&self, name: &str, unit: &str, level: &str, region: &str) -> PathBuf {
         let dir = self.path(name);
         let genesis = self.root.join("genesis.bin");
-        ok_json(liandong(
+        let out = ok_json(liandong(
             &dir,
             &[
                 "init",
@@ -93,6 +95,7 @@ impl Net {
                 "--json",
             ],
         ));
+        assert_eq!(out["certified"], false);
         dir
     }
 
