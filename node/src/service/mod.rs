@@ -17,6 +17,7 @@ pub mod cert_request;
 pub mod certs;
 pub mod events;
 pub mod http;
+pub mod operator;
 pub mod revocation;
 pub mod rows;
 pub mod status;
