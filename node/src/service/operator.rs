@@ -41,3 +41,21 @@ pub struct SignedIn {
     pub display: String,
     pub role: OperatorRole,
 }
+
+/// The operator of a CLI command that works on the store itself (no node
+/// running): the account named by `explicit` (`--operator`), else the
+/// account `os_user` maps to, else nobody.
+///
+/// Placeholder until the accounts land (issue 17, `crate::operators`):
+/// takes the explicit name as both account and display name.
+pub fn resolve_offline(
+    _data_dir: &crate::datadir::DataDir,
+    explicit: Option<&str>,
+    _os_user: Option<&str>,
+) -> Result<Option<SignedIn>, String> {
+    Ok(explicit.map(|a| SignedIn {
+        account: a.to_owned(),
+        display: a.to_owned(),
+        role: OperatorRole::Admin,
+    }))
+}
