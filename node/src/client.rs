@@ -3,6 +3,9 @@
 //! `liandong run` writes `<data-dir>/node.json` (pid, peer id, console
 //! address) and removes it on a clean stop. While a node runs it holds the
 //! store, so the other commands send their work to its local API instead.
+//! When the console serves TLS, `node.json` also carries its certificate's
+//! fingerprint, and the client trusts that certificate only
+//! (`crate::tls::pin`).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,6 +17,7 @@ use crate::datadir::DataDir;
 use crate::domain::FieldError;
 use crate::domain::error::field_lines;
 use crate::service::http::{CSRF_HEADER, MAX_BODY_BYTES};
+use crate::tls::Fingerprint;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -22,8 +26,15 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 pub struct RunInfo {
     pub pid: u32,
     pub peer_id: String,
+    /// `http://…` or, with TLS, `https://…`.
     pub console: Option<String>,
     pub listen: Vec<String>,
+    /// The SHA-256 fingerprint of the console's certificate (TLS only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console_fingerprint: Option<Fingerprint>,
+    /// The PEM file of that certificate, for `curl --cacert` (TLS only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console_cert: Option<PathBuf>,
 }
 
 pub fn run_info_path(data_dir: &DataDir) -> PathBuf {
@@ -55,6 +66,27 @@ pub enum ClientError {
     },
     #[error("cannot reach the running node: {0}")]
     Unreachable(String),
+    /// The console showed a certificate other than the pinned one, or
+    /// `node.json` names an HTTPS console without its fingerprint.
+    #[error("{0}")]
+    Untrusted(String),
+}
+
+/// A transport error, as a client error: a pin mismatch is named as such,
+/// never taken for an unreachable node.
+fn transport_error(e: ureq::Error) -> ClientError {
+    if let ureq::Error::Io(io) = &e
+        && let Some(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other))) = io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        && let Some(mismatch) = other.0.downcast_ref::<crate::tls::pin::PinMismatch>()
+    {
+        return ClientError::Untrusted(format!(
+            "{mismatch}; 若证书已更换，请重启节点以更新 node.json \
+             / if the certificate was replaced, restart the node so node.json names it"
+        ));
+    }
+    ClientError::Unreachable(e.to_string())
 }
 
 /// The node's error answer as a client error.
@@ -116,7 +148,20 @@ impl Client {
         let token = crate::config::Config::load(&data_dir.config_path())
             .ok()
             .and_then(|c| c.console.token);
-        Ok(Client::new(console.trim_end_matches('/')).with_token(token))
+        let base = console.trim_end_matches('/');
+        let client = if base.starts_with("https://") {
+            let pin = info.console_fingerprint.ok_or_else(|| {
+                ClientError::Untrusted(format!(
+                    "{} 指明 HTTPS 控制台却没有证书指纹 / names an HTTPS console without its \
+                     certificate fingerprint",
+                    run_info_path(data_dir).display()
+                ))
+            })?;
+            Client::pinned(base, pin)?
+        } else {
+            Client::new(base)
+        };
+        Ok(client.with_token(token))
     }
 
     /// Sends `token` as a bearer token with every request.
@@ -129,22 +174,38 @@ impl Client {
         self.token.as_ref().map(|t| format!("Bearer {t}"))
     }
 
-    pub fn new(base: &str) -> Client {
-        let config = ureq::Agent::config_builder()
+    fn agent_config() -> ureq::config::Config {
+        ureq::Agent::config_builder()
             .timeout_global(Some(TIMEOUT))
             .http_status_as_error(false)
-            .build();
+            .build()
+    }
+
+    /// A client of a plain-HTTP console (loopback).
+    pub fn new(base: &str) -> Client {
         Client {
             base: base.to_string(),
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::new_with_config(Self::agent_config()),
             token: None,
         }
+    }
+
+    /// A client of an HTTPS console that accepts only the certificate with
+    /// fingerprint `pin`.
+    pub fn pinned(base: &str, pin: Fingerprint) -> Result<Client, ClientError> {
+        let agent = crate::tls::pin::agent(Self::agent_config(), pin)
+            .map_err(|e| ClientError::Untrusted(format!("TLS: {e}")))?;
+        Ok(Client {
+            base: base.to_string(),
+            agent,
+            token: None,
+        })
     }
 
     fn finish<T: DeserializeOwned>(
         result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> Result<T, ClientError> {
-        let mut resp = result.map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        let mut resp = result.map_err(transport_error)?;
         let status = resp.status();
         let body = resp.body_mut();
         if status.is_success() {
@@ -228,9 +289,7 @@ impl Client {
                 req = req.query(*k, v);
             }
         }
-        let mut resp = req
-            .call()
-            .map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        let mut resp = req.call().map_err(transport_error)?;
         let status = resp.status();
         if !status.is_success() {
             return Err(refusal(status.as_u16(), resp.body_mut()));

@@ -158,6 +158,18 @@ pub struct ConsoleConfig {
     /// token, or the cookie the console's login sets).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// HTTPS for the console: `auto` (on whenever the console leaves
+    /// loopback or a certificate is configured), `on` (loopback too), or
+    /// `off` (refused off loopback). See [`ConsoleConfig::tls_plan`].
+    pub tls: TlsMode,
+    /// The certificate chain (PEM, leaf first) to serve; relative paths are
+    /// taken from the data directory. Without it, a post that needs TLS
+    /// generates a self-signed certificate at first start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cert: Option<PathBuf>,
+    /// The certificate's private key (PEM); required with `cert`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<PathBuf>,
 }
 
 impl Default for ConsoleConfig {
@@ -165,6 +177,9 @@ impl Default for ConsoleConfig {
         ConsoleConfig {
             listen: "127.0.0.1:7480".into(),
             token: None,
+            tls: TlsMode::Auto,
+            cert: None,
+            key: None,
         }
     }
 }
@@ -175,7 +190,93 @@ impl std::fmt::Debug for ConsoleConfig {
         f.debug_struct("ConsoleConfig")
             .field("listen", &self.listen)
             .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .field("tls", &self.tls)
+            .field("cert", &self.cert)
+            .field("key", &self.key)
             .finish()
+    }
+}
+
+/// `[console] tls`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// TLS off loopback (or whenever a certificate is configured), plain
+    /// HTTP on loopback.
+    #[default]
+    Auto,
+    /// TLS on every address, loopback included.
+    On,
+    /// Plain HTTP; only allowed on loopback.
+    Off,
+}
+
+/// How the console is to be served, decided from the config and the
+/// address it listens on (before any file is read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsPlan {
+    /// Plain HTTP (loopback only).
+    Plain,
+    /// The operator's certificate and key; paths as resolved against the
+    /// data directory.
+    Configured { cert: PathBuf, key: PathBuf },
+    /// The post's own self-signed certificate, generated at first start
+    /// and kept in the data directory.
+    Generated,
+}
+
+/// Why the console's TLS settings cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TlsPlanError {
+    #[error(
+        "拒绝以明文 HTTP 在非本机地址 {listen} 上提供控制台：局域网上任何人都能读到令牌和数据。\
+         请删除 [console] tls = \"off\"（将自动生成自签名证书），或配置 cert/key。\
+         / refusing to serve the console over plain HTTP on {listen}, which is not loopback: \
+         anyone on the network could read the token and the data. Remove [console] tls = \"off\" \
+         (a self-signed certificate is then generated) or configure cert and key."
+    )]
+    PlainOffLoopback { listen: std::net::SocketAddr },
+    #[error(
+        "[console] 中 cert 与 key 须同时配置（缺少 {missing}）\
+         / [console] cert and key go together: {missing} is missing"
+    )]
+    Incomplete { missing: &'static str },
+    #[error(
+        "[console] tls = \"off\" 但配置了证书；请二选一 \
+         / [console] tls = \"off\" but a certificate is configured: choose one"
+    )]
+    OffWithCertificate,
+}
+
+impl ConsoleConfig {
+    /// Decides how the console on `listen` is served: plain HTTP only on
+    /// loopback, TLS everywhere else (the token and every page would
+    /// otherwise cross the office LAN in clear). Relative `cert`/`key`
+    /// paths are taken from `data_root`.
+    pub fn tls_plan(
+        &self,
+        listen: std::net::SocketAddr,
+        data_root: &Path,
+    ) -> Result<TlsPlan, TlsPlanError> {
+        let configured = match (&self.cert, &self.key) {
+            (Some(cert), Some(key)) => Some((data_root.join(cert), data_root.join(key))),
+            (Some(_), None) => return Err(TlsPlanError::Incomplete { missing: "key" }),
+            (None, Some(_)) => return Err(TlsPlanError::Incomplete { missing: "cert" }),
+            (None, None) => None,
+        };
+        let loopback = listen.ip().is_loopback();
+        let wanted = match self.tls {
+            TlsMode::Off if configured.is_some() => return Err(TlsPlanError::OffWithCertificate),
+            TlsMode::Off if !loopback => return Err(TlsPlanError::PlainOffLoopback { listen }),
+            TlsMode::Off => false,
+            TlsMode::On => true,
+            TlsMode::Auto => !loopback || configured.is_some(),
+        };
+        Ok(match (wanted, configured) {
+            (false, _) => TlsPlan::Plain,
+            (true, Some((cert, key))) => TlsPlan::Configured { cert, key },
+            (true, None) => TlsPlan::Generated,
+        })
     }
 }
 
@@ -314,6 +415,101 @@ mod tests {
             let c = Config::parse(text, Path::new(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(c.post.region.level(), c.post.level, "{name}");
         }
+    }
+
+    fn console(text: &str) -> ConsoleConfig {
+        // The sample's own [console] section, replaced by `text`.
+        let base = sample().to_toml();
+        let start = base.find("[console]").expect("console section");
+        let end = base[start + 1..]
+            .find("\n[")
+            .map_or(base.len(), |i| start + 1 + i);
+        let toml = format!("{}{}\n[console]\n{text}\n", &base[..start], &base[end..]);
+        Config::parse(&toml, Path::new("c.toml"))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .console
+    }
+
+    fn addr(a: &str) -> std::net::SocketAddr {
+        a.parse().expect("addr")
+    }
+
+    #[test]
+    fn tls_is_off_on_loopback_and_on_everywhere_else() {
+        let data = Path::new("/var/lib/liandong");
+        let c = console("");
+        assert_eq!(c.tls, TlsMode::Auto);
+        for local in ["127.0.0.1:7480", "[::1]:7480", "127.0.0.2:0"] {
+            assert_eq!(c.tls_plan(addr(local), data), Ok(TlsPlan::Plain), "{local}");
+        }
+        for remote in ["0.0.0.0:7480", "[::]:7480", "192.168.1.20:7480"] {
+            assert_eq!(
+                c.tls_plan(addr(remote), data),
+                Ok(TlsPlan::Generated),
+                "{remote}"
+            );
+        }
+        // Forced on for loopback (tests, a reverse proxy on the same box).
+        let on = console("tls = \"on\"");
+        assert_eq!(
+            on.tls_plan(addr("127.0.0.1:7480"), data),
+            Ok(TlsPlan::Generated)
+        );
+    }
+
+    #[test]
+    fn plain_http_off_loopback_is_refused_in_both_languages() {
+        let off = console("tls = \"off\"");
+        let data = Path::new("/d");
+        assert_eq!(
+            off.tls_plan(addr("127.0.0.1:7480"), data),
+            Ok(TlsPlan::Plain)
+        );
+        let err = off
+            .tls_plan(addr("10.0.0.5:7480"), data)
+            .expect_err("plain off loopback");
+        let text = err.to_string();
+        assert!(text.contains("10.0.0.5:7480"), "{text}");
+        assert!(
+            text.contains("明文") && text.contains("plain HTTP"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_configured_certificate_is_used_and_relative_paths_start_at_the_data_dir() {
+        let c = console("cert = \"tls/console.pem\"\nkey = \"/etc/liandong/console.key\"");
+        let plan = TlsPlan::Configured {
+            cert: PathBuf::from("/d/tls/console.pem"),
+            key: PathBuf::from("/etc/liandong/console.key"),
+        };
+        // Loopback too: a configured certificate means the operator wants TLS.
+        assert_eq!(
+            c.tls_plan(addr("127.0.0.1:7480"), Path::new("/d")),
+            Ok(plan.clone())
+        );
+        assert_eq!(c.tls_plan(addr("0.0.0.0:7480"), Path::new("/d")), Ok(plan));
+        // The config file round-trips with them.
+        let mut full = sample();
+        full.console = c.clone();
+        let back = Config::parse(&full.to_toml(), Path::new("c.toml")).expect("parse");
+        assert_eq!(back.console, c);
+
+        let half = console("cert = \"c.pem\"");
+        assert_eq!(
+            half.tls_plan(addr("0.0.0.0:1"), Path::new("/d")),
+            Err(TlsPlanError::Incomplete { missing: "key" })
+        );
+        let both = console("tls = \"off\"\ncert = \"c.pem\"\nkey = \"k.pem\"");
+        assert_eq!(
+            both.tls_plan(addr("127.0.0.1:1"), Path::new("/d")),
+            Err(TlsPlanError::OffWithCertificate)
+        );
+        let typo = sample()
+            .to_toml()
+            .replace("tls = \"auto\"", "tls = \"yes\"");
+        let err = Config::parse(&typo, Path::new("c.toml")).expect_err("tls = yes");
+        assert!(err.to_string().contains("yes"), "{err}");
     }
 
     #[test]

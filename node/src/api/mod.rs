@@ -41,6 +41,7 @@ pub use error::ApiError;
 pub use state::ApiState;
 
 use crate::node::NodeHandle;
+pub use crate::service::status::ConsoleInfo;
 
 pub use crate::service::http::MAX_BODY_BYTES;
 pub use routes::region_names::MAX_REGION_NAME_CODES;
@@ -115,16 +116,48 @@ pub fn router(state: ApiState) -> Router {
         .with_state(state)
 }
 
-/// Binds `addr`, records the bound address on the node, and serves until
-/// the node stops.
-pub async fn serve(node: NodeHandle, addr: SocketAddr, access: Access) -> std::io::Result<()> {
+/// Binds `addr`, records the bound address (and the certificate's
+/// fingerprint) on the node, and serves until the node stops: over TLS
+/// with `tls`, with `Strict-Transport-Security` on every answer then.
+/// Returns what the node recorded.
+pub async fn serve(
+    node: NodeHandle,
+    addr: SocketAddr,
+    access: Access,
+    tls: Option<crate::tls::ServerTls>,
+) -> std::io::Result<ConsoleInfo> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
-    node.set_console(bound);
-    let app = router(ApiState::new(node.clone(), access));
+    let info = ConsoleInfo {
+        addr: bound,
+        fingerprint: tls.as_ref().map(|t| t.fingerprint),
+        cert: tls.as_ref().map(|t| t.cert_path.clone()),
+    };
+    node.set_console(info.clone());
+    let mut app = router(ApiState::new(node.clone(), access));
+    if tls.is_some() {
+        app = app.layer(middleware::map_response(strict_transport_security));
+    }
+    let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
     let stopped = node.stopped();
-    let task = tokio::spawn(server::run(listener, app, stopped));
+    let task = tokio::spawn(server::run(listener, app, acceptor, stopped));
     node.adopt(task);
-    tracing::info!(url = %format!("http://{bound}/"), "console listening");
-    Ok(())
+    match &info.fingerprint {
+        Some(f) => tracing::info!(url = %info.url(), fingerprint = %f, "console listening (TLS)"),
+        None => tracing::info!(url = %info.url(), "console listening"),
+    }
+    Ok(info)
+}
+
+/// How long browsers keep to HTTPS for this console: a year.
+pub const HSTS: &str = "max-age=31536000";
+
+async fn strict_transport_security(
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    response.headers_mut().insert(
+        axum::http::header::STRICT_TRANSPORT_SECURITY,
+        axum::http::HeaderValue::from_static(HSTS),
+    );
+    response
 }

@@ -11,6 +11,12 @@
 //!   if every one is busy, the new one is closed at once. So 2,000 idle
 //!   connections neither exhaust the process's descriptors (which the
 //!   libp2p port shares) nor lock the operator out.
+//! - With TLS (`crate::tls`), the handshake runs in the connection's own
+//!   task and must finish within [`HEADER_TIMEOUT`] too; until a request
+//!   arrives the connection counts as silent, so handshaking ones are
+//!   evicted first. A failed handshake is logged at debug and closes that
+//!   one connection. A browser that speaks plain HTTP to the TLS port gets
+//!   a short bilingual answer telling it to use `https://`.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -21,8 +27,10 @@ use std::time::Duration;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
+use tokio_rustls::TlsAcceptor;
 
 /// How long a connection may take to send its request headers, and how
 /// long a keep-alive connection may sit idle.
@@ -42,10 +50,19 @@ struct Open {
     done: oneshot::Receiver<()>,
 }
 
-/// Serves `app` on `listener` until `stop` resolves.
+/// The first byte of every TLS connection (a handshake record).
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+
+/// What a plain-HTTP request to the TLS port is told.
+const HTTPS_ONLY: &str = "此控制台只接受 HTTPS，请改用 https:// 访问。\n\
+                          This console speaks HTTPS only: use https://\n";
+
+/// Serves `app` on `listener` until `stop` resolves; over TLS when `tls`
+/// is given.
 pub async fn run(
     listener: TcpListener,
     app: Router,
+    tls: Option<TlsAcceptor>,
     stop: impl std::future::Future<Output = ()> + Send,
 ) {
     let mut open: VecDeque<Open> = VecDeque::new();
@@ -79,7 +96,7 @@ pub async fn run(
                 }
             }
         }
-        open.push_back(spawn_connection(stream, remote, app.clone()));
+        open.push_back(spawn_connection(stream, remote, app.clone(), tls.clone()));
     }
     // Stop accepting; give the open connections a moment, then close them.
     drop(listener);
@@ -90,9 +107,14 @@ pub async fn run(
     }
 }
 
-fn spawn_connection(stream: tokio::net::TcpStream, remote: SocketAddr, app: Router) -> Open {
+fn spawn_connection(
+    stream: TcpStream,
+    remote: SocketAddr,
+    app: Router,
+    tls: Option<TlsAcceptor>,
+) -> Open {
     let served = Arc::new(AtomicBool::new(false));
-    let (evict, evicted) = oneshot::channel::<()>();
+    let (evict, mut evicted) = oneshot::channel::<()>();
     let (finished, done) = oneshot::channel::<()>();
     let flag = Arc::clone(&served);
     let service = hyper::service::service_fn(move |req| {
@@ -101,21 +123,22 @@ fn spawn_connection(stream: tokio::net::TcpStream, remote: SocketAddr, app: Rout
         async move { tower::ServiceExt::oneshot(app, req).await }
     });
     tokio::spawn(async move {
-        let conn = http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_TIMEOUT)
-            .keep_alive(true)
-            .serve_connection(TokioIo::new(stream), service);
-        tokio::pin!(conn);
-        tokio::select! {
-            result = conn.as_mut() => {
-                if let Err(e) = result {
-                    tracing::trace!(%remote, error = %e, "console connection ended");
+        match tls {
+            None => serve_http(TokioIo::new(stream), service, remote, evicted).await,
+            Some(acceptor) => {
+                let handshake = tokio::select! {
+                    r = tokio::time::timeout(HEADER_TIMEOUT, handshake(acceptor, stream)) => r,
+                    _ = &mut evicted => Ok(Err("evicted during the handshake".to_string())),
+                };
+                match handshake {
+                    Ok(Ok(secure)) => {
+                        serve_http(TokioIo::new(secure), service, remote, evicted).await;
+                    }
+                    Ok(Err(e)) => {
+                        tracing::debug!(%remote, error = %e, "console TLS handshake failed")
+                    }
+                    Err(_) => tracing::debug!(%remote, "console TLS handshake timed out"),
                 }
-            }
-            _ = evicted => {
-                conn.as_mut().graceful_shutdown();
-                let _ = tokio::time::timeout(DRAIN, conn).await;
             }
         }
         let _ = finished.send(());
@@ -124,5 +147,62 @@ fn spawn_connection(stream: tokio::net::TcpStream, remote: SocketAddr, app: Rout
         served,
         evict,
         done,
+    }
+}
+
+/// The TLS handshake, or why it failed. A connection whose first byte is
+/// not a TLS record is answered in plain HTTP (see [`HTTPS_ONLY`]).
+async fn handshake(
+    acceptor: TlsAcceptor,
+    mut stream: TcpStream,
+) -> Result<tokio_rustls::server::TlsStream<TcpStream>, String> {
+    let mut first = [0u8; 1];
+    let n = stream.peek(&mut first).await.map_err(|e| e.to_string())?;
+    if n == 0 {
+        return Err("closed before the handshake".into());
+    }
+    if first[0] != TLS_HANDSHAKE_RECORD {
+        let answer = format!(
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n{HTTPS_ONLY}",
+            HTTPS_ONLY.len()
+        );
+        let _ = stream.write_all(answer.as_bytes()).await;
+        let _ = stream.shutdown().await;
+        return Err("plain HTTP on the TLS port".into());
+    }
+    acceptor.accept(stream).await.map_err(|e| e.to_string())
+}
+
+/// HTTP/1.1 on one connection until it ends or is evicted.
+async fn serve_http<I, S>(
+    io: TokioIo<I>,
+    service: S,
+    remote: SocketAddr,
+    evicted: oneshot::Receiver<()>,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::HttpService<hyper::body::Incoming> + Send + 'static,
+    S::Future: Send + 'static,
+    S::ResBody: Send + 'static,
+    <S::ResBody as hyper::body::Body>::Data: Send,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .keep_alive(true)
+        .serve_connection(io, service);
+    tokio::pin!(conn);
+    tokio::select! {
+        result = conn.as_mut() => {
+            if let Err(e) = result {
+                tracing::trace!(%remote, error = %e, "console connection ended");
+            }
+        }
+        _ = evicted => {
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(DRAIN, conn).await;
+        }
     }
 }

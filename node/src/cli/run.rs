@@ -72,10 +72,13 @@ pub fn run(data_dir: &DataDir, args: RunArgs) -> Result<(), CliError> {
                 crate::node::NodeError::Post(p) => CliError::from(p),
                 other => CliError::Failed(other.to_string()),
             })?;
+        let console = node.console_info();
         let info = RunInfo {
             pid: std::process::id(),
             peer_id: node.peer_id().to_string(),
-            console: node.console().map(|a| format!("http://{a}")),
+            console: console.as_ref().map(|c| c.url()),
+            console_fingerprint: console.as_ref().and_then(|c| c.fingerprint),
+            console_cert: console.as_ref().and_then(|c| c.cert.clone()),
             listen: node
                 .listen_addrs()
                 .iter()
@@ -91,6 +94,12 @@ pub fn run(data_dir: &DataDir, args: RunArgs) -> Result<(), CliError> {
         }
         if let Some(c) = &info.console {
             say!("  console / 控制台   : {c}/");
+        }
+        if let Some(f) = &info.console_fingerprint {
+            say!("  TLS SHA-256 / 证书指纹 : {f}");
+        }
+        if let Some(cert) = &info.console_cert {
+            say!("  certificate / 证书 : {}", cert.display());
         }
         say!("按 Ctrl-C 停止 / press Ctrl-C to stop");
         tokio::select! {

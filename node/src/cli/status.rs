@@ -92,6 +92,12 @@ fn print(s: &NodeStatus) {
     if let Some(c) = &s.console {
         println!("console / 控制台   : {c}");
     }
+    if let Some(f) = &s.console_fingerprint {
+        println!("TLS SHA-256 / 证书指纹 : {f}");
+    }
+    if let Some(cert) = &s.console_cert {
+        println!("certificate / 证书 : {cert}");
+    }
     println!(
         "peers / 对等节点   : {} ({} in gossip mesh)",
         s.peers, s.mesh_peers

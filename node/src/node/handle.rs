@@ -69,12 +69,12 @@ impl NodeHandle {
         &self.shared.net
     }
 
-    pub(crate) fn set_console(&self, addr: SocketAddr) {
+    pub(crate) fn set_console(&self, info: crate::service::status::ConsoleInfo) {
         *self
             .shared
             .console
             .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(addr);
+            .unwrap_or_else(|p| p.into_inner()) = Some(info);
     }
 
     pub fn metrics(&self) -> &Arc<NodeMetrics> {
@@ -188,11 +188,16 @@ impl NodeHandle {
     }
 
     pub fn console(&self) -> Option<SocketAddr> {
-        *self
-            .shared
+        self.console_info().map(|c| c.addr)
+    }
+
+    /// The console's address, URL scheme and certificate fingerprint.
+    pub fn console_info(&self) -> Option<crate::service::status::ConsoleInfo> {
+        self.shared
             .console
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Writes an entry by this post; returns once it is durable and handed

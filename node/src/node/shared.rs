@@ -2,7 +2,6 @@
 //! claims on entries being fetched, the hello this post says, the notices
 //! peers send it.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -35,7 +34,7 @@ pub(crate) struct Shared {
     pub network_name: String,
     /// The post's configuration as it was at start.
     pub config: Config,
-    pub console: Mutex<Option<SocketAddr>>,
+    pub console: Mutex<Option<crate::service::status::ConsoleInfo>>,
     pub(super) responder: requests::ResponderCache,
     /// One push queue per post above (`push.rs`).
     pub(super) pushers: push::Pushers,

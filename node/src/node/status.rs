@@ -50,7 +50,11 @@ pub async fn collect(shared: &Arc<Shared>) -> NodeStatus {
             banned_by,
         )
     };
-    let console = *shared.console.lock().unwrap_or_else(|p| p.into_inner());
+    let console = shared
+        .console
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     NodeStatus {
         peer_id: shared.net.peer_id().to_string(),
         node_id: shared.node_id.to_hex(),
@@ -58,7 +62,13 @@ pub async fn collect(shared: &Arc<Shared>) -> NodeStatus {
         region: shared.region.to_string(),
         network: shared.network_name.clone(),
         listen: net.listen.iter().map(ToString::to_string).collect(),
-        console: console.map(|a| format!("http://{a}/")),
+        console: console.as_ref().map(|c| format!("{}/", c.url())),
+        console_fingerprint: console
+            .as_ref()
+            .and_then(|c| c.fingerprint.map(|f| f.to_string())),
+        console_cert: console
+            .as_ref()
+            .and_then(|c| c.cert.as_ref().map(|p| p.display().to_string())),
         peers: net.connected.len(),
         connections: net.connections,
         mesh_peers: net.mesh_peers,

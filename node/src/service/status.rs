@@ -4,6 +4,28 @@ use serde::{Deserialize, Serialize};
 
 use super::sync::SyncStats;
 
+/// Where the console listens, and the certificate it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleInfo {
+    pub addr: std::net::SocketAddr,
+    /// The certificate's SHA-256 fingerprint; `None` for plain HTTP.
+    pub fingerprint: Option<crate::tls::Fingerprint>,
+    /// The PEM file of that certificate (for `curl --cacert`).
+    pub cert: Option<std::path::PathBuf>,
+}
+
+impl ConsoleInfo {
+    /// `http://addr` or `https://addr`, without a trailing slash.
+    pub fn url(&self) -> String {
+        let scheme = if self.fingerprint.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NodeStatus {
     pub peer_id: String,
@@ -12,8 +34,15 @@ pub struct NodeStatus {
     pub region: String,
     pub network: String,
     pub listen: Vec<String>,
-    /// The console URL, when the console runs.
+    /// The console URL, when the console runs (`https://` with TLS).
     pub console: Option<String>,
+    /// The SHA-256 fingerprint of the certificate the console serves, when
+    /// it serves TLS: what `curl`, browsers and the CLI pin.
+    #[serde(default)]
+    pub console_fingerprint: Option<String>,
+    /// The PEM file of that certificate, for `curl --cacert`.
+    #[serde(default)]
+    pub console_cert: Option<String>,
     /// Connected peers.
     pub peers: usize,
     pub connections: usize,
