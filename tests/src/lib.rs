@@ -69,7 +69,8 @@ pub fn options(dir: &DataDir, peers: Vec<Multiaddr>, sync_interval: Duration) ->
 }
 
 /// Spawns a post with its console on a free loopback port; returns the
-/// node and the console's base URL.
+/// node and the console's base URL (`https://…` when the post's config
+/// turns TLS on).
 pub async fn spawn_console(
     dir: &DataDir,
     peers: Vec<Multiaddr>,
@@ -80,7 +81,7 @@ pub async fn spawn_console(
     let node = app::start(o, Some(console))
         .await
         .unwrap_or_else(|e| panic!("spawn {}: {e}", dir.root().display()));
-    let url = format!("http://{}", node.console().expect("console address"));
+    let url = node.console_info().expect("console address").url();
     (node, url)
 }
 

@@ -116,6 +116,8 @@ pub fn router(state: ApiState) -> Router {
         .with_state(state)
 }
 
+pub use server::{HEADER_TIMEOUT, MAX_CONNECTIONS};
+
 /// Binds `addr`, records the bound address (and the certificate's
 /// fingerprint) on the node, and serves until the node stops: over TLS
 /// with `tls`, with `Strict-Transport-Security` on every answer then.

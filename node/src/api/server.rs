@@ -27,7 +27,7 @@ use std::time::Duration;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt as _};
+use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio_rustls::TlsAcceptor;
@@ -162,6 +162,10 @@ async fn handshake(
         return Err("closed before the handshake".into());
     }
     if first[0] != TLS_HANDSHAKE_RECORD {
+        // Take the request off the socket first: closing one with unread
+        // bytes resets it, and the browser would show a reset, not this.
+        let mut request = [0u8; 8 * 1024];
+        let _ = stream.read(&mut request).await;
         let answer = format!(
             "HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n\
              content-length: {}\r\nconnection: close\r\n\r\n{HTTPS_ONLY}",

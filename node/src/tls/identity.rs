@@ -347,9 +347,9 @@ mod tests {
         assert_eq!(again.fingerprint, first.fingerprint);
 
         // Names: loopback, the specific listen address.
-        let names = names(at);
+        let covered = names(at);
         for n in ["localhost", "127.0.0.1", "::1", "192.168.7.9"] {
-            assert!(names.iter().any(|x| x == n), "{n} in {names:?}");
+            assert!(covered.iter().any(|x| x == n), "{n} in {covered:?}");
         }
         assert!(!names(listen("0.0.0.0:1")).iter().any(|x| x == "0.0.0.0"));
     }
