@@ -26,6 +26,30 @@ impl Api {
         }
     }
 
+    /// A client of an HTTPS console that trusts only the certificate with
+    /// this fingerprint (what the CLI does).
+    pub fn pinned(base: &str, pin: liandong_node::tls::Fingerprint) -> Api {
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(60)))
+            .http_status_as_error(false)
+            .build();
+        Api {
+            base: base.trim_end_matches('/').to_string(),
+            agent: liandong_node::tls::pin::agent(config, pin)
+                .unwrap_or_else(|e| panic!("TLS client: {e}")),
+            token: None,
+        }
+    }
+
+    /// A client of `node`'s console, over TLS (pinned) when it serves TLS.
+    pub fn of(node: &liandong_node::node::NodeHandle) -> Api {
+        let info = node.console_info().expect("the node serves a console");
+        match info.fingerprint {
+            Some(pin) => Api::pinned(&info.url(), pin),
+            None => Api::new(&info.url()),
+        }
+    }
+
     fn finish(resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Value) {
         let mut resp = resp.unwrap_or_else(|e| panic!("request failed: {e}"));
         let status = resp.status().as_u16();

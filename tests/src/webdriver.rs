@@ -68,6 +68,20 @@ fn free_port() -> Result<u16, String> {
 impl Browser {
     /// Starts chromedriver and a headless Chromium session.
     pub fn launch(tools: &Tools, width: u32, height: u32) -> Result<Browser, String> {
+        Browser::launch_pinned(tools, width, height, &[])
+    }
+
+    /// As [`Browser::launch`], trusting the HTTPS consoles whose
+    /// certificates' public keys have these SPKI pins (base64 SHA-256,
+    /// `liandong_node::tls::spki_pin`) — and no other self-signed one:
+    /// Chromium's `--ignore-certificate-errors-spki-list`, not a blanket
+    /// `--ignore-certificate-errors`.
+    pub fn launch_pinned(
+        tools: &Tools,
+        width: u32,
+        height: u32,
+        spki_pins: &[String],
+    ) -> Result<Browser, String> {
         let port = free_port()?;
         let driver = Command::new(&tools.chromedriver)
             .arg(format!("--port={port}"))
@@ -101,19 +115,33 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile_dir = browser._profile.path().display().to_string();
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--no-first-run".into(),
+            "--disable-sync".into(),
+            "--disable-extensions".into(),
+            "--lang=zh-CN".into(),
+            // Chromium takes the SPKI list only with its own profile dir.
+            format!("--user-data-dir={profile_dir}"),
+            format!("--window-size={width},{height}"),
+        ];
+        if !spki_pins.is_empty() {
+            args.push(format!(
+                "--ignore-certificate-errors-spki-list={}",
+                spki_pins.join(",")
+            ));
+        }
         let caps = json!({
             "capabilities": {"alwaysMatch": {
                 "browserName": "chrome",
                 "goog:chromeOptions": {
                     "binary": tools.chromium.display().to_string(),
-                    "args": [
-                        "--headless=new", "--no-sandbox", "--disable-gpu",
-                        "--disable-dev-shm-usage", "--disable-background-networking",
-                        "--disable-component-update", "--no-first-run", "--disable-sync",
-                        "--disable-extensions", "--lang=zh-CN",
-                        format!("--user-data-dir={profile_dir}"),
-                        format!("--window-size={width},{height}"),
-                    ]
+                    "args": args,
                 }
             }}
         });

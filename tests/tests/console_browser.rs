@@ -7,14 +7,21 @@
 //! the language switches to English and back. Screenshots are saved under
 //! `<target>/console-screenshots/` for people to look at.
 //!
+//! Every console here serves HTTPS with the certificate its post generated
+//! (`[console] tls = "on"`, as off loopback); the browser trusts exactly
+//! those certificates by their public keys (`--ignore-certificate-errors-
+//! spki-list`), as an operator's browser would after pinning them.
+//!
 //! Needs `chromium` and `chromium-driver` (Debian). Without them the test
 //! says SKIPPED loudly and passes.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use liandong_node::config::Config;
+use liandong_node::config::{Config, TlsMode, TlsPlan};
+use liandong_node::datadir::DataDir;
 use liandong_node::node::NodeHandle;
+use liandong_node::tls::ServerTls;
 use liandong_tests::webdriver::{Browser, Tools};
 use liandong_tests::*;
 use serde_json::json;
@@ -44,6 +51,21 @@ fn browser_or_skip(test: &str) -> Option<(Tools, PathBuf)> {
     let shots = shots_dir();
     let _ = std::fs::create_dir_all(&shots);
     Some((tools, shots))
+}
+
+/// Turns the post's console TLS on and generates its certificate now (the
+/// post reuses it when it starts), so the browser can be launched trusting
+/// it; returns the certificate's SPKI pin.
+fn tls_on(dir: &DataDir) -> String {
+    let path = dir.config_path();
+    let mut config = Config::load(&path).expect("config");
+    config.console.tls = TlsMode::On;
+    std::fs::write(&path, config.to_toml()).expect("config written");
+    let listen = "127.0.0.1:0".parse().expect("addr");
+    let tls = ServerTls::prepare(&TlsPlan::Generated, dir.root(), listen, &config.post.name)
+        .expect("certificate")
+        .expect("TLS");
+    tls.spki_pin.expect("an SPKI pin")
 }
 
 struct Net {
@@ -91,10 +113,23 @@ fn console_in_a_browser_on_three_posts() {
         "[roles]\n\"沙湾市\" = [\"warning_issuer\"]\n",
     )
     .expect("dev roles");
+    // A troubled post, started later in the tour: its disk under the
+    // reserve and its configured parent unreachable.
+    let troubled_dir = init_post(tmp.path(), "东戈壁村", "654203106202", NET);
+    let config_path = troubled_dir.config_path();
+    let config = std::fs::read_to_string(&config_path).expect("config");
+    std::fs::write(
+        &config_path,
+        config.replace("reserve_mb = 64", "reserve_mb = 100000000"),
+    )
+    .expect("config");
+    let mut pins: Vec<String> = dirs.iter().map(tls_on).collect();
+    pins.push(tls_on(&troubled_dir));
     let mut nodes = Vec::new();
     let mut urls = Vec::new();
     for d in &dirs {
         let (n, url) = rt.block_on(spawn_console(d, vec![], NO_TIMER));
+        assert!(url.starts_with("https://"), "{url}");
         nodes.push(n);
         urls.push(url);
     }
@@ -110,7 +145,7 @@ fn console_in_a_browser_on_three_posts() {
         _tmp: tmp,
     };
 
-    let browser = match Browser::launch(&tools, 1360, 900) {
+    let browser = match Browser::launch_pinned(&tools, 1360, 900, &pins) {
         Ok(b) => b,
         Err(e) => panic!("chromium is installed but could not start: {e}"),
     };
@@ -290,8 +325,8 @@ fn console_in_a_browser_on_three_posts() {
 
     // More for the other pages to show: a warning with its polygon, a
     // request answered by an offer (through the API, as a script would).
-    let county_api = liandong_tests::http::Api::new(&county);
-    let village_api = liandong_tests::http::Api::new(&village);
+    let county_api = liandong_tests::http::Api::of(&net.nodes[2]);
+    let village_api = liandong_tests::http::Api::of(&net.nodes[0]);
     county_api.write(
         "/api/warning/issue",
         json!({"color": "orange", "event": "meteorological", "expires": "+24h",
@@ -371,7 +406,12 @@ fn console_in_a_browser_on_three_posts() {
 
     // A CAP alert imported through the form, listed, exported, mapped.
     ok(cap_on_the_console(&browser, &county, &shot));
-    ok(every_page_in_both_languages(&browser, &county, &shot));
+    ok(every_page_in_both_languages(
+        &browser,
+        &county,
+        &county_api,
+        &shot,
+    ));
 
     // A commitment through the county's form, for the village's request.
     ok(browser.goto(&format!("{county}/#/resources")));
@@ -469,14 +509,6 @@ fn console_in_a_browser_on_three_posts() {
 
     // A troubled post: its disk under the reserve and its configured parent
     // unreachable. The banner and the network page say both.
-    let troubled_dir = init_post(net._tmp.path(), "东戈壁村", "654203106202", NET);
-    let config_path = troubled_dir.config_path();
-    let config = std::fs::read_to_string(&config_path).expect("config");
-    std::fs::write(
-        &config_path,
-        config.replace("reserve_mb = 64", "reserve_mb = 100000000"),
-    )
-    .expect("config");
     let dead_parent: libp2p::Multiaddr =
         format!("/ip4/127.0.0.1/tcp/9/p2p/{}", libp2p::PeerId::random())
             .parse()
@@ -507,7 +539,7 @@ fn console_in_a_browser_on_three_posts() {
 
     // The console's own answer about the live stream: the county got every
     // entry by gossip, and the page's JSON says so too.
-    let (_, v) = liandong_tests::http::Api::new(&county).get("/api/overview");
+    let (_, v) = liandong_tests::http::Api::of(&net.nodes[2]).get("/api/overview");
     assert_eq!(v["active"][0]["title"], json!("西戈壁村洪涝"), "{v}");
     eprintln!("console screenshots: {}", shots.display());
     drop(browser);
@@ -834,6 +866,7 @@ fn cap_on_the_console(browser: &Browser, county: &str, shot: &dyn Fn(&str)) -> R
 fn every_page_in_both_languages(
     browser: &Browser,
     county: &str,
+    api: &liandong_tests::http::Api,
     shot: &dyn Fn(&str),
 ) -> Result<(), String> {
     const PAGES: [&str; 11] = [
@@ -851,7 +884,6 @@ fn every_page_in_both_languages(
     ];
     let han = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     // Two rescue forces for the registry's page to list.
-    let api = liandong_tests::http::Api::new(county);
     api.write(
         "/api/forces/register",
         json!({"name": "沙湾市消防救援大队", "type": "fire", "headcount": 42,
@@ -961,7 +993,9 @@ fn members_page_issues_and_revokes_only_after_confirmation() {
         bytes
     };
     let newcomer_id = TrustedNet::node_id(&newcomer).to_hex();
+    let pin = tls_on(&cast.county);
     let (county, url) = rt.block_on(spawn_console(&cast.county, vec![], NO_TIMER));
+    assert!(url.starts_with("https://"), "{url}");
     let addr = county.listen_addrs()[0].clone();
     let answer = rt
         .block_on(courier::ask(&addr, CertAsk::Submit { request }))
@@ -972,9 +1006,9 @@ fn members_page_issues_and_revokes_only_after_confirmation() {
         nodes: vec![county],
         _tmp: tmp,
     };
-    let api = liandong_tests::http::Api::new(&url);
+    let api = liandong_tests::http::Api::of(&net.nodes[0]);
 
-    let browser = Browser::launch(&tools, 1360, 900)
+    let browser = Browser::launch_pinned(&tools, 1360, 900, &[pin])
         .unwrap_or_else(|e| panic!("chromium is installed but could not start: {e}"));
     let shot = |name: &str| {
         browser
