@@ -7,6 +7,7 @@
 use std::net::SocketAddr;
 
 use crate::api;
+use crate::datadir::DataDir;
 use crate::node::{Node, NodeError, NodeHandle, NodeOptions};
 
 /// Where the console listens, and its operator token.
@@ -35,9 +36,10 @@ pub async fn start(
     options: NodeOptions,
     console: Option<ConsoleOptions>,
 ) -> Result<NodeHandle, NodeError> {
+    let data_dir = options.data_dir.clone();
     let node = Node::spawn(options).await?;
     if let Some(console) = console
-        && let Err(e) = serve_console(&node, console).await
+        && let Err(e) = serve_console(&node, &data_dir, console).await
     {
         node.shutdown().await;
         return Err(e);
@@ -45,12 +47,21 @@ pub async fn start(
     Ok(node)
 }
 
-async fn serve_console(node: &NodeHandle, console: ConsoleOptions) -> Result<(), NodeError> {
+async fn serve_console(
+    node: &NodeHandle,
+    data_dir: &DataDir,
+    console: ConsoleOptions,
+) -> Result<(), NodeError> {
     let addr = console.listen;
-    let token = console
-        .token
-        .or_else(|| node.config().console.token.clone());
-    let access = api::Access::new(addr, token).map_err(|e| NodeError::Start(e.to_string()))?;
+    let config = &node.config().console;
+    let token = console.token.or_else(|| config.token.clone());
+    let machine_role = config
+        .machine_role
+        .unwrap_or(api::access::DEFAULT_MACHINE_ROLE);
+    // The accounts, the audit trail and the local CLI credential live in
+    // the data directory (`crate::operators`).
+    let access = api::Access::for_post(addr, token, machine_role, data_dir)
+        .map_err(|e| NodeError::Start(e.to_string()))?;
     api::serve(node.clone(), addr, access)
         .await
         .map_err(|e| NodeError::Start(format!("console on {addr}: {e}")))

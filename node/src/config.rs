@@ -158,6 +158,10 @@ pub struct ConsoleConfig {
     /// token, or the cookie the console's login sets).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// The role of the token's `machine` account (viewer, operator,
+    /// leader, admin) [default: operator].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machine_role: Option<crate::operators::OperatorRole>,
 }
 
 impl Default for ConsoleConfig {
@@ -165,6 +169,7 @@ impl Default for ConsoleConfig {
         ConsoleConfig {
             listen: "127.0.0.1:7480".into(),
             token: None,
+            machine_role: None,
         }
     }
 }
@@ -175,6 +180,7 @@ impl std::fmt::Debug for ConsoleConfig {
         f.debug_struct("ConsoleConfig")
             .field("listen", &self.listen)
             .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .field("machine_role", &self.machine_role)
             .finish()
     }
 }
