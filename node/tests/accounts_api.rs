@@ -351,9 +351,12 @@ fn every_route_and_every_action_needs_its_role() {
         for path in actions::PATHS {
             let needed = actions::required_role(path).expect("a role");
             let a = c.post(&format!("/api/{path}"), cookie, json!({}));
+            // Let through, an action may still meet the post's own
+            // standing (a warning needs a warning-issuer post): another
+            // refusal, never the role's.
             if role.permits(needed) {
                 assert!(
-                    a.status != 401 && a.status != 403,
+                    a.status != 401 && a.body["error"]["code"] != "forbidden_role",
                     "{role} may {path}: {} {}",
                     a.status,
                     a.body
@@ -374,13 +377,17 @@ fn every_route_and_every_action_needs_its_role() {
             let a = c.send(method, &path, &[("cookie", cookie)], body, "127.0.0.1");
             if role.permits(*needed) {
                 assert!(
-                    a.status != 401 && a.status != 403,
+                    a.status != 401 && a.body["error"]["code"] != "forbidden_role",
                     "{role} may {method} {path}: {} {}",
                     a.status,
                     a.body
                 );
             } else {
-                assert_eq!(a.status, 403, "{role} must not {method} {path}: {}", a.body);
+                assert_eq!(
+                    (a.status, a.body["error"]["code"].as_str()),
+                    (403, Some("forbidden_role")),
+                    "{role} must not {method} {path}"
+                );
             }
         }
     }
@@ -529,7 +536,7 @@ fn wrong_passwords_make_the_next_attempt_wait_longer() {
         (a.status == 429).then_some(())?;
         assert_eq!(a.body["error"]["code"], "too_many_attempts");
         let en = a.body["error"]["en"].as_str()?;
-        en.split("in ").nth(1)?.trim_end_matches(" s").parse().ok()
+        en.rsplit("in ").next()?.trim_end_matches(" s").parse().ok()
     };
     // Two wrong passwords are forgiven (typos): the third try is answered.
     for _ in 0..2 {
@@ -546,16 +553,13 @@ fn wrong_passwords_make_the_next_attempt_wait_longer() {
         waits.push(wait);
         c.advance(Duration::from_secs(wait));
     }
-    assert_eq!(
-        waits,
-        [1, 2, 4, 8, 15, 15],
-        "doubling, capped for an account"
-    );
-    // From another machine, the account's wait is all the honest operator
-    // sees — never a lockout.
+    // The guessing source's wait keeps doubling (to its own, higher cap)…
+    assert_eq!(waits, [1, 2, 4, 8, 16, 32], "doubling");
+    // …while from another machine the account's wait, capped, is all the
+    // honest operator sees: never a lockout.
     c.login("li", "wrong-password", src);
     let a = c.login("li", PASSWORD, "192.0.2.99");
-    assert_eq!(a.status, 429);
+    assert_eq!(wait_of(&a), Some(ACCOUNT_MAX_DELAY.as_secs()));
     c.advance(ACCOUNT_MAX_DELAY);
     let a = c.login("li", PASSWORD, "192.0.2.99");
     assert_eq!(a.status, 200, "{}", a.body);
@@ -587,7 +591,7 @@ fn the_cli_credential_and_the_token_act_as_the_named_operator() {
         (Some("admin"), &Value::Null)
     );
 
-    let report = json!({"title": "山洪", "event": "flash_flood", "severity": "IV"});
+    let report = json!({"title": "山洪", "event": "flood_drought", "severity": "IV"});
     let as_zhang = [
         ("authorization", bearer.as_str()),
         (OPERATOR_HEADER, "zhang"),
