@@ -55,11 +55,43 @@ pub fn resolve_offline(
     }))
 }
 
+/// Whether the operator of an offline CLI command may do what needs
+/// `needed` (`Action::required_role`, the same table the console's guard
+/// reads). Nobody named (no accounts, or a local login that maps to none)
+/// acts as the post's own user, who holds its key: allowed.
+pub fn may(operator: Option<&SignedIn>, needed: OperatorRole) -> Result<(), String> {
+    match operator {
+        Some(op) if !op.role.permits(needed) => Err(format!(
+            "{} ({}) is {} and this needs {needed} or higher / {}为{}，此操作须由{}或更高角色执行",
+            op.display,
+            op.account,
+            op.role,
+            op.display,
+            op.role.name_zh(),
+            needed.name_zh()
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::datadir::DataDir;
     use crate::operators::NewAccount;
+
+    #[test]
+    fn an_offline_operator_acts_within_their_role() {
+        let zhang = SignedIn {
+            account: "zhang".into(),
+            display: "张三".into(),
+            role: OperatorRole::Operator,
+        };
+        assert!(may(Some(&zhang), OperatorRole::Operator).is_ok());
+        let err = may(Some(&zhang), OperatorRole::Leader).expect_err("a decision");
+        assert!(err.contains("张三") && err.contains("带班领导"), "{err}");
+        assert!(may(None, OperatorRole::Admin).is_ok());
+    }
 
     #[test]
     fn offline_commands_act_as_the_named_or_mapped_account() {
