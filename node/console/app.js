@@ -1947,16 +1947,158 @@
 
   // ---------------------------------------------------------------- login
 
-  function pageLogin() {
+  // The login asks for what the post uses: account and password once it
+  // has operator accounts, else the machine token (as before accounts).
+  async function pageLogin() {
+    let mode = "account";
+    try {
+      const a = await api("/api/access", { track: false, background: true });
+      mode = a.login === "token" ? "token" : "account";
+    } catch (e) { /* ask for an account: the usual case */ }
+    const done = async () => { await start(); };
+    if (mode === "token") {
+      show(form({
+        id: "form-login", title: t("login_title"), hint: t("login_hint"),
+        fields: [{ name: "token", label: "login_token", type: "password", required: true }],
+        submitLabel: t("login_btn"),
+        submit: async (data) => {
+          await api("/api/login", { method: "POST", body: { token: data.token || "" }, track: false });
+          await done();
+        },
+      }));
+      return;
+    }
     show(form({
-      id: "form-login", title: t("login_title"), hint: t("login_hint"),
-      fields: [{ name: "token", label: "login_token", type: "password", required: true }],
+      id: "form-login", title: t("login.title"), hint: t("login.hint"),
+      fields: [
+        { name: "account", label: "login.account", required: true },
+        { name: "password", label: "login.password", type: "password", required: true },
+      ],
       submitLabel: t("login_btn"),
       submit: async (data) => {
-        await api("/api/login", { method: "POST", body: { token: data.token || "" }, track: false });
-        await start();
+        await api("/api/login", { method: "POST", body: { account: data.account || "", password: data.password || "" }, track: false });
+        await done();
       },
     }));
+  }
+
+  // Who is logged in, and the way out (shown where the shell places it).
+  function sessionBadge() {
+    const me = S.me || {};
+    if (!me.operator) return null;
+    return h("span", { class: "session muted small", id: "session" },
+      me.operator.display + " (" + me.operator.account + " · " + (zh() ? me.role_zh : me.role) + ") ",
+      button(t("login.logout"), async () => {
+        try { await api("/api/logout", { method: "POST", body: {}, track: false }); } catch (e) { /* gone anyway */ }
+        S.me = null;
+        pageLogin();
+      }, "small secondary", { id: "btn-logout" }));
+  }
+
+  // ---------------------------------------------------------------- admin
+
+  const ROLE_NAMES = ["viewer", "operator", "leader", "admin"];
+  const roleLabel = (r) => t("admin.role_" + r);
+
+  async function pageAdmin(query) {
+    const params = new URLSearchParams(query || "");
+    const since = params.get("since") || "";
+    let accounts, trail;
+    try {
+      [accounts, trail] = await Promise.all([
+        api("/api/operators", { track: false }),
+        api("/api/audit" + (since ? "?since=" + encodeURIComponent(since) : ""), { track: false }),
+      ]);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 403) {
+        show(h("h1", {}, t("admin.title")), panel(null, h("p", { class: "form-error" }, t("admin.only"))), sessionBadge());
+        return;
+      }
+      throw err;
+    }
+    const actionArea = h("div", { id: "admin-action" });
+    const closeForm = () => { actionArea.textContent = ""; };
+    const reload = () => route({ refresh: true });
+    const open = (el) => { actionArea.textContent = ""; actionArea.appendChild(el); };
+
+    const addForm = () => form({
+      id: "form-operator-add", title: t("admin.add"),
+      fields: [
+        [{ name: "account", label: "admin.account", required: true, hint: t("admin.account_hint") },
+          { name: "display", label: "admin.display", required: true }],
+        [{ name: "role", label: "admin.role", type: "select", required: true, value: "operator",
+          options: ROLE_NAMES.map((r) => ({ value: r, label: roleLabel(r) })) },
+          { name: "os_user", label: "admin.os_user", optional: true }],
+        { name: "password", label: "admin.password", type: "password", required: true, hint: t("admin.password_hint") },
+      ],
+      submitLabel: t("admin.add"),
+      onCancel: closeForm,
+      submit: async (data) => {
+        await api("/api/operators", { method: "POST", body: data, track: false });
+        toast(t("admin.added") + t("colon") + data.account);
+        closeForm(); reload();
+      },
+    });
+    const passwdForm = (a) => form({
+      id: "form-operator-passwd", title: t("admin.passwd") + t("colon") + a.display + " (" + a.account + ")",
+      fields: [{ name: "password", label: "admin.password", type: "password", required: true, hint: t("admin.password_hint") }],
+      submitLabel: t("admin.passwd"),
+      onCancel: closeForm,
+      submit: async (data) => {
+        await api("/api/operators/" + encodeURIComponent(a.account) + "/passwd", { method: "POST", body: data, track: false });
+        toast(t("admin.passwd_done") + t("colon") + a.account);
+        closeForm();
+      },
+    });
+    const setDisabled = async (a, disabled) => {
+      try {
+        await api("/api/operators/" + encodeURIComponent(a.account) + (disabled ? "/disable" : "/enable"), { method: "POST", body: {}, track: false });
+        toast((disabled ? t("admin.disabled_done") : t("admin.enabled_done")) + t("colon") + a.account);
+        reload();
+      } catch (err) { toast(err instanceof ApiError ? err.text() : String(err), true); }
+    };
+
+    const rows = accounts.map((a) => h("tr", { "data-account": a.account, class: a.disabled ? "muted" : null },
+      h("td", {}, a.account), h("td", {}, a.display), h("td", {}, roleLabel(a.role)),
+      h("td", {}, a.disabled ? t("admin.state_disabled") : t("admin.state_enabled")),
+      h("td", {}, a.os_user || "—"), h("td", {}, fmtTime(a.changed_ms)),
+      h("td", {},
+        button(t("admin.passwd"), () => open(passwdForm(a)), "small secondary", { "data-action": "passwd" }), " ",
+        a.disabled
+          ? button(t("admin.enable"), () => setDisabled(a, false), "small secondary", { "data-action": "enable" })
+          : button(t("admin.disable"), () => setDisabled(a, true), "small danger", { "data-action": "disable" }))));
+
+    const check = trail.check || {};
+    const intact = !check.problem;
+    const recs = (trail.records || []).slice().reverse();
+    const auditRows = recs.map((r) => h("tr", { "data-seq": r.seq },
+      h("td", { class: "num" }, r.seq), h("td", {}, r.time),
+      h("td", {}, zh() ? r.event_zh : r.event), h("td", {}, r.account || "—"),
+      h("td", {}, r.source), h("td", { class: "small" }, r.details)));
+    const sinceForm = h("form", { class: "filters", id: "audit-since", onsubmit: (ev) => {
+      ev.preventDefault();
+      const v = ev.target.querySelector("input").value.trim();
+      location.hash = "#/admin" + (v ? "?since=" + encodeURIComponent(v) : "");
+    } }, h("label", {}, t("admin.since") + " ",
+      h("input", { name: "since", placeholder: "2h / 2026-12-02 08:00", value: since || null })),
+    " ", h("button", { type: "submit", class: "small secondary" }, t("admin.filter")));
+
+    show(
+      h("div", { class: "head-row" }, h("h1", {}, t("admin.title")),
+        button(t("admin.add"), () => open(addForm()), null, { id: "btn-operator-add" })),
+      sessionBadge(),
+      actionArea,
+      panel(t("admin.accounts") + " (" + accounts.length + ")",
+        accounts.length ? null : h("p", { class: "muted small" }, t("admin.no_accounts")),
+        table([t("admin.account"), t("admin.display"), t("admin.role"), t("admin.state"), t("admin.os_user"), t("admin.changed"), ""],
+          rows, t("admin.no_accounts"))),
+      panel(t("admin.audit"),
+        h("p", { id: "audit-check", class: intact ? "muted small" : "form-error" },
+          intact ? t("admin.audit_intact").replace("{n}", check.records || 0) : t("admin.audit_broken") + t("colon") + check.problem),
+        (check.notes || []).map((n) => h("p", { class: "muted small" }, n)),
+        sinceForm,
+        table(["#", t("admin.time"), t("admin.event"), t("admin.account"), t("admin.source"), t("admin.details")],
+          auditRows, t("admin.audit_empty"))));
   }
 
   // --------------------------------------------------------------- router
@@ -1964,7 +2106,7 @@
   const PAGES = {
     overview: pageOverview, incidents: pageIncidents, report: pageReport, resources: pageResources,
     tasks: pageTasks, warnings: pageWarnings, plans: pagePlans, drills: pageDrills, network: pageNetwork,
-    members: pageMembers, map: pageMap, forces: pageForces,
+    members: pageMembers, map: pageMap, forces: pageForces, admin: pageAdmin,
   };
 
   async function route(opts) {
@@ -1981,11 +2123,12 @@
     try {
       if (page === "incidents" && parts[1]) await pageIncident(parts[1]);
       else if (page === "review") await pageReview(query);
+      else if (page === "admin") await pageAdmin(query);
       else if (PAGES[page]) await PAGES[page]();
       else { page = "overview"; await pageOverview(); }
     } catch (err) {
       if (err instanceof StaleRoute) return;
-      if (err instanceof ApiError && err.status === 401) { pageLogin(); return; }
+      if (err instanceof ApiError && err.status === 401) { await pageLogin(); return; }
       show(panel(t("error"), h("p", { class: "form-error" }, err instanceof ApiError ? err.text() + " (" + err.code + ")" : String(err))));
     }
     main().dataset.page = page;

@@ -5,9 +5,9 @@
 //! demo and the tests put the two together.
 
 use std::net::SocketAddr;
-use std::path::Path;
 
 use crate::api;
+use crate::datadir::DataDir;
 use crate::node::{Node, NodeError, NodeHandle, NodeOptions};
 use crate::tls::{ServerTls, TlsError};
 
@@ -38,10 +38,10 @@ pub async fn start(
     options: NodeOptions,
     console: Option<ConsoleOptions>,
 ) -> Result<NodeHandle, NodeError> {
-    let data_root = options.data_dir.root().to_path_buf();
+    let data_dir = options.data_dir.clone();
     let node = Node::spawn(options).await?;
     if let Some(console) = console
-        && let Err(e) = serve_console(&node, console, &data_root).await
+        && let Err(e) = serve_console(&node, &data_dir, console).await
     {
         node.shutdown().await;
         return Err(e);
@@ -51,19 +51,27 @@ pub async fn start(
 
 async fn serve_console(
     node: &NodeHandle,
+    data_dir: &DataDir,
     console: ConsoleOptions,
-    data_root: &Path,
 ) -> Result<(), NodeError> {
     let addr = console.listen;
     let config = &node.config().console;
     let token = console.token.or_else(|| config.token.clone());
+    let data_root = data_dir.root();
     // TLS first: plain HTTP off loopback is refused before anything binds.
     let tls = config
         .tls_plan(addr, data_root)
         .map_err(TlsError::from)
         .and_then(|plan| ServerTls::prepare(&plan, data_root, addr, node.name()))
         .map_err(|e| NodeError::Start(format!("console on {addr}: {e}")))?;
-    let access = api::Access::new(addr, token).map_err(|e| NodeError::Start(e.to_string()))?;
+    let machine_role = config
+        .machine_role
+        .unwrap_or(api::access::DEFAULT_MACHINE_ROLE);
+    // The accounts, the audit trail and the local CLI credential live in
+    // the data directory (`crate::operators`).
+    let access = api::Access::for_post(addr, token, machine_role, data_dir)
+        .map_err(|e| NodeError::Start(e.to_string()))?
+        .with_tls(tls.is_some());
     api::serve(node.clone(), addr, access, tls)
         .await
         .map(drop)

@@ -145,9 +145,13 @@ impl Client {
         let text = std::fs::read_to_string(run_info_path(data_dir)).map_err(|_| not_running())?;
         let info: RunInfo = serde_json::from_str(&text).map_err(|_| not_running())?;
         let console = info.console.ok_or_else(not_running)?;
-        let token = crate::config::Config::load(&data_dir.config_path())
-            .ok()
-            .and_then(|c| c.console.token);
+        // The running node's credential for its own CLI (see
+        // `operators::local_credential`), else the config's machine token.
+        let token = crate::operators::local_credential::read(data_dir).or_else(|| {
+            crate::config::Config::load(&data_dir.config_path())
+                .ok()
+                .and_then(|c| c.console.token)
+        });
         let base = console.trim_end_matches('/');
         let client = if base.starts_with("https://") {
             let pin = info.console_fingerprint.ok_or_else(|| {

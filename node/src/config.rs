@@ -170,6 +170,10 @@ pub struct ConsoleConfig {
     /// The certificate's private key (PEM); required with `cert`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<PathBuf>,
+    /// The role of the token's `machine` account (viewer, operator,
+    /// leader, admin) [default: operator].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machine_role: Option<crate::operators::OperatorRole>,
 }
 
 impl Default for ConsoleConfig {
@@ -180,6 +184,7 @@ impl Default for ConsoleConfig {
             tls: TlsMode::Auto,
             cert: None,
             key: None,
+            machine_role: None,
         }
     }
 }
@@ -193,6 +198,7 @@ impl std::fmt::Debug for ConsoleConfig {
             .field("tls", &self.tls)
             .field("cert", &self.cert)
             .field("key", &self.key)
+            .field("machine_role", &self.machine_role)
             .finish()
     }
 }

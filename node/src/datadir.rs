@@ -6,6 +6,9 @@
 //!   config.toml   the post's profile, network settings and limits
 //!   genesis.bin   the network's signed genesis (absent: development mode)
 //!   store/        the sled ledger (see `store::keys` for its layout)
+//!   operators.json  operator accounts (0600; `operators::book`)
+//!   audit.log, audit.head  the console's audit trail (0600; `operators::audit`)
+//!   local-cli.credential  the running node's credential for its CLI (0600)
 //! ```
 
 use std::path::{Path, PathBuf};

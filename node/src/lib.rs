@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod nemesis;
 pub mod net;
 pub mod node;
+pub mod operators;
 pub mod panics;
 pub mod policy;
 pub mod post;

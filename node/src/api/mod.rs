@@ -2,8 +2,9 @@
 //! other CLI commands (while the node runs and holds the store) and the
 //! browser console use.
 //!
-//! Bound to localhost by default; see [`access`] for the token, the
-//! cross-site-request rules and why no secret is ever served. Every domain
+//! Bound to localhost by default; see [`access`] for accounts, sessions,
+//! the machine token and why no secret is ever served, `guard` for the
+//! cross-site-request rules, and [`roles`] for the role every route needs. Every domain
 //! action goes through `crate::domain` — the same planning and checks as
 //! the CLI — and is written by `NodeHandle::author`, so it is gossiped.
 //!
@@ -11,6 +12,7 @@
 //! |---|---|
 //! | console | `GET /`, `GET /assets/{file}` (embedded in the binary) |
 //! | access | `GET /api/access`, `POST /api/login`, `POST /api/logout` |
+//! | operators (admin) | `GET/POST /api/operators`, `POST /api/operators/{account}/passwd|disable|enable`, `GET /api/audit` (`?since=`) |
 //! | post | `GET /api/status`, `/api/me`, `/api/vocab`, `/api/digest`, `/api/entries` |
 //! | views | `GET /api/views`, `/api/overview`, `/api/incidents`, `/api/incidents/{id}`, `/api/responses`, `/api/warnings`, `/api/resources`, `/api/tasks`, `/api/plans`, `/api/drills`, `/api/forces` (`?capability=&near=&within_km=`), `/api/review`, `/api/conflicts`, `/api/invalid` (all take `?drill=`) |
 //! | actions | `POST /api/{area}/{verb}` — see `crate::domain::actions` (take `?drill=`) |
@@ -22,9 +24,12 @@
 //! | metrics | `GET /metrics` (Prometheus text format) |
 
 pub mod access;
+mod audit_trail;
 mod console;
 mod error;
+mod guard;
 mod json;
+pub mod roles;
 mod routes;
 mod server;
 mod state;
@@ -50,8 +55,8 @@ pub const MAX_JSON_BYTES: usize = 256 * 1024;
 
 pub fn router(state: ApiState) -> Router {
     use routes::{
-        actions, cap, certs, events, forces, ledger, members, metrics, network, region_names,
-        session, views,
+        actions, audit, cap, certs, events, forces, ledger, members, metrics, network, operators,
+        region_names, session, views,
     };
     let api = Router::new()
         .route("/api/access", get(session::access))
@@ -90,6 +95,12 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/regions", get(members::regions))
         .route("/api/region-names", get(region_names::names))
         .route("/api/events", get(events::stream))
+        .route("/api/operators", get(operators::list))
+        .route("/api/operators", post(operators::add))
+        .route("/api/operators/{account}/passwd", post(operators::passwd))
+        .route("/api/operators/{account}/disable", post(operators::disable))
+        .route("/api/operators/{account}/enable", post(operators::enable))
+        .route("/api/audit", get(audit::log))
         .route("/api/{area}/{verb}", post(actions::act))
         .route("/metrics", get(metrics::scrape))
         .route("/", get(console::index))
@@ -110,7 +121,7 @@ pub fn router(state: ApiState) -> Router {
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.access.clone(),
-            access::guard,
+            guard::guard,
         ))
         .layer(middleware::from_fn(routes::json_errors))
         .with_state(state)

@@ -117,8 +117,12 @@ fn spawn_connection(
     let (evict, mut evicted) = oneshot::channel::<()>();
     let (finished, done) = oneshot::channel::<()>();
     let flag = Arc::clone(&served);
-    let service = hyper::service::service_fn(move |req| {
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<_>| {
         flag.store(true, Ordering::Release);
+        // Who is asking: the login wait per source and the audit trail
+        // read it (`axum::extract::ConnectInfo`).
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(remote));
         let app = app.clone();
         async move { tower::ServiceExt::oneshot(app, req).await }
     });

@@ -47,7 +47,16 @@ pub fn remote(e: crate::client::ClientError) -> CliError {
         } => CliError::Usage(message),
         // The console's own access checks: not the input's fault.
         ClientError::Refused { code, message, .. }
-            if ["unauthorized", "bad_token", "csrf", "forbidden_host"].contains(&code.as_str()) =>
+            if [
+                "unauthorized",
+                "bad_token",
+                "csrf",
+                "forbidden_host",
+                "forbidden_role",
+                "unknown_operator",
+                "operator_disabled",
+            ]
+            .contains(&code.as_str()) =>
         {
             CliError::Failed(message)
         }

@@ -4,6 +4,7 @@
 //! `main.rs` turns the error into a message and an exit code.
 
 mod access;
+mod audit;
 mod bench;
 mod board;
 mod bundle;
@@ -19,11 +20,13 @@ mod incident;
 mod init;
 mod log;
 mod note;
+mod operator;
 pub mod output;
 mod plan;
 mod resource;
 mod response;
 mod run;
+mod secret_input;
 mod status;
 mod sync;
 mod task;
@@ -120,6 +123,12 @@ pub enum Command {
     /// Boards: the current views as tables / 看板
     #[command(subcommand)]
     Board(board::BoardCommand),
+    /// Operator accounts: add, list, passwd, disable, enable / 操作员账户
+    #[command(subcommand)]
+    Operator(operator::OperatorCommand),
+    /// The console's audit trail / 审计日志
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 impl Command {
@@ -163,5 +172,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Drill(cmd) => drill::run(&data_dir, dev_roles, cmd),
         Command::Force(cmd) => force::run(&data_dir, dev_roles, cmd),
         Command::Board(cmd) => board::run(&data_dir, dev_roles, cmd),
+        Command::Operator(cmd) => operator::run(&data_dir, cmd),
+        Command::Audit(cmd) => audit::run(&data_dir, cmd),
     }
 }

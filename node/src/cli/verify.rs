@@ -1,5 +1,5 @@
-//! `liandong verify`: re-validate the stored entries and their indexes, and
-//! report trust standing. By default only what arrived since the last clean
+//! `liandong verify`: re-validate the stored entries and their indexes,
+//! report trust standing, and check the console's audit trail. By default only what arrived since the last clean
 //! check (see `ledger::verify`); `--full` re-checks everything.
 //!
 //! Voided entries (stored before the revocation or evidence that voids them
@@ -14,6 +14,7 @@ use super::output;
 use crate::clock;
 use crate::datadir::DataDir;
 use crate::ledger::verify::verify_since_point;
+use crate::operators::audit;
 use crate::post::Post;
 
 #[derive(Debug, Args)]
@@ -30,8 +31,19 @@ pub struct VerifyArgs {
 pub fn run(data_dir: &DataDir, args: VerifyArgs) -> Result<(), CliError> {
     let post = Post::open(data_dir)?;
     let report = verify_since_point(&post.ledger, args.full)?;
+    // The console's audit trail (`operators::audit`): intact, or the
+    // first bad record named.
+    let audit = audit::check(data_dir).map_err(|e| CliError::Failed(e.to_string()))?;
+    let problems = report.problems.len() + usize::from(audit.problem.is_some());
     if args.json {
-        output::print_json(&report);
+        let mut value = serde_json::to_value(&report).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.insert(
+                "audit".into(),
+                serde_json::to_value(&audit).unwrap_or_default(),
+            );
+        }
+        output::print_json(&value);
     } else {
         match &report.since {
             Some(point) => println!(
@@ -66,10 +78,20 @@ pub fn run(data_dir: &DataDir, args: VerifyArgs) -> Result<(), CliError> {
         if report.problems.is_empty() {
             println!("校验通过 / store verified");
         }
+        for note in &audit.notes {
+            println!("审计说明 / audit note : {note}");
+        }
+        match &audit.problem {
+            Some(p) => println!("审计问题 / audit problem : {p}"),
+            None => println!(
+                "审计日志完整 / audit trail intact ({} records)",
+                audit.records
+            ),
+        }
     }
-    if report.problems.is_empty() {
+    if problems == 0 {
         Ok(())
     } else {
-        Err(CliError::Problems(report.problems.len()))
+        Err(CliError::Problems(problems))
     }
 }

@@ -1,6 +1,7 @@
 //! The API's handlers, one file per area, and what they share.
 
 pub mod actions;
+pub mod audit;
 pub mod cap;
 pub mod certs;
 pub mod events;
@@ -9,6 +10,7 @@ pub mod ledger;
 pub mod members;
 pub mod metrics;
 pub mod network;
+pub mod operators;
 pub mod region_names;
 pub mod session;
 pub mod views;

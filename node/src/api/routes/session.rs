@@ -1,9 +1,11 @@
 //! Who this post is, the vocabulary its forms offer, and logging in.
 
-use axum::Json;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
+use axum::{Extension, Json};
 use liandong_protocol::domain::vocab::SUBTYPES;
 use liandong_protocol::domain::{
     Category, DeploymentStatus, Phase, ResourceClass, Severity, TaskState, WarningColor,
@@ -12,66 +14,136 @@ use liandong_protocol::{Level, ResponseLevel, Role, UnitType};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::access::{self, Access};
+use crate::api::access::{Access, Caller};
 use crate::api::json::JsonBody;
 use crate::api::{ApiError, ApiState};
+use crate::operators::password::MAX_PASSWORD_BYTES;
 
-/// Whether the console needs a login; public, so the page knows what to show.
+/// What the console must ask for; public, so the page knows what to show.
 pub async fn access(State(a): State<Access>, headers: HeaderMap) -> Json<Value> {
+    let login = if a.has_accounts() {
+        "account"
+    } else if a.has_token() {
+        "token"
+    } else {
+        "none"
+    };
     Json(json!({
-        "token_required": a.token_required(),
+        "token_required": a.login_required(),
+        "login": login,
+        "accounts": a.has_accounts(),
+        "token": a.has_token(),
         "cookie": headers.get(header::COOKIE).is_some(),
     }))
 }
 
-#[derive(Debug, Deserialize)]
+/// A login: account and password, or the machine token.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
-    token: String,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    token: Option<String>,
 }
 
-/// Checks the operator token and sets the session cookie.
+// Never print the password or token.
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+fn peer(connect: Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<IpAddr> {
+    connect.map(|Extension(ConnectInfo(a))| a.ip())
+}
+
+/// Checks the login and sets the session cookie. Wrong passwords make
+/// the next attempt wait (`too_many_attempts`, 429), never the answer.
 pub async fn login(
     State(a): State<Access>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     JsonBody(login): JsonBody<Login>,
 ) -> Result<impl IntoResponse, ApiError> {
-    if !a.token_required() {
+    let source = peer(connect);
+    let Login {
+        account,
+        password,
+        token,
+    } = login;
+    if let (Some(account), Some(password)) = (account.as_deref(), password) {
+        if password.len() > MAX_PASSWORD_BYTES {
+            return Err(ApiError::bad_request(
+                "bad_password",
+                format!("the password is longer than {MAX_PASSWORD_BYTES} bytes / 密码过长"),
+            )
+            .with_field("password"));
+        }
+        let (id, who) = a.login_password(account, password, source).await?;
+        let cookie = a.session_cookie(&id);
+        let body = json!({
+            "ok": true,
+            "operator": {"account": who.account, "display": who.display, "role": who.role},
+        });
+        return Ok(([(header::SET_COOKIE, cookie)], Json(body)));
+    }
+    if let Some(token) = token.filter(|_| a.has_token()) {
+        let id = a.login_token(&token, source).await?;
+        return Ok((
+            [(header::SET_COOKIE, a.session_cookie(&id))],
+            Json(json!({ "ok": true })),
+        ));
+    }
+    if !a.login_required() {
         return Ok((
             [(header::SET_COOKIE, String::new())],
             Json(json!({ "ok": true })),
         ));
     }
-    if !a.token_matches(&login.token) {
-        access::wrong_token_delay().await;
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_token",
-            "操作令牌不正确",
-            "the operator token is wrong",
-        )
-        .with_field("token"));
-    }
-    let cookie = a.session_cookie().unwrap_or_default();
-    Ok(([(header::SET_COOKIE, cookie)], Json(json!({ "ok": true }))))
+    let field = if a.has_accounts() {
+        "password"
+    } else {
+        "token"
+    };
+    Err(ApiError::bad_request(
+        "missing_field",
+        "give account and password, or the operator token / 请填写账户与密码或操作令牌",
+    )
+    .with_field(field))
 }
 
-pub async fn logout() -> impl IntoResponse {
+/// Ends the session (server-side too) and clears the cookie.
+pub async fn logout(
+    State(a): State<Access>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+) -> impl IntoResponse {
+    a.logout(&headers, peer(connect)).await;
     (
-        [(
-            header::SET_COOKIE,
-            format!(
-                "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
-                access::COOKIE
-            ),
-        )],
+        [(header::SET_COOKIE, a.cleared_cookie())],
         Json(json!({ "ok": true })),
     )
 }
 
 /// This post: identity, level, region, network, mode, and its standing in
 /// the directory (certified or not, roles). No key material.
-pub async fn me(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
+pub async fn me(
+    State(s): State<ApiState>,
+    caller: Option<Extension<Caller>>,
+) -> Result<Json<Value>, ApiError> {
     let node = s.node.clone();
+    let (role, operator) = match caller {
+        Some(Extension(c)) => (
+            Some(c.role),
+            c.operator
+                .map(|o| json!({"account": o.account, "display": o.display, "role": o.role})),
+        ),
+        None => (None, None),
+    };
     s.with_desk(None, move |l, desk| {
         let info = desk.me().ok();
         Ok(json!({
@@ -85,7 +157,12 @@ pub async fn me(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
             "known": info.is_some(),
             "roles": info.as_ref().map(|p| p.roles.clone()).unwrap_or_default(),
             "unit_type": info.as_ref().map(|p| p.unit_type.clone()),
-            "console": node.console().map(|a| format!("http://{a}/")),
+            "console": node.console_info().map(|c| format!("{}/", c.url())),
+            // Who is looking, and what they may do (the console hides
+            // what their role may not do; the server checks regardless).
+            "role": role,
+            "role_zh": role.map(|r| r.name_zh()),
+            "operator": operator,
         }))
     })
     .await

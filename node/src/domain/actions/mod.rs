@@ -35,6 +35,7 @@ use serde::Serialize;
 
 use super::desk::{Desk, Planned};
 use super::error::ActionError;
+use crate::operators::OperatorRole;
 
 /// One domain action with its input.
 #[derive(Debug, Clone)]
@@ -106,6 +107,54 @@ pub const PATHS: &[&str] = &[
     "forces/register",
     "forces/update",
 ];
+
+/// The operator role each action needs (issue 17): data, read by the one
+/// check every console and CLI request passes (`api::roles`). 值班员
+/// (operator) reports, tasks, resources and the force registry; 带班领导
+/// (leader) decides responses, issues warnings, approves and activates
+/// plans, releases information and runs drills.
+pub const ROLES: &[(&str, OperatorRole)] = {
+    use OperatorRole::{Leader, Operator};
+    &[
+        ("incident/report", Operator),
+        ("incident/update", Operator),
+        ("incident/close", Operator),
+        ("incident/consult", Operator),
+        ("incident/release", Leader),
+        ("response/activate", Leader),
+        ("response/adjust", Leader),
+        ("response/end", Leader),
+        ("warning/issue", Leader),
+        ("warning/update", Leader),
+        ("warning/cancel", Leader),
+        ("warning/import", Leader),
+        ("resource/offer", Operator),
+        ("resource/request", Operator),
+        ("resource/commit", Operator),
+        ("resource/dispatch", Operator),
+        ("resource/deliver", Operator),
+        ("resource/return", Operator),
+        ("resource/release", Operator),
+        ("task/assign", Operator),
+        ("task/ack", Operator),
+        ("task/progress", Operator),
+        ("task/done", Operator),
+        ("task/refuse", Operator),
+        ("plan/register", Operator),
+        ("plan/approve", Leader),
+        ("plan/activate", Leader),
+        ("drill/start", Leader),
+        ("drill/end", Leader),
+        ("forces/register", Operator),
+        ("forces/update", Operator),
+    ]
+};
+
+/// The role the action at `path` (one of [`PATHS`]) needs; `None` for an
+/// unknown path.
+pub fn required_role(path: &str) -> Option<OperatorRole> {
+    ROLES.iter().find(|(p, _)| *p == path).map(|(_, r)| *r)
+}
 
 impl Action {
     /// Decodes the input of the action at `path` (one of [`PATHS`]) with
@@ -188,6 +237,13 @@ impl Action {
             A::ForceRegister(i) => ("forces/register", j(i)),
             A::ForceUpdate(i) => ("forces/update", j(i)),
         }
+    }
+
+    /// The operator role this action needs (see [`ROLES`]).
+    pub fn required_role(&self) -> OperatorRole {
+        // Every action's path is in the table (tested); admin otherwise,
+        // so a forgotten row fails closed.
+        required_role(self.to_request().0).unwrap_or(OperatorRole::Admin)
     }
 
     /// Plans the entry this action writes.
@@ -308,5 +364,40 @@ mod tests {
             assert!(Action::decode(path, &Json(json)).is_some_and(|r| r.is_ok()));
         }
         assert!(Action::decode("incident/explode", &Json(serde_json::json!({}))).is_none());
+    }
+
+    #[test]
+    fn every_action_names_its_role() {
+        assert_eq!(ROLES.len(), PATHS.len());
+        for (path, (role_path, _)) in PATHS.iter().zip(ROLES) {
+            assert_eq!(path, role_path, "ROLES follows PATHS");
+        }
+        use OperatorRole::{Leader, Operator};
+        // 值班员 reports and moves resources and tasks…
+        for p in [
+            "incident/report",
+            "incident/update",
+            "resource/request",
+            "task/assign",
+        ] {
+            assert_eq!(required_role(p), Some(Operator), "{p}");
+        }
+        // …带班领导 decides the response, warns, activates plans.
+        for p in [
+            "response/activate",
+            "response/adjust",
+            "response/end",
+            "warning/issue",
+            "plan/activate",
+        ] {
+            assert_eq!(required_role(p), Some(Leader), "{p}");
+        }
+        // No action needs less than an operator: a viewer writes nothing.
+        assert!(
+            ROLES
+                .iter()
+                .all(|(_, r)| *r >= Operator && *r < OperatorRole::Admin)
+        );
+        assert_eq!(required_role("incident/explode"), None);
     }
 }
