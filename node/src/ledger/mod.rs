@@ -197,6 +197,7 @@ impl Ledger {
             scope,
             status,
             body,
+            operator: None,
         };
         let entry = SignedEntry::sign(&self.keypair, draft)?;
         // Check our own output like anyone else's: a bug here must not
@@ -230,6 +231,7 @@ impl Ledger {
                 scope,
                 status,
                 body,
+                operator: None,
             };
             let entry = SignedEntry::sign(&self.keypair, draft)?;
             seq = entry.seq();

@@ -369,6 +369,7 @@ mod tests {
                     unit_type: UnitType::Command,
                     contact: String::new(),
                 }),
+                operator: None,
             },
         )
         .expect("sign")
