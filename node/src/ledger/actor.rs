@@ -25,7 +25,7 @@
 use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 
-use liandong_protocol::{Body, RegionCode, SignedEntry, Status};
+use liandong_protocol::{Body, Operator, RegionCode, SignedEntry, Status};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{ItemOutcome, Ledger, LedgerError};
@@ -74,6 +74,7 @@ enum Command {
         scope: RegionCode,
         status: Status,
         body: Body,
+        operator: Option<Operator>,
         reply: oneshot::Sender<Result<SignedEntry, LedgerError>>,
     },
 }
@@ -163,6 +164,18 @@ impl LedgerHandle {
         status: Status,
         body: Body,
     ) -> Result<SignedEntry, LedgerError> {
+        self.author_by(scope, status, body, None).await
+    }
+
+    /// Writes an entry by this post entered by `operator` (see
+    /// [`Ledger::author_by`]); returns once it is durable.
+    pub async fn author_by(
+        &self,
+        scope: RegionCode,
+        status: Status,
+        body: Body,
+        operator: Option<Operator>,
+    ) -> Result<SignedEntry, LedgerError> {
         let (reply, rx) = oneshot::channel();
         let stopped = || LedgerError::Stopped;
         self.tx
@@ -170,6 +183,7 @@ impl LedgerHandle {
                 scope,
                 status,
                 body,
+                operator,
                 reply,
             })
             .await
@@ -187,9 +201,10 @@ fn run(ledger: &Ledger, mut rx: mpsc::Receiver<Command>, flusher: &Flusher) {
                     scope,
                     status,
                     body,
+                    operator,
                     reply,
                 } => {
-                    let _ = reply.send(ledger.author(scope, status, body));
+                    let _ = reply.send(ledger.author_by(scope, status, body, operator));
                 }
                 Command::Ingest {
                     items,

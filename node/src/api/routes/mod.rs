@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod cap;
 pub mod certs;
+pub mod entered;
 pub mod events;
 pub mod forces;
 pub mod ledger;
