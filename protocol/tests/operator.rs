@@ -198,7 +198,12 @@ fn account() -> impl Strategy<Value = String> {
 
 fn display() -> impl Strategy<Value = String> {
     prop::collection::vec(
-        any::<char>().prop_filter("no control", |c| !c.is_control() && !c.is_whitespace()),
+        any::<char>().prop_filter("printable", |c| {
+            !c.is_control()
+                && !c.is_whitespace()
+                && !('\u{202a}'..='\u{202e}').contains(c)
+                && !('\u{2066}'..='\u{2069}').contains(c)
+        }),
         1..=MAX_OPERATOR_DISPLAY_CHARS,
     )
     .prop_map(|cs| cs.into_iter().collect())

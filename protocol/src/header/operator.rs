@@ -33,7 +33,10 @@ pub enum OperatorError {
         max = MAX_OPERATOR_DISPLAY_CHARS
     )]
     DisplayTooLong { chars: usize },
-    #[error("operator display name holds a control character / 操作员姓名含控制字符")]
+    #[error(
+        "operator display name holds a control or text-direction character / \
+         操作员姓名含控制字符或文字方向字符"
+    )]
     DisplayControl,
 }
 
@@ -111,7 +114,9 @@ pub fn check_account(account: &str) -> Result<(), OperatorError> {
 }
 
 /// A display name: 1 to [`MAX_OPERATOR_DISPLAY_CHARS`] characters, not
-/// blank, no control characters (a name is one line on a board).
+/// blank, no control characters (a name is one line on a board) and no
+/// text-direction overrides (which would show a review reader another name
+/// than the one signed).
 pub fn check_display(display: &str) -> Result<(), OperatorError> {
     if display.trim().is_empty() {
         return Err(OperatorError::BlankDisplay);
@@ -127,7 +132,9 @@ pub fn check_display(display: &str) -> Result<(), OperatorError> {
     if chars > MAX_OPERATOR_DISPLAY_CHARS {
         return Err(OperatorError::DisplayTooLong { chars });
     }
-    if display.chars().any(char::is_control) {
+    let unprintable =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if display.chars().any(unprintable) {
         return Err(OperatorError::DisplayControl);
     }
     Ok(())
@@ -189,7 +196,14 @@ mod tests {
             Operator::new("zhangsan", "  "),
             Err(OperatorError::BlankDisplay)
         );
-        for bad in ["张\n三", "张\t三", "张\u{7f}三", "\u{1b}[31m"] {
+        for bad in [
+            "张\n三",
+            "张\t三",
+            "张\u{7f}三",
+            "\u{1b}[31m",
+            "\u{202e}三张",
+            "张\u{2066}三",
+        ] {
             assert_eq!(
                 Operator::new("zhangsan", bad),
                 Err(OperatorError::DisplayControl),

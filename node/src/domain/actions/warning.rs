@@ -590,6 +590,7 @@ mod tests {
             scope: planned.scope,
             status: planned.status,
             body: planned.body,
+            operator: None,
         });
         weather.fold = Arc::new(fold);
         let bad = |warning: &str| UpdateInput {

@@ -30,6 +30,7 @@ fn who(byte: u8, name: &str) -> Who {
         node: NodeId([byte; 32]),
         name: name.into(),
         level: Level::County,
+        entered_by: None,
     }
 }
 
