@@ -211,7 +211,17 @@ fn print_review(r: &Review, l: Lang) {
     );
     println!("{}", l.t("-- 时间线 --", "-- timeline --"));
     for e in &r.timeline {
-        let line = format!("{}  {}  {}", time(e.at_ms), e.by, l.t(&e.zh, &e.en));
+        let entered = e
+            .entered_by
+            .as_ref()
+            .map(|op| format!("  {}", l.entered_by(op)))
+            .unwrap_or_default();
+        let line = format!(
+            "{}  {}  {}{entered}",
+            time(e.at_ms),
+            e.by,
+            l.t(&e.zh, &e.en)
+        );
         println!("{}", output::terminal_safe(&line));
     }
 }
