@@ -27,7 +27,7 @@ use crate::region::RegionCode;
 /// - 1: the original layout;
 /// - 2: version 1 plus the [`Operator`] who entered the entry, written only
 ///   when an entry has one, so a post without operator accounts keeps
-///   writing bytes every older post reads (docs/protocol.md, *Upgrading*).
+///   writing bytes every older post reads (docs/protocol.md, *Upgrading a network*).
 pub const PROTOCOL_VERSION: u8 = 2;
 /// The oldest entry format this code reads.
 pub const MIN_PROTOCOL_VERSION: u8 = 1;
