@@ -74,7 +74,9 @@ enum Command {
         scope: RegionCode,
         status: Status,
         body: Body,
-        operator: Option<Operator>,
+        // Boxed: the command queue's slots stay the size of the other
+        // commands.
+        operator: Option<Box<Operator>>,
         reply: oneshot::Sender<Result<SignedEntry, LedgerError>>,
     },
 }
@@ -183,7 +185,7 @@ impl LedgerHandle {
                 scope,
                 status,
                 body,
-                operator,
+                operator: operator.map(Box::new),
                 reply,
             })
             .await
@@ -204,7 +206,7 @@ fn run(ledger: &Ledger, mut rx: mpsc::Receiver<Command>, flusher: &Flusher) {
                     operator,
                     reply,
                 } => {
-                    let _ = reply.send(ledger.author_by(scope, status, body, operator));
+                    let _ = reply.send(ledger.author_by(scope, status, body, operator.map(|o| *o)));
                 }
                 Command::Ingest {
                     items,
