@@ -215,6 +215,7 @@ fn main() {
             scope: rc("654203106"),
             status: Status::Actual,
             body: note_body("b"),
+            operator: None,
         },
     )
     .expect("sign");
@@ -248,6 +249,7 @@ fn main() {
         let mut s = Seeds::new(target);
         s.add("golden-profile", &golden("profile.entry.hex"));
         s.add("golden-note", &golden("note.entry.hex"));
+        s.add("golden-note-entered", &golden("note_entered.entry.hex"));
         for e in &entries {
             s.add(&name(e.kind()), e.wire());
         }
@@ -468,6 +470,7 @@ fn main() {
                 scope: rc("654203106201"),
                 status: Status::Actual,
                 body: Body::Certificate(certificate(newcomer.node_id())),
+                operator: None,
             },
         )
         .expect("sign");

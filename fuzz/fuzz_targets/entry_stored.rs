@@ -6,7 +6,8 @@
 //! When the bytes decode, the entry keeps them verbatim (its id is their
 //! hash, its signature their last 64 bytes), and the decoded header and
 //! body, re-signed with another key, decode back to the same header and
-//! body: the wire layout round-trips.
+//! body (and operator, in either layout version): the wire layout
+//! round-trips.
 
 use liandong_fuzz::{keypair, round_trip};
 use liandong_protocol::{Body, Draft, EntryId, SignedEntry};
@@ -38,6 +39,7 @@ fn resign(entry: &SignedEntry, body: Body) {
         scope: header.scope.clone(),
         status: header.status,
         body: body.clone(),
+        operator: header.operator.clone(),
     };
     let signed = SignedEntry::sign(keypair(), draft).expect("a decoded entry re-signs");
     let back = SignedEntry::decode_stored(signed.wire()).expect("a signed entry decodes");

@@ -34,6 +34,7 @@ fn received(n: usize) -> Vec<SignedEntry> {
                     body: Body::Note(Note {
                         text: format!("情况报告 {i}：河道水位上涨，已转移群众。"),
                     }),
+                    operator: None,
                 },
             )
             .expect("sign");

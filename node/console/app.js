@@ -129,6 +129,9 @@
   }
   const short = (id) => (id || "").slice(0, 8);
   const who = (w) => (w ? w.name : "—");
+  // Who at the post entered an entry, when it says (录入：张三).
+  const entered = (op) => (op ? h("span", { class: "entered" }, " · " +
+    t("entered_by").replace("{name}", op.display).replace("{account}", op.account)) : null);
 
   function vocabOf(list, value) {
     return (S.vocab && S.vocab[list] || []).find((x) => x.value === value);
@@ -621,7 +624,7 @@
       h("dt", {}, t("inc_event")), h("dd", {}, eventLabel(r.event)),
       h("dt", {}, t("inc_occurred")), h("dd", {}, fmtFull(r.occurred_ms)),
       h("dt", {}, t("region")), h("dd", {}, region(r.region), " ", h("span", { class: "mono muted" }, r.region + (r.point ? "  (" + (r.point.lat_e6 / 1e6).toFixed(4) + ", " + (r.point.lon_e6 / 1e6).toFixed(4) + ")" : ""))),
-      h("dt", {}, t("inc_reported_by")), h("dd", {}, who(i.reported_by) + " · " + fmtFull(i.first_report_ms)),
+      h("dt", {}, t("inc_reported_by")), h("dd", {}, who(i.reported_by) + " · " + fmtFull(i.first_report_ms), entered(i.reported_by.entered_by)),
       h("dt", {}, t("inc_last_report")), h("dd", {}, fmtFull(i.last_report_ms) + " · " + i.reports.length + (zh() ? " 份报告" : " reports")),
       h("dt", {}, t("inc_response")), h("dd", {}, resp
         ? [h("span", { class: "badge " + (resp.active ? "b-purple" : "b-grey") }, respLabel(resp.level)), " ",
@@ -654,7 +657,7 @@
       button(t("drill_review"), () => go("#/review?incident=" + i.id), "secondary"));
     const timeline = h("ol", { class: "timeline", id: "incident-timeline" },
       d.timeline.map((x) => h("li", { class: "k-" + x.kind + (x.overridden ? " overridden" : "") },
-        h("span", { class: "t" }, fmtTime(x.at_ms)), pick(x), x.by ? h("span", { class: "who" }, " — " + x.by.name) : null)));
+        h("span", { class: "t" }, fmtTime(x.at_ms)), pick(x), x.by ? h("span", { class: "who" }, " — " + x.by.name, entered(x.by.entered_by)) : null)));
     show(
       h("p", {}, h("a", { href: "#/incidents" }, "← " + t("inc_list"))),
       h("div", { class: "head-row" },
@@ -1320,7 +1323,7 @@
           h("div", { class: "small" }, t("review_commits") + " " + res.commits + " · " + t("review_filled") + " " + res.filled + " · " + t("res_delivered") + " " + res.delivered)),
         h("div", { class: "card" }, h("div", { class: "k" }, t("review_first_commit")), h("div", { class: "v" }, dur(res.time_to_first_commit.median_ms)))),
       panel(t("review_timeline"), h("ol", { class: "timeline" },
-        r.timeline.map((e) => h("li", {}, h("span", { class: "t" }, fmtFull(e.at_ms)), pick(e), h("span", { class: "who" }, " — " + e.by))))));
+        r.timeline.map((e) => h("li", {}, h("span", { class: "t" }, fmtFull(e.at_ms)), pick(e), h("span", { class: "who" }, " — " + e.by, entered(e.entered_by)))))));
   }
 
   // -------------------------------------------------------------- network

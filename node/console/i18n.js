@@ -17,6 +17,8 @@ window.I18N = {
     submit: "提交", save: "保存", refresh: "刷新", back: "返回", details: "详情", more: "更多信息（可选）",
     required: "必填", optional: "可选", fill_optional: "（选填）", fields_to_fix: "有 {n} 项需补正，已在各栏标出", written: "已写入", error: "出错了",
     id: "编号", time: "时间", by: "单位", region: "区划", status: "状态", note: "备注",
+    // who entered an entry (issue 17)
+    entered_by: "录入：{name}",
     // overview
     ov_active: "进行中事件", ov_warnings: "生效预警", ov_overdue: "逾期报告", ov_requests: "待满足资源需求",
     ov_unacked: "待签收指令", ov_network: "网络", ov_peers: "已连接 {n} 个节点", post_level: "级别",
@@ -183,6 +185,8 @@ window.I18N = {
     submit: "Submit", save: "Save", refresh: "Refresh", back: "Back", details: "Details", more: "More (optional)",
     required: "required", optional: "optional", fill_optional: " (optional)", fields_to_fix: "{n} fields to fix, marked at each", written: "Written", error: "Error",
     id: "ID", time: "Time", by: "Post", region: "Region", status: "Status", note: "Note",
+    // who entered an entry (issue 17)
+    entered_by: "entered by {name} ({account})",
     ov_active: "Active incidents", ov_warnings: "Warnings in force", ov_overdue: "Overdue reports",
     ov_requests: "Open requests", ov_unacked: "Unacknowledged tasks", ov_network: "Network",
     ov_peers: "{n} peer(s) connected", post_level: "Level", no_parent_known: "no post above heard from yet",

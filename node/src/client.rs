@@ -17,6 +17,7 @@ use crate::datadir::DataDir;
 use crate::domain::FieldError;
 use crate::domain::error::field_lines;
 use crate::service::http::{CSRF_HEADER, MAX_BODY_BYTES};
+use crate::service::operator::{OPERATOR_HEADER, OS_USER_HEADER};
 use crate::tls::Fingerprint;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -123,6 +124,11 @@ pub struct Client {
     agent: ureq::Agent,
     /// The console's operator token, when the config sets one.
     token: Option<String>,
+    /// The operator account the command names (`--operator`), sent as
+    /// `OPERATOR_HEADER`.
+    operator: Option<String>,
+    /// The local login name, sent as `OS_USER_HEADER`.
+    os_user: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -174,8 +180,30 @@ impl Client {
         self
     }
 
+    /// Names the operator and the local user to the node with every
+    /// request: its access check decides whom the entries record.
+    pub fn with_operator(mut self, operator: Option<String>, os_user: Option<String>) -> Client {
+        self.operator = operator;
+        self.os_user = os_user;
+        self
+    }
+
     fn auth(&self) -> Option<String> {
         self.token.as_ref().map(|t| format!("Bearer {t}"))
+    }
+
+    /// The token and the operator's headers, on any request.
+    fn identify<B>(&self, mut req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        if let Some(auth) = self.auth() {
+            req = req.header("authorization", auth);
+        }
+        if let Some(operator) = &self.operator {
+            req = req.header(OPERATOR_HEADER, operator);
+        }
+        if let Some(user) = &self.os_user {
+            req = req.header(OS_USER_HEADER, user);
+        }
+        req
     }
 
     fn agent_config() -> ureq::config::Config {
@@ -191,6 +219,8 @@ impl Client {
             base: base.to_string(),
             agent: ureq::Agent::new_with_config(Self::agent_config()),
             token: None,
+            operator: None,
+            os_user: None,
         }
     }
 
@@ -203,6 +233,8 @@ impl Client {
             base: base.to_string(),
             agent,
             token: None,
+            operator: None,
+            os_user: None,
         })
     }
 
@@ -226,10 +258,7 @@ impl Client {
         path: &str,
         params: &[(&str, Option<String>)],
     ) -> Result<T, ClientError> {
-        let mut req = self.agent.get(format!("{}{path}", self.base));
-        if let Some(auth) = self.auth() {
-            req = req.header("authorization", auth);
-        }
+        let mut req = self.identify(self.agent.get(format!("{}{path}", self.base)));
         for (k, v) in params {
             if let Some(v) = v {
                 req = req.query(*k, v);
@@ -243,13 +272,11 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T, ClientError> {
-        let mut req = self
-            .agent
-            .post(format!("{}{path}", self.base))
-            .header(CSRF_HEADER, "1");
-        if let Some(auth) = self.auth() {
-            req = req.header("authorization", auth);
-        }
+        let req = self.identify(
+            self.agent
+                .post(format!("{}{path}", self.base))
+                .header(CSRF_HEADER, "1"),
+        );
         Self::finish(req.send_json(body))
     }
 
@@ -258,13 +285,11 @@ impl Client {
         path: &str,
         bytes: &[u8],
     ) -> Result<T, ClientError> {
-        let mut req = self
-            .agent
-            .post(format!("{}{path}", self.base))
-            .header(CSRF_HEADER, "1");
-        if let Some(auth) = self.auth() {
-            req = req.header("authorization", auth);
-        }
+        let req = self.identify(
+            self.agent
+                .post(format!("{}{path}", self.base))
+                .header(CSRF_HEADER, "1"),
+        );
         Self::finish(req.content_type("application/octet-stream").send(bytes))
     }
 
@@ -284,10 +309,7 @@ impl Client {
         params: &[(&str, Option<String>)],
         limit: usize,
     ) -> Result<Vec<u8>, ClientError> {
-        let mut req = self.agent.get(format!("{}{path}", self.base));
-        if let Some(auth) = self.auth() {
-            req = req.header("authorization", auth);
-        }
+        let mut req = self.identify(self.agent.get(format!("{}{path}", self.base)));
         for (k, v) in params {
             if let Some(v) = v {
                 req = req.query(*k, v);

@@ -29,6 +29,7 @@ fn entry(
             scope: region(scope),
             status: Status::Actual,
             body: Body::Note(Note { text: text.into() }),
+            operator: None,
         },
     )
     .expect("sign")

@@ -19,6 +19,7 @@ fn entries(kp: &Keypair, n: u64) -> Vec<SignedEntry> {
             body: Body::Note(Note {
                 text: format!("第 {seq} 条 situation note"),
             }),
+            operator: None,
         };
         out.push(SignedEntry::sign(kp, draft).expect("sign"));
     }

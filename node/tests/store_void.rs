@@ -34,6 +34,7 @@ fn notes(n: u64) -> Vec<SignedEntry> {
                 body: Body::Note(Note {
                     text: format!("第{seq}次"),
                 }),
+                operator: None,
             },
         )
         .expect("sign");

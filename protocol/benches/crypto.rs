@@ -24,6 +24,7 @@ fn sample_entry(kp: &Keypair, seq: u64) -> SignedEntry {
             body: Body::Note(Note {
                 text: "西戈壁村：暴雨持续，村东河道水位上涨 0.8 米，已转移 12 户。".into(),
             }),
+            operator: None,
         },
     )
     .expect("sign")
@@ -81,6 +82,7 @@ fn entries(c: &mut Criterion) {
         body: Body::Note(Note {
             text: "x".repeat(100),
         }),
+        operator: None,
     };
     c.bench_function("entry/sign", |b| {
         b.iter(|| SignedEntry::sign(&kp, black_box(draft.clone())))

@@ -55,7 +55,8 @@ pub use authority::{
 };
 pub use digest::LedgerDigest;
 pub use entry::{
-    Body, Draft, Header, Kind, Note, PostPlace, PostProfile, SignedEntry, Status, UnitType,
+    Body, Draft, Header, Kind, Note, Operator, OperatorError, PostPlace, PostProfile, SignedEntry,
+    Status, UnitType,
 };
 pub use hlc::{Hlc, HlcClock};
 pub use ids::{EntryId, NetworkId, NodeId};

@@ -19,6 +19,16 @@ const _: () = assert!(MAX_ENTRY_CEILING * 2 <= HARD_MAX_ENCODED_BYTES);
 /// An ed25519 signature: it ends every entry on the wire.
 pub const SIGNATURE_BYTES: usize = 64;
 
+/// Longest operator account name recorded in an entry (`header::Operator`),
+/// in bytes: ASCII `[a-z0-9._-]`, so bytes and characters agree. The
+/// post's accounts (`node/src/operators`) are held to the same bound, so
+/// every account can be recorded.
+pub const MAX_OPERATOR_ACCOUNT_BYTES: usize = 32;
+
+/// Longest operator display name recorded in an entry (张三, 值班员 李四),
+/// in characters.
+pub const MAX_OPERATOR_DISPLAY_CHARS: usize = 32;
+
 /// Tunable limits, carried in the node configuration (and, with the trust
 /// layer, in the network's genesis so that every node applies the same).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,13 +1,14 @@
 //! The one validation function every entry passes before it is stored,
 //! whether it arrived by gossip, sync, a bundle, or was read back by `verify`.
 //!
-//! Checks run cheapest first, so junk costs little: size, version, layout,
-//! network, region, chain fields, time, body, and the signature last.
+//! Checks run cheapest first, so junk costs little: size, version, layout
+//! (with the region and operator names), network, chain fields, time, body,
+//! and the signature last.
 //! Checks that need other entries (the author's chain, certificates,
 //! authority) belong to the layers that hold those entries.
 
 use crate::entry::wire::{self, ENTRY_SIGNING_DOMAIN, WireError};
-use crate::entry::{Body, BodyError, SignedEntry};
+use crate::entry::{Body, BodyError, OperatorError, SignedEntry};
 use crate::hlc::Hlc;
 use crate::ids::NetworkId;
 use crate::limits::Limits;
@@ -32,7 +33,11 @@ pub enum ValidationError {
     Undecodable(String),
     #[error("entry has {0} trailing bytes")]
     TrailingBytes(usize),
-    #[error("entry has protocol version {0}, this node speaks version {v}", v = crate::entry::PROTOCOL_VERSION)]
+    #[error(
+        "entry has protocol version {0}, this node speaks versions {min} to {max}",
+        min = crate::entry::MIN_PROTOCOL_VERSION,
+        max = crate::entry::PROTOCOL_VERSION
+    )]
     UnknownVersion(u8),
     #[error("entry belongs to network {found}, not this network {expected}")]
     WrongNetwork {
@@ -41,6 +46,8 @@ pub enum ValidationError {
     },
     #[error("entry scope is not a valid region code: {0}")]
     InvalidRegion(RegionError),
+    #[error("entry names an invalid operator: {0}")]
+    InvalidOperator(OperatorError),
     #[error("sequence number {seq} is inconsistent with prev {prev}")]
     SeqPrevInconsistent { seq: u64, prev: &'static str },
     #[error("entry time {hlc} is {ahead_ms} ms ahead of the local clock (limit {max_ms} ms)")]
@@ -70,6 +77,7 @@ impl From<WireError> for ValidationError {
             WireError::TrailingBytes(n) => ValidationError::TrailingBytes(n),
             WireError::UnknownVersion(v) => ValidationError::UnknownVersion(v),
             WireError::InvalidRegion(e) => ValidationError::InvalidRegion(e),
+            WireError::InvalidOperator(e) => ValidationError::InvalidOperator(e),
         }
     }
 }
@@ -84,6 +92,7 @@ impl ValidationError {
             ValidationError::UnknownVersion(_) => "unknown_version",
             ValidationError::WrongNetwork { .. } => "wrong_network",
             ValidationError::InvalidRegion(_) => "invalid_region",
+            ValidationError::InvalidOperator(_) => "invalid_operator",
             ValidationError::SeqPrevInconsistent { .. } => "seq_prev_inconsistent",
             ValidationError::TooFarInFuture { .. } => "too_far_in_future",
             ValidationError::InvalidBody(_) => "invalid_body",
@@ -99,15 +108,17 @@ impl ValidationError {
     ///
     /// Not so for what honest posts may see differently: a time ahead of
     /// *this* post's clock (clocks differ), a newer protocol version (a post
-    /// upgraded first), and body rules (which a newer version may relax).
-    /// Those are never held against a relay; the author answers only for
-    /// its bodies (see [`ValidationError::blames_author`]).
+    /// upgraded first), and body and operator-name rules (which a newer
+    /// version may relax). Those are never held against a relay; the author
+    /// answers only for its bodies and operator names (see
+    /// [`ValidationError::blames_author`]).
     pub fn blames_relay(&self) -> bool {
         !matches!(
             self,
             ValidationError::TooFarInFuture { .. }
                 | ValidationError::UnknownVersion(_)
                 | ValidationError::InvalidBody(_)
+                | ValidationError::InvalidOperator(_)
         )
     }
 
@@ -196,6 +207,7 @@ mod tests {
             WireError::TrailingBytes(3),
             WireError::UnknownVersion(7),
             WireError::InvalidRegion(RegionError::Empty),
+            WireError::InvalidOperator(OperatorError::EmptyAccount),
         ] {
             assert_eq!(ValidationError::from(e.clone()).to_string(), e.to_string());
         }

@@ -774,6 +774,7 @@ fn outcome_previews_a_candidate() {
         scope: post.info.region.clone(),
         status: Status::Actual,
         body: decision(ResponseAction::Activate, inc.id(), level),
+        operator: None,
     };
     let (_, ok) = fold.outcome(
         &ctx,

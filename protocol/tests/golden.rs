@@ -10,7 +10,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::*;
-use liandong_protocol::{Hlc, SignedEntry, Status, validate};
+use liandong_protocol::{Hlc, Operator, SignedEntry, Status, validate};
 
 fn vector_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -33,6 +33,11 @@ fn check(name: &str, actual_hex: &str) {
     );
 }
 
+/// `note`, under a name the entries below do not shadow.
+fn note_body(text: &str) -> liandong_protocol::Body {
+    note(text)
+}
+
 fn fixed_entries() -> Vec<(&'static str, SignedEntry)> {
     let kp = keypair(0x11);
     let mut p = draft(1, None, profile());
@@ -41,12 +46,26 @@ fn fixed_entries() -> Vec<(&'static str, SignedEntry)> {
     let mut n = draft(
         2,
         Some(profile.id()),
-        note("西戈壁村：河水漫过村道，已转移12户。"),
+        note_body("西戈壁村：河水漫过村道，已转移12户。"),
     );
     n.hlc = Hlc::new(1_795_000_060_000, 3);
     n.status = Status::Exercise;
     let note = signed(&kp, n);
-    vec![("profile", profile), ("note", note)]
+    // Version 2: the same kind of note, entered by a named operator. The
+    // two entries above are version 1 and must never change.
+    let mut r = draft(
+        3,
+        Some(note.id()),
+        note_body("首报：西戈壁村河水漫堤，无人员伤亡。"),
+    );
+    r.hlc = Hlc::new(1_795_000_120_000, 0);
+    r.operator = Some(Operator::new("zhangsan", "值班员 张三").expect("valid operator"));
+    let entered = signed(&kp, r);
+    vec![
+        ("profile", profile),
+        ("note", note),
+        ("note_entered", entered),
+    ]
 }
 
 #[test]
@@ -57,6 +76,46 @@ fn entry_bytes_ids_and_signatures_are_stable() {
         check(&format!("{name}.sig.hex"), &hex::encode(e.signature()));
         // The committed bytes still validate.
         validate(e.wire(), &ctx()).expect("golden entry validates");
+    }
+}
+
+#[test]
+fn entries_without_an_operator_stay_version_1() {
+    let entries = fixed_entries();
+    let version = |name: &str| {
+        let (_, e) = entries
+            .iter()
+            .find(|(n, _)| *n == name)
+            .expect("fixed entry");
+        (e.wire()[0], e.header().version, e.operator().cloned())
+    };
+    assert_eq!(version("profile"), (1, 1, None));
+    assert_eq!(version("note"), (1, 1, None));
+    let op = Operator::new("zhangsan", "值班员 张三").expect("valid");
+    assert_eq!(version("note_entered"), (2, 2, Some(op)));
+}
+
+/// The committed bytes, read back from the files rather than re-signed:
+/// what a post stored before version 2 existed still validates, and the
+/// version-2 vector decodes to its operator.
+#[test]
+fn committed_vectors_validate_as_written() {
+    for (name, version, operator) in [
+        ("profile", 1, None),
+        ("note", 1, None),
+        ("note_entered", 2, Some(("zhangsan", "值班员 张三"))),
+    ] {
+        let path = vector_path(&format!("{name}.entry.hex"));
+        let text = std::fs::read_to_string(&path).expect("golden vector");
+        let bytes = hex::decode(text.trim()).expect("hex");
+        let e = validate(&bytes, &ctx()).expect("committed vector validates");
+        assert_eq!(e.header().version, version, "{name}");
+        assert_eq!(
+            e.operator().map(|o| (o.account(), o.display())),
+            operator,
+            "{name}"
+        );
+        assert_eq!(SignedEntry::decode_stored(&bytes).as_ref(), Ok(&e));
     }
 }
 

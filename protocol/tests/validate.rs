@@ -82,10 +82,10 @@ fn trailing_bytes() {
 fn unknown_version() {
     let e = signed(&keypair(1), draft(1, None, note("x")));
     let mut bytes = e.wire().to_vec();
-    bytes[0] = 2;
+    bytes[0] = 3;
     assert_eq!(
         validate(&bytes, &ctx()),
-        Err(ValidationError::UnknownVersion(2))
+        Err(ValidationError::UnknownVersion(3))
     );
 }
 

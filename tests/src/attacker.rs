@@ -392,6 +392,7 @@ impl Attacker {
                 scope,
                 status: Status::Actual,
                 body,
+                operator: None,
             },
         )
         .unwrap_or_else(|e| panic!("attacker sign: {e}"))

@@ -261,6 +261,7 @@ impl Post {
             scope: region,
             status: Status::Test,
             body: Body::Note(Note { text }),
+            operator: None,
         };
         let entry = SignedEntry::sign(&self.keypair, draft).map_err(fail)?;
         // As `Ledger::author` does: check our own output like anyone else's.

@@ -54,6 +54,7 @@ fn entry_template() -> Result<usize, SimError> {
                    已转移群众12人，请求乡镇派挖掘机1台。"
                 .into(),
         }),
+        operator: None,
     };
     let entry = SignedEntry::sign(&key, draft).map_err(|e| SimError::Setup(e.to_string()))?;
     Ok(entry.wire().len())

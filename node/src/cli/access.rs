@@ -2,6 +2,7 @@
 //! free, through the running node's API when `liandong run` holds it.
 
 use super::CliError;
+use super::who::Who;
 use crate::client::Client;
 use crate::datadir::DataDir;
 use crate::post::{Post, PostError};
@@ -25,6 +26,16 @@ pub fn open(data_dir: &DataDir) -> Result<Access, CliError> {
         },
         Err(e) => Err(e.into()),
     }
+}
+
+/// Like [`open`], for a command that writes entries: a running node is
+/// told who is entering them (`who.rs`); with the store at hand the
+/// command resolves the operator itself (`Who::offline`).
+pub fn open_as(data_dir: &DataDir, who: &Who) -> Result<Access, CliError> {
+    Ok(match open(data_dir)? {
+        Access::Running(client) => Access::Running(who.to_node(client)),
+        local @ Access::Local(_) => local,
+    })
 }
 
 /// How long a command waits for another short command to release the store.

@@ -13,6 +13,7 @@ use liandong_protocol::domain::cap::mapping;
 use liandong_protocol::domain::fold::{Conflict, Excluded, IncidentView, Track, Views};
 
 use super::CliError;
+use super::domain::lang::post_and_operator;
 use super::domain::{Common, Lang, session};
 use super::output::{self, truncate};
 use crate::clock;
@@ -166,7 +167,11 @@ fn incident_row(i: &IncidentView, l: Lang) -> Vec<String> {
     );
     let response = match &i.response {
         None => "—".to_string(),
-        Some(x) if x.active => format!("{} {}", l.response(x.level), x.decided_by.name),
+        Some(x) if x.active => format!(
+            "{} {}",
+            l.response(x.level),
+            post_and_operator(&x.decided_by)
+        ),
         Some(x) => format!("{} {}", l.response(x.level), l.t("已终止", "ended")),
     };
     let d = &i.deadlines;
@@ -258,7 +263,7 @@ fn resources(v: &Views, l: Lang) {
                 };
                 vec![
                     r.id.short(),
-                    truncate(&r.by.name, 18),
+                    truncate(&post_and_operator(&r.by), 18),
                     format!("{} ({})", r.resource.item, l.class(r.resource.class)),
                     format!("{}{}", r.quantity, r.resource.unit),
                     r.committed.to_string(),
@@ -330,7 +335,7 @@ fn resources(v: &Views, l: Lang) {
             .map(|c| {
                 vec![
                     c.id.short(),
-                    truncate(&c.by.name, 18),
+                    truncate(&post_and_operator(&c.by), 18),
                     c.offer.short(),
                     c.request.short(),
                     c.quantity.to_string(),
@@ -430,7 +435,10 @@ fn warnings(v: &Views, l: Lang) {
                         l.t("（外部）", " (external)")
                     ),
                 ),
-                None => (l.color(c.color).to_string(), w.current_by.name.clone()),
+                None => (
+                    l.color(c.color).to_string(),
+                    post_and_operator(&w.current_by),
+                ),
             };
             vec![
                 w.id.short(),
@@ -528,7 +536,7 @@ fn drills(v: &Views, l: Lang) {
                 d.id.short(),
                 truncate(&d.name, 24),
                 d.region.to_string(),
-                truncate(&d.started_by.name, 16),
+                truncate(&post_and_operator(&d.started_by), 16),
                 when(d.started_ms),
                 d.ended
                     .as_ref()

@@ -12,6 +12,7 @@ use liandong_protocol::domain::fold::{Review, review};
 use super::CliError;
 use super::domain::{Common, Lang, execute, session};
 use super::output;
+use crate::cli::who::Who;
 use crate::clock;
 use crate::datadir::DataDir;
 use crate::domain::Action;
@@ -62,6 +63,7 @@ pub struct ReviewArgs {
 pub fn run(
     data_dir: &DataDir,
     dev_roles: Option<&Path>,
+    who: &Who,
     cmd: DrillCommand,
 ) -> Result<(), CliError> {
     match cmd {
@@ -70,7 +72,13 @@ pub fn run(
                 drill: None,
                 json: a.json,
             };
-            let written = execute(data_dir, dev_roles, &common, Action::DrillStart(a.input))?;
+            let written = execute(
+                data_dir,
+                dev_roles,
+                who,
+                &common,
+                Action::DrillStart(a.input),
+            )?;
             if !a.json {
                 println!(
                     "  写入演练条目时请加 / write drill entries with: --drill {}",
@@ -84,7 +92,7 @@ pub fn run(
                 drill: Some(a.drill),
                 json: a.json,
             };
-            execute(data_dir, dev_roles, &common, Action::DrillEnd(a.input)).map(drop)
+            execute(data_dir, dev_roles, who, &common, Action::DrillEnd(a.input)).map(drop)
         }
         DrillCommand::Review(a) => {
             if a.incident.is_none() && a.common.drill.is_none() {
@@ -203,7 +211,17 @@ fn print_review(r: &Review, l: Lang) {
     );
     println!("{}", l.t("-- 时间线 --", "-- timeline --"));
     for e in &r.timeline {
-        let line = format!("{}  {}  {}", time(e.at_ms), e.by, l.t(&e.zh, &e.en));
+        let entered = e
+            .entered_by
+            .as_ref()
+            .map(|op| format!("  {}", l.entered_by(op)))
+            .unwrap_or_default();
+        let line = format!(
+            "{}  {}  {}{entered}",
+            time(e.at_ms),
+            e.by,
+            l.t(&e.zh, &e.en)
+        );
         println!("{}", output::terminal_safe(&line));
     }
 }

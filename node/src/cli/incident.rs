@@ -9,6 +9,7 @@ use clap::{Args, Subcommand};
 
 use super::CliError;
 use super::domain::{Common, execute, input};
+use crate::cli::who::Who;
 use crate::datadir::DataDir;
 use crate::domain::Action;
 use crate::domain::actions::incident::{ConsultInput, FollowUpInput, ReleaseInput, ReportFields};
@@ -68,6 +69,7 @@ pub struct ReleaseArgs {
 pub fn run(
     data_dir: &DataDir,
     dev_roles: Option<&Path>,
+    who: &Who,
     cmd: IncidentCommand,
 ) -> Result<(), CliError> {
     let (common, action) = match cmd {
@@ -86,7 +88,7 @@ pub fn run(
         IncidentCommand::Consult(a) => (a.common, Action::IncidentConsult(a.input)),
         IncidentCommand::Release(a) => (a.common, Action::IncidentRelease(a.input)),
     };
-    execute(data_dir, dev_roles, &common, action).map(drop)
+    execute(data_dir, dev_roles, who, &common, action).map(drop)
 }
 
 /// Hashes the files given with --attach into the report's attachments.

@@ -32,6 +32,7 @@ mod sync;
 mod task;
 pub mod verify;
 mod warning;
+mod who;
 
 use std::path::PathBuf;
 
@@ -53,6 +54,12 @@ pub struct Cli {
     /// Log format on stderr: text or json / 日志格式
     #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
+
+    /// The operator account entering what this command writes, recorded in
+    /// the entries [default: the account your login name maps to] /
+    /// 录入人账号（记入所写条目）
+    #[arg(long, global = true, env = "LIANDONG_OPERATOR", value_name = "ACCOUNT")]
+    pub operator: Option<String>,
 
     /// Development mode: roles granted to posts, by name or node id (TOML
     /// `[roles]`) [default: DIR/dev-roles.toml if present] / 开发模式角色配置
@@ -149,10 +156,13 @@ impl Cli {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let data_dir = cli.data_dir();
     let dev_roles = cli.dev_roles.as_deref();
+    // Checked only by the command groups that write, so a stray
+    // LIANDONG_OPERATOR never stops `run`, `log` or `status`.
+    let who = || who::Who::new(cli.operator.clone());
     match cli.command {
         Command::Init(args) => init::run(&data_dir, args),
         Command::Id(args) => id::run(&data_dir, args),
-        Command::Note(cmd) => note::run(&data_dir, cmd),
+        Command::Note(cmd) => note::run(&data_dir, &who()?, cmd),
         Command::Log(args) => log::run(&data_dir, args),
         Command::Verify(args) => verify::run(&data_dir, args),
         Command::Demo(args) => demo::run(args),
@@ -162,15 +172,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Bench(cmd) => bench::run(&data_dir, cmd),
         Command::Bundle(cmd) => bundle::run(&data_dir, cmd),
         Command::Genesis(cmd) => genesis::run(&data_dir, cmd),
-        Command::Cert(cmd) => cert::run(&data_dir, cmd),
-        Command::Incident(cmd) => incident::run(&data_dir, dev_roles, cmd),
-        Command::Response(cmd) => response::run(&data_dir, dev_roles, cmd),
-        Command::Warning(cmd) => warning::run(&data_dir, dev_roles, cmd),
-        Command::Resource(cmd) => resource::run(&data_dir, dev_roles, cmd),
-        Command::Task(cmd) => task::run(&data_dir, dev_roles, cmd),
-        Command::Plan(cmd) => plan::run(&data_dir, dev_roles, cmd),
-        Command::Drill(cmd) => drill::run(&data_dir, dev_roles, cmd),
-        Command::Force(cmd) => force::run(&data_dir, dev_roles, cmd),
+        Command::Cert(cmd) => cert::run(&data_dir, &who()?, cmd),
+        Command::Incident(cmd) => incident::run(&data_dir, dev_roles, &who()?, cmd),
+        Command::Response(cmd) => response::run(&data_dir, dev_roles, &who()?, cmd),
+        Command::Warning(cmd) => warning::run(&data_dir, dev_roles, &who()?, cmd),
+        Command::Resource(cmd) => resource::run(&data_dir, dev_roles, &who()?, cmd),
+        Command::Task(cmd) => task::run(&data_dir, dev_roles, &who()?, cmd),
+        Command::Plan(cmd) => plan::run(&data_dir, dev_roles, &who()?, cmd),
+        Command::Drill(cmd) => drill::run(&data_dir, dev_roles, &who()?, cmd),
+        Command::Force(cmd) => force::run(&data_dir, dev_roles, &who()?, cmd),
         Command::Board(cmd) => board::run(&data_dir, dev_roles, cmd),
         Command::Operator(cmd) => operator::run(&data_dir, cmd),
         Command::Audit(cmd) => audit::run(&data_dir, cmd),

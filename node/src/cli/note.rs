@@ -6,6 +6,7 @@ use liandong_protocol::{Body, Note, RegionCode, Status};
 use super::CliError;
 use super::access::{self, Access};
 use super::output;
+use super::who::Who;
 use crate::datadir::DataDir;
 use crate::service::rows::{EntryRow, Names};
 
@@ -30,21 +31,25 @@ pub struct NoteAddArgs {
     pub json: bool,
 }
 
-pub fn run(data_dir: &DataDir, cmd: NoteCommand) -> Result<(), CliError> {
+pub fn run(data_dir: &DataDir, who: &Who, cmd: NoteCommand) -> Result<(), CliError> {
     match cmd {
-        NoteCommand::Add(args) => add(data_dir, args),
+        NoteCommand::Add(args) => add(data_dir, who, args),
     }
 }
 
-fn add(data_dir: &DataDir, args: NoteAddArgs) -> Result<(), CliError> {
-    let row: EntryRow = match access::open(data_dir)? {
+fn add(data_dir: &DataDir, who: &Who, args: NoteAddArgs) -> Result<(), CliError> {
+    let row: EntryRow = match access::open_as(data_dir, who)? {
         Access::Local(post) => {
+            let operator = who.offline(data_dir)?;
             let scope = args
                 .scope
                 .unwrap_or_else(|| post.config.post.region.clone());
-            let entry =
-                post.ledger
-                    .author(scope, args.status, Body::Note(Note { text: args.text }))?;
+            let entry = post.ledger.author_by(
+                scope,
+                args.status,
+                Body::Note(Note { text: args.text }),
+                operator,
+            )?;
             // This post wrote it: its name is the config's.
             let names = Names::from([(post.ledger.node_id(), post.config.post.name.clone())]);
             EntryRow::new(&entry, &names)

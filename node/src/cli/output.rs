@@ -113,9 +113,10 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
 }
 
 /// The columns of an entry in `liandong log`'s table.
-pub const ENTRY_HEADER: [&str; 7] = [
+pub const ENTRY_HEADER: [&str; 8] = [
     "时间 time",
     "单位 post",
+    "录入 entered by",
     "序号 seq",
     "类型 kind",
     "区划 scope",
@@ -132,6 +133,7 @@ pub fn entry_cells(row: &EntryRow) -> Vec<String> {
     vec![
         row.time.clone(),
         who,
+        entered_by(row),
         format!("#{}", row.seq),
         row.kind.clone(),
         row.scope.clone(),
@@ -141,6 +143,16 @@ pub fn entry_cells(row: &EntryRow) -> Vec<String> {
             None => truncate(&row.summary, 48),
         },
     ]
+}
+
+/// The operator who entered an entry, by the name people know (`张三`);
+/// `—` when the entry does not say (written before operators existed, or
+/// by a post without accounts).
+pub fn entered_by(row: &EntryRow) -> String {
+    match &row.entered_by {
+        Some(op) => truncate(op.display(), 12),
+        None => "—".to_string(),
+    }
 }
 
 fn status_label(s: Status) -> &'static str {

@@ -6,6 +6,7 @@ use clap::{Args, Subcommand};
 
 use super::CliError;
 use super::domain::{Common, execute, input};
+use crate::cli::who::Who;
 use crate::datadir::DataDir;
 use crate::domain::Action;
 use crate::domain::actions::plan::{ActivateInput, ApproveInput, RegisterInput};
@@ -49,7 +50,12 @@ pub struct ActivateArgs {
     pub common: Common,
 }
 
-pub fn run(data_dir: &DataDir, dev_roles: Option<&Path>, cmd: PlanCommand) -> Result<(), CliError> {
+pub fn run(
+    data_dir: &DataDir,
+    dev_roles: Option<&Path>,
+    who: &Who,
+    cmd: PlanCommand,
+) -> Result<(), CliError> {
     let (common, action) = match cmd {
         PlanCommand::Register(mut a) => {
             a.input.document = a.document.as_deref().map(input::attachment).transpose()?;
@@ -58,5 +64,5 @@ pub fn run(data_dir: &DataDir, dev_roles: Option<&Path>, cmd: PlanCommand) -> Re
         PlanCommand::Approve(a) => (a.common, Action::PlanApprove(a.input)),
         PlanCommand::Activate(a) => (a.common, Action::PlanActivate(a.input)),
     };
-    execute(data_dir, dev_roles, &common, action).map(drop)
+    execute(data_dir, dev_roles, who, &common, action).map(drop)
 }

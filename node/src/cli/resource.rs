@@ -11,6 +11,7 @@ mod export_edxl;
 
 use super::CliError;
 use super::domain::{Common, execute};
+use crate::cli::who::Who;
 use crate::datadir::DataDir;
 use crate::domain::Action;
 use crate::domain::actions::resource::{CommitInput, OfferInput, RequestInput, StatusInput};
@@ -77,6 +78,7 @@ pub struct ReturnArgs {
 pub fn run(
     data_dir: &DataDir,
     dev_roles: Option<&Path>,
+    who: &Who,
     cmd: ResourceCommand,
 ) -> Result<(), CliError> {
     let (common, action) = match cmd {
@@ -91,5 +93,5 @@ pub fn run(
         }
         ResourceCommand::Return(a) => (a.status.common, Action::ResourceReturn(a.status.input)),
     };
-    execute(data_dir, dev_roles, &common, action).map(drop)
+    execute(data_dir, dev_roles, who, &common, action).map(drop)
 }

@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 
 use super::CliError;
 use super::domain::{Common, execute};
+use crate::cli::who::Who;
 use crate::datadir::DataDir;
 use crate::domain::Action;
 use crate::domain::actions::response::{DecideInput, EndInput};
@@ -41,6 +42,7 @@ pub struct EndArgs {
 pub fn run(
     data_dir: &DataDir,
     dev_roles: Option<&Path>,
+    who: &Who,
     cmd: ResponseCommand,
 ) -> Result<(), CliError> {
     let (common, action) = match cmd {
@@ -48,5 +50,5 @@ pub fn run(
         ResponseCommand::Adjust(a) => (a.common, Action::ResponseAdjust(a.input)),
         ResponseCommand::End(a) => (a.common, Action::ResponseEnd(a.input)),
     };
-    execute(data_dir, dev_roles, &common, action).map(drop)
+    execute(data_dir, dev_roles, who, &common, action).map(drop)
 }

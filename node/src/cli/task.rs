@@ -6,6 +6,7 @@ use clap::{Args, Subcommand};
 
 use super::CliError;
 use super::domain::{Common, execute};
+use crate::cli::who::Who;
 use crate::datadir::DataDir;
 use crate::domain::Action;
 use crate::domain::actions::task::{AssignInput, UpdateInput};
@@ -52,7 +53,12 @@ pub struct RefuseArgs {
     pub common: Common,
 }
 
-pub fn run(data_dir: &DataDir, dev_roles: Option<&Path>, cmd: TaskCommand) -> Result<(), CliError> {
+pub fn run(
+    data_dir: &DataDir,
+    dev_roles: Option<&Path>,
+    who: &Who,
+    cmd: TaskCommand,
+) -> Result<(), CliError> {
     let (common, action) = match cmd {
         TaskCommand::Assign(a) => (a.common, Action::TaskAssign(a.input)),
         TaskCommand::Ack(a) => (a.common, Action::TaskAck(a.input)),
@@ -66,5 +72,5 @@ pub fn run(data_dir: &DataDir, dev_roles: Option<&Path>, cmd: TaskCommand) -> Re
             }),
         ),
     };
-    execute(data_dir, dev_roles, &common, action).map(drop)
+    execute(data_dir, dev_roles, who, &common, action).map(drop)
 }

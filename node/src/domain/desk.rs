@@ -227,6 +227,7 @@ impl Desk {
             scope: planned.scope.clone(),
             status: planned.status,
             body: planned.body.clone(),
+            operator: None,
         };
         let (_, outcome) = self.fold.outcome(&self.ctx(), self.track, &candidate);
         match outcome {

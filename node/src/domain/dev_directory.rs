@@ -182,6 +182,7 @@ mod tests {
                     unit_type: UnitType::Command,
                     contact: String::new(),
                 }),
+                operator: None,
             },
         )
         .expect("sign")

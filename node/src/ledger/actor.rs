@@ -25,7 +25,7 @@
 use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 
-use liandong_protocol::{Body, RegionCode, SignedEntry, Status};
+use liandong_protocol::{Body, Operator, RegionCode, SignedEntry, Status};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{ItemOutcome, Ledger, LedgerError};
@@ -74,6 +74,9 @@ enum Command {
         scope: RegionCode,
         status: Status,
         body: Body,
+        // Boxed: the command queue's slots stay the size of the other
+        // commands.
+        operator: Option<Box<Operator>>,
         reply: oneshot::Sender<Result<SignedEntry, LedgerError>>,
     },
 }
@@ -163,6 +166,18 @@ impl LedgerHandle {
         status: Status,
         body: Body,
     ) -> Result<SignedEntry, LedgerError> {
+        self.author_by(scope, status, body, None).await
+    }
+
+    /// Writes an entry by this post entered by `operator` (see
+    /// [`Ledger::author_by`]); returns once it is durable.
+    pub async fn author_by(
+        &self,
+        scope: RegionCode,
+        status: Status,
+        body: Body,
+        operator: Option<Operator>,
+    ) -> Result<SignedEntry, LedgerError> {
         let (reply, rx) = oneshot::channel();
         let stopped = || LedgerError::Stopped;
         self.tx
@@ -170,6 +185,7 @@ impl LedgerHandle {
                 scope,
                 status,
                 body,
+                operator: operator.map(Box::new),
                 reply,
             })
             .await
@@ -187,9 +203,10 @@ fn run(ledger: &Ledger, mut rx: mpsc::Receiver<Command>, flusher: &Flusher) {
                     scope,
                     status,
                     body,
+                    operator,
                     reply,
                 } => {
-                    let _ = reply.send(ledger.author(scope, status, body));
+                    let _ = reply.send(ledger.author_by(scope, status, body, operator.map(|o| *o)));
                 }
                 Command::Ingest {
                     items,

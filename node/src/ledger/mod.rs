@@ -21,9 +21,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, RwLock};
 
 use liandong_protocol::{
-    Body, Draft, EntryId, Hlc, HlcClock, Interest, Keypair, Limits, NetworkId, NodeId, RegionCode,
-    Removals, SignedEntry, Status, TrustError, TrustState, ValidationContext, ValidationError,
-    validate,
+    Body, Draft, EntryId, Hlc, HlcClock, Interest, Keypair, Limits, NetworkId, NodeId, Operator,
+    RegionCode, Removals, SignedEntry, Status, TrustError, TrustState, ValidationContext,
+    ValidationError, validate,
 };
 
 use crate::clock;
@@ -186,6 +186,19 @@ impl Ledger {
         status: Status,
         body: Body,
     ) -> Result<SignedEntry, LedgerError> {
+        self.author_by(scope, status, body, None)
+    }
+
+    /// Writes a new entry by this post, naming the operator who entered it
+    /// when there is one (a version-2 entry; `None` writes version 1, as
+    /// [`Ledger::author`]).
+    pub fn author_by(
+        &self,
+        scope: RegionCode,
+        status: Status,
+        body: Body,
+        operator: Option<Operator>,
+    ) -> Result<SignedEntry, LedgerError> {
         body.check(&self.limits)?;
         let mut head = self.lock_head();
         let hlc = head.clock.tick(clock::now_ms());
@@ -197,6 +210,7 @@ impl Ledger {
             scope,
             status,
             body,
+            operator,
         };
         let entry = SignedEntry::sign(&self.keypair, draft)?;
         // Check our own output like anyone else's: a bug here must not
@@ -230,6 +244,7 @@ impl Ledger {
                 scope,
                 status,
                 body,
+                operator: None,
             };
             let entry = SignedEntry::sign(&self.keypair, draft)?;
             seq = entry.seq();

@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use liandong_protocol::{Body, RegionCode, SignedEntry, Status};
+use liandong_protocol::{Body, Operator, RegionCode, SignedEntry, Status};
 use libp2p::{Multiaddr, PeerId};
 use tokio::sync::oneshot;
 
@@ -38,6 +38,8 @@ pub enum NodeCommand {
         scope: RegionCode,
         status: Status,
         body: Body,
+        /// Who at the post entered it, recorded in the entry when known.
+        operator: Option<Operator>,
         reply: oneshot::Sender<Result<SignedEntry, LedgerError>>,
     },
     /// Take in a bundle through the one ingest path.
@@ -81,9 +83,10 @@ pub(super) async fn serve(shared: Arc<Shared>, command: NodeCommand) {
             scope,
             status,
             body,
+            operator,
             reply,
         } => {
-            let _ = reply.send(author(&shared, scope, status, body).await);
+            let _ = reply.send(author(&shared, scope, status, body, operator).await);
         }
         NodeCommand::ImportBundle { bytes, reply } => {
             let _ = reply.send(import_bundle(&shared, bytes).await);
@@ -109,8 +112,12 @@ async fn author(
     scope: RegionCode,
     status: Status,
     body: Body,
+    operator: Option<Operator>,
 ) -> Result<SignedEntry, LedgerError> {
-    let entry = shared.ledger.author(scope, status, body).await?;
+    let entry = shared
+        .ledger
+        .author_by(scope, status, body, operator)
+        .await?;
     shared.metrics.written(entry.header().kind);
     gossip::announce(shared, &entry, None).await;
     Ok(entry)

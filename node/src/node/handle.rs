@@ -4,7 +4,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use liandong_protocol::{Body, Interest, LedgerDigest, NodeId, RegionCode, SignedEntry, Status};
+use liandong_protocol::{
+    Body, Interest, LedgerDigest, NodeId, Operator, RegionCode, SignedEntry, Status,
+};
 use libp2p::{Multiaddr, PeerId};
 use tokio::sync::{mpsc, oneshot};
 
@@ -209,10 +211,24 @@ impl NodeHandle {
         status: Status,
         body: Body,
     ) -> Result<SignedEntry, LedgerError> {
+        self.author_by(scope, status, body, None).await
+    }
+
+    /// Like [`NodeHandle::author`], naming the operator who entered the
+    /// entry (the console's signed-in operator, the CLI's `--operator`);
+    /// `None` writes the entry as `author` does.
+    pub async fn author_by(
+        &self,
+        scope: RegionCode,
+        status: Status,
+        body: Body,
+        operator: Option<Operator>,
+    ) -> Result<SignedEntry, LedgerError> {
         self.ask(|reply| NodeCommand::Author {
             scope,
             status,
             body,
+            operator,
             reply,
         })
         .await

@@ -193,6 +193,7 @@ fn judge(
                 subject: *subject,
                 reason: String::new(),
             }),
+            operator: None,
         },
     )?;
     let before = trust.removals();

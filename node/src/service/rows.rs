@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use liandong_protocol::domain::GeoPoint;
-use liandong_protocol::{Body, NodeId, SignedEntry, Status};
+use liandong_protocol::{Body, NodeId, Operator, SignedEntry, Status};
 use serde::Serialize;
 
 use crate::clock;
@@ -60,6 +60,10 @@ pub struct EntryRow {
     pub status: Status,
     pub summary: String,
     pub body: serde_json::Value,
+    /// Who at the author post entered it (version-2 entries); absent when
+    /// the entry does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<Operator>,
     /// Why the entry does not count in views (its author was revoked or
     /// quarantined as of its time, …); absent when it counts.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -88,6 +92,7 @@ impl EntryRow {
             status: h.status,
             summary,
             body,
+            entered_by: e.operator().cloned(),
             invalid: None,
         }
     }

@@ -119,6 +119,7 @@ mod tests {
                 body: Body::Note(Note {
                     text: format!("第{seq}条"),
                 }),
+                operator: None,
             };
             let entry = SignedEntry::sign(&kp, draft).expect("sign");
             prev = Some(entry.id());

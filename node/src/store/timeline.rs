@@ -138,6 +138,7 @@ mod tests {
                     body: Body::Note(Note {
                         text: format!("{k}-{seq}"),
                     }),
+                    operator: None,
                 };
                 let e = SignedEntry::sign(&kp, draft).expect("sign");
                 prev = Some(e.id());

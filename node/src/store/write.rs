@@ -199,6 +199,7 @@ mod tests {
             scope: "654203".parse().expect("region"),
             status: Status::Actual,
             body: Body::Note(Note { text: text.into() }),
+            operator: None,
         };
         SignedEntry::sign(kp, draft).expect("sign")
     }

@@ -84,6 +84,7 @@ pub fn entry_at(
             scope: rc(scope),
             status: Status::Actual,
             body,
+            operator: None,
         },
     )
     .expect("sign")

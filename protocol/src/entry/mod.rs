@@ -8,7 +8,10 @@
 
 pub mod body;
 
-pub use crate::header::{Header, Kind, PROTOCOL_VERSION, Status, WireError, wire};
+pub use crate::header::{
+    Header, Kind, MIN_PROTOCOL_VERSION, Operator, OperatorError, PROTOCOL_VERSION, Status,
+    WireError, wire,
+};
 pub use body::{Body, BodyError, Note, PostPlace, PostProfile, UnitType};
 
 use crate::codec::EncodeError;
@@ -28,6 +31,10 @@ pub struct Draft {
     pub scope: RegionCode,
     pub status: Status,
     pub body: Body,
+    /// Who at the post entered it, when known (the console's signed-in
+    /// operator, the CLI's `--operator`): recorded in a version-2 entry.
+    /// `None` writes a version-1 entry, readable by every post.
+    pub operator: Option<Operator>,
 }
 
 /// An entry whose bytes decoded and whose signature verified (or that this
@@ -48,7 +55,7 @@ impl SignedEntry {
     pub fn sign(keypair: &Keypair, draft: Draft) -> Result<SignedEntry, EncodeError> {
         let (kind, body) = draft.body.encode()?;
         let header = Header {
-            version: PROTOCOL_VERSION,
+            version: Header::version_for(draft.operator.as_ref()),
             network: draft.network,
             author: keypair.node_id(),
             seq: draft.seq,
@@ -57,6 +64,7 @@ impl SignedEntry {
             scope: draft.scope,
             status: draft.status,
             kind,
+            operator: draft.operator,
         };
         let unsigned = wire::encode_unsigned(&header, &body)?;
         let signature = keypair.sign(wire::ENTRY_SIGNING_DOMAIN, &unsigned);
@@ -104,6 +112,11 @@ impl SignedEntry {
 
     pub fn kind(&self) -> Kind {
         self.header.kind
+    }
+
+    /// Who at the post entered it, if the entry says (version 2).
+    pub fn operator(&self) -> Option<&Operator> {
+        self.header.operator.as_ref()
     }
 
     /// The complete wire bytes, signature included; what is stored and sent.

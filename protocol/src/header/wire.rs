@@ -2,7 +2,9 @@
 //!
 //! ```text
 //! entry     = unsigned || signature(64)
-//! unsigned  = bincode(WireEntry)            -- codec::encode, version byte first
+//! unsigned  = bincode(WireEntry)            -- version 1: no operator
+//!           | bincode(WireEntryV2)          -- version 2: + operator before the body
+//!                                              (codec::encode, version byte first)
 //! signature = ed25519(ENTRY_SIGNING_DOMAIN || unsigned)
 //! id        = BLAKE3(entry)
 //! ```
@@ -11,10 +13,17 @@
 //! so nobody but the author can produce a second encoding of an entry (which
 //! would otherwise look like a second entry with the same sequence number).
 //! Changing anything here changes the golden vectors in `tests/golden.rs`.
+//!
+//! The version byte picks the layout: an entry without an operator is
+//! written in version 1, byte for byte as before version 2 existed, so
+//! older posts keep reading everything a post without operators writes.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Header, Kind, PROTOCOL_VERSION, Status};
+use super::operator::{Operator, OperatorError};
+use super::{
+    Header, Kind, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, Status, VERSION_OPERATOR, VERSION_PLAIN,
+};
 use crate::codec::{self, DecodeError, EncodeError};
 use crate::hlc::Hlc;
 use crate::ids::{EntryId, NetworkId, NodeId};
@@ -39,10 +48,16 @@ pub enum WireError {
     Undecodable(String),
     #[error("entry has {0} trailing bytes")]
     TrailingBytes(usize),
-    #[error("entry has protocol version {0}, this node speaks version {v}", v = PROTOCOL_VERSION)]
+    #[error(
+        "entry has protocol version {0}, this node speaks versions {min} to {max}",
+        min = MIN_PROTOCOL_VERSION,
+        max = PROTOCOL_VERSION
+    )]
     UnknownVersion(u8),
     #[error("entry scope is not a valid region code: {0}")]
     InvalidRegion(RegionError),
+    #[error("entry names an invalid operator: {0}")]
+    InvalidOperator(OperatorError),
 }
 
 /// The header and body as they are laid out on the wire. The scope is kept
@@ -63,20 +78,71 @@ struct WireEntry {
     body: Vec<u8>,
 }
 
-/// The unsigned bytes of an entry.
+/// Version 2: version 1 with the operator who entered the entry, between
+/// the kind and the body. The names are checked after decoding (their
+/// size is bounded by the entry's, checked before decoding).
+#[derive(Serialize, Deserialize)]
+struct WireEntryV2 {
+    version: u8,
+    network: NetworkId,
+    author: NodeId,
+    seq: u64,
+    prev: Option<EntryId>,
+    hlc: Hlc,
+    scope: String,
+    status: Status,
+    kind: Kind,
+    operator: WireOperator,
+    #[serde(with = "serde_bytes")]
+    body: Vec<u8>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireOperator {
+    account: String,
+    display: String,
+}
+
+/// The unsigned bytes of an entry, in the layout its operator calls for
+/// (`Header::version_for`); `header.version` must agree.
 pub(crate) fn encode_unsigned(header: &Header, body: &[u8]) -> Result<Vec<u8>, EncodeError> {
-    codec::encode(&WireEntry {
-        version: header.version,
-        network: header.network,
-        author: header.author,
-        seq: header.seq,
-        prev: header.prev,
-        hlc: header.hlc,
-        scope: header.scope.to_string(),
-        status: header.status,
-        kind: header.kind,
-        body: body.to_vec(),
-    })
+    let version = Header::version_for(header.operator.as_ref());
+    if header.version != version {
+        return Err(EncodeError(format!(
+            "header says version {} but its operator calls for version {version}",
+            header.version
+        )));
+    }
+    match &header.operator {
+        None => codec::encode(&WireEntry {
+            version,
+            network: header.network,
+            author: header.author,
+            seq: header.seq,
+            prev: header.prev,
+            hlc: header.hlc,
+            scope: header.scope.to_string(),
+            status: header.status,
+            kind: header.kind,
+            body: body.to_vec(),
+        }),
+        Some(op) => codec::encode(&WireEntryV2 {
+            version,
+            network: header.network,
+            author: header.author,
+            seq: header.seq,
+            prev: header.prev,
+            hlc: header.hlc,
+            scope: header.scope.to_string(),
+            status: header.status,
+            kind: header.kind,
+            operator: WireOperator {
+                account: op.account().to_owned(),
+                display: op.display().to_owned(),
+            },
+            body: body.to_vec(),
+        }),
+    }
 }
 
 /// Splits complete entry bytes into header and body, checking the size, the
@@ -96,7 +162,7 @@ pub(crate) fn decode_unsigned(
     let Some(&version) = bytes.first() else {
         return Err(WireError::Undecodable("empty input".into()));
     };
-    if version != PROTOCOL_VERSION {
+    if !(MIN_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&version) {
         return Err(WireError::UnknownVersion(version));
     }
     if bytes.len() <= SIGNATURE_BYTES {
@@ -106,12 +172,19 @@ pub(crate) fn decode_unsigned(
         )));
     }
     let unsigned = &bytes[..bytes.len() - SIGNATURE_BYTES];
-    let wire: WireEntry = codec::decode(unsigned, max_entry_bytes).map_err(|e| match e {
-        DecodeError::TooLarge { size, max } => WireError::TooLarge { size, max },
-        DecodeError::Undecodable(reason) => WireError::Undecodable(reason),
-        DecodeError::TrailingBytes(n) => WireError::TrailingBytes(n),
-    })?;
+    let (wire, operator) = match version {
+        VERSION_PLAIN => (decode_layout::<WireEntry>(unsigned, max_entry_bytes)?, None),
+        VERSION_OPERATOR => {
+            let v2: WireEntryV2 = decode_layout(unsigned, max_entry_bytes)?;
+            v2.split()
+        }
+        other => return Err(WireError::UnknownVersion(other)),
+    };
     let scope = RegionCode::parse(&wire.scope).map_err(WireError::InvalidRegion)?;
+    let operator = operator
+        .map(|o| Operator::new(&o.account, &o.display))
+        .transpose()
+        .map_err(WireError::InvalidOperator)?;
     let header = Header {
         version: wire.version,
         network: wire.network,
@@ -122,8 +195,39 @@ pub(crate) fn decode_unsigned(
         scope,
         status: wire.status,
         kind: wire.kind,
+        operator,
     };
     Ok((header, wire.body))
+}
+
+fn decode_layout<T: serde::de::DeserializeOwned>(
+    unsigned: &[u8],
+    max_entry_bytes: usize,
+) -> Result<T, WireError> {
+    codec::decode(unsigned, max_entry_bytes).map_err(|e| match e {
+        DecodeError::TooLarge { size, max } => WireError::TooLarge { size, max },
+        DecodeError::Undecodable(reason) => WireError::Undecodable(reason),
+        DecodeError::TrailingBytes(n) => WireError::TrailingBytes(n),
+    })
+}
+
+impl WireEntryV2 {
+    /// The fields both layouts share, and the operator still unchecked.
+    fn split(self) -> (WireEntry, Option<WireOperator>) {
+        let entry = WireEntry {
+            version: self.version,
+            network: self.network,
+            author: self.author,
+            seq: self.seq,
+            prev: self.prev,
+            hlc: self.hlc,
+            scope: self.scope,
+            status: self.status,
+            kind: self.kind,
+            body: self.body,
+        };
+        (entry, Some(self.operator))
+    }
 }
 
 /// The bytes the signature covers, split off the complete entry.

@@ -61,6 +61,7 @@ pub fn draft(seq: u64, prev: Option<EntryId>, body: Body) -> Draft {
         scope: region("654203106"),
         status: Status::Actual,
         body,
+        operator: None,
     }
 }
 

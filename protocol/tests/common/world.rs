@@ -74,6 +74,7 @@ impl World {
                 scope: rc(scope),
                 status,
                 body,
+                operator: None,
             },
         )
         .expect("sign");

@@ -209,6 +209,7 @@ impl World {
             scope,
             status,
             body,
+            operator: None,
         };
         let e = SignedEntry::sign(&p.key, draft).expect("sign");
         *seq += 1;

@@ -1,12 +1,13 @@
 //! `POST /api/{area}/{verb}`: every domain action, decoded from JSON into
 //! the same input the CLI takes, planned and checked by `crate::domain`
-//! against the current fold, then written by `NodeHandle::author` (durable,
-//! then gossiped).
+//! against the current fold, then written by `NodeHandle::author_by`
+//! (durable, then gossiped), naming the signed-in operator who entered it.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 
 use super::TrackQuery;
+use super::entered::{self, Entered};
 use crate::api::json::RawJson;
 use crate::api::{ApiError, ApiState};
 use crate::domain::Action;
@@ -18,8 +19,10 @@ pub async fn act(
     State(s): State<ApiState>,
     Path((area, verb)): Path<(String, String)>,
     Query(track): Query<TrackQuery>,
+    who: Entered,
     body: RawJson,
 ) -> Result<Json<Written>, ApiError> {
+    let operator = entered::operator(who)?;
     let path = format!("{area}/{verb}");
     let action = Action::decode(&path, &body).ok_or_else(ApiError::not_found)??;
     // One console write at a time, so each is checked with the previous
@@ -31,7 +34,7 @@ pub async fn act(
     let (label_zh, label_en) = (planned.label_zh.clone(), planned.label_en.clone());
     let entry = s
         .node
-        .author(planned.scope, planned.status, planned.body)
+        .author_by(planned.scope, planned.status, planned.body, operator)
         .await?;
     let names = s
         .node

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use liandong_protocol::domain::fold::Track;
 use serde::Deserialize;
 
+use crate::api::routes::entered::{self, Entered};
 use crate::api::{ApiError, ApiState};
 use crate::domain::actions::external_warning::{Refused, plan_all};
 use crate::domain::ids::{self, WARNING};
@@ -34,8 +35,10 @@ pub struct CapQuery {
 pub async fn import(
     State(s): State<ApiState>,
     Query(q): Query<CapQuery>,
+    who: Entered,
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
+    let operator = entered::operator(who)?;
     if body.len() > MAX_CAP_BYTES {
         return Err(crate::api::json::too_large(MAX_CAP_BYTES));
     }
@@ -59,7 +62,10 @@ pub async fn import(
         .await?;
     let mut entries = Vec::with_capacity(planned.len());
     for p in planned {
-        let entry = s.node.author(p.scope, p.status, p.body).await?;
+        let entry = s
+            .node
+            .author_by(p.scope, p.status, p.body, operator.clone())
+            .await?;
         entries.push((entry, p.label_zh, p.label_en));
     }
     let names = s

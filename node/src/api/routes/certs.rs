@@ -18,6 +18,7 @@ use liandong_protocol::Status;
 use serde::Deserialize;
 
 use crate::api::json::JsonBody;
+use crate::api::routes::entered::{self, Entered};
 use crate::api::{ApiError, ApiState};
 use crate::clock;
 use crate::node::HandoverFailure;
@@ -105,8 +106,10 @@ pub struct IssueBody {
 /// the newcomer's next ask.
 pub async fn issue(
     State(s): State<ApiState>,
+    who: Entered,
     JsonBody(body): JsonBody<IssueBody>,
 ) -> Result<Json<IssueOutcome>, ApiError> {
+    let operator = entered::operator(who)?;
     let bytes = match (body.request_file_hex, body.request) {
         (Some(h), None) => hex::decode(h.trim()).map_err(|_| bad_hex("request_file_hex"))?,
         (None, Some(id)) => s
@@ -133,7 +136,10 @@ pub async fn issue(
         .map_err(issue_error)?;
     let (scope, entry_body) = planned.entry();
     let subject = planned.cert.subject;
-    let entry = s.node.author(scope, Status::Actual, entry_body).await?;
+    let entry = s
+        .node
+        .author_by(scope, Status::Actual, entry_body, operator)
+        .await?;
     let outcome = cert_issue::finish(planned, &entry).map_err(issue_error)?;
     s.node.certified(subject, outcome.certificate.clone()).await;
     Ok(Json(outcome))

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::api::ApiError;
 use crate::api::json::JsonBody;
+use crate::api::routes::entered::{self, Entered};
 use crate::bundle;
 use crate::clock;
 use crate::node::NodeHandle;
@@ -140,15 +141,17 @@ pub struct NoteRequest {
 
 pub async fn add_note(
     State(node): State<NodeHandle>,
+    who: Entered,
     JsonBody(req): JsonBody<NoteRequest>,
 ) -> Result<Json<EntryRow>, ApiError> {
+    let operator = entered::operator(who)?;
     let scope = parse_region(req.scope.as_deref())?.unwrap_or_else(|| node.region().clone());
     let status = match req.status.as_deref() {
         Some(s) => rows::parse_status(s).map_err(|e| ApiError::bad_request("invalid_status", e))?,
         None => Status::Actual,
     };
     let entry = node
-        .author(scope, status, Body::Note(Note { text: req.text }))
+        .author_by(scope, status, Body::Note(Note { text: req.text }), operator)
         .await?;
     // This post wrote it: its name is the config's.
     let names = rows::Names::from([(node.node_id(), node.name().to_string())]);

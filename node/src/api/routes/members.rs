@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TrackQuery;
 use crate::api::json::JsonBody;
+use crate::api::routes::entered::{self, Entered};
 use crate::api::{ApiError, ApiState};
 use crate::service::certs::{Listing, Row, listing};
 use crate::service::revocation::{self, RevokeError, RevokeOutcome};
@@ -78,8 +79,10 @@ pub struct RevokeRequest {
 /// running node.
 pub async fn revoke(
     State(s): State<ApiState>,
+    who: Entered,
     JsonBody(req): JsonBody<RevokeRequest>,
 ) -> Result<Json<RevokeOutcome>, ApiError> {
+    let operator = entered::operator(who)?;
     let text = req.node.clone();
     let planned = s
         .node
@@ -92,10 +95,11 @@ pub async fn revoke(
     }
     let entry = s
         .node
-        .author(
+        .author_by(
             planned.preview.scope.clone(),
             liandong_protocol::Status::Actual,
             revocation::body(&planned, &req.reason),
+            operator,
         )
         .await?;
     let outcome = s

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod audit;
 pub mod cap;
 pub mod certs;
+pub mod entered;
 pub mod events;
 pub mod forces;
 pub mod ledger;

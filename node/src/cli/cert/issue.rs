@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::read_bounded;
 use crate::cli::access::{self, Access};
+use crate::cli::who::Who;
 use crate::cli::{CliError, output};
 use crate::clock;
 use crate::datadir::DataDir;
@@ -66,7 +67,7 @@ pub(super) fn issue_error(e: IssueError) -> CliError {
     }
 }
 
-pub fn run(data_dir: &DataDir, args: IssueArgs) -> Result<(), CliError> {
+pub fn run(data_dir: &DataDir, who: &Who, args: IssueArgs) -> Result<(), CliError> {
     if args.request.is_some() && args.output.is_none() {
         return Err(CliError::Usage(
             "a request file is answered with a certificate file: add -o FILE / 请用 -o 指定证书文件".into(),
@@ -86,8 +87,9 @@ pub fn run(data_dir: &DataDir, args: IssueArgs) -> Result<(), CliError> {
         cooperates: args.cooperates.clone(),
         force: args.force,
     };
-    let outcome = match access::open(data_dir)? {
+    let outcome = match access::open_as(data_dir, who)? {
         Access::Local(post) => {
+            let operator = who.offline(data_dir)?;
             let ledger = &post.ledger;
             let bytes = match (file, &args.queued) {
                 (Some(bytes), _) => bytes,
@@ -100,7 +102,7 @@ pub fn run(data_dir: &DataDir, args: IssueArgs) -> Result<(), CliError> {
             let planned = cert_issue::plan(ledger, &bytes, &spec, now).map_err(issue_error)?;
             let (scope, body) = planned.entry();
             let subject = planned.cert.subject;
-            let entry = ledger.author(scope, Status::Actual, body)?;
+            let entry = ledger.author_by(scope, Status::Actual, body, operator)?;
             let outcome = cert_issue::finish(planned, &entry).map_err(issue_error)?;
             cert_inbox::mark_issued(ledger, &subject, &outcome.certificate, now)?;
             outcome

@@ -25,6 +25,7 @@ use std::path::Path;
 use clap::Subcommand;
 
 use super::CliError;
+use super::who::Who;
 use crate::datadir::DataDir;
 
 #[derive(Debug, Subcommand)]
@@ -43,14 +44,14 @@ pub enum CertCommand {
     Revoke(revoke::RevokeArgs),
 }
 
-pub fn run(data_dir: &DataDir, cmd: CertCommand) -> Result<(), CliError> {
+pub fn run(data_dir: &DataDir, who: &Who, cmd: CertCommand) -> Result<(), CliError> {
     match cmd {
         CertCommand::Request(args) => request::run(data_dir, args),
         CertCommand::Requests(args) => requests::run(data_dir, args),
-        CertCommand::Issue(args) => issue::run(data_dir, args),
+        CertCommand::Issue(args) => issue::run(data_dir, who, args),
         CertCommand::Install(args) => install::run(data_dir, args),
         CertCommand::List(args) => list::run(data_dir, args),
-        CertCommand::Revoke(args) => revoke::run(data_dir, args),
+        CertCommand::Revoke(args) => revoke::run(data_dir, who, args),
     }
 }
 

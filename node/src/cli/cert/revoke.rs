@@ -10,6 +10,7 @@ use liandong_protocol::Status;
 use serde_json::json;
 
 use crate::cli::access::{self, Access};
+use crate::cli::who::Who;
 use crate::cli::{CliError, output};
 use crate::datadir::DataDir;
 use crate::service::revocation::{self, RevocationPreview, RevokeError, RevokeOutcome};
@@ -28,15 +29,16 @@ pub struct RevokeArgs {
     pub json: bool,
 }
 
-pub fn run(data_dir: &DataDir, args: RevokeArgs) -> Result<(), CliError> {
-    let outcome = match access::open(data_dir)? {
+pub fn run(data_dir: &DataDir, who: &Who, args: RevokeArgs) -> Result<(), CliError> {
+    let outcome = match access::open_as(data_dir, who)? {
         Access::Local(post) => {
             let planned = revocation::plan(&post.ledger, &args.node).map_err(revoke_error)?;
             if args.yes {
-                let entry = post.ledger.author(
+                let entry = post.ledger.author_by(
                     planned.preview.scope.clone(),
                     Status::Actual,
                     revocation::body(&planned, &args.reason),
+                    who.offline(data_dir)?,
                 )?;
                 revocation::done(&post.ledger, planned, &entry)?
             } else {

@@ -2,11 +2,12 @@
 
 use clap::ValueEnum;
 use liandong_protocol::domain::fold::WarningStatus;
+use liandong_protocol::domain::fold::Who;
 use liandong_protocol::domain::{
     DeploymentStatus, EventType, Phase, ResourceClass, ResponseAction, Severity, TaskState,
     WarningColor,
 };
-use liandong_protocol::{Level, ResponseLevel};
+use liandong_protocol::{Level, Operator, ResponseLevel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Lang {
@@ -17,7 +18,25 @@ pub enum Lang {
     En,
 }
 
+/// A post as boards name it, with the operator who entered the entry when
+/// it says: `西戈壁村 · 张三`.
+pub fn post_and_operator(who: &Who) -> String {
+    match &who.entered_by {
+        Some(op) => format!("{} · {}", who.name, op.display()),
+        None => who.name.clone(),
+    }
+}
+
 impl Lang {
+    /// "录入：张三" / "entered by 张三 (zhangsan)": the after-action
+    /// review's words for the operator who entered an entry.
+    pub fn entered_by(self, op: &Operator) -> String {
+        match self {
+            Lang::Zh => format!("录入：{}", op.display()),
+            Lang::En => format!("entered by {op}"),
+        }
+    }
+
     /// Picks the text of this language.
     pub fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
         match self {

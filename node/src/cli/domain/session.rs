@@ -6,11 +6,13 @@
 use std::path::{Path, PathBuf};
 
 pub use crate::service::written::{Notice, Written};
+use liandong_protocol::Operator;
 use liandong_protocol::domain::fold::Views;
 
 use super::Common;
 use crate::cli::CliError;
 use crate::cli::access::{self, Access};
+use crate::cli::who::Who;
 use crate::clock;
 use crate::datadir::DataDir;
 use crate::domain::error::field_lines;
@@ -63,13 +65,14 @@ impl Session {
         self.desk.views()
     }
 
-    /// Checks the action against the fold, then writes it.
-    pub fn write(&self, action: Action) -> Result<Written, CliError> {
+    /// Checks the action against the fold, then writes it, entered by
+    /// `operator`.
+    pub fn write(&self, action: Action, operator: Option<Operator>) -> Result<Written, CliError> {
         let (planned, notice) = action.prepare(&self.desk).map_err(action_error)?;
-        let entry = self
-            .post
-            .ledger
-            .author(planned.scope, planned.status, planned.body)?;
+        let entry =
+            self.post
+                .ledger
+                .author_by(planned.scope, planned.status, planned.body, operator)?;
         Ok(Written {
             entry: EntryRow::new(&entry, &Default::default()),
             label_zh: planned.label_zh,
@@ -102,12 +105,14 @@ pub fn setup(
 pub fn execute(
     data_dir: &DataDir,
     dev_roles: Option<&Path>,
+    who: &Who,
     common: &Common,
     action: Action,
 ) -> Result<Written, CliError> {
-    let written = match access::open(data_dir)? {
+    let written = match access::open_as(data_dir, who)? {
         Access::Local(post) => {
-            Session::with_post(*post, data_dir, dev_roles, common)?.write(action)?
+            let operator = who.offline(data_dir)?;
+            Session::with_post(*post, data_dir, dev_roles, common)?.write(action, operator)?
         }
         Access::Running(client) => {
             let (path, body) = action.to_request();

@@ -12,6 +12,7 @@ mod list;
 
 use super::CliError;
 use super::domain::{Common, execute};
+use crate::cli::who::Who;
 use crate::datadir::DataDir;
 use crate::domain::Action;
 use crate::domain::actions::rescue_force::{RegisterInput, UpdateInput};
@@ -49,6 +50,7 @@ pub struct UpdateArgs {
 pub fn run(
     data_dir: &DataDir,
     dev_roles: Option<&Path>,
+    who: &Who,
     cmd: ForceCommand,
 ) -> Result<(), CliError> {
     let (common, action) = match cmd {
@@ -57,5 +59,5 @@ pub fn run(
         ForceCommand::Register(a) => (a.common, Action::ForceRegister(a.input)),
         ForceCommand::Update(a) => (a.common, Action::ForceUpdate(a.input)),
     };
-    execute(data_dir, dev_roles, &common, action).map(drop)
+    execute(data_dir, dev_roles, who, &common, action).map(drop)
 }

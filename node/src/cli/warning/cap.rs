@@ -10,6 +10,7 @@ use clap::Args;
 use crate::cli::CliError;
 use crate::cli::access::{self, Access};
 use crate::cli::domain::{Common, Session};
+use crate::cli::who::Who;
 use crate::datadir::DataDir;
 use crate::domain::actions::external_warning::{Refused, plan_all};
 use crate::domain::ids::{self, WARNING};
@@ -49,7 +50,12 @@ pub struct ExportArgs {
     pub common: Common,
 }
 
-pub fn import(data_dir: &DataDir, dev_roles: Option<&Path>, a: ImportArgs) -> Result<(), CliError> {
+pub fn import(
+    data_dir: &DataDir,
+    dev_roles: Option<&Path>,
+    who: &Who,
+    a: ImportArgs,
+) -> Result<(), CliError> {
     let (bytes, links) = read_input(&a.file)?;
     let alerts = read_document(&bytes, links).map_err(|p| {
         let (zh, en) = p.describe();
@@ -57,13 +63,18 @@ pub fn import(data_dir: &DataDir, dev_roles: Option<&Path>, a: ImportArgs) -> Re
             "CAP 无效，未导入任何内容 / invalid CAP, nothing imported:\n{zh}\n{en}"
         ))
     })?;
-    let report = match access::open(data_dir)? {
+    let report = match access::open_as(data_dir, who)? {
         Access::Local(post) => {
+            let operator = who.offline(data_dir)?;
             let session = Session::with_post(*post, data_dir, dev_roles, &a.common)?;
             let (planned, skipped) = plan_all(&session.desk, alerts).map_err(refused)?;
             let mut written = Vec::with_capacity(planned.len());
             for p in planned {
-                let entry = session.post.ledger.author(p.scope, p.status, p.body)?;
+                let entry =
+                    session
+                        .post
+                        .ledger
+                        .author_by(p.scope, p.status, p.body, operator.clone())?;
                 written.push(Written {
                     entry: EntryRow::new(&entry, &Default::default()),
                     label_zh: p.label_zh,

@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 
 use super::CliError;
 use super::domain::{Common, execute};
+use crate::cli::who::Who;
 use crate::datadir::DataDir;
 use crate::domain::Action;
 use crate::domain::actions::warning::{CancelInput, UpdateInput, WarningFields};
@@ -57,14 +58,15 @@ pub struct CancelArgs {
 pub fn run(
     data_dir: &DataDir,
     dev_roles: Option<&Path>,
+    who: &Who,
     cmd: WarningCommand,
 ) -> Result<(), CliError> {
     let (common, action) = match cmd {
         WarningCommand::Issue(a) => (a.common, Action::WarningIssue(a.fields)),
         WarningCommand::Update(a) => (a.common, Action::WarningUpdate(a.input)),
         WarningCommand::Cancel(a) => (a.common, Action::WarningCancel(a.input)),
-        WarningCommand::Import(a) => return cap::import(data_dir, dev_roles, a),
+        WarningCommand::Import(a) => return cap::import(data_dir, dev_roles, who, a),
         WarningCommand::Export(a) => return cap::export(data_dir, dev_roles, a),
     };
-    execute(data_dir, dev_roles, &common, action).map(drop)
+    execute(data_dir, dev_roles, who, &common, action).map(drop)
 }

@@ -369,6 +369,7 @@ mod tests {
                     unit_type: UnitType::Command,
                     contact: String::new(),
                 }),
+                operator: None,
             },
         )
         .expect("sign")
@@ -589,6 +590,7 @@ mod tests {
             scope: planned.scope,
             status: planned.status,
             body: planned.body,
+            operator: None,
         });
         weather.fold = Arc::new(fold);
         let bad = |warning: &str| UpdateInput {

@@ -5,9 +5,11 @@
 use std::collections::BTreeMap;
 
 use liandong_protocol::domain::fold::Item;
-use liandong_protocol::limits::MAX_ENTRY_CEILING;
+use liandong_protocol::limits::{
+    MAX_ENTRY_CEILING, MAX_OPERATOR_ACCOUNT_BYTES, MAX_OPERATOR_DISPLAY_CHARS,
+};
 use liandong_protocol::{
-    Body, EntryId, Hlc, Kind, LedgerDigest, NodeId, RegionCode, SignedEntry, Status,
+    Body, EntryId, Hlc, Kind, LedgerDigest, NodeId, Operator, RegionCode, SignedEntry, Status,
 };
 
 use crate::store::{SideBatch, SideTree, StoreError};
@@ -16,8 +18,9 @@ use crate::store::{SideBatch, SideTree, StoreError};
 /// external warnings, became a fold input; a snapshot of older code listed
 /// it as "other" and would never read it again. 4: likewise kind 235,
 /// rescue-force records; and a commitment returned before delivery no
-/// longer counts toward its request, so saved request views are stale.)
-pub const FORMAT: u32 = 4;
+/// longer counts toward its request, so saved request views are stale.
+/// 5: an item keeps the operator who entered it, which views show.)
+pub const FORMAT: u32 = 5;
 
 /// The commit row: format, digest, latest time, chunk range, records.
 pub(super) const META_KEY: &[u8] = b"M";
@@ -35,10 +38,16 @@ pub(super) const OTHER: u8 = b'N';
 
 /// tag, HLC, id, payload length.
 pub(super) const RECORD_HEAD: usize = 1 + 8 + 32 + 4;
-/// author, status, kind, scope length; then the scope and the body.
+/// author, status, kind, scope length; then the scope, the operator and
+/// the body.
 pub(super) const ITEM_HEAD: usize = 32 + 1 + 2 + 1;
+/// The operator: account length (0 for none), account, display length,
+/// display. Both lengths are bytes and fit a `u8` (`limits.rs`).
+const MAX_OPERATOR_BYTES: usize = 2 + MAX_OPERATOR_ACCOUNT_BYTES + 4 * MAX_OPERATOR_DISPLAY_CHARS;
+const _: () = assert!(MAX_OPERATOR_ACCOUNT_BYTES <= 255 && 4 * MAX_OPERATOR_DISPLAY_CHARS <= 255);
 /// A record holds one entry's body: never more than an entry may be.
-pub(super) const MAX_PAYLOAD: usize = ITEM_HEAD + u8::MAX as usize + MAX_ENTRY_CEILING;
+pub(super) const MAX_PAYLOAD: usize =
+    ITEM_HEAD + u8::MAX as usize + MAX_OPERATOR_BYTES + MAX_ENTRY_CEILING;
 /// A chunk is closed once it reaches this size.
 pub(super) const CHUNK_BYTES: usize = 64 * 1024;
 /// Every chunk starts with a CRC-32 of its key and contents.
@@ -170,6 +179,7 @@ pub(super) fn held_of(entry: &SignedEntry) -> (Held, Vec<u8>) {
             // Region codes have at most 12 digits (protocol `region`).
             row.push(u8::try_from(scope.len()).unwrap_or(u8::MAX));
             row.extend_from_slice(scope.as_bytes());
+            push_operator(&mut row, h.operator.as_ref());
             // The stored body bytes, not a re-encoding: exactly what the
             // entry carries.
             row.extend_from_slice(entry.body_bytes());
@@ -215,8 +225,9 @@ pub(super) fn item_of(key: Key, row: &[u8], scopes: &mut Scopes) -> Result<Item,
         .get(ITEM_HEAD..scope_end)
         .ok_or_else(|| format!("item {id}: scope runs past the record"))?;
     let scope = scopes.parse(scope).map_err(|e| format!("item {id}: {e}"))?;
-    let body =
-        Body::decode(kind, &row[scope_end..]).map_err(|e| format!("item {id}: body: {e}"))?;
+    let (operator, rest) =
+        operator_of(&row[scope_end..]).map_err(|e| format!("item {id}: operator: {e}"))?;
+    let body = Body::decode(kind, rest).map_err(|e| format!("item {id}: body: {e}"))?;
     Ok(Item {
         id,
         author: NodeId(author),
@@ -224,7 +235,36 @@ pub(super) fn item_of(key: Key, row: &[u8], scopes: &mut Scopes) -> Result<Item,
         scope,
         status,
         body,
+        operator,
     })
+}
+
+fn push_operator(row: &mut Vec<u8>, operator: Option<&Operator>) {
+    let Some(op) = operator else {
+        row.push(0);
+        return;
+    };
+    // An `Operator` keeps its limits, so both lengths fit (asserted above).
+    for name in [op.account(), op.display()] {
+        row.push(u8::try_from(name.len()).unwrap_or(u8::MAX));
+        row.extend_from_slice(name.as_bytes());
+    }
+}
+
+/// The operator at the head of `bytes` and what follows it; checked as
+/// any operator is (disk input).
+fn operator_of(bytes: &[u8]) -> Result<(Option<Operator>, &[u8]), String> {
+    let short = || "runs past the record".to_string();
+    let (&len, rest) = bytes.split_first().ok_or_else(short)?;
+    if len == 0 {
+        return Ok((None, rest));
+    }
+    let (account, rest) = rest.split_at_checked(usize::from(len)).ok_or_else(short)?;
+    let (&len, rest) = rest.split_first().ok_or_else(short)?;
+    let (display, rest) = rest.split_at_checked(usize::from(len)).ok_or_else(short)?;
+    let text = |b| std::str::from_utf8(b).map_err(|_| "not text".to_string());
+    let op = Operator::new(text(account)?, text(display)?).map_err(|e| e.to_string())?;
+    Ok((Some(op), rest))
 }
 
 /// A chunk's value: the CRC of key and contents, then the contents.

@@ -92,7 +92,7 @@ pub fn native_alert(
                 sender(&w.current_by.node),
                 identifier,
                 beijing(at_ms),
-                &w.current_by.name,
+                &w.current_by,
             )
         }
         _ => (
@@ -100,7 +100,7 @@ pub fn native_alert(
             issue_sender.clone(),
             issue_identifier.clone(),
             issue_sent,
-            &w.issued_by.name,
+            &w.issued_by,
         ),
     };
     let references = if msg_type.refers() {
@@ -116,6 +116,11 @@ pub fn native_alert(
     if let Some(d) = drill {
         notes.push(format!("演练 / Exercise: drill {}", d.to_hex()));
     }
+    // The sender is the post (its key signed the entry); who at the post
+    // entered this message is said in the note, where CAP puts remarks.
+    if let Some(op) = &author.entered_by {
+        notes.push(format!("录入 / Entered by: {op}"));
+    }
     if msg_type == CapMsgType::Cancel
         && let Some(reason) = w.cancel_reason.as_deref().filter(|r| !r.trim().is_empty())
     {
@@ -124,7 +129,7 @@ pub fn native_alert(
     let content = Content {
         info: &w.current,
         sent,
-        sender_name: author,
+        sender_name: &author.name,
         area: area(&w.current, area_desc),
         cancel: msg_type == CapMsgType::Cancel,
     };

@@ -30,6 +30,7 @@ fn who(n: u8, name: &str, level: Level) -> Who {
         node: NodeId([n; 32]),
         name: name.into(),
         level,
+        entered_by: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The fold's input: an entry's header fields and decoded body.
 
-use crate::entry::{Body, SignedEntry, Status};
+use crate::entry::{Body, Operator, SignedEntry, Status};
 use crate::hlc::Hlc;
 use crate::ids::{EntryId, NodeId};
 use crate::region::RegionCode;
@@ -17,6 +17,8 @@ pub struct Item {
     pub scope: RegionCode,
     pub status: Status,
     pub body: Body,
+    /// Who at the post entered it (version-2 entries).
+    pub operator: Option<Operator>,
 }
 
 impl Item {
@@ -52,6 +54,7 @@ impl Item {
             scope: h.scope.clone(),
             status: h.status,
             body,
+            operator: h.operator.clone(),
         }))
     }
 

@@ -55,11 +55,21 @@ impl Act<'_> {
 }
 
 impl Who {
+    /// A post, with no operator named.
     pub fn of(post: &PostInfo) -> Who {
         Who {
             node: post.node,
             name: post.name.clone(),
             level: post.level,
+            entered_by: None,
+        }
+    }
+
+    /// The author post of an entry and the operator who entered it.
+    pub fn entering(post: &PostInfo, item: &Item) -> Who {
+        Who {
+            entered_by: item.operator.clone(),
+            ..Who::of(post)
         }
     }
 }
@@ -151,7 +161,7 @@ impl<'c> Pass<'c> {
         }
         let act = Act {
             item,
-            who: Who::of(&post),
+            who: Who::entering(&post, item),
             post,
         };
         let result = match &item.body {

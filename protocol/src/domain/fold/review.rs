@@ -13,6 +13,7 @@ use super::outcome::ConflictRule;
 use super::track::Track;
 use super::views::{CommitView, IncidentView, RequestView, TaskView, Views};
 use crate::authority::ResponseLevel;
+use crate::header::Operator;
 use crate::ids::EntryId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +110,10 @@ pub struct TimelineEvent {
     pub at_ms: u64,
     pub entry: EntryId,
     pub by: String,
+    /// Who at the post entered the entry, when it says (version 2): the
+    /// review's "首报 entered by 张三".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<Operator>,
     pub en: String,
     pub zh: String,
 }
@@ -146,6 +151,7 @@ pub fn review(views: &Views, incident: Option<EntryId>) -> Review {
             at_ms: r.at_ms,
             entry: r.id,
             by: r.by.name.clone(),
+            entered_by: r.by.entered_by.clone(),
             en: format!(
                 "requests {} {} {}",
                 r.quantity, r.resource.unit, r.resource.item
@@ -158,6 +164,7 @@ pub fn review(views: &Views, incident: Option<EntryId>) -> Review {
             at_ms: c.at_ms,
             entry: c.id,
             by: c.by.name.clone(),
+            entered_by: c.by.entered_by.clone(),
             en: format!("commits {}", c.quantity),
             zh: format!("承诺调拨 {}", c.quantity),
         });
@@ -166,6 +173,7 @@ pub fn review(views: &Views, incident: Option<EntryId>) -> Review {
                 at_ms: s.at_ms,
                 entry: s.entry,
                 by: s.by.name.clone(),
+                entered_by: s.by.entered_by.clone(),
                 en: format!("resource {}", s.status),
                 zh: format!("资源{}", s.status.name_zh()),
             });
@@ -177,6 +185,7 @@ pub fn review(views: &Views, incident: Option<EntryId>) -> Review {
                 at_ms: w.issued_ms,
                 entry: w.id,
                 by: w.issued_by.name.clone(),
+                entered_by: w.issued_by.entered_by.clone(),
                 // English is optional on a warning: the Chinese stands in.
                 en: format!(
                     "issues warning: {}",
@@ -255,6 +264,7 @@ fn incident_events(v: &IncidentView, out: &mut Vec<TimelineEvent>) {
             at_ms: r.at_ms,
             entry: r.entry,
             by: r.by.name.clone(),
+            entered_by: r.by.entered_by.clone(),
             en: format!("{} report: {}", r.phase, v.current.title),
             zh: format!("{}：{}", r.phase.name_zh(), v.current.title),
         });
@@ -265,6 +275,7 @@ fn incident_events(v: &IncidentView, out: &mut Vec<TimelineEvent>) {
             at_ms: d.at_ms,
             entry: d.entry,
             by: d.by.name.clone(),
+            entered_by: d.by.entered_by.clone(),
             en: format!("{} level {} response{overridden}", d.action, d.level),
             zh: format!(
                 "{}{}级响应{}",
@@ -283,6 +294,7 @@ fn incident_events(v: &IncidentView, out: &mut Vec<TimelineEvent>) {
             at_ms: c.at_ms,
             entry: c.entry,
             by: c.by.name.clone(),
+            entered_by: c.by.entered_by.clone(),
             en: format!("consultation: {}", c.topic),
             zh: format!("会商研判：{}", c.topic),
         });
@@ -292,6 +304,7 @@ fn incident_events(v: &IncidentView, out: &mut Vec<TimelineEvent>) {
             at_ms: r.at_ms,
             entry: r.entry,
             by: r.by.name.clone(),
+            entered_by: r.by.entered_by.clone(),
             en: format!("information release: {}", r.headline),
             zh: format!("信息发布：{}", r.headline),
         });
@@ -303,6 +316,7 @@ fn task_events(t: &TaskView, out: &mut Vec<TimelineEvent>) {
         at_ms: t.at_ms,
         entry: t.id,
         by: t.issuer.name.clone(),
+        entered_by: t.issuer.entered_by.clone(),
         en: format!("task: {}", t.objective),
         zh: format!("下达指令：{}", t.objective),
     });
@@ -312,6 +326,9 @@ fn task_events(t: &TaskView, out: &mut Vec<TimelineEvent>) {
                 at_ms: at,
                 entry: *entry,
                 by: a.post.name.clone(),
+                // The assignee's view keeps its post, not who entered
+                // its updates.
+                entered_by: None,
                 en: "acknowledges the task".into(),
                 zh: "签收指令".into(),
             });
@@ -321,6 +338,9 @@ fn task_events(t: &TaskView, out: &mut Vec<TimelineEvent>) {
                 at_ms: at,
                 entry: *entry,
                 by: a.post.name.clone(),
+                // The assignee's view keeps its post, not who entered
+                // its updates.
+                entered_by: None,
                 en: "completes the task".into(),
                 zh: "完成指令".into(),
             });

@@ -13,16 +13,24 @@ use crate::domain::{
     DeploymentStatus, IncidentReport, Phase, PlanApprovalKind, RescueForce, ResourceItem,
     ResponseAction, TaskState, WarningInfo,
 };
+use crate::header::Operator;
 use crate::ids::{EntryId, NodeId};
 use crate::level::Level;
 use crate::region::RegionCode;
 
-/// A post as the views name it: who, and at which level when it acted.
+/// A post as the views name it: who, and at which level when it acted;
+/// and, when the entry it acted by says so, the operator at the post who
+/// entered it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Who {
     pub node: NodeId,
     pub name: String,
     pub level: Level,
+    /// Who at the post entered the entry (version-2 entries); `None` for
+    /// entries that do not say, and for posts named by others (a task's
+    /// assignees).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<Operator>,
 }
 
 /// Every view of one track (reality, or one drill).

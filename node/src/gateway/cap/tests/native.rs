@@ -30,6 +30,7 @@ fn who(byte: u8, name: &str) -> Who {
         node: NodeId([byte; 32]),
         name: name.into(),
         level: Level::County,
+        entered_by: None,
     }
 }
 
@@ -266,4 +267,27 @@ fn identifiers_pad_higher_regions_and_keep_the_entry_digit() {
         "65420300000000_20260715143000_5",
         "a township writes its county's code"
     );
+}
+
+#[test]
+fn the_operator_who_entered_it_is_in_the_note_the_sender_stays_the_post() {
+    let mut w = view();
+    let op = liandong_protocol::Operator::new("lisi", "带班领导 李四").expect("operator");
+    w.issued_by.entered_by = Some(op);
+    let alert = native_alert(&w, NativeMessage::Alert, "", None);
+    assert!(
+        alert
+            .note
+            .contains("录入 / Entered by: 带班领导 李四 (lisi)"),
+        "{}",
+        alert.note
+    );
+    assert_eq!(alert.infos[0].sender_name, "沙湾市应急管理局");
+    assert!(!alert.sender.contains("lisi"));
+    // Valid CAP, unchanged by a round trip.
+    let (read_back, _) = round_trip("native entered", write_alert(&alert).as_bytes());
+    assert_eq!(read_back.note, alert.note);
+    // Without an operator the note says nothing of one.
+    let plain = native_alert(&view(), NativeMessage::Alert, "", None);
+    assert!(!plain.note.contains("录入"));
 }
