@@ -407,7 +407,9 @@
     document.getElementById("brand-text").textContent = t("app");
     document.getElementById("lang-toggle").textContent = t("lang_toggle");
     const nav = document.getElementById("nav");
-    nav.replaceChildren(...NAV.map(([id, key]) =>
+    // Accounts and the audit trail: only an admin's console offers them.
+    const items = S.me && S.me.role === "admin" ? NAV.concat([["admin", "admin.title"]]) : NAV;
+    nav.replaceChildren(...items.map(([id, key]) =>
       h("a", { href: "#/" + id, id: "nav-" + id, class: route === id ? "active" : null }, t(key),
         id === "tasks" && S.inbox ? h("span", { class: "count" }, S.inbox) : null)));
     const info = document.getElementById("post-info");
@@ -415,6 +417,8 @@
       info.replaceChildren(h("span", { class: "lvl" }, levelName(S.me.level)), S.me.name, " · ", region(S.me.region),
         h("span", { class: "muted" }, "  " + (S.me.network || "")));
     }
+    const badge = sessionBadge();
+    document.getElementById("session-slot").replaceChildren(...(badge ? [badge] : []));
     const tr = document.getElementById("track");
     tr.textContent = S.drill ? t("track_drill") + t("colon") + (S.drillName || short(S.drill)) : t("track_actual");
     tr.className = "track" + (S.drill ? " drill" : "");
@@ -2014,7 +2018,7 @@
       ]);
     } catch (err) {
       if (err instanceof ApiError && err.status === 403) {
-        show(h("h1", {}, t("admin.title")), panel(null, h("p", { class: "form-error" }, t("admin.only"))), sessionBadge());
+        show(h("h1", {}, t("admin.title")), panel(null, h("p", { class: "form-error" }, t("admin.only"))));
         return;
       }
       throw err;
@@ -2089,7 +2093,6 @@
     show(
       h("div", { class: "head-row" }, h("h1", {}, t("admin.title")),
         button(t("admin.add"), () => open(addForm()), null, { id: "btn-operator-add" })),
-      sessionBadge(),
       actionArea,
       panel(t("admin.accounts") + " (" + accounts.length + ")",
         accounts.length ? null : h("p", { class: "muted small" }, t("admin.no_accounts")),

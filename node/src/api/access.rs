@@ -196,7 +196,7 @@ impl Access {
         let token = token.filter(|t| !t.trim().is_empty());
         let book = AccountBook::load(data_dir)?;
         check_token(addr, &token, !book.is_empty())?;
-        let audit = AuditLog::open(data_dir)?;
+        let audit = AuditLog::open_or_set_aside(data_dir, crate::clock::now_ms())?;
         let local = local_credential::issue(data_dir).map_err(AccessError::Credential)?;
         let post = Post {
             data_dir: data_dir.clone(),

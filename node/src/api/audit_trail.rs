@@ -113,7 +113,7 @@ mod tests {
         // Every audited route exists.
         for (m, p, _) in AUDITED {
             assert!(
-                super::super::roles::ROUTES
+                crate::service::roles::ROUTES
                     .iter()
                     .any(|(rm, rp, _)| rm == m && (rp == p || *rp == "/api/{area}/{verb}")),
                 "{m} {p}"

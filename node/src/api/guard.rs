@@ -1,6 +1,6 @@
 //! The middleware every request passes: the `Host` and cross-site checks,
 //! then who is asking (`access::Access::authenticate`) and whether their
-//! role may do it (`roles`), then — for exports, imports, revocations and
+//! role may do it (`service::roles`), then — for exports, imports, revocations and
 //! certificates — a record in the audit trail (`audit_trail`).
 //!
 //! The routes find the [`Caller`] and, when an operator is known, the
@@ -14,7 +14,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::access::{Access, Caller};
-use super::{ApiError, audit_trail, roles};
+use super::{ApiError, audit_trail};
+use crate::service::roles;
 use crate::service::http::CSRF_HEADER;
 
 pub async fn guard(State(access): State<Access>, mut request: Request, next: Next) -> Response {

@@ -29,7 +29,6 @@ mod console;
 mod error;
 mod guard;
 mod json;
-pub mod roles;
 mod routes;
 mod server;
 mod state;

@@ -40,7 +40,7 @@ pub fn run(data_dir: &DataDir, who: &Who, cmd: NoteCommand) -> Result<(), CliErr
 fn add(data_dir: &DataDir, who: &Who, args: NoteAddArgs) -> Result<(), CliError> {
     let row: EntryRow = match access::open_as(data_dir, who)? {
         Access::Local(post) => {
-            let operator = who.offline(data_dir)?;
+            let operator = who.offline(data_dir, "/api/notes")?;
             let scope = args
                 .scope
                 .unwrap_or_else(|| post.config.post.region.clone());

@@ -13,7 +13,8 @@ use liandong_protocol::header::operator::check_account;
 use super::CliError;
 use crate::client::Client;
 use crate::datadir::DataDir;
-use crate::service::operator::resolve_offline;
+use crate::service::operator::{may, resolve_offline};
+use crate::service::roles;
 
 /// Longest local login name passed on to a running node; longer ones (and
 /// ones no header can carry) are not sent.
@@ -44,10 +45,15 @@ impl Who {
     }
 
     /// The operator to record when this command writes to the store
-    /// itself: whom the post's accounts say it is, or nobody.
-    pub fn offline(&self, data_dir: &DataDir) -> Result<Option<Operator>, CliError> {
+    /// itself: whom the post's accounts say it is, or nobody. Their role
+    /// must allow `route` (`POST /api/…`, the console's route for the same
+    /// work): the role table of `service::roles`, as for a running node.
+    pub fn offline(&self, data_dir: &DataDir, route: &str) -> Result<Option<Operator>, CliError> {
         let found = resolve_offline(data_dir, self.explicit.as_deref(), self.os_user.as_deref())
             .map_err(CliError::Invalid)?;
+        let needed = roles::required_role(&axum::http::Method::POST, route)
+            .unwrap_or(crate::operators::OperatorRole::Admin);
+        may(found.as_ref(), needed).map_err(CliError::Failed)?;
         found
             .map(|who| Operator::new(&who.account, &who.display))
             .transpose()

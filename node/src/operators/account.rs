@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 use super::OperatorsError;
 use super::role::OperatorRole;
 
-/// Longest account name (ASCII letters, digits, `.`, `_`, `-`).
-pub const MAX_ACCOUNT_CHARS: usize = 32;
-/// Longest display name (characters; Chinese welcome).
-pub const MAX_DISPLAY_CHARS: usize = 32;
+/// Longest account name (ASCII letters, digits, `.`, `_`, `-`): the
+/// protocol's limit, so every account can be recorded in an entry.
+pub const MAX_ACCOUNT_CHARS: usize = liandong_protocol::limits::MAX_OPERATOR_ACCOUNT_BYTES;
+/// Longest display name (characters; Chinese welcome): the protocol's.
+pub const MAX_DISPLAY_CHARS: usize = liandong_protocol::limits::MAX_OPERATOR_DISPLAY_CHARS;
 /// Longest local login name an account maps to (Linux allows 32).
 pub const MAX_OS_USER_CHARS: usize = 32;
 /// The name the console's token (`[console] token`) acts as: reserved, no
@@ -103,6 +104,8 @@ pub fn account_name(text: &str) -> Result<String, OperatorsError> {
             "must start with a letter or digit / 须以字母或数字开头",
         ));
     }
+    // What an entry may record: the same rule the protocol checks.
+    liandong_protocol::header::operator::check_account(&name).map_err(|e| bad(&e.to_string()))?;
     Ok(name)
 }
 
@@ -122,6 +125,9 @@ pub fn display_name(text: &str) -> Result<String, OperatorsError> {
             "control characters / 含控制字符".into(),
         ));
     }
+    // What an entry may record (no text-direction overrides either).
+    liandong_protocol::header::operator::check_display(&name)
+        .map_err(|e| OperatorsError::BadDisplay(e.to_string()))?;
     Ok(name)
 }
 

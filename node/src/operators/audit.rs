@@ -67,6 +67,8 @@ pub enum AuditEvent {
     CertIssue,
     CertInstall,
     CertRequest,
+    /// A damaged trail was moved aside at start-up and this one begun.
+    TrailSetAside,
 }
 
 impl AuditEvent {
@@ -88,6 +90,7 @@ impl AuditEvent {
             E::CertIssue => "签发证书",
             E::CertInstall => "安装证书",
             E::CertRequest => "申请证书",
+            E::TrailSetAside => "原审计日志损坏，已另存",
         }
     }
 
@@ -432,6 +435,42 @@ impl AuditLog {
         Ok(log)
     }
 
+    /// Opens the trail for the running node. A damaged trail must not keep
+    /// a post from starting in an emergency, nor be written over: both
+    /// files are renamed to `audit.log.damaged-<ms>` and
+    /// `audit.head.damaged-<ms>` (the evidence, untouched), and a new trail
+    /// begins with a record that says why and where they are.
+    pub fn open_or_set_aside(data_dir: &DataDir, now_ms: u64) -> Result<AuditLog, AuditError> {
+        let why = match AuditLog::open(data_dir) {
+            Err(AuditError::Damaged(why)) => why,
+            other => return other,
+        };
+        let mut kept = Vec::new();
+        for path in [log_path(data_dir), head_path(data_dir)] {
+            let mut aside = path.clone().into_os_string();
+            aside.push(format!(".damaged-{now_ms}"));
+            match std::fs::rename(&path, &aside) {
+                Ok(()) => kept.push(PathBuf::from(aside).display().to_string()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
+        tracing::error!(
+            problem = %why,
+            kept = ?kept,
+            "the audit trail was damaged; it is kept aside and a new one begins / 审计日志损坏，已另存并重新开始"
+        );
+        let mut log = AuditLog::open(data_dir)?;
+        log.append(
+            now_ms,
+            AuditEvent::TrailSetAside,
+            None,
+            "node start",
+            &format!("{why}; kept as {}", kept.join(", ")),
+        )?;
+        Ok(log)
+    }
+
     fn write_head(&self) -> Result<(), AuditError> {
         let bytes = serde_json::to_vec(&self.head).map_err(|e| AuditError::Io(e.to_string()))?;
         files::write_private(&head_path(&self.data_dir), &bytes).map_err(io)
@@ -508,6 +547,25 @@ mod tests {
         let mut text = lines.join("\n");
         text.push('\n');
         std::fs::write(log_path(dir), text).expect("write");
+    }
+
+    #[test]
+    fn a_damaged_trail_is_set_aside_at_start_and_a_new_one_says_so() {
+        let (_tmp, dir) = trail(3);
+        let mut edited = lines(&dir);
+        edited[1] = edited[1].replace("#1", "#9");
+        write_lines(&dir, &edited);
+        assert!(matches!(AuditLog::open(&dir), Err(AuditError::Damaged(_))));
+        let log = AuditLog::open_or_set_aside(&dir, 77).expect("a new trail");
+        assert_eq!(log.count(), 1);
+        let (records, check) = read(&dir, None).expect("read");
+        assert_eq!(check.problem, None);
+        assert_eq!(records[0].event, AuditEvent::TrailSetAside);
+        assert!(records[0].details.contains("record 2"), "{}", records[0].details);
+        let aside = dir.root().join("audit.log.damaged-77");
+        let kept = std::fs::read_to_string(&aside).expect("the evidence is kept");
+        assert!(kept.contains("#9"));
+        assert!(dir.root().join("audit.head.damaged-77").exists());
     }
 
     #[test]

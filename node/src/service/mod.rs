@@ -19,6 +19,7 @@ pub mod events;
 pub mod http;
 pub mod operator;
 pub mod revocation;
+pub mod roles;
 pub mod rows;
 pub mod status;
 pub mod sync;

@@ -1,5 +1,5 @@
 //! The admin page's accounts: list, add, new password, disable, enable.
-//! Admin only (`api::roles`); every change is in the audit trail, and a
+//! Admin only (`service::roles`); every change is in the audit trail, and a
 //! disabled account's or changed password's sessions end at once.
 
 use axum::extract::{Path, State};

@@ -89,7 +89,7 @@ pub fn run(data_dir: &DataDir, who: &Who, args: IssueArgs) -> Result<(), CliErro
     };
     let outcome = match access::open_as(data_dir, who)? {
         Access::Local(post) => {
-            let operator = who.offline(data_dir)?;
+            let operator = who.offline(data_dir, "/api/members/issue")?;
             let ledger = &post.ledger;
             let bytes = match (file, &args.queued) {
                 (Some(bytes), _) => bytes,

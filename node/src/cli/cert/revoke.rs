@@ -38,7 +38,7 @@ pub fn run(data_dir: &DataDir, who: &Who, args: RevokeArgs) -> Result<(), CliErr
                     planned.preview.scope.clone(),
                     Status::Actual,
                     revocation::body(&planned, &args.reason),
-                    who.offline(data_dir)?,
+                    who.offline(data_dir, "/api/members/revoke")?,
                 )?;
                 revocation::done(&post.ledger, planned, &entry)?
             } else {

@@ -111,7 +111,8 @@ pub fn execute(
 ) -> Result<Written, CliError> {
     let written = match access::open_as(data_dir, who)? {
         Access::Local(post) => {
-            let operator = who.offline(data_dir)?;
+            let route = format!("/api/{}", action.to_request().0);
+            let operator = who.offline(data_dir, &route)?;
             Session::with_post(*post, data_dir, dev_roles, common)?.write(action, operator)?
         }
         Access::Running(client) => {

@@ -65,7 +65,7 @@ pub fn import(
     })?;
     let report = match access::open_as(data_dir, who)? {
         Access::Local(post) => {
-            let operator = who.offline(data_dir)?;
+            let operator = who.offline(data_dir, "/api/cap")?;
             let session = Session::with_post(*post, data_dir, dev_roles, &a.common)?;
             let (planned, skipped) = plan_all(&session.desk, alerts).map_err(refused)?;
             let mut written = Vec::with_capacity(planned.len());

@@ -109,7 +109,7 @@ pub const PATHS: &[&str] = &[
 ];
 
 /// The operator role each action needs (issue 17): data, read by the one
-/// check every console and CLI request passes (`api::roles`). 值班员
+/// check every console and CLI request passes (`service::roles`). 值班员
 /// (operator) reports, tasks, resources and the force registry; 带班领导
 /// (leader) decides responses, issues warnings, approves and activates
 /// plans, releases information and runs drills.

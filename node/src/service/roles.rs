@@ -146,7 +146,7 @@ mod tests {
 
     /// Every `.route("…", get(…)/post(…))` in the router's source.
     fn routes_in_router() -> Vec<(String, String)> {
-        let src = include_str!("mod.rs");
+        let src = include_str!("../api/mod.rs");
         let mut out = Vec::new();
         for (i, _) in src.match_indices(".route(\"") {
             let rest = &src[i + 8..];
@@ -169,7 +169,7 @@ mod tests {
         for (method, path) in &routes {
             assert!(
                 ROUTES.iter().any(|(m, p, _)| m == method && p == path),
-                "{method} {path} names no role in api::roles::ROUTES"
+                "{method} {path} names no role in service::roles::ROUTES"
             );
         }
         for (m, p, _) in ROUTES {
