@@ -3,6 +3,7 @@
 //! and waiting for conditions with a deadline (never sleeping and hoping).
 //! [`http`] and [`webdriver`] drive a post's console from tests.
 
+pub mod console;
 pub mod http;
 pub mod webdriver;
 

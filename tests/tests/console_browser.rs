@@ -18,10 +18,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use liandong_node::config::{Config, TlsMode, TlsPlan};
-use liandong_node::datadir::DataDir;
+use liandong_node::config::Config;
 use liandong_node::node::NodeHandle;
-use liandong_node::tls::ServerTls;
+use liandong_tests::console::{self, tls_on};
 use liandong_tests::webdriver::{Browser, Tools};
 use liandong_tests::*;
 use serde_json::json;
@@ -29,43 +28,9 @@ use serde_json::json;
 const NET: &str = "console-net";
 const NO_TIMER: Duration = Duration::from_secs(3600);
 
-fn shots_dir() -> PathBuf {
-    // CARGO_TARGET_TMPDIR is <target>/tmp: the screenshots go beside it.
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    tmp.parent()
-        .map(|t| t.join("console-screenshots"))
-        .unwrap_or_else(|| tmp.join("console-screenshots"))
-}
-
-/// Chromium and its driver, and where screenshots go; `None` (the test
-/// says SKIPPED loudly and passes) when they are not installed.
+/// Chromium and its driver, and where screenshots go (or a loud skip).
 fn browser_or_skip(test: &str) -> Option<(Tools, PathBuf)> {
-    let Some(tools) = Tools::find() else {
-        eprintln!(
-            "\n*** SKIPPED {test}: chromium and/or chromedriver not found \
-             (Debian: apt-get install chromium chromium-driver) ***\n"
-        );
-        return None;
-    };
-    init_logging();
-    let shots = shots_dir();
-    let _ = std::fs::create_dir_all(&shots);
-    Some((tools, shots))
-}
-
-/// Turns the post's console TLS on and generates its certificate now (the
-/// post reuses it when it starts), so the browser can be launched trusting
-/// it; returns the certificate's SPKI pin.
-fn tls_on(dir: &DataDir) -> String {
-    let path = dir.config_path();
-    let mut config = Config::load(&path).expect("config");
-    config.console.tls = TlsMode::On;
-    std::fs::write(&path, config.to_toml()).expect("config written");
-    let listen = "127.0.0.1:0".parse().expect("addr");
-    let tls = ServerTls::prepare(&TlsPlan::Generated, dir.root(), listen, &config.post.name)
-        .expect("certificate")
-        .expect("TLS");
-    tls.spki_pin.expect("an SPKI pin")
+    console::browser_or_skip(test, env!("CARGO_TARGET_TMPDIR"))
 }
 
 struct Net {

@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::access::{Access, Caller};
 use super::{ApiError, audit_trail};
-use crate::service::roles;
 use crate::service::http::CSRF_HEADER;
+use crate::service::roles;
 
 pub async fn guard(State(access): State<Access>, mut request: Request, next: Next) -> Response {
     let source = source(&request);

@@ -561,7 +561,11 @@ mod tests {
         let (records, check) = read(&dir, None).expect("read");
         assert_eq!(check.problem, None);
         assert_eq!(records[0].event, AuditEvent::TrailSetAside);
-        assert!(records[0].details.contains("record 2"), "{}", records[0].details);
+        assert!(
+            records[0].details.contains("record 2"),
+            "{}",
+            records[0].details
+        );
         let aside = dir.root().join("audit.log.damaged-77");
         let kept = std::fs::read_to_string(&aside).expect("the evidence is kept");
         assert!(kept.contains("#9"));
