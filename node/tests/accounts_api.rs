@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, header};
 use liandong_node::api::access::{Access, Clock};
-use liandong_node::api::roles::{self, Need};
+use liandong_node::service::roles::{self, Need};
 use liandong_node::api::{self, ApiState};
 use liandong_node::config::{Config, PostConfig};
 use liandong_node::datadir::DataDir;
