@@ -13,7 +13,6 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, header};
 use liandong_node::api::access::{Access, Clock};
-use liandong_node::service::roles::{self, Need};
 use liandong_node::api::{self, ApiState};
 use liandong_node::config::{Config, PostConfig};
 use liandong_node::datadir::DataDir;
@@ -24,6 +23,7 @@ use liandong_node::operators::throttle::ACCOUNT_MAX_DELAY;
 use liandong_node::operators::{AccountBook, NewAccount, OperatorRole, audit, local_credential};
 use liandong_node::post::Post;
 use liandong_node::service::operator::{OPERATOR_HEADER, OS_USER_HEADER};
+use liandong_node::service::roles::{self, Need};
 use liandong_protocol::UnitType;
 use serde_json::{Value, json};
 
