@@ -1994,7 +1994,7 @@
     const me = S.me || {};
     if (!me.operator) return null;
     return h("span", { class: "session muted small", id: "session" },
-      me.operator.display + " (" + me.operator.account + " · " + (zh() ? me.role_zh : me.role) + ") ",
+      me.operator.display + " (" + me.operator.account + " · " + t("admin.role_" + me.role) + ") ",
       button(t("login.logout"), async () => {
         try { await api("/api/logout", { method: "POST", body: {}, track: false }); } catch (e) { /* gone anyway */ }
         S.me = null;

@@ -14,6 +14,7 @@ use liandong_node::api::{self, ApiState, access::Access};
 use liandong_node::config::{Config, PostConfig};
 use liandong_node::datadir::DataDir;
 use liandong_node::node::{Node, NodeHandle, NodeOptions};
+use liandong_node::operators::{AccountBook, NewAccount};
 use liandong_node::post::Post;
 use liandong_node::service::http::CSRF_HEADER;
 use liandong_node::service::operator::{OperatorRole, SignedIn};
@@ -164,6 +165,23 @@ fn the_cli_records_its_operator_when_it_writes_to_the_store() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = init_post(tmp.path(), "西戈壁镇");
     let root = dir.root();
+    // The post's accounts: two duty operators and a viewer.
+    let mut book = AccountBook::load(&dir).expect("no accounts yet");
+    for (account, display, role) in [
+        ("zhangsan", "张三", OperatorRole::Operator),
+        ("lisi", "李四", OperatorRole::Operator),
+        ("zhaoliu", "赵六", OperatorRole::Viewer),
+    ] {
+        let new = NewAccount {
+            account: account.into(),
+            display: display.into(),
+            role,
+            password: "a long enough password".into(),
+            os_user: None,
+        };
+        book.add(new, 1).expect("account");
+    }
+    book.save(&dir).expect("saved");
 
     let o = liandong(
         root,
@@ -179,6 +197,7 @@ fn the_cli_records_its_operator_when_it_writes_to_the_store() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let row: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(row["entered_by"]["account"], "zhangsan");
+    assert_eq!(row["entered_by"]["display"], "张三");
 
     // The environment names the operator as well as the flag does.
     let o = Command::new(env!("CARGO_BIN_EXE_liandong"))
@@ -197,7 +216,21 @@ fn the_cli_records_its_operator_when_it_writes_to_the_store() {
     let o = liandong(root, &["log"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("录入 entered by"), "{text}");
-    assert!(text.contains("zhangsan") && text.contains("lisi"), "{text}");
+    assert!(text.contains("张三") && text.contains("李四"), "{text}");
+
+    // No such account, or one whose role may not write: refused, nothing
+    // written (the same role table as a running node's).
+    let o = liandong(root, &["--operator", "wangwu", "note", "add", "x"]);
+    assert_eq!(
+        o.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = liandong(root, &["--operator", "zhaoliu", "note", "add", "x"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("赵六") && err.contains("operator"), "{err}");
 
     // An account name no entry could record: a usage error, nothing written.
     let o = liandong(root, &["--operator", "Zhang San", "note", "add", "x"]);

@@ -132,7 +132,7 @@ fn accounts_log_in_enter_and_administer_in_a_browser() {
     shot("64-admin-accounts-and-audit");
     ok(browser.click_css("#lang-toggle"));
     ok(browser.wait_text("main", "Accounts and audit").map(drop));
-    ok(browser.wait_text("#session-slot", "admin").map(drop));
+    ok(browser.wait_text("#session-slot", "Admin").map(drop));
     shot("65-admin-accounts-and-audit-en");
     ok(browser.click_css("#lang-toggle"));
 
