@@ -675,7 +675,9 @@ fn too_many(wait: Duration) -> ApiError {
 pub fn operators_error(e: OperatorsError) -> ApiError {
     let status = match e {
         OperatorsError::NoSuchAccount(_) => StatusCode::NOT_FOUND,
-        OperatorsError::Exists(_) | OperatorsError::OsUserTaken { .. } => StatusCode::CONFLICT,
+        OperatorsError::Exists(_)
+        | OperatorsError::OsUserTaken { .. }
+        | OperatorsError::LastAdmin(_) => StatusCode::CONFLICT,
         OperatorsError::Io(_) | OperatorsError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
         OperatorsError::Password(crate::operators::password::PasswordError::Hash(_)) => {
             StatusCode::INTERNAL_SERVER_ERROR

@@ -188,6 +188,22 @@ impl AccountBook {
         disabled: bool,
         now_ms: u64,
     ) -> Result<AccountRow, OperatorsError> {
+        // The console's accounts are managed by an admin: never disable the
+        // last one still able to log in.
+        let other_admins = |me: &str| {
+            self.accounts
+                .iter()
+                .filter(|a| a.role == OperatorRole::Admin && !a.disabled)
+                .any(|a| !a.account.eq_ignore_ascii_case(me))
+        };
+        if disabled
+            && let Some(a) = self.get(name)
+            && a.role == OperatorRole::Admin
+            && !a.disabled
+            && !other_admins(&a.account)
+        {
+            return Err(OperatorsError::LastAdmin(a.account.clone()));
+        }
         let a = self.get_mut(name)?;
         a.disabled = disabled;
         a.changed_ms = now_ms;
@@ -275,6 +291,27 @@ mod tests {
         assert!(back.check_password("zhangsan", "password-1234").is_some());
         assert!(back.check_password("zhangsan", "password-12345").is_none());
         assert!(back.check_password("nobody", "password-1234").is_none());
+    }
+
+    #[test]
+    fn the_last_admin_able_to_log_in_is_never_disabled() {
+        let mut book = AccountBook::default();
+        book.add(new("wang", OperatorRole::Admin), 1).expect("admin");
+        book.add(new("zhang", OperatorRole::Operator), 1)
+            .expect("operator");
+        assert!(matches!(
+            book.set_disabled("WANG", true, 2),
+            Err(OperatorsError::LastAdmin(_))
+        ));
+        // Others may go; with a second admin, so may the first.
+        book.set_disabled("zhang", true, 2).expect("an operator");
+        book.add(new("li", OperatorRole::Admin), 3).expect("second admin");
+        book.set_disabled("wang", true, 4).expect("another admin remains");
+        assert!(matches!(
+            book.set_disabled("li", true, 5),
+            Err(OperatorsError::LastAdmin(_))
+        ));
+        book.set_disabled("wang", false, 6).expect("enabled again");
     }
 
     #[test]

@@ -42,6 +42,10 @@ pub enum OperatorsError {
     #[error("the account {0:?} is disabled / 该账户已停用")]
     Disabled(String),
     #[error(
+        "{0:?} is the last admin able to log in: add or enable another admin first / 这是最后一个可用的管理员账户，请先新增或启用其他管理员"
+    )]
+    LastAdmin(String),
+    #[error(
         "the local login {os_user:?} already maps to the account {account:?} / 该本机用户已对应其他账户"
     )]
     OsUserTaken { os_user: String, account: String },
@@ -68,6 +72,7 @@ impl OperatorsError {
             OperatorsError::Reserved(_) => "account_reserved",
             OperatorsError::NoSuchAccount(_) => "unknown_operator",
             OperatorsError::Disabled(_) => "operator_disabled",
+            OperatorsError::LastAdmin(_) => "last_admin",
             OperatorsError::OsUserTaken { .. } => "os_user_taken",
             OperatorsError::TooMany => "too_many_accounts",
             OperatorsError::Password(password::PasswordError::Hash(_)) => "internal",
