@@ -296,7 +296,8 @@ mod tests {
     #[test]
     fn the_last_admin_able_to_log_in_is_never_disabled() {
         let mut book = AccountBook::default();
-        book.add(new("wang", OperatorRole::Admin), 1).expect("admin");
+        book.add(new("wang", OperatorRole::Admin), 1)
+            .expect("admin");
         book.add(new("zhang", OperatorRole::Operator), 1)
             .expect("operator");
         assert!(matches!(
@@ -305,8 +306,10 @@ mod tests {
         ));
         // Others may go; with a second admin, so may the first.
         book.set_disabled("zhang", true, 2).expect("an operator");
-        book.add(new("li", OperatorRole::Admin), 3).expect("second admin");
-        book.set_disabled("wang", true, 4).expect("another admin remains");
+        book.add(new("li", OperatorRole::Admin), 3)
+            .expect("second admin");
+        book.set_disabled("wang", true, 4)
+            .expect("another admin remains");
         assert!(matches!(
             book.set_disabled("li", true, 5),
             Err(OperatorsError::LastAdmin(_))
