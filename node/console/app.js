@@ -1998,6 +1998,8 @@
       button(t("login.logout"), async () => {
         try { await api("/api/logout", { method: "POST", body: {}, track: false }); } catch (e) { /* gone anyway */ }
         S.me = null;
+        // Nobody is signed in now: the header says so at once.
+        renderShell(null);
         pageLogin();
       }, "small secondary", { id: "btn-logout" }));
   }

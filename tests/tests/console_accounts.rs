@@ -116,6 +116,12 @@ fn accounts_log_in_enter_and_administer_in_a_browser() {
 
     // Out, and in again as the admin.
     ok(browser.click_css("#btn-logout"));
+    ok(browser.wait_for("#form-login").map(drop));
+    let header = browser
+        .find("#session-slot")
+        .and_then(|e| browser.text(&e))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!header.contains("张三"), "signed out: {header}");
     log_in("wangwu", PASSWORD);
     ok(browser.wait_text("#session-slot", "王五").map(drop));
     ok(browser.wait_text("#nav-admin", "账户与审计").map(drop));
