@@ -5,10 +5,13 @@
 //! `curl --cacert <data>/console-tls/cert.pem` (what docs/console.md tells
 //! scripts) works when curl is installed.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+
+use common::cli::stderr;
+use common::running::{after, start_node};
 
 fn liandong(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_liandong"))
@@ -19,38 +22,6 @@ fn liandong(dir: &Path, args: &[&str]) -> Output {
         .env_remove("LIANDONG_DEV_ROLES")
         .output()
         .expect("run liandong")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Stops the node it started, politely (SIGTERM), when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let end = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < end {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The value after `label` on the first line of `lines` that has it.
-fn after(lines: &[String], label: &str) -> Option<String> {
-    lines.iter().find_map(|l| {
-        let rest = l.split(label).nth(1)?;
-        Some(rest.trim_start_matches([' ', ':']).trim().to_string())
-    })
 }
 
 #[test]
@@ -79,30 +50,9 @@ fn commands_reach_a_tls_console_through_the_pinned_client() {
     )
     .expect("config");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_liandong"))
-        .arg("--data-dir")
-        .arg(&dir)
-        .args([
-            "run",
-            "--listen",
-            "/ip4/127.0.0.1/tcp/0",
-            "--console",
-            "127.0.0.1:0",
-            "--no-mdns",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn run");
-    let stdout = child.stdout.take().expect("stdout");
-    let _running = Running(child);
     // Start-up prints the URL, then the fingerprint and the certificate's
     // file, then how to stop.
-    let lines: Vec<String> = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .take_while(|l| !l.contains("Ctrl-C"))
-        .collect();
+    let (_running, lines) = start_node(&dir);
     let console = after(&lines, "控制台").expect("console URL printed");
     assert!(console.starts_with("https://127.0.0.1:"), "{lines:?}");
     let fingerprint = after(&lines, "证书指纹").expect("fingerprint printed");

@@ -15,6 +15,7 @@ use super::MAX_JSON_BYTES;
 use super::access::{Access, Caller};
 use crate::operators::AuditEvent;
 use crate::operators::audit::MAX_DETAILS_CHARS;
+use crate::service::roles;
 
 /// The audited routes (method, path or `{x}` pattern) and their event.
 pub const AUDITED: &[(&str, &str, AuditEvent)] = &[
@@ -32,12 +33,7 @@ pub const AUDITED: &[(&str, &str, AuditEvent)] = &[
 /// The event a request is audited as, if it is.
 pub fn event(method: &Method, path: &str) -> Option<AuditEvent> {
     AUDITED.iter().find_map(|(m, pattern, e)| {
-        let fits = *m == method.as_str()
-            && pattern.split('/').count() == path.split('/').count()
-            && pattern
-                .split('/')
-                .zip(path.split('/'))
-                .all(|(p, s)| p == s || (p.starts_with('{') && !s.is_empty()));
+        let fits = *m == method.as_str() && roles::fits(pattern, path).is_some();
         fits.then_some(*e)
     })
 }
@@ -113,7 +109,7 @@ mod tests {
         // Every audited route exists.
         for (m, p, _) in AUDITED {
             assert!(
-                crate::service::roles::ROUTES
+                roles::ROUTES
                     .iter()
                     .any(|(rm, rp, _)| rm == m && (rp == p || *rp == "/api/{area}/{verb}")),
                 "{m} {p}"

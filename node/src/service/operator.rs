@@ -56,7 +56,7 @@ pub fn resolve_offline(
 }
 
 /// Whether the operator of an offline CLI command may do what needs
-/// `needed` (`Action::required_role`, the same table the console's guard
+/// `needed` (`service::roles::required_role`, the same table the console's guard
 /// reads). Nobody named (no accounts, or a local login that maps to none)
 /// acts as the post's own user, who holds its key: allowed.
 pub fn may(operator: Option<&SignedIn>, needed: OperatorRole) -> Result<(), String> {

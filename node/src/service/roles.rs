@@ -83,7 +83,7 @@ pub const ROUTES: &[(&str, &str, Need)] = {
 
 /// Whether `path` fits `pattern` (`{x}` matches one segment); the number
 /// of `{x}` used (fewer is more specific).
-fn fits(pattern: &str, path: &str) -> Option<usize> {
+pub fn fits(pattern: &str, path: &str) -> Option<usize> {
     let (mut p, mut q) = (pattern.split('/'), path.split('/'));
     let mut holes = 0;
     loop {

@@ -27,9 +27,10 @@ impl Drop for Running {
     }
 }
 
-/// Starts `liandong run` and returns once its console is listening (it
-/// prints the console URL when it is).
-pub fn run_node(dir: &Path) -> Running {
+/// Starts `liandong run` on loopback ports and returns once it has
+/// started: the node, and what it printed at start-up (its console URL,
+/// the certificate's fingerprint under TLS, …, up to how to stop it).
+pub fn start_node(dir: &Path) -> (Running, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_liandong"))
         .arg("--data-dir")
         .arg(dir)
@@ -46,10 +47,29 @@ pub fn run_node(dir: &Path) -> Running {
         .spawn()
         .expect("spawn run");
     let stdout = child.stdout.take().expect("stdout");
-    let mut running = Running(child, String::new());
-    let console = BufReader::new(stdout)
+    let running = Running(child, String::new());
+    let lines = BufReader::new(stdout)
         .lines()
         .map_while(Result::ok)
+        .take_while(|l| !l.contains("Ctrl-C"))
+        .collect();
+    (running, lines)
+}
+
+/// The value after `label` on the first line of `lines` that has it.
+pub fn after(lines: &[String], label: &str) -> Option<String> {
+    lines.iter().find_map(|l| {
+        let rest = l.split(label).nth(1)?;
+        Some(rest.trim_start_matches([' ', ':']).trim().to_string())
+    })
+}
+
+/// Starts `liandong run` and returns once its console is listening, with
+/// the console's address.
+pub fn run_node(dir: &Path) -> Running {
+    let (mut running, lines) = start_node(dir);
+    let console = lines
+        .iter()
         .find(|line| line.contains("控制台"))
         .and_then(|line| {
             let at = line.find("http://")?;

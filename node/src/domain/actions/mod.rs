@@ -239,13 +239,6 @@ impl Action {
         }
     }
 
-    /// The operator role this action needs (see [`ROLES`]).
-    pub fn required_role(&self) -> OperatorRole {
-        // Every action's path is in the table (tested); admin otherwise,
-        // so a forgotten row fails closed.
-        required_role(self.to_request().0).unwrap_or(OperatorRole::Admin)
-    }
-
     /// Plans the entry this action writes.
     pub fn plan(self, desk: &Desk) -> Result<Planned, ActionError> {
         use Action as A;
