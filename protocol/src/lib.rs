@@ -16,7 +16,8 @@
 //! 4. [`body_rules`]: the error every body check returns, and the shared
 //!    text rule;
 //! 5. the bodies entries carry: [`trust_bodies`] (certificates, revocations,
-//!    equivocation evidence) and [`linkage`] (reports, warnings, resources …);
+//!    equivocation evidence), [`linkage`] (reports, warnings, resources …)
+//!    and [`restricted`] (agreement keys and sealed envelopes);
 //! 6. [`entry`]: the typed body and the signed, hash-chained entry;
 //! 7. [`validate`](mod@validate): the one check every received entry passes;
 //! 8. what reads whole entries: [`trust`] (genesis and the trust state,
@@ -43,6 +44,7 @@ pub mod limits;
 pub mod linkage;
 pub mod net;
 pub mod region;
+pub mod restricted;
 pub mod sign;
 pub mod sync;
 pub mod trust;

@@ -30,6 +30,20 @@ pub enum BodyError {
     EmptyValidity,
     #[error("equivocation evidence does not show a fork: {0} / 分叉证据无效")]
     NotAFork(String),
+    #[error(
+        "{field} is {bytes} bytes, over the limit of {max} / {field} 为 {bytes} 字节，超过上限 {max}"
+    )]
+    TooManyBytes {
+        field: &'static str,
+        bytes: usize,
+        max: usize,
+    },
+    #[error(
+        "{field} must be sorted by key id, each id once / {field} 须按密钥编号排序，且编号不得重复"
+    )]
+    NotCanonical { field: &'static str },
+    #[error("{field} is not a usable X25519 public key / {field} 不是可用的 X25519 公钥")]
+    BadAgreementKey { field: &'static str },
     #[error(transparent)]
     Domain(#[from] DomainError),
 }

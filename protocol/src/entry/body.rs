@@ -14,6 +14,7 @@ use crate::level::Level;
 use crate::limits::Limits;
 use crate::linkage;
 use crate::region::RegionCode;
+use crate::restricted::{KeyAnnouncement, Sealed};
 use crate::trust_bodies::{Certificate, Equivocation, Revocation};
 
 // Re-exported so that `entry::BodyError` and `entry::UnitType` keep their
@@ -28,6 +29,10 @@ pub enum Body {
     PostProfile(PostProfile),
     PostPlace(PostPlace),
     Note(Note),
+    /// The author's X25519 key for restricted entries (kind 4).
+    AgreementKey(KeyAnnouncement),
+    /// A sealed envelope (kind 5): boxed, it holds up to 256 key slots.
+    Restricted(Box<Sealed>),
     Certificate(Certificate),
     Revocation(Revocation),
     Equivocation(Equivocation),
@@ -63,6 +68,8 @@ impl Body {
             Body::PostProfile(_) => Kind::POST_PROFILE,
             Body::PostPlace(_) => Kind::POST_PLACE,
             Body::Note(_) => Kind::NOTE,
+            Body::AgreementKey(_) => Kind::AGREEMENT_KEY,
+            Body::Restricted(_) => Kind::RESTRICTED,
             Body::Certificate(_) => Kind::CERTIFICATE,
             Body::Revocation(_) => Kind::REVOCATION,
             Body::Equivocation(_) => Kind::EQUIVOCATION,
@@ -95,6 +102,8 @@ impl Body {
             Body::PostProfile(p) => codec::encode(p)?,
             Body::PostPlace(p) => codec::encode(p)?,
             Body::Note(n) => codec::encode(n)?,
+            Body::AgreementKey(k) => codec::encode(k)?,
+            Body::Restricted(s) => codec::encode(s)?,
             Body::Certificate(c) => codec::encode(c)?,
             Body::Revocation(r) => codec::encode(r)?,
             Body::Equivocation(e) => codec::encode(e)?,
@@ -136,6 +145,12 @@ impl Body {
                 Body::PostProfile(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
             }
             Kind::NOTE => Body::Note(codec::decode(bytes, bytes.len()).map_err(undecodable)?),
+            Kind::AGREEMENT_KEY => {
+                Body::AgreementKey(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
+            Kind::RESTRICTED => {
+                Body::Restricted(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
+            }
             Kind::POST_PLACE => {
                 Body::PostPlace(codec::decode(bytes, bytes.len()).map_err(undecodable)?)
             }
@@ -210,6 +225,8 @@ impl Body {
             Body::PostProfile(p) => p.check(limits),
             Body::PostPlace(p) => p.point.check(),
             Body::Note(n) => n.check(limits),
+            Body::AgreementKey(k) => k.check(limits),
+            Body::Restricted(s) => s.check(limits),
             Body::Certificate(c) => c.check(limits),
             Body::Revocation(r) => r.check(limits),
             Body::Equivocation(e) => e.check(limits),

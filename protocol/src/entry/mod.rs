@@ -17,8 +17,10 @@ pub use body::{Body, BodyError, Note, PostPlace, PostProfile, UnitType};
 use crate::codec::EncodeError;
 use crate::hlc::Hlc;
 use crate::ids::{EntryId, NetworkId, NodeId};
+use crate::limits::Limits;
 use crate::limits::SIGNATURE_BYTES;
 use crate::region::RegionCode;
+use crate::restricted::{KindClass, Opened, SealContext};
 use crate::sign::Keypair;
 
 /// What an author fills in; the header's author comes from the key.
@@ -141,5 +143,47 @@ impl SignedEntry {
     /// The typed body; [`Body::Unknown`] for kinds newer than this code.
     pub fn body(&self) -> Result<Body, BodyError> {
         Body::decode(self.header.kind, &self.body)
+    }
+
+    /// What binds a restricted body to this entry (see `restricted::seal`).
+    pub fn seal_context(&self) -> SealContext {
+        SealContext {
+            network: self.header.network,
+            author: self.header.author,
+            seq: self.header.seq,
+        }
+    }
+
+    /// The same entry (id, wire, author, seq, hlc, scope, status, operator)
+    /// seen through its opened body: the header's kind is the inner kind,
+    /// the body the inner body. The wire bytes stay the ciphertext, so the
+    /// result is never re-sent or stored in plaintext. For folds and views
+    /// at an audience post only.
+    pub fn opened(&self, opened: &Opened) -> SignedEntry {
+        let mut header = self.header.clone();
+        header.kind = opened.kind;
+        SignedEntry {
+            id: self.id,
+            header,
+            body: opened.body.clone(),
+            wire: self.wire.clone(),
+        }
+    }
+}
+
+impl Opened {
+    /// The inner body, decoded and checked like any entry's body (the
+    /// validator could not see it). An error means the author sealed a
+    /// body no post would have accepted in the clear.
+    pub fn decode_body(&self, limits: &Limits) -> Result<Body, BodyError> {
+        if KindClass::of(self.kind).is_none() {
+            return Err(BodyError::Undecodable {
+                kind: self.kind,
+                reason: "this kind cannot be restricted / 此类信息不能设为受限".into(),
+            });
+        }
+        let body = Body::decode(self.kind, &self.body)?;
+        body.check(limits)?;
+        Ok(body)
     }
 }

@@ -29,6 +29,12 @@ impl Kind {
     pub const NOTE: Kind = Kind(2);
     /// Where a post is (its map position), from its config.
     pub const POST_PLACE: Kind = Kind(3);
+    /// A post announces its X25519 key for restricted entries (加密公钥),
+    /// authored by the post itself; a higher `number` rotates it.
+    pub const AGREEMENT_KEY: Kind = Kind(4);
+    /// A restricted entry (受限信息): the body is a sealed envelope that only
+    /// its audience can open (`restricted::Sealed`).
+    pub const RESTRICTED: Kind = Kind(5);
     /// A certificate: a parent post vouches for a key (trust range).
     pub const CERTIFICATE: Kind = Kind(100);
     /// A revocation of a certified key by its issuer or an ancestor.
@@ -109,6 +115,8 @@ impl Kind {
         // Appended, not placed by number: fuzz seeds name kinds by their
         // position in this list.
         Kind::RESCUE_FORCE,
+        Kind::AGREEMENT_KEY,
+        Kind::RESTRICTED,
     ];
 
     /// The kinds the trust layer folds into its state.
@@ -128,6 +136,8 @@ impl Kind {
             Kind::POST_PROFILE => Some("profile"),
             Kind::NOTE => Some("note"),
             Kind::POST_PLACE => Some("place"),
+            Kind::AGREEMENT_KEY => Some("agreement_key"),
+            Kind::RESTRICTED => Some("restricted"),
             Kind::CERTIFICATE => Some("certificate"),
             Kind::REVOCATION => Some("revocation"),
             Kind::EQUIVOCATION => Some("equivocation"),
@@ -159,6 +169,8 @@ impl Kind {
             Kind::POST_PROFILE => Some("岗位信息"),
             Kind::NOTE => Some("情况记录"),
             Kind::POST_PLACE => Some("岗位位置"),
+            Kind::AGREEMENT_KEY => Some("加密公钥"),
+            Kind::RESTRICTED => Some("受限信息"),
             Kind::CERTIFICATE => Some("证书"),
             Kind::REVOCATION => Some("吊销"),
             Kind::EQUIVOCATION => Some("分叉证据"),

@@ -187,6 +187,8 @@ impl<'c> Pass<'c> {
             Body::PostProfile(_)
             | Body::PostPlace(_)
             | Body::Note(_)
+            | Body::AgreementKey(_)
+            | Body::Restricted(_)
             | Body::Certificate(_)
             | Body::Revocation(_)
             | Body::Equivocation(_)
