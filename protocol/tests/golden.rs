@@ -10,7 +10,10 @@ mod common;
 use std::path::PathBuf;
 
 use common::*;
-use liandong_protocol::{Hlc, Operator, SignedEntry, Status, validate};
+use liandong_protocol::restricted::{
+    AgreementSecret, Audience, KeyAnnouncement, SealContext, seal,
+};
+use liandong_protocol::{Body, Hlc, Kind, Level, Operator, SignedEntry, Status, codec, validate};
 
 fn vector_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -61,11 +64,60 @@ fn fixed_entries() -> Vec<(&'static str, SignedEntry)> {
     r.hlc = Hlc::new(1_795_000_120_000, 0);
     r.operator = Some(Operator::new("zhangsan", "值班员 张三").expect("valid operator"));
     let entered = signed(&kp, r);
+    // The post announces its agreement key, then writes a note restricted
+    // to it: seal seed fixed, so the ciphertext is too.
+    let agreement = agreement_secret();
+    let mut k = draft(
+        4,
+        Some(entered.id()),
+        Body::AgreementKey(KeyAnnouncement {
+            key: agreement.public(),
+            number: 1,
+        }),
+    );
+    k.hlc = Hlc::new(1_795_000_180_000, 0);
+    let announced = signed(&kp, k);
+    let seal_ctx = SealContext {
+        network: network(),
+        author: kp.node_id(),
+        seq: 5,
+    };
+    let sealed = seal(
+        &seal_ctx,
+        Kind::NOTE,
+        &codec::encode(&restricted_note()).expect("note"),
+        &restricted_audience(),
+        &[agreement.public()],
+        [0x33; 32],
+    )
+    .expect("seal");
+    let mut x = draft(5, Some(announced.id()), Body::Restricted(Box::new(sealed)));
+    x.hlc = Hlc::new(1_795_000_240_000, 0);
+    let restricted = signed(&kp, x);
     vec![
         ("profile", profile),
         ("note", note),
         ("note_entered", entered),
+        ("agreement_key", announced),
+        ("restricted", restricted),
     ]
+}
+
+fn agreement_secret() -> AgreementSecret {
+    AgreementSecret::from_seed([0x22; 32])
+}
+
+fn restricted_note() -> liandong_protocol::Note {
+    liandong_protocol::Note {
+        text: "伤亡名单：西戈壁村 王某（重伤）。".into(),
+    }
+}
+
+fn restricted_audience() -> Audience {
+    Audience::Region {
+        region: region("654203"),
+        min_level: Level::County,
+    }
 }
 
 #[test]
@@ -104,6 +156,8 @@ fn committed_vectors_validate_as_written() {
         ("profile", 1, None),
         ("note", 1, None),
         ("note_entered", 2, Some(("zhangsan", "值班员 张三"))),
+        ("agreement_key", 1, None),
+        ("restricted", 1, None),
     ] {
         let path = vector_path(&format!("{name}.entry.hex"));
         let text = std::fs::read_to_string(&path).expect("golden vector");
@@ -122,4 +176,32 @@ fn committed_vectors_validate_as_written() {
 #[test]
 fn public_key_of_fixed_secret_is_stable() {
     check("key.pub.hex", &keypair(0x11).node_id().to_hex());
+    check(
+        "agreement.pub.hex",
+        &agreement_secret().public().to_string(),
+    );
+}
+
+/// The committed restricted entry opens with the fixed agreement key to
+/// the same note and audience: the inner format is pinned as well as the
+/// envelope.
+#[test]
+fn committed_restricted_vector_opens() {
+    let text = std::fs::read_to_string(vector_path("restricted.entry.hex")).expect("vector");
+    let bytes = hex::decode(text.trim()).expect("hex");
+    let e = validate(&bytes, &ctx()).expect("validates");
+    let Ok(Body::Restricted(sealed)) = e.body() else {
+        panic!("not a restricted entry: {:?}", e.kind());
+    };
+    let opened = sealed
+        .open(&e.seal_context(), &[agreement_secret()])
+        .expect("opens");
+    assert_eq!(opened.kind, Kind::NOTE);
+    assert_eq!(opened.audience, restricted_audience());
+    assert_eq!(
+        opened.decode_body(&LIMITS),
+        Ok(Body::Note(restricted_note()))
+    );
+    let plain = restricted_note().text;
+    assert!(!text.contains(&hex::encode(plain.as_bytes())));
 }
