@@ -319,7 +319,9 @@ fn an_inner_body_breaking_its_rules_is_caught_when_opened() {
         [1; 32],
     )
     .expect("seal does not read the body");
-    let opened = sealed.open(&ctx_of(1), &[s.clone()]).expect("opens");
+    let opened = sealed
+        .open(&ctx_of(1), std::slice::from_ref(&s))
+        .expect("opens");
     assert_eq!(
         opened.decode_body(&LIMITS),
         Err(BodyError::Empty { field: "text" })
