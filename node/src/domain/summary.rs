@@ -113,6 +113,8 @@ pub fn summarise(body: &Body) -> Option<String> {
         Body::PostProfile(_)
         | Body::PostPlace(_)
         | Body::Note(_)
+        | Body::AgreementKey(_)
+        | Body::Restricted(_)
         | Body::Certificate(_)
         | Body::Revocation(_)
         | Body::Equivocation(_)
