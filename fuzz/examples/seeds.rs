@@ -24,6 +24,9 @@ use liandong_protocol::codec;
 use liandong_protocol::domain::*;
 use liandong_protocol::ids::ContentHash;
 use liandong_protocol::net::{Hello, Notice, RefusalReason, Request, Response};
+use liandong_protocol::restricted::{
+    AgreementSecret, Audience, KeyAnnouncement, SealContext, seal,
+};
 use liandong_protocol::sync::{ItemSet, Reconciliation, respond};
 use liandong_protocol::trust::handover::{CertAnswer, CertAsk, HandoverRefusal};
 use liandong_protocol::trust::{
@@ -166,7 +169,32 @@ fn bodies(w: &World, equivocation: Equivocation) -> Vec<Body> {
             headline: "汛情通报".into(),
             text: "西戈壁村转移群众 37 人".into(),
         })),
+        Body::AgreementKey(KeyAnnouncement {
+            key: AgreementSecret::from_seed([0x22; 32]).public(),
+            number: 1,
+        }),
+        Body::Restricted(Box::new(restricted(w))),
     ]
+}
+
+/// A note sealed for one fixed key. The seeds need it valid, not
+/// readable, so the seal context need not match the entry it lands in.
+fn restricted(w: &World) -> liandong_protocol::restricted::Sealed {
+    let ctx = SealContext {
+        network: liandong_fuzz::network(),
+        author: w.county.id(),
+        seq: 1,
+    };
+    let note = codec::encode(&Note {
+        text: "伤亡名单（受限）".into(),
+    })
+    .expect("note");
+    let audience = Audience::Region {
+        region: rc("654203"),
+        min_level: Level::County,
+    };
+    let keys = [AgreementSecret::from_seed([0x22; 32]).public()];
+    seal(&ctx, Kind::NOTE, &note, &audience, &keys, [0x33; 32]).expect("seal")
 }
 
 fn certificate(subject: liandong_protocol::NodeId) -> Certificate {
@@ -250,6 +278,8 @@ fn main() {
         s.add("golden-profile", &golden("profile.entry.hex"));
         s.add("golden-note", &golden("note.entry.hex"));
         s.add("golden-note-entered", &golden("note_entered.entry.hex"));
+        s.add("golden-agreement-key", &golden("agreement_key.entry.hex"));
+        s.add("golden-restricted", &golden("restricted.entry.hex"));
         for e in &entries {
             s.add(&name(e.kind()), e.wire());
         }
@@ -521,7 +551,10 @@ fn main() {
             ),
         ];
         for (name, answer) in answers {
-            s.add(name, &[&[1][..], &answer.encode().expect("encode")].concat());
+            s.add(
+                name,
+                &[&[1][..], &answer.encode().expect("encode")].concat(),
+            );
         }
     }
 
