@@ -100,7 +100,36 @@
     if (init.method === "GET" && !opts.background && routeSeq !== S.routeSeq) throw new StaleRoute(path);
     return body;
   }
-  const act = (path, body) => api("/api/" + path, { method: "POST", body: body });
+  // A form's 受限范围 travels in the query (`restrict_to`), beside the
+  // action's own fields, as the CLI's --restrict-to does.
+  const act = (path, body) => {
+    let query = "";
+    if (body && body.restrict_to) {
+      query = "?restrict_to=" + encodeURIComponent(body.restrict_to);
+      body = Object.assign({}, body);
+      delete body.restrict_to;
+    }
+    return api("/api/" + path + query, { method: "POST", body: body });
+  };
+
+  // The audiences a form offers for a restricted entry (受限信息): this
+  // post's own region and each region above it, each "at its level and
+  // above" — the line of command the information may reach.
+  const REGION_LEVELS = [[2, "province"], [4, "prefecture"], [6, "county"], [9, "township"], [12, "village"]];
+  function restrictField() {
+    const code = S.me ? String(S.me.region || "") : "";
+    const options = [];
+    for (const [len, level] of REGION_LEVELS) {
+      if (code.length < len) break;
+      const part = code.slice(0, len);
+      if (/^0+$/.test(part.slice(2))) continue;
+      options.push({
+        value: "region:" + part + ":" + level,
+        label: t("restrict_region").replace("{region}", S.regionNames[part] || part).replace("{level}", levelName(level)),
+      });
+    }
+    return { name: "restrict_to", label: "restrict_to", type: "select", placeholder: t("restrict_none"), options: options, hint: t("restrict_hint") };
+  }
 
   // Times are shown in Beijing time, the time every post keeps.
   const bj = (ms) => new Date(ms + 8 * 3600e3).toISOString();
@@ -279,6 +308,7 @@
       fieldEls[f.name] = wrap;
       return wrap;
     }
+    if (spec.restrictable) spec = Object.assign({}, spec, { more: (spec.more || []).concat([restrictField()]) });
     const rows = (spec.fields || []).map((row) => Array.isArray(row) ? h("div", { class: "row" }, row.map(fieldEl)) : fieldEl(row));
     const more = spec.more && spec.more.length
       ? h("details", { class: "more" }, h("summary", {}, t("more")), spec.more.map((row) => Array.isArray(row) ? h("div", { class: "row" }, row.map(fieldEl)) : fieldEl(row)))
@@ -573,7 +603,7 @@
 
   function pageReport() {
     const f = form({
-      id: "form-incident-report",
+      id: "form-incident-report", restrictable: true,
       title: t("form_report"),
       hint: t("form_report_hint"),
       fields: [
@@ -748,7 +778,7 @@
 
   function consultForm(i, done, cancel) {
     return form({
-      id: "form-consult", title: t("form_consult"),
+      id: "form-consult", restrictable: true, title: t("form_consult"),
       fields: [
         { name: "topic", label: "topic", required: true },
         { name: "participants", label: "participants" },
@@ -762,7 +792,7 @@
 
   function releaseForm(i, done, cancel) {
     return form({
-      id: "form-release", title: t("form_release"),
+      id: "form-release", restrictable: true, title: t("form_release"),
       fields: [
         [{ name: "channel", label: "channel", required: true }, { name: "headline", label: "headline", required: true }],
         { name: "text", label: "text", type: "textarea", required: true },
@@ -776,7 +806,7 @@
 
   function requestForm(pre, done, cancel) {
     return form({
-      id: "form-resource-request", title: t("form_request"),
+      id: "form-resource-request", restrictable: true, title: t("form_request"),
       fields: [
         [
           { name: "item", label: "res_item", required: true, placeholder: zh() ? "如：冲锋舟" : "e.g. assault boat" },
@@ -800,7 +830,7 @@
 
   function offerForm(pre, done, cancel) {
     return form({
-      id: "form-resource-offer", title: t("form_offer"),
+      id: "form-resource-offer", restrictable: true, title: t("form_offer"),
       fields: [
         [
           { name: "item", label: "res_item", required: true, value: pre.item || "" },
@@ -822,7 +852,7 @@
 
   function commitForm(pre, requests, done, cancel) {
     return form({
-      id: "form-resource-commit", title: t("form_commit"),
+      id: "form-resource-commit", restrictable: true, title: t("form_commit"),
       fields: [
         { name: "offer", label: "res_offers", value: pre.offer || "" },
         { name: "request", label: "res_requests", type: "select", required: true, placeholder: "—", value: pre.request,
@@ -890,7 +920,7 @@
   async function assignForm(pre, done, cancel) {
     const posts = await api("/api/posts", { track: false });
     return form({
-      id: "form-task-assign", title: t("form_assign"),
+      id: "form-task-assign", restrictable: true, title: t("form_assign"),
       fields: [
         { name: "to", label: "task_to", type: "multi", required: true,
           options: posts.filter((p) => p.below).map((p) => ({ value: p.node, label: p.name + " · " + levelName(p.level) + " · " + p.region })) },
@@ -1201,7 +1231,7 @@
     const done = (w) => { writtenToast(w); closeForm(); route(); };
     const open = (node) => { actionArea.replaceChildren(node); actionArea.scrollIntoView({ behavior: "smooth" }); };
     const register = (p) => form({
-      id: "form-plan", title: p ? t("form_plan") + " · " + p.title : t("form_plan"),
+      id: "form-plan", restrictable: true, title: p ? t("form_plan") + " · " + p.title : t("form_plan"),
       fields: [
         { name: "title", label: "plan_title", required: true, value: p ? p.title : "" },
         [{ name: "version", label: "plan_version", required: true }, { name: "review_due", label: "plan_review_due", type: "date", required: true }],
@@ -1823,7 +1853,7 @@
   function forceForm(vocab, base, done, cancel) {
     const opt = (list) => (vocab[list] || []).map((x) => ({ value: x.value, label: pick(x) }));
     return form({
-      id: "form-force-register", title: t("force_register"),
+      id: "form-force-register", restrictable: true, title: t("force_register"),
       fields: [
         [
           { name: "name", label: "force_name", required: true, placeholder: zh() ? "如：沙湾市蓝天救援队" : "e.g. Shawan Blue Sky Rescue" },

@@ -17,6 +17,10 @@ window.I18N = {
     submit: "提交", save: "保存", refresh: "刷新", back: "返回", details: "详情", more: "更多信息（可选）",
     required: "必填", optional: "可选", fill_optional: "（选填）", fields_to_fix: "有 {n} 项需补正，已在各栏标出", written: "已写入", error: "出错了",
     id: "编号", time: "时间", by: "单位", region: "区划", status: "状态", note: "备注",
+    // restricted entries (issue 16)
+    restrict_to: "受限范围", restrict_none: "不限（相关岗位均可阅读）",
+    restrict_region: "{region} {level}及以上岗位",
+    restrict_hint: "选定后内容加密，只有该范围内的岗位能阅读；其他岗位只看到一条受限信息的记录。",
     // who entered an entry (issue 17)
     entered_by: "录入：{name}",
     // overview
@@ -185,6 +189,10 @@ window.I18N = {
     submit: "Submit", save: "Save", refresh: "Refresh", back: "Back", details: "Details", more: "More (optional)",
     required: "required", optional: "optional", fill_optional: " (optional)", fields_to_fix: "{n} fields to fix, marked at each", written: "Written", error: "Error",
     id: "ID", time: "Time", by: "Post", region: "Region", status: "Status", note: "Note",
+    // restricted entries (issue 16)
+    restrict_to: "Restricted to", restrict_none: "Not restricted (every post concerned reads it)",
+    restrict_region: "{level} and above in {region}",
+    restrict_hint: "When chosen, the content is encrypted: only posts in this audience read it; others see only that a restricted entry exists.",
     // who entered an entry (issue 17)
     entered_by: "entered by {name} ({account})",
     ov_active: "Active incidents", ov_warnings: "Warnings in force", ov_overdue: "Overdue reports",

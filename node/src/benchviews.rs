@@ -97,7 +97,7 @@ pub fn run(
     let post = Post::open(&dir).map_err(fail)?;
     let open_seconds = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let fold = load_fold(post.ledger.store()).map_err(fail)?;
+    let fold = load_fold(post.ledger.store(), post.ledger.keyring()).map_err(fail)?;
     let load_seconds = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let views = views_of(&post, &fold, now_ms)?;
@@ -107,7 +107,7 @@ pub fn run(
 
     progress("building the views' snapshot");
     let t = Instant::now();
-    let built = snapshot::load(post.ledger.store()).map_err(fail)?;
+    let built = snapshot::load(post.ledger.store(), post.ledger.keyring()).map_err(fail)?;
     let snapshot_build_seconds = t.elapsed().as_secs_f64();
     if !matches!(built.how, How::Rebuilt { .. }) || !built.saved {
         return Err(format!("the snapshot was not built: {:?}", built.how));
@@ -149,7 +149,7 @@ fn start(dir: &DataDir, now_ms: u64) -> Result<(StartReport, Views), String> {
     let post = Post::open(dir).map_err(fail)?;
     let open_seconds = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let loaded = snapshot::load(post.ledger.store()).map_err(fail)?;
+    let loaded = snapshot::load(post.ledger.store(), post.ledger.keyring()).map_err(fail)?;
     let load_seconds = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let views = views_of(&post, &loaded.fold, now_ms)?;

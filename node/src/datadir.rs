@@ -9,6 +9,8 @@
 //!   operators.json  operator accounts (0600; `operators::book`)
 //!   audit.log, audit.head  the console's audit trail (0600; `operators::audit`)
 //!   local-cli.credential  the running node's credential for its CLI (0600)
+//!   agreement.keys  the post's X25519 secrets for restricted entries (0600;
+//!                 `restricted::keyring`); losing it loses what was sealed to it
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -53,6 +55,11 @@ impl DataDir {
     /// present (`--dev-roles` names another file).
     pub fn dev_roles_path(&self) -> PathBuf {
         self.root.join("dev-roles.toml")
+    }
+
+    /// The post's agreement secrets (restricted entries).
+    pub fn agreement_keys_path(&self) -> PathBuf {
+        self.root.join("agreement.keys")
     }
 
     pub fn genesis_path(&self) -> PathBuf {

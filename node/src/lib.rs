@@ -29,6 +29,7 @@ pub mod panics;
 pub mod policy;
 pub mod post;
 pub mod regions;
+pub mod restricted;
 pub mod service;
 pub mod store;
 pub mod tls;

@@ -155,6 +155,11 @@ impl From<crate::ledger::LedgerError> for ApiError {
                 "invalid_entry",
                 e.to_string(),
             ),
+            LedgerError::Restricted(_) => ApiError::mixed(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "restriction_refused",
+                e.to_string(),
+            ),
             LedgerError::Stopped => ApiError::unavailable(e.to_string()),
             LedgerError::Store(store) => store_error(store),
             _ => ApiError::internal(e.to_string()),

@@ -12,10 +12,11 @@ use liandong_protocol::{EntryId, Hlc, LedgerDigest, NodeId, RegionCode, SignedEn
 
 use super::{Access, ApiError};
 use crate::clock;
-use crate::domain::load::is_domain_kind;
+use crate::domain::load::feeds_fold;
 use crate::domain::{ActionError, Desk, snapshot};
 use crate::ledger::Ledger;
 use crate::node::NodeHandle;
+use crate::restricted::{Keyring, reading::as_read};
 use crate::service::events::NewEntry;
 use crate::store::Store;
 
@@ -102,7 +103,7 @@ impl FoldCache {
     fn get(&self, ledger: &Ledger) -> Result<(Arc<Fold>, LedgerDigest), ActionError> {
         let store = ledger.store();
         let mut state = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(l) = catch_up(&mut state, store)? {
+        if let Some(l) = catch_up(&mut state, store, ledger.keyring())? {
             if l.due() {
                 l.save(store);
             }
@@ -112,7 +113,7 @@ impl FoldCache {
         // accounted for in the load or announced after (and counted then).
         let CacheState { last, news } = &mut *state;
         *news = news.resubscribe();
-        let loaded = snapshot::load(store).map_err(ActionError::store)?;
+        let loaded = snapshot::load(store, ledger.keyring()).map_err(ActionError::store)?;
         let fold = Arc::new(loaded.fold);
         *last = Some(Loaded {
             fold: Arc::clone(&fold),
@@ -132,6 +133,7 @@ impl FoldCache {
 fn catch_up<'s>(
     state: &'s mut CacheState,
     store: &Store,
+    keyring: &Keyring,
 ) -> Result<Option<&'s mut Loaded>, ActionError> {
     use tokio::sync::broadcast::error::TryRecvError;
     let CacheState { last, news } = state;
@@ -146,9 +148,10 @@ fn catch_up<'s>(
                 }
                 l.digest.add(&new.id);
                 l.max_hlc = l.max_hlc.max(new.hlc);
-                if is_domain_kind(new.kind)
+                if feeds_fold(new.kind)
                     && let Some(entry) = store.get(&new.id).map_err(ActionError::store)?
                 {
+                    let entry = as_read(entry, keyring);
                     // Clones only while an earlier request still holds
                     // the old fold.
                     Arc::make_mut(&mut l.fold).insert(&entry);
@@ -198,7 +201,7 @@ impl Drop for FoldCache {
     fn drop(&mut self) {
         let store = self.ledger.store();
         let state = self.inner.get_mut().unwrap_or_else(|p| p.into_inner());
-        match catch_up(state, store) {
+        match catch_up(state, store, self.ledger.keyring()) {
             Ok(Some(l)) if l.saved.is_some_and(|saved| saved != l.digest) => l.save(store),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "views' snapshot not updated / 视图快照未更新"),

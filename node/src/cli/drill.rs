@@ -70,6 +70,7 @@ pub fn run(
         DrillCommand::Start(a) => {
             let common = Common {
                 drill: None,
+                restrict_to: None,
                 json: a.json,
             };
             let written = execute(
@@ -90,6 +91,7 @@ pub fn run(
         DrillCommand::End(a) => {
             let common = Common {
                 drill: Some(a.drill),
+                restrict_to: None,
                 json: a.json,
             };
             execute(data_dir, dev_roles, who, &common, Action::DrillEnd(a.input)).map(drop)

@@ -63,9 +63,10 @@ impl From<LedgerError> for CliError {
     fn from(e: LedgerError) -> Self {
         match e {
             LedgerError::Store(s) => CliError::Store(s),
-            LedgerError::Invalid(_) | LedgerError::InvalidBody(_) | LedgerError::Refused(_) => {
-                CliError::Invalid(e.to_string())
-            }
+            LedgerError::Invalid(_)
+            | LedgerError::InvalidBody(_)
+            | LedgerError::Refused(_)
+            | LedgerError::Restricted(_) => CliError::Invalid(e.to_string()),
             LedgerError::NoGenesis => CliError::DataDir(e.to_string()),
             LedgerError::OwnChainForked(_) | LedgerError::Encode(_) | LedgerError::Stopped => {
                 CliError::Failed(e.to_string())
@@ -85,6 +86,7 @@ impl From<PostError> for CliError {
             PostError::Genesis(g) => CliError::DataDir(g.to_string()),
             PostError::Ledger(l) => l.into(),
             PostError::Store(s) => CliError::Store(s),
+            PostError::Keyring(k) => CliError::DataDir(k.to_string()),
         }
     }
 }

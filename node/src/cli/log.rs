@@ -83,7 +83,10 @@ pub fn run(data_dir: &DataDir, args: LogArgs) -> Result<(), CliError> {
             store
                 .query(&query)?
                 .iter()
-                .map(|e| EntryRow::new(e, &names).with_standing(post.ledger.standing(e)))
+                .map(|e| {
+                    EntryRow::new(e, &names, post.ledger.keyring())
+                        .with_standing(post.ledger.standing(e))
+                })
                 .collect()
         }
         Access::Running(client) => {

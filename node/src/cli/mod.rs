@@ -18,6 +18,7 @@ mod genesis;
 mod id;
 mod incident;
 mod init;
+mod key;
 mod log;
 mod note;
 mod operator;
@@ -136,6 +137,9 @@ pub enum Command {
     /// The console's audit trail / 审计日志
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The agreement key for restricted entries: show, rotate / 加密密钥
+    #[command(subcommand)]
+    Key(key::KeyCommand),
 }
 
 impl Command {
@@ -184,5 +188,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Board(cmd) => board::run(&data_dir, dev_roles, cmd),
         Command::Operator(cmd) => operator::run(&data_dir, cmd),
         Command::Audit(cmd) => audit::run(&data_dir, cmd),
+        Command::Key(cmd) => key::run(&data_dir, cmd),
     }
 }

@@ -119,7 +119,7 @@ pub(super) async fn review_at(
     let node = net.node(key)?;
     node.ledger()
         .read(move |l| -> Result<_, String> {
-            let fold = load_fold(l.store()).map_err(|e| e.to_string())?;
+            let fold = load_fold(l.store(), l.keyring()).map_err(|e| e.to_string())?;
             let directory = PostDirectory::for_ledger(l, &DevRoles::default(), &[])
                 .map_err(|e| e.to_string())?;
             let authority = l.with_trust(|t| t.policy().clone()).unwrap_or_default();

@@ -87,7 +87,7 @@ impl Desk {
         drill: Option<&str>,
         now_ms: u64,
     ) -> Result<Desk, ActionError> {
-        let fold = snapshot::load(ledger.store())
+        let fold = snapshot::load(ledger.store(), ledger.keyring())
             .map_err(ActionError::store)?
             .fold;
         Desk::with_fold(ledger, setup, Arc::new(fold), drill, now_ms)

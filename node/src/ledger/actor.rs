@@ -26,9 +26,10 @@ use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 
 use liandong_protocol::{Body, Operator, RegionCode, SignedEntry, Status};
+
 use tokio::sync::{mpsc, oneshot};
 
-use super::{ItemOutcome, Ledger, LedgerError};
+use super::{Entering, ItemOutcome, Ledger, LedgerError};
 use crate::store::Durability;
 
 /// Requests waiting for the ledger thread; senders wait when it is full.
@@ -76,7 +77,7 @@ enum Command {
         body: Body,
         // Boxed: the command queue's slots stay the size of the other
         // commands.
-        operator: Option<Box<Operator>>,
+        entering: Box<Entering>,
         reply: oneshot::Sender<Result<SignedEntry, LedgerError>>,
     },
 }
@@ -178,6 +179,22 @@ impl LedgerHandle {
         body: Body,
         operator: Option<Operator>,
     ) -> Result<SignedEntry, LedgerError> {
+        let entering = Entering {
+            operator,
+            restrict: None,
+        };
+        self.author_to(scope, status, body, entering).await
+    }
+
+    /// Writes an entry by this post, entered and perhaps restricted as
+    /// `entering` says (see [`Ledger::author_to`]); returns once durable.
+    pub async fn author_to(
+        &self,
+        scope: RegionCode,
+        status: Status,
+        body: Body,
+        entering: Entering,
+    ) -> Result<SignedEntry, LedgerError> {
         let (reply, rx) = oneshot::channel();
         let stopped = || LedgerError::Stopped;
         self.tx
@@ -185,7 +202,7 @@ impl LedgerHandle {
                 scope,
                 status,
                 body,
-                operator: operator.map(Box::new),
+                entering: Box::new(entering),
                 reply,
             })
             .await
@@ -203,10 +220,17 @@ fn run(ledger: &Ledger, mut rx: mpsc::Receiver<Command>, flusher: &Flusher) {
                     scope,
                     status,
                     body,
-                    operator,
+                    entering,
                     reply,
                 } => {
-                    let _ = reply.send(ledger.author_by(scope, status, body, operator.map(|o| *o)));
+                    let Entering { operator, restrict } = *entering;
+                    let _ = reply.send(ledger.author_to(
+                        scope,
+                        status,
+                        body,
+                        operator,
+                        restrict.as_ref(),
+                    ));
                 }
                 Command::Ingest {
                     items,

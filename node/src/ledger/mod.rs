@@ -13,13 +13,15 @@
 
 pub mod actor;
 mod admission;
+mod seal;
 mod standing;
 mod trust;
 pub mod verify;
 
 use std::sync::atomic::AtomicBool;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
+use liandong_protocol::restricted::Audience;
 use liandong_protocol::{
     Body, Draft, EntryId, Hlc, HlcClock, Interest, Keypair, Limits, NetworkId, NodeId, Operator,
     RegionCode, Removals, SignedEntry, Status, TrustError, TrustState, ValidationContext,
@@ -27,6 +29,7 @@ use liandong_protocol::{
 };
 
 use crate::clock;
+use crate::restricted::Keyring;
 use crate::store::{Durability, InsertOutcome, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +56,16 @@ pub enum LedgerError {
          or `liandong genesis create` / 本节点尚未加入网络"
     )]
     NoGenesis,
+    #[error("cannot restrict the entry / 无法设为受限信息: {0}")]
+    Restricted(String),
+}
+
+/// What a write adds to its body: who at the post entered it, and whom it
+/// is restricted to (sealed to that audience; `None` writes it in the clear).
+#[derive(Debug, Clone, Default)]
+pub struct Entering {
+    pub operator: Option<Operator>,
+    pub restrict: Option<Audience>,
 }
 
 /// Counts of one ingest call.
@@ -97,6 +110,9 @@ pub struct Ledger {
     /// Set when voiding entries that lost standing failed: the next trust
     /// change re-judges the whole store.
     standing_stale: AtomicBool,
+    /// The post's agreement secrets: what opens restricted entries sealed
+    /// to it, and whose current public half every seal includes.
+    keyring: Arc<Keyring>,
 }
 
 impl Ledger {
@@ -134,7 +150,18 @@ impl Ledger {
             trust: None,
             outbox: Mutex::new(Vec::new()),
             standing_stale: AtomicBool::new(false),
+            keyring: Arc::new(Keyring::empty()),
         })
+    }
+
+    /// Gives the ledger the post's agreement keys (`Post::open` does).
+    pub fn set_keyring(&mut self, keyring: Keyring) {
+        self.keyring = Arc::new(keyring.with_limits(self.limits.clone()));
+    }
+
+    /// The post's agreement keys.
+    pub fn keyring(&self) -> &Arc<Keyring> {
+        &self.keyring
     }
 
     pub fn store(&self) -> &Store {
@@ -199,12 +226,31 @@ impl Ledger {
         body: Body,
         operator: Option<Operator>,
     ) -> Result<SignedEntry, LedgerError> {
+        self.author_to(scope, status, body, operator, None)
+    }
+
+    /// Writes a new entry by this post; with `restrict`, sealed to that
+    /// audience as resolved now (and to this post itself), so that only
+    /// they read the body (see `seal::seal_for`).
+    pub fn author_to(
+        &self,
+        scope: RegionCode,
+        status: Status,
+        body: Body,
+        operator: Option<Operator>,
+        restrict: Option<&Audience>,
+    ) -> Result<SignedEntry, LedgerError> {
         body.check(&self.limits)?;
         let mut head = self.lock_head();
         let hlc = head.clock.tick(clock::now_ms());
+        let seq = head.seq + 1;
+        let body = match restrict {
+            None => body,
+            Some(audience) => self.seal_for(audience, seq, &body)?,
+        };
         let draft = Draft {
             network: self.network,
-            seq: head.seq + 1,
+            seq,
             prev: head.id,
             hlc,
             scope,

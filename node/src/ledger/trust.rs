@@ -315,7 +315,7 @@ fn load_state(store: &Store, genesis: SignedGenesis) -> Result<TrustState, Store
     Ok(state)
 }
 
-fn read(lock: &RwLock<TrustState>) -> RwLockReadGuard<'_, TrustState> {
+pub(super) fn read(lock: &RwLock<TrustState>) -> RwLockReadGuard<'_, TrustState> {
     // The state is only ever replaced whole or changed by one insert; a
     // panic elsewhere while holding the lock leaves it usable.
     lock.read().unwrap_or_else(|p| p.into_inner())

@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use liandong_protocol::{Body, Operator, RegionCode, SignedEntry, Status};
+use liandong_protocol::{Body, RegionCode, SignedEntry, Status};
 use libp2p::{Multiaddr, PeerId};
 use tokio::sync::oneshot;
 
@@ -19,7 +19,7 @@ use super::shared::Shared;
 use super::sync::{self, SyncFailure};
 use super::{gossip, status};
 use crate::bundle::{BundleError, ImportSummary};
-use crate::ledger::LedgerError;
+use crate::ledger::{Entering, LedgerError};
 use crate::net::NetError;
 use crate::service::status::NodeStatus;
 use crate::service::sync::SyncStats;
@@ -38,8 +38,9 @@ pub enum NodeCommand {
         scope: RegionCode,
         status: Status,
         body: Body,
-        /// Who at the post entered it, recorded in the entry when known.
-        operator: Option<Operator>,
+        /// Who at the post entered it (recorded in the entry when known)
+        /// and whom it is restricted to. Boxed, like the ledger's command.
+        entering: Box<Entering>,
         reply: oneshot::Sender<Result<SignedEntry, LedgerError>>,
     },
     /// Take in a bundle through the one ingest path.
@@ -83,10 +84,10 @@ pub(super) async fn serve(shared: Arc<Shared>, command: NodeCommand) {
             scope,
             status,
             body,
-            operator,
+            entering,
             reply,
         } => {
-            let _ = reply.send(author(&shared, scope, status, body, operator).await);
+            let _ = reply.send(author(&shared, scope, status, body, *entering).await);
         }
         NodeCommand::ImportBundle { bytes, reply } => {
             let _ = reply.send(import_bundle(&shared, bytes).await);
@@ -112,11 +113,11 @@ async fn author(
     scope: RegionCode,
     status: Status,
     body: Body,
-    operator: Option<Operator>,
+    entering: Entering,
 ) -> Result<SignedEntry, LedgerError> {
     let entry = shared
         .ledger
-        .author_by(scope, status, body, operator)
+        .author_to(scope, status, body, entering)
         .await?;
     shared.metrics.written(entry.header().kind);
     gossip::announce(shared, &entry, None).await;

@@ -17,8 +17,8 @@ use super::sync::SyncFailure;
 use crate::bundle::{BundleError, ImportSummary};
 use crate::config::Config;
 use crate::domain::DeskSetup;
-use crate::ledger::LedgerError;
 use crate::ledger::actor::LedgerHandle;
+use crate::ledger::{Entering, LedgerError};
 use crate::metrics::NodeMetrics;
 use crate::net::{self, NetworkHandle};
 use crate::service::events::NewEntry;
@@ -91,6 +91,11 @@ impl NodeHandle {
     /// Name, region and network of this post, as its config states them.
     pub fn name(&self) -> &str {
         &self.shared.name
+    }
+
+    /// The post's agreement keys, for reading restricted entries.
+    pub fn keyring(&self) -> &crate::restricted::Keyring {
+        &self.shared.keyring
     }
 
     /// The post's configuration as it was at start.
@@ -224,11 +229,27 @@ impl NodeHandle {
         body: Body,
         operator: Option<Operator>,
     ) -> Result<SignedEntry, LedgerError> {
+        let entering = Entering {
+            operator,
+            restrict: None,
+        };
+        self.author_to(scope, status, body, entering).await
+    }
+
+    /// Like [`NodeHandle::author_by`], perhaps restricted to an audience
+    /// (`entering.restrict`: sealed so that only it reads the body).
+    pub async fn author_to(
+        &self,
+        scope: RegionCode,
+        status: Status,
+        body: Body,
+        entering: Entering,
+    ) -> Result<SignedEntry, LedgerError> {
         self.ask(|reply| NodeCommand::Author {
             scope,
             status,
             body,
-            operator,
+            entering: Box::new(entering),
             reply,
         })
         .await

@@ -99,6 +99,9 @@ impl Node {
             // before it starts, so every map shows it where it is.
             post.publish_place()
                 .map_err(|e| NodeError::Start(format!("publishing the post's place: {e}")))?;
+            post.publish_agreement_key().map_err(|e| {
+                NodeError::Start(format!("publishing the post's agreement key: {e}"))
+            })?;
             Ok::<_, NodeError>(post)
         })
         .await
@@ -110,6 +113,7 @@ impl Node {
         let node_id = post.ledger.node_id();
         let network = post.ledger.network();
         let store_failed = post.ledger.store().failure_watch();
+        let keyring = Arc::clone(post.ledger.keyring());
         let (ledger, ledger_thread) = LedgerHandle::spawn(post.ledger)
             .map_err(|e| NodeError::Start(format!("ledger thread: {e}")))?;
 
@@ -166,6 +170,7 @@ impl Node {
             node_id,
             name: config.post.name.clone(),
             network_name: config.network.name.clone(),
+            keyring,
             config: config.clone(),
             console: Mutex::new(None),
             responder: requests::ResponderCache::default(),

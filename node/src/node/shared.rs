@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     pub node_id: NodeId,
     pub name: String,
     pub network_name: String,
+    /// The post's agreement keys (what opens restricted entries here).
+    pub keyring: Arc<crate::restricted::Keyring>,
     /// The post's configuration as it was at start.
     pub config: Config,
     pub console: Mutex<Option<crate::service::status::ConsoleInfo>>,

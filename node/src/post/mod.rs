@@ -6,6 +6,7 @@ mod create;
 use std::fs;
 use std::path::PathBuf;
 
+use liandong_protocol::restricted::KeyAnnouncement;
 use liandong_protocol::{Body, Keypair, PostPlace, PostProfile, SignedGenesis, Status};
 
 use crate::config::{Config, ConfigError, PostConfig};
@@ -13,6 +14,7 @@ use crate::datadir::DataDir;
 use crate::genesis::{self, GenesisFileError};
 use crate::identity::{self, IdentityError};
 use crate::ledger::{Ledger, LedgerError};
+use crate::restricted::{Keyring, KeyringError, directory};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +39,8 @@ pub enum PostError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
 }
 
 #[derive(Debug)]
@@ -74,8 +78,9 @@ impl Post {
         keypair: Keypair,
         genesis: Option<SignedGenesis>,
     ) -> Result<Post, PostError> {
+        let keyring = Keyring::load_or_create(&data_dir.agreement_keys_path())?;
         let store = Store::open_with(&data_dir.store_path(), config.store.options())?;
-        let ledger = match &genesis {
+        let mut ledger = match &genesis {
             Some(g) => Ledger::open_in_network(store, keypair, g.clone(), config.interest())?,
             None => Ledger::open(
                 store,
@@ -85,6 +90,7 @@ impl Post {
                 config.interest(),
             )?,
         };
+        ledger.set_keyring(keyring);
         Ok(Post {
             data_dir: data_dir.clone(),
             config,
@@ -159,6 +165,28 @@ impl Post {
         });
         self.ledger.author(region, Status::Actual, body)?;
         Ok(())
+    }
+
+    /// Announces the post's current agreement key when its latest
+    /// announcement names another (at start: the first after this feature,
+    /// or after `liandong key rotate`). Scoped to the post's region, so the
+    /// key travels where its certificate does. Returns whether it wrote.
+    pub fn publish_agreement_key(&self) -> Result<bool, LedgerError> {
+        // Development posts have no audience to resolve.
+        if !self.ledger.trust_enabled() {
+            return Ok(false);
+        }
+        let Some((number, key)) = self.ledger.keyring().current() else {
+            return Ok(false);
+        };
+        let announced = directory::announced_keys(self.ledger.store())?;
+        if announced.get(&self.ledger.node_id()) == Some(&key) {
+            return Ok(false);
+        }
+        let body = Body::AgreementKey(KeyAnnouncement { key, number });
+        self.ledger
+            .author(self.config.post.region.clone(), Status::Actual, body)?;
+        Ok(true)
     }
 
     /// Writes the post's map position when its config names one this

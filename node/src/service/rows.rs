@@ -8,6 +8,7 @@ use liandong_protocol::{Body, NodeId, Operator, SignedEntry, Status};
 use serde::Serialize;
 
 use crate::clock;
+use crate::restricted::{Keyring, Reading, read};
 use crate::store::{Query, Store, StoreError};
 
 /// Names of posts, from their latest self-description.
@@ -68,10 +69,84 @@ pub struct EntryRow {
     /// quarantined as of its time, …); absent when it counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid: Option<String>,
+    /// Set for a restricted entry (受限信息): whether this post reads it,
+    /// and to how many posts it is sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restricted: Option<RestrictedRow>,
+}
+
+/// What a row says about a restricted entry.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct RestrictedRow {
+    /// This post is in the audience and the body opened.
+    pub readable: bool,
+    /// How many posts' keys it is sealed to (the author's own included).
+    pub recipients: usize,
+    /// The audience as the writer named it; only where readable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience_zh: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience_en: Option<String>,
 }
 
 impl EntryRow {
-    pub fn new(e: &SignedEntry, names: &Names) -> EntryRow {
+    /// The row of `e` as this post reads it: a restricted entry opened
+    /// with `keyring` when this post is in its audience, otherwise a
+    /// placeholder that shows no part of the body.
+    pub fn new(e: &SignedEntry, names: &Names, keyring: &Keyring) -> EntryRow {
+        match read(e, keyring) {
+            None => EntryRow::plain(e, names),
+            Some(Reading::Open {
+                entry,
+                audience,
+                recipients,
+            }) => {
+                let mut row = EntryRow::plain(&entry, names);
+                row.summary = format!("[受限 restricted] {}", row.summary);
+                row.restricted = Some(RestrictedRow {
+                    readable: true,
+                    recipients,
+                    audience_zh: Some(audience.describe_zh()),
+                    audience_en: Some(audience.describe_en()),
+                });
+                row
+            }
+            Some(Reading::Closed {
+                class_zh,
+                class_en,
+                recipients,
+            }) => EntryRow::placeholder(
+                e,
+                names,
+                format!(
+                    "受限信息（{class_zh}，{recipients} 个岗位可读）/ restricted {class_en}, \
+                     readable by {recipients} posts"
+                ),
+                recipients,
+            ),
+            Some(Reading::Damaged { why, recipients }) => EntryRow::placeholder(
+                e,
+                names,
+                format!("受限信息无法解密 / restricted entry does not open: {why}"),
+                recipients,
+            ),
+        }
+    }
+
+    fn placeholder(e: &SignedEntry, names: &Names, summary: String, recipients: usize) -> EntryRow {
+        let mut row = EntryRow::plain(e, names);
+        row.summary = summary;
+        row.body = serde_json::Value::Null;
+        row.restricted = Some(RestrictedRow {
+            readable: false,
+            recipients,
+            audience_zh: None,
+            audience_en: None,
+        });
+        row
+    }
+
+    fn plain(e: &SignedEntry, names: &Names) -> EntryRow {
         let h = e.header();
         let (summary, body) = match e.body() {
             Ok(body) => (
@@ -94,6 +169,7 @@ impl EntryRow {
             body,
             entered_by: e.operator().cloned(),
             invalid: None,
+            restricted: None,
         }
     }
 
@@ -129,6 +205,8 @@ fn summarise(body: &Body) -> String {
         ),
         Body::Equivocation(_) => "分叉证据 equivocation evidence".to_string(),
         Body::PostPlace(p) => format!("岗位位置 post location {}", p.point),
+        Body::AgreementKey(k) => format!("加密公钥 agreement key #{} · {}", k.number, k.key.id()),
+        Body::Restricted(s) => format!("受限信息 restricted · {} posts", s.audience_size()),
         Body::Unknown { kind } => format!("(newer entry kind {}: stored and relayed)", kind.0),
         domain => crate::domain::summary::summarise(domain).unwrap_or_default(),
     }

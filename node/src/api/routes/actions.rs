@@ -6,11 +6,12 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 
-use super::TrackQuery;
+use super::WriteQuery;
 use super::entered::{self, Entered};
 use crate::api::json::RawJson;
 use crate::api::{ApiError, ApiState};
 use crate::domain::Action;
+use crate::ledger::Entering;
 use crate::service::rows::{EntryRow, post_names};
 use crate::service::written::{Notice, Written};
 
@@ -18,23 +19,26 @@ use crate::service::written::{Notice, Written};
 pub async fn act(
     State(s): State<ApiState>,
     Path((area, verb)): Path<(String, String)>,
-    Query(track): Query<TrackQuery>,
+    Query(query): Query<WriteQuery>,
     who: Entered,
     body: RawJson,
 ) -> Result<Json<Written>, ApiError> {
-    let operator = entered::operator(who)?;
+    let entering = Entering {
+        operator: entered::operator(who)?,
+        restrict: query.audience()?,
+    };
     let path = format!("{area}/{verb}");
     let action = Action::decode(&path, &body).ok_or_else(ApiError::not_found)??;
     // One console write at a time, so each is checked with the previous
     // one already in the fold.
     let _turn = s.writes.lock().await;
     let (planned, notice) = s
-        .with_desk(track.drill, move |_, desk| Ok(action.prepare(desk)?))
+        .with_desk(query.drill, move |_, desk| Ok(action.prepare(desk)?))
         .await?;
     let (label_zh, label_en) = (planned.label_zh.clone(), planned.label_en.clone());
     let entry = s
         .node
-        .author_by(planned.scope, planned.status, planned.body, operator)
+        .author_to(planned.scope, planned.status, planned.body, entering)
         .await?;
     let names = s
         .node
@@ -47,7 +51,7 @@ pub async fn act(
         })
         .await?;
     Ok(Json(Written {
-        entry: EntryRow::new(&entry, &names),
+        entry: EntryRow::new(&entry, &names, s.node.keyring()),
         label_zh,
         label_en,
         notice: notice.map(|c| Notice { zh: c.zh, en: c.en }),

@@ -80,7 +80,7 @@ pub async fn import(
     let written = entries
         .into_iter()
         .map(|(entry, label_zh, label_en)| Written {
-            entry: EntryRow::new(&entry, &names),
+            entry: EntryRow::new(&entry, &names, s.node.keyring()),
             label_zh,
             label_en,
             notice: None,

@@ -9,11 +9,13 @@ use liandong_protocol::{Body, Hlc, Kind, Note, RegionCode, Status};
 use libp2p::{Multiaddr, PeerId};
 use serde::Deserialize;
 
+use super::WriteQuery;
 use crate::api::ApiError;
 use crate::api::json::JsonBody;
 use crate::api::routes::entered::{self, Entered};
 use crate::bundle;
 use crate::clock;
+use crate::ledger::Entering;
 use crate::node::NodeHandle;
 use crate::service::authors::{self, AuthorError};
 use crate::service::rows::{self, EntryRow};
@@ -123,7 +125,7 @@ pub async fn entries(
             let found = store.query(&query).map_err(internal)?;
             Ok(found
                 .iter()
-                .map(|e| EntryRow::new(e, &names).with_standing(l.standing(e)))
+                .map(|e| EntryRow::new(e, &names, l.keyring()).with_standing(l.standing(e)))
                 .collect())
         })
         .await
@@ -137,6 +139,10 @@ pub struct NoteRequest {
     text: String,
     scope: Option<String>,
     status: Option<String>,
+    /// Whom the note is restricted to (`--restrict-to`'s syntax); absent
+    /// or empty: everyone who holds it reads it.
+    #[serde(default)]
+    restrict_to: Option<String>,
 }
 
 pub async fn add_note(
@@ -150,12 +156,18 @@ pub async fn add_note(
         Some(s) => rows::parse_status(s).map_err(|e| ApiError::bad_request("invalid_status", e))?,
         None => Status::Actual,
     };
+    let restrict = WriteQuery {
+        drill: None,
+        restrict_to: req.restrict_to,
+    }
+    .audience()?;
+    let entering = Entering { operator, restrict };
     let entry = node
-        .author_by(scope, status, Body::Note(Note { text: req.text }), operator)
+        .author_to(scope, status, Body::Note(Note { text: req.text }), entering)
         .await?;
     // This post wrote it: its name is the config's.
     let names = rows::Names::from([(node.node_id(), node.name().to_string())]);
-    Ok(Json(EntryRow::new(&entry, &names)))
+    Ok(Json(EntryRow::new(&entry, &names, node.keyring())))
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,6 +20,7 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use liandong_protocol::restricted::Audience;
 use serde::Deserialize;
 
 use super::ApiError;
@@ -29,6 +30,26 @@ use super::ApiError;
 pub struct TrackQuery {
     /// A drill id or prefix; absent for reality.
     pub drill: Option<String>,
+}
+
+/// The query of a write: the track, and whom the entry is restricted to
+/// (`restrict_to`, as the CLI's `--restrict-to` takes it).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct WriteQuery {
+    pub drill: Option<String>,
+    pub restrict_to: Option<String>,
+}
+
+impl WriteQuery {
+    /// The audience named, or a 400 saying why it is not one.
+    pub fn audience(&self) -> Result<Option<Audience>, ApiError> {
+        self.restrict_to
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(Audience::parse)
+            .transpose()
+            .map_err(|e| ApiError::bad_request("invalid_audience", e.to_string()))
+    }
 }
 
 pub async fn not_found() -> ApiError {

@@ -8,6 +8,7 @@ pub mod lang;
 pub mod session;
 
 use clap::Args;
+use liandong_protocol::restricted::Audience;
 
 pub use lang::Lang;
 pub use session::{Session, Written, execute};
@@ -19,9 +20,19 @@ pub struct Common {
     /// prefix / 演练编号（写入或查看该演练）
     #[arg(long, value_name = "DRILL_ID")]
     pub drill: Option<String>,
+    /// Write it as restricted (受限信息), readable only by this audience:
+    /// `region:654203:county` (the county's posts and those above it),
+    /// `role:NAME`, or `posts:ID,ID` / 受限范围（仅该范围内的岗位可读）
+    #[arg(long, value_name = "AUDIENCE", value_parser = parse_audience)]
+    pub restrict_to: Option<Audience>,
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// Reads `--restrict-to`.
+pub fn parse_audience(text: &str) -> Result<Audience, String> {
+    Audience::parse(text).map_err(|e| e.to_string())
 }
 
 /// Tells the operator what was written and its id (the id later commands

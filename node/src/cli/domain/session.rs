@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::ledger::Entering;
 pub use crate::service::written::{Notice, Written};
-use liandong_protocol::Operator;
 use liandong_protocol::domain::fold::Views;
 
 use super::Common;
@@ -67,14 +67,17 @@ impl Session {
 
     /// Checks the action against the fold, then writes it, entered by
     /// `operator`.
-    pub fn write(&self, action: Action, operator: Option<Operator>) -> Result<Written, CliError> {
+    pub fn write(&self, action: Action, entering: Entering) -> Result<Written, CliError> {
         let (planned, notice) = action.prepare(&self.desk).map_err(action_error)?;
-        let entry =
-            self.post
-                .ledger
-                .author_by(planned.scope, planned.status, planned.body, operator)?;
+        let entry = self.post.ledger.author_to(
+            planned.scope,
+            planned.status,
+            planned.body,
+            entering.operator,
+            entering.restrict.as_ref(),
+        )?;
         Ok(Written {
-            entry: EntryRow::new(&entry, &Default::default()),
+            entry: EntryRow::new(&entry, &Default::default(), self.post.ledger.keyring()),
             label_zh: planned.label_zh,
             label_en: planned.label_en,
             notice: notice.map(|c| Notice { zh: c.zh, en: c.en }),
@@ -112,16 +115,32 @@ pub fn execute(
     let written = match access::open_as(data_dir, who)? {
         Access::Local(post) => {
             let route = format!("/api/{}", action.to_request().0);
-            let operator = who.offline(data_dir, &route)?;
-            Session::with_post(*post, data_dir, dev_roles, common)?.write(action, operator)?
+            let entering = Entering {
+                operator: who.offline(data_dir, &route)?,
+                restrict: common.restrict_to.clone(),
+            };
+            Session::with_post(*post, data_dir, dev_roles, common)?.write(action, entering)?
         }
         Access::Running(client) => {
             let (path, body) = action.to_request();
-            let query = common
-                .drill
-                .as_deref()
-                .map(|d| format!("?drill={}", urlencode(d)))
-                .unwrap_or_default();
+            let params: Vec<String> = [
+                common
+                    .drill
+                    .as_deref()
+                    .map(|d| format!("drill={}", urlencode(d))),
+                common
+                    .restrict_to
+                    .as_ref()
+                    .map(|a| format!("restrict_to={}", urlencode(&a.to_text()))),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let query = if params.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", params.join("&"))
+            };
             client
                 .post::<_, Written>(&format!("/api/{path}{query}"), &body)
                 .map_err(access::remote)?

@@ -76,7 +76,11 @@ pub fn import(
                         .ledger
                         .author_by(p.scope, p.status, p.body, operator.clone())?;
                 written.push(Written {
-                    entry: EntryRow::new(&entry, &Default::default()),
+                    entry: EntryRow::new(
+                        &entry,
+                        &Default::default(),
+                        session.post.ledger.keyring(),
+                    ),
                     label_zh: p.label_zh,
                     label_en: p.label_en,
                     notice: None,

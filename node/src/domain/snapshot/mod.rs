@@ -50,7 +50,8 @@ use std::time::Instant;
 use liandong_protocol::domain::fold::Fold;
 use liandong_protocol::{Hlc, Kind, LedgerDigest, RegionCode, SignedEntry};
 
-use super::load::is_domain_kind;
+use super::load::feeds_fold;
+use crate::restricted::{Keyring, reading::as_read};
 use crate::store::{Side, SideTree, Store, StoreError};
 use format::{
     Chunks, Held, ITEM, Key, List, META_KEY, Meta, Mode, Scopes, Set, UNDECODABLE, chunk_key,
@@ -91,7 +92,11 @@ pub struct Loaded {
 /// the reason when it cannot be used. The records come back in chunk
 /// order, as a list: when the digest matches (the common start) they go
 /// into the fold after one sort, and only the other cases pay for a map.
-fn read(store: &Store, side: &SideTree<'_>) -> Result<Option<(Meta, List)>, StoreError> {
+fn read(
+    store: &Store,
+    side: &SideTree<'_>,
+    keyring: &Keyring,
+) -> Result<Option<(Meta, List)>, StoreError> {
     let Some(meta) = side.get(META_KEY)? else {
         return Ok(None);
     };
@@ -113,7 +118,7 @@ fn read(store: &Store, side: &SideTree<'_>) -> Result<Option<(Meta, List)>, Stor
                 ITEM => {
                     Held::Item(item_of(record.key, record.payload, &mut scopes).map_err(unusable)?)
                 }
-                UNDECODABLE => match store.get(&record.key.1)? {
+                UNDECODABLE => match fetch(store, &record.key.1, keyring)? {
                     Some(entry) => Held::Undecodable(Box::new(entry)),
                     None => {
                         return Err(unusable(format!(
@@ -155,7 +160,7 @@ fn unusable(reason: impl Into<String>) -> StoreError {
 
 /// The fold of the ledger's domain entries, from the snapshot when it can
 /// be used; the snapshot is brought up to date on the way.
-pub fn load(store: &Store) -> Result<Loaded, StoreError> {
+pub fn load(store: &Store, keyring: &Keyring) -> Result<Loaded, StoreError> {
     let started = Instant::now();
     let national = RegionCode::national();
     // Read the ledger's state before anything else, and again at the end:
@@ -163,12 +168,13 @@ pub fn load(store: &Store) -> Result<Loaded, StoreError> {
     let digest = store.digest(&national)?;
     let max_hlc = store.max_hlc()?.unwrap_or(Hlc::ZERO);
     let side = store.side(Side::FoldSnapshot)?;
-    let (meta, list) = match read(store, &side) {
+    let (meta, list) = match read(store, &side, keyring) {
         Ok(Some(found)) => found,
         Ok(None) => {
             return rebuild(
                 store,
                 &side,
+                keyring,
                 digest,
                 max_hlc,
                 "no snapshot yet".into(),
@@ -181,7 +187,7 @@ pub fn load(store: &Store) -> Result<Loaded, StoreError> {
                 "the views' snapshot cannot be used; rebuilding it from the entries / \
                  视图快照无法使用，正在从条目重建"
             );
-            return rebuild(store, &side, digest, max_hlc, reason, started);
+            return rebuild(store, &side, keyring, digest, max_hlc, reason, started);
         }
         Err(e) => return Err(e),
     };
@@ -198,7 +204,7 @@ pub fn load(store: &Store) -> Result<Loaded, StoreError> {
     if meta.digest == digest {
         // A running post's appends spread the records thin: compact once.
         let set: Set = list.into_iter().collect();
-        let saved = store.health().writable() && compact(store, &side, &meta, &set)?;
+        let saved = store.health().writable() && compact(store, &side, keyring, &meta, &set)?;
         tracing::info!(entries = set.len(), saved, elapsed = ?started.elapsed(),
             "views' snapshot compacted / 视图快照已整理");
         return Ok(Loaded {
@@ -213,11 +219,11 @@ pub fn load(store: &Store) -> Result<Loaded, StoreError> {
     let writable = store.health().writable();
     let mode = if writable { Mode::Keep } else { Mode::Drop };
     let mut chunks = Chunks::new(&side, mode, meta.next);
-    let (how, removed) = match catch_up(store, &meta, digest, &mut set, &mut chunks)? {
+    let (how, removed) = match catch_up(store, keyring, &meta, digest, &mut set, &mut chunks)? {
         Some(entries) => (How::CaughtUp { entries }, 0),
         None => {
             chunks = Chunks::new(&side, mode, meta.next);
-            let (added, removed) = reconcile(store, &mut set, &mut chunks)?;
+            let (added, removed) = reconcile(store, keyring, &mut set, &mut chunks)?;
             (How::Reconciled { added, removed }, removed)
         }
     };
@@ -235,7 +241,7 @@ pub fn load(store: &Store) -> Result<Loaded, StoreError> {
         if removed > 0 || crowded(&meta) {
             // The added chunks are not written: compacting copies what
             // is live, the added records included.
-            saved = compact(store, &side, &meta, &set)?;
+            saved = compact(store, &side, keyring, &meta, &set)?;
         } else {
             batch.put(META_KEY, &meta.encode());
             saved = written(side.apply(batch))?;
@@ -252,6 +258,16 @@ pub fn load(store: &Store) -> Result<Loaded, StoreError> {
     })
 }
 
+/// A stored entry as this post reads it (restricted ones opened where it
+/// can: see `restricted::reading`).
+fn fetch(
+    store: &Store,
+    id: &liandong_protocol::EntryId,
+    keyring: &Keyring,
+) -> Result<Option<SignedEntry>, StoreError> {
+    Ok(store.get(id)?.map(|entry| as_read(entry, keyring)))
+}
+
 /// Whether appends left the records spread thin over many chunks.
 fn crowded(meta: &Meta) -> bool {
     let chunks = meta.next - meta.first;
@@ -262,7 +278,13 @@ fn crowded(meta: &Meta) -> bool {
 /// removes the old chunks and writes the new meta in one batch. Records
 /// still in the old chunks are copied as stored; the others (added by this
 /// load, not yet written) are made again from their entries.
-fn compact(store: &Store, side: &SideTree<'_>, meta: &Meta, set: &Set) -> Result<bool, StoreError> {
+fn compact(
+    store: &Store,
+    side: &SideTree<'_>,
+    keyring: &Keyring,
+    meta: &Meta,
+    set: &Set,
+) -> Result<bool, StoreError> {
     let old = meta.first..meta.next;
     // `meta.next` counts the chunks this load would have appended (never
     // written): fresh chunks start after them.
@@ -283,7 +305,7 @@ fn compact(store: &Store, side: &SideTree<'_>, meta: &Meta, set: &Set) -> Result
         if copied.contains(key) {
             continue;
         }
-        let entry = store.get(&key.1)?.ok_or_else(|| StoreError::Corrupt {
+        let entry = fetch(store, &key.1, keyring)?.ok_or_else(|| StoreError::Corrupt {
             path: store.path().to_path_buf(),
             reason: format!("entry {} vanished while the snapshot was written", key.1),
         })?;
@@ -310,6 +332,7 @@ fn compact(store: &Store, side: &SideTree<'_>, meta: &Meta, set: &Set) -> Result
 /// what the digests differ by; `None` otherwise.
 fn catch_up(
     store: &Store,
+    keyring: &Keyring,
     meta: &Meta,
     digest: LedgerDigest,
     set: &mut Set,
@@ -337,7 +360,8 @@ fn catch_up(
         let Some(entry) = store.get(id)? else {
             return Ok(None);
         };
-        if is_domain_kind(entry.kind()) {
+        if feeds_fold(entry.kind()) {
+            let entry = as_read(entry, keyring);
             add(set, chunks, &entry, (*hlc, *id))?;
         }
     }
@@ -348,11 +372,12 @@ fn catch_up(
 /// were added and removed. Added entries are recorded in `chunks`.
 fn reconcile(
     store: &Store,
+    keyring: &Keyring,
     set: &mut Set,
     chunks: &mut Chunks<'_, '_>,
 ) -> Result<(usize, usize), StoreError> {
     let mut counted = std::collections::BTreeSet::new();
-    for kind in Kind::KNOWN.iter().copied().filter(|k| is_domain_kind(*k)) {
+    for kind in Kind::KNOWN.iter().copied().filter(|k| feeds_fold(*k)) {
         for item in store.kind_items(kind)? {
             counted.insert(item?);
         }
@@ -365,7 +390,7 @@ fn reconcile(
         if set.contains_key(&key) {
             continue;
         }
-        let entry = store.get(&key.1)?.ok_or_else(|| StoreError::Corrupt {
+        let entry = fetch(store, &key.1, keyring)?.ok_or_else(|| StoreError::Corrupt {
             path: store.path().to_path_buf(),
             reason: format!("kind index names entry {}, which is missing", key.1),
         })?;
@@ -407,6 +432,7 @@ fn add(
 fn rebuild(
     store: &Store,
     side: &SideTree<'_>,
+    keyring: &Keyring,
     digest: LedgerDigest,
     max_hlc: Hlc,
     reason: String,
@@ -416,7 +442,7 @@ fn rebuild(
     let mode = if writable { Mode::Stream } else { Mode::Drop };
     let mut set = Set::new();
     let mut chunks = Chunks::new(side, mode, 0);
-    reconcile(store, &mut set, &mut chunks)?;
+    reconcile(store, keyring, &mut set, &mut chunks)?;
     let (mut batch, next, records) = chunks.finish()?;
     let mut saved = false;
     if writable && store.digest(&RegionCode::national())? == digest {
