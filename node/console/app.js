@@ -113,20 +113,23 @@
   };
 
   // The audiences a form offers for a restricted entry (受限信息): this
-  // post's own region and each region above it, each "at its level and
-  // above" — the line of command the information may reach.
+  // post's region "at a level and above" for its own level and each level
+  // below it (the posts of its area down to that level, and its line of
+  // command), then each region above it at its own level.
   const REGION_LEVELS = [[2, "province"], [4, "prefecture"], [6, "county"], [9, "township"], [12, "village"]];
   function restrictField() {
     const code = S.me ? String(S.me.region || "") : "";
+    const option = (part, level) => ({
+      value: "region:" + part + ":" + level,
+      label: t("restrict_region").replace("{region}", S.regionNames[part] || part).replace("{level}", levelName(level)),
+    });
     const options = [];
+    // The national post (no region digits) offers none: it names audiences by role or post.
     for (const [len, level] of REGION_LEVELS) {
-      if (code.length < len) break;
-      const part = code.slice(0, len);
-      if (/^0+$/.test(part.slice(2))) continue;
-      options.push({
-        value: "region:" + part + ":" + level,
-        label: t("restrict_region").replace("{region}", S.regionNames[part] || part).replace("{level}", levelName(level)),
-      });
+      if (/^[1-9]/.test(code) && len >= code.length) options.push(option(code, level));
+    }
+    for (const [len, level] of REGION_LEVELS.slice().reverse()) {
+      if (len < code.length) options.push(option(code.slice(0, len), level));
     }
     return { name: "restrict_to", label: "restrict_to", type: "select", placeholder: t("restrict_none"), options: options, hint: t("restrict_hint") };
   }
@@ -494,7 +497,8 @@
   // ------------------------------------------------------------- overview
 
   async function pageOverview() {
-    const [o, n] = await Promise.all([api("/api/overview"), api("/api/network", { track: false })]);
+    const [o, n, sealed] = await Promise.all([api("/api/overview"), api("/api/network", { track: false }),
+      api("/api/entries?kind=restricted&limit=1000", { track: false })]);
     S.net = n; renderNetChip();
     const active = o.active.length;
     const ungradedWarnings = o.warnings_ungraded || 0;
@@ -546,7 +550,29 @@
         panel(t("ov_unacked_list"), unacked),
         panel(t("ov_requests_list"), requests),
         panel(t("ov_health"), healthSummary(n))),
+      restrictedPanel(sealed),
       o.conflicts || o.invalid ? h("p", { class: "muted small" }, o.conflicts + " " + t("ov_conflicts") + " · " + o.invalid + " " + t("ov_invalid")) : null);
+  }
+
+  // 受限信息: the latest restricted entries this post holds. Those it may
+  // read show their summary and audience; the others only who wrote them,
+  // when, what class and for how many posts (the node never sends more).
+  function restrictedPanel(rows) {
+    if (!rows || !rows.length) return null;
+    const latest = rows.slice(-20).reverse();
+    return panel(t("restricted_title") + " (" + rows.length + ")",
+      h("p", { class: "muted small" }, t("restricted_hint")),
+      table([t("time"), t("by"), t("restricted_what"), t("restricted_readers")],
+        latest.map((r) => {
+          const x = r.restricted || {};
+          return h("tr", { class: "restricted-row" + (x.readable ? "" : " closed") },
+            h("td", {}, r.time),
+            h("td", {}, r.author_name || r.author.slice(0, 8)),
+            h("td", {}, h("span", { class: "badge " + (x.readable ? "b-teal" : "b-grey") }, x.readable ? t("restricted_readable") : t("restricted_closed")), " ",
+              x.readable ? r.summary.replace("[受限 restricted] ", "")
+                : t("restricted_placeholder").replace("{class}", zh() ? x.class_zh : x.class_en)),
+            h("td", { class: "num" }, x.readable ? (zh() ? x.audience_zh : x.audience_en) + " · " + x.recipients : x.recipients));
+        })));
   }
 
   // The parent as one line: connected, last heard, or never known.

@@ -21,6 +21,9 @@ window.I18N = {
     restrict_to: "受限范围", restrict_none: "不限（相关岗位均可阅读）",
     restrict_region: "{region} {level}及以上岗位",
     restrict_hint: "选定后内容加密，只有该范围内的岗位能阅读；其他岗位只看到一条受限信息的记录。",
+    restricted_title: "受限信息", restricted_hint: "加密信息只有受限范围内的岗位可以阅读；本岗位不在范围内的，只显示谁在何时写给多少个岗位。",
+    restricted_what: "内容", restricted_readers: "可读岗位数", restricted_readable: "可阅读", restricted_closed: "不可读",
+    restricted_placeholder: "受限{class}（本岗位不在受限范围内）",
     // who entered an entry (issue 17)
     entered_by: "录入：{name}",
     // overview
@@ -193,6 +196,9 @@ window.I18N = {
     restrict_to: "Restricted to", restrict_none: "Not restricted (every post concerned reads it)",
     restrict_region: "{level} and above in {region}",
     restrict_hint: "When chosen, the content is encrypted: only posts in this audience read it; others see only that a restricted entry exists.",
+    restricted_title: "Restricted entries", restricted_hint: "Encrypted entries are read only by their audience; where this post is not in it, only who wrote to how many posts, and when, is shown.",
+    restricted_what: "Content", restricted_readers: "Readable by (posts)", restricted_readable: "readable", restricted_closed: "not readable",
+    restricted_placeholder: "Restricted {class} (this post is not in the audience)",
     // who entered an entry (issue 17)
     entered_by: "entered by {name} ({account})",
     ov_active: "Active incidents", ov_warnings: "Warnings in force", ov_overdue: "Overdue reports",

@@ -8,6 +8,7 @@ mod common;
 use common::{entry_at, genesis, note, open_store, rc};
 use liandong_node::domain::load_fold;
 use liandong_node::domain::snapshot::{self, How};
+use liandong_node::restricted::Keyring;
 use liandong_node::store::{Durability, Side, SideBatch, Store, VoidReason};
 use liandong_protocol::domain::fold::{DeadlinePolicy, Fold, FoldContext, Track, Views};
 use liandong_protocol::domain::{Casualties, Category, EventType, IncidentReport, Phase, Severity};
@@ -138,8 +139,8 @@ impl Author {
 /// every entry read from the ledger: the same set (so the same views, for
 /// any track and any time), and the views themselves.
 fn load_and_compare(store: &Store) -> How {
-    let loaded = snapshot::load(store).expect("load");
-    let full = load_fold(store).expect("full fold");
+    let loaded = snapshot::load(store, &Keyring::empty()).expect("load");
+    let full = load_fold(store, &Keyring::empty()).expect("full fold");
     assert_eq!(
         format!("{:?}", loaded.fold),
         format!("{full:?}"),
@@ -174,7 +175,11 @@ fn snapshot_round_trip_equals_the_full_fold() {
     drop(store);
     let store = open_store(&dir.path().join("store"));
     assert_eq!(load_and_compare(&store), How::Snapshot);
-    let views = views(&snapshot::load(&store).expect("load").fold);
+    let views = views(
+        &snapshot::load(&store, &Keyring::empty())
+            .expect("load")
+            .fold,
+    );
     assert_eq!(views.incidents.len(), 20);
 }
 

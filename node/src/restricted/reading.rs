@@ -18,7 +18,8 @@ pub enum Reading {
     /// The entry as its audience reads it: kind and body are the inner
     /// ones; id, wire bytes and header fields are the sealed entry's.
     Open {
-        entry: SignedEntry,
+        // Boxed: an opened entry is far larger than a placeholder.
+        entry: Box<SignedEntry>,
         audience: Audience,
         recipients: usize,
     },
@@ -55,7 +56,7 @@ pub fn read(entry: &SignedEntry, keyring: &Keyring) -> Option<Reading> {
             // a body over the limits is damage, not something to fold.
             Ok(opened) => match opened.decode_body(keyring.limits()) {
                 Ok(_) => Reading::Open {
-                    entry: entry.opened(&opened),
+                    entry: Box::new(entry.opened(&opened)),
                     audience: opened.audience,
                     recipients,
                 },
@@ -78,7 +79,7 @@ pub fn read(entry: &SignedEntry, keyring: &Keyring) -> Option<Reading> {
 /// post can open it, otherwise as stored.
 pub fn as_read(entry: SignedEntry, keyring: &Keyring) -> SignedEntry {
     match read(&entry, keyring) {
-        Some(Reading::Open { entry, .. }) => entry,
+        Some(Reading::Open { entry: opened, .. }) => *opened,
         _ => entry,
     }
 }

@@ -82,6 +82,9 @@ pub struct RestrictedRow {
     pub readable: bool,
     /// How many posts' keys it is sealed to (the author's own included).
     pub recipients: usize,
+    /// The public class of the entry (事件, 资源, 指令 …).
+    pub class_zh: String,
+    pub class_en: String,
     /// The audience as the writer named it; only where readable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience_zh: Option<String>,
@@ -101,12 +104,18 @@ impl EntryRow {
                 audience,
                 recipients,
             }) => {
+                let (class_zh, class_en) = class_names(e);
                 let mut row = EntryRow::plain(&entry, names);
                 row.summary = format!("[受限 restricted] {}", row.summary);
                 row.restricted = Some(RestrictedRow {
                     readable: true,
                     recipients,
-                    audience_zh: Some(audience.describe_zh()),
+                    class_zh,
+                    class_en,
+                    audience_zh: Some(
+                        audience
+                            .describe_zh_with(&|code| crate::regions::lookup(code).map(|r| r.name)),
+                    ),
                     audience_en: Some(audience.describe_en()),
                 });
                 row
@@ -134,12 +143,15 @@ impl EntryRow {
     }
 
     fn placeholder(e: &SignedEntry, names: &Names, summary: String, recipients: usize) -> EntryRow {
+        let (class_zh, class_en) = class_names(e);
         let mut row = EntryRow::plain(e, names);
         row.summary = summary;
         row.body = serde_json::Value::Null;
         row.restricted = Some(RestrictedRow {
             readable: false,
             recipients,
+            class_zh,
+            class_en,
             audience_zh: None,
             audience_en: None,
         });
@@ -177,6 +189,17 @@ impl EntryRow {
     pub fn with_standing(mut self, standing: Result<(), liandong_protocol::TrustError>) -> Self {
         self.invalid = standing.err().map(|e| e.to_string());
         self
+    }
+}
+
+/// The public class of a restricted entry, in both languages.
+fn class_names(e: &SignedEntry) -> (String, String) {
+    match e.body() {
+        Ok(Body::Restricted(sealed)) => (
+            sealed.class.name_zh().to_string(),
+            sealed.class.name().to_string(),
+        ),
+        _ => (String::new(), String::new()),
     }
 }
 
