@@ -33,6 +33,20 @@ pub enum BoardCommand {
     Plans(BoardArgs),
     /// Drills, running and ended / 演练看板
     Drills(BoardArgs),
+    /// Restricted entries this post holds: readable ones with their
+    /// audience, the others as placeholders (`log --kind restricted`) /
+    /// 受限信息
+    Restricted(RestrictedBoardArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RestrictedBoardArgs {
+    /// Show at most this many, oldest first as `log` does / 最多显示条数
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +70,21 @@ pub fn run(
         BoardCommand::Warnings(a) => (Board::Warnings, a),
         BoardCommand::Plans(a) => (Board::Plans, a),
         BoardCommand::Drills(a) => (Board::Drills, a),
+        BoardCommand::Restricted(a) => {
+            return super::log::run(
+                data_dir,
+                super::log::LogArgs {
+                    kind: Some(liandong_protocol::Kind::RESTRICTED),
+                    author: None,
+                    scope: None,
+                    since: None,
+                    until: None,
+                    limit: a.limit,
+                    voided: false,
+                    json: a.json,
+                },
+            );
+        }
     };
     let views = session::load_views(data_dir, dev_roles, &args.common)?;
     let l = args.lang;
