@@ -749,6 +749,7 @@
   function followUpForm(i, close, done, cancel, verified, reopen) {
     return form({
       id: reopen ? "form-incident-reopen" : close ? "form-incident-close" : "form-incident-update",
+      restrictable: true,
       title: (reopen ? t("report_reopen") : close ? t("form_close") : t("form_update")) + " · " + i.current.title,
       fields: [
         !close && !reopen ? { name: "verified", label: "verified_correction", type: "checkbox", value: !!verified } : null,
@@ -766,8 +767,11 @@
       ].filter(Boolean),
       submit: async (data) => {
         const verifiedFlag = !!data.verified;
+        const restrict = data.restrict_to;
         delete data.verified;
+        delete data.restrict_to;
         const body = reopen ? { incident: i.id, reopen: true, report: data } : { incident: i.id, verified: verifiedFlag, report: data };
+        if (restrict) body.restrict_to = restrict;
         done(await act(close ? "incident/close" : "incident/update", body));
       },
       onCancel: cancel,
