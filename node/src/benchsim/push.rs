@@ -62,9 +62,11 @@ impl World {
         let bytes = sized_request(Request::Push { entries: wires }).bytes;
         self.count(to, Path::Push, false, bytes);
         let mut added = 0u32;
+        let mut new_ids = Vec::new();
         for &e in &entries {
             if self.store(to, e) {
                 added += 1;
+                new_ids.push(self.entries[e as usize].id);
                 self.after_new_entry(to, e, Some(from));
             }
         }
@@ -79,6 +81,7 @@ impl World {
                 to,
                 Event::Arrived {
                     from: vec![from_id],
+                    ids: Some(new_ids),
                 },
             );
         }

@@ -104,6 +104,7 @@ fn world(tree: &Tree, opts: &SimOptions, rng: &mut StdRng) -> Result<World, SimE
             expected: 0,
             traffic: Default::default(),
             sessions: 0,
+            wake_at: None,
         });
     }
     let mut links = Vec::with_capacity(tree.links.len());
@@ -230,6 +231,12 @@ pub(super) fn play(opts: &SimOptions) -> Result<(SimReport, World), SimError> {
             Ev::Tick { post } => {
                 w.policy(post, Event::Tick);
                 w.queue.at(at + tick, Ev::Tick { post });
+            }
+            Ev::Wake { post } => {
+                if w.posts[post].wake_at == Some(at) {
+                    w.posts[post].wake_at = None;
+                }
+                w.policy(post, Event::Tick);
             }
             Ev::Gossip {
                 to,
@@ -388,7 +395,7 @@ fn reconnect(w: &mut World, link: usize) {
     let (d, l) = (w.links[link].dialler, w.links[link].listener);
     let peer = w.posts[l].peer_id;
     if let Ok(session) = w.posts[d].policy.start_sync(&peer) {
-        w.start_session(d, l, session);
+        w.start_session(d, l, session, None);
     }
 }
 

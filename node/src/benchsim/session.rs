@@ -93,8 +93,16 @@ impl World {
             })
     }
 
-    /// Starts the session the policy of `initiator` asked for with `peer`.
-    pub fn start_session(&mut self, initiator: usize, peer: usize, policy_session: u64) {
+    /// Starts the session the policy of `initiator` asked for with `peer`:
+    /// an offer of `offer` (what arrived since they last synced) when
+    /// given, as the node's `offer_only`, else a reconciliation.
+    pub fn start_session(
+        &mut self,
+        initiator: usize,
+        peer: usize,
+        policy_session: u64,
+        offer: Option<Vec<u32>>,
+    ) {
         let Some(end) = self.posts[initiator].end_for(peer) else {
             // The policy only syncs connected peers: a bug if it happens,
             // and the session must still end, or the peer stays busy.
@@ -113,6 +121,17 @@ impl World {
         let interest = self.posts[initiator]
             .interest
             .intersect(&self.posts[peer].interest);
+        if let Some(offer) = offer {
+            let have: Vec<u32> = offer
+                .into_iter()
+                .filter(|&e| interest.contains(&self.entries[e as usize].scope))
+                .collect();
+            let id = self.open_session(initiator, peer, link, policy_session, interest, None);
+            if let Some(s) = self.sessions.get_mut(&id) {
+                s.have = have;
+            }
+            return self.next_offer(id);
+        }
         let limit = clamp_frame_limit(self.budget(initiator, peer)) as usize;
         let items = self.items_in(initiator, &interest);
         let started = ItemSet::new(&items).and_then(|set| Reconciliation::start(set, limit));
@@ -132,6 +151,33 @@ impl World {
                 return;
             }
         };
+        let id = self.open_session(
+            initiator,
+            peer,
+            link,
+            policy_session,
+            interest,
+            Some(reconciliation),
+        );
+        self.ask(
+            id,
+            Asked::Reconcile {
+                message,
+                frame_limit: limit,
+            },
+        );
+    }
+
+    /// Counts and registers a new session; its number.
+    fn open_session(
+        &mut self,
+        initiator: usize,
+        peer: usize,
+        link: usize,
+        policy_session: u64,
+        interest: Interest,
+        reconciliation: Option<Reconciliation>,
+    ) -> u64 {
         self.posts[initiator].sessions += 1;
         self.posts[peer].sessions += 1;
         self.session_count[self.phase as usize] += 1;
@@ -146,7 +192,7 @@ impl World {
                 epoch: self.links[link].epoch,
                 policy_session,
                 interest,
-                reconciliation: Some(reconciliation),
+                reconciliation,
                 responder_items: None,
                 need: Vec::new(),
                 have: Vec::new(),
@@ -158,13 +204,7 @@ impl World {
                 answer_bytes: 0,
             },
         );
-        self.ask(
-            id,
-            Asked::Reconcile {
-                message,
-                frame_limit: limit,
-            },
-        );
+        id
     }
 
     /// The responder's sealed set for `scope`, as its store would give
@@ -254,6 +294,9 @@ impl World {
                 frame_limit,
             }) => {
                 if s.responder_items.is_none() {
+                    // A new session: it pays a cascade the responder owes.
+                    let initiator = self.posts[s.initiator].peer_id;
+                    self.policy(s.responder, Event::Served(initiator));
                     let scope = s.interest.intersect(&self.posts[s.responder].interest);
                     match self.responder_set(s.responder, &scope) {
                         Ok(set) => s.responder_items = Some(set),
@@ -299,6 +342,16 @@ impl World {
             }
             Some(Asked::Offer { offered }) => {
                 let r = s.responder;
+                // The initiator holds these: the responder owes it none.
+                let initiator = self.posts[s.initiator].peer_id;
+                let offered_prefixes = self.prefixes(offered);
+                self.policy(
+                    r,
+                    Event::Offered {
+                        peer: initiator,
+                        prefixes: offered_prefixes,
+                    },
+                );
                 let lacking: Vec<u32> = offered
                     .iter()
                     .copied()
@@ -324,9 +377,11 @@ impl World {
             Some(Asked::Push { entries }) => {
                 let r = s.responder;
                 let mut added = 0u32;
+                let mut new_ids = Vec::new();
                 for &e in entries {
                     if self.store(r, e) {
                         added += 1;
+                        new_ids.push(self.entries[e as usize].id);
                         self.after_new_entry(r, e, Some(s.initiator));
                     }
                 }
@@ -334,7 +389,13 @@ impl World {
                 self.posts[r].policy.claims.release(prefixes);
                 if added > 0 {
                     let from = self.posts[s.initiator].peer_id;
-                    self.policy(r, Event::Arrived { from: vec![from] });
+                    self.policy(
+                        r,
+                        Event::Arrived {
+                            from: vec![from],
+                            ids: Some(new_ids),
+                        },
+                    );
                 }
                 let rejected = entries.len() as u32 - added;
                 (Answered::Pushed, Response::Pushed { added, rejected })
@@ -402,10 +463,10 @@ impl World {
                         .collect();
                     self.posts[i].peers[end].pace.saw_entries(sizes.into_iter());
                 }
-                let mut added = false;
+                let mut new_ids = Vec::new();
                 for &e in &entries {
                     if self.store(i, e) {
-                        added = true;
+                        new_ids.push(self.entries[e as usize].id);
                         self.after_new_entry(i, e, Some(r));
                     }
                 }
@@ -419,9 +480,15 @@ impl World {
                         s.need.extend(batch.iter().filter(|e| !entries.contains(e)));
                     }
                 }
-                if added {
+                if !new_ids.is_empty() {
                     let from = self.posts[r].peer_id;
-                    self.policy(i, Event::Arrived { from: vec![from] });
+                    self.policy(
+                        i,
+                        Event::Arrived {
+                            from: vec![from],
+                            ids: Some(new_ids),
+                        },
+                    );
                 }
                 self.sessions.insert(id, s);
                 self.next_fetch(id);
@@ -445,7 +512,7 @@ impl World {
         }
     }
 
-    fn known(&self, ids: &[EntryId]) -> Vec<u32> {
+    pub(super) fn known(&self, ids: &[EntryId]) -> Vec<u32> {
         ids.iter()
             .filter_map(|id| self.by_id.get(id).copied())
             .collect()

@@ -106,6 +106,8 @@ pub struct SimPost {
     pub expected: u32,
     pub traffic: [Traffic; 2],
     pub sessions: u32,
+    /// When an `Ev::Wake` is queued for this post (an owed cascade).
+    pub wake_at: Option<Micros>,
 }
 
 impl SimPost {
@@ -125,6 +127,11 @@ pub enum Ev {
         post: usize,
     },
     Tick {
+        post: usize,
+    },
+    /// The post's policy has a cascade due (`PeerPolicy::next_due`): a
+    /// tick between its regular ones, as the node wakes it.
+    Wake {
         post: usize,
     },
     Gossip {
@@ -411,10 +418,18 @@ impl World {
     pub fn policy(&mut self, post: usize, event: Event) {
         let now = self.instant();
         let effects = self.posts[post].policy.handle(event, now);
+        self.wake_for_due(post);
         for effect in effects {
             match effect {
-                Effect::Sync { peer, session } => match self.by_peer_id.get(&peer) {
-                    Some(&other) => self.start_session(post, other, session),
+                Effect::Sync {
+                    peer,
+                    session,
+                    offer,
+                } => match self.by_peer_id.get(&peer) {
+                    Some(&other) => {
+                        let offer = offer.map(|ids| self.known(&ids));
+                        self.start_session(post, other, session, offer)
+                    }
                     None => self
                         .problems
                         .push(format!("post {post} synced an unknown peer")),
@@ -424,6 +439,29 @@ impl World {
                 )),
             }
         }
+    }
+
+    /// Queues an `Ev::Wake` at the post's next owed cascade, unless one
+    /// is queued for then or earlier.
+    fn wake_for_due(&mut self, post: usize) {
+        let Some(due) = self.posts[post].policy.next_due() else {
+            return;
+        };
+        // Rounded up: a wake a fraction of a microsecond early would find
+        // nothing due and queue itself again at the same instant.
+        let at = due
+            .saturating_duration_since(self.base)
+            .as_nanos()
+            .div_ceil(1000) as Micros;
+        let at = at.max(self.now);
+        let p = &mut self.posts[post];
+        if p.wake_at
+            .is_some_and(|queued| queued <= at && queued >= self.now)
+        {
+            return;
+        }
+        p.wake_at = Some(at);
+        self.queue.at(at, Ev::Wake { post });
     }
 
     /// A stand-in for an entry's wire bytes, as long as the real one, that

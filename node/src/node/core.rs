@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use super::commands::{self, NodeCommand};
-use super::shared::Shared;
+use super::shared::{Arrival, Shared};
 use super::{gossip, handover, requests, sync};
 use crate::net::NetEvent;
 use crate::policy::{Effect, Event, TICK};
@@ -35,7 +35,7 @@ impl Core {
         mut events: mpsc::Receiver<NetEvent>,
         mut commands: mpsc::Receiver<NodeCommand>,
         mut effects: mpsc::Receiver<Effect>,
-        mut arrivals: mpsc::Receiver<Option<PeerId>>,
+        mut arrivals: mpsc::Receiver<Arrival>,
         net_task: tokio::task::JoinHandle<()>,
         ledger_thread: std::thread::JoinHandle<()>,
     ) {
@@ -47,6 +47,7 @@ impl Core {
         // without this loop ever blocking on it.
         let mut waiting: Option<NetEvent> = None;
         loop {
+            let next_due = self.shared.policy().next_due();
             tokio::select! {
                 // In this order: a stop (asked for, or forced by the store)
                 // and the operator's commands are never starved by a stream
@@ -78,12 +79,23 @@ impl Core {
                 Some(effect) = effects.recv() => self.carry_out(effect),
                 Some(first) = arrivals.recv() => {
                     // Gather a burst of arrivals into one round of syncs.
-                    let mut from: Vec<PeerId> = first.into_iter().collect();
+                    let mut from: Vec<PeerId> = first.from.into_iter().collect();
+                    let mut ids = first.ids;
                     while let Ok(more) = arrivals.try_recv() {
-                        from.extend(more);
+                        from.extend(more.from);
+                        ids.extend(more.ids);
                     }
-                    let cascade = self.shared.policy().handle(Event::Arrived { from }, Instant::now());
+                    let lost = self.shared.arrivals_lost.swap(false, std::sync::atomic::Ordering::Relaxed);
+                    let ids = (!lost).then_some(ids);
+                    let cascade = self.shared.policy().handle(Event::Arrived { from, ids }, Instant::now());
                     for effect in cascade {
+                        self.carry_out(effect);
+                    }
+                }
+                // An owed cascade falls due between ticks (`CASCADE_DELAY`).
+                () = sleep_until_due(next_due), if next_due.is_some() => {
+                    let due = self.shared.policy().handle(Event::Tick, Instant::now());
+                    for effect in due {
                         self.carry_out(effect);
                     }
                 }
@@ -122,9 +134,13 @@ impl Core {
                 self.tasks
                     .spawn(async move { shared.net.ban(peer, reason).await });
             }
-            Effect::Sync { peer, session } => {
+            Effect::Sync {
+                peer,
+                session,
+                offer,
+            } => {
                 self.tasks.spawn(async move {
-                    let _ = sync::run_session(&shared, peer, session).await;
+                    let _ = sync::run_session(&shared, peer, session, offer).await;
                 });
             }
         }
@@ -310,5 +326,13 @@ impl Core {
         }
         drop(ledger_thread);
         tracing::info!("post stopped");
+    }
+}
+
+/// Sleeps until `due` (the policy's next owed cascade); never called
+/// without one (the `select!` branch is disabled then).
+async fn sleep_until_due(due: Option<Instant>) {
+    if let Some(due) = due {
+        tokio::time::sleep_until(tokio::time::Instant::from_std(due)).await;
     }
 }

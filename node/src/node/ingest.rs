@@ -195,7 +195,12 @@ pub(crate) async fn carry_out(
         gossip::announce(shared, entry, None).await;
     }
     if effects.cascade {
-        shared.arrived(origin.peer);
+        let ids = outcomes
+            .iter()
+            .filter_map(ItemOutcome::new_entry)
+            .map(SignedEntry::id)
+            .collect();
+        shared.arrived(origin.peer, ids);
     }
     for entry in outcomes.iter().filter_map(ItemOutcome::new_entry) {
         gossip::after_new_entry(shared, entry, origin.peer);

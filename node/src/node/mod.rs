@@ -178,6 +178,7 @@ impl Node {
             policy: Mutex::new(policy),
             effects,
             arrivals,
+            arrivals_lost: std::sync::atomic::AtomicBool::new(false),
             stopping: tokio::sync::watch::channel(false).0,
             background: Mutex::new(Vec::new()),
             failure: Mutex::new(None),

@@ -255,7 +255,14 @@ pub async fn on_request(
         Request::Offer { .. } if peer_interest(shared, &peer).is_none() => {
             refused(RefusalReason::Unavailable, "say hello first")
         }
-        Request::Offer { prefixes } => wanted(shared, prefixes).await,
+        Request::Offer { prefixes } => {
+            // The peer holds these: no cascade need offer them back.
+            shared.apply(Event::Offered {
+                peer,
+                prefixes: prefixes.clone(),
+            });
+            wanted(shared, prefixes).await
+        }
         Request::Push { .. } if peer_interest(shared, &peer).is_none() => {
             refused(RefusalReason::Unavailable, "say hello first")
         }
@@ -339,6 +346,9 @@ async fn reconcile(
     let items = match shared.responder.get(peer, session) {
         Some(items) => items,
         None => {
+            // A new session: the peer reconciles against everything held
+            // now, so a cascade owed to it is paid (policy `Served`).
+            shared.apply(Event::Served(peer));
             // Never reveal more than this post holds for itself.
             let scope = interest.intersect(&shared.interest);
             // Reading and sealing the set is CPU work over all of it: on

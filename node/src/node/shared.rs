@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use liandong_protocol::interest::topic_name;
 use liandong_protocol::net::Hello;
-use liandong_protocol::{Hlc, Interest, NodeId, RegionCode};
+use liandong_protocol::{EntryId, Hlc, Interest, NodeId, RegionCode};
 use libp2p::PeerId;
 use tokio::sync::mpsc;
 
@@ -46,9 +46,12 @@ pub(crate) struct Shared {
     pub(super) policy: Mutex<PeerPolicy>,
     /// The policy's effects, for the node loop to carry out.
     pub(super) effects: mpsc::Sender<Effect>,
-    /// Bulk arrivals, by source (none for a bundle), gathered by the node
-    /// loop into one `Arrived` event.
-    pub(super) arrivals: mpsc::Sender<Option<PeerId>>,
+    /// Bulk arrivals, by source (none for a bundle), with the new ids,
+    /// gathered by the node loop into one `Arrived` event.
+    pub(super) arrivals: mpsc::Sender<Arrival>,
+    /// An arrival did not fit the queue: the next `Arrived` event does not
+    /// know all the new ids (peers then reconcile rather than be offered).
+    pub(super) arrivals_lost: std::sync::atomic::AtomicBool,
     /// Turns true when the node stops; servers watch it to stop too.
     pub(super) stopping: tokio::sync::watch::Sender<bool>,
     /// Tasks started beside the node (the console server), ended with it.
@@ -124,9 +127,13 @@ impl Shared {
     }
 
     /// New entries arrived in bulk from `from`: the node loop starts a round
-    /// of syncs. A full queue means a round is already coming.
-    pub(super) fn arrived(&self, from: Option<PeerId>) {
-        let _ = self.arrivals.try_send(from);
+    /// of syncs. A full queue means a round is already coming; it is told
+    /// that it lacks these ids.
+    pub(super) fn arrived(&self, from: Option<PeerId>, ids: Vec<EntryId>) {
+        if self.arrivals.try_send(Arrival { from, ids }).is_err() {
+            self.arrivals_lost
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Claims entries for one fetch (or an accepted offer), by id prefix:
@@ -219,4 +226,11 @@ impl Shared {
             for_you,
         }
     }
+}
+
+/// Entries new to this post that arrived in bulk, and from whom.
+#[derive(Debug)]
+pub(super) struct Arrival {
+    pub from: Option<PeerId>,
+    pub ids: Vec<EntryId>,
 }

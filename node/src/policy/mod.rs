@@ -16,7 +16,9 @@
 //!   than an honest post could make does;
 //! - at most one sync session per peer at a time; a sync that brought
 //!   entries starts one with every other peer (a healed partition
-//!   converges in a few rounds), never back towards where they came from.
+//!   converges in a few rounds), never back towards where they came from,
+//!   and not with a peer that has synced with this post since (the
+//!   cascade waits [`CASCADE_DELAY`] for that, see `PeerPolicy::cascade`).
 //!
 //! The network layer's own machines — who is banned until when
 //! (`net/bans.rs`) and the redial backoff of configured links
@@ -28,13 +30,14 @@ mod gaps;
 #[cfg(test)]
 mod sim;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+use liandong_protocol::EntryId;
 use libp2p::PeerId;
-use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::IteratorRandom;
+use rand::{Rng, SeedableRng};
 
 pub use claims::{CLAIM_LAPSE, Claims};
 pub use gaps::{GAP_RETRY, GapMemory};
@@ -52,8 +55,25 @@ pub const MAX_PEER_INFLIGHT: usize = 16;
 /// sync timer, follow-ups).
 pub const TICK: Duration = Duration::from_secs(1);
 /// How long a peer left behind by a cascade (it was syncing) stays quiet
-/// before it is synced once more (`PeerPolicy::follow_ups`).
+/// before it is synced once more, when what it missed is not known by id
+/// and only reconciling will do (`PeerPolicy::follow_ups`).
 pub const FOLLOW_UP_AFTER: Duration = Duration::from_secs(2);
+
+/// How long a cascade waits before it offers a peer what arrived (a random
+/// time between this and twice this, per peer). In a heal the entries
+/// reach most posts from several sides at once: waiting lets the fetches of
+/// a burst land first and go as one offer, and lets a neighbour that got
+/// them elsewhere offer them to this post first ([`Event::Offered`]), which
+/// makes this post's offer to it unnecessary. Measured (BENCHMARKS.md,
+/// "Heal bytes"): with no wait, 100 posts in one process on two cores ran
+/// twice the sessions and took longer to heal; with 250 ms the simulated
+/// national heal took twice as long; 100 ms is within a quarter of the
+/// heal time before offers in both.
+pub const CASCADE_DELAY: Duration = Duration::from_millis(100);
+/// The most ids a peer may be owed and still be offered them (one
+/// `Offer` frame, the protocol's own bound); more, and the cascade
+/// reconciles in full instead, which then costs less than the ids.
+pub const MAX_OWED_IDS: usize = liandong_protocol::net::MAX_FETCH_IDS;
 
 /// The knobs of the policy (a post's options, or a test's).
 #[derive(Debug, Clone)]
@@ -80,10 +100,25 @@ pub enum Event {
     /// New entries arrived in bulk (push, sync, gap fetch, hello, bundle)
     /// from these peers (none for a bundle): spread them with syncs. The
     /// node gathers the arrivals queued while it was busy into one event,
-    /// so that a burst starts one round of syncs.
-    Arrived { from: Vec<PeerId> },
+    /// so that a burst starts one round of syncs. `ids` are the new
+    /// entries, offered to each peer as they are (`Effect::Sync::offer`);
+    /// `None` when the node lost count of them (then peers reconcile).
+    Arrived {
+        from: Vec<PeerId>,
+        ids: Option<Vec<EntryId>>,
+    },
+    /// The peer offered this post the entries with these id prefixes: it
+    /// holds them, so they need not be offered back to it.
+    Offered {
+        peer: PeerId,
+        prefixes: Vec<[u8; 8]>,
+    },
     /// A sync session ended (however it ended).
     SyncEnded { peer: PeerId, session: u64 },
+    /// The peer started a sync session with this post: it reconciles
+    /// against everything this post holds now, both ways, so whatever
+    /// arrived before is carried to it without a session of this post's.
+    Served(PeerId),
     /// Time passed: deadlines and the sync timer are checked.
     Tick,
 }
@@ -94,8 +129,14 @@ pub enum Effect {
     /// Keep `peer` out, tell it why, close its connections.
     Ban { peer: PeerId, reason: BanReason },
     /// Run sync session `session` with `peer` (marked as running already;
-    /// end it with [`Event::SyncEnded`]).
-    Sync { peer: PeerId, session: u64 },
+    /// end it with [`Event::SyncEnded`]): with `offer`, only offer it those
+    /// entries (what arrived since it was last synced: a cascade carries
+    /// what it knows instead of reconciling again); without, reconcile.
+    Sync {
+        peer: PeerId,
+        session: u64,
+        offer: Option<Vec<EntryId>>,
+    },
 }
 
 /// Why a sync asked for by hand cannot start.
@@ -118,6 +159,14 @@ struct PeerState {
     /// another session starts first. Without this the peer waited for the
     /// sync timer (the 10,000-post simulation saw a township wait 270 s).
     behind: bool,
+    /// Entries arrived from elsewhere while this peer was idle: a session
+    /// with it is due at this time, unless one (either way) starts first.
+    owed: Option<Instant>,
+    /// The entries arrived since the last session with this peer that it
+    /// may lack (at most [`MAX_OWED_IDS`]); `owed_all` when more arrived,
+    /// or an arrival came without its ids: then only reconciling will do.
+    owed_ids: Vec<EntryId>,
+    owed_all: bool,
     /// When the last session with this connection ended.
     idle_since: Instant,
     inflight: usize,
@@ -125,12 +174,37 @@ struct PeerState {
 }
 
 impl PeerState {
+    /// A session that sees everything held now (either way) started: it
+    /// carries whatever was owed.
+    fn paid(&mut self) {
+        self.owed = None;
+        self.behind = false;
+        self.owed_ids.clear();
+        self.owed_all = false;
+    }
+
+    /// Owes the peer these entries too (`None`: entries it was not told).
+    fn owe(&mut self, ids: Option<&[EntryId]>) {
+        match ids {
+            Some(ids) if !self.owed_all && self.owed_ids.len() + ids.len() <= MAX_OWED_IDS => {
+                self.owed_ids.extend_from_slice(ids);
+            }
+            _ => {
+                self.owed_all = true;
+                self.owed_ids = Vec::new();
+            }
+        }
+    }
+
     fn new(now: Instant) -> PeerState {
         PeerState {
             connected_at: now,
             admitted: false,
             syncing: None,
             behind: false,
+            owed: None,
+            owed_ids: Vec::new(),
+            owed_all: false,
             idle_since: now,
             inflight: 0,
             invalid: 0,
@@ -195,7 +269,27 @@ impl PeerPolicy {
                 Vec::new()
             }
             Event::Invalid { peer, count } => self.invalid(peer, count),
-            Event::Arrived { from } => self.cascade(&from),
+            Event::Arrived { from, ids } => {
+                self.cascade(&from, ids.as_deref(), now);
+                Vec::new()
+            }
+            Event::Served(peer) => {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.paid();
+                }
+                Vec::new()
+            }
+            Event::Offered { peer, prefixes } => {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    let held: HashSet<[u8; 8]> = prefixes.into_iter().collect();
+                    p.owed_ids.retain(|id| !held.contains(&id.prefix()));
+                    if p.owed_ids.is_empty() && !p.owed_all {
+                        p.owed = None;
+                        p.behind = false;
+                    }
+                }
+                Vec::new()
+            }
             Event::SyncEnded { peer, session } => {
                 // A session of an earlier connection (the peer restarted
                 // meanwhile) ends nothing of this one.
@@ -204,11 +298,22 @@ impl PeerPolicy {
                 {
                     p.syncing = None;
                     p.idle_since = now;
+                    // Left behind with the ids known: offering them is
+                    // cheap, so they go as a cascade would, not after the
+                    // follow-up's quiet time (which is for reconciling).
+                    if p.behind && !p.owed_all && !p.owed_ids.is_empty() {
+                        p.behind = false;
+                        let wait = self.cascade_wait();
+                        if let Some(p) = self.peers.get_mut(&peer) {
+                            p.owed = Some(now + wait);
+                        }
+                    }
                 }
                 Vec::new()
             }
             Event::Tick => {
                 let mut effects = self.hello_deadlines(now);
+                effects.extend(self.cascades_due(now));
                 effects.extend(self.follow_ups(now));
                 effects.extend(self.sync_timer(now));
                 effects
@@ -237,27 +342,60 @@ impl PeerPolicy {
         }
     }
 
-    /// New entries arrived: sync with every admitted peer except those they
-    /// came from; a peer already syncing is synced again when its session
-    /// ends.
-    fn cascade(&mut self, from: &[PeerId]) -> Vec<Effect> {
-        let mut targets = Vec::new();
+    /// New entries arrived: every admitted peer except those they came
+    /// from is owed a session, due after a random wait between
+    /// [`CASCADE_DELAY`] and twice that (an earlier due time stands); a peer
+    /// already syncing is synced again when its session ends. A session
+    /// with the peer, either way, that starts before the due time pays the
+    /// debt (`start_sync`, [`Event::Served`]).
+    fn cascade(&mut self, from: &[PeerId], ids: Option<&[EntryId]>, now: Instant) {
+        let mut owed: Vec<&PeerId> = Vec::new();
         for (id, p) in &mut self.peers {
             if !p.admitted || from.contains(id) {
                 continue;
             }
+            p.owe(ids);
             if p.syncing.is_some() {
                 p.behind = true;
-            } else {
-                targets.push(*id);
+            } else if p.owed.is_none() {
+                owed.push(id);
             }
         }
         // A stable order, so a seeded run is repeatable.
-        targets.sort();
-        targets
-            .into_iter()
-            .filter_map(|peer| self.begin_sync(&peer))
+        owed.sort();
+        let owed: Vec<PeerId> = owed.into_iter().copied().collect();
+        for id in owed {
+            let wait = self.cascade_wait();
+            if let Some(p) = self.peers.get_mut(&id) {
+                p.owed = Some(now + wait);
+            }
+        }
+    }
+
+    /// A random wait between [`CASCADE_DELAY`] and twice that.
+    fn cascade_wait(&mut self) -> Duration {
+        CASCADE_DELAY + CASCADE_DELAY.mul_f64(self.rng.random::<f64>())
+    }
+
+    /// Owed sessions whose time has come. (An owed peer is idle: every
+    /// session that starts pays the debt.)
+    fn cascades_due(&mut self, now: Instant) -> Vec<Effect> {
+        let mut due: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.owed.is_some_and(|at| at <= now))
+            .map(|(id, _)| *id)
+            .collect();
+        due.sort();
+        due.into_iter()
+            .filter_map(|peer| self.begin_cascade(&peer))
             .collect()
+    }
+
+    /// When the next owed session is due, if any: the node wakes the policy
+    /// then (with [`Event::Tick`]) rather than at its next tick.
+    pub fn next_due(&self) -> Option<Instant> {
+        self.peers.values().filter_map(|p| p.owed).min()
     }
 
     /// Peers whose hello has not been accepted within the timeout are
@@ -304,7 +442,7 @@ impl PeerPolicy {
             .collect();
         due.sort();
         due.into_iter()
-            .filter_map(|peer| self.begin_sync(&peer))
+            .filter_map(|peer| self.begin_cascade(&peer))
             .collect()
     }
 
@@ -332,11 +470,26 @@ impl PeerPolicy {
             .collect()
     }
 
+    /// A reconciling session (the timer's).
     fn begin_sync(&mut self, peer: &PeerId) -> Option<Effect> {
         let session = self.start_sync(peer).ok()?;
         Some(Effect::Sync {
             peer: *peer,
             session,
+            offer: None,
+        })
+    }
+
+    /// A session that pays what is owed: an offer of the owed entries when
+    /// they are known, else a reconciling one.
+    fn begin_cascade(&mut self, peer: &PeerId) -> Option<Effect> {
+        let p = self.peers.get(peer)?;
+        let offer = (!p.owed_all && !p.owed_ids.is_empty()).then(|| p.owed_ids.clone());
+        let session = self.start_sync(peer).ok()?;
+        Some(Effect::Sync {
+            peer: *peer,
+            session,
+            offer,
         })
     }
 
@@ -354,7 +507,7 @@ impl PeerPolicy {
         let session = self.next_session;
         self.next_session += 1;
         p.syncing = Some(session);
-        p.behind = false;
+        p.paid();
         Ok(session)
     }
 
@@ -475,15 +628,210 @@ mod tests {
         let unadmitted = PeerId::random();
         p.handle(Event::Connected(unadmitted), t0);
         assert!(p.start_sync(&busy).is_ok());
-        let effects = p.handle(Event::Arrived { from: vec![from] }, t0);
-        let [Effect::Sync { peer, session }] = effects[..] else {
+        assert!(
+            p.handle(
+                Event::Arrived {
+                    from: vec![from],
+                    ids: None
+                },
+                t0
+            )
+            .is_empty()
+        );
+        let due = p.next_due().expect("a session is owed");
+        assert!(due >= t0 + CASCADE_DELAY && due < t0 + CASCADE_DELAY * 2);
+        assert!(
+            p.handle(Event::Tick, due - Duration::from_millis(1))
+                .is_empty()
+        );
+        let effects = p.handle(Event::Tick, due);
+        let [Effect::Sync { peer, session, .. }] = effects[..] else {
             panic!("one sync expected: {effects:?}");
         };
         assert_eq!(peer, idle);
+        assert_eq!(p.next_due(), None);
         assert_eq!(p.start_sync(&idle), Err(SyncRefusal::Busy));
         assert_eq!(p.start_sync(&unadmitted), Err(SyncRefusal::NoHello));
         p.handle(Event::SyncEnded { peer, session }, t0);
         assert!(p.start_sync(&idle).is_ok());
+    }
+
+    #[test]
+    fn a_session_either_way_before_the_cascade_is_due_pays_it() {
+        let mut p = policy();
+        let t0 = Instant::now();
+        let from = admitted(&mut p, t0);
+        let serves = admitted(&mut p, t0);
+        let dialled = admitted(&mut p, t0);
+        let waits = admitted(&mut p, t0);
+        p.handle(
+            Event::Arrived {
+                from: vec![from],
+                ids: None,
+            },
+            t0,
+        );
+        // `serves` syncs with this post; this post syncs `dialled` (say,
+        // by hand); both sessions see what arrived.
+        p.handle(Event::Served(serves), t0 + Duration::from_millis(10));
+        let session = p.start_sync(&dialled).expect("idle");
+        p.handle(
+            Event::SyncEnded {
+                peer: dialled,
+                session,
+            },
+            t0 + Duration::from_millis(20),
+        );
+        let effects = p.handle(Event::Tick, t0 + CASCADE_DELAY * 2);
+        let synced: Vec<PeerId> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Sync { peer, .. } => Some(*peer),
+                Effect::Ban { .. } => None,
+            })
+            .collect();
+        assert_eq!(synced, vec![waits]);
+        // A second arrival owes a new session, to everyone but its source.
+        p.handle(
+            Event::Arrived {
+                from: vec![serves],
+                ids: None,
+            },
+            t0 + CASCADE_DELAY * 3,
+        );
+        let effects = p.handle(Event::Tick, t0 + CASCADE_DELAY * 5);
+        let mut synced: Vec<PeerId> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Sync { peer, .. } => Some(*peer),
+                Effect::Ban { .. } => None,
+            })
+            .collect();
+        synced.sort();
+        let mut expected = vec![from, dialled];
+        expected.sort();
+        assert_eq!(synced, expected, "`waits` is still syncing: left behind");
+    }
+
+    fn offers(effects: &[Effect]) -> Vec<(PeerId, Option<usize>)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Sync { peer, offer, .. } => Some((*peer, offer.as_ref().map(Vec::len))),
+                Effect::Ban { .. } => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_cascade_offers_what_arrived_unless_the_peer_has_offered_it_or_it_is_too_much() {
+        let mut p = policy();
+        let t0 = Instant::now();
+        let from = admitted(&mut p, t0);
+        let told = admitted(&mut p, t0);
+        let ids: Vec<EntryId> = (0..3u8).map(|i| EntryId([i; 32])).collect();
+        p.handle(
+            Event::Arrived {
+                from: vec![from],
+                ids: Some(ids.clone()),
+            },
+            t0,
+        );
+        // `told` offers two of them: it holds them.
+        p.handle(
+            Event::Offered {
+                peer: told,
+                prefixes: ids[..2].iter().map(EntryId::prefix).collect(),
+            },
+            t0,
+        );
+        let effects = p.handle(Event::Tick, t0 + CASCADE_DELAY * 2);
+        assert_eq!(offers(&effects), vec![(told, Some(1))]);
+        // Offered all it was owed: nothing is due.
+        let t1 = t0 + CASCADE_DELAY * 3;
+        if let [Effect::Sync { peer, session, .. }] = effects[..] {
+            p.handle(Event::SyncEnded { peer, session }, t1);
+        }
+        p.handle(
+            Event::Arrived {
+                from: vec![from],
+                ids: Some(ids[..1].to_vec()),
+            },
+            t1,
+        );
+        p.handle(
+            Event::Offered {
+                peer: told,
+                prefixes: vec![ids[0].prefix()],
+            },
+            t1,
+        );
+        assert_eq!(p.next_due(), None);
+        // Exactly the bound is offered; one more, and the peer reconciles.
+        let bound = [(MAX_OWED_IDS, Some(MAX_OWED_IDS)), (MAX_OWED_IDS + 1, None)];
+        for (k, (count, expected)) in bound.into_iter().enumerate() {
+            let t = t1 + CASCADE_DELAY * (10 + 5 * k as u32);
+            let many: Vec<EntryId> = (0..count)
+                .map(|i| {
+                    let mut id = [0u8; 32];
+                    id[..8].copy_from_slice(&(i as u64).to_be_bytes());
+                    EntryId(id)
+                })
+                .collect();
+            p.handle(
+                Event::Arrived {
+                    from: vec![from],
+                    ids: Some(many),
+                },
+                t,
+            );
+            let effects = p.handle(Event::Tick, t + CASCADE_DELAY * 2);
+            assert_eq!(offers(&effects), vec![(told, expected)]);
+            if let [Effect::Sync { peer, session, .. }] = effects[..] {
+                p.handle(Event::SyncEnded { peer, session }, t + CASCADE_DELAY * 2);
+            }
+        }
+        // Arrivals the node lost count of: reconcile.
+        let t = t1 + CASCADE_DELAY * 30;
+        p.handle(
+            Event::Arrived {
+                from: vec![from],
+                ids: None,
+            },
+            t,
+        );
+        let effects = p.handle(Event::Tick, t + CASCADE_DELAY * 2);
+        assert_eq!(offers(&effects), vec![(told, None)]);
+    }
+
+    #[test]
+    fn a_peer_busy_during_a_cascade_is_offered_what_it_missed_soon_after() {
+        let mut p = policy();
+        let t0 = Instant::now();
+        let from = admitted(&mut p, t0);
+        let busy = admitted(&mut p, t0);
+        let running = p.start_sync(&busy).expect("starts");
+        let id = EntryId([5; 32]);
+        p.handle(
+            Event::Arrived {
+                from: vec![from],
+                ids: Some(vec![id]),
+            },
+            t0,
+        );
+        assert_eq!(p.next_due(), None, "busy: nothing owed while it syncs");
+        let t1 = t0 + Duration::from_millis(300);
+        p.handle(
+            Event::SyncEnded {
+                peer: busy,
+                session: running,
+            },
+            t1,
+        );
+        let due = p.next_due().expect("owed once the session ended");
+        assert!(due >= t1 + CASCADE_DELAY && due < t1 + CASCADE_DELAY * 2);
+        let effects = p.handle(Event::Tick, due);
+        assert_eq!(offers(&effects), vec![(busy, Some(1))]);
     }
 
     #[test]
@@ -501,7 +849,13 @@ mod tests {
                 .filter(|e| matches!(e, Effect::Sync { peer, .. } if *peer == who))
                 .count()
         };
-        let effects = p.handle(Event::Arrived { from: vec![from] }, t0);
+        let effects = p.handle(
+            Event::Arrived {
+                from: vec![from],
+                ids: None,
+            },
+            t0,
+        );
         assert_eq!(syncs_of(&effects, busy), 0, "busy: no second session");
         let t1 = t0 + Duration::from_millis(300);
         p.handle(

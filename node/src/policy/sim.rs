@@ -128,24 +128,27 @@ impl World {
     }
 
     /// Feeds an event to the policy and carries out its effects.
-    fn event(&mut self, event: Event) {
-        let sources = match &event {
-            Event::Arrived { from } => from.clone(),
-            _ => Vec::new(),
-        };
-        let effects = self.policy.handle(event, self.now);
-        self.carry_out(effects, &sources);
+    /// Entries arrived from `peer` (one, with a random id).
+    fn arrived(&mut self, peer: PeerId) {
+        let id = liandong_protocol::EntryId(self.rng.random());
+        self.event(Event::Arrived {
+            from: vec![peer],
+            ids: Some(vec![id]),
+        });
     }
 
-    fn carry_out(&mut self, effects: Vec<Effect>, sources: &[PeerId]) {
+    fn event(&mut self, event: Event) {
+        let effects = self.policy.handle(event, self.now);
+        self.carry_out(effects);
+    }
+
+    /// (That a cascade never goes back to its source is a unit test in
+    /// `mod.rs`: cascades start on a later tick here.)
+    fn carry_out(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
                 Effect::Ban { peer, reason } => self.ban(peer, reason),
-                Effect::Sync { peer, session } => {
-                    assert!(
-                        !sources.contains(&peer),
-                        "a cascade synced back to its source"
-                    );
+                Effect::Sync { peer, session, .. } => {
                     let i = self.index(&peer);
                     let p = &self.peers[i];
                     assert_eq!(p.phase, Phase::Admitted, "sync with a peer not admitted");
@@ -234,7 +237,7 @@ impl World {
             self.event(Event::SyncEnded { peer: id, session });
             // Some sessions bring entries: a cascade.
             if self.rng.random_bool(0.3) {
-                self.event(Event::Arrived { from: vec![id] });
+                self.arrived(id);
             }
         }
         let unsynced = now.duration_since(self.peers[i].last_synced);
@@ -249,7 +252,7 @@ impl World {
                     let back = Duration::from_secs(self.rng.random_range(1..10));
                     self.disconnect(i, back);
                 } else if self.rng.random_bool(0.001) {
-                    self.event(Event::Arrived { from: vec![id] });
+                    self.arrived(id);
                 }
             }
             Kind::Insider => {
