@@ -422,3 +422,74 @@ async fn rotation_and_revocation_change_who_can_read_new_entries() {
         node.shutdown().await;
     }
 }
+
+/// A post certified after an entry was sealed is not among its recipients
+/// (the writer did not know its key); it reads what the writer seals once
+/// the writer holds its certificate and its announced key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newly_certified_post_reads_what_is_sealed_once_its_key_is_known() {
+    init_logging();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut net = TrustedNet::new(tmp.path());
+    let county_dir = net.join("county", COUNTY);
+    let township_dir = net.join("township", TOWNSHIP);
+    let village_dir = net.join("village", VILLAGE);
+    let root = net.root_dir();
+    let county_id = TrustedNet::node_id(&county_dir);
+    net.certify(&root, county_id, "沙湾市应急管理局", COUNTY, true);
+    let township_id = TrustedNet::node_id(&township_dir);
+    net.certify(&county_dir, township_id, "西戈壁镇应急办", TOWNSHIP, true);
+    for dir in [&county_dir, &township_dir] {
+        net.install(dir);
+    }
+    let county_and_below = Audience::parse(&format!("region:{COUNTY}:village")).expect("audience");
+
+    // Before the village is certified: sealed to the county and the
+    // township only.
+    let before = {
+        let county = spawn(&county_dir, vec![], NO_TIMER).await;
+        let township = spawn(&township_dir, vec![], NO_TIMER).await;
+        connect(&township, &county).await;
+        wait_key(&county, &township).await;
+        let e = restricted_note(&county, "认证前的记录", county_and_below.clone()).await;
+        for node in [county, township] {
+            node.shutdown().await;
+        }
+        e
+    };
+    let Ok(Body::Restricted(envelope)) = before.body() else {
+        panic!("a restricted body");
+    };
+    assert_eq!(envelope.audience_size(), 2);
+
+    let village_id = TrustedNet::node_id(&village_dir);
+    net.certify(&county_dir, village_id, "西戈壁村村委会", VILLAGE, false);
+    net.install(&village_dir);
+    let county = spawn(&county_dir, vec![], NO_TIMER).await;
+    let village = spawn(&village_dir, vec![], NO_TIMER).await;
+    connect(&village, &county).await;
+    wait_key(&county, &village).await;
+    wait_until("the village holds the earlier entry", DEADLINE, || {
+        has(&village, &before)
+    })
+    .await;
+    assert!(
+        matches!(
+            reading(&village, &before).await,
+            Some(Reading::Closed { .. })
+        ),
+        "sealed before the village had a key: a placeholder there"
+    );
+    let after = restricted_note(&county, "认证后的记录", county_and_below).await;
+    wait_until("the village holds the later entry", DEADLINE, || {
+        has(&village, &after)
+    })
+    .await;
+    assert_eq!(
+        opened_text(&village, &after).await.as_deref(),
+        Some("认证后的记录")
+    );
+    for node in [county, village] {
+        node.shutdown().await;
+    }
+}

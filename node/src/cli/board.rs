@@ -14,7 +14,7 @@ use liandong_protocol::domain::fold::{Conflict, Excluded, IncidentView, Track, V
 
 use super::CliError;
 use super::domain::lang::post_and_operator;
-use super::domain::{Common, Lang, session};
+use super::domain::{Lang, ViewOptions, session};
 use super::output::{self, truncate};
 use crate::clock;
 use crate::datadir::DataDir;
@@ -55,7 +55,7 @@ pub struct BoardArgs {
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: Lang,
     #[command(flatten)]
-    pub common: Common,
+    pub common: ViewOptions,
 }
 
 pub fn run(
@@ -86,7 +86,7 @@ pub fn run(
             );
         }
     };
-    let views = session::load_views(data_dir, dev_roles, &args.common)?;
+    let views = session::load_views(data_dir, dev_roles, &args.common.as_common())?;
     let l = args.lang;
     let area = which.area();
     let conflicts = area.conflicts(&views);

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use liandong_protocol::domain::fold::{Review, review};
 
 use super::CliError;
-use super::domain::{Common, Lang, execute, session};
+use super::domain::{Common, Lang, ViewOptions, execute, session};
 use super::output;
 use crate::cli::who::Who;
 use crate::clock;
@@ -57,7 +57,7 @@ pub struct ReviewArgs {
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: Lang,
     #[command(flatten)]
-    pub common: Common,
+    pub common: ViewOptions,
 }
 
 pub fn run(
@@ -102,7 +102,7 @@ pub fn run(
                     "review what? give --drill <id> or --incident <id> / 请指定 --drill 或 --incident".into(),
                 ));
             }
-            let views = session::load_views(data_dir, dev_roles, &a.common)?;
+            let views = session::load_views(data_dir, dev_roles, &a.common.as_common())?;
             let incident = a
                 .incident
                 .as_deref()

@@ -14,10 +14,10 @@
 //! - slowness, restarts and silence after a hello never ban anyone; only
 //!   a hello that never comes, a refused hello, or more invalid deliveries
 //!   than an honest post could make does;
-//! - at most one sync session per peer at a time; a sync that brought
-//!   entries starts one with every other peer (a healed partition
-//!   converges in a few rounds), never back towards where they came from,
-//!   and not with a peer that has synced with this post since (the
+//! - at most one sync session per peer at a time; entries that arrived in
+//!   bulk are offered to every other peer (a healed partition converges in
+//!   a few rounds), never back towards where they came from, and not to a
+//!   peer that offered them first or synced with this post meanwhile (the
 //!   cascade waits [`CASCADE_DELAY`] for that, see `PeerPolicy::cascade`).
 //!
 //! The network layer's own machines — who is banned until when
@@ -343,11 +343,12 @@ impl PeerPolicy {
     }
 
     /// New entries arrived: every admitted peer except those they came
-    /// from is owed a session, due after a random wait between
+    /// from is owed them, in a session due after a random wait between
     /// [`CASCADE_DELAY`] and twice that (an earlier due time stands); a peer
-    /// already syncing is synced again when its session ends. A session
-    /// with the peer, either way, that starts before the due time pays the
-    /// debt (`start_sync`, [`Event::Served`]).
+    /// already syncing is owed them when its session ends. A session with
+    /// the peer, either way, that starts before the due time pays the debt
+    /// (`start_sync`, [`Event::Served`]); the peer's own offer of them
+    /// pays that part ([`Event::Offered`]).
     fn cascade(&mut self, from: &[PeerId], ids: Option<&[EntryId]>, now: Instant) {
         let mut owed: Vec<&PeerId> = Vec::new();
         for (id, p) in &mut self.peers {

@@ -30,6 +30,29 @@ pub struct Common {
     pub json: bool,
 }
 
+/// Options of the commands that only show (boards, a drill's review):
+/// [`Common`] without `--restrict-to`, which only a write takes.
+#[derive(Debug, Clone, Args)]
+pub struct ViewOptions {
+    /// Show this drill instead of reality: its id or a prefix / 演练编号（查看该演练）
+    #[arg(long, value_name = "DRILL_ID")]
+    pub drill: Option<String>,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ViewOptions {
+    /// As the options a session takes (nothing is written).
+    pub fn as_common(&self) -> Common {
+        Common {
+            drill: self.drill.clone(),
+            restrict_to: None,
+            json: self.json,
+        }
+    }
+}
+
 /// Reads `--restrict-to`.
 pub fn parse_audience(text: &str) -> Result<Audience, String> {
     Audience::parse(text).map_err(|e| e.to_string())
@@ -63,5 +86,24 @@ mod tests {
     #[test]
     fn command_line_is_well_formed() {
         crate::cli::Cli::command().debug_assert();
+    }
+
+    /// `--restrict-to` is taken by what writes, and refused by what only
+    /// shows (it would do nothing there).
+    #[test]
+    fn only_writing_commands_take_restrict_to() {
+        use clap::Parser;
+        let parse = |args: &[&str]| crate::cli::Cli::try_parse_from(args).map(drop);
+        let audience = ["--restrict-to", "region:654203:county"];
+        let write = ["liandong", "note", "add", "x"];
+        assert!(parse(&[&write[..], &audience[..]].concat()).is_ok());
+        for shows in [
+            &["liandong", "board", "incidents"][..],
+            &["liandong", "drill", "review", "--drill", "ab12"][..],
+        ] {
+            assert!(parse(shows).is_ok(), "{shows:?}");
+            let err = parse(&[shows, &audience[..]].concat()).expect_err("refused");
+            assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument);
+        }
     }
 }
