@@ -102,6 +102,14 @@ struct Net {
 }
 
 fn certified_net() -> Net {
+    let mut n = net_before_the_village();
+    n.certify_village();
+    n
+}
+
+/// The county and the township certified and their certificates stored;
+/// the village set up but not yet certified.
+fn net_before_the_village() -> Net {
     init_logging();
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut net = TrustedNet::new(tmp.path());
@@ -113,9 +121,7 @@ fn certified_net() -> Net {
     net.certify(&root, county_id, "沙湾市应急管理局", COUNTY, true);
     let township_id = TrustedNet::node_id(&township_dir);
     net.certify(&county_dir, township_id, "西戈壁镇应急办", TOWNSHIP, true);
-    let village_id = TrustedNet::node_id(&village_dir);
-    net.certify(&county_dir, village_id, "西戈壁村村委会", VILLAGE, false);
-    for dir in [&county_dir, &township_dir, &village_dir] {
+    for dir in [&county_dir, &township_dir] {
         net.install(dir);
     }
     Net {
@@ -124,6 +130,24 @@ fn certified_net() -> Net {
         county_dir,
         township_dir,
         village_dir,
+    }
+}
+
+impl Net {
+    /// The county certifies the village (offline: the county is not
+    /// running); every post given here gets the certificates.
+    fn certify_village(&mut self) {
+        let village_id = TrustedNet::node_id(&self.village_dir);
+        self.net.certify(
+            &self.county_dir,
+            village_id,
+            "西戈壁村村委会",
+            VILLAGE,
+            false,
+        );
+        for dir in [&self.county_dir, &self.township_dir, &self.village_dir] {
+            self.net.install(dir);
+        }
     }
 }
 
@@ -428,20 +452,12 @@ async fn rotation_and_revocation_change_who_can_read_new_entries() {
 /// the writer holds its certificate and its announced key.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newly_certified_post_reads_what_is_sealed_once_its_key_is_known() {
-    init_logging();
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let mut net = TrustedNet::new(tmp.path());
-    let county_dir = net.join("county", COUNTY);
-    let township_dir = net.join("township", TOWNSHIP);
-    let village_dir = net.join("village", VILLAGE);
-    let root = net.root_dir();
-    let county_id = TrustedNet::node_id(&county_dir);
-    net.certify(&root, county_id, "沙湾市应急管理局", COUNTY, true);
-    let township_id = TrustedNet::node_id(&township_dir);
-    net.certify(&county_dir, township_id, "西戈壁镇应急办", TOWNSHIP, true);
-    for dir in [&county_dir, &township_dir] {
-        net.install(dir);
-    }
+    let mut n = net_before_the_village();
+    let (county_dir, township_dir, village_dir) = (
+        n.county_dir.clone(),
+        n.township_dir.clone(),
+        n.village_dir.clone(),
+    );
     let county_and_below = Audience::parse(&format!("region:{COUNTY}:village")).expect("audience");
 
     // Before the village is certified: sealed to the county and the
@@ -462,9 +478,7 @@ async fn a_newly_certified_post_reads_what_is_sealed_once_its_key_is_known() {
     };
     assert_eq!(envelope.audience_size(), 2);
 
-    let village_id = TrustedNet::node_id(&village_dir);
-    net.certify(&county_dir, village_id, "西戈壁村村委会", VILLAGE, false);
-    net.install(&village_dir);
+    n.certify_village();
     let county = spawn(&county_dir, vec![], NO_TIMER).await;
     let village = spawn(&village_dir, vec![], NO_TIMER).await;
     connect(&village, &county).await;

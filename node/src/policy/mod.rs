@@ -684,14 +684,7 @@ mod tests {
             t0 + Duration::from_millis(20),
         );
         let effects = p.handle(Event::Tick, t0 + CASCADE_DELAY * 2);
-        let synced: Vec<PeerId> = effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Sync { peer, .. } => Some(*peer),
-                Effect::Ban { .. } => None,
-            })
-            .collect();
-        assert_eq!(synced, vec![waits]);
+        assert_eq!(synced(&effects), vec![waits]);
         // A second arrival owes a new session, to everyone but its source.
         p.handle(
             Event::Arrived {
@@ -701,19 +694,21 @@ mod tests {
             t0 + CASCADE_DELAY * 3,
         );
         let effects = p.handle(Event::Tick, t0 + CASCADE_DELAY * 5);
-        let mut synced: Vec<PeerId> = effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Sync { peer, .. } => Some(*peer),
-                Effect::Ban { .. } => None,
-            })
-            .collect();
-        synced.sort();
         let mut expected = vec![from, dialled];
         expected.sort();
-        assert_eq!(synced, expected, "`waits` is still syncing: left behind");
+        assert_eq!(
+            synced(&effects),
+            expected,
+            "`waits` is still syncing: left behind"
+        );
     }
 
+    /// The peers synced, in the policy's (sorted) order.
+    fn synced(effects: &[Effect]) -> Vec<PeerId> {
+        offers(effects).into_iter().map(|(peer, _)| peer).collect()
+    }
+
+    /// The peers synced, with how many ids each is offered (none: reconcile).
     fn offers(effects: &[Effect]) -> Vec<(PeerId, Option<usize>)> {
         effects
             .iter()
