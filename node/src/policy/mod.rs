@@ -66,7 +66,7 @@ pub const FOLLOW_UP_AFTER: Duration = Duration::from_secs(2);
 /// them elsewhere offer them to this post first ([`Event::Offered`]), which
 /// makes this post's offer to it unnecessary. Measured (BENCHMARKS.md,
 /// "Heal bytes"): with no wait, 100 posts in one process on two cores ran
-/// twice the sessions and took longer to heal; with 250 ms the simulated
+/// more sessions at once and took longer to heal; with 250 ms the simulated
 /// national heal took twice as long; 100 ms is within a quarter of the
 /// heal time before offers in both.
 pub const CASCADE_DELAY: Duration = Duration::from_millis(100);
