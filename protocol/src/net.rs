@@ -362,6 +362,29 @@ mod tests {
         assert!(Request::decode(&span.encode().expect("encode")).is_err());
     }
 
+    /// The largest offer a cascade sends (`MAX_FETCH_IDS` owed ids, the
+    /// node's `MAX_OWED_IDS`) decodes; one id more is refused.
+    #[test]
+    fn an_offer_of_the_bound_decodes_and_one_more_is_refused() {
+        let at_bound = Request::Offer {
+            prefixes: vec![[2; 8]; MAX_FETCH_IDS],
+        };
+        assert_eq!(
+            Request::decode(&at_bound.encode().expect("encode")),
+            Ok(at_bound)
+        );
+        let over = Request::Offer {
+            prefixes: vec![[2; 8]; MAX_FETCH_IDS + 1],
+        };
+        assert!(matches!(
+            Request::decode(&over.encode().expect("encode")),
+            Err(FrameError::OverLimit {
+                what: "offered ids",
+                ..
+            })
+        ));
+    }
+
     /// The largest batch a sender builds is one the receiver's decoder
     /// accepts: maximum-size entries, packed to the frame limit.
     #[test]

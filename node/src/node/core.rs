@@ -93,18 +93,8 @@ impl Core {
                     }
                 }
                 // An owed cascade falls due between ticks (`CASCADE_DELAY`).
-                () = sleep_until_due(next_due), if next_due.is_some() => {
-                    let due = self.shared.policy().handle(Event::Tick, Instant::now());
-                    for effect in due {
-                        self.carry_out(effect);
-                    }
-                }
-                _ = tick.tick() => {
-                    let due = self.shared.policy().handle(Event::Tick, Instant::now());
-                    for effect in due {
-                        self.carry_out(effect);
-                    }
-                }
+                () = sleep_until_due(next_due), if next_due.is_some() => self.tick(),
+                _ = tick.tick() => self.tick(),
                 Ok(permit) = Arc::clone(&self.permits).acquire_owned(), if waiting.is_some() => {
                     if let Some(NetEvent::Gossip { source, id, data, received, .. }) = waiting.take() {
                         self.spawn_gossip(permit, source, id, data, received);
@@ -124,6 +114,14 @@ impl Core {
             }
         }
         self.stop(net_task, ledger_thread).await;
+    }
+
+    /// Hands the policy the time, and carries out what falls due.
+    fn tick(&mut self) {
+        let due = self.shared.policy().handle(Event::Tick, Instant::now());
+        for effect in due {
+            self.carry_out(effect);
+        }
     }
 
     /// Carries out one of the policy's effects.
