@@ -50,6 +50,21 @@ fn fresh_store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// A ledger in development mode (no genesis, so no certificate checks)
+/// that keeps everything.
+fn fresh_ledger() -> (tempfile::TempDir, Ledger) {
+    let (dir, store) = fresh_store();
+    let ledger = Ledger::open(
+        store,
+        Keypair::from_secret([99; 32]),
+        network(),
+        Limits::default(),
+        Interest::everything(),
+    )
+    .expect("ledger");
+    (dir, ledger)
+}
+
 fn store_inserts(c: &mut Criterion) {
     let entries = received(4096);
     let mut group = c.benchmark_group("store");
@@ -93,22 +108,30 @@ fn full_ingest(c: &mut Criterion) {
         "10k received entries: decode + verify + insert, batches of 256",
         |b| {
             b.iter_batched(
-                || {
-                    let (dir, store) = fresh_store();
-                    let ledger = Ledger::open(
-                        store,
-                        Keypair::from_secret([99; 32]),
-                        network(),
-                        Limits::default(),
-                        Interest::everything(),
-                    )
-                    .expect("ledger");
-                    (dir, ledger)
-                },
+                fresh_ledger,
                 |(_dir, ledger)| {
                     for chunk in wires.chunks(256) {
                         let report = ledger.ingest(chunk, Durability::Durable).expect("ingest");
                         assert_eq!(report.rejected.len(), 0);
+                    }
+                },
+                BatchSize::PerIteration,
+            )
+        },
+    );
+    // What the node does with received entries (`ledger/actor.rs`): groups
+    // inserted lazily, each made durable by one fsync behind it (the node's
+    // fsync thread may cover several groups with one).
+    group.bench_function(
+        "10k received entries: decode + verify + insert, lazy groups of 256, one fsync each",
+        |b| {
+            b.iter_batched(
+                fresh_ledger,
+                |(_dir, ledger)| {
+                    for chunk in wires.chunks(256) {
+                        let report = ledger.ingest(chunk, Durability::Lazy).expect("ingest");
+                        assert_eq!(report.rejected.len(), 0);
+                        ledger.store().sync().expect("sync");
                     }
                 },
                 BatchSize::PerIteration,

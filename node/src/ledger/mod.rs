@@ -13,6 +13,7 @@
 
 pub mod actor;
 mod admission;
+mod checks;
 mod seal;
 mod standing;
 mod trust;
@@ -314,7 +315,7 @@ impl Ledger {
     }
 
     /// Validates and stores received entries in one batch.
-    pub fn ingest<B: AsRef<[u8]>>(
+    pub fn ingest<B: AsRef<[u8]> + Sync>(
         &self,
         items: &[B],
         durability: Durability,
@@ -325,7 +326,7 @@ impl Ledger {
     }
 
     /// Like [`Ledger::ingest`], with one outcome per input item, in order.
-    pub fn ingest_each<B: AsRef<[u8]>>(
+    pub fn ingest_each<B: AsRef<[u8]> + Sync>(
         &self,
         items: &[B],
         durability: Durability,
@@ -339,7 +340,7 @@ impl Ledger {
     /// neighbour's post): trust entries are then taken whatever their
     /// scope, everything else as usual. Chains are short, and only fetched
     /// for authors actually met.
-    pub(crate) fn ingest_durable<B: AsRef<[u8]>>(
+    pub(crate) fn ingest_durable<B: AsRef<[u8]> + Sync>(
         &self,
         items: &[B],
         trust_outside_interest: bool,
@@ -354,7 +355,7 @@ impl Ledger {
             || (trust_outside_interest && entry.kind().is_trust())
     }
 
-    fn ingest_filtered<B: AsRef<[u8]>>(
+    fn ingest_filtered<B: AsRef<[u8]> + Sync>(
         &self,
         items: &[B],
         durability: Durability,
@@ -364,8 +365,8 @@ impl Ledger {
         let mut outcomes: Vec<Option<ItemOutcome>> = Vec::with_capacity(items.len());
         let mut valid = Vec::with_capacity(items.len());
         let mut valid_at = Vec::with_capacity(items.len());
-        for (i, bytes) in items.iter().enumerate() {
-            outcomes.push(match validate(bytes.as_ref(), &ctx) {
+        for (i, verdict) in checks::validate_all(items, &ctx).into_iter().enumerate() {
+            outcomes.push(match verdict {
                 Ok(entry) if !self.keeps(&entry, trust_outside_interest) => {
                     Some(ItemOutcome::OutOfScope(entry.id()))
                 }
