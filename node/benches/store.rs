@@ -3,7 +3,8 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use liandong_node::ledger::Ledger;
+use liandong_node::ledger::actor::{Intake, LedgerHandle};
+use liandong_node::ledger::{ItemOutcome, Ledger};
 use liandong_node::store::{Durability, Store};
 use liandong_protocol::{
     Body, Draft, EntryId, Hlc, Interest, Keypair, Limits, NetworkId, Note, SignedEntry, Status,
@@ -141,5 +142,68 @@ fn full_ingest(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, store_inserts, full_ingest);
+/// The node's own path: received batches through the ledger thread's
+/// handle, from four senders at once (gossip handlers, sync sessions),
+/// with the node's fsync thread behind the writes.
+fn ledger_thread_ingest(c: &mut Criterion) {
+    let wires: Vec<Vec<u8>> = received(10_000)
+        .into_iter()
+        .map(SignedEntry::into_wire)
+        .collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut group = c.benchmark_group("ingest");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(wires.len() as u64));
+    group.bench_function(
+        "10k received entries through the ledger thread, 4 senders, batches of 256",
+        |b| {
+            b.iter_batched(
+                fresh_ledger,
+                |(_dir, ledger)| {
+                    let (handle, thread) = LedgerHandle::spawn(ledger).expect("spawn");
+                    runtime.block_on(async {
+                        let senders: Vec<_> = (0..4)
+                            .map(|k| {
+                                let handle = handle.clone();
+                                let batches: Vec<Vec<Vec<u8>>> = wires
+                                    .chunks(256)
+                                    .skip(k)
+                                    .step_by(4)
+                                    .map(<[Vec<u8>]>::to_vec)
+                                    .collect();
+                                tokio::spawn(async move {
+                                    for batch in batches {
+                                        let ingested = handle
+                                            .ingest(batch, Intake::Received)
+                                            .await
+                                            .expect("ingest");
+                                        assert!(
+                                            ingested
+                                                .outcomes
+                                                .iter()
+                                                .all(|o| { matches!(o, ItemOutcome::Added(_)) })
+                                        );
+                                    }
+                                })
+                            })
+                            .collect();
+                        for sender in senders {
+                            sender.await.expect("sender");
+                        }
+                    });
+                    drop(handle);
+                    thread.join().expect("ledger thread");
+                },
+                BatchSize::PerIteration,
+            )
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, store_inserts, full_ingest, ledger_thread_ingest);
 criterion_main!(benches);
