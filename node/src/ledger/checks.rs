@@ -46,13 +46,24 @@ fn validate_on<B: AsRef<[u8]> + Sync>(
     let mut parts = items.chunks(part_len);
     let first = parts.next().unwrap_or_default();
     std::thread::scope(|scope| {
-        let others: Vec<_> = parts.map(|part| scope.spawn(move || check(part))).collect();
+        // A thread the system cannot start leaves its part to this one.
+        let others: Vec<_> = parts
+            .map(|part| {
+                let thread = std::thread::Builder::new()
+                    .name("ledger-check".into())
+                    .spawn_scoped(scope, move || check(part));
+                (part, thread.ok())
+            })
+            .collect();
         // The calling thread checks the first part meanwhile.
         let mut verdicts = check(first);
-        for (handle, part) in others.into_iter().zip(items.chunks(part_len).skip(1)) {
-            // A checking thread that panicked (it never should) costs
-            // nothing but time: its part is checked again here.
-            verdicts.extend(handle.join().unwrap_or_else(|_| check(part)));
+        for (part, thread) in others {
+            // A part whose thread panicked (`validate` never should) is
+            // checked again here, as one thread would have.
+            let part_verdicts = thread
+                .and_then(|handle| handle.join().ok())
+                .unwrap_or_else(|| check(part));
+            verdicts.extend(part_verdicts);
         }
         verdicts
     })
