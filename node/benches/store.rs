@@ -97,6 +97,18 @@ fn store_inserts(c: &mut Criterion) {
     group.finish();
 }
 
+/// Ingests `wires` in groups of 256; lazy groups are each made durable by
+/// one fsync behind them, as the node's fsync thread does.
+fn ingest_in_groups(ledger: &Ledger, wires: &[Vec<u8>], durability: Durability) {
+    for chunk in wires.chunks(256) {
+        let report = ledger.ingest(chunk, durability).expect("ingest");
+        assert_eq!(report.rejected.len(), 0);
+        if durability == Durability::Lazy {
+            ledger.store().sync().expect("sync");
+        }
+    }
+}
+
 fn full_ingest(c: &mut Criterion) {
     let wires: Vec<Vec<u8>> = received(10_000)
         .into_iter()
@@ -110,12 +122,7 @@ fn full_ingest(c: &mut Criterion) {
         |b| {
             b.iter_batched(
                 fresh_ledger,
-                |(_dir, ledger)| {
-                    for chunk in wires.chunks(256) {
-                        let report = ledger.ingest(chunk, Durability::Durable).expect("ingest");
-                        assert_eq!(report.rejected.len(), 0);
-                    }
-                },
+                |(_dir, ledger)| ingest_in_groups(&ledger, &wires, Durability::Durable),
                 BatchSize::PerIteration,
             )
         },
@@ -128,76 +135,25 @@ fn full_ingest(c: &mut Criterion) {
         |b| {
             b.iter_batched(
                 fresh_ledger,
-                |(_dir, ledger)| {
-                    for chunk in wires.chunks(256) {
-                        let report = ledger.ingest(chunk, Durability::Lazy).expect("ingest");
-                        assert_eq!(report.rejected.len(), 0);
-                        ledger.store().sync().expect("sync");
-                    }
-                },
+                |(_dir, ledger)| ingest_in_groups(&ledger, &wires, Durability::Lazy),
                 BatchSize::PerIteration,
             )
         },
     );
-    group.finish();
-}
-
-/// The node's own path: received batches through the ledger thread's
-/// handle, from four senders at once (gossip handlers, sync sessions),
-/// with the node's fsync thread behind the writes.
-fn ledger_thread_ingest(c: &mut Criterion) {
-    let wires: Vec<Vec<u8>> = received(10_000)
-        .into_iter()
-        .map(SignedEntry::into_wire)
-        .collect();
+    // The node's own path: received batches through the ledger thread's
+    // handle, from four senders at once (gossip handlers, sync sessions),
+    // with the node's fsync thread behind the writes.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    let mut group = c.benchmark_group("ingest");
-    group.sample_size(10);
-    group.throughput(Throughput::Elements(wires.len() as u64));
     group.bench_function(
         "10k received entries through the ledger thread, 4 senders, batches of 256",
         |b| {
             b.iter_batched(
                 fresh_ledger,
-                |(_dir, ledger)| {
-                    let (handle, thread) = LedgerHandle::spawn(ledger).expect("spawn");
-                    runtime.block_on(async {
-                        let senders: Vec<_> = (0..4)
-                            .map(|k| {
-                                let handle = handle.clone();
-                                let batches: Vec<Vec<Vec<u8>>> = wires
-                                    .chunks(256)
-                                    .skip(k)
-                                    .step_by(4)
-                                    .map(<[Vec<u8>]>::to_vec)
-                                    .collect();
-                                tokio::spawn(async move {
-                                    for batch in batches {
-                                        let ingested = handle
-                                            .ingest(batch, Intake::Received)
-                                            .await
-                                            .expect("ingest");
-                                        assert!(
-                                            ingested
-                                                .outcomes
-                                                .iter()
-                                                .all(|o| { matches!(o, ItemOutcome::Added(_)) })
-                                        );
-                                    }
-                                })
-                            })
-                            .collect();
-                        for sender in senders {
-                            sender.await.expect("sender");
-                        }
-                    });
-                    drop(handle);
-                    thread.join().expect("ledger thread");
-                },
+                |(_dir, ledger)| ingest_through_thread(&runtime, ledger, &wires),
                 BatchSize::PerIteration,
             )
         },
@@ -205,5 +161,39 @@ fn ledger_thread_ingest(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, store_inserts, full_ingest, ledger_thread_ingest);
+/// Four senders, each with every fourth batch of 256, through the ledger
+/// thread's handle; every entry must be added.
+fn ingest_through_thread(runtime: &tokio::runtime::Runtime, ledger: Ledger, wires: &[Vec<u8>]) {
+    let (handle, thread) = LedgerHandle::spawn(ledger).expect("spawn");
+    runtime.block_on(async {
+        let senders: Vec<_> = (0..4)
+            .map(|k| {
+                let handle = handle.clone();
+                let batches: Vec<Vec<Vec<u8>>> = wires
+                    .chunks(256)
+                    .skip(k)
+                    .step_by(4)
+                    .map(<[Vec<u8>]>::to_vec)
+                    .collect();
+                tokio::spawn(async move {
+                    for batch in batches {
+                        let ingested = handle
+                            .ingest(batch, Intake::Received)
+                            .await
+                            .expect("ingest");
+                        let added = |o: &ItemOutcome| matches!(o, ItemOutcome::Added(_));
+                        assert!(ingested.outcomes.iter().all(added));
+                    }
+                })
+            })
+            .collect();
+        for sender in senders {
+            sender.await.expect("sender");
+        }
+    });
+    drop(handle);
+    thread.join().expect("ledger thread");
+}
+
+criterion_group!(benches, store_inserts, full_ingest);
 criterion_main!(benches);
