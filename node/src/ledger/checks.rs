@@ -8,6 +8,7 @@
 //! signatures `verify_strict` refuses — see BENCHMARKS.md.)
 
 use std::num::NonZeroUsize;
+use std::sync::OnceLock;
 
 use liandong_protocol::{SignedEntry, ValidationContext, ValidationError, validate};
 
@@ -22,8 +23,14 @@ pub fn validate_all<B: AsRef<[u8]> + Sync>(
     items: &[B],
     ctx: &ValidationContext<'_>,
 ) -> Vec<Result<SignedEntry, ValidationError>> {
-    let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    validate_on(items, ctx, threads_for(items.len(), cores))
+    validate_on(items, ctx, threads_for(items.len(), cores()))
+}
+
+/// The cores this process may use, asked once: the answer reads cgroup
+/// files, which cost more than checking a one-entry gossip delivery.
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get))
 }
 
 /// How many threads check `items` entries on a machine with `cores`.

@@ -56,7 +56,7 @@ impl Store {
             path: path.to_path_buf(),
             reason,
         };
-        let marker = marker::read(path)?;
+        let marker = marker::read(path).map_err(at("reading the schema marker", path))?;
         if let Some(found) = marker
             && found != SCHEMA_VERSION
         {
@@ -66,8 +66,9 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        let repairs = recover::prepare(path)?;
-        let db = open_sled(path, options)?;
+        let repairs =
+            recover::prepare(path).map_err(at("checking for interrupted repairs", path))?;
+        let db = open_sled(path, options).map_err(at("opening sled's files", path))?;
         let meta = db.open_tree("meta")?;
         let ledger = db.open_tree("ledger")?;
         match meta.get(META_SCHEMA)? {
@@ -100,7 +101,8 @@ impl Store {
             }
             None => return Err(corrupt("entries without a schema version".into())),
         }
-        let durable = DurableFiles::open(path)?;
+        let durable =
+            DurableFiles::open(path).map_err(at("opening the data files to fsync", path))?;
         let store = Store {
             path: path.to_path_buf(),
             db,
@@ -110,13 +112,30 @@ impl Store {
             health: Health::new(path, options.reserve_bytes),
             repairs,
         };
-        store.complete_staged()?;
-        store.sync()?;
+        store
+            .complete_staged()
+            .map_err(at("completing staged writes", path))?;
+        store.sync().map_err(at("syncing to disk", path))?;
         if marker.is_none() {
             // Only after the schema row is durable.
-            marker::write(path, SCHEMA_VERSION)?;
+            marker::write(path, SCHEMA_VERSION).map_err(at("writing the schema marker", path))?;
         }
         Ok(store)
+    }
+}
+
+/// Names the step of opening, and the store, in a bare I/O error ("No
+/// such file or directory" alone does not say which file was missing).
+fn at<'a, E: Into<StoreError>>(
+    step: &'static str,
+    path: &'a Path,
+) -> impl Fn(E) -> StoreError + 'a {
+    move |e| match e.into() {
+        StoreError::Io(io) => StoreError::Io(std::io::Error::new(
+            io.kind(),
+            format!("{step} in {}: {io}", path.display()),
+        )),
+        other => other,
     }
 }
 
@@ -155,4 +174,36 @@ fn open_sled(path: &Path, options: StoreOptions) -> Result<sled::Db, StoreError>
 
 pub(super) fn is_disk_full(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_io_error_names_the_step_and_the_store() {
+        let path = Path::new("/srv/liandong/store");
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let named = at("opening sled's files", path)(missing);
+        let StoreError::Io(io) = named else {
+            panic!("still an I/O error: {named:?}");
+        };
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+        let text = io.to_string();
+        assert!(
+            text.starts_with("opening sled's files in /srv/liandong/store: "),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn other_errors_pass_unchanged() {
+        let path = Path::new("/srv/liandong/store");
+        let locked = StoreError::Locked(path.to_path_buf());
+        let after = at("opening sled's files", path)(locked);
+        assert!(
+            matches!(after, StoreError::Locked(p) if p == path),
+            "{after:?}"
+        );
+    }
 }
