@@ -202,7 +202,7 @@ mod tests {
         let locked = StoreError::Locked(path.to_path_buf());
         let after = at("opening sled's files", path)(locked);
         assert!(
-            matches!(after, StoreError::Locked(p) if p == path),
+            matches!(&after, StoreError::Locked(p) if p == path),
             "{after:?}"
         );
     }
