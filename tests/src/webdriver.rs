@@ -291,6 +291,37 @@ impl Browser {
         })
     }
 
+    /// Waits for an element whose text contains `needle` and returns that
+    /// text, read in the same check: the page may re-render the element
+    /// between a find and a later read, which would make it stale.
+    pub fn wait_read(&self, css: &str, needle: &str) -> Result<String, String> {
+        self.wait(&format!("{css} containing {needle:?}"), |b| {
+            for e in b.find_all(css)? {
+                let text = b.text(&e)?;
+                if text.contains(needle) {
+                    return Ok(Some(text));
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    /// Like [`Browser::wait_read`], and also gives the element's `data-id`,
+    /// read in the same check.
+    pub fn wait_read_id(&self, css: &str, needle: &str) -> Result<(String, String), String> {
+        self.wait(&format!("{css} containing {needle:?}"), |b| {
+            for e in b.find_all(css)? {
+                let text = b.text(&e)?;
+                if text.contains(needle) {
+                    let id =
+                        b.execute("return arguments[0].dataset.id;", vec![Browser::arg(&e)])?;
+                    return Ok(Some((text, id.as_str().unwrap_or_default().to_string())));
+                }
+            }
+            Ok(None)
+        })
+    }
+
     /// Clicks the element `css` names, retrying while the page re-renders.
     pub fn click_css(&self, css: &str) -> Result<(), String> {
         self.wait(&format!("click {css}"), |b| {

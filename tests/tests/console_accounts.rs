@@ -105,8 +105,7 @@ fn accounts_log_in_enter_and_administer_in_a_browser() {
     ok(browser.click_css("#form-incident-report button[type=submit]"));
     ok(browser.wait_text("main", "沙湾市城区内涝").map(drop));
     let entered = browser
-        .wait_text("main", "录入")
-        .and_then(|e| browser.text(&e))
+        .wait_read("main", "录入")
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         entered.contains("张三"),
@@ -118,8 +117,7 @@ fn accounts_log_in_enter_and_administer_in_a_browser() {
     ok(browser.click_css("#btn-logout"));
     ok(browser.wait_for("#form-login").map(drop));
     let header = browser
-        .find("#session-slot")
-        .and_then(|e| browser.text(&e))
+        .wait_read("#session-slot", "")
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!header.contains("张三"), "signed out: {header}");
     log_in("wangwu", PASSWORD);
@@ -128,8 +126,7 @@ fn accounts_log_in_enter_and_administer_in_a_browser() {
     ok(browser.click_css("#nav-admin"));
     ok(browser.wait_text("main", "zhaoliu").map(drop));
     let trail = browser
-        .wait_text("main", "登录失败")
-        .and_then(|e| browser.text(&e))
+        .wait_read("main", "登录失败")
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         !trail.contains(PASSWORD),

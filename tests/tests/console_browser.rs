@@ -679,22 +679,16 @@ fn cap_on_the_console(browser: &Browser, county: &str, shot: &dyn Fn(&str)) -> R
     shot("24-county-cap-import");
     browser.click_css("#form-cap-import button[type=submit]")?;
     browser.wait_text("#cap-report h2", "已导入 1 条")?;
-    let row = browser.wait_text(
+    let (row_text, id) = browser.wait_read_id(
         "tr.warning-row.external",
         "沙湾市气象台发布暴雨橙色预警信号",
     )?;
-    let row_text = browser.text(&row)?;
     for needle in ["外部", "沙湾市气象台", "橙色", "沙湾市南部山区及沿河乡镇"]
     {
         assert!(row_text.contains(needle), "{needle:?} in {row_text:?}");
     }
     // Only the sender changes it: no 变更/解除 on an external warning.
     assert!(!row_text.contains("变更"), "{row_text:?}");
-    let id = browser
-        .execute("return arguments[0].dataset.id;", vec![Browser::arg(&row)])?
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
     assert_eq!(id.len(), 64, "the external warning's id: {id:?}");
     shot("25-county-warnings-cap");
 
@@ -743,20 +737,12 @@ fn cap_on_the_console(browser: &Browser, county: &str, shot: &dyn Fn(&str)) -> R
     browser.wait_for("#form-cap-import")?;
     browser.set_value("#form-cap-import-xml", &ungraded_notice())?;
     browser.click_css("#form-cap-import button[type=submit]")?;
-    let notice = browser.wait_text("tr.warning-row.external", "金沟河水位上涨提示")?;
-    let notice_text = browser.text(&notice)?;
+    let (notice_text, notice_id) =
+        browser.wait_read_id("tr.warning-row.external", "金沟河水位上涨提示")?;
     assert!(
         notice_text.contains("未分级") && !notice_text.contains("蓝色"),
         "{notice_text:?}"
     );
-    let notice_id = browser
-        .execute(
-            "return arguments[0].dataset.id;",
-            vec![Browser::arg(&notice)],
-        )?
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
 
     // In English.
     browser.click_css("#lang-toggle")?;
@@ -863,10 +849,7 @@ fn every_page_in_both_languages(
     for (lang, nav_word) in [("zh", "总览"), ("en", "Overview")] {
         browser.goto(&format!("{county}/#/overview"))?;
         browser.wait_for("main[data-page=overview]")?;
-        if !browser
-            .text(&browser.find("#nav-overview")?)?
-            .contains(nav_word)
-        {
+        if !browser.wait_read("#nav-overview", "")?.contains(nav_word) {
             browser.click_css("#lang-toggle")?;
         }
         browser.wait_text("#nav-overview", nav_word)?;
@@ -1019,8 +1002,7 @@ fn members_page_issues_and_revokes_only_after_confirmation() {
     // 吊销: the preview first.
     ok(browser.click_css(&format!("[data-revoke='{}']", &township_id[..8])));
     let preview = browser
-        .wait_text("#revoke-preview", "西戈壁镇应急办")
-        .and_then(|e| browser.text(&e))
+        .wait_read("#revoke-preview", "西戈壁镇应急办")
         .unwrap_or_else(|e| panic!("{e}"));
     let year = &liandong_node::clock::format_ms(liandong_node::clock::now_ms())[..5];
     assert!(
@@ -1029,8 +1011,7 @@ fn members_page_issues_and_revokes_only_after_confirmation() {
     );
     assert!(preview.contains("本节点将作废条目"), "{preview}");
     let dialog = browser
-        .wait_text("#revoke-dialog", "其他节点")
-        .and_then(|e| browser.text(&e))
+        .wait_read("#revoke-dialog", "其他节点")
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!dialog.contains("null"), "{dialog}");
     shot("42-county-revoke-dialog");
@@ -1047,16 +1028,14 @@ fn members_page_issues_and_revokes_only_after_confirmation() {
     ok(browser.set_value("#revoke-reason", "设备丢失"));
     ok(browser.click_css("#revoke-confirm"));
     let listed = browser
-        .wait_text("#revocation-list", "设备丢失")
-        .and_then(|e| browser.text(&e))
+        .wait_read("#revocation-list", "设备丢失")
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         listed.contains(year) && listed.contains("西戈壁镇应急办"),
         "a date and a name, not milliseconds: {listed}"
     );
     let tree = browser
-        .wait_text("#cert-tree", "已吊销")
-        .and_then(|e| browser.text(&e))
+        .wait_read("#cert-tree", "已吊销")
         .unwrap_or_else(|e| panic!("{e}"));
     let longest_number = tree
         .split(|c: char| !c.is_ascii_digit())

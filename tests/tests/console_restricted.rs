@@ -120,13 +120,11 @@ fn a_restricted_report_reaches_only_its_audience_in_the_browser() {
     ));
     ok(browser.goto(&format!("{village_url}/#/overview")));
     let row = browser
-        .wait_text(".restricted-row", "不可读")
-        .and_then(|e| browser.text(&e))
+        .wait_read(".restricted-row", "不可读")
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(row.contains("本岗位不在受限范围内"), "{row}");
     let page = browser
-        .find("main")
-        .and_then(|e| browser.text(&e))
+        .wait_read("main", "")
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         !page.contains(TITLE),
@@ -135,8 +133,7 @@ fn a_restricted_report_reaches_only_its_audience_in_the_browser() {
     ok(browser.goto(&format!("{village_url}/#/incidents")));
     ok(browser.wait_for("main h1").map(drop));
     let incidents = browser
-        .find("main")
-        .and_then(|e| browser.text(&e))
+        .wait_read("main", "")
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!incidents.contains(TITLE), "nor does its incident board");
     ok(browser.goto(&format!("{village_url}/#/overview")));
