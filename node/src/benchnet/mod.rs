@@ -100,6 +100,12 @@ pub struct Delivery {
     /// How long a publish took at its author (sign, check, durable write,
     /// hand to gossipsub): the part of `latency_ms` before the first hop.
     pub publish_ms: Latency,
+    /// The whole process's CPU time (every thread, background work
+    /// included) from the first publish until the last arrival or the
+    /// settle deadline, divided by the arrivals recorded. With every post
+    /// in one process on two cores, the deliveries of one publish contend
+    /// for the cores, so this cost shapes the latency (BENCHMARKS.md).
+    pub cpu_ms_per_arrival: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,6 +140,8 @@ pub struct BenchReport {
     pub latency_ms: Latency,
     pub delivery_ratio: f64,
     pub publish_ms: Latency,
+    /// See [`Delivery::cpu_ms_per_arrival`].
+    pub cpu_ms_per_arrival: f64,
     pub heal: Heal,
     /// Bytes of one sync between two posts already in sync.
     pub in_sync_bytes: u64,
@@ -156,6 +164,9 @@ pub struct Baseline {
     pub p50_ratio: f64,
     /// Liandong's p99 / the baseline's p99.
     pub p99_ratio: f64,
+    pub cpu_ms_per_arrival: f64,
+    /// Liandong's CPU per arrival / the baseline's.
+    pub cpu_ratio: f64,
 }
 
 /// The reconciliation cost between two posts, without the rest of the
@@ -264,6 +275,8 @@ pub async fn run(
         Some(Baseline {
             p50_ratio: live.latency_ms.p50 / plain.latency_ms.p50,
             p99_ratio: live.latency_ms.p99 / plain.latency_ms.p99,
+            cpu_ratio: live.cpu_ms_per_arrival / plain.cpu_ms_per_arrival.max(f64::MIN_POSITIVE),
+            cpu_ms_per_arrival: plain.cpu_ms_per_arrival,
             latency_ms: plain.latency_ms,
             delivery_ratio: plain.ratio,
             publish_ms: plain.publish_ms,
@@ -284,6 +297,7 @@ pub async fn run(
         latency_ms: live.latency_ms,
         delivery_ratio: live.ratio,
         publish_ms: live.publish_ms,
+        cpu_ms_per_arrival: live.cpu_ms_per_arrival,
         heal,
         in_sync_bytes,
         in_sync_round_trips,
@@ -471,6 +485,7 @@ where
     let mut sent: Vec<(EntryId, Instant)> = Vec::with_capacity(opts.entries);
     let mut publish_ms = Vec::with_capacity(opts.entries);
     let mut ticker = tokio::time::interval(interval);
+    let cpu_before = process_cpu();
     for k in 0..opts.entries {
         ticker.tick().await;
         let author = rng.random_range(0..posts);
@@ -488,6 +503,7 @@ where
             >= expected
     })
     .await;
+    let cpu = process_cpu().saturating_sub(cpu_before);
     let a = arrivals.lock().unwrap_or_else(|p| p.into_inner());
     let mut latencies: Vec<f64> = Vec::with_capacity(expected);
     for (id, start) in &sent {
@@ -496,7 +512,9 @@ where
         }
     }
     let ratio = latencies.len() as f64 / expected.max(1) as f64;
+    let cpu_ms_per_arrival = cpu.as_secs_f64() * 1000.0 / latencies.len().max(1) as f64;
     Ok(Delivery {
+        cpu_ms_per_arrival,
         latency_ms: Latency::of(latencies),
         ratio,
         publish_ms: Latency::of(publish_ms),
@@ -608,7 +626,8 @@ pub fn table(r: &BenchReport) -> String {
         out.push_str(&format!(
             "plain gossipsub ms    p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}  (delivery {:.4})\n\
              its publish ms        p50 {:.2}  p99 {:.2}\n\
-             against baseline      p50 {:.2}×  p99 {:.2}×\n",
+             its CPU per arrival   {:.2} ms\n\
+             against baseline      p50 {:.2}×  p99 {:.2}×  CPU per arrival {:.2}×\n",
             b.latency_ms.p50,
             b.latency_ms.p95,
             b.latency_ms.p99,
@@ -616,8 +635,10 @@ pub fn table(r: &BenchReport) -> String {
             b.delivery_ratio,
             b.publish_ms.p50,
             b.publish_ms.p99,
+            b.cpu_ms_per_arrival,
             b.p50_ratio,
             b.p99_ratio,
+            b.cpu_ratio,
         ));
     }
     out
@@ -629,6 +650,7 @@ fn main_table(r: &BenchReport) -> String {
          delivery latency ms   p50 {p50:.1}  p95 {p95:.1}  p99 {p99:.1}  max {max:.1}\n\
          delivery ratio        {ratio:.4}\n\
          publish ms            p50 {pub50:.2}  p99 {pub99:.2}\n\
+         CPU per arrival       {cpu:.2} ms (the whole process, live phase)\n\
          heal                  {secs:.2} s to converge ({conv}), {sessions} sessions, max {rt} round trips\n\
          heal bytes            sync {sync} vs missing {missing} (ratio {hr:.2}); naive full exchange {naive}\n\
          heal breakdown        reconciliation {rec} B; {moved} entries moved ({moved_b} B)\n\
@@ -645,6 +667,7 @@ fn main_table(r: &BenchReport) -> String {
         ratio = r.delivery_ratio,
         pub50 = r.publish_ms.p50,
         pub99 = r.publish_ms.p99,
+        cpu = r.cpu_ms_per_arrival,
         secs = r.heal.seconds,
         conv = if r.heal.converged {
             "converged"
@@ -670,5 +693,14 @@ fn main_table(r: &BenchReport) -> String {
         pratio = r.pair.ratio,
         ptarget = r.pair.target_bytes,
         pinsync = r.pair.in_sync_bytes,
+    )
+}
+
+/// CPU time this process has used so far, on every thread.
+fn process_cpu() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Duration::new(
+        u64::try_from(t.tv_sec).unwrap_or(0),
+        u32::try_from(t.tv_nsec).unwrap_or(0),
     )
 }
