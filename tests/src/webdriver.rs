@@ -281,41 +281,38 @@ impl Browser {
 
     /// Waits for an element whose text contains `needle`.
     pub fn wait_text(&self, css: &str, needle: &str) -> Result<Element, String> {
-        self.wait(&format!("{css} containing {needle:?}"), |b| {
-            for e in b.find_all(css)? {
-                if b.text(&e)?.contains(needle) {
-                    return Ok(Some(e));
-                }
-            }
-            Ok(None)
-        })
+        self.wait_matching(css, needle, |_, e, _| Ok(e.clone()))
     }
 
     /// Waits for an element whose text contains `needle` and returns that
     /// text, read in the same check: the page may re-render the element
     /// between a find and a later read, which would make it stale.
     pub fn wait_read(&self, css: &str, needle: &str) -> Result<String, String> {
-        self.wait(&format!("{css} containing {needle:?}"), |b| {
-            for e in b.find_all(css)? {
-                let text = b.text(&e)?;
-                if text.contains(needle) {
-                    return Ok(Some(text));
-                }
-            }
-            Ok(None)
-        })
+        self.wait_matching(css, needle, |_, _, text| Ok(text))
     }
 
     /// Like [`Browser::wait_read`], and also gives the element's `data-id`,
     /// read in the same check.
     pub fn wait_read_id(&self, css: &str, needle: &str) -> Result<(String, String), String> {
+        self.wait_matching(css, needle, |b, e, text| {
+            let id = b.execute("return arguments[0].dataset.id;", vec![Browser::arg(e)])?;
+            Ok((text, id.as_str().unwrap_or_default().to_string()))
+        })
+    }
+
+    /// Waits for the first element `css` names whose text contains
+    /// `needle`, and gives what `take` makes of it within the same check.
+    fn wait_matching<T>(
+        &self,
+        css: &str,
+        needle: &str,
+        mut take: impl FnMut(&Browser, &Element, String) -> Result<T, String>,
+    ) -> Result<T, String> {
         self.wait(&format!("{css} containing {needle:?}"), |b| {
             for e in b.find_all(css)? {
                 let text = b.text(&e)?;
                 if text.contains(needle) {
-                    let id =
-                        b.execute("return arguments[0].dataset.id;", vec![Browser::arg(&e)])?;
-                    return Ok(Some((text, id.as_str().unwrap_or_default().to_string())));
+                    return take(b, &e, text).map(Some);
                 }
             }
             Ok(None)

@@ -164,6 +164,7 @@ pub struct Baseline {
     pub p50_ratio: f64,
     /// Liandong's p99 / the baseline's p99.
     pub p99_ratio: f64,
+    /// See [`Delivery::cpu_ms_per_arrival`].
     pub cpu_ms_per_arrival: f64,
     /// Liandong's CPU per arrival / the baseline's.
     pub cpu_ratio: f64,
