@@ -72,7 +72,7 @@ pub fn run(
     entries: u64,
     mut progress: impl FnMut(&str),
 ) -> Result<ViewsReport, String> {
-    let dir = DataDir::new(root.join("views-post"));
+    let dir = kept_post(root);
     let region: RegionCode = "654203".parse().map_err(fail)?;
     let mut config = Config::new(PostConfig {
         name: "沙湾市应急管理局".into(),
@@ -141,6 +141,28 @@ pub fn run(
         caught_up,
         store_bytes_with_snapshot,
     })
+}
+
+/// Starts of a post written by an earlier [`run`] under `root` (kept with
+/// `bench views --dir`): each opens the post afresh, loads the fold (the
+/// snapshot, brought up to date) and folds the views. Nothing is written,
+/// so starts can be timed again and again, before and after a change.
+pub fn starts(root: &Path, count: usize) -> Result<Vec<StartReport>, String> {
+    let dir = kept_post(root);
+    let now_ms = clock::now_ms();
+    (0..count.max(1))
+        .map(|_| start(&dir, now_ms).map(|(report, _)| report))
+        .collect()
+}
+
+/// Where [`run`] writes its post under `root`.
+fn kept_post(root: &Path) -> DataDir {
+    DataDir::new(root.join("views-post"))
+}
+
+/// Whether `root` holds a post an earlier [`run`] wrote.
+pub fn has_post(root: &Path) -> bool {
+    kept_post(root).is_initialised()
 }
 
 /// A start with the snapshot: open the post, load the fold, fold the views.

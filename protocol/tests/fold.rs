@@ -175,6 +175,11 @@ fn closed_incidents_refuse_updates_and_reopen_only_explicitly() {
     assert!(!v.conflicts[0].applied);
     assert_eq!(v.conflicts[0].other, Some(fin.id()));
     assert_eq!(v.incidents[0].reports.len(), 2);
+    assert_eq!(
+        v.incidents[0].current.phase,
+        Phase::Final,
+        "the latest applied report is the state, not the refused one"
+    );
 
     // A 核报 corrects a closed incident without a conflict.
     let verified = w.write(&w.village, 75, report(Phase::Verified, Some(id)));
@@ -186,6 +191,7 @@ fn closed_incidents_refuse_updates_and_reopen_only_explicitly() {
     assert!(i.closed.is_some(), "a 续报 never reopens");
     assert_eq!(i.reports.len(), 3);
     assert!(i.verified, "the 核报 stands");
+    assert_eq!(i.current.phase, Phase::Verified);
     let applied: Vec<_> = v.conflicts.iter().map(|c| (c.entry, c.applied)).collect();
     assert_eq!(applied, vec![(late_id(&v), false), (county.id(), false)]);
     assert!(v.conflicts[1].zh.contains("重开"), "{}", v.conflicts[1].zh);

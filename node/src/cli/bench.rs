@@ -86,6 +86,14 @@ pub struct ViewsBenchArgs {
     /// Domain entries to write first
     #[arg(long, default_value_t = 1_000_000)]
     pub entries: u64,
+    /// Write the post into this directory and keep it; when it already
+    /// holds one (from an earlier `--dir` run), write nothing and only time
+    /// `--starts` starts of it / 保留基准数据目录，再次运行时只测启动
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
+    /// Starts to time of a post kept with `--dir`
+    #[arg(long, default_value_t = 3)]
+    pub starts: usize,
     #[arg(long)]
     pub json: bool,
 }
@@ -421,11 +429,29 @@ fn print_disk(entries: u64, written: u64, disk: &crate::store::DiskStats) {
 }
 
 fn views(args: ViewsBenchArgs) -> Result<(), CliError> {
-    let tmp = tempfile::Builder::new()
-        .prefix("liandong-bench-")
-        .tempdir()
-        .map_err(|e| CliError::Failed(format!("cannot create a temporary directory: {e}")))?;
-    let r = crate::benchviews::run(tmp.path(), args.entries, |line| eprintln!("[bench] {line}"))
+    if let Some(dir) = &args.dir
+        && crate::benchviews::has_post(dir)
+    {
+        return view_starts(dir, &args);
+    }
+    let tmp;
+    let root = match &args.dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CliError::Failed(format!("cannot create {}: {e}", dir.display())))?;
+            dir.as_path()
+        }
+        None => {
+            tmp = tempfile::Builder::new()
+                .prefix("liandong-bench-")
+                .tempdir()
+                .map_err(|e| {
+                    CliError::Failed(format!("cannot create a temporary directory: {e}"))
+                })?;
+            tmp.path()
+        }
+    };
+    let r = crate::benchviews::run(root, args.entries, |line| eprintln!("[bench] {line}"))
         .map_err(CliError::Failed)?;
     if args.json {
         output::print_json(&r);
@@ -458,6 +484,27 @@ fn views(args: ViewsBenchArgs) -> Result<(), CliError> {
                 s.open_seconds, s.load_seconds, s.how, s.views_seconds, s.total_seconds
             );
         }
+    }
+    Ok(())
+}
+
+/// `bench views --dir DIR` on a post kept there: starts only.
+fn view_starts(dir: &std::path::Path, args: &ViewsBenchArgs) -> Result<(), CliError> {
+    let starts = crate::benchviews::starts(dir, args.starts).map_err(CliError::Failed)?;
+    if args.json {
+        output::print_json(&starts);
+        return Ok(());
+    }
+    for (n, s) in starts.iter().enumerate() {
+        println!(
+            "start {}: open {:.2} s, load {:.2} s ({}), views {:.2} s; total {:.2} s",
+            n + 1,
+            s.open_seconds,
+            s.load_seconds,
+            s.how,
+            s.views_seconds,
+            s.total_seconds
+        );
     }
     Ok(())
 }

@@ -469,17 +469,18 @@ fn rebuild(
 
 /// The fold of held entries, given in (HLC, id) order.
 fn into_fold(held: impl IntoIterator<Item = Held>) -> Fold {
-    let mut fold = Fold::new();
-    for held in held {
-        match held {
-            Held::Item(item) => {
-                fold.insert_item(item);
-            }
-            Held::Undecodable(entry) => {
-                fold.insert(&entry);
-            }
-            Held::Other => {}
+    let mut undecodable = Vec::new();
+    let items = held.into_iter().filter_map(|held| match held {
+        Held::Item(item) => Some(item),
+        Held::Undecodable(entry) => {
+            undecodable.push(entry);
+            None
         }
+        Held::Other => None,
+    });
+    let mut fold = Fold::from_items(items);
+    for entry in undecodable {
+        fold.insert(&entry);
     }
     fold
 }

@@ -30,8 +30,12 @@ use crate::region::RegionCode;
 
 pub(super) const INCIDENT: (&str, &str) = ("incident", "事件");
 
-impl Pass<'_> {
-    pub(super) fn incident_report(&mut self, act: &Act, r: &IncidentReport) -> Result<(), Problem> {
+impl<'c> Pass<'c> {
+    pub(super) fn incident_report(
+        &mut self,
+        act: &Act,
+        r: &'c IncidentReport,
+    ) -> Result<(), Problem> {
         let reference = ReportRef {
             entry: act.id(),
             phase: r.phase,
@@ -43,6 +47,7 @@ impl Pass<'_> {
             self.index
                 .incidents
                 .insert(act.id(), self.views.incidents.len());
+            self.latest_reports.push(None);
             self.views.incidents.push(IncidentView {
                 id: act.id(),
                 region: r.region.clone(),
@@ -115,7 +120,7 @@ impl Pass<'_> {
             // A 首报 names no incident; one that does is read as a 续报.
             (None, Phase::Initial) => {}
         }
-        v.current = r.clone();
+        self.latest_reports[i] = Some(r);
         v.verified = r.phase == Phase::Verified;
         v.last_report_ms = act.at_ms();
         v.reports.push(reference);
@@ -170,7 +175,10 @@ impl Pass<'_> {
     pub(super) fn finish_incidents(&mut self, now: u64) {
         let policy = self.ctx.deadlines;
         let cadence = policy.update_every_ms();
-        for v in &mut self.views.incidents {
+        for (v, latest) in self.views.incidents.iter_mut().zip(&self.latest_reports) {
+            if let Some(r) = latest {
+                v.current = (*r).clone();
+            }
             let d = &mut v.deadlines;
             d.first_report_deadline_ms = policy.first_report_ms(v.current.event.category);
             d.first_report_latency_ms = v.first_report_ms.saturating_sub(v.current.occurred_ms);
