@@ -74,6 +74,7 @@ pub mod external_warnings;
 pub mod forces;
 pub mod incidents;
 pub mod item;
+mod items;
 pub mod outcome;
 mod pass;
 pub mod plans;
@@ -98,6 +99,7 @@ use crate::authority::{AuthorityPolicy, Directory};
 use crate::entry::SignedEntry;
 use crate::hlc::Hlc;
 use crate::ids::EntryId;
+use items::Items;
 use pass::Pass;
 
 /// What the fold needs besides the entries.
@@ -166,7 +168,7 @@ pub enum Outcome {
 /// The decoded entry set, ready to fold into any track.
 #[derive(Debug, Clone, Default)]
 pub struct Fold {
-    items: BTreeMap<(Hlc, EntryId), Item>,
+    items: Items,
     /// Stored bodies that do not decode: listed in every view's `invalid`.
     undecodable: BTreeMap<EntryId, Excluded>,
 }
@@ -186,23 +188,19 @@ impl Fold {
         }
     }
 
-    /// The set of these decoded items, built in one go: a map built from a
-    /// run in key order costs a fraction of inserting a million items one
-    /// by one (a post's start, `domain::snapshot`). A duplicate counts
-    /// once, as with [`Fold::insert_item`].
+    /// The set of these decoded items, built in one go: in place, from a
+    /// list in key order, as a post's start reads its snapshot
+    /// (`items.rs`). A duplicate counts once, as with [`Fold::insert_item`].
     pub fn from_items(items: impl IntoIterator<Item = Item>) -> Fold {
         Fold {
-            items: items
-                .into_iter()
-                .map(|item| ((item.hlc, item.id), item))
-                .collect(),
+            items: Items::from_vec(items.into_iter().collect()),
             undecodable: BTreeMap::new(),
         }
     }
 
     /// Adds a decoded item (idempotent).
     pub fn insert_item(&mut self, item: Item) -> bool {
-        self.items.insert((item.hlc, item.id), item).is_none()
+        self.items.insert(item)
     }
 
     /// Domain entries held.
@@ -216,7 +214,7 @@ impl Fold {
 
     /// The largest HLC held (a candidate must come after it).
     pub fn max_hlc(&self) -> Option<Hlc> {
-        self.items.keys().next_back().map(|(hlc, _)| *hlc)
+        self.items.max_hlc()
     }
 
     /// Folds one track.
@@ -253,7 +251,7 @@ impl Fold {
     fn run(&self, ctx: &FoldContext<'_>, track: Track, extra: Option<&Item>) -> Views {
         let mut pass = Pass::new(ctx, track);
         pass.exclude_all(self.undecodable.values().cloned());
-        for item in self.items.values().chain(extra) {
+        for item in self.items.iter().chain(extra) {
             pass.step(item);
         }
         pass.finish()
