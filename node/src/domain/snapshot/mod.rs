@@ -5,8 +5,8 @@
 //!
 //! ## Why loading it is always right
 //!
-//! The fold is a function of the entry *set*: the protocol keeps entries in
-//! a map by (HLC, id) and folds them in that order (`domain::fold`), so any
+//! The fold is a function of the entry *set*: the protocol keeps entries as
+//! a set ordered by (HLC, id) and folds them in that order (`domain::fold`), so any
 //! way of arriving at the same set gives the same views, however late an
 //! entry came or however old its time. The snapshot is that set plus the
 //! digest of every entry it accounts for (domain or not: the ledger's

@@ -1,7 +1,7 @@
 //! The fold: views as a pure function of the entry **set**.
 //!
 //! ```text
-//! entries ──Item::from_entry──► Fold (BTreeMap by (HLC, id): a set, in canonical order)
+//! entries ──Item::from_entry──► Fold (a set by (HLC, id), in canonical order: `items.rs`)
 //!            decode once                │
 //!                                       ▼ views(ctx, track)
 //!                      one pass in canonical order ──► Views
