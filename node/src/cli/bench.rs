@@ -479,10 +479,7 @@ fn views(args: ViewsBenchArgs) -> Result<(), CliError> {
                 &r.caught_up,
             ),
         ] {
-            println!(
-                "{label}: open {:.2} s, load {:.2} s ({}), views {:.2} s; total {:.2} s",
-                s.open_seconds, s.load_seconds, s.how, s.views_seconds, s.total_seconds
-            );
+            print_start(&label, s);
         }
     }
     Ok(())
@@ -496,15 +493,14 @@ fn view_starts(dir: &std::path::Path, args: &ViewsBenchArgs) -> Result<(), CliEr
         return Ok(());
     }
     for (n, s) in starts.iter().enumerate() {
-        println!(
-            "start {}: open {:.2} s, load {:.2} s ({}), views {:.2} s; total {:.2} s",
-            n + 1,
-            s.open_seconds,
-            s.load_seconds,
-            s.how,
-            s.views_seconds,
-            s.total_seconds
-        );
+        print_start(&format!("start {}", n + 1), s);
     }
     Ok(())
+}
+
+fn print_start(label: &str, s: &crate::benchviews::StartReport) {
+    println!(
+        "{label}: open {:.2} s, load {:.2} s ({}), views {:.2} s; total {:.2} s",
+        s.open_seconds, s.load_seconds, s.how, s.views_seconds, s.total_seconds
+    );
 }
