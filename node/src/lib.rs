@@ -13,6 +13,7 @@ pub mod cli;
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod cores;
 pub mod datadir;
 pub mod demo;
 pub mod domain;

@@ -277,8 +277,13 @@ fn rows(store: &Store) -> (Vec<u8>, Vec<Row>) {
 /// Rewrites one row of the snapshot tree: `f` gets the meta and the first
 /// chunk and returns the key and value to write.
 fn tamper(store: &Store, f: impl FnOnce(&[u8], &Row) -> Row) {
+    tamper_chunk(store, 0, f);
+}
+
+/// As [`tamper`], with chunk number `n` (in key order).
+fn tamper_chunk(store: &Store, n: usize, f: impl FnOnce(&[u8], &Row) -> Row) {
     let (meta, chunks) = rows(store);
-    let (key, value) = f(&meta, &chunks[0]);
+    let (key, value) = f(&meta, &chunks[n]);
     let side = store.side(Side::FoldSnapshot).expect("side");
     let mut batch = SideBatch::default();
     batch.put(&key, &value);
@@ -396,5 +401,33 @@ fn a_running_posts_appends_are_read_and_compacted() {
     // Read as they are (and compacted on the way), then one chunk again.
     assert_eq!(load_and_compare(&store), How::Snapshot);
     assert_eq!(rows(&store).1.len(), 1);
+    assert_eq!(load_and_compare(&store), How::Snapshot);
+}
+
+#[test]
+fn a_snapshot_of_many_chunks_is_read_on_every_core_and_checked_throughout() {
+    let (_dir, store, g) = new_store();
+    // Enough entries for the chunks to be shared among threads (at least
+    // two threads' worth, whatever the machine has).
+    Author::new(&g, 40).incidents(&store, T0, 700, 9);
+    assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
+    let chunks = rows(&store).1.len();
+    assert!(
+        chunks as u64 >= 2 * snapshot::MIN_CHUNKS_PER_THREAD,
+        "{chunks} chunks"
+    );
+    assert_eq!(load_and_compare(&store), How::Snapshot);
+    // Damage anywhere is found, whichever thread reads it.
+    tamper_chunk(&store, chunks - 1, |_, (k, v)| {
+        let mut v = v.clone();
+        v[10] ^= 0x01;
+        (k.clone(), v)
+    });
+    assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
+    let (_, rows_now) = rows(&store);
+    let side = store.side(Side::FoldSnapshot).expect("side");
+    side.remove(&rows_now[rows_now.len() / 2].0)
+        .expect("remove");
+    assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
     assert_eq!(load_and_compare(&store), How::Snapshot);
 }

@@ -7,9 +7,6 @@
 //! ed25519 verification is not used: ed25519-dalek's `verify_batch` accepts
 //! signatures `verify_strict` refuses — see BENCHMARKS.md.)
 
-use std::num::NonZeroUsize;
-use std::sync::OnceLock;
-
 use liandong_protocol::{SignedEntry, ValidationContext, ValidationError, validate};
 
 /// Fewer items per thread than this are checked on the calling thread
@@ -23,14 +20,11 @@ pub fn validate_all<B: AsRef<[u8]> + Sync>(
     items: &[B],
     ctx: &ValidationContext<'_>,
 ) -> Vec<Result<SignedEntry, ValidationError>> {
-    validate_on(items, ctx, threads_for(items.len(), cores()))
-}
-
-/// The cores this process may use, asked once: the answer reads cgroup
-/// files, which cost more than checking a one-entry gossip delivery.
-fn cores() -> usize {
-    static CORES: OnceLock<usize> = OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get))
+    validate_on(
+        items,
+        ctx,
+        threads_for(items.len(), crate::cores::available()),
+    )
 }
 
 /// How many threads check `items` entries on a machine with `cores`.

@@ -53,14 +53,14 @@ use liandong_protocol::{Hlc, Kind, LedgerDigest, RegionCode, SignedEntry};
 use super::load::feeds_fold;
 use crate::restricted::{Keyring, reading::as_read};
 use crate::store::{Side, SideTree, Store, StoreError};
-use format::{
-    Chunks, Held, ITEM, Key, List, META_KEY, Meta, Mode, Scopes, Set, UNDECODABLE, chunk_key,
-    held_of, item_of, records, unseal,
-};
+use format::{Chunks, Held, Key, META_KEY, Meta, Mode, Set, chunk_key, held_of, records, unseal};
+use read::read;
 
 mod format;
+mod read;
 
 pub use format::FORMAT;
+pub use read::MIN_CHUNKS_PER_THREAD;
 
 /// How a fold was obtained (logged, and reported by `bench views`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,67 +88,6 @@ pub struct Loaded {
     pub saved: bool,
 }
 
-/// Reads the snapshot: `Ok(None)` when there is none, `Err(Corrupt)` with
-/// the reason when it cannot be used. The records come back in chunk
-/// order, as a list: when the digest matches (the common start) they go
-/// into the fold after one sort, and only the other cases pay for a map.
-fn read(
-    store: &Store,
-    side: &SideTree<'_>,
-    keyring: &Keyring,
-) -> Result<Option<(Meta, List)>, StoreError> {
-    let Some(meta) = side.get(META_KEY)? else {
-        return Ok(None);
-    };
-    let meta = Meta::decode(&meta).map_err(unusable)?;
-    // The count is disk input: it sizes the list only up to a bound.
-    let mut list = Vec::with_capacity(usize::try_from(meta.records.min(1 << 22)).unwrap_or(0));
-    let mut scopes = Scopes::default();
-    let mut expected = meta.first;
-    for row in side.range(&chunk_key(meta.first), &chunk_key(meta.next)) {
-        let (key, value) = row?;
-        if key.as_ref() != chunk_key(expected) {
-            return Err(unusable(format!("chunk {expected} is missing")));
-        }
-        expected += 1;
-        let contents = unseal(&key, &value).map_err(unusable)?;
-        for record in records(contents) {
-            let record = record.map_err(unusable)?;
-            let held = match record.tag {
-                ITEM => {
-                    Held::Item(item_of(record.key, record.payload, &mut scopes).map_err(unusable)?)
-                }
-                UNDECODABLE => match fetch(store, &record.key.1, keyring)? {
-                    Some(entry) => Held::Undecodable(Box::new(entry)),
-                    None => {
-                        return Err(unusable(format!(
-                            "entry {} is not in the ledger",
-                            record.key.1
-                        )));
-                    }
-                },
-                _ => Held::Other,
-            };
-            list.push((record.key, held));
-        }
-    }
-    if expected != meta.next {
-        return Err(unusable(format!("chunk {expected} is missing")));
-    }
-    if list.len() as u64 != meta.records {
-        return Err(unusable(format!(
-            "{} records read, the meta says {}",
-            list.len(),
-            meta.records
-        )));
-    }
-    // Appended chunks may hold older times (late arrivals): one stable sort
-    // (cheap on the runs it finds), and an entry recorded twice counts once.
-    list.sort_by_key(|(key, _)| *key);
-    list.dedup_by_key(|(key, _)| *key);
-    Ok(Some((meta, list)))
-}
-
 /// A snapshot that cannot be used; carried as `Corrupt` to the caller,
 /// which logs it and rebuilds.
 fn unusable(reason: impl Into<String>) -> StoreError {
@@ -168,7 +107,7 @@ pub fn load(store: &Store, keyring: &Keyring) -> Result<Loaded, StoreError> {
     let digest = store.digest(&national)?;
     let max_hlc = store.max_hlc()?.unwrap_or(Hlc::ZERO);
     let side = store.side(Side::FoldSnapshot)?;
-    let (meta, list) = match read(store, &side, keyring) {
+    let snapshot = match read(store, &side, keyring) {
         Ok(Some(found)) => found,
         Ok(None) => {
             return rebuild(
@@ -191,10 +130,11 @@ pub fn load(store: &Store, keyring: &Keyring) -> Result<Loaded, StoreError> {
         }
         Err(e) => return Err(e),
     };
+    let meta = snapshot.meta;
     if meta.digest == digest && !crowded(&meta) {
-        tracing::debug!(entries = list.len(), elapsed = ?started.elapsed(), "views from the snapshot");
+        tracing::debug!(entries = snapshot.len(), elapsed = ?started.elapsed(), "views from the snapshot");
         return Ok(Loaded {
-            fold: into_fold(list.into_iter().map(|(_, held)| held)),
+            fold: snapshot.into_fold(),
             digest,
             max_hlc: meta.max_hlc,
             how: How::Snapshot,
@@ -203,7 +143,7 @@ pub fn load(store: &Store, keyring: &Keyring) -> Result<Loaded, StoreError> {
     }
     if meta.digest == digest {
         // A running post's appends spread the records thin: compact once.
-        let set: Set = list.into_iter().collect();
+        let set = snapshot.into_set();
         let saved = store.health().writable() && compact(store, &side, keyring, &meta, &set)?;
         tracing::info!(entries = set.len(), saved, elapsed = ?started.elapsed(),
             "views' snapshot compacted / 视图快照已整理");
@@ -215,7 +155,7 @@ pub fn load(store: &Store, keyring: &Keyring) -> Result<Loaded, StoreError> {
             saved,
         });
     }
-    let mut set: Set = list.into_iter().collect();
+    let mut set = snapshot.into_set();
     let writable = store.health().writable();
     let mode = if writable { Mode::Keep } else { Mode::Drop };
     let mut chunks = Chunks::new(&side, mode, meta.next);

@@ -1,0 +1,256 @@
+//! Reading the snapshot at a start, on every core.
+//!
+//! Most of a start at a million entries is decoding the records' bodies
+//! (`item_of`), and each chunk decodes on its own. So the chunks are taken
+//! in key order from one shared reader, each by whichever thread is free,
+//! and the decoded parts are put back in chunk order: the list is the one a
+//! single thread would build, only sooner. Reading a chunk from sled stays
+//! one thread at a time (the reader's lock); decoding runs beside it.
+
+use std::sync::Mutex;
+
+use liandong_protocol::domain::fold::{Fold, Item};
+
+use super::format::{
+    Held, ITEM, List, META_KEY, Meta, Scopes, Set, UNDECODABLE, chunk_key, item_of, records, unseal,
+};
+use super::{fetch, unusable};
+use crate::restricted::Keyring;
+use crate::store::{SideTree, Store, StoreError};
+
+/// Fewer chunks than this per thread are read by the calling thread alone
+/// (a small post's start is not worth a thread).
+pub const MIN_CHUNKS_PER_THREAD: u64 = 8;
+
+/// What the snapshot holds: its fold inputs, and its other records.
+/// Items are kept apart from the rest from the start, so that the common
+/// start (the snapshot matches the ledger) moves each decoded item once,
+/// into one list that becomes the fold's.
+pub(super) struct Snapshot {
+    pub(super) meta: Meta,
+    /// In chunk order: sorted, but for late arrivals in appended chunks.
+    pub(super) items: Vec<Item>,
+    /// Undecodable entries and domain entries that are no fold input.
+    pub(super) others: List,
+}
+
+impl Snapshot {
+    pub(super) fn len(&self) -> usize {
+        self.items.len() + self.others.len()
+    }
+
+    /// The fold of what it holds (an entry recorded twice counts once).
+    pub(super) fn into_fold(self) -> Fold {
+        let mut fold = Fold::from_items(self.items);
+        for (_, held) in self.others {
+            if let Held::Undecodable(entry) = held {
+                fold.insert(&entry);
+            }
+        }
+        fold
+    }
+
+    /// Every record by key (an entry recorded twice counts once).
+    pub(super) fn into_set(self) -> Set {
+        let items = self
+            .items
+            .into_iter()
+            .map(|item| ((item.hlc, item.id), Held::Item(item)));
+        items.chain(self.others).collect()
+    }
+}
+
+/// Reads the snapshot: `Ok(None)` when there is none, `Err(Corrupt)` with
+/// the reason when it cannot be used.
+pub(super) fn read(
+    store: &Store,
+    side: &SideTree<'_>,
+    keyring: &Keyring,
+) -> Result<Option<Snapshot>, StoreError> {
+    let Some(meta) = side.get(META_KEY)? else {
+        return Ok(None);
+    };
+    let meta = Meta::decode(&meta).map_err(unusable)?;
+    let threads = threads_for(meta.next - meta.first, crate::cores::available());
+    let reader = Mutex::new(Reader {
+        rows: side.range(&chunk_key(meta.first), &chunk_key(meta.next)),
+        expected: meta.first,
+        failed: false,
+    });
+    let decode = || decode_chunks(&reader, store, keyring);
+    let parts = std::thread::scope(|scope| {
+        // A thread the system cannot start leaves its share to the others.
+        let others: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .name("snapshot-read".into())
+                    .spawn_scoped(scope, decode)
+                    .ok()
+            })
+            .collect();
+        let mut parts = vec![decode()];
+        for thread in others {
+            parts.push(
+                thread
+                    .join()
+                    .unwrap_or_else(|_| Err(unusable("a thread reading the snapshot panicked"))),
+            );
+        }
+        parts
+    });
+    let mut decoded = Vec::new();
+    for part in parts {
+        decoded.extend(part?);
+    }
+    let expected = reader
+        .into_inner()
+        .map_err(|_| unusable("the snapshot's reader was poisoned"))?
+        .expected;
+    if expected != meta.next {
+        return Err(unusable(format!("chunk {expected} is missing")));
+    }
+    decoded.sort_unstable_by_key(|chunk| chunk.number);
+    let count = |f: fn(&Chunk) -> usize| decoded.iter().map(f).sum::<usize>();
+    let (items, others) = (count(|c| c.items.len()), count(|c| c.others.len()));
+    if (items + others) as u64 != meta.records {
+        return Err(unusable(format!(
+            "{} records read, the meta says {}",
+            items + others,
+            meta.records
+        )));
+    }
+    let mut snapshot = Snapshot {
+        meta,
+        items: Vec::with_capacity(items),
+        others: Vec::with_capacity(others),
+    };
+    for chunk in decoded {
+        snapshot.items.extend(chunk.items);
+        snapshot.others.extend(chunk.others);
+    }
+    Ok(Some(snapshot))
+}
+
+/// How many threads read `chunks` chunks on a machine with `cores`.
+fn threads_for(chunks: u64, cores: usize) -> usize {
+    let wanted = usize::try_from(chunks / MIN_CHUNKS_PER_THREAD).unwrap_or(usize::MAX);
+    wanted.clamp(1, cores.max(1))
+}
+
+/// The chunks in key order, handed out one at a time.
+struct Reader<I> {
+    rows: I,
+    /// The number the next chunk must have.
+    expected: u64,
+    /// Set at the first error: the other threads stop taking chunks.
+    failed: bool,
+}
+
+type Row = Result<(sled::IVec, sled::IVec), StoreError>;
+
+/// The next chunk's number, key and value; `None` at the end or after a
+/// failure.
+fn next_chunk<I: Iterator<Item = Row>>(
+    reader: &Mutex<Reader<I>>,
+) -> Option<Result<(u64, sled::IVec, sled::IVec), StoreError>> {
+    let mut reader = match reader.lock() {
+        Ok(reader) => reader,
+        Err(_) => return Some(Err(unusable("the snapshot's reader was poisoned"))),
+    };
+    if reader.failed {
+        return None;
+    }
+    let n = reader.expected;
+    let chunk = match reader.rows.next()? {
+        Ok((key, _)) if key.as_ref() != chunk_key(n) => {
+            Err(unusable(format!("chunk {n} is missing")))
+        }
+        Ok((key, value)) => Ok((n, key, value)),
+        Err(e) => Err(e),
+    };
+    reader.expected += 1;
+    reader.failed = chunk.is_err();
+    Some(chunk)
+}
+
+/// One chunk's records, decoded.
+struct Chunk {
+    number: u64,
+    items: Vec<Item>,
+    others: List,
+}
+
+/// Takes chunks until none are left, decoding each.
+fn decode_chunks<I: Iterator<Item = Row>>(
+    reader: &Mutex<Reader<I>>,
+    store: &Store,
+    keyring: &Keyring,
+) -> Result<Vec<Chunk>, StoreError> {
+    let mut scopes = Scopes::default();
+    let mut decoded = Vec::new();
+    while let Some(chunk) = next_chunk(reader) {
+        let (number, key, value) = chunk?;
+        let mut chunk = Chunk {
+            number,
+            items: Vec::new(),
+            others: Vec::new(),
+        };
+        let done = decode_chunk(&key, &value, store, keyring, &mut scopes, &mut chunk);
+        if done.is_err()
+            && let Ok(mut reader) = reader.lock()
+        {
+            reader.failed = true;
+        }
+        done?;
+        decoded.push(chunk);
+    }
+    Ok(decoded)
+}
+
+/// The records of one sealed chunk, once its CRC is checked.
+fn decode_chunk(
+    key: &[u8],
+    value: &[u8],
+    store: &Store,
+    keyring: &Keyring,
+    scopes: &mut Scopes,
+    chunk: &mut Chunk,
+) -> Result<(), StoreError> {
+    let contents = unseal(key, value).map_err(unusable)?;
+    for record in records(contents) {
+        let record = record.map_err(unusable)?;
+        let held = match record.tag {
+            ITEM => {
+                let item = item_of(record.key, record.payload, scopes).map_err(unusable)?;
+                chunk.items.push(item);
+                continue;
+            }
+            UNDECODABLE => match fetch(store, &record.key.1, keyring)? {
+                Some(entry) => Held::Undecodable(Box::new(entry)),
+                None => {
+                    return Err(unusable(format!(
+                        "entry {} is not in the ledger",
+                        record.key.1
+                    )));
+                }
+            },
+            _ => Held::Other,
+        };
+        chunk.others.push((record.key, held));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_start_at_the_bound_and_never_exceed_the_cores() {
+        assert_eq!(threads_for(0, 2), 1);
+        assert_eq!(threads_for(2 * MIN_CHUNKS_PER_THREAD - 1, 2), 1);
+        assert_eq!(threads_for(2 * MIN_CHUNKS_PER_THREAD, 2), 2);
+        assert_eq!(threads_for(4_000, 2), 2);
+        assert_eq!(threads_for(4_000, 0), 1);
+    }
+}
