@@ -15,7 +15,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::level::Level;
 
@@ -27,9 +27,17 @@ pub const MAX_REGION_DIGITS: usize = 12;
 pub const REGION_KEY_PAD: u8 = b'-';
 
 /// A structurally valid region code.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct RegionCode(String);
+///
+/// Kept inline, not as a `String`: every entry, item and post names one,
+/// and a start at a million entries cloned each several times (a heap
+/// allocation apiece, BENCHMARKS.md "Cold start"). It compares, orders and
+/// hashes as its text, and is (de)serialised as its text.
+#[derive(Clone)]
+pub struct RegionCode {
+    /// The digits, then zeros.
+    digits: [u8; MAX_REGION_DIGITS],
+    len: u8,
+}
 
 /// Why a text is not a region code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,7 +68,20 @@ impl RegionCode {
     pub const NATIONAL: &'static str = "00";
 
     pub fn national() -> Self {
-        RegionCode(Self::NATIONAL.to_string())
+        Self::from_checked(Self::NATIONAL)
+    }
+
+    /// A code from text [`RegionCode::parse`] accepted (or a prefix of
+    /// one at a level boundary): ASCII digits, at most 12.
+    fn from_checked(code: &str) -> Self {
+        let mut digits = [0; MAX_REGION_DIGITS];
+        let len = code.len().min(MAX_REGION_DIGITS);
+        digits[..len].copy_from_slice(&code.as_bytes()[..len]);
+        RegionCode {
+            digits,
+            // At most 12.
+            len: len as u8,
+        }
     }
 
     pub fn parse(text: &str) -> Result<Self, RegionError> {
@@ -99,20 +120,25 @@ impl RegionCode {
                 });
             }
         }
-        Ok(RegionCode(code.to_string()))
+        Ok(Self::from_checked(code))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        // ASCII digits by construction: the fallback is never taken.
+        std::str::from_utf8(self.digits()).unwrap_or_default()
+    }
+
+    fn digits(&self) -> &[u8] {
+        &self.digits[..usize::from(self.len)]
     }
 
     pub fn is_national(&self) -> bool {
-        self.0 == Self::NATIONAL
+        self.as_str() == Self::NATIONAL
     }
 
     /// The level a post responsible for exactly this region has.
     pub fn level(&self) -> Level {
-        match self.0.len() {
+        match self.len {
             _ if self.is_national() => Level::National,
             2 => Level::Province,
             4 => Level::Prefecture,
@@ -127,14 +153,14 @@ impl RegionCode {
         if self.is_national() {
             return None;
         }
-        let len = self.0.len();
+        let len = usize::from(self.len);
         let parent_len = SEGMENT_ENDS
             .iter()
             .copied()
             .take_while(|&end| end < len)
             .last();
         Some(match parent_len {
-            Some(n) => RegionCode(self.0[..n].to_string()),
+            Some(n) => Self::from_checked(&self.as_str()[..n]),
             None => Self::national(),
         })
     }
@@ -152,7 +178,8 @@ impl RegionCode {
 
     /// True when this region is `subtree` itself or lies inside it.
     pub fn is_within(&self, subtree: &RegionCode) -> bool {
-        subtree.is_national() || (!self.is_national() && self.0.starts_with(&subtree.0))
+        subtree.is_national()
+            || (!self.is_national() && self.digits().starts_with(subtree.digits()))
     }
 
     /// The byte prefix shared by the fixed-width keys of every region in this
@@ -161,7 +188,7 @@ impl RegionCode {
         if self.is_national() {
             &[]
         } else {
-            self.0.as_bytes()
+            self.digits()
         }
     }
 
@@ -190,13 +217,64 @@ impl RegionCode {
 
 impl fmt::Display for RegionCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for RegionCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RegionCode({})", self.0)
+        write!(f, "RegionCode({})", self.as_str())
+    }
+}
+
+impl PartialEq for RegionCode {
+    fn eq(&self, other: &Self) -> bool {
+        self.digits() == other.digits()
+    }
+}
+
+impl Eq for RegionCode {}
+
+impl std::hash::Hash for RegionCode {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialOrd for RegionCode {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Text order, as when codes were strings: "65" < "6542" < "66".
+impl Ord for RegionCode {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.digits().cmp(other.digits())
+    }
+}
+
+impl Serialize for RegionCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// From text, checked as [`RegionCode::parse`] checks it; borrowed where
+/// the format allows (no allocation when decoding an entry's body).
+impl<'de> Deserialize<'de> for RegionCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = RegionCode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a region code")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<RegionCode, E> {
+                RegionCode::parse(text).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Text)
     }
 }
 
@@ -216,7 +294,7 @@ impl TryFrom<String> for RegionCode {
 
 impl From<RegionCode> for String {
     fn from(code: RegionCode) -> String {
-        code.0
+        code.as_str().to_string()
     }
 }
 
@@ -306,5 +384,56 @@ mod tests {
             assert_eq!(RegionCode::from_key(&rc(c).key()), Ok(rc(c)));
             assert!(rc(c).key().starts_with(rc(c).subtree_key_prefix()));
         }
+    }
+
+    #[test]
+    fn encodes_orders_and_hashes_as_its_text() {
+        use std::collections::hash_map::DefaultHasher;
+        use std::hash::{Hash, Hasher};
+
+        let texts = [
+            "00",
+            "65",
+            "6542",
+            "654203",
+            "654203106",
+            "654203106001",
+            "66",
+            "11",
+        ];
+        for text in texts {
+            let code = rc(text);
+            // The wire and the JSON API see the text, as when codes were strings.
+            assert_eq!(
+                crate::codec::encode(&code).expect("encode"),
+                crate::codec::encode(text).expect("encode")
+            );
+            let bytes = crate::codec::encode(&code).expect("encode");
+            let back: RegionCode = crate::codec::decode(&bytes, 64).expect("decode");
+            assert_eq!(back, code);
+            assert_eq!(
+                serde_json::to_string(&code).expect("json"),
+                format!("\"{text}\"")
+            );
+            let hash = |h: &dyn Fn(&mut DefaultHasher)| {
+                let mut hasher = DefaultHasher::new();
+                h(&mut hasher);
+                hasher.finish()
+            };
+            assert_eq!(hash(&|s| code.hash(s)), hash(&|s| text.hash(s)));
+        }
+        for a in texts {
+            for b in texts {
+                assert_eq!(rc(a).cmp(&rc(b)), a.cmp(b), "{a} against {b}");
+            }
+        }
+        // Decoding checks the code, from either format.
+        let bad = crate::codec::encode("654200").expect("encode");
+        assert!(crate::codec::decode::<RegionCode>(&bad, 64).is_err());
+        assert!(serde_json::from_str::<RegionCode>("\"6542x\"").is_err());
+        assert_eq!(
+            serde_json::from_str::<RegionCode>("\" 654203 \"").expect("trimmed"),
+            rc("654203")
+        );
     }
 }
