@@ -413,7 +413,7 @@ fn a_snapshot_of_many_chunks_is_read_on_every_core_and_checked_throughout() {
     assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
     let chunks = rows(&store).1.len();
     assert!(
-        chunks as u64 >= 2 * snapshot::MIN_CHUNKS_PER_THREAD,
+        chunks >= 2 * snapshot::MIN_CHUNKS_PER_THREAD,
         "{chunks} chunks"
     );
     assert_eq!(load_and_compare(&store), How::Snapshot);

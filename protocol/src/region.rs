@@ -133,7 +133,7 @@ impl RegionCode {
     }
 
     pub fn is_national(&self) -> bool {
-        self.as_str() == Self::NATIONAL
+        self.digits() == Self::NATIONAL.as_bytes()
     }
 
     /// The level a post responsible for exactly this region has.

@@ -9,6 +9,8 @@
 
 use liandong_protocol::{SignedEntry, ValidationContext, ValidationError, validate};
 
+use crate::cores;
+
 /// Fewer items per thread than this are checked on the calling thread
 /// alone: starting a thread costs about as much as checking a few entries,
 /// and a gossip delivery is one entry.
@@ -20,16 +22,8 @@ pub fn validate_all<B: AsRef<[u8]> + Sync>(
     items: &[B],
     ctx: &ValidationContext<'_>,
 ) -> Vec<Result<SignedEntry, ValidationError>> {
-    validate_on(
-        items,
-        ctx,
-        threads_for(items.len(), crate::cores::available()),
-    )
-}
-
-/// How many threads check `items` entries on a machine with `cores`.
-fn threads_for(items: usize, cores: usize) -> usize {
-    (items / MIN_ITEMS_PER_THREAD).clamp(1, cores.max(1))
+    let threads = cores::threads_for(items.len(), MIN_ITEMS_PER_THREAD, cores::available());
+    validate_on(items, ctx, threads)
 }
 
 fn validate_on<B: AsRef<[u8]> + Sync>(
@@ -75,15 +69,6 @@ mod tests {
     use liandong_protocol::{Body, Draft, Hlc, Keypair, Limits, NetworkId, Note, Status};
 
     use super::*;
-
-    #[test]
-    fn threads_start_at_the_bound_and_never_exceed_the_cores() {
-        assert_eq!(threads_for(0, 2), 1);
-        assert_eq!(threads_for(2 * MIN_ITEMS_PER_THREAD - 1, 2), 1);
-        assert_eq!(threads_for(2 * MIN_ITEMS_PER_THREAD, 2), 2);
-        assert_eq!(threads_for(10_000, 2), 2);
-        assert_eq!(threads_for(10_000, 0), 1);
-    }
 
     #[test]
     fn parts_give_the_verdicts_of_one_thread_in_order() {

@@ -15,12 +15,13 @@ use super::format::{
     Held, ITEM, List, META_KEY, Meta, Scopes, Set, UNDECODABLE, chunk_key, item_of, records, unseal,
 };
 use super::{fetch, unusable};
+use crate::cores;
 use crate::restricted::Keyring;
 use crate::store::{SideTree, Store, StoreError};
 
 /// Fewer chunks than this per thread are read by the calling thread alone
 /// (a small post's start is not worth a thread).
-pub const MIN_CHUNKS_PER_THREAD: u64 = 8;
+pub const MIN_CHUNKS_PER_THREAD: usize = 8;
 
 /// What the snapshot holds: its fold inputs, and its other records.
 /// Items are kept apart from the rest from the start, so that the common
@@ -71,7 +72,8 @@ pub(super) fn read(
         return Ok(None);
     };
     let meta = Meta::decode(&meta).map_err(unusable)?;
-    let threads = threads_for(meta.next - meta.first, crate::cores::available());
+    let chunks = usize::try_from(meta.next - meta.first).unwrap_or(usize::MAX);
+    let threads = cores::threads_for(chunks, MIN_CHUNKS_PER_THREAD, cores::available());
     let reader = Mutex::new(Reader {
         rows: side.range(&chunk_key(meta.first), &chunk_key(meta.next)),
         expected: meta.first,
@@ -129,12 +131,6 @@ pub(super) fn read(
         snapshot.others.extend(chunk.others);
     }
     Ok(Some(snapshot))
-}
-
-/// How many threads read `chunks` chunks on a machine with `cores`.
-fn threads_for(chunks: u64, cores: usize) -> usize {
-    let wanted = usize::try_from(chunks / MIN_CHUNKS_PER_THREAD).unwrap_or(usize::MAX);
-    wanted.clamp(1, cores.max(1))
 }
 
 /// The chunks in key order, handed out one at a time.
@@ -239,18 +235,4 @@ fn decode_chunk(
         chunk.others.push((record.key, held));
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn threads_start_at_the_bound_and_never_exceed_the_cores() {
-        assert_eq!(threads_for(0, 2), 1);
-        assert_eq!(threads_for(2 * MIN_CHUNKS_PER_THREAD - 1, 2), 1);
-        assert_eq!(threads_for(2 * MIN_CHUNKS_PER_THREAD, 2), 2);
-        assert_eq!(threads_for(4_000, 2), 2);
-        assert_eq!(threads_for(4_000, 0), 1);
-    }
 }
