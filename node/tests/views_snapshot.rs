@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use common::{entry_at, genesis, note, open_store, rc};
 use liandong_node::domain::load_fold;
 use liandong_node::domain::snapshot::{self, How};
@@ -22,8 +24,8 @@ use liandong_protocol::{
 struct Everyone;
 
 impl Directory for Everyone {
-    fn post_at(&self, node: &NodeId, _at: Hlc) -> Option<PostInfo> {
-        Some(PostInfo {
+    fn post_at(&self, node: &NodeId, _at: Hlc) -> Option<Arc<PostInfo>> {
+        Some(Arc::new(PostInfo {
             node: *node,
             name: "县应急局".into(),
             level: Level::County,
@@ -32,7 +34,7 @@ impl Directory for Everyone {
             roles: Vec::new(),
             can_certify: false,
             cooperates: Vec::new(),
-        })
+        }))
     }
 }
 

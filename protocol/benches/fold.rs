@@ -8,8 +8,9 @@
 mod world;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use liandong_protocol::domain::fold::{self, Fold, Track};
+use liandong_protocol::domain::fold::{self, Fold, FoldContext, Track};
 use liandong_protocol::domain::*;
+use liandong_protocol::trust::TrustDirectory;
 use liandong_protocol::{Hlc, ResponseLevel, SignedEntry, Status};
 use world::*;
 
@@ -144,6 +145,41 @@ fn bench(c: &mut Criterion) {
     group.bench_function("views from a decoded Fold, 100k entries", |b| {
         b.iter(|| warm.views(&ctx, Track::Actual))
     });
+
+    // The same posts in a network with a genesis, as a post in a real
+    // network folds: every author resolved down its certificate chain,
+    // per entry (the state itself) or once per post (`TrustDirectory`,
+    // made afresh each time as a views request does).
+    let trust = w.trust_state();
+    let resolving = FoldContext {
+        directory: &trust,
+        ..ctx
+    };
+    let expected = warm.views(&ctx, Track::Actual);
+    assert_eq!(warm.views(&resolving, Track::Actual), expected);
+    let directory = TrustDirectory::new(trust.clone());
+    let once = FoldContext {
+        directory: &directory,
+        ..ctx
+    };
+    assert_eq!(warm.views(&once, Track::Actual), expected);
+    group.bench_function(
+        "views from a decoded Fold, 100k entries, each author resolved",
+        |b| b.iter(|| warm.views(&resolving, Track::Actual)),
+    );
+    group.bench_function(
+        "views from a decoded Fold, 100k entries, TrustDirectory",
+        |b| {
+            b.iter(|| {
+                let directory = TrustDirectory::new(trust.clone());
+                let ctx = FoldContext {
+                    directory: &directory,
+                    ..ctx
+                };
+                warm.views(&ctx, Track::Actual)
+            })
+        },
+    );
     group.finish();
 
     // Start-up at national scale: one full fold of a million entries,

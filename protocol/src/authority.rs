@@ -126,8 +126,10 @@ impl PostInfo {
 pub trait Directory {
     /// The post behind `node` at time `at`: `Some` only if its certificate
     /// chain to a root was valid then and it was not revoked or quarantined
-    /// as of `at`.
-    fn post_at(&self, node: &NodeId, at: crate::hlc::Hlc) -> Option<PostInfo>;
+    /// as of `at`. Shared, because the fold asks once per entry and keeps
+    /// the answer with what it builds: a copy would cost a post's names,
+    /// roles and areas each time.
+    fn post_at(&self, node: &NodeId, at: crate::hlc::Hlc) -> Option<std::sync::Arc<PostInfo>>;
 }
 
 /// The authority rules, as data.

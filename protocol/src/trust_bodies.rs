@@ -78,8 +78,7 @@ impl Certificate {
 
     /// Whether the certificate's validity covers time `at`.
     pub fn valid_at(&self, at: Hlc) -> bool {
-        at.wall_ms() >= self.valid_from_ms
-            && self.valid_until_ms.is_none_or(|until| at.wall_ms() < until)
+        window_covers(self.valid_from_ms, self.valid_until_ms, at)
     }
 
     /// What the authority rules need to know about the subject.
@@ -95,6 +94,12 @@ impl Certificate {
             cooperates: self.cooperates.clone(),
         }
     }
+}
+
+/// Whether a certificate's validity window (from, and until if it ends)
+/// covers time `at`.
+pub(crate) fn window_covers(valid_from_ms: u64, valid_until_ms: Option<u64>, at: Hlc) -> bool {
+    at.wall_ms() >= valid_from_ms && valid_until_ms.is_none_or(|until| at.wall_ms() < until)
 }
 
 /// 吊销: the subject's key is no longer a post of this network from the

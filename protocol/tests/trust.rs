@@ -1,12 +1,13 @@
 //! The trust state: chains, every refusal reason, revocation before and
 //! after the entries it voids, conflicting revocations, equivocation, and
-//! independence from arrival order.
+//! independence from arrival order, and the fold's directory answering as
+//! the state resolves.
 
 mod common;
 
 use common::world::{World, accept, key, rc, t};
 use liandong_protocol::authority::{Action, AuthorityError, Directory, ResponseLevel};
-use liandong_protocol::trust::{Certificate, Equivocation, TrustError, TrustState};
+use liandong_protocol::trust::{Certificate, Equivocation, TrustDirectory, TrustError, TrustState};
 use liandong_protocol::{Body, Keypair, Level, NodeId, Note, SignedEntry, Status, UnitType};
 use proptest::prelude::*;
 
@@ -509,5 +510,53 @@ proptest! {
             shuffled.insert(&entries[i]).expect("recorded");
         }
         prop_assert_eq!(fingerprint(&canonical, &keys), fingerprint(&shuffled, &keys));
+    }
+}
+
+proptest! {
+    /// `TrustDirectory` works each post out once and answers from that:
+    /// for every post and time, the answer is `resolve`'s. The network has
+    /// revocations at any times, a re-certification, a certificate that
+    /// expires, a quarantined key, the root and a key nobody certified.
+    #[test]
+    fn the_directory_answers_as_the_state_resolves(
+        times in prop::array::uniform5(6u64..110),
+        window in (6u64..60, 60u64..120),
+        fork_at in 6u64..118,
+    ) {
+        let (mut w, mut entries, mut keys) = scenario(&times);
+        let (county, town, weather) = (key(71), key(72), key(75));
+        entries.push(w.cert_with(
+            &county,
+            &weather,
+            "654203",
+            UnitType::Weather,
+            false,
+            t(window.0),
+            Some(t(window.1)),
+        ));
+        keys.extend([weather.node_id(), w.root.node_id(), key(99).node_id()]);
+        let (mut state, unreadable) = TrustState::from_entries(w.genesis.clone(), &entries);
+        prop_assert!(unreadable.is_empty());
+        let first = w.note(&town, t(fork_at), "654203106");
+        w.heads.insert(town.node_id(), (first.seq() - 1, first.header().prev));
+        let second = w.entry(
+            &town,
+            t(fork_at + 1),
+            "654203106",
+            Body::Note(Note { text: "另一个版本".into() }),
+        );
+        state.observe_fork(&first, &second).expect("fork");
+
+        let directory = TrustDirectory::new(state.clone());
+        let mut answered = 0;
+        for k in &keys {
+            for ms in 0..121 {
+                let expected = state.resolve(k, t(ms)).ok();
+                answered += usize::from(expected.is_some());
+                prop_assert_eq!(directory.post_at(k, t(ms)).map(|p| (*p).clone()), expected);
+            }
+        }
+        prop_assert!(answered > 0, "some posts were posts at some times");
     }
 }

@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use liandong_protocol::{Body, Directory, Hlc, NodeId, PostInfo, RegionCode, Role, SignedEntry};
 use serde::Deserialize;
@@ -79,7 +80,7 @@ impl DevRoles {
 #[derive(Debug, Clone, Default)]
 pub struct DevDirectory {
     /// Each post's profiles, oldest first.
-    posts: HashMap<NodeId, Vec<(Hlc, PostInfo)>>,
+    posts: HashMap<NodeId, Vec<(Hlc, Arc<PostInfo>)>>,
 }
 
 impl DevDirectory {
@@ -103,7 +104,7 @@ impl DevDirectory {
         roles: &DevRoles,
         local: Option<(NodeId, &[RegionCode])>,
     ) -> DevDirectory {
-        let mut posts: HashMap<NodeId, Vec<(Hlc, PostInfo)>> = HashMap::new();
+        let mut posts: HashMap<NodeId, Vec<(Hlc, Arc<PostInfo>)>> = HashMap::new();
         for e in entries {
             let Ok(Body::PostProfile(p)) = e.body() else {
                 continue;
@@ -123,7 +124,10 @@ impl DevDirectory {
                 can_certify: false,
                 cooperates,
             };
-            posts.entry(node).or_default().push((e.hlc(), info));
+            posts
+                .entry(node)
+                .or_default()
+                .push((e.hlc(), Arc::new(info)));
         }
         for list in posts.values_mut() {
             list.sort_by_key(|(hlc, _)| *hlc);
@@ -133,22 +137,24 @@ impl DevDirectory {
 
     /// The latest description of every post.
     pub fn latest(&self) -> impl Iterator<Item = &PostInfo> {
-        self.posts.values().filter_map(|l| l.last().map(|(_, p)| p))
+        self.posts
+            .values()
+            .filter_map(|l| l.last().map(|(_, p)| &**p))
     }
 
     pub fn latest_of(&self, node: &NodeId) -> Option<&PostInfo> {
-        self.posts.get(node)?.last().map(|(_, p)| p)
+        self.posts.get(node)?.last().map(|(_, p)| &**p)
     }
 }
 
 impl Directory for DevDirectory {
-    fn post_at(&self, node: &NodeId, at: Hlc) -> Option<PostInfo> {
+    fn post_at(&self, node: &NodeId, at: Hlc) -> Option<Arc<PostInfo>> {
         self.posts
             .get(node)?
             .iter()
             .rev()
             .find(|(since, _)| *since <= at)
-            .map(|(_, p)| p.clone())
+            .map(|(_, p)| Arc::clone(p))
     }
 }
 

@@ -3,8 +3,10 @@
 //! development directory (posts as their profiles describe them) without.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use liandong_protocol::{Directory, Hlc, NodeId, PostInfo, TrustState};
+use liandong_protocol::trust::TrustDirectory;
+use liandong_protocol::{Directory, Hlc, NodeId, PostInfo};
 
 use super::{DevDirectory, DevRoles};
 use crate::ledger::Ledger;
@@ -15,7 +17,9 @@ const FAR_FUTURE: Hlc = Hlc::new(liandong_protocol::hlc::MAX_WALL_MS, 0);
 
 #[derive(Debug, Clone)]
 pub enum PostDirectory {
-    Trust(Box<TrustState>),
+    /// Resolves each post once per directory (`TrustDirectory`): a views
+    /// pass asks once per entry.
+    Trust(Box<TrustDirectory>),
     Dev(DevDirectory),
 }
 
@@ -28,7 +32,7 @@ impl PostDirectory {
         cooperate: &[liandong_protocol::RegionCode],
     ) -> Result<PostDirectory, StoreError> {
         if let Some(state) = ledger.with_trust(|t| t.clone()) {
-            return Ok(PostDirectory::Trust(Box::new(state)));
+            return Ok(PostDirectory::Trust(Box::new(TrustDirectory::new(state))));
         }
         let dev =
             DevDirectory::from_store(ledger.store(), roles, Some((ledger.node_id(), cooperate)))?;
@@ -40,6 +44,7 @@ impl PostDirectory {
         match self {
             PostDirectory::Dev(d) => d.latest().cloned().collect(),
             PostDirectory::Trust(t) => {
+                let t = t.state();
                 let mut posts: BTreeMap<NodeId, PostInfo> = BTreeMap::new();
                 for root in &t.genesis().roots {
                     if let Ok(p) = t.resolve(&root.key, FAR_FUTURE) {
@@ -61,13 +66,13 @@ impl PostDirectory {
     pub fn latest_of(&self, node: &NodeId) -> Option<PostInfo> {
         match self {
             PostDirectory::Dev(d) => d.latest_of(node).cloned(),
-            PostDirectory::Trust(t) => t.resolve(node, FAR_FUTURE).ok(),
+            PostDirectory::Trust(t) => t.state().resolve(node, FAR_FUTURE).ok(),
         }
     }
 }
 
 impl Directory for PostDirectory {
-    fn post_at(&self, node: &NodeId, at: Hlc) -> Option<PostInfo> {
+    fn post_at(&self, node: &NodeId, at: Hlc) -> Option<Arc<PostInfo>> {
         match self {
             PostDirectory::Trust(t) => t.post_at(node, at),
             PostDirectory::Dev(d) => d.post_at(node, at),

@@ -14,11 +14,14 @@
 //! - [`state`]: the deterministic fold of those entries: the
 //!   [`crate::Directory`] of posts, revocation and quarantine, and the
 //!   admission rule every received entry passes before it is stored.
+//! - [`directory`]: the state as the fold's directory, each post resolved
+//!   once rather than once per entry.
 //! - [`affected`]: after the state changes, whose stored entries may have
 //!   lost (or regained) standing.
 
 pub mod affected;
 pub mod certfile;
+pub mod directory;
 pub mod error;
 pub mod genesis;
 pub mod handover;
@@ -33,6 +36,7 @@ pub use crate::trust_bodies as entries;
 pub use crate::trust_bodies::{Certificate, Equivocation, ForkShape, Revocation};
 pub use affected::Removals;
 pub use certfile::{CertFile, CertFileError};
+pub use directory::TrustDirectory;
 pub use error::TrustError;
 pub use genesis::{Genesis, GenesisError, Root, SignedGenesis};
 pub use request::{CertRequest, RequestError};

@@ -51,7 +51,7 @@ pub(crate) struct View<'a> {
 impl View<'_> {
     /// The certificates of `node`, newest first (by time, then id): a newer
     /// certificate supersedes an older one while both are valid.
-    fn certs_of(&self, node: &NodeId) -> Vec<&CertRecord> {
+    pub(crate) fn certs_of(&self, node: &NodeId) -> Vec<&CertRecord> {
         let mut out: Vec<&CertRecord> = self
             .state
             .certs_of(node)

@@ -70,6 +70,7 @@
 //! or after that sequence number whatever time it claims. Roots included.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::authority::{Action, AuthorityPolicy, Directory, PostInfo};
 use crate::entry::{Body, Header, Kind, SignedEntry, Status};
@@ -278,7 +279,7 @@ impl TrustState {
         self.counted = counted;
     }
 
-    fn view(&self) -> View<'_> {
+    pub(crate) fn view(&self) -> View<'_> {
         View {
             state: self,
             revoked: &self.revoked,
@@ -552,8 +553,8 @@ impl TrustState {
 }
 
 impl Directory for TrustState {
-    fn post_at(&self, node: &NodeId, at: Hlc) -> Option<PostInfo> {
-        self.resolve(node, at).ok()
+    fn post_at(&self, node: &NodeId, at: Hlc) -> Option<Arc<PostInfo>> {
+        self.resolve(node, at).ok().map(Arc::new)
     }
 }
 

@@ -5,12 +5,15 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use liandong_protocol::domain::fold::{self, DeadlinePolicy, FoldContext, Track, Views};
 use liandong_protocol::domain::*;
+use liandong_protocol::trust::genesis::Root;
+use liandong_protocol::trust::{Certificate, Genesis, SignedGenesis, TrustState};
 use liandong_protocol::{
-    AuthorityPolicy, Body, Directory, Draft, EntryId, Hlc, Keypair, Level, NetworkId, NodeId,
-    PostInfo, RegionCode, ResponseLevel, Role, SignedEntry, Status, UnitType,
+    AuthorityPolicy, Body, Directory, Draft, EntryId, Hlc, Keypair, Level, Limits, NetworkId,
+    NodeId, PostInfo, RegionCode, ResponseLevel, Role, SignedEntry, Status, UnitType,
 };
 
 /// 2026-11-18 05:46:40 UTC: the flood's day.
@@ -44,9 +47,9 @@ pub struct MapDirectory {
 }
 
 impl Directory for MapDirectory {
-    fn post_at(&self, node: &NodeId, at: Hlc) -> Option<PostInfo> {
+    fn post_at(&self, node: &NodeId, at: Hlc) -> Option<Arc<PostInfo>> {
         let (info, from, revoked) = self.posts.get(node)?;
-        (at >= *from && revoked.is_none_or(|r| at < r)).then(|| info.clone())
+        (at >= *from && revoked.is_none_or(|r| at < r)).then(|| Arc::new(info.clone()))
     }
 }
 
@@ -215,6 +218,66 @@ impl World {
         *seq += 1;
         *prev = Some(e.id());
         e
+    }
+
+    /// The same posts as a network with a genesis: the nation is its root
+    /// and every other post holds a certificate from the post above it
+    /// (the weather and fire units from the county), all from before T0.
+    /// Folding with it must give the views the map directory gives.
+    pub fn trust_state(&self) -> TrustState {
+        let root = &self.nation;
+        let genesis = SignedGenesis::sign(
+            Genesis::new(
+                "测试网",
+                T0 - 24 * 60 * MIN,
+                Root {
+                    key: root.id(),
+                    name: root.info.name.clone(),
+                    roles: root.info.roles.clone(),
+                },
+                root.info.region.clone(),
+                Limits::default(),
+            ),
+            &root.key,
+        )
+        .expect("genesis");
+        let mut state = TrustState::new(genesis);
+        let issued = [
+            (&self.nation, &self.province),
+            (&self.province, &self.prefecture),
+            (&self.prefecture, &self.county),
+            (&self.prefecture, &self.other_county),
+            (&self.county, &self.weather),
+            (&self.county, &self.fire),
+            (&self.county, &self.town),
+            (&self.town, &self.village),
+        ];
+        for (i, (issuer, subject)) in issued.into_iter().enumerate() {
+            let at = Hlc::new(T0 - 60 * MIN + i as u64, 0);
+            let p = &subject.info;
+            let cert = Certificate {
+                subject: p.node,
+                name: p.name.clone(),
+                level: p.level,
+                region: p.region.clone(),
+                unit_type: p.unit_type.clone(),
+                roles: p.roles.clone(),
+                can_certify: p.can_certify,
+                cooperates: p.cooperates.clone(),
+                valid_from_ms: at.wall_ms(),
+                valid_until_ms: None,
+            };
+            let entry = self.write_full(
+                issuer,
+                at,
+                p.region.clone(),
+                Status::Actual,
+                Body::Certificate(cert),
+            );
+            state.admit(&entry).expect("admitted");
+            state.insert(&entry).expect("inserted");
+        }
+        state
     }
 
     pub fn ctx(&self, now_minutes: u64) -> FoldContext<'_> {

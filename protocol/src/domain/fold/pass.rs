@@ -8,6 +8,7 @@
 //! recorded by the area itself.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use super::FoldContext;
 use super::item::Item;
@@ -42,7 +43,7 @@ impl From<Conflict> for Problem {
 #[derive(Debug)]
 pub(super) struct Act<'a> {
     pub item: &'a Item,
-    pub post: PostInfo,
+    pub post: Arc<PostInfo>,
     pub who: Who,
 }
 
