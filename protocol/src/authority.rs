@@ -8,6 +8,7 @@
 //! certificate issue, the domain fold) asks it here.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -95,7 +96,7 @@ impl fmt::Display for ResponseLevel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostInfo {
     pub node: NodeId,
-    pub name: String,
+    pub name: Arc<str>,
     pub level: Level,
     pub region: RegionCode,
     pub unit_type: UnitType,
@@ -236,7 +237,7 @@ impl AuthorityPolicy {
                 let needed = self.min_level_for(level);
                 if post.level > needed {
                     return Err(AuthorityError::ResponseLevelTooHigh {
-                        post: post.name.clone(),
+                        post: post.name.to_string(),
                         level: post.level,
                         response: level,
                         needed,
@@ -248,7 +249,7 @@ impl AuthorityPolicy {
             Action::Warn { area } => {
                 if !post.has_role(&self.warning_role.0) {
                     return Err(AuthorityError::MissingRole {
-                        post: post.name.clone(),
+                        post: post.name.to_string(),
                         role: self.warning_role.clone(),
                     });
                 }
@@ -263,8 +264,8 @@ impl AuthorityPolicy {
                     Ok(())
                 } else {
                     Err(AuthorityError::AssigneeOutsideCommand {
-                        post: post.name.clone(),
-                        assignee: assignee.name.clone(),
+                        post: post.name.to_string(),
+                        assignee: assignee.name.to_string(),
                     })
                 }
             }
@@ -276,7 +277,7 @@ impl AuthorityPolicy {
             } => {
                 if !post.can_certify {
                     return Err(AuthorityError::MayNotCertify {
-                        post: post.name.clone(),
+                        post: post.name.to_string(),
                     });
                 }
                 // Strictly downward: a lower level, or a member unit (which
@@ -293,7 +294,7 @@ impl AuthorityPolicy {
                     Ok(())
                 } else {
                     Err(AuthorityError::CertifyOutsideCommand {
-                        post: post.name.clone(),
+                        post: post.name.to_string(),
                         level: post.level,
                         subject_level,
                         region: subject_region.clone(),
@@ -308,7 +309,7 @@ impl AuthorityPolicy {
             Ok(())
         } else {
             Err(AuthorityError::ScopeOutsideArea {
-                post: post.name.clone(),
+                post: post.name.to_string(),
                 level: post.level,
                 scope: scope.clone(),
             })

@@ -85,7 +85,7 @@ impl Certificate {
     pub fn post_info(&self) -> PostInfo {
         PostInfo {
             node: self.subject,
-            name: self.name.clone(),
+            name: self.name.as_str().into(),
             level: self.level,
             region: self.region.clone(),
             unit_type: self.unit_type.clone(),

@@ -117,7 +117,7 @@ impl DevDirectory {
             let info = PostInfo {
                 node,
                 roles: roles.for_post(&node, &p.name),
-                name: p.name,
+                name: p.name.into(),
                 level: p.level,
                 region: p.region,
                 unit_type: p.unit_type,
@@ -213,13 +213,13 @@ mod tests {
         let early = dir.post_at(&node, Hlc::at_wall(1000)).expect("known");
         assert!(early.has_role("warning_issuer"));
         let later = dir.post_at(&node, Hlc::at_wall(6000)).expect("known");
-        assert_eq!(later.name, "沙湾市气象局（新）");
+        assert_eq!(&*later.name, "沙湾市气象局（新）");
         assert!(
             later.roles.is_empty(),
             "roles follow the name or node id granted"
         );
         assert_eq!(
-            dir.latest_of(&node).map(|p| p.name.as_str()),
+            dir.latest_of(&node).map(|p| &*p.name),
             Some("沙湾市气象局（新）")
         );
     }

@@ -147,7 +147,7 @@ pub fn resolve_post<'a>(
     let posts: Vec<&PostInfo> = posts.into_iter().collect();
     let by_name: Vec<NodeId> = posts
         .iter()
-        .filter(|p| p.name == t)
+        .filter(|p| &*p.name == t)
         .map(|p| p.node)
         .collect();
     if let [one] = by_name.as_slice() {

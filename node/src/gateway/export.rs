@@ -91,7 +91,10 @@ pub fn feed(
                         "ungraded".into()
                     },
                 ),
-                None => (w.issued_by.name.clone(), w.current.color.name().to_string()),
+                None => (
+                    w.issued_by.name.to_string(),
+                    w.current.color.name().to_string(),
+                ),
             };
             FeedEntry {
                 id: format!("urn:liandong:warning:{}", w.id.to_hex()),

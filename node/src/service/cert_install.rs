@@ -137,7 +137,7 @@ pub fn finish(
     Ok(Installed {
         installed: checked.leaf.clone(),
         chain: checked.entries.len(),
-        name: post.name,
+        name: post.name.to_string(),
         level: post.level,
         region: post.region,
         roles: post.roles,

@@ -206,7 +206,7 @@ pub fn plan(
         request,
         cert,
         differs,
-        issuer_name: me.name,
+        issuer_name: me.name.to_string(),
         chain,
         genesis,
     })

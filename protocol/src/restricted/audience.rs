@@ -111,7 +111,7 @@ mod tests {
     fn post(seed: u8, level: Level, region: &str, unit_type: UnitType) -> PostInfo {
         PostInfo {
             node: NodeId([seed; 32]),
-            name: format!("post {seed}"),
+            name: format!("post {seed}").into(),
             level,
             region: region.parse().expect("region"),
             unit_type,

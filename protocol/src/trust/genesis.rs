@@ -150,7 +150,7 @@ impl Genesis {
     pub fn root_post(&self, key: &NodeId) -> Option<PostInfo> {
         self.roots.iter().find(|r| r.key == *key).map(|r| PostInfo {
             node: r.key,
-            name: r.name.clone(),
+            name: r.name.as_str().into(),
             level: self.root_level,
             region: self.root_region.clone(),
             unit_type: UnitType::Command,

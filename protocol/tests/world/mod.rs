@@ -232,7 +232,7 @@ impl World {
                 T0 - 24 * 60 * MIN,
                 Root {
                     key: root.id(),
-                    name: root.info.name.clone(),
+                    name: root.info.name.to_string(),
                     roles: root.info.roles.clone(),
                 },
                 root.info.region.clone(),
@@ -257,7 +257,7 @@ impl World {
             let p = &subject.info;
             let cert = Certificate {
                 subject: p.node,
-                name: p.name.clone(),
+                name: p.name.to_string(),
                 level: p.level,
                 region: p.region.clone(),
                 unit_type: p.unit_type.clone(),

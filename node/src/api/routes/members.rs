@@ -126,7 +126,7 @@ fn dev_row(p: &PostInfo, top: Level) -> Row {
             .unwrap_or(0)
             .saturating_sub(Level::ALL.iter().position(|l| *l == top).unwrap_or(0)),
         node: p.node.to_hex(),
-        name: p.name.clone(),
+        name: p.name.to_string(),
         level: p.level.name_zh().into(),
         level_en: p.level.name_en().into(),
         unit_type_en: p.unit_type.name().into(),
@@ -173,7 +173,7 @@ pub async fn posts(State(s): State<ApiState>) -> Result<Json<Vec<PostRow>>, ApiE
                 node: p.node.to_hex(),
                 below: p.region.is_within(&mine) && p.node != me,
                 me: p.node == me,
-                name: p.name,
+                name: p.name.to_string(),
                 level: p.level,
                 location: places.get(&p.node).copied(),
                 region: p.region,
@@ -233,7 +233,7 @@ pub async fn regions(
             names
                 .entry(p.region.clone())
                 .or_default()
-                .push(p.name.clone());
+                .push(p.name.to_string());
         }
         let mut codes: Vec<RegionCode> = names.keys().cloned().collect();
         codes.extend(open.iter().cloned());

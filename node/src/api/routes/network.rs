@@ -177,7 +177,9 @@ async fn parent_of(s: &ApiState, mine: &RegionCode, heard: &[HeardPost], now: u6
     let at = heard_at(&region);
     let connected = at.iter().any(|h| h.heard.connected);
     let last_heard_ms = at.iter().map(|h| h.heard.last_ms).max();
-    let name = directory_name.or_else(|| at.iter().find_map(|h| h.heard.name.clone()));
+    let name = directory_name
+        .map(|n| n.to_string())
+        .or_else(|| at.iter().find_map(|h| h.heard.name.clone()));
     let latest = last_heard_ms.max(last_entry_ms);
     Parent {
         level: region.level(),

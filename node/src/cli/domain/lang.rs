@@ -23,7 +23,7 @@ pub enum Lang {
 pub fn post_and_operator(who: &Who) -> String {
     match &who.entered_by {
         Some(op) => format!("{} · {}", who.name, op.display()),
-        None => who.name.clone(),
+        None => who.name.to_string(),
     }
 }
 

@@ -150,7 +150,7 @@ pub fn review(views: &Views, incident: Option<EntryId>) -> Review {
         timeline.push(TimelineEvent {
             at_ms: r.at_ms,
             entry: r.id,
-            by: r.by.name.clone(),
+            by: r.by.name.to_string(),
             entered_by: r.by.entered_by.clone(),
             en: format!(
                 "requests {} {} {}",
@@ -163,7 +163,7 @@ pub fn review(views: &Views, incident: Option<EntryId>) -> Review {
         timeline.push(TimelineEvent {
             at_ms: c.at_ms,
             entry: c.id,
-            by: c.by.name.clone(),
+            by: c.by.name.to_string(),
             entered_by: c.by.entered_by.clone(),
             en: format!("commits {}", c.quantity),
             zh: format!("承诺调拨 {}", c.quantity),
@@ -172,7 +172,7 @@ pub fn review(views: &Views, incident: Option<EntryId>) -> Review {
             timeline.push(TimelineEvent {
                 at_ms: s.at_ms,
                 entry: s.entry,
-                by: s.by.name.clone(),
+                by: s.by.name.to_string(),
                 entered_by: s.by.entered_by.clone(),
                 en: format!("resource {}", s.status),
                 zh: format!("资源{}", s.status.name_zh()),
@@ -184,7 +184,7 @@ pub fn review(views: &Views, incident: Option<EntryId>) -> Review {
             timeline.push(TimelineEvent {
                 at_ms: w.issued_ms,
                 entry: w.id,
-                by: w.issued_by.name.clone(),
+                by: w.issued_by.name.to_string(),
                 entered_by: w.issued_by.entered_by.clone(),
                 // English is optional on a warning: the Chinese stands in.
                 en: format!(
@@ -263,7 +263,7 @@ fn incident_events(v: &IncidentView, out: &mut Vec<TimelineEvent>) {
         out.push(TimelineEvent {
             at_ms: r.at_ms,
             entry: r.entry,
-            by: r.by.name.clone(),
+            by: r.by.name.to_string(),
             entered_by: r.by.entered_by.clone(),
             en: format!("{} report: {}", r.phase, v.current.title),
             zh: format!("{}：{}", r.phase.name_zh(), v.current.title),
@@ -274,7 +274,7 @@ fn incident_events(v: &IncidentView, out: &mut Vec<TimelineEvent>) {
         out.push(TimelineEvent {
             at_ms: d.at_ms,
             entry: d.entry,
-            by: d.by.name.clone(),
+            by: d.by.name.to_string(),
             entered_by: d.by.entered_by.clone(),
             en: format!("{} level {} response{overridden}", d.action, d.level),
             zh: format!(
@@ -293,7 +293,7 @@ fn incident_events(v: &IncidentView, out: &mut Vec<TimelineEvent>) {
         out.push(TimelineEvent {
             at_ms: c.at_ms,
             entry: c.entry,
-            by: c.by.name.clone(),
+            by: c.by.name.to_string(),
             entered_by: c.by.entered_by.clone(),
             en: format!("consultation: {}", c.topic),
             zh: format!("会商研判：{}", c.topic),
@@ -303,7 +303,7 @@ fn incident_events(v: &IncidentView, out: &mut Vec<TimelineEvent>) {
         out.push(TimelineEvent {
             at_ms: r.at_ms,
             entry: r.entry,
-            by: r.by.name.clone(),
+            by: r.by.name.to_string(),
             entered_by: r.by.entered_by.clone(),
             en: format!("information release: {}", r.headline),
             zh: format!("信息发布：{}", r.headline),
@@ -315,7 +315,7 @@ fn task_events(t: &TaskView, out: &mut Vec<TimelineEvent>) {
     out.push(TimelineEvent {
         at_ms: t.at_ms,
         entry: t.id,
-        by: t.issuer.name.clone(),
+        by: t.issuer.name.to_string(),
         entered_by: t.issuer.entered_by.clone(),
         en: format!("task: {}", t.objective),
         zh: format!("下达指令：{}", t.objective),
@@ -325,7 +325,7 @@ fn task_events(t: &TaskView, out: &mut Vec<TimelineEvent>) {
             out.push(TimelineEvent {
                 at_ms: at,
                 entry: *entry,
-                by: a.post.name.clone(),
+                by: a.post.name.to_string(),
                 // The assignee's view keeps its post, not who entered
                 // its updates.
                 entered_by: None,
@@ -337,7 +337,7 @@ fn task_events(t: &TaskView, out: &mut Vec<TimelineEvent>) {
             out.push(TimelineEvent {
                 at_ms: at,
                 entry: *entry,
-                by: a.post.name.clone(),
+                by: a.post.name.to_string(),
                 // The assignee's view keeps its post, not who entered
                 // its updates.
                 entered_by: None,

@@ -3,6 +3,8 @@
 //! entries it excluded. Plain data, serializable for JSON; lists are in
 //! canonical order (by HLC, then entry id) so equal entry sets print equal.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::outcome::{Conflict, Excluded};
@@ -24,7 +26,7 @@ use crate::region::RegionCode;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Who {
     pub node: NodeId,
-    pub name: String,
+    pub name: Arc<str>,
     pub level: Level,
     /// Who at the post entered the entry (version-2 entries); `None` for
     /// entries that do not say, and for posts named by others (a task's
