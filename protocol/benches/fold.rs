@@ -146,6 +146,17 @@ fn bench(c: &mut Criterion) {
         b.iter(|| warm.views(&ctx, Track::Actual))
     });
 
+    // What a console does each second while no entry arrives: the views
+    // it has, set to the new time.
+    let mut kept = warm.views(&ctx, Track::Actual);
+    let mut now = ctx.now_ms;
+    group.bench_function("views set to a new time, 100k entries", |b| {
+        b.iter(|| {
+            now += 1000;
+            kept.set_time(now)
+        })
+    });
+
     // The same posts in a network with a genesis, as a post in a real
     // network folds: every author resolved down its certificate chain,
     // per entry (the state itself) or once per post (`TrustDirectory`,
@@ -226,6 +237,10 @@ fn bench(c: &mut Criterion) {
             "the same, through a new TrustDirectory: {:?}",
             start.elapsed()
         );
+        let mut kept = views;
+        let start = std::time::Instant::now();
+        kept.set_time(ctx.now_ms + 1000);
+        println!("the same views set to a new time: {:?}", start.elapsed());
     }
 }
 

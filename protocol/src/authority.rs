@@ -130,7 +130,7 @@ pub trait Directory {
     /// as of `at`. Shared, because the fold asks once per entry and keeps
     /// the answer with what it builds: a copy would cost a post's names,
     /// roles and areas each time.
-    fn post_at(&self, node: &NodeId, at: crate::hlc::Hlc) -> Option<std::sync::Arc<PostInfo>>;
+    fn post_at(&self, node: &NodeId, at: crate::hlc::Hlc) -> Option<Arc<PostInfo>>;
 }
 
 /// The authority rules, as data.

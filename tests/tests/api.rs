@@ -1295,3 +1295,39 @@ fn the_rescue_force_registry_over_http() {
         "{refusal}"
     );
 }
+
+/// A warning expiring shows without any new entry: the console keeps the
+/// views while the entries are the same and only sets the new time on
+/// them (`Views::set_time`), so the status must still move on its own.
+#[test]
+fn a_warning_expires_on_the_console_without_a_new_entry() {
+    let (_posts, county, _, _) = county_and_village(false);
+    let warning = county.write(
+        "/api/warning/issue",
+        json!({"color": "blue", "event": "meteorological", "expires": "+4s",
+               "headline": "大风蓝色预警", "description": "阵风7级"}),
+    );
+    let status = |v: &Value| {
+        v["warnings"]
+            .as_array()
+            .and_then(|ws| ws.iter().find(|w| w["id"] == warning.as_str()))
+            .and_then(|w| w["status"].as_str())
+            .map(str::to_owned)
+    };
+    // Seen (and kept) before it expires, on any machine not four seconds
+    // behind; then expired with the same entries.
+    let first = wait_view(&county, "/api/warnings", "the warning", |v| {
+        status(v).is_some()
+    });
+    let (_, before) = county.get("/api/digest");
+    let last = wait_view(&county, "/api/warnings", "the warning expired", |v| {
+        status(v).as_deref() == Some("expired")
+    });
+    let (_, after) = county.get("/api/digest");
+    assert_eq!(before, after, "no entry was written meanwhile");
+    assert!(
+        matches!(status(&first).as_deref(), Some("active" | "expired")),
+        "{first}"
+    );
+    assert_eq!(status(&last).as_deref(), Some("expired"));
+}

@@ -210,10 +210,11 @@ impl Drop for FoldCache {
 }
 
 /// Views of each track (reality, or a drill as the request names it),
-/// kept while the entries and the second are the same: the console's pages
-/// poll, several at once, and views of a large post take tens of
-/// milliseconds to compute (BENCHMARKS.md). A deadline passing is seen
-/// within a second.
+/// kept while the entries are the same: the console's pages poll, several
+/// at once, and a views pass of a large post takes up to half a second
+/// (BENCHMARKS.md). When only the second has moved, the kept views get
+/// the new time (`Views::set_time`, the overdue and expiry flags) instead
+/// of a new pass, so a deadline passing is still seen within a second.
 #[derive(Default)]
 struct ViewsCache {
     by_track: Mutex<HashMap<Option<String>, KeptViews>>,
@@ -221,6 +222,9 @@ struct ViewsCache {
 
 struct KeptViews {
     digest: LedgerDigest,
+    /// Keys quarantined here: a fork this post observed quarantines its
+    /// author before (or without) an evidence entry changing the digest.
+    quarantined: usize,
     second: u64,
     views: Arc<Views>,
     node: NodeId,
@@ -234,12 +238,20 @@ impl ViewsCache {
         &self,
         drill: &Option<String>,
         digest: &LedgerDigest,
-        second: u64,
+        quarantined: usize,
+        now_ms: u64,
     ) -> Option<(Arc<Views>, NodeId)> {
-        let kept = self.by_track.lock().unwrap_or_else(|p| p.into_inner());
-        kept.get(drill)
-            .filter(|k| k.digest == *digest && k.second == second)
-            .map(|k| (Arc::clone(&k.views), k.node))
+        let mut kept = self.by_track.lock().unwrap_or_else(|p| p.into_inner());
+        let k = kept
+            .get_mut(drill)
+            .filter(|k| k.digest == *digest && k.quarantined == quarantined)?;
+        let second = now_ms / 1000;
+        if k.second != second {
+            // Copies the views only while an earlier request still holds them.
+            Arc::make_mut(&mut k.views).set_time(now_ms);
+            k.second = second;
+        }
+        Some((Arc::clone(&k.views), k.node))
     }
 
     fn keep(&self, drill: Option<String>, kept: KeptViews) {
@@ -294,15 +306,16 @@ impl ApiState {
             .read(move |l| {
                 let (fold, digest) = folds.get(l)?;
                 let now = clock::now_ms();
-                let second = now / 1000;
-                if let Some(hit) = cache.get(&drill, &digest, second) {
+                let quarantined = l.with_trust(|t| t.quarantined().count()).unwrap_or(0);
+                if let Some(hit) = cache.get(&drill, &digest, quarantined, now) {
                     return Ok(hit);
                 }
                 let desk = Desk::with_fold(l, &setup, fold, drill.as_deref(), now)?;
                 let views = Arc::new(desk.views());
                 let kept = KeptViews {
                     digest,
-                    second,
+                    quarantined,
+                    second: now / 1000,
                     views: Arc::clone(&views),
                     node: desk.node,
                 };

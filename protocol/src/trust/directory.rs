@@ -64,8 +64,8 @@ impl TrustDirectory {
     }
 
     fn standing(&self, node: &NodeId) -> Arc<Standing> {
-        // A poisoned lock only means another thread panicked mid-insert of
-        // a complete value: the map is still sound.
+        // A poisoned lock means a thread panicked while working a post out:
+        // the map holds only complete standings, so it is still sound.
         let mut standings = self.standings.lock().unwrap_or_else(|p| p.into_inner());
         Arc::clone(
             standings

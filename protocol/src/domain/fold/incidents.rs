@@ -172,7 +172,7 @@ impl<'c> Pass<'c> {
         Ok(i)
     }
 
-    pub(super) fn finish_incidents(&mut self, now: u64) {
+    pub(super) fn finish_incidents(&mut self) {
         let policy = self.ctx.deadlines;
         let cadence = policy.update_every_ms();
         for (v, latest) in self.views.incidents.iter_mut().zip(&self.latest_reports) {
@@ -195,14 +195,10 @@ impl<'c> Pass<'c> {
             d.max_update_gap_ms = gaps.clone().max().unwrap_or(0);
             d.late_updates =
                 u32::try_from(gaps.filter(|g| *g > cadence).count()).unwrap_or(u32::MAX);
-            if v.closed.is_none() {
-                let due = v.last_report_ms.saturating_add(cadence);
-                d.next_update_due_ms = Some(due);
-                d.update_overdue = now > due;
-            } else {
-                d.next_update_due_ms = None;
-                d.update_overdue = false;
-            }
+            d.next_update_due_ms = v
+                .closed
+                .is_none()
+                .then(|| v.last_report_ms.saturating_add(cadence));
         }
     }
 }

@@ -82,6 +82,7 @@ pub mod resources;
 pub mod responses;
 pub mod review;
 pub mod tasks;
+mod time;
 pub mod track;
 pub mod views;
 pub mod warnings;

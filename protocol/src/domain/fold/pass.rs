@@ -238,18 +238,17 @@ impl<'c> Pass<'c> {
             .ok_or_else(|| Reason::unknown_reference(what, id).into())
     }
 
-    /// Time-derived flags and counts, then the views.
+    /// Derived figures and counts, then the views as of the context's time
+    /// (`time.rs`: the only part that changes when no entry does).
     pub fn finish(mut self) -> Views {
-        let now = self.ctx.now_ms;
-        self.finish_incidents(now);
-        self.finish_warnings(now);
-        self.finish_resources(now);
-        self.finish_tasks(now);
-        self.finish_plans(now);
+        self.finish_incidents();
+        self.finish_tasks();
+        self.finish_plans();
         self.finish_forces();
         for d in &mut self.views.drills {
             d.entries = self.drill_entries.get(&d.id).copied().unwrap_or(0);
         }
+        self.views.set_time(self.ctx.now_ms);
         self.views
     }
 }

@@ -177,13 +177,12 @@ impl Pass<'_> {
         Ok(())
     }
 
-    pub(super) fn finish_plans(&mut self, now: u64) {
+    pub(super) fn finish_plans(&mut self) {
         for p in &mut self.views.plans {
             let current = p.versions.iter().find(|v| v.entry == p.current_version);
             let has = |kind| current.is_some_and(|v| v.approvals.iter().any(|a| a.kind == kind));
             p.approved = has(PlanApprovalKind::Approve);
             p.filed = has(PlanApprovalKind::File);
-            p.review_overdue = now > p.review_due_ms;
         }
     }
 }

@@ -318,10 +318,4 @@ impl Pass<'_> {
         }
         Ok(())
     }
-
-    pub(super) fn finish_resources(&mut self, now: u64) {
-        for r in &mut self.views.requests {
-            r.overdue = r.needed_by_ms.is_some_and(|t| now > t) && r.delivered < r.quantity;
-        }
-    }
 }

@@ -107,7 +107,7 @@ impl Pass<'_> {
         Ok(())
     }
 
-    pub(super) fn finish_tasks(&mut self, now: u64) {
+    pub(super) fn finish_tasks(&mut self) {
         for t in &mut self.views.tasks {
             let working = t
                 .assignees
@@ -116,8 +116,6 @@ impl Pass<'_> {
                 .map(|a| a.state)
                 .min_by_key(|s| s.stage());
             t.state = working.unwrap_or(TaskState::Refused);
-            t.overdue = t.due_ms.is_some_and(|due| now > due)
-                && t.assignees.iter().any(|a| !a.state.is_final());
         }
     }
 }

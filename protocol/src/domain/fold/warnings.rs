@@ -8,7 +8,8 @@
 //!   one level, the latest (HLC, then entry id). A version by a lower post
 //!   after a higher post's is a [`ConflictRule::WarningOverridden`]
 //!   conflict: kept in the history, not in force.
-//! - Status (pending, active, expired, cancelled) is computed at `now`.
+//! - Status (pending, active, expired, cancelled) is computed at `now`
+//!   (`time.rs`).
 
 use super::outcome::{Conflict, ConflictRule, Reason};
 use super::pass::{Act, Pass, Problem};
@@ -115,19 +116,5 @@ impl Pass<'_> {
         v.current_by = act.who.clone();
         v.history.push(version);
         Ok(())
-    }
-
-    pub(super) fn finish_warnings(&mut self, now: u64) {
-        for v in &mut self.views.warnings {
-            v.status = if v.cancel_reason.is_some() {
-                WarningStatus::Cancelled
-            } else if now < v.current.effective_ms {
-                WarningStatus::Pending
-            } else if now >= v.current.expires_ms {
-                WarningStatus::Expired
-            } else {
-                WarningStatus::Active
-            };
-        }
     }
 }
