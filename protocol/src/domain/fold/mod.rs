@@ -10,7 +10,8 @@
 //! Delivery order cannot matter: entries are kept as a set keyed by
 //! (HLC, entry id) and always folded in that order, so any order of
 //! arrival, and any duplicates, give identical views (property-tested by
-//! shuffling). `now` only affects time-derived flags (overdue, expired).
+//! shuffling). `now` only affects time-derived flags (overdue, expired),
+//! all set in one place ([`Views::set_time`], `time.rs`).
 //!
 //! Each entry's author is looked up in the [`Directory`] at the entry's
 //! HLC; an author unknown, uncertified or revoked at that time excludes the
