@@ -9,7 +9,8 @@
 use super::views::{Views, WarningStatus};
 
 impl Views {
-    /// Sets every time-derived flag as of `now_ms`, and `now_ms` itself.
+    /// Sets every time-derived flag as of `now` (ms since the epoch), and
+    /// the views' `now_ms` to it.
     pub fn set_time(&mut self, now: u64) {
         self.now_ms = now;
         for v in &mut self.incidents {
