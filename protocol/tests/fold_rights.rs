@@ -11,16 +11,7 @@ use liandong_protocol::{Body, EntryId, Kind, SignedEntry};
 use world::*;
 
 fn county_plan() -> Body {
-    Body::Plan(Box::new(PlanRecord {
-        plan: None,
-        title: "沙湾市防汛抗旱应急预案".into(),
-        version: "2024".into(),
-        events: vec![EventType::new(Category::Natural, "flood_drought")],
-        region: rc("654203"),
-        summary: String::new(),
-        document: None,
-        review_due_ms: at(10_000),
-    }))
+    Body::Plan(Box::new(county_plan_record(at(10_000))))
 }
 
 fn activation(plan: EntryId, incident: EntryId) -> Body {
@@ -118,10 +109,7 @@ fn a_plan_is_approved_above_its_owner_never_by_itself() {
         Body::Plan(Box::new(PlanRecord {
             plan: Some(id),
             version: "2025".into(),
-            ..match county_plan() {
-                Body::Plan(p) => *p,
-                _ => unreachable!("a plan body"),
-            }
+            ..county_plan_record(at(10_000))
         })),
     );
     let self_ok = w.write(

@@ -46,16 +46,7 @@ fn ledger(w: &World) -> Vec<SignedEntry> {
     let plan = w.write(
         &w.county,
         7,
-        Body::Plan(Box::new(PlanRecord {
-            plan: None,
-            title: "沙湾市防汛抗旱应急预案".into(),
-            version: "2024".into(),
-            events: vec![EventType::new(Category::Natural, "flood_drought")],
-            region: rc("654203"),
-            summary: String::new(),
-            document: None,
-            review_due_ms: at(80),
-        })),
+        Body::Plan(Box::new(county_plan_record(at(80)))),
     );
     vec![
         open, update, closed, closing, later, sooner, needed, task, plan,

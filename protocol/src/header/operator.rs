@@ -258,24 +258,18 @@ mod tests {
     /// The two names in one allocation encode, decode, compare and hash as
     /// the two strings they were kept as before.
     #[test]
-    fn encodes_as_its_two_names() {
+    fn encodes_as_its_two_names() -> Result<(), Box<dyn std::error::Error>> {
         use std::hash::{BuildHasher, RandomState};
-        let op = Operator::new("zhangsan", "值班员 张三").expect("valid");
+        let op = Operator::new("zhangsan", "值班员 张三")?;
         assert_eq!((op.account(), op.display()), ("zhangsan", "值班员 张三"));
-        let bytes = crate::codec::encode(&op).expect("encode");
-        assert_eq!(
-            bytes,
-            crate::codec::encode(&("zhangsan", "值班员 张三")).expect("encode")
-        );
-        let back: Operator = crate::codec::decode(&bytes, 1024).expect("decode");
+        let bytes = crate::codec::encode(&op)?;
+        assert_eq!(bytes, crate::codec::encode(&("zhangsan", "值班员 张三"))?);
+        let back: Operator = crate::codec::decode(&bytes, 1024)?;
         assert_eq!(back, op);
-        let bad = crate::codec::encode(&("ZS", "张三")).expect("encode");
+        let bad = crate::codec::encode(&("ZS", "张三"))?;
         assert!(crate::codec::decode::<Operator>(&bad, 1024).is_err());
         // Where the names split matters: "ab"+"c" is not "a"+"bc".
-        let (ab_c, a_bc) = (
-            Operator::new("ab", "c").expect("valid"),
-            Operator::new("a", "bc").expect("valid"),
-        );
+        let (ab_c, a_bc) = (Operator::new("ab", "c")?, Operator::new("a", "bc")?);
         assert_ne!(ab_c, a_bc);
         let hasher = RandomState::new();
         assert_ne!(hasher.hash_one(&ab_c), hasher.hash_one(&a_bc));
@@ -284,5 +278,6 @@ mod tests {
             format!("{op:?}"),
             r#"Operator { account: "zhangsan", display: "值班员 张三" }"#
         );
+        Ok(())
     }
 }

@@ -43,13 +43,13 @@ impl Post {
 /// Posts valid from `from` until `revoked` (exclusive).
 #[derive(Default)]
 pub struct MapDirectory {
-    posts: HashMap<NodeId, (PostInfo, Hlc, Option<Hlc>)>,
+    posts: HashMap<NodeId, (Arc<PostInfo>, Hlc, Option<Hlc>)>,
 }
 
 impl Directory for MapDirectory {
     fn post_at(&self, node: &NodeId, at: Hlc) -> Option<Arc<PostInfo>> {
         let (info, from, revoked) = self.posts.get(node)?;
-        (at >= *from && revoked.is_none_or(|r| at < r)).then(|| Arc::new(info.clone()))
+        (at >= *from && revoked.is_none_or(|r| at < r)).then(|| Arc::clone(info))
     }
 }
 
@@ -149,7 +149,9 @@ impl World {
         let mut w = w;
         let infos: Vec<PostInfo> = w.certified().iter().map(|p| p.info.clone()).collect();
         for info in infos {
-            w.dir.posts.insert(info.node, (info, Hlc::ZERO, None));
+            w.dir
+                .posts
+                .insert(info.node, (Arc::new(info), Hlc::ZERO, None));
         }
         w
     }
@@ -178,7 +180,7 @@ impl World {
     /// Grants a role to a post, from the start.
     pub fn grant(&mut self, node: NodeId, role: &str) {
         if let Some(p) = self.dir.posts.get_mut(&node) {
-            p.0.roles.push(Role::new(role));
+            Arc::make_mut(&mut p.0).roles.push(Role::new(role));
         }
     }
 
@@ -357,6 +359,21 @@ pub fn decision(action: ResponseAction, incident: EntryId, level: ResponseLevel)
         member_units: vec!["水利".into(), "消防".into()],
         reason: String::new(),
     }))
+}
+
+/// The county's flood plan (沙湾市防汛抗旱应急预案), due for review at
+/// `review_due_ms`.
+pub fn county_plan_record(review_due_ms: u64) -> PlanRecord {
+    PlanRecord {
+        plan: None,
+        title: "沙湾市防汛抗旱应急预案".into(),
+        version: "2024".into(),
+        events: vec![EventType::new(Category::Natural, "flood_drought")],
+        region: rc("654203"),
+        summary: String::new(),
+        document: None,
+        review_due_ms,
+    }
 }
 
 pub fn boats() -> ResourceItem {
