@@ -91,6 +91,31 @@ fn a_snapshot_half_written_by_a_kill_is_removed_and_every_entry_opens() {
     assert!(!partial.exists());
 }
 
+/// A command run while a node opens its store (a script polling
+/// `liandong status`) is told the store is in use, and repairs nothing
+/// under it: the snapshot the node's sled is writing stays where it is.
+#[test]
+fn a_second_opener_touches_nothing_while_the_store_is_open() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("store");
+    let ids = written_store(&dir, 50, true);
+    let open = reopen(&dir).expect("open");
+    let snap = snapshots(&dir).pop().expect("sled wrote a snapshot");
+    let generating = PathBuf::from(format!("{}.generating", snap.display()));
+    std::fs::write(&generating, b"being written").expect("write");
+
+    let second = Store::open(&dir, 8);
+    assert!(
+        matches!(&second, Err(StoreError::Locked(_))),
+        "{:?}",
+        second.err()
+    );
+    assert!(generating.exists(), "a second opener removed it");
+
+    drop(open);
+    assert_all_there(&dir, &ids);
+}
+
 /// A finished snapshot that fails its checksum (a bad sector) is moved
 /// aside; sled rebuilds the page table from the log.
 #[test]

@@ -161,10 +161,24 @@ no_bans() {
     done
 }
 
+# posts_alive <description>: fails at once, with its log, if a started
+# post has exited (a failed start would otherwise wait out the deadline).
+posts_alive() {
+    local name
+    for name in "${!PID[@]}"; do
+        if ! kill -0 "${PID[$name]}" 2>/dev/null; then
+            log "FAIL: post $name exited while waiting for: $1"
+            tail -20 "$WORK/$name.log"
+            exit 1
+        fi
+    done
+}
+
 wait_for() { # wait_for <description> <command...>
     local what=$1; shift
     local end=$((SECONDS + DEADLINE))
     until "$@"; do
+        posts_alive "$what"
         if [ $SECONDS -ge $end ]; then
             log "TIMEOUT waiting for: $what"
             for f in "$WORK"/*.log; do echo "--- $f"; tail -20 "$f"; done

@@ -18,6 +18,7 @@
 mod durable;
 mod health;
 pub mod keys;
+mod lock;
 mod marker;
 mod open;
 pub mod recover;
@@ -182,6 +183,9 @@ pub struct Store {
     health: Health,
     /// What opening had to repair first (see [`recover`]).
     repairs: Vec<recover::Repair>,
+    /// Held while the store is open (`lock.rs`); declared last, so it is
+    /// released after sled's handle is dropped.
+    _lock: std::fs::File,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -1,13 +1,13 @@
-//! Opening a store: the schema marker, repairs a crash may need, sled
-//! itself (whose recovery can panic on damaged files), then completing any
-//! staged durable write a crash interrupted.
+//! Opening a store: its lock, the schema marker, repairs a crash may
+//! need, sled itself (whose recovery can panic on damaged files), then
+//! completing any staged durable write a crash interrupted.
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use super::durable::DurableFiles;
 use super::health::{DEFAULT_RESERVE_MB, Health};
-use super::{SCHEMA_VERSION, Store, StoreError, marker, recover};
+use super::{SCHEMA_VERSION, Store, StoreError, lock, marker, recover};
 
 const META_SCHEMA: &[u8] = b"schema_version";
 const META_WRITER: &[u8] = b"writer";
@@ -56,6 +56,7 @@ impl Store {
             path: path.to_path_buf(),
             reason,
         };
+        let held = lock::acquire(path).map_err(at("locking the store", path))?;
         let marker = marker::read(path).map_err(at("reading the schema marker", path))?;
         if let Some(found) = marker
             && found != SCHEMA_VERSION
@@ -111,6 +112,7 @@ impl Store {
             durable: Mutex::new(durable),
             health: Health::new(path, options.reserve_bytes),
             repairs,
+            _lock: held,
         };
         store
             .complete_staged()
