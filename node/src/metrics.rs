@@ -7,6 +7,7 @@
 //! | `libp2p_*` | libp2p's own: swarm connections, gossipsub, identify, ping |
 //! | `liandong_peers`, `liandong_mesh_peers` | connected / gossip-mesh peers (at scrape) |
 //! | `liandong_gossip_received_total{outcome}` | gossip messages by what became of them |
+//! | `liandong_gossip_received_bytes_total` | bytes of those messages (entries as sent, duplicates included) |
 //! | `liandong_gossip_published_total{result}` | entries this post published |
 //! | `liandong_rejected_entries_total{source,reason}` | refused entries by source (gossip, peer, bundle) and reason (`ValidationError::label`, `TrustError::label`) |
 //! | `liandong_sync_sessions_total{result}`, `liandong_sync_round_trips_total`, `liandong_sync_bytes_total{direction}`, `liandong_sync_entries_total{direction}`, `liandong_sync_duration_seconds` | anti-entropy sessions this post started |
@@ -41,6 +42,7 @@ pub struct NodeMetrics {
     /// Recorded by the network event loop.
     pub libp2p: Arc<libp2p::metrics::Metrics>,
     gossip_received: Family<Labels, Counter>,
+    gossip_received_bytes: Counter,
     gossip_published: Family<Labels, Counter>,
     rejected: Family<Labels, Counter>,
     bans: Family<Labels, Counter>,
@@ -133,6 +135,7 @@ impl NodeMetrics {
         let m = NodeMetrics {
             libp2p,
             gossip_received: Family::default(),
+            gossip_received_bytes: Counter::default(),
             gossip_published: Family::default(),
             rejected: Family::default(),
             bans: Family::default(),
@@ -160,6 +163,11 @@ impl NodeMetrics {
             "gossip_received",
             "Gossip messages received, by outcome",
             m.gossip_received.clone(),
+        );
+        r.register(
+            "gossip_received_bytes",
+            "Bytes of the gossip messages received (entries as sent, duplicates included)",
+            m.gossip_received_bytes.clone(),
         );
         r.register(
             "gossip_published",
@@ -260,6 +268,17 @@ impl NodeMetrics {
         self.gossip_received
             .get_or_create(&label("outcome", outcome.name()))
             .inc();
+    }
+
+    /// A gossip message of `bytes` arrived, whatever becomes of it.
+    pub fn gossip_bytes(&self, bytes: usize) {
+        self.gossip_received_bytes
+            .inc_by(u64::try_from(bytes).unwrap_or(u64::MAX));
+    }
+
+    /// Bytes of every gossip message received so far.
+    pub fn gossip_bytes_received(&self) -> u64 {
+        self.gossip_received_bytes.get()
     }
 
     pub fn gossip_published(&self, ok: bool) {

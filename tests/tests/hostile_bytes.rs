@@ -396,3 +396,73 @@ async fn entries_from_far_in_the_future_are_rejected_not_clamped() {
     s.honest_traffic_still_flows(&[]).await;
     s.shutdown().await;
 }
+
+// 11. ──────────────────────────────────────────────────────────────────────
+
+/// The ids a post asked for in answer to an offer.
+fn wanted(answer: Result<Response, String>) -> Vec<u32> {
+    match answer {
+        Ok(Response::Wanted { indexes }) => indexes,
+        other => panic!("unexpected answer to an offer: {other:?}"),
+    }
+}
+
+fn offer(ids: &[EntryId]) -> Request {
+    Request::Offer {
+        prefixes: ids.iter().map(EntryId::prefix).collect(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offered_entry_is_asked_for_once_until_it_arrives() {
+    let s = Scene::new().await;
+    let mut a = s.insider().await;
+    let county = s.county.peer_id();
+    let held = stored(&s.county)
+        .await
+        .first()
+        .map(SignedEntry::id)
+        .expect("the county holds entries");
+    let new = a.next_note("只提供，未送达");
+
+    // What the county holds is not asked for; what it lacks is, and is
+    // then claimed for this offer until it arrives.
+    assert_eq!(
+        wanted(a.request(county, offer(&[held, new.id()])).await),
+        [1]
+    );
+    assert_eq!(
+        wanted(a.request(county, offer(&[new.id(), held])).await),
+        [0u32; 0],
+        "offered again before it came: already claimed"
+    );
+    match a
+        .request(
+            county,
+            Request::Push {
+                entries: vec![new.wire().to_vec()],
+            },
+        )
+        .await
+    {
+        Ok(Response::Pushed { added, rejected }) => assert_eq!((added, rejected), (1, 0)),
+        other => panic!("unexpected answer to the push: {other:?}"),
+    }
+    assert_eq!(
+        wanted(a.request(county, offer(&[new.id()])).await),
+        [0u32; 0],
+        "it arrived: held"
+    );
+    // A held entry is never asked for; a new one is, whatever was offered
+    // before it.
+    let newer = a.next_note("再提供一条");
+    assert_eq!(
+        wanted(a.request(county, offer(&[held, newer.id()])).await),
+        [1]
+    );
+
+    // Offering is what every peer does: nobody is penalised for it.
+    s.honest_traffic_still_flows(&[]).await;
+    assert!(!is_banned(&s.county, &a.peer_id).await);
+    s.shutdown().await;
+}

@@ -29,6 +29,7 @@ pub async fn on_gossip(
     received: Instant,
 ) {
     let origin = Origin::peer(Via::Gossip, source);
+    shared.metrics.gossip_bytes(data.len());
     let started = Instant::now();
     let stored = ingest::store(shared, origin, vec![data]).await;
     let stored_at = Instant::now();

@@ -287,39 +287,17 @@ pub async fn on_request(
 /// Of the offered entries, those this post lacks and nobody else is
 /// bringing; they are claimed until the push arrives.
 async fn wanted(shared: &Arc<Shared>, prefixes: Vec<[u8; 8]>) -> Response {
-    let lacking = {
-        let prefixes = prefixes.clone();
-        let read = shared
-            .ledger
-            .read(move |l| {
-                prefixes
-                    .iter()
-                    .map(|p| l.store().contains_prefix(p).map(|held| !held))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .await;
-        match read {
-            Ok(Ok(lacking)) => lacking,
-            Ok(Err(e)) => return store_unavailable("offer", &e),
-            Err(e) => return store_unavailable("offer", &e),
-        }
-    };
-    let candidates: Vec<[u8; 8]> = prefixes
-        .iter()
-        .zip(&lacking)
-        .filter(|(_, l)| **l)
-        .map(|(p, _)| *p)
-        .collect();
-    let claimed = shared.claim(&candidates);
-    let mut claimed = claimed.into_iter();
-    let indexes = prefixes
-        .iter()
-        .zip(&lacking)
-        .enumerate()
-        .filter(|(_, (_, lack))| **lack && claimed.next().unwrap_or(false))
-        .map(|(i, _)| i as u32)
-        .collect();
-    Response::Wanted { indexes }
+    match shared.claim_lacking(&prefixes).await {
+        Ok(wanted) => Response::Wanted {
+            indexes: wanted
+                .iter()
+                .enumerate()
+                .filter(|(_, want)| **want)
+                .map(|(i, _)| i as u32)
+                .collect(),
+        },
+        Err(e) => store_unavailable("offer", &e),
+    }
 }
 
 /// The peer's interest, known from its hello; requests before a hello are

@@ -136,30 +136,75 @@ impl Shared {
         }
     }
 
-    /// Claims entries for one fetch (or an accepted offer), by id prefix:
-    /// true for each one no other session is bringing (`policy/claims.rs`).
-    pub(super) fn claim(&self, prefixes: &[[u8; 8]]) -> Vec<bool> {
-        self.policy().claims.claim(prefixes, Instant::now())
+    /// Claims, by id prefix, the entries of `prefixes` that this post lacks
+    /// and no other session is bringing (`policy/claims.rs`): true for each
+    /// one it may now fetch, or accept from an offer.
+    ///
+    /// It claims first and reads the store after. A session that brings an
+    /// entry stores it before it releases its claim, so an entry is either
+    /// still claimed here or already in the store. Read first, and another
+    /// session could store it and release its claim in between: the entry
+    /// was then fetched twice (a heal in a dense mesh moved a tenth of its
+    /// entries twice).
+    pub(super) async fn claim_lacking(&self, prefixes: &[[u8; 8]]) -> Result<Vec<bool>, String> {
+        let claimed = self.policy().claims.claim(prefixes, Instant::now());
+        let mine: Vec<[u8; 8]> = prefixes
+            .iter()
+            .zip(&claimed)
+            .filter(|(_, ok)| **ok)
+            .map(|(p, _)| *p)
+            .collect();
+        let asked = mine.clone();
+        let read = self
+            .ledger
+            .read(move |l| {
+                asked
+                    .iter()
+                    .map(|p| l.store().contains_prefix(p))
+                    .collect::<Result<Vec<bool>, _>>()
+            })
+            .await;
+        let held = match read {
+            Ok(Ok(held)) => held,
+            Ok(Err(e)) => return Err(self.unclaim(mine, e)),
+            Err(e) => return Err(self.unclaim(mine, e)),
+        };
+        self.release(mine.iter().zip(&held).filter(|(_, h)| **h).map(|(p, _)| *p));
+        let mut held = held.into_iter();
+        Ok(claimed
+            .into_iter()
+            .map(|ok| ok && !held.next().unwrap_or(true))
+            .collect())
     }
 
-    /// The ids of `ids` this session may fetch (claimed for it).
-    pub(super) fn claim_fetches(
+    /// Releases the claims of a failed store read and names the failure.
+    fn unclaim(&self, prefixes: Vec<[u8; 8]>, error: impl std::fmt::Display) -> String {
+        self.release(prefixes);
+        error.to_string()
+    }
+
+    /// The ids of `ids` this session may fetch: lacking here, and claimed
+    /// for it ([`Shared::claim_lacking`]).
+    pub(super) async fn claim_fetches(
         &self,
         ids: Vec<liandong_protocol::EntryId>,
-    ) -> Vec<liandong_protocol::EntryId> {
+    ) -> Result<Vec<liandong_protocol::EntryId>, String> {
         let prefixes: Vec<[u8; 8]> = ids.iter().map(|id| id.prefix()).collect();
-        let claimed = self.claim(&prefixes);
-        ids.into_iter()
+        let claimed = self.claim_lacking(&prefixes).await?;
+        Ok(ids
+            .into_iter()
             .zip(claimed)
             .filter(|(_, ok)| *ok)
             .map(|(id, _)| id)
-            .collect()
+            .collect())
     }
 
     pub(super) fn release_fetches(&self, ids: &[liandong_protocol::EntryId]) {
-        self.policy()
-            .claims
-            .release(ids.iter().map(|id| id.prefix()));
+        self.release(ids.iter().map(|id| id.prefix()));
+    }
+
+    fn release(&self, prefixes: impl IntoIterator<Item = [u8; 8]>) {
+        self.policy().claims.release(prefixes);
     }
 
     pub(super) fn topic_of(&self, scope: &RegionCode) -> String {

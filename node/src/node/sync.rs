@@ -273,7 +273,11 @@ pub(crate) async fn fetch(
         let wanted: Vec<EntryId> = need.drain(..need.len().min(count)).collect();
         // Another session may be fetching the same entries right now (a
         // heal sets off syncs with every peer at once): leave those to it.
-        let batch = shared.claim_fetches(wanted);
+        // One may also have brought some since the reconciliation.
+        let batch = shared
+            .claim_fetches(wanted)
+            .await
+            .map_err(SyncFailure::Store)?;
         if batch.is_empty() {
             continue;
         }
