@@ -42,9 +42,15 @@ pub fn run_info_path(data_dir: &DataDir) -> PathBuf {
     data_dir.root().join("node.json")
 }
 
+/// Writes `node.json` through a temporary file renamed over it: a command
+/// that reads it while the node starts finds the old file or the new one,
+/// never an empty one (which it took for "no running node").
 pub fn write_run_info(data_dir: &DataDir, info: &RunInfo) -> std::io::Result<()> {
     let text = serde_json::to_string_pretty(info).map_err(std::io::Error::other)?;
-    std::fs::write(run_info_path(data_dir), text)
+    let path = run_info_path(data_dir);
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, &path)
 }
 
 pub fn remove_run_info(data_dir: &DataDir) {
