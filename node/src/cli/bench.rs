@@ -94,6 +94,10 @@ pub struct ViewsBenchArgs {
     /// Starts to time of a post kept with `--dir`
     #[arg(long, default_value_t = 3)]
     pub starts: usize,
+    /// Fill every text field of each report, as a duty operator does
+    /// (about 500 bytes of text), not just a title / 每份报告填满全部文字字段
+    #[arg(long)]
+    pub full_texts: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -451,8 +455,15 @@ fn views(args: ViewsBenchArgs) -> Result<(), CliError> {
             tmp.path()
         }
     };
-    let r = crate::benchviews::run(root, args.entries, |line| eprintln!("[bench] {line}"))
-        .map_err(CliError::Failed)?;
+    let texts = if args.full_texts {
+        crate::benchviews::Texts::Full
+    } else {
+        crate::benchviews::Texts::Short
+    };
+    let r = crate::benchviews::run(root, args.entries, texts, |line| {
+        eprintln!("[bench] {line}")
+    })
+    .map_err(CliError::Failed)?;
     if args.json {
         output::print_json(&r);
     } else {
