@@ -407,6 +407,33 @@ fn a_running_posts_appends_are_read_and_compacted() {
 }
 
 #[test]
+fn a_compaction_into_several_chunks_is_read_back_at_the_next_start() {
+    let (_dir, store, g) = new_store();
+    // Enough entries for a compacted snapshot to fill several chunks.
+    Author::new(&g, 32).incidents(&store, T0, 100, 4);
+    assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
+    let chunks = rows(&store).1.len();
+    assert!(chunks >= 2, "{chunks} chunks");
+    let mut a = Author::new(&g, 33);
+    let mut base = store.digest(&RegionCode::national()).expect("digest");
+    for i in 0..80u64 {
+        let e = a.write(&store, T0 + 1_000_000 + i, report("新事件", None));
+        let digest = store.digest(&RegionCode::national()).expect("digest");
+        assert!(
+            snapshot::append(&store, &base, std::slice::from_ref(&e), digest, e.hlc())
+                .expect("append")
+        );
+        base = digest;
+    }
+    // Crowded: compacted on the way, into at least as many chunks.
+    assert_eq!(load_and_compare(&store), How::Snapshot);
+    let compacted = rows(&store).1.len();
+    assert!(compacted >= chunks, "{compacted} chunks after compacting");
+    // The next start reads the compacted snapshot as it is.
+    assert_eq!(load_and_compare(&store), How::Snapshot);
+}
+
+#[test]
 fn a_snapshot_of_many_chunks_is_read_on_every_core_and_checked_throughout() {
     let (_dir, store, g) = new_store();
     // Enough entries for the chunks to be shared among threads (at least

@@ -251,12 +251,18 @@ fn compact(
         })?;
         chunks.push(held.tag(), *key, &held_of(&entry).1)?;
     }
-    let first = chunks.next;
     let (mut batch, next, records) = chunks.finish()?;
-    // Between the old range and the fresh one lie the numbers of chunks
-    // never written; removing them too clears any left by a crash.
-    for n in old.start..first {
+    // Only the old chunks go. (The fresh ones start at `meta.next`, the
+    // old range's end. Removing up to where the writing had got to, as
+    // this did before, removed every fresh chunk but the last, and the
+    // next start found the snapshot broken and rebuilt it.)
+    for n in old {
         batch.remove(&chunk_key(n));
+    }
+    // Chunks past the fresh ones were written by an earlier compaction
+    // that a crash cut short (the fresh ones overwrote the rest of them).
+    for row in side.range(&chunk_key(next), &chunk_key(u64::MAX)) {
+        batch.remove(&row?.0);
     }
     let meta = Meta {
         first: meta.next,
