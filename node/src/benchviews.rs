@@ -68,8 +68,8 @@ fn fail(e: impl std::fmt::Display) -> String {
 /// How much text each written report carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Texts {
-    /// A title, the event's subtype and a one-word trend (the figures in
-    /// BENCHMARKS.md before 2026-12-04 were measured so).
+    /// A title, the event's subtype and a one-word trend (every other
+    /// `bench views` figure in BENCHMARKS.md was measured so).
     Short,
     /// Every text field filled, as a duty operator's 续报 is: about 500
     /// bytes of text.

@@ -252,10 +252,9 @@ fn compact(
         chunks.push(held.tag(), *key, &held_of(&entry).1)?;
     }
     let (mut batch, next, records) = chunks.finish()?;
-    // Only the old chunks go. (The fresh ones start at `meta.next`, the
-    // old range's end. Removing up to where the writing had got to, as
-    // this did before, removed every fresh chunk but the last, and the
-    // next start found the snapshot broken and rebuilt it.)
+    // Only the old chunks go: the fresh ones start at `meta.next`, the old
+    // range's end. (Removing up to where the writing had got to would take
+    // every fresh chunk but the last, and the next start would rebuild.)
     for n in old {
         batch.remove(&chunk_key(n));
     }
