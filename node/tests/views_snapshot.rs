@@ -15,8 +15,8 @@ use liandong_node::store::{Durability, Side, SideBatch, Store, VoidReason};
 use liandong_protocol::domain::fold::{DeadlinePolicy, Fold, FoldContext, Track, Views};
 use liandong_protocol::domain::{Casualties, Category, EventType, IncidentReport, Phase, Severity};
 use liandong_protocol::{
-    AuthorityPolicy, Body, Directory, EntryId, Hlc, Keypair, Level, NodeId, PostInfo, RegionCode,
-    SignedEntry, SignedGenesis, UnitType,
+    AuthorityPolicy, Body, Directory, EntryId, Hlc, Keypair, LedgerDigest, Level, NodeId, PostInfo,
+    RegionCode, SignedEntry, SignedGenesis, UnitType,
 };
 
 /// A directory in which every author is a county post, so that the views
@@ -286,10 +286,25 @@ fn tamper(store: &Store, f: impl FnOnce(&[u8], &Row) -> Row) {
 fn tamper_chunk(store: &Store, n: usize, f: impl FnOnce(&[u8], &Row) -> Row) {
     let (meta, chunks) = rows(store);
     let (key, value) = f(&meta, &chunks[n]);
+    put_row(store, &key, &value);
+}
+
+/// Writes one row of the snapshot tree.
+fn put_row(store: &Store, key: &[u8], value: &[u8]) {
     let side = store.side(Side::FoldSnapshot).expect("side");
     let mut batch = SideBatch::default();
-    batch.put(&key, &value);
+    batch.put(key, value);
     side.apply(batch).expect("write");
+}
+
+/// Appends a just-written entry to the snapshot, as a running post does
+/// after folding it in; `base` moves on to the new digest.
+fn append_as_running(store: &Store, base: &mut LedgerDigest, e: &SignedEntry) {
+    let digest = store.digest(&RegionCode::national()).expect("digest");
+    assert!(
+        snapshot::append(store, base, std::slice::from_ref(e), digest, e.hlc()).expect("append")
+    );
+    *base = digest;
 }
 
 /// A chunk value with a valid CRC over `contents`.
@@ -387,17 +402,13 @@ fn a_running_posts_appends_are_read_and_compacted() {
     // 80 appends of one entry each, as a busy console would make them.
     for i in 0..80u64 {
         let e = a.write(&store, T0 + 1_000_000 + i, report("新事件", None));
-        let digest = store.digest(&RegionCode::national()).expect("digest");
-        assert!(
-            snapshot::append(&store, &base, std::slice::from_ref(&e), digest, e.hlc())
-                .expect("append")
-        );
+        let stale = base;
+        append_as_running(&store, &mut base, &e);
         // Appending from a stale base writes nothing.
         assert!(
-            !snapshot::append(&store, &base, std::slice::from_ref(&e), digest, e.hlc())
+            !snapshot::append(&store, &stale, std::slice::from_ref(&e), base, e.hlc())
                 .expect("append")
         );
-        base = digest;
     }
     assert!(rows(&store).1.len() > 64);
     // Read as they are (and compacted on the way), then one chunk again.
@@ -418,19 +429,11 @@ fn a_compaction_into_several_chunks_is_read_back_at_the_next_start() {
     let mut base = store.digest(&RegionCode::national()).expect("digest");
     for i in 0..80u64 {
         let e = a.write(&store, T0 + 1_000_000 + i, report("新事件", None));
-        let digest = store.digest(&RegionCode::national()).expect("digest");
-        assert!(
-            snapshot::append(&store, &base, std::slice::from_ref(&e), digest, e.hlc())
-                .expect("append")
-        );
-        base = digest;
+        append_as_running(&store, &mut base, &e);
     }
     // A chunk left far past the others by a compaction a crash cut short.
     let stale = [&b"C"[..], &1_000_000u64.to_be_bytes()].concat();
-    let side = store.side(Side::FoldSnapshot).expect("side");
-    let mut batch = SideBatch::default();
-    batch.put(&stale, &sealed(&stale, b"left by a crash"));
-    side.apply(batch).expect("write");
+    put_row(&store, &stale, &sealed(&stale, b"left by a crash"));
     // Crowded: compacted on the way, into at least as many chunks, and
     // the stale chunk is gone.
     assert_eq!(load_and_compare(&store), How::Snapshot);
