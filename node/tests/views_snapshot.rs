@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use common::{entry_at, genesis, note, open_store, rc};
@@ -257,44 +258,83 @@ fn voided_entries_leave_the_snapshot() {
     assert_eq!(load_and_compare(&store), How::Snapshot);
 }
 
-/// A row of the snapshot tree: key and value.
+/// A chunk of the snapshot file: the key its checksum covers (file id and
+/// chunk number) and its sealed bytes.
 type Row = (Vec<u8>, Vec<u8>);
 
-/// The snapshot tree's rows: the meta and the chunks.
-fn rows(store: &Store) -> (Vec<u8>, Vec<Row>) {
+/// The folder of the snapshot's files.
+fn snapshot_dir(store: &Store) -> PathBuf {
+    store.path().join("side/fold-snapshot")
+}
+
+/// The snapshot files in the folder.
+fn snapshot_files(store: &Store) -> Vec<PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(snapshot_dir(store))
+        .expect("snapshot folder")
+        .map(|item| item.expect("listing").path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// The meta row, and the file it names (format, digest, then the file id).
+fn meta_and_file(store: &Store) -> (Vec<u8>, PathBuf, Vec<u8>) {
     let side = store.side(Side::FoldSnapshot).expect("side");
-    let mut meta = Vec::new();
+    let meta = side.get(b"M").expect("read").expect("a meta");
+    let id = meta[4 + LedgerDigest::BYTES..][..16].to_vec();
+    let file = snapshot_dir(store).join(format!("chunks.{}", hex(&id)));
+    (meta, file, id)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The meta row and the chunks of the file it names.
+fn rows(store: &Store) -> (Vec<u8>, Vec<Row>) {
+    let (meta, file, id) = meta_and_file(store);
+    let bytes = std::fs::read(file).expect("snapshot file");
     let mut chunks = Vec::new();
-    for row in side.scan(&[]) {
-        let (k, v) = row.expect("row");
-        if k.as_ref() == b"M" {
-            meta = v.to_vec();
-        } else {
-            chunks.push((k.to_vec(), v.to_vec()));
-        }
+    let mut rest = &bytes[..];
+    while !rest.is_empty() {
+        let len = u32::from_be_bytes(rest[..4].try_into().expect("frame")) as usize;
+        let key = [&id[..], &(chunks.len() as u64).to_be_bytes()].concat();
+        chunks.push((key, rest[4..4 + len].to_vec()));
+        rest = &rest[4 + len..];
     }
     (meta, chunks)
 }
 
-/// Rewrites one row of the snapshot tree: `f` gets the meta and the first
-/// chunk and returns the key and value to write.
+/// Writes `chunks` as the file the meta names (the meta is left as it is).
+fn write_chunks(store: &Store, chunks: &[Row]) {
+    let (_, file, _) = meta_and_file(store);
+    let mut bytes = Vec::new();
+    for (_, sealed) in chunks {
+        bytes.extend_from_slice(&(sealed.len() as u32).to_be_bytes());
+        bytes.extend_from_slice(sealed);
+    }
+    std::fs::write(file, bytes).expect("write the snapshot file");
+}
+
+/// Rewrites the meta or the first chunk: `f` gets the meta and the first
+/// chunk and returns a key (`M` for the meta) and value to write.
 fn tamper(store: &Store, f: impl FnOnce(&[u8], &Row) -> Row) {
     tamper_chunk(store, 0, f);
 }
 
-/// As [`tamper`], with chunk number `n` (in key order).
+/// As [`tamper`], with chunk number `n`.
 fn tamper_chunk(store: &Store, n: usize, f: impl FnOnce(&[u8], &Row) -> Row) {
-    let (meta, chunks) = rows(store);
+    let (meta, mut chunks) = rows(store);
     let (key, value) = f(&meta, &chunks[n]);
-    put_row(store, &key, &value);
-}
-
-/// Writes one row of the snapshot tree.
-fn put_row(store: &Store, key: &[u8], value: &[u8]) {
-    let side = store.side(Side::FoldSnapshot).expect("side");
-    let mut batch = SideBatch::default();
-    batch.put(key, value);
-    side.apply(batch).expect("write");
+    if key == b"M" {
+        let side = store.side(Side::FoldSnapshot).expect("side");
+        let mut batch = SideBatch::default();
+        batch.put(&key, &value);
+        side.apply(batch).expect("write");
+    } else {
+        chunks[n] = (key, value);
+        write_chunks(store, &chunks);
+    }
 }
 
 /// Appends a just-written entry to the snapshot, as a running post does
@@ -345,7 +385,7 @@ fn a_wrong_digest_is_never_served() {
 #[test]
 fn corrupted_snapshots_are_rebuilt() {
     type Damage = fn(&[u8], &Row) -> Row;
-    let damages: [(&str, Damage); 7] = [
+    let damages: [(&str, Damage); 9] = [
         ("a flipped byte in a chunk", |_, (k, v)| {
             let mut v = v.clone();
             let last = v.len() - 1;
@@ -364,12 +404,22 @@ fn corrupted_snapshots_are_rebuilt() {
             contents[0] = b'?';
             (k.clone(), sealed(k, &contents))
         }),
+        ("a chunk sealed for another place", |_, (k, v)| {
+            let mut elsewhere = k.clone();
+            *elsewhere.last_mut().expect("key") ^= 1;
+            (k.clone(), sealed(&elsewhere, &v[4..]))
+        }),
         ("a truncated meta", |meta, _| {
             (b"M".to_vec(), meta[..20].to_vec())
         }),
         ("another format", |meta, _| {
             let mut meta = meta.to_vec();
             meta[3] = meta[3].wrapping_add(1);
+            (b"M".to_vec(), meta)
+        }),
+        ("a meta naming another file", |meta, _| {
+            let mut meta = meta.to_vec();
+            meta[4 + LedgerDigest::BYTES] ^= 1;
             (b"M".to_vec(), meta)
         }),
     ];
@@ -382,16 +432,79 @@ fn corrupted_snapshots_are_rebuilt() {
             "{what}: expected a rebuild, got {how:?}"
         );
         assert_eq!(load_and_compare(&store), How::Snapshot, "{what}");
+        assert_eq!(snapshot_files(&store).len(), 1, "{what}: files left");
     }
 }
 
 #[test]
 fn a_missing_chunk_is_found() {
     let (_dir, store, _) = snapshotted();
-    let (_, chunks) = rows(&store);
-    let side = store.side(Side::FoldSnapshot).expect("side");
-    side.remove(&chunks[0].0).expect("remove");
+    let (_, mut chunks) = rows(&store);
+    chunks.remove(0);
+    write_chunks(&store, &chunks);
     assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
+}
+
+#[test]
+fn a_file_that_lost_its_tail_or_went_missing_is_rebuilt() {
+    // A power cut can leave a meta whose file lacks bytes it counts.
+    let (_dir, store, _) = snapshotted();
+    let (_, file, _) = meta_and_file(&store);
+    let len = std::fs::metadata(&file).expect("file").len();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&file)
+        .expect("open");
+    f.set_len(len - 1).expect("truncate");
+    assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
+    let (_, file, _) = meta_and_file(&store);
+    std::fs::remove_file(file).expect("remove");
+    assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
+    assert_eq!(load_and_compare(&store), How::Snapshot);
+}
+
+#[test]
+fn bytes_past_what_the_meta_counts_are_ignored_and_cut_off_by_the_next_append() {
+    // What an append cut short by a crash leaves: chunks written, the meta
+    // that would count them not.
+    let (_dir, store, g) = snapshotted();
+    let (_, file, _) = meta_and_file(&store);
+    let len = std::fs::metadata(&file).expect("file").len();
+    let mut bytes = std::fs::read(&file).expect("read");
+    bytes.extend_from_slice(&[0xff; 100]);
+    std::fs::write(&file, &bytes).expect("write");
+    assert_eq!(load_and_compare(&store), How::Snapshot);
+    let mut base = store.digest(&RegionCode::national()).expect("digest");
+    let e = Author::new(&g, 34).write(&store, T0 + 2_000_000, report("新事件", None));
+    append_as_running(&store, &mut base, &e);
+    let (_, chunks) = rows(&store);
+    let after = std::fs::metadata(&file).expect("file").len();
+    let appended = 4 + chunks.last().expect("a chunk").1.len() as u64;
+    assert_eq!(after, len + appended, "the junk was cut off first");
+    assert_eq!(load_and_compare(&store), How::Snapshot);
+}
+
+#[test]
+fn a_snapshot_of_the_older_format_in_sled_rows_is_rebuilt_and_its_rows_removed() {
+    let (_dir, store, _) = snapshotted();
+    // Format 5 kept its chunks as rows `C` + chunk number beside the meta.
+    let side = store.side(Side::FoldSnapshot).expect("side");
+    let old_chunk = [&b"C"[..], &7u64.to_be_bytes()].concat();
+    let mut batch = SideBatch::default();
+    batch.put(&old_chunk, &sealed(&old_chunk, b"format 5"));
+    side.apply(batch).expect("write");
+    tamper(&store, |meta, _| {
+        let mut meta = meta.to_vec();
+        meta[..4].copy_from_slice(&5u32.to_be_bytes());
+        (b"M".to_vec(), meta)
+    });
+    assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
+    let keys: Vec<_> = side
+        .scan(&[])
+        .map(|row| row.expect("row").0.to_vec())
+        .collect();
+    assert_eq!(keys, vec![b"M".to_vec()]);
+    assert_eq!(load_and_compare(&store), How::Snapshot);
 }
 
 #[test]
@@ -431,19 +544,18 @@ fn a_compaction_into_several_chunks_is_read_back_at_the_next_start() {
         let e = a.write(&store, T0 + 1_000_000 + i, report("新事件", None));
         append_as_running(&store, &mut base, &e);
     }
-    // A chunk left far past the others by a compaction a crash cut short.
-    let stale = [&b"C"[..], &1_000_000u64.to_be_bytes()].concat();
-    put_row(&store, &stale, &sealed(&stale, b"left by a crash"));
-    // Crowded: compacted on the way, into at least as many chunks, and
-    // the stale chunk is gone.
+    // A file left by a compaction that a crash cut short.
+    let stale = snapshot_dir(&store).join(format!("chunks.{}", hex(&[7; 16])));
+    std::fs::write(&stale, b"left by a crash").expect("write");
+    let (_, before, _) = meta_and_file(&store);
+    // Crowded: compacted on the way, into a new file of at least as many
+    // chunks; the old file and the stale one are gone.
     assert_eq!(load_and_compare(&store), How::Snapshot);
-    let (_, after) = rows(&store);
-    assert!(
-        after.len() >= chunks,
-        "{} chunks after compacting",
-        after.len()
-    );
-    assert!(after.iter().all(|(key, _)| *key != stale));
+    let (_, after, _) = meta_and_file(&store);
+    assert_ne!(after, before);
+    assert_eq!(snapshot_files(&store), vec![after]);
+    let compacted = rows(&store).1.len();
+    assert!(compacted >= chunks, "{compacted} chunks after compacting");
     // The next start reads the compacted snapshot as it is.
     assert_eq!(load_and_compare(&store), How::Snapshot);
 }
@@ -468,10 +580,9 @@ fn a_snapshot_of_many_chunks_is_read_on_every_core_and_checked_throughout() {
         (k.clone(), v)
     });
     assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
-    let (_, rows_now) = rows(&store);
-    let side = store.side(Side::FoldSnapshot).expect("side");
-    side.remove(&rows_now[rows_now.len() / 2].0)
-        .expect("remove");
+    let (_, mut now) = rows(&store);
+    now.remove(now.len() / 2);
+    write_chunks(&store, &now);
     assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
     assert_eq!(load_and_compare(&store), How::Snapshot);
 }

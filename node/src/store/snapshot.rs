@@ -15,6 +15,11 @@
 //! decoding). A tree's owner writes its commit row (its "meta") last, or in
 //! the same atomic batch as the rows it describes, so a crash leaves either
 //! the old state, the new state, or no meta (which means "rebuild").
+//!
+//! A side may also keep files of its own, in `<store>/side/<name>/` (the
+//! views' snapshot keeps its chunks there: sled reads large values slowly).
+//! Its meta row names them; the owner makes them durable before the meta
+//! that names them, and removes them only once a newer meta is durable.
 
 use liandong_protocol::{EntryId, Hlc, Kind};
 
@@ -34,12 +39,13 @@ pub enum Side {
 }
 
 impl Side {
-    fn tree_name(self) -> &'static [u8] {
+    /// The sled tree's name, and the folder of the side's files.
+    fn name(self) -> &'static str {
         match self {
-            Side::FoldSnapshot => b"side/fold-snapshot",
-            Side::Verified => b"side/verified",
-            Side::CertInbox => b"side/cert-inbox",
-            Side::CertOutbox => b"side/cert-outbox",
+            Side::FoldSnapshot => "side/fold-snapshot",
+            Side::Verified => "side/verified",
+            Side::CertInbox => "side/cert-inbox",
+            Side::CertOutbox => "side/cert-outbox",
         }
     }
 }
@@ -76,6 +82,7 @@ impl SideBatch {
 #[derive(Debug, Clone)]
 pub struct SideTree<'s> {
     store: &'s Store,
+    side: Side,
     tree: sled::Tree,
 }
 
@@ -86,7 +93,8 @@ impl Store {
         self.health.check()?;
         Ok(SideTree {
             store: self,
-            tree: self.db.open_tree(side.tree_name())?,
+            side,
+            tree: self.db.open_tree(side.name())?,
         })
     }
 }
@@ -146,6 +154,26 @@ impl SideTree<'_> {
     /// Removes every row.
     pub fn clear(&self) -> Result<(), StoreError> {
         self.write(|t| t.clear())
+    }
+
+    /// The folder of this side's files (`<store>/side/<name>`), created
+    /// if need be.
+    pub fn dir(&self) -> Result<std::path::PathBuf, StoreError> {
+        let dir = self.store.path().join(self.side.name());
+        std::fs::create_dir_all(&dir)?;
+        Ok(dir)
+    }
+
+    /// Refuses when the store has failed or the disk is below its reserve:
+    /// the gate for writing this side's files, as for its rows.
+    pub fn check_writable(&self) -> Result<(), StoreError> {
+        self.store.health.check_writable()
+    }
+
+    /// Makes the rows written so far durable (before removing files that
+    /// only an older meta named).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.store.sync()
     }
 
     /// A write goes through the same gate as the ledger's: refused below

@@ -12,20 +12,21 @@ use liandong_protocol::{
     Body, EntryId, Hlc, Kind, LedgerDigest, NodeId, Operator, RegionCode, SignedEntry, Status,
 };
 
-use crate::store::{SideBatch, SideTree, StoreError};
+use super::file::{self, FileId, NewFile};
 
 /// The layout below; another value is rebuilt, never read. (3: kind 221,
 /// external warnings, became a fold input; a snapshot of older code listed
 /// it as "other" and would never read it again. 4: likewise kind 235,
 /// rescue-force records; and a commitment returned before delivery no
 /// longer counts toward its request, so saved request views are stale.
-/// 5: an item keeps the operator who entered it, which views show.)
-pub const FORMAT: u32 = 5;
+/// 5: an item keeps the operator who entered it, which views show.
+/// 6: the chunks moved from sled rows to a file of their own.)
+pub const FORMAT: u32 = 6;
 
-/// The commit row: format, digest, latest time, chunk range, records.
+/// The commit row: format, digest, file id, latest time, chunks, bytes,
+/// records.
 pub(super) const META_KEY: &[u8] = b"M";
-pub(super) const META_BYTES: usize = 4 + LedgerDigest::BYTES + 4 * 8;
-pub(super) const CHUNK: u8 = b'C';
+pub(super) const META_BYTES: usize = 4 + LedgerDigest::BYTES + 16 + 4 * 8;
 
 /// Record tags. A fold input:
 pub(super) const ITEM: u8 = b'I';
@@ -54,8 +55,6 @@ pub(super) const CHUNK_BYTES: usize = 64 * 1024;
 pub(super) const CRC_BYTES: usize = 4;
 /// The most a chunk can hold: one record short of full, plus the largest.
 pub(super) const MAX_CHUNK_BYTES: usize = CRC_BYTES + CHUNK_BYTES + RECORD_HEAD + MAX_PAYLOAD;
-/// Chunks written per batch when the whole snapshot is written.
-pub(super) const CHUNKS_PER_BATCH: usize = 64;
 
 /// One held entry, by (HLC, id).
 #[derive(Debug)]
@@ -86,10 +85,13 @@ pub(super) type Set = BTreeMap<Key, Held>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Meta {
     pub(super) digest: LedgerDigest,
+    /// The file that holds the chunks.
+    pub(super) file: FileId,
     pub(super) max_hlc: Hlc,
-    /// Chunks `first..next` hold the records.
-    pub(super) first: u64,
-    pub(super) next: u64,
+    /// The file's first `bytes` hold chunks `0..chunks`, and they hold
+    /// `records` records.
+    pub(super) chunks: u64,
+    pub(super) bytes: u64,
     pub(super) records: u64,
 }
 
@@ -98,7 +100,8 @@ impl Meta {
         let mut out = Vec::with_capacity(META_BYTES);
         out.extend_from_slice(&FORMAT.to_be_bytes());
         out.extend_from_slice(&self.digest.to_bytes());
-        for word in [self.max_hlc.as_u64(), self.first, self.next, self.records] {
+        out.extend_from_slice(&self.file);
+        for word in [self.max_hlc.as_u64(), self.chunks, self.bytes, self.records] {
             out.extend_from_slice(&word.to_be_bytes());
         }
         out
@@ -121,30 +124,31 @@ impl Meta {
                 bytes.len()
             ));
         }
-        let digest = LedgerDigest::from_bytes(&bytes[4..4 + LedgerDigest::BYTES])
-            .ok_or("meta row digest is malformed")?;
-        let mut words = bytes[4 + LedgerDigest::BYTES..]
+        let (digest, rest) = bytes[4..].split_at(LedgerDigest::BYTES);
+        let digest = LedgerDigest::from_bytes(digest).ok_or("meta row digest is malformed")?;
+        let (file, rest) = rest.split_at(16);
+        let file = FileId::try_from(file).map_err(|_| "meta row file id is malformed")?;
+        let mut words = rest
             .chunks_exact(8)
             .filter_map(|c| <[u8; 8]>::try_from(c).ok().map(u64::from_be_bytes));
         let mut next = || words.next().ok_or("meta row is truncated");
-        let meta = Meta {
+        Ok(Meta {
             digest,
+            file,
             max_hlc: Hlc::from_u64(next()?),
-            first: next()?,
-            next: next()?,
+            chunks: next()?,
+            bytes: next()?,
             records: next()?,
-        };
-        if meta.first > meta.next {
-            return Err(format!("meta names chunks {}..{}", meta.first, meta.next));
-        }
-        Ok(meta)
+        })
     }
 }
 
-pub(super) fn chunk_key(n: u64) -> [u8; 9] {
-    let mut key = [0u8; 9];
-    key[0] = CHUNK;
-    key[1..].copy_from_slice(&n.to_be_bytes());
+/// What a chunk's checksum covers besides its contents: the file it
+/// belongs to and its place there.
+pub(super) fn chunk_key(file: &FileId, n: u64) -> [u8; 24] {
+    let mut key = [0u8; 24];
+    key[..16].copy_from_slice(file);
+    key[16..].copy_from_slice(&n.to_be_bytes());
     key
 }
 
@@ -348,45 +352,82 @@ fn next_record(contents: &[u8]) -> Result<Record<'_>, String> {
     })
 }
 
-/// Writes records into chunks numbered from `next`.
-pub(super) struct Chunks<'a, 's> {
-    side: &'a SideTree<'s>,
-    mode: Mode,
-    batch: SideBatch,
-    chunks_in_batch: usize,
+/// Writes records into chunks of one file, numbered from `next`.
+pub(super) struct Chunks {
+    sink: Sink,
+    file: FileId,
     buf: Vec<u8>,
-    pub(super) next: u64,
+    next: u64,
+    /// The file's length after the chunks closed so far.
+    bytes: u64,
     records: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Mode {
-    /// Chunks wait in the batch, to be written atomically with the meta.
-    Keep,
-    /// Chunks are written in batches as they fill (a rewrite: the meta
-    /// still names the old chunks meanwhile).
-    Stream,
-    /// Nothing is written (the disk is below its reserve).
-    Drop,
+enum Sink {
+    /// Framed chunks wait in memory, to be appended to the file with the
+    /// meta that counts them.
+    Keep(Vec<u8>),
+    /// Framed chunks go to a new file as they fill (a rewrite: the meta
+    /// still names the old file meanwhile).
+    Stream(NewFile),
+    /// Nothing is written (the disk is below its reserve, or writing
+    /// failed: `lost` says why).
+    Drop { lost: Option<String> },
 }
 
-impl<'a, 's> Chunks<'a, 's> {
-    pub(super) fn new(side: &'a SideTree<'s>, mode: Mode, next: u64) -> Chunks<'a, 's> {
+/// What a [`Chunks`] wrote.
+pub(super) struct Finished {
+    /// The framed chunks to append (`Keep`); empty otherwise.
+    pub(super) framed: Vec<u8>,
+    pub(super) chunks: u64,
+    pub(super) bytes: u64,
+    pub(super) records: u64,
+    /// Why nothing was written, when a write failed.
+    pub(super) lost: Option<String>,
+}
+
+impl Chunks {
+    /// Chunks to append to `file` after its first `chunks` (`bytes` long).
+    pub(super) fn keep(file: FileId, chunks: u64, bytes: u64) -> Chunks {
+        Chunks::with(Sink::Keep(Vec::new()), file, chunks, bytes)
+    }
+
+    /// Chunks of a new file `file` in `dir`; a file that cannot be made
+    /// leaves nothing written (counted all the same).
+    pub(super) fn stream(dir: &std::path::Path, file: FileId) -> Chunks {
+        let sink = match NewFile::create(dir, &file) {
+            Ok(new) => Sink::Stream(new),
+            Err(e) => Sink::Drop {
+                lost: Some(e.to_string()),
+            },
+        };
+        Chunks::with(sink, file, 0, 0)
+    }
+
+    /// Records counted, nothing written.
+    pub(super) fn counted_only() -> Chunks {
+        Chunks::with(Sink::Drop { lost: None }, [0; 16], 0, 0)
+    }
+
+    fn with(sink: Sink, file: FileId, next: u64, bytes: u64) -> Chunks {
         Chunks {
-            side,
-            mode,
-            batch: SideBatch::default(),
-            chunks_in_batch: 0,
+            sink,
+            file,
             buf: Vec::new(),
             next,
+            bytes,
             records: 0,
         }
     }
 
-    pub(super) fn push(&mut self, tag: u8, key: Key, payload: &[u8]) -> Result<(), StoreError> {
+    fn writing(&self) -> bool {
+        !matches!(self.sink, Sink::Drop { .. })
+    }
+
+    pub(super) fn push(&mut self, tag: u8, key: Key, payload: &[u8]) {
         self.records += 1;
-        if self.mode == Mode::Drop {
-            return Ok(());
+        if !self.writing() {
+            return;
         }
         let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
         self.buf.push(tag);
@@ -394,46 +435,60 @@ impl<'a, 's> Chunks<'a, 's> {
         self.buf.extend_from_slice(key.1.as_bytes());
         self.buf.extend_from_slice(&len.to_be_bytes());
         self.buf.extend_from_slice(payload);
-        self.close_if_full()
+        self.close_if_full();
     }
 
     /// Copies a record as it was stored.
-    pub(super) fn copy(&mut self, raw: &[u8]) -> Result<(), StoreError> {
+    pub(super) fn copy(&mut self, raw: &[u8]) {
         self.records += 1;
-        if self.mode == Mode::Drop {
-            return Ok(());
+        if !self.writing() {
+            return;
         }
         self.buf.extend_from_slice(raw);
-        self.close_if_full()
+        self.close_if_full();
     }
 
-    fn close_if_full(&mut self) -> Result<(), StoreError> {
+    fn close_if_full(&mut self) {
         if self.buf.len() >= CHUNK_BYTES {
-            self.close()?;
+            self.close();
         }
-        Ok(())
     }
 
-    fn close(&mut self) -> Result<(), StoreError> {
+    fn close(&mut self) {
         if self.buf.is_empty() {
-            return Ok(());
+            return;
         }
-        let key = chunk_key(self.next);
-        self.batch.put(&key, &seal(&key, &self.buf));
+        let sealed = seal(&chunk_key(&self.file, self.next), &self.buf);
         self.buf.clear();
         self.next += 1;
-        self.chunks_in_batch += 1;
-        if self.mode == Mode::Stream && self.chunks_in_batch >= CHUNKS_PER_BATCH {
-            self.side.apply(std::mem::take(&mut self.batch))?;
-            self.chunks_in_batch = 0;
+        self.bytes += file::framed_len(&sealed);
+        match &mut self.sink {
+            Sink::Keep(framed) => file::frame(framed, &sealed),
+            Sink::Stream(new) => {
+                if let Err(e) = new.write(&sealed) {
+                    self.sink = Sink::Drop {
+                        lost: Some(e.to_string()),
+                    };
+                }
+            }
+            Sink::Drop { .. } => {}
         }
-        Ok(())
     }
 
-    /// Closes the last chunk; the batch (with what is left to write) and
-    /// the chunk number after the last.
-    pub(super) fn finish(mut self) -> Result<(SideBatch, u64, u64), StoreError> {
-        self.close()?;
-        Ok((self.batch, self.next, self.records))
+    /// Closes the last chunk and, for a new file, makes it durable.
+    pub(super) fn finish(mut self) -> Finished {
+        self.close();
+        let (framed, lost) = match self.sink {
+            Sink::Keep(framed) => (framed, None),
+            Sink::Stream(new) => (Vec::new(), new.finish().err().map(|e| e.to_string())),
+            Sink::Drop { lost } => (Vec::new(), lost),
+        };
+        Finished {
+            framed,
+            chunks: self.next,
+            bytes: self.bytes,
+            records: self.records,
+            lost,
+        }
     }
 }

@@ -1,7 +1,7 @@
-//! The folded views' snapshot: every decoded domain entry, kept in the
-//! store's fold-snapshot side tree (`store::snapshot`) with the ledger
-//! digest it accounts for, so a restart reads one tree in key order instead
-//! of a million entries by random lookups through the kind index.
+//! The folded views' snapshot: every decoded domain entry, kept beside the
+//! store (the fold-snapshot side, `store::snapshot`) with the ledger digest
+//! it accounts for, so a restart reads one file in order instead of a
+//! million entries by random lookups through the kind index.
 //!
 //! ## Why loading it is always right
 //!
@@ -24,27 +24,28 @@
 //!    the ledger no longer counts (voided) are dropped.
 //!
 //! A snapshot that is missing, of another format or that does not decode
-//! (each chunk carries a CRC; the meta counts chunks and records) is logged
-//! and rebuilt (step 3 from an empty set). What was added is written back
-//! as new chunks with the new meta in one atomic batch, unless the ledger
+//! (each chunk carries a CRC; the meta counts chunks, bytes and records)
+//! is logged and rebuilt (step 3 from an empty set). What was added is
+//! appended to the file and then counted by a new meta, unless the ledger
 //! changed while this ran (then the next load catches up again); removals,
 //! and a snapshot grown into many small chunks by a running post's appends,
-//! are written by compacting: the live records copied into fresh chunks,
-//! the old ones removed with the new meta in one batch.
+//! are written by compacting: the live records copied into a new file, the
+//! new meta written, the old file removed.
 //!
 //! ## Layout
 //!
-//! The records live in chunks of about 64 KiB, keyed `C` + chunk number
-//! (sled's cost is per row: `bench views` at 200,000 entries loaded a
-//! snapshot of one row per entry in 0.98 s and one in chunks in 0.58 s, on
-//! the shared box under different background load); the meta (`M`) names the
-//! range of chunks in use. A record is a tag, the entry's HLC and id, and
-//! for a fold input its author, status, kind, scope and stored body bytes.
+//! The records live in chunks of about 64 KiB, framed one after another in
+//! a file of their own (`file`: sled reads large values slowly); the meta,
+//! the side tree's one row (`M`), names the file and counts its chunks,
+//! bytes and records. A record is a tag, the entry's HLC and id, and for a
+//! fold input its author, status, kind, scope and stored body bytes.
 //!
 //! The digest is a sum of entry ids (BLAKE3 hashes of signed entries); two
 //! different sets with the same count and sum would need a collision of
 //! that sum among entries the trust rules admitted.
 
+use std::path::Path;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use liandong_protocol::domain::fold::Fold;
@@ -52,15 +53,29 @@ use liandong_protocol::{Hlc, Kind, LedgerDigest, RegionCode, SignedEntry};
 
 use super::load::feeds_fold;
 use crate::restricted::{Keyring, reading::as_read};
-use crate::store::{Side, SideTree, Store, StoreError};
-use format::{Chunks, Held, Key, META_KEY, Meta, Mode, Set, chunk_key, held_of, records, unseal};
+use crate::store::{Side, SideBatch, SideTree, Store, StoreError};
+use file::Frames;
+use format::{Chunks, Finished, Held, Key, META_KEY, Meta, Set, chunk_key, held_of, records, unseal};
 use read::read;
 
+mod file;
 mod format;
 mod read;
 
 pub use format::FORMAT;
 pub use read::MIN_CHUNKS_PER_THREAD;
+
+/// One writer at a time: a snapshot file is appended in place, so two
+/// writers starting from the same meta would write over each other. Each
+/// writer checks, holding this, that the meta is still the one it started
+/// from.
+static WRITER: Mutex<()> = Mutex::new(());
+
+fn writer() -> std::sync::MutexGuard<'static, ()> {
+    // The guarded data is `()`: a panicked writer left nothing half-done
+    // in it (the meta on disk says what is valid).
+    WRITER.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// How a fold was obtained (logged, and reported by `bench views`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +159,7 @@ pub fn load(store: &Store, keyring: &Keyring) -> Result<Loaded, StoreError> {
     if meta.digest == digest {
         // A running post's appends spread the records thin: compact once.
         let set = snapshot.into_set();
-        let saved = store.health().writable() && compact(store, &side, keyring, &meta, &set)?;
+        let saved = store.health().writable() && compact(store, &side, keyring, &meta, &meta, &set)?;
         tracing::info!(entries = set.len(), saved, elapsed = ?started.elapsed(),
             "views' snapshot compacted / 视图快照已整理");
         return Ok(Loaded {
@@ -157,12 +172,15 @@ pub fn load(store: &Store, keyring: &Keyring) -> Result<Loaded, StoreError> {
     }
     let mut set = snapshot.into_set();
     let writable = store.health().writable();
-    let mode = if writable { Mode::Keep } else { Mode::Drop };
-    let mut chunks = Chunks::new(&side, mode, meta.next);
+    let fresh = || match writable {
+        true => Chunks::keep(meta.file, meta.chunks, meta.bytes),
+        false => Chunks::counted_only(),
+    };
+    let mut chunks = fresh();
     let (how, removed) = match catch_up(store, keyring, &meta, digest, &mut set, &mut chunks)? {
         Some(entries) => (How::CaughtUp { entries }, 0),
         None => {
-            chunks = Chunks::new(&side, mode, meta.next);
+            chunks = fresh();
             let (added, removed) = reconcile(store, keyring, &mut set, &mut chunks)?;
             (How::Reconciled { added, removed }, removed)
         }
@@ -170,22 +188,22 @@ pub fn load(store: &Store, keyring: &Keyring) -> Result<Loaded, StoreError> {
     let max_hlc = max_hlc.max(meta.max_hlc);
     let mut saved = false;
     if writable && store.digest(&national)? == digest {
-        let (mut batch, next, added) = chunks.finish()?;
-        let meta = Meta {
+        let added = chunks.finish();
+        let now = Meta {
             digest,
             max_hlc,
-            first: meta.first,
-            next,
-            records: meta.records + added,
+            chunks: added.chunks,
+            bytes: added.bytes,
+            records: meta.records + added.records,
+            ..meta
         };
-        if removed > 0 || crowded(&meta) {
+        saved = if removed > 0 || crowded(&now) {
             // The added chunks are not written: compacting copies what
             // is live, the added records included.
-            saved = compact(store, &side, keyring, &meta, &set)?;
+            compact(store, &side, keyring, &meta, &now, &set)?
         } else {
-            batch.put(META_KEY, &meta.encode());
-            saved = written(side.apply(batch))?;
-        }
+            save_appended(&side, &meta, &now, &added)?
+        };
     }
     tracing::info!(?how, entries = set.len(), saved, elapsed = ?started.elapsed(),
         "views' snapshot brought up to date / 视图快照已更新");
@@ -210,36 +228,81 @@ fn fetch(
 
 /// Whether appends left the records spread thin over many chunks.
 fn crowded(meta: &Meta) -> bool {
-    let chunks = meta.next - meta.first;
-    chunks > 64 && chunks > meta.records / 64
+    meta.chunks > 64 && meta.chunks > meta.records / 64
 }
 
-/// Writes the live records of `set` into fresh chunks after `meta`'s, then
-/// removes the old chunks and writes the new meta in one batch. Records
-/// still in the old chunks are copied as stored; the others (added by this
-/// load, not yet written) are made again from their entries.
+/// Whether the meta on disk is still `expected` (no other writer moved it
+/// since it was read). Called holding the writer's lock.
+fn unmoved(side: &SideTree<'_>, expected: &Meta) -> Result<bool, StoreError> {
+    let Some(raw) = side.get(META_KEY)? else {
+        return Ok(false);
+    };
+    Ok(Meta::decode(&raw).is_ok_and(|meta| meta == *expected))
+}
+
+/// Appends `added`'s chunks to the file `base` names and writes `now`, the
+/// meta that counts them; false when nothing was written (another writer
+/// moved the meta, the disk is below its reserve, or the file could not
+/// be written: the next load finds out and catches up or rebuilds).
+fn save_appended(
+    side: &SideTree<'_>,
+    base: &Meta,
+    now: &Meta,
+    added: &Finished,
+) -> Result<bool, StoreError> {
+    let _writer = writer();
+    if !unmoved(side, base)? || !written(side.check_writable())? {
+        return Ok(false);
+    }
+    if !added.framed.is_empty() {
+        let appended = side
+            .dir()
+            .and_then(|dir| Ok(file::append(&dir, &base.file, base.bytes, &added.framed)?));
+        if !file_written(appended.map_err(|e| e.to_string())) {
+            return Ok(false);
+        }
+    }
+    let mut batch = SideBatch::default();
+    batch.put(META_KEY, &now.encode());
+    written(side.apply(batch))
+}
+
+/// Writes the live records of `set` into a new file, then the meta `now`
+/// (with the new file's counts) in place of `base`, and removes the old
+/// file once that meta is durable. Records in the old file are copied as
+/// stored; the others (added by this load, not yet written) are made
+/// again from their entries.
 fn compact(
     store: &Store,
     side: &SideTree<'_>,
     keyring: &Keyring,
-    meta: &Meta,
+    base: &Meta,
+    now: &Meta,
     set: &Set,
 ) -> Result<bool, StoreError> {
-    let old = meta.first..meta.next;
-    // `meta.next` counts the chunks this load would have appended (never
-    // written): fresh chunks start after them.
-    let mut chunks = Chunks::new(side, Mode::Stream, meta.next);
+    let _writer = writer();
+    if !unmoved(side, base)? || !written(side.check_writable())? {
+        return Ok(false);
+    }
+    let dir = side.dir()?;
+    let Some(id) = new_file_id() else {
+        return Ok(false);
+    };
+    let mut chunks = Chunks::stream(&dir, id);
     let mut copied = std::collections::HashSet::new();
-    for row in side.range(&chunk_key(old.start), &chunk_key(old.end)) {
-        let (key, value) = row?;
-        let contents = unseal(&key, &value).map_err(unusable)?;
+    let mut frames = Frames::open(&dir, &base.file, base.bytes).map_err(unusable)?;
+    let mut n = 0;
+    while let Some(sealed) = frames.next_chunk() {
+        let sealed = sealed.map_err(unusable)?;
+        let contents = unseal(&chunk_key(&base.file, n), &sealed).map_err(unusable)?;
         for record in records(contents) {
             let record = record.map_err(unusable)?;
             let live = set.get(&record.key).is_some_and(|h| h.tag() == record.tag);
             if live && copied.insert(record.key) {
-                chunks.copy(record.raw)?;
+                chunks.copy(record.raw);
             }
         }
+        n += 1;
     }
     for (key, held) in set {
         if copied.contains(key) {
@@ -249,28 +312,30 @@ fn compact(
             path: store.path().to_path_buf(),
             reason: format!("entry {} vanished while the snapshot was written", key.1),
         })?;
-        chunks.push(held.tag(), *key, &held_of(&entry).1)?;
+        chunks.push(held.tag(), *key, &held_of(&entry).1);
     }
-    let (mut batch, next, records) = chunks.finish()?;
-    // Only the old chunks go: the fresh ones start at `meta.next`, the old
-    // range's end. (Removing up to where the writing had got to would take
-    // every fresh chunk but the last, and the next start would rebuild.)
-    for n in old {
-        batch.remove(&chunk_key(n));
-    }
-    // Chunks past the fresh ones were written by an earlier compaction
-    // that a crash cut short (the fresh ones overwrote the rest of them).
-    for row in side.range(&chunk_key(next), &chunk_key(u64::MAX)) {
-        batch.remove(&row?.0);
+    let done = chunks.finish();
+    if !file_written(done.lost.map_or(Ok(()), Err)) {
+        return Ok(false);
     }
     let meta = Meta {
-        first: meta.next,
-        next,
-        records,
-        ..*meta
+        file: id,
+        chunks: done.chunks,
+        bytes: done.bytes,
+        records: done.records,
+        ..*now
     };
+    let mut batch = SideBatch::default();
     batch.put(META_KEY, &meta.encode());
-    written(side.apply(batch))
+    if !written(side.apply(batch))? {
+        return Ok(false);
+    }
+    // The old file goes only once the meta that no longer names it is
+    // durable: a crash before then brings back the old meta, whose file
+    // must still be there.
+    side.flush()?;
+    remove_other_files(&dir, Some(&id));
+    Ok(true)
 }
 
 /// Step 2: adds the entries timed after the snapshot when they are exactly
@@ -281,7 +346,7 @@ fn catch_up(
     meta: &Meta,
     digest: LedgerDigest,
     set: &mut Set,
-    chunks: &mut Chunks<'_, '_>,
+    chunks: &mut Chunks,
 ) -> Result<Option<usize>, StoreError> {
     let since = if meta.digest.is_empty() {
         Hlc::ZERO
@@ -307,7 +372,7 @@ fn catch_up(
         };
         if feeds_fold(entry.kind()) {
             let entry = as_read(entry, keyring);
-            add(set, chunks, &entry, (*hlc, *id))?;
+            add(set, chunks, &entry, (*hlc, *id));
         }
     }
     Ok(Some(after.len()))
@@ -319,7 +384,7 @@ fn reconcile(
     store: &Store,
     keyring: &Keyring,
     set: &mut Set,
-    chunks: &mut Chunks<'_, '_>,
+    chunks: &mut Chunks,
 ) -> Result<(usize, usize), StoreError> {
     let mut counted = std::collections::BTreeSet::new();
     for kind in Kind::KNOWN.iter().copied().filter(|k| feeds_fold(*k)) {
@@ -339,7 +404,7 @@ fn reconcile(
             path: store.path().to_path_buf(),
             reason: format!("kind index names entry {}, which is missing", key.1),
         })?;
-        add(set, chunks, &entry, key)?;
+        add(set, chunks, &entry, key);
         added += 1;
     }
     Ok((added, removed))
@@ -359,21 +424,50 @@ fn written(result: Result<(), StoreError>) -> Result<bool, StoreError> {
     }
 }
 
-fn add(
-    set: &mut Set,
-    chunks: &mut Chunks<'_, '_>,
-    entry: &SignedEntry,
-    key: Key,
-) -> Result<(), StoreError> {
-    let (held, payload) = held_of(entry);
-    chunks.push(held.tag(), key, &payload)?;
-    set.insert(key, held);
-    Ok(())
+/// Whether the snapshot's file was written. A file that cannot be written
+/// (a full disk met between the reserve check and the write, a read-only
+/// folder) costs only the snapshot: the views are right, and a later load
+/// tries again.
+fn file_written(result: Result<(), String>) -> bool {
+    match result {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::warn!(error, "views' snapshot file not written / 视图快照文件未写入");
+            false
+        }
+    }
 }
 
-/// Builds the set from the entries and writes the whole snapshot: chunks
-/// in batches as the entries are read, the meta last (until it lands the
-/// snapshot reads as absent, and a crash meanwhile means another rebuild).
+/// A fresh file id; `None` (logged) when the system has no randomness to
+/// give, which leaves the snapshot unwritten.
+fn new_file_id() -> Option<file::FileId> {
+    file::new_id().map_err(|e| e.to_string()).map_or_else(
+        |e| {
+            file_written(Err(e));
+            None
+        },
+        Some,
+    )
+}
+
+/// Removes the snapshot files no meta names any more (logged; one left
+/// behind is removed by the next compaction or rebuild).
+fn remove_other_files(dir: &Path, keep: Option<&file::FileId>) {
+    if let Err(e) = file::remove_others(dir, keep) {
+        tracing::warn!(error = %e, "old views' snapshot files not removed / 旧视图快照文件未删除");
+    }
+}
+
+fn add(set: &mut Set, chunks: &mut Chunks, entry: &SignedEntry, key: Key) {
+    let (held, payload) = held_of(entry);
+    chunks.push(held.tag(), key, &payload);
+    set.insert(key, held);
+}
+
+/// Builds the set from the entries and writes the whole snapshot: a new
+/// file as the entries are read, made durable, then the meta (until it
+/// lands the snapshot reads as absent, and a crash meanwhile means another
+/// rebuild).
 fn rebuild(
     store: &Store,
     side: &SideTree<'_>,
@@ -383,21 +477,39 @@ fn rebuild(
     reason: String,
     started: Instant,
 ) -> Result<Loaded, StoreError> {
+    let _writer = writer();
+    // The sled rows go too: a snapshot of format 5 or older kept its
+    // chunks there.
     let writable = written(side.remove(META_KEY).and_then(|()| side.clear()))?;
-    let mode = if writable { Mode::Stream } else { Mode::Drop };
+    let file = match writable {
+        true => side.dir().ok().zip(new_file_id()),
+        false => None,
+    };
+    let mut chunks = match &file {
+        Some((dir, id)) => {
+            // No meta names any file now.
+            remove_other_files(dir, None);
+            Chunks::stream(dir, *id)
+        }
+        None => Chunks::counted_only(),
+    };
     let mut set = Set::new();
-    let mut chunks = Chunks::new(side, mode, 0);
     reconcile(store, keyring, &mut set, &mut chunks)?;
-    let (mut batch, next, records) = chunks.finish()?;
+    let done = chunks.finish();
     let mut saved = false;
-    if writable && store.digest(&RegionCode::national())? == digest {
+    if let Some((_, id)) = file
+        && file_written(done.lost.map_or(Ok(()), Err))
+        && store.digest(&RegionCode::national())? == digest
+    {
         let meta = Meta {
             digest,
+            file: id,
             max_hlc,
-            first: 0,
-            next,
-            records,
+            chunks: done.chunks,
+            bytes: done.bytes,
+            records: done.records,
         };
+        let mut batch = SideBatch::default();
         batch.put(META_KEY, &meta.encode());
         saved = written(side.apply(batch))?;
     }
@@ -452,19 +564,19 @@ pub fn append(
     if meta.digest != *base {
         return Ok(false);
     }
-    let mut chunks = Chunks::new(&side, Mode::Keep, meta.next);
+    let mut chunks = Chunks::keep(meta.file, meta.chunks, meta.bytes);
     for entry in entries {
         let (held, payload) = held_of(entry);
-        chunks.push(held.tag(), (entry.hlc(), entry.id()), &payload)?;
+        chunks.push(held.tag(), (entry.hlc(), entry.id()), &payload);
     }
-    let (mut batch, next, added) = chunks.finish()?;
-    let meta = Meta {
+    let added = chunks.finish();
+    let now = Meta {
         digest,
         max_hlc: meta.max_hlc.max(max_hlc),
-        next,
-        records: meta.records + added,
+        chunks: added.chunks,
+        bytes: added.bytes,
+        records: meta.records + added.records,
         ..meta
     };
-    batch.put(META_KEY, &meta.encode());
-    written(side.apply(batch))
+    save_appended(&side, &meta, &now, &added)
 }

@@ -4,13 +4,14 @@
 //! (`item_of`), and each chunk decodes on its own. So the chunks are taken
 //! in key order from one shared reader, each by whichever thread is free,
 //! and the decoded parts are put back in chunk order: the list is the one a
-//! single thread would build, only sooner. Reading a chunk from sled stays
-//! one thread at a time (the reader's lock); decoding runs beside it.
+//! single thread would build, only sooner. Reading a chunk from the file
+//! stays one thread at a time (the reader's lock); decoding runs beside it.
 
 use std::sync::Mutex;
 
 use liandong_protocol::domain::fold::{Fold, Item};
 
+use super::file::{FileId, Frames};
 use super::format::{
     Held, ITEM, List, META_KEY, Meta, Scopes, Set, UNDECODABLE, chunk_key, item_of, records, unseal,
 };
@@ -72,14 +73,16 @@ pub(super) fn read(
         return Ok(None);
     };
     let meta = Meta::decode(&meta).map_err(unusable)?;
-    let chunks = usize::try_from(meta.next - meta.first).unwrap_or(usize::MAX);
+    let dir = side.dir().map_err(|e| unusable(format!("its folder: {e}")))?;
+    let frames = Frames::open(&dir, &meta.file, meta.bytes).map_err(unusable)?;
+    let chunks = usize::try_from(meta.chunks).unwrap_or(usize::MAX);
     let threads = cores::threads_for(chunks, MIN_CHUNKS_PER_THREAD, cores::available());
     let reader = Mutex::new(Reader {
-        rows: side.range(&chunk_key(meta.first), &chunk_key(meta.next)),
-        expected: meta.first,
+        frames,
+        expected: 0,
         failed: false,
     });
-    let decode = || decode_chunks(&reader, store, keyring);
+    let decode = || decode_chunks(&reader, &meta.file, store, keyring);
     let parts = std::thread::scope(|scope| {
         // A thread the system cannot start leaves its share to the others.
         let others: Vec<_> = (1..threads)
@@ -108,8 +111,11 @@ pub(super) fn read(
         .into_inner()
         .map_err(|_| unusable("the snapshot's reader was poisoned"))?
         .expected;
-    if expected != meta.next {
-        return Err(unusable(format!("chunk {expected} is missing")));
+    if expected != meta.chunks {
+        return Err(unusable(format!(
+            "the file holds {expected} chunks, the meta counts {}",
+            meta.chunks
+        )));
     }
     decoded.sort_unstable_by_key(|chunk| chunk.number);
     let count = |f: fn(&Chunk) -> usize| decoded.iter().map(f).sum::<usize>();
@@ -133,22 +139,18 @@ pub(super) fn read(
     Ok(Some(snapshot))
 }
 
-/// The chunks in key order, handed out one at a time.
-struct Reader<I> {
-    rows: I,
-    /// The number the next chunk must have.
+/// The file's chunks in order, handed out one at a time.
+struct Reader {
+    frames: Frames,
+    /// The number of the next chunk.
     expected: u64,
     /// Set at the first error: the other threads stop taking chunks.
     failed: bool,
 }
 
-type Row = Result<(sled::IVec, sled::IVec), StoreError>;
-
-/// The next chunk's number, key and value; `None` at the end or after a
+/// The next chunk's number and sealed bytes; `None` at the end or after a
 /// failure.
-fn next_chunk<I: Iterator<Item = Row>>(
-    reader: &Mutex<Reader<I>>,
-) -> Option<Result<(u64, sled::IVec, sled::IVec), StoreError>> {
+fn next_chunk(reader: &Mutex<Reader>) -> Option<Result<(u64, Vec<u8>), StoreError>> {
     let mut reader = match reader.lock() {
         Ok(reader) => reader,
         Err(_) => return Some(Err(unusable("the snapshot's reader was poisoned"))),
@@ -157,13 +159,8 @@ fn next_chunk<I: Iterator<Item = Row>>(
         return None;
     }
     let n = reader.expected;
-    let chunk = match reader.rows.next()? {
-        Ok((key, _)) if key.as_ref() != chunk_key(n) => {
-            Err(unusable(format!("chunk {n} is missing")))
-        }
-        Ok((key, value)) => Ok((n, key, value)),
-        Err(e) => Err(e),
-    };
+    let chunk = reader.frames.next_chunk()?.map(|sealed| (n, sealed));
+    let chunk = chunk.map_err(unusable);
     reader.expected += 1;
     reader.failed = chunk.is_err();
     Some(chunk)
@@ -177,21 +174,23 @@ struct Chunk {
 }
 
 /// Takes chunks until none are left, decoding each.
-fn decode_chunks<I: Iterator<Item = Row>>(
-    reader: &Mutex<Reader<I>>,
+fn decode_chunks(
+    reader: &Mutex<Reader>,
+    file: &FileId,
     store: &Store,
     keyring: &Keyring,
 ) -> Result<Vec<Chunk>, StoreError> {
     let mut scopes = Scopes::default();
     let mut decoded = Vec::new();
     while let Some(chunk) = next_chunk(reader) {
-        let (number, key, value) = chunk?;
+        let (number, sealed) = chunk?;
         let mut chunk = Chunk {
             number,
             items: Vec::new(),
             others: Vec::new(),
         };
-        let done = decode_chunk(&key, &value, store, keyring, &mut scopes, &mut chunk);
+        let key = chunk_key(file, number);
+        let done = decode_chunk(&key, &sealed, store, keyring, &mut scopes, &mut chunk);
         if done.is_err()
             && let Ok(mut reader) = reader.lock()
         {
