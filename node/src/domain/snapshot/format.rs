@@ -53,8 +53,9 @@ pub(super) const MAX_PAYLOAD: usize =
 pub(super) const CHUNK_BYTES: usize = 64 * 1024;
 /// Every chunk starts with a CRC-32 of its key and contents.
 pub(super) const CRC_BYTES: usize = 4;
-/// The most a chunk can hold: one record short of full, plus the largest.
-pub(super) const MAX_CHUNK_BYTES: usize = CRC_BYTES + CHUNK_BYTES + RECORD_HEAD + MAX_PAYLOAD;
+/// The most a chunk can hold: a byte short of full (so still open), plus
+/// the largest record.
+pub(super) const MAX_CHUNK_BYTES: usize = CRC_BYTES + (CHUNK_BYTES - 1) + RECORD_HEAD + MAX_PAYLOAD;
 
 /// One held entry, by (HLC, id).
 #[derive(Debug)]

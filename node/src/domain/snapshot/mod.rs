@@ -55,7 +55,9 @@ use super::load::feeds_fold;
 use crate::restricted::{Keyring, reading::as_read};
 use crate::store::{Side, SideBatch, SideTree, Store, StoreError};
 use file::Frames;
-use format::{Chunks, Finished, Held, Key, META_KEY, Meta, Set, chunk_key, held_of, records, unseal};
+use format::{
+    Chunks, Finished, Held, Key, META_KEY, Meta, Set, chunk_key, held_of, records, unseal,
+};
 use read::read;
 
 mod file;
@@ -74,7 +76,9 @@ static WRITER: Mutex<()> = Mutex::new(());
 fn writer() -> std::sync::MutexGuard<'static, ()> {
     // The guarded data is `()`: a panicked writer left nothing half-done
     // in it (the meta on disk says what is valid).
-    WRITER.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    WRITER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// How a fold was obtained (logged, and reported by `bench views`).
@@ -159,7 +163,8 @@ pub fn load(store: &Store, keyring: &Keyring) -> Result<Loaded, StoreError> {
     if meta.digest == digest {
         // A running post's appends spread the records thin: compact once.
         let set = snapshot.into_set();
-        let saved = store.health().writable() && compact(store, &side, keyring, &meta, &meta, &set)?;
+        let saved =
+            store.health().writable() && compact(store, &side, keyring, &meta, &meta, &set)?;
         tracing::info!(entries = set.len(), saved, elapsed = ?started.elapsed(),
             "views' snapshot compacted / 视图快照已整理");
         return Ok(Loaded {
@@ -432,7 +437,10 @@ fn file_written(result: Result<(), String>) -> bool {
     match result {
         Ok(()) => true,
         Err(error) => {
-            tracing::warn!(error, "views' snapshot file not written / 视图快照文件未写入");
+            tracing::warn!(
+                error,
+                "views' snapshot file not written / 视图快照文件未写入"
+            );
             false
         }
     }

@@ -73,7 +73,9 @@ pub(super) fn read(
         return Ok(None);
     };
     let meta = Meta::decode(&meta).map_err(unusable)?;
-    let dir = side.dir().map_err(|e| unusable(format!("its folder: {e}")))?;
+    let dir = side
+        .dir()
+        .map_err(|e| unusable(format!("its folder: {e}")))?;
     let frames = Frames::open(&dir, &meta.file, meta.bytes).map_err(unusable)?;
     let chunks = usize::try_from(meta.chunks).unwrap_or(usize::MAX);
     let threads = cores::threads_for(chunks, MIN_CHUNKS_PER_THREAD, cores::available());
