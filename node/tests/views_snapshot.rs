@@ -586,3 +586,14 @@ fn a_snapshot_of_many_chunks_is_read_on_every_core_and_checked_throughout() {
     assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
     assert_eq!(load_and_compare(&store), How::Snapshot);
 }
+
+#[test]
+fn the_snapshot_file_counts_in_the_stores_size_on_disk() {
+    // `status` and the `liandong_store_bytes` metric show this size.
+    let (_dir, store, _) = snapshotted();
+    let (_, file, _) = meta_and_file(&store);
+    let file_bytes = std::fs::metadata(&file).expect("file").len();
+    let with_it = store.size_on_disk();
+    std::fs::remove_file(&file).expect("remove");
+    assert_eq!(store.size_on_disk(), with_it - file_bytes);
+}

@@ -613,9 +613,10 @@ impl Store {
         Ok(dangling)
     }
 
-    /// Bytes on disk, for status and metrics.
+    /// Bytes on disk, for status and metrics: sled's files and the side
+    /// trees' own files (the views' snapshot).
     pub fn size_on_disk(&self) -> u64 {
-        self.db.size_on_disk().unwrap_or(0)
+        self.db.size_on_disk().unwrap_or(0) + snapshot::side_files_bytes(&self.path)
     }
 
     fn bad_key(&self, space: &str) -> StoreError {

@@ -39,6 +39,13 @@ pub enum Side {
 }
 
 impl Side {
+    const ALL: [Side; 4] = [
+        Side::FoldSnapshot,
+        Side::Verified,
+        Side::CertInbox,
+        Side::CertOutbox,
+    ];
+
     /// The sled tree's name, and the folder of the side's files.
     fn name(self) -> &'static str {
         match self {
@@ -48,6 +55,17 @@ impl Side {
             Side::CertOutbox => "side/cert-outbox",
         }
     }
+}
+
+/// The bytes of every side's files under `store_dir` (unreadable ones
+/// count as none: this is for status and metrics).
+pub(super) fn side_files_bytes(store_dir: &std::path::Path) -> u64 {
+    let files = Side::ALL
+        .into_iter()
+        .filter_map(|side| std::fs::read_dir(store_dir.join(side.name())).ok())
+        .flatten()
+        .filter_map(|item| item.ok()?.metadata().ok());
+    files.filter(|m| m.is_file()).map(|m| m.len()).sum()
 }
 
 /// Rows to put and remove in one atomic batch.
