@@ -597,3 +597,73 @@ fn the_snapshot_file_counts_in_the_stores_size_on_disk() {
     std::fs::remove_file(&file).expect("remove");
     assert_eq!(store.size_on_disk(), with_it - file_bytes);
 }
+
+/// A tmpfs of `bytes` mounted over `path` for one test, unmounted when
+/// dropped; `None` (after saying so) when this process may not mount.
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    fn mount(path: &std::path::Path, bytes: u64) -> Option<SmallDisk> {
+        let uid = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .expect("id -u");
+        if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+            eprintln!("######## SKIPPED: a full disk under the snapshot needs root ########");
+            return None;
+        }
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(path)
+            .status()
+            .expect("run mount")
+            .success();
+        assert!(ok, "mount tmpfs failed although running as root");
+        Some(SmallDisk(path.to_path_buf()))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_under_the_snapshot_file_costs_the_snapshot_only() {
+    // The snapshot's file is written outside sled, so its write can meet
+    // a full disk that the store's reserve did not foresee (another
+    // program filled it). The views must still be right, the store must
+    // not count as failed, and the snapshot is written once space returns.
+    let (_dir, store, g) = snapshotted();
+    let (_, file, _) = meta_and_file(&store);
+    let bytes = std::fs::read(&file).expect("read");
+    let folder = snapshot_dir(&store);
+    let pages = (bytes.len() as u64).div_ceil(4096) + 1;
+    let Some(disk) = SmallDisk::mount(&folder, pages * 4096) else {
+        return;
+    };
+    std::fs::write(&file, &bytes).expect("the snapshot fits");
+    let base = store.digest(&RegionCode::national()).expect("digest");
+    let mut a = Author::new(&g, 35);
+    let more: Vec<_> = (0..200u64)
+        .map(|i| a.write(&store, T0 + 3_000_000 + i, report("新事件", None)))
+        .collect();
+    let digest = store.digest(&RegionCode::national()).expect("digest");
+    let latest = more.last().expect("entries").hlc();
+    // The meta is at `base`: only the disk can refuse this append.
+    assert!(!snapshot::append(&store, &base, &more, digest, latest).expect("no error"));
+    // A load catches up in memory, and cannot write it either.
+    let loaded = snapshot::load(&store, &Keyring::empty()).expect("load");
+    assert_eq!(
+        (loaded.how, loaded.saved),
+        (How::CaughtUp { entries: 200 }, false)
+    );
+    assert!(store.health().writable(), "the store did not fail");
+    assert_eq!(load_and_compare(&store), How::CaughtUp { entries: 200 });
+    // Space returns (the tmpfs goes; the file beneath it is as it was),
+    // and the same append is written.
+    drop(disk);
+    assert!(snapshot::append(&store, &base, &more, digest, latest).expect("append"));
+    assert_eq!(load_and_compare(&store), How::Snapshot);
+}
