@@ -147,17 +147,6 @@ impl SideTree<'_> {
             .map(|row| row.map_err(StoreError::from))
     }
 
-    /// Rows with keys in `start..end`, in key order.
-    pub fn range(
-        &self,
-        start: &[u8],
-        end: &[u8],
-    ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + '_ {
-        self.tree
-            .range(start.to_vec()..end.to_vec())
-            .map(|row| row.map_err(StoreError::from))
-    }
-
     /// Applies a batch atomically.
     pub fn apply(&self, batch: SideBatch) -> Result<(), StoreError> {
         self.write(|t| t.apply_batch(batch.batch))

@@ -44,7 +44,7 @@
 //! different sets with the same count and sum would need a collision of
 //! that sum among entries the trust rules admitted.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -150,6 +150,9 @@ pub fn load(store: &Store, keyring: &Keyring) -> Result<Loaded, StoreError> {
         Err(e) => return Err(e),
     };
     let meta = snapshot.meta;
+    if store.health().writable() {
+        remove_unnamed_files(&side, &meta)?;
+    }
     if meta.digest == digest && !crowded(&meta) {
         tracing::debug!(entries = snapshot.len(), elapsed = ?started.elapsed(), "views from the snapshot");
         return Ok(Loaded {
@@ -260,9 +263,10 @@ fn save_appended(
         return Ok(false);
     }
     if !added.framed.is_empty() {
-        let appended = side
-            .dir()
-            .and_then(|dir| Ok(file::append(&dir, &base.file, base.bytes, &added.framed)?));
+        let Some(dir) = folder(side) else {
+            return Ok(false);
+        };
+        let appended = file::append(&dir, &base.file, base.bytes, &added.framed);
         if !file_written(appended.map_err(|e| e.to_string())) {
             return Ok(false);
         }
@@ -289,8 +293,7 @@ fn compact(
     if !unmoved(side, base)? || !written(side.check_writable())? {
         return Ok(false);
     }
-    let dir = side.dir()?;
-    let Some(id) = new_file_id() else {
+    let Some((dir, id)) = new_file(side) else {
         return Ok(false);
     };
     let mut chunks = Chunks::stream(&dir, id);
@@ -446,20 +449,48 @@ fn file_written(result: Result<(), String>) -> bool {
     }
 }
 
-/// A fresh file id; `None` (logged) when the system has no randomness to
-/// give, which leaves the snapshot unwritten.
-fn new_file_id() -> Option<file::FileId> {
-    file::new_id().map_err(|e| e.to_string()).map_or_else(
-        |e| {
-            file_written(Err(e));
+/// The side's folder; `None` (logged) when it cannot be made, which
+/// leaves the snapshot unwritten.
+fn folder(side: &SideTree<'_>) -> Option<PathBuf> {
+    match side.dir() {
+        Ok(dir) => Some(dir),
+        Err(e) => {
+            file_written(Err(format!("its folder: {e}")));
             None
-        },
-        Some,
-    )
+        }
+    }
+}
+
+/// The folder and a fresh id for a new file; `None` (logged) when the
+/// folder cannot be made or the system has no randomness to give.
+fn new_file(side: &SideTree<'_>) -> Option<(PathBuf, file::FileId)> {
+    let dir = folder(side)?;
+    match file::new_id() {
+        Ok(id) => Some((dir, id)),
+        Err(e) => {
+            file_written(Err(format!("a new file's id: {e}")));
+            None
+        }
+    }
+}
+
+/// Removes the files other than the one `meta` names, while that meta is
+/// still the one on disk: what a rebuild or a compaction killed half-way
+/// left (as large as the snapshot). Safe: a meta that names a file is
+/// either durable, or written by a rebuild, which removed every other
+/// file first.
+fn remove_unnamed_files(side: &SideTree<'_>, meta: &Meta) -> Result<(), StoreError> {
+    let _writer = writer();
+    if unmoved(side, meta)?
+        && let Some(dir) = folder(side)
+    {
+        remove_other_files(&dir, Some(&meta.file));
+    }
+    Ok(())
 }
 
 /// Removes the snapshot files no meta names any more (logged; one left
-/// behind is removed by the next compaction or rebuild).
+/// behind is removed by the next load).
 fn remove_other_files(dir: &Path, keep: Option<&file::FileId>) {
     if let Err(e) = file::remove_others(dir, keep) {
         tracing::warn!(error = %e, "old views' snapshot files not removed / 旧视图快照文件未删除");
@@ -489,10 +520,7 @@ fn rebuild(
     // The sled rows go too: a snapshot of format 5 or older kept its
     // chunks there.
     let writable = written(side.remove(META_KEY).and_then(|()| side.clear()))?;
-    let file = match writable {
-        true => side.dir().ok().zip(new_file_id()),
-        false => None,
-    };
+    let file = if writable { new_file(side) } else { None };
     let mut chunks = match &file {
         Some((dir, id)) => {
             // No meta names any file now.
