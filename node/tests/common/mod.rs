@@ -5,6 +5,7 @@
 pub mod certs;
 pub mod cli;
 pub mod running;
+pub mod views;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
