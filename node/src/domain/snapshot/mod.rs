@@ -298,19 +298,11 @@ fn compact(
     };
     let mut chunks = Chunks::stream(&dir, id);
     let mut copied = std::collections::HashSet::new();
-    let mut frames = Frames::open(&dir, &base.file, base.bytes).map_err(unusable)?;
-    let mut n = 0;
-    while let Some(sealed) = frames.next_chunk() {
-        let sealed = sealed.map_err(unusable)?;
-        let contents = unseal(&chunk_key(&base.file, n), &sealed).map_err(unusable)?;
-        for record in records(contents) {
-            let record = record.map_err(unusable)?;
-            let live = set.get(&record.key).is_some_and(|h| h.tag() == record.tag);
-            if live && copied.insert(record.key) {
-                chunks.copy(record.raw);
-            }
-        }
-        n += 1;
+    let copying = copy_live(&dir, base, set, &mut chunks, &mut copied);
+    if !file_written(copying.map_err(|e| format!("the old file: {e}"))) {
+        // The views are right; the next load finds the old file's fault
+        // and rebuilds, and removes the new file this leaves.
+        return Ok(false);
     }
     for (key, held) in set {
         if copied.contains(key) {
@@ -344,6 +336,31 @@ fn compact(
     side.flush()?;
     remove_other_files(&dir, Some(&id));
     Ok(true)
+}
+
+/// Copies the records of `base`'s file that are live in `set`, once each,
+/// as stored; `copied` gets their keys.
+fn copy_live(
+    dir: &Path,
+    base: &Meta,
+    set: &Set,
+    chunks: &mut Chunks,
+    copied: &mut std::collections::HashSet<Key>,
+) -> Result<(), String> {
+    let mut frames = Frames::open(dir, &base.file, base.bytes)?;
+    let mut n = 0;
+    while let Some(sealed) = frames.next_chunk() {
+        let sealed = sealed?;
+        for record in records(unseal(&chunk_key(&base.file, n), &sealed)?) {
+            let record = record?;
+            let live = set.get(&record.key).is_some_and(|h| h.tag() == record.tag);
+            if live && copied.insert(record.key) {
+                chunks.copy(record.raw);
+            }
+        }
+        n += 1;
+    }
+    Ok(())
 }
 
 /// Step 2: adds the entries timed after the snapshot when they are exactly
