@@ -239,6 +239,16 @@ fn crowded(meta: &Meta) -> bool {
     meta.chunks > 64 && meta.chunks > meta.records / 64
 }
 
+/// The writer's lock, when `base` is still the meta on disk and the disk
+/// takes writes; `None` when nothing is to be written.
+fn writer_at(
+    side: &SideTree<'_>,
+    base: &Meta,
+) -> Result<Option<std::sync::MutexGuard<'static, ()>>, StoreError> {
+    let guard = writer();
+    Ok((unmoved(side, base)? && written(side.check_writable())?).then_some(guard))
+}
+
 /// Whether the meta on disk is still `expected` (no other writer moved it
 /// since it was read). Called holding the writer's lock.
 fn unmoved(side: &SideTree<'_>, expected: &Meta) -> Result<bool, StoreError> {
@@ -258,10 +268,9 @@ fn save_appended(
     now: &Meta,
     added: &Finished,
 ) -> Result<bool, StoreError> {
-    let _writer = writer();
-    if !unmoved(side, base)? || !written(side.check_writable())? {
+    let Some(_writer) = writer_at(side, base)? else {
         return Ok(false);
-    }
+    };
     if !added.framed.is_empty() {
         let Some(dir) = folder(side) else {
             return Ok(false);
@@ -289,10 +298,9 @@ fn compact(
     now: &Meta,
     set: &Set,
 ) -> Result<bool, StoreError> {
-    let _writer = writer();
-    if !unmoved(side, base)? || !written(side.check_writable())? {
+    let Some(_writer) = writer_at(side, base)? else {
         return Ok(false);
-    }
+    };
     let Some((dir, id)) = new_file(side) else {
         return Ok(false);
     };
