@@ -189,36 +189,48 @@ mod tests {
     use super::*;
     use liandong_protocol::{EntryId, Hlc};
 
+    /// Every step returns its error, so a failure names the step.
+    type Outcome = Result<(), Box<dyn std::error::Error>>;
+
     /// A file of the given sealed chunks, and its length.
-    fn file_of(dir: &Path, id: &FileId, chunks: &[Vec<u8>]) -> u64 {
-        let mut new = NewFile::create(dir, id).expect("create");
+    fn file_of(dir: &Path, id: &FileId, chunks: &[Vec<u8>]) -> io::Result<u64> {
+        let mut new = NewFile::create(dir, id)?;
         for sealed in chunks {
-            new.write(sealed).expect("write");
+            new.write(sealed)?;
         }
-        new.finish().expect("finish");
-        fs::metadata(path(dir, id)).expect("file").len()
+        new.finish()?;
+        Ok(fs::metadata(path(dir, id))?.len())
+    }
+
+    /// The next chunk, which must be there.
+    fn next(frames: &mut Frames) -> Result<Vec<u8>, String> {
+        frames
+            .next_chunk()
+            .ok_or("no chunk where one was expected")?
     }
 
     #[test]
-    fn the_largest_chunk_is_read_and_one_byte_more_is_refused_before_it_is_read() {
-        let dir = tempfile::tempdir().expect("tempdir");
+    fn the_largest_chunk_is_read_and_one_byte_more_is_refused_before_it_is_read() -> Outcome {
+        let dir = tempfile::tempdir()?;
         let (fits, over) = ([1; 16], [2; 16]);
-        let len = file_of(dir.path(), &fits, &[vec![7; MAX_CHUNK_BYTES]]);
-        let mut frames = Frames::open(dir.path(), &fits, len).expect("open");
-        let chunk = frames.next_chunk().expect("a chunk").expect("read");
-        assert_eq!(chunk.len(), MAX_CHUNK_BYTES);
+        let len = file_of(dir.path(), &fits, &[vec![7; MAX_CHUNK_BYTES]])?;
+        let mut frames = Frames::open(dir.path(), &fits, len)?;
+        assert_eq!(next(&mut frames)?.len(), MAX_CHUNK_BYTES);
         assert!(frames.next_chunk().is_none());
 
-        let len = file_of(dir.path(), &over, &[vec![7; MAX_CHUNK_BYTES + 1]]);
-        let mut frames = Frames::open(dir.path(), &over, len).expect("open");
-        let refused = frames.next_chunk().expect("a result").expect_err("too big");
+        let len = file_of(dir.path(), &over, &[vec![7; MAX_CHUNK_BYTES + 1]])?;
+        let mut frames = Frames::open(dir.path(), &over, len)?;
+        let refused = next(&mut frames)
+            .err()
+            .ok_or("a chunk over the limit was read")?;
         assert!(refused.contains("a chunk of"), "{refused}");
+        Ok(())
     }
 
     #[test]
-    fn the_fullest_chunk_the_writer_makes_is_one_the_reader_takes() {
+    fn the_fullest_chunk_the_writer_makes_is_one_the_reader_takes() -> Outcome {
         // A chunk one byte short of closing, then the largest record.
-        let dir = tempfile::tempdir().expect("tempdir");
+        let dir = tempfile::tempdir()?;
         let id = [3; 16];
         let mut chunks = Chunks::stream(dir.path(), id);
         let filler = CHUNK_BYTES - 1 - RECORD_HEAD;
@@ -227,37 +239,38 @@ mod tests {
         chunks.push(ITEM, (Hlc::from_u64(2), EntryId([2; 32])), &largest);
         let done = chunks.finish();
         assert_eq!((done.chunks, done.records, done.lost), (1, 2, None));
-        let mut frames = Frames::open(dir.path(), &id, done.bytes).expect("open");
-        let sealed = frames.next_chunk().expect("a chunk").expect("read");
+        let mut frames = Frames::open(dir.path(), &id, done.bytes)?;
+        let sealed = next(&mut frames)?;
         assert_eq!(sealed.len(), MAX_CHUNK_BYTES);
-        unseal(&chunk_key(&id, 0), &sealed).expect("its checksum holds");
+        // Its checksum holds.
+        unseal(&chunk_key(&id, 0), &sealed)?;
+        Ok(())
     }
 
     #[test]
-    fn a_file_ending_inside_a_chunk_is_refused() {
-        let dir = tempfile::tempdir().expect("tempdir");
+    fn a_file_ending_inside_a_chunk_is_refused() -> Outcome {
+        let dir = tempfile::tempdir()?;
         let id = [4; 16];
-        let len = file_of(dir.path(), &id, &[vec![1; 100], vec![2; 100]]);
+        let len = file_of(dir.path(), &id, &[vec![1; 100], vec![2; 100]])?;
         for counted in [1, 3, 4 + 50, len - 1] {
-            let mut frames = Frames::open(dir.path(), &id, counted).expect("open");
+            let mut frames = Frames::open(dir.path(), &id, counted)?;
             let read: Result<Vec<_>, _> = std::iter::from_fn(|| frames.next_chunk()).collect();
             assert!(read.is_err(), "{counted} bytes counted");
         }
         assert!(Frames::open(dir.path(), &id, len + 1).is_err());
+        Ok(())
     }
 
     #[test]
-    fn only_the_kept_file_stays() {
-        let dir = tempfile::tempdir().expect("tempdir");
+    fn only_the_kept_file_stays() -> Outcome {
+        let dir = tempfile::tempdir()?;
         for id in [[5; 16], [6; 16]] {
-            file_of(dir.path(), &id, &[vec![1; 10]]);
+            file_of(dir.path(), &id, &[vec![1; 10]])?;
         }
-        fs::write(dir.path().join("notes.txt"), b"not ours").expect("write");
-        assert_eq!(
-            remove_others(dir.path(), Some(&[6; 16])).expect("remove"),
-            1
-        );
+        fs::write(dir.path().join("notes.txt"), b"not ours")?;
+        assert_eq!(remove_others(dir.path(), Some(&[6; 16]))?, 1);
         assert!(path(dir.path(), &[6; 16]).exists());
         assert!(dir.path().join("notes.txt").exists());
+        Ok(())
     }
 }

@@ -180,9 +180,12 @@ pub fn load(store: &Store, keyring: &Keyring) -> Result<Loaded, StoreError> {
     }
     let mut set = snapshot.into_set();
     let writable = store.health().writable();
-    let fresh = || match writable {
-        true => Chunks::keep(meta.file, meta.chunks, meta.bytes),
-        false => Chunks::counted_only(),
+    let fresh = || {
+        if writable {
+            Chunks::keep(meta.file, meta.chunks, meta.bytes)
+        } else {
+            Chunks::counted_only()
+        }
     };
     let mut chunks = fresh();
     let (how, removed) = match catch_up(store, keyring, &meta, digest, &mut set, &mut chunks)? {
