@@ -146,7 +146,9 @@ pub async fn serve(
         cert: tls.as_ref().map(|t| t.cert_path.clone()),
     };
     node.set_console(info.clone());
-    let mut app = router(ApiState::new(node.clone(), access));
+    let state = ApiState::new(node.clone(), access);
+    node.adopt(tokio::spawn(state::warm_up(state.clone())));
+    let mut app = router(state);
     if tls.is_some() {
         app = app.layer(middleware::map_response(strict_transport_security));
     }

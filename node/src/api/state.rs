@@ -263,6 +263,26 @@ impl ViewsCache {
     }
 }
 
+/// Folds the ledger into reality's views as the console starts, so that
+/// the first operator to open it does not wait: a large post's fold takes
+/// seconds (about 2 s at a million entries, BENCHMARKS.md), and brings the
+/// views' snapshot up to date on the way. A failure here only means the
+/// first page loads them.
+pub async fn warm_up(state: ApiState) {
+    let started = Instant::now();
+    match state.views(None).await {
+        Ok(_) => tracing::info!(
+            elapsed = ?started.elapsed(),
+            "console views ready / 控制台视图已就绪"
+        ),
+        Err(e) => tracing::warn!(
+            error = %e.en,
+            "console views not loaded at start; the first page loads them / \
+             启动时未加载控制台视图，打开首页时加载"
+        ),
+    }
+}
+
 impl ApiState {
     pub fn new(node: NodeHandle, access: Access) -> ApiState {
         let news = node.subscribe();
