@@ -16,8 +16,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use liandong_fuzz::shapes::{Choice, Shapes};
-use liandong_fuzz::{LIMITS, NOW_MS, T0_MS, keypair};
+use liandong_fuzz::{LIMITS, NOW_MS, SNAPSHOT_FILE, T0_MS, keypair};
 use liandong_node::config::{Config, PostConfig};
+use liandong_node::domain::snapshot;
 use liandong_node::identity::key_file_text;
 use liandong_protocol::bundle::{MAGIC, Manifest};
 use liandong_protocol::codec;
@@ -602,6 +603,39 @@ fn main() {
         s.add("empty-section", &[0x80]);
         manifest
     };
+
+    // The views' snapshot file: a meta row, a whole file of one record per
+    // seed entry, and the same records as one chunk's contents.
+    {
+        let file = snapshot::in_memory::file_of(&SNAPSHOT_FILE, &entries);
+        let decoded = snapshot::in_memory::decode_file(&SNAPSHOT_FILE, &file)
+            .expect("the seed snapshot file decodes");
+        assert_eq!(decoded.items.len() + decoded.others.len(), entries.len());
+        assert_eq!(decoded.chunks, 1, "the seed records fit one chunk");
+        // A frame's length (4 bytes), then the chunk's CRC-32 (4 bytes).
+        let contents = &file[8..];
+        let mut digest = LedgerDigest::default();
+        for e in &entries {
+            digest.add(&e.id());
+        }
+        let max_hlc = entries.iter().map(|e| e.hlc()).max().unwrap_or(Hlc::ZERO);
+        let mut meta = snapshot::FORMAT.to_be_bytes().to_vec();
+        meta.extend_from_slice(&digest.to_bytes());
+        meta.extend_from_slice(&SNAPSHOT_FILE);
+        for word in [max_hlc.as_u64(), 1, file.len() as u64, entries.len() as u64] {
+            meta.extend_from_slice(&word.to_be_bytes());
+        }
+        assert_eq!(
+            snapshot::in_memory::reencode_meta(&meta).as_deref(),
+            Ok(&meta[..]),
+            "the seed meta row decodes"
+        );
+        let mut s = Seeds::new("snapshot");
+        s.add("meta", &[&[0][..], &meta].concat());
+        s.add("file", &[&[1][..], &file].concat());
+        s.add("empty-file", &[1]);
+        s.add("contents", &[&[2][..], contents].concat());
+    }
 
     // Text files.
     {

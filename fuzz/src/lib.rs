@@ -102,6 +102,10 @@ pub fn mode(data: &[u8]) -> Option<(u8, &[u8])> {
     data.split_first().map(|(m, rest)| (*m, rest))
 }
 
+/// The id of the snapshot file the `snapshot` target reads (and its seeds
+/// were written for).
+pub const SNAPSHOT_FILE: [u8; 16] = *b"liandong-fuzz-16";
+
 /// A value for the codec target's first type (and its seed).
 pub mod shapes {
     use serde::{Deserialize, Serialize};

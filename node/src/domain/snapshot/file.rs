@@ -127,8 +127,8 @@ pub(super) fn remove_others(dir: &Path, keep: Option<&FileId>) -> io::Result<usi
 
 /// The framed chunks of a snapshot file, in order, up to the bytes its
 /// meta counts. Disk input: each length is checked before it is used.
-pub(super) struct Frames {
-    reader: BufReader<io::Take<File>>,
+pub(super) struct Frames<R = BufReader<io::Take<File>>> {
+    reader: R,
     left: u64,
 }
 
@@ -145,10 +145,21 @@ impl Frames {
                 "the snapshot file has {len} bytes, its meta counts {bytes}"
             ));
         }
-        Ok(Frames {
-            reader: BufReader::with_capacity(READ_BUFFER, file.take(bytes)),
+        Ok(Frames::over(
+            BufReader::with_capacity(READ_BUFFER, file.take(bytes)),
+            bytes,
+        ))
+    }
+}
+
+impl<R: Read> Frames<R> {
+    /// The chunks in the first `bytes` of `reader` (a file's, or bytes in
+    /// memory for the fuzz target: `super::in_memory`).
+    pub(super) fn over(reader: R, bytes: u64) -> Frames<R> {
+        Frames {
+            reader,
             left: bytes,
-        })
+        }
     }
 
     /// The next sealed chunk; `None` once the counted bytes are read.

@@ -62,6 +62,7 @@ use read::read;
 
 mod file;
 mod format;
+pub mod in_memory;
 mod read;
 
 pub use format::FORMAT;
@@ -358,14 +359,27 @@ fn copy_live(
     chunks: &mut Chunks,
     copied: &mut std::collections::HashSet<Key>,
 ) -> Result<(), String> {
-    let mut frames = Frames::open(dir, &base.file, base.bytes)?;
+    let frames = Frames::open(dir, &base.file, base.bytes)?;
+    copy_records(frames, &base.file, chunks, |record| {
+        let live = set.get(&record.key).is_some_and(|h| h.tag() == record.tag);
+        live && copied.insert(record.key)
+    })
+}
+
+/// Copies the records of file `file`, read through `frames`, that `keep`
+/// wants into `chunks`, as stored.
+fn copy_records<R: std::io::Read>(
+    mut frames: Frames<R>,
+    file: &file::FileId,
+    chunks: &mut Chunks,
+    mut keep: impl FnMut(&format::Record<'_>) -> bool,
+) -> Result<(), String> {
     let mut n = 0;
     while let Some(sealed) = frames.next_chunk() {
         let sealed = sealed?;
-        for record in records(unseal(&chunk_key(&base.file, n), &sealed)?) {
+        for record in records(unseal(&chunk_key(file, n), &sealed)?) {
             let record = record?;
-            let live = set.get(&record.key).is_some_and(|h| h.tag() == record.tag);
-            if live && copied.insert(record.key) {
+            if keep(&record) {
                 chunks.copy(record.raw);
             }
         }

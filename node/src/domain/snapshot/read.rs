@@ -9,6 +9,7 @@
 
 use std::sync::Mutex;
 
+use liandong_protocol::EntryId;
 use liandong_protocol::domain::fold::{Fold, Item};
 
 use super::file::{FileId, Frames};
@@ -169,10 +170,11 @@ fn next_chunk(reader: &Mutex<Reader>) -> Option<Result<(u64, Vec<u8>), StoreErro
 }
 
 /// One chunk's records, decoded.
-struct Chunk {
-    number: u64,
-    items: Vec<Item>,
-    others: List,
+#[derive(Default)]
+pub(super) struct Chunk {
+    pub(super) number: u64,
+    pub(super) items: Vec<Item>,
+    pub(super) others: List,
 }
 
 /// Takes chunks until none are left, decoding each.
@@ -192,7 +194,11 @@ fn decode_chunks(
             others: Vec::new(),
         };
         let key = chunk_key(file, number);
-        let done = decode_chunk(&key, &sealed, store, keyring, &mut scopes, &mut chunk);
+        let undecodable = |id: &EntryId| match fetch(store, id, keyring)? {
+            Some(entry) => Ok(Held::Undecodable(Box::new(entry))),
+            None => Err(unusable(format!("entry {id} is not in the ledger"))),
+        };
+        let done = decode_chunk(&key, &sealed, &mut scopes, &mut chunk, undecodable);
         if done.is_err()
             && let Ok(mut reader) = reader.lock()
         {
@@ -204,14 +210,15 @@ fn decode_chunks(
     Ok(decoded)
 }
 
-/// The records of one sealed chunk, once its CRC is checked.
-fn decode_chunk(
+/// The records of one sealed chunk, once its CRC is checked; an
+/// undecodable entry's record (its id only) becomes what `undecodable`
+/// makes of it (the entry, read from the store).
+pub(super) fn decode_chunk(
     key: &[u8],
     value: &[u8],
-    store: &Store,
-    keyring: &Keyring,
     scopes: &mut Scopes,
     chunk: &mut Chunk,
+    mut undecodable: impl FnMut(&EntryId) -> Result<Held, StoreError>,
 ) -> Result<(), StoreError> {
     let contents = unseal(key, value).map_err(unusable)?;
     for record in records(contents) {
@@ -222,15 +229,7 @@ fn decode_chunk(
                 chunk.items.push(item);
                 continue;
             }
-            UNDECODABLE => match fetch(store, &record.key.1, keyring)? {
-                Some(entry) => Held::Undecodable(Box::new(entry)),
-                None => {
-                    return Err(unusable(format!(
-                        "entry {} is not in the ledger",
-                        record.key.1
-                    )));
-                }
-            },
+            UNDECODABLE => undecodable(&record.key.1)?,
             _ => Held::Other,
         };
         chunk.others.push((record.key, held));
