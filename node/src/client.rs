@@ -299,6 +299,17 @@ impl Client {
         Self::finish(req.content_type("application/octet-stream").send(bytes))
     }
 
+    /// GET of a JSON answer of up to [`MAX_BODY_BYTES`] (`get` reads at
+    /// most 10 MB, and a large post's views are hundreds of megabytes).
+    pub fn get_large<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        params: &[(&str, Option<String>)],
+    ) -> Result<T, ClientError> {
+        let bytes = self.get_bytes(path, params)?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Api(e.to_string()))
+    }
+
     pub fn get_bytes(
         &self,
         path: &str,

@@ -8,6 +8,8 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 fn liandong(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_liandong"))
         .arg("--data-dir")
@@ -48,10 +50,9 @@ impl Drop for Running {
     }
 }
 
-#[test]
-fn commands_go_through_the_running_nodes_console() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("county");
+/// A county post, initialised in `parent`.
+fn county(parent: &Path) -> std::path::PathBuf {
+    let dir = parent.join("county");
     let o = liandong(
         &dir,
         &[
@@ -65,6 +66,31 @@ fn commands_go_through_the_running_nodes_console() {
         ],
     );
     assert!(o.status.success(), "init: {}", stderr(&o));
+    dir
+}
+
+/// A 首报 of a warehouse fire, as the CLI prints it in JSON.
+fn report_fire(dir: &Path) -> serde_json::Value {
+    json(&liandong(
+        dir,
+        &[
+            "incident",
+            "report",
+            "--title",
+            "仓库火灾",
+            "--event",
+            "fire",
+            "--severity",
+            "IV",
+            "--json",
+        ],
+    ))
+}
+
+#[test]
+fn commands_go_through_the_running_nodes_console() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = county(tmp.path());
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_liandong"))
         .arg("--data-dir")
@@ -108,20 +134,7 @@ fn commands_go_through_the_running_nodes_console() {
     assert!(note["author_name"].is_string(), "{note}");
 
     // A 首报 through the running node, then the board from its views.
-    let written = json(&liandong(
-        &dir,
-        &[
-            "incident",
-            "report",
-            "--title",
-            "仓库火灾",
-            "--event",
-            "fire",
-            "--severity",
-            "IV",
-            "--json",
-        ],
-    ));
+    let written = report_fire(&dir);
     let id = written["id"].as_str().expect("id").to_string();
     let board = json(&liandong(&dir, &["board", "incidents", "--json"]));
     assert_eq!(board["incidents"][0]["id"].as_str(), Some(id.as_str()));
@@ -182,5 +195,59 @@ fn commands_go_through_the_running_nodes_console() {
         &["drill", "review", "--drill", &d, "--json"],
     ));
     assert_eq!(review["incidents"][0]["title"], "演练事件");
+
+    // A board through the node reads its own area only; a drill's board is
+    // still headed by the drill's name, and every board answers.
+    let o = liandong(&dir, &["board", "incidents", "--drill", &d]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(table.contains("防汛演练"), "{table}");
+    assert!(table.contains("演练事件"), "{table}");
+    for board in ["resources", "tasks", "warnings", "plans", "drills"] {
+        let o = liandong(&dir, &["board", board]);
+        assert!(o.status.success(), "board {board}: {}", stderr(&o));
+        json(&liandong(&dir, &["board", board, "--json"]));
+    }
+    drop(running);
+}
+
+/// The snapshot files of the views (`domain::snapshot`) under `dir`.
+fn snapshot_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(dir.join("store/side/fold-snapshot")) {
+        Ok(items) => items
+            .filter_map(Result::ok)
+            .map(|item| item.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("chunks."))
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A large post's fold takes seconds: the console folds the ledger as it
+/// starts, not when the first operator opens a page. Seen from outside:
+/// with its snapshot file gone, the post writes a new one before any
+/// request reaches the console.
+#[test]
+fn the_console_folds_the_ledger_as_it_starts() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = county(tmp.path());
+    report_fire(&dir);
+    let written = snapshot_files(&dir);
+    assert_eq!(written.len(), 1, "the report's check wrote the snapshot");
+    std::fs::remove_file(&written[0]).expect("remove the snapshot file");
+
+    let (running, _) = common::running::start_node(&dir);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while snapshot_files(&dir).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no snapshot written within 60 s of the start, without a request"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     drop(running);
 }

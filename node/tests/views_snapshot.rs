@@ -9,9 +9,11 @@ use std::path::PathBuf;
 
 use common::views::{Author, load_and_compare, report, views};
 use common::{genesis, open_store};
-use liandong_node::domain::snapshot::{self, How};
+use liandong_node::domain::load::feeds_fold;
+use liandong_node::domain::snapshot::{self, How, in_memory};
 use liandong_node::restricted::Keyring;
 use liandong_node::store::{Durability, Side, SideBatch, Store, VoidReason};
+use liandong_protocol::domain::fold::Fold;
 use liandong_protocol::{Keypair, LedgerDigest, RegionCode, SignedEntry, SignedGenesis};
 
 fn new_store() -> (tempfile::TempDir, Store, SignedGenesis) {
@@ -534,4 +536,65 @@ fn a_file_left_by_a_killed_rebuild_or_compaction_goes_at_the_next_load() {
     let (_, named, _) = meta_and_file(&store);
     assert_eq!(load_and_compare(&store), How::Snapshot);
     assert_eq!(snapshot_files(&store), vec![named]);
+}
+
+/// The fuzz target `snapshot` reads files through `snapshot::in_memory`:
+/// a post's real file must read there as at a start, copy as a compaction
+/// copies, and fail its checksum when a byte is flipped.
+#[test]
+fn a_posts_snapshot_file_reads_in_memory_as_at_a_start() {
+    let (_dir, store, g) = new_store();
+    Author::new(&g, 34).incidents(&store, T0, 100, 4);
+    assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
+    let (meta, file, id) = meta_and_file(&store);
+    let id: [u8; 16] = id.try_into().expect("a 16-byte id");
+    let bytes = std::fs::read(file).expect("snapshot file");
+    let decoded = in_memory::decode_file(&id, &bytes).expect("the post's file decodes");
+    let records = u64::from_be_bytes(meta[meta.len() - 8..].try_into().expect("records"));
+    assert_eq!((decoded.items.len() + decoded.others.len()) as u64, records);
+    assert_eq!(decoded.chunks as usize, rows(&store).1.len());
+    assert!(decoded.chunks >= 2, "{} chunks", decoded.chunks);
+    let loaded = snapshot::load(&store, &Keyring::empty()).expect("load");
+    assert_eq!(
+        views(&Fold::from_items(decoded.items.clone())),
+        views(&loaded.fold)
+    );
+
+    let copy = in_memory::copy_file(&id, &bytes, &[9; 16]).expect("copies");
+    assert_eq!(in_memory::decode_file(&[9; 16], &copy), Ok(decoded));
+    assert!(
+        in_memory::decode_file(&id, &copy).is_err(),
+        "a copy's chunks are sealed for its own id"
+    );
+    let mut flipped = bytes.clone();
+    flipped[bytes.len() / 2] ^= 0x10;
+    assert!(in_memory::decode_file(&id, &flipped).is_err());
+    assert_eq!(
+        in_memory::reencode_meta(&meta).as_deref(),
+        Ok(&meta[..]),
+        "a meta row encodes back to its bytes"
+    );
+}
+
+/// A rebuild of the same entries in memory writes the same records as the
+/// post wrote on disk (the seeds of the fuzz target are made so).
+#[test]
+fn a_file_made_in_memory_holds_what_a_rebuild_wrote() {
+    let (_dir, store, g) = new_store();
+    let mut a = Author::new(&g, 35);
+    a.incidents(&store, T0, 30, 3);
+    assert!(matches!(load_and_compare(&store), How::Rebuilt { .. }));
+    let (_, file, id) = meta_and_file(&store);
+    let id: [u8; 16] = id.try_into().expect("a 16-byte id");
+    let entries: Vec<SignedEntry> = store
+        .time_ordered(&RegionCode::national(), None)
+        .expect("time index")
+        .map(|k| {
+            let (_, entry) = k.expect("index row");
+            store.get(&entry).expect("read").expect("stored")
+        })
+        .filter(|e| feeds_fold(e.kind()))
+        .collect();
+    let made = in_memory::file_of(&id, &entries);
+    assert_eq!(made, std::fs::read(file).expect("snapshot file"));
 }

@@ -86,9 +86,9 @@ pub fn run(
             );
         }
     };
-    let views = session::load_views(data_dir, dev_roles, &args.common.as_common())?;
-    let l = args.lang;
     let area = which.area();
+    let views = session::load_area(data_dir, dev_roles, &args.common.as_common(), area)?;
+    let l = args.lang;
     let conflicts = area.conflicts(&views);
     let invalid = area.invalid(&views);
     if args.common.json {

@@ -3,9 +3,12 @@
 //! fold resolved and the entries it excluded that concern it: a board (CLI)
 //! or a page (console) never hides that something was refused.
 
-use liandong_protocol::domain::fold::{Conflict, Excluded, Track, Views};
+use liandong_protocol::domain::fold::{
+    CommitView, Conflict, DrillView, Excluded, FoldStats, ForceView, IncidentView, OfferView,
+    PlanView, RequestView, TaskView, Track, Views, WarningView,
+};
 use liandong_protocol::{EntryId, Kind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Area {
@@ -26,12 +29,147 @@ pub struct Section<'a> {
     pub track: &'a Track,
     pub now_ms: u64,
     #[serde(flatten)]
-    pub items: serde_json::Value,
+    pub items: Items<'a>,
     pub conflicts: Vec<&'a Conflict>,
     pub invalid: Vec<&'a Excluded>,
 }
 
+/// The lists of one area, borrowed from the views (the others are left
+/// out): at a million entries the incidents alone are hundreds of
+/// megabytes of JSON, written straight from the views, never copied.
+#[derive(Debug, Default, Serialize)]
+pub struct Items<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incidents: Option<&'a [IncidentView]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<&'a [RequestView]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offers: Option<&'a [OfferView]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commits: Option<&'a [CommitView]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<&'a [TaskView]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<&'a [WarningView]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plans: Option<&'a [PlanView]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drills: Option<&'a [DrillView]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forces: Option<&'a [ForceView]>,
+}
+
+/// The incidents area cut to the newest open and newest closed incidents
+/// (the console's list): a national post's 100,000 incidents are hundreds
+/// of megabytes, which no page can show. The counts are of all.
+#[derive(Debug, Serialize)]
+pub struct LatestIncidents<'a> {
+    pub track: &'a Track,
+    pub now_ms: u64,
+    /// In the views' order (oldest first), as in [`Section`].
+    pub incidents: Vec<&'a IncidentView>,
+    pub open: usize,
+    pub closed: usize,
+    pub conflicts: Vec<&'a Conflict>,
+    pub invalid: Vec<&'a Excluded>,
+}
+
+impl<'a> LatestIncidents<'a> {
+    /// The last `n` open and the last `n` closed incidents of `v`.
+    pub fn of(v: &'a Views, n: usize) -> LatestIncidents<'a> {
+        let (mut open, mut closed) = (0, 0);
+        let mut incidents = Vec::new();
+        for i in v.incidents.iter().rev() {
+            let count = if i.closed.is_some() {
+                &mut closed
+            } else {
+                &mut open
+            };
+            if *count < n {
+                incidents.push(i);
+            }
+            *count += 1;
+        }
+        incidents.reverse();
+        LatestIncidents {
+            track: &v.track,
+            now_ms: v.now_ms,
+            incidents,
+            open,
+            closed,
+            conflicts: Area::Incidents.conflicts(v),
+            invalid: Area::Incidents.invalid(v),
+        }
+    }
+}
+
+/// An area's answer as the CLI reads it back from a running node
+/// (`/api/{area}`): the area's lists, the others empty.
+#[derive(Debug, Deserialize)]
+pub struct ReadSection {
+    pub track: Track,
+    pub now_ms: u64,
+    #[serde(default)]
+    pub incidents: Vec<IncidentView>,
+    #[serde(default)]
+    pub requests: Vec<RequestView>,
+    #[serde(default)]
+    pub offers: Vec<OfferView>,
+    #[serde(default)]
+    pub commits: Vec<CommitView>,
+    #[serde(default)]
+    pub tasks: Vec<TaskView>,
+    #[serde(default)]
+    pub warnings: Vec<WarningView>,
+    #[serde(default)]
+    pub plans: Vec<PlanView>,
+    #[serde(default)]
+    pub drills: Vec<DrillView>,
+    #[serde(default)]
+    pub forces: Vec<ForceView>,
+    pub conflicts: Vec<Conflict>,
+    pub invalid: Vec<Excluded>,
+}
+
+impl ReadSection {
+    /// Views holding this area only: enough for its board, whose conflicts
+    /// and excluded entries ([`Area::conflicts`], [`Area::invalid`]) are
+    /// then the ones the node sent.
+    pub fn into_views(self) -> Views {
+        Views {
+            track: self.track,
+            now_ms: self.now_ms,
+            incidents: self.incidents,
+            warnings: self.warnings,
+            requests: self.requests,
+            offers: self.offers,
+            commits: self.commits,
+            tasks: self.tasks,
+            plans: self.plans,
+            drills: self.drills,
+            forces: self.forces,
+            conflicts: self.conflicts,
+            invalid: self.invalid,
+            stats: FoldStats::default(),
+        }
+    }
+}
+
 impl Area {
+    /// The API route of this area (`/api/{route}`); each answers a
+    /// [`Section`] but `forces`, which answers its own list.
+    pub fn route(self) -> &'static str {
+        match self {
+            Area::Incidents => "incidents",
+            Area::Resources => "resources",
+            Area::Tasks => "tasks",
+            Area::Warnings => "warnings",
+            Area::Plans => "plans",
+            Area::Drills => "drills",
+            Area::Forces => "forces",
+        }
+    }
+
     /// The entries a conflict of this area is about.
     pub fn subjects(self, v: &Views) -> Vec<EntryId> {
         match self {
@@ -77,7 +215,7 @@ impl Area {
 
     /// The conflicts about this area's things.
     pub fn conflicts(self, v: &Views) -> Vec<&Conflict> {
-        let subjects = self.subjects(v);
+        let subjects: std::collections::HashSet<EntryId> = self.subjects(v).into_iter().collect();
         v.conflicts
             .iter()
             .filter(|c| subjects.contains(&c.subject))
@@ -94,16 +232,38 @@ impl Area {
     }
 
     pub fn section(self, v: &Views) -> Section<'_> {
+        let none = Items::default();
         let items = match self {
-            Area::Incidents => serde_json::json!({ "incidents": v.incidents }),
-            Area::Resources => serde_json::json!({
-                "requests": v.requests, "offers": v.offers, "commits": v.commits
-            }),
-            Area::Tasks => serde_json::json!({ "tasks": v.tasks }),
-            Area::Warnings => serde_json::json!({ "warnings": v.warnings }),
-            Area::Plans => serde_json::json!({ "plans": v.plans }),
-            Area::Drills => serde_json::json!({ "drills": v.drills }),
-            Area::Forces => serde_json::json!({ "forces": v.forces }),
+            Area::Incidents => Items {
+                incidents: Some(&v.incidents),
+                ..none
+            },
+            Area::Resources => Items {
+                requests: Some(&v.requests),
+                offers: Some(&v.offers),
+                commits: Some(&v.commits),
+                ..none
+            },
+            Area::Tasks => Items {
+                tasks: Some(&v.tasks),
+                ..none
+            },
+            Area::Warnings => Items {
+                warnings: Some(&v.warnings),
+                ..none
+            },
+            Area::Plans => Items {
+                plans: Some(&v.plans),
+                ..none
+            },
+            Area::Drills => Items {
+                drills: Some(&v.drills),
+                ..none
+            },
+            Area::Forces => Items {
+                forces: Some(&v.forces),
+                ..none
+            },
         };
         Section {
             track: &v.track,

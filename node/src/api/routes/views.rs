@@ -3,43 +3,78 @@
 //! whole timeline, the after-action review, and the overview a duty
 //! officer opens first. Every route takes `?drill=` for a drill's views.
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use liandong_protocol::NodeId;
 use liandong_protocol::domain::fold::{TaskView, Views, review as fold_review};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::TrackQuery;
-use crate::api::{ApiError, ApiState};
+use crate::api::{ApiError, ApiState, MAX_BODY_BYTES};
 use crate::domain::ids::{self, INCIDENT};
-use crate::domain::projections::{
-    InboxItem, IncidentDetail, Overview, build_overview, detail, inbox_item,
-};
-use crate::domain::sections::Area;
+use crate::domain::projections::{InboxItem, build_overview, detail, inbox_item};
+use crate::domain::sections::{Area, LatestIncidents, Section};
 
 /// The views of the requested track (kept between requests while nothing
-/// changed), with `f` applied on the blocking pool.
-async fn with_views<T, F>(s: &ApiState, drill: Option<String>, f: F) -> Result<Json<T>, ApiError>
+/// changed), with `f` applied on the blocking pool and its answer written
+/// as JSON.
+async fn with_views<T, F>(s: &ApiState, drill: Option<String>, f: F) -> Result<Response, ApiError>
 where
-    T: Send + 'static,
+    T: Serialize,
     F: FnOnce(&Views, NodeId) -> Result<T, ApiError> + Send + 'static,
 {
-    let (views, me) = s.views(drill).await?;
-    tokio::task::spawn_blocking(move || f(&views, me))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?
-        .map(Json)
+    views_json(s, drill, move |v, me| json_bytes(&f(v, me)?)).await
 }
 
-fn section(v: &Views, area: Area) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(area.section(v)).map_err(|e| ApiError::internal(e.to_string()))
+/// As [`with_views`], for answers that borrow from the views: `f` writes
+/// the JSON itself, so that a large post's lists (hundreds of megabytes at
+/// a million entries) are written once, straight from the kept views,
+/// rather than copied into a value first.
+async fn views_json<F>(s: &ApiState, drill: Option<String>, f: F) -> Result<Response, ApiError>
+where
+    F: FnOnce(&Views, NodeId) -> Result<Vec<u8>, ApiError> + Send + 'static,
+{
+    let (views, me) = s.views(drill).await?;
+    let body = tokio::task::spawn_blocking(move || f(&views, me))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
+    answerable(body.len())?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// An answer the CLI can read: at most [`MAX_BODY_BYTES`], the most its
+/// client reads (`Client::get_large`).
+fn answerable(len: usize) -> Result<(), ApiError> {
+    if len <= MAX_BODY_BYTES {
+        return Ok(());
+    }
+    let mib = |n: usize| n / (1024 * 1024);
+    Err(ApiError::new(
+        StatusCode::INSUFFICIENT_STORAGE,
+        "views_too_large",
+        format!(
+            "视图共 {} MiB，超过单次应答 {} MiB 的上限",
+            mib(len),
+            mib(MAX_BODY_BYTES)
+        ),
+        format!(
+            "the views are {} MiB, over the limit of {} MiB for one answer",
+            mib(len),
+            mib(MAX_BODY_BYTES)
+        ),
+    ))
+}
+
+fn json_bytes(value: &impl Serialize) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|e| ApiError::internal(e.to_string()))
 }
 
 pub async fn all(
     State(s): State<ApiState>,
     Query(q): Query<TrackQuery>,
-) -> Result<Json<Views>, ApiError> {
-    with_views(&s, q.drill, |v, _| Ok(v.clone())).await
+) -> Result<Response, ApiError> {
+    views_json(&s, q.drill, |v, _| json_bytes(v)).await
 }
 
 macro_rules! area_route {
@@ -47,13 +82,30 @@ macro_rules! area_route {
         pub async fn $name(
             State(s): State<ApiState>,
             Query(q): Query<TrackQuery>,
-        ) -> Result<Json<serde_json::Value>, ApiError> {
-            with_views(&s, q.drill, |v, _| section(&v, $area)).await
+        ) -> Result<Response, ApiError> {
+            views_json(&s, q.drill, |v, _| json_bytes(&$area.section(v))).await
         }
     };
 }
 
-area_route!(incidents, Area::Incidents);
+#[derive(Debug, Deserialize)]
+pub struct IncidentsQuery {
+    drill: Option<String>,
+    /// Only the newest this many open and this many closed incidents, with
+    /// the counts of all (the console's list); every incident when absent.
+    latest: Option<usize>,
+}
+
+pub async fn incidents(
+    State(s): State<ApiState>,
+    Query(q): Query<IncidentsQuery>,
+) -> Result<Response, ApiError> {
+    views_json(&s, q.drill, move |v, _| match q.latest {
+        Some(n) => json_bytes(&LatestIncidents::of(v, n)),
+        None => json_bytes(&Area::Incidents.section(v)),
+    })
+    .await
+}
 area_route!(warnings, Area::Warnings);
 area_route!(resources, Area::Resources);
 area_route!(plans, Area::Plans);
@@ -64,16 +116,24 @@ area_route!(drills, Area::Drills);
 pub async fn tasks(
     State(s): State<ApiState>,
     Query(q): Query<TrackQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    with_views(&s, q.drill, |v, me| {
-        let mut value = section(v, Area::Tasks)?;
-        let inbox: Vec<InboxItem> = v.tasks.iter().filter_map(|t| inbox_item(t, &me)).collect();
-        let issued: Vec<&TaskView> = v.tasks.iter().filter(|t| t.issuer.node == me).collect();
-        value["inbox"] = serde_json::to_value(inbox).unwrap_or_default();
-        value["issued"] = serde_json::to_value(issued).unwrap_or_default();
-        Ok(value)
+) -> Result<Response, ApiError> {
+    views_json(&s, q.drill, |v, me| {
+        json_bytes(&TasksSection {
+            section: Area::Tasks.section(v),
+            inbox: v.tasks.iter().filter_map(|t| inbox_item(t, &me)).collect(),
+            issued: v.tasks.iter().filter(|t| t.issuer.node == me).collect(),
+        })
     })
     .await
+}
+
+/// The tasks section with this post's own inbox and issued tasks.
+#[derive(Serialize)]
+struct TasksSection<'a> {
+    #[serde(flatten)]
+    section: Section<'a>,
+    inbox: Vec<InboxItem>,
+    issued: Vec<&'a TaskView>,
 }
 
 /// Response decisions: every incident with a response, the decision in
@@ -81,7 +141,7 @@ pub async fn tasks(
 pub async fn responses(
     State(s): State<ApiState>,
     Query(q): Query<TrackQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Response, ApiError> {
     with_views(&s, q.drill, |v, _| {
         let list: Vec<serde_json::Value> = v
             .incidents
@@ -118,7 +178,7 @@ pub struct ReviewQuery {
 pub async fn review(
     State(s): State<ApiState>,
     Query(q): Query<ReviewQuery>,
-) -> Result<Json<liandong_protocol::domain::fold::Review>, ApiError> {
+) -> Result<Response, ApiError> {
     with_views(&s, q.drill, move |v, _| {
         let incident = q
             .incident
@@ -134,7 +194,7 @@ pub async fn review(
 pub async fn conflicts(
     State(s): State<ApiState>,
     Query(q): Query<TrackQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Response, ApiError> {
     with_views(&s, q.drill, |v, _| {
         Ok(serde_json::json!({ "track": v.track, "conflicts": v.conflicts }))
     })
@@ -144,7 +204,7 @@ pub async fn conflicts(
 pub async fn invalid(
     State(s): State<ApiState>,
     Query(q): Query<TrackQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Response, ApiError> {
     with_views(&s, q.drill, |v, _| {
         Ok(serde_json::json!({ "track": v.track, "invalid": v.invalid }))
     })
@@ -157,7 +217,7 @@ pub async fn incident(
     State(s): State<ApiState>,
     Path(id): Path<String>,
     Query(q): Query<TrackQuery>,
-) -> Result<Json<IncidentDetail>, ApiError> {
+) -> Result<Response, ApiError> {
     with_views(&s, q.drill, move |v, _| {
         let id = ids::resolve(&id, v.incidents.iter().map(|x| x.id), INCIDENT, "id")?;
         let incident = v
@@ -174,6 +234,18 @@ pub async fn incident(
 pub async fn overview(
     State(s): State<ApiState>,
     Query(q): Query<TrackQuery>,
-) -> Result<Json<Overview>, ApiError> {
+) -> Result<Response, ApiError> {
     with_views(&s, q.drill, |v, _| Ok(build_overview(v))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_largest_answer_is_the_most_the_client_reads() {
+        assert_eq!(answerable(MAX_BODY_BYTES), Ok(()));
+        let over = answerable(MAX_BODY_BYTES + 1).map_err(|e| e.code);
+        assert_eq!(over, Err("views_too_large"));
+    }
 }

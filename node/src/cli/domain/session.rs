@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::ledger::Entering;
 pub use crate::service::written::{Notice, Written};
-use liandong_protocol::domain::fold::Views;
+use liandong_protocol::domain::fold::{Track, Views};
 
 use super::Common;
 use crate::cli::CliError;
@@ -16,6 +16,7 @@ use crate::cli::who::Who;
 use crate::clock;
 use crate::datadir::DataDir;
 use crate::domain::error::field_lines;
+use crate::domain::sections::{Area, ReadSection};
 use crate::domain::{Action, ActionError, ActionErrorKind, Desk, DeskSetup, DevRoles};
 use crate::post::Post;
 use crate::service::rows::EntryRow;
@@ -163,9 +164,39 @@ pub fn load_views(
     match access::open(data_dir)? {
         Access::Local(post) => Ok(Session::with_post(*post, data_dir, dev_roles, common)?.views()),
         Access::Running(client) => client
-            .get::<Views>("/api/views", &[("drill", common.drill.clone())])
+            .get_large::<Views>("/api/views", &[("drill", common.drill.clone())])
             .map_err(access::remote),
     }
+}
+
+/// The views one board shows: all of them when folded here; from a
+/// running node, only `area`'s section (a national post's whole views
+/// are hundreds of megabytes), and the drills when the board is a drill's
+/// (its name heads the board).
+pub fn load_area(
+    data_dir: &DataDir,
+    dev_roles: Option<&Path>,
+    common: &Common,
+    area: Area,
+) -> Result<Views, CliError> {
+    let client = match access::open(data_dir)? {
+        Access::Local(post) => {
+            return Ok(Session::with_post(*post, data_dir, dev_roles, common)?.views());
+        }
+        Access::Running(client) => client,
+    };
+    let drill = [("drill", common.drill.clone())];
+    let read = |area: Area| {
+        client
+            .get_large::<ReadSection>(&format!("/api/{}", area.route()), &drill)
+            .map(ReadSection::into_views)
+            .map_err(access::remote)
+    };
+    let mut views = read(area)?;
+    if matches!(views.track, Track::Drill(_)) && area != Area::Drills {
+        views.drills = read(Area::Drills)?.drills;
+    }
+    Ok(views)
 }
 
 /// A refused action as the CLI reports it: input problems are usage
