@@ -500,7 +500,9 @@
     const [o, n, sealed] = await Promise.all([api("/api/overview"), api("/api/network", { track: false }),
       api("/api/entries?kind=restricted&limit=1000", { track: false })]);
     S.net = n; renderNetChip();
-    const active = o.active.length;
+    // Each list holds its first rows only; the totals count them all.
+    const tot = o.totals;
+    const active = tot.active;
     const ungradedWarnings = o.warnings_ungraded || 0;
     const warnings = o.warnings_by_color.reduce((a, [, k]) => a + k, 0) + ungradedWarnings;
     const parent = n.parent;
@@ -512,11 +514,11 @@
         h("div", { class: "k" }, t("ov_warnings")), h("div", { class: "v" }, warnings),
         h("div", { class: "sub" }, o.warnings_by_color.filter(([, k]) => k).map(([c, k]) => h("span", {}, colorBadge(c), " ×" + k)),
           ungradedWarnings ? h("span", {}, h("span", { class: "badge b-grey ungraded", title: t("ungraded_hint") }, t("ungraded")), " ×" + ungradedWarnings) : null)),
-      h("div", { class: "card" + (o.overdue_reports.length ? " alert" : "") },
-        h("div", { class: "k" }, t("ov_overdue")), h("div", { class: "v" }, o.overdue_reports.length)),
-      h("div", { class: "card" }, h("div", { class: "k" }, t("ov_requests")), h("div", { class: "v" }, o.open_requests.length)),
-      h("div", { class: "card" + (o.unacknowledged.length ? " alert" : "") },
-        h("div", { class: "k" }, t("ov_unacked")), h("div", { class: "v" }, o.unacknowledged.length)),
+      h("div", { class: "card" + (tot.overdue_reports ? " alert" : "") },
+        h("div", { class: "k" }, t("ov_overdue")), h("div", { class: "v" }, tot.overdue_reports)),
+      h("div", { class: "card" }, h("div", { class: "k" }, t("ov_requests")), h("div", { class: "v" }, tot.open_requests)),
+      h("div", { class: "card" + (tot.unacknowledged ? " alert" : "") },
+        h("div", { class: "k" }, t("ov_unacked")), h("div", { class: "v" }, tot.unacknowledged)),
       h("div", { class: "card" + (n.partitioned ? " alert" : "") },
         h("div", { class: "k" }, t("ov_network")), h("div", { class: "v" }, n.status.peers),
         h("div", { class: "small muted" }, parent ? [t("parent") + t("colon"), parentLine(parent)] : "")));
@@ -544,14 +546,23 @@
     show(
       h("div", { class: "head-row" }, h("h1", {}, t("nav_overview")), h("span", { class: "muted small" }, fmtFull(o.now_ms))),
       quick, cards,
-      panel(t("ov_active_list"), activeTable),
+      panel(t("ov_active_list"), shownOf(o.active.length, tot.active, "#/incidents"), activeTable),
       h("div", { class: "grid2" },
-        panel(t("ov_overdue_list"), overdue),
-        panel(t("ov_unacked_list"), unacked),
-        panel(t("ov_requests_list"), requests),
+        panel(t("ov_overdue_list"), shownOf(o.overdue_reports.length, tot.overdue_reports, "#/incidents"), overdue),
+        panel(t("ov_unacked_list"), shownOf(o.unacknowledged.length, tot.unacknowledged, "#/tasks"), unacked),
+        panel(t("ov_requests_list"), shownOf(o.open_requests.length, tot.open_requests, "#/resources"), requests),
         panel(t("ov_health"), healthSummary(n))),
       restrictedPanel(sealed),
       o.conflicts || o.invalid ? h("p", { class: "muted small" }, o.conflicts + " " + t("ov_conflicts") + " · " + o.invalid + " " + t("ov_invalid")) : null);
+  }
+
+  // Above a list the overview cut short: how many it shows of how many,
+  // and the page that lists them all.
+  function shownOf(shown, total, page) {
+    if (shown >= total) return null;
+    return h("p", { class: "muted small shown-of" },
+      t("ov_shown_of").replace("{n}", shown.toLocaleString()).replace("{total}", total.toLocaleString()), " ",
+      h("a", { href: page }, t("ov_see_all")));
   }
 
   // 受限信息: the latest restricted entries this post holds. Those it may
@@ -598,8 +609,12 @@
 
   // ------------------------------------------------------------ incidents
 
+  // The incidents page lists the newest this many open and closed ones:
+  // a national post holds 100,000, more than a page can show.
+  const INCIDENT_ROWS = 500;
+
   async function pageIncidents() {
-    const s = await api("/api/incidents");
+    const s = await api("/api/incidents?latest=" + INCIDENT_ROWS);
     const row = (i) => h("tr", { class: "clickable incident-row", "data-id": i.id, onclick: () => go("#/incidents/" + i.id) },
       h("td", {}, sevBadge(i.current.severity, i.current.provisional)),
       h("td", {}, i.current.title), h("td", {}, eventLabel(i.current.event)),
@@ -613,9 +628,16 @@
     show(
       h("div", { class: "head-row" }, h("h1", {}, t("inc_list")),
         button(t("ov_report_now"), () => go("#/report"), null, { id: "btn-report" })),
-      panel(t("inc_open") + " (" + open.length + ")", table(heads, open.map(row))),
-      panel(t("inc_closed") + " (" + closed.length + ")", table(heads, closed.map(row))),
+      panel(t("inc_open") + " (" + s.open.toLocaleString() + ")", newestOf(open.length, s.open), table(heads, open.map(row))),
+      panel(t("inc_closed") + " (" + s.closed.toLocaleString() + ")", newestOf(closed.length, s.closed), table(heads, closed.map(row))),
       footer(s));
+  }
+
+  // Above a list cut to its newest rows: how many of how many.
+  function newestOf(shown, total) {
+    if (shown >= total) return null;
+    return h("p", { class: "muted small shown-of" },
+      t("inc_newest_of").replace("{n}", shown.toLocaleString()).replace("{total}", total.toLocaleString()));
   }
 
   function footer(s) {

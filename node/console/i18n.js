@@ -33,6 +33,8 @@ window.I18N = {
     ov_active_list: "进行中的事件", ov_overdue_list: "逾期与迟报", ov_requests_list: "未满足的资源需求",
     ov_unacked_list: "尚未签收的指令", ov_health: "网络状况", ov_report_now: "报告突发事件（首报）",
     ov_inbox_now: "查看待办指令", ov_conflicts: "冲突", ov_invalid: "无效条目",
+    ov_shown_of: "仅显示最需处置的 {n} 项，共 {total} 项。", ov_see_all: "查看全部",
+    inc_newest_of: "显示最新上报的 {n} 起，共 {total} 起；更早的事件可用命令行 liandong board incidents 查看。",
     overdue_update: "续报逾期", overdue_first: "首报迟报", due: "应于",
     // network
     partitioned: "与上级失联", partitioned_detail: "未连接任何上级节点；本节点继续独立工作，恢复连接后将自动同步。",
@@ -208,6 +210,8 @@ window.I18N = {
     ov_requests_list: "Open resource requests", ov_unacked_list: "Tasks not yet acknowledged",
     ov_health: "Network health", ov_report_now: "Report an incident (first report)", ov_inbox_now: "Open task inbox",
     ov_conflicts: "conflicts", ov_invalid: "invalid entries",
+    ov_shown_of: "Showing the {n} most pressing of {total}.", ov_see_all: "See all",
+    inc_newest_of: "Showing the {n} most recently reported of {total}; older ones: liandong board incidents on the command line.",
     overdue_update: "update overdue", overdue_first: "first report late", due: "due",
     partitioned: "Cut off from higher levels", partitioned_detail: "No post above is connected; this post keeps working and will sync when links return.",
     links: "Configured links", address: "Address", redialling: "redialling", link_failures: "Failed dials", link_next: "Next dial", dialling_now: "dialling now",

@@ -417,6 +417,27 @@ fn every_view_and_action_over_http() {
     }
     let (_, overview) = county.get("/api/overview");
     assert_eq!(overview["closed"], 1, "{overview}");
+    // The console's incidents list: the newest open and closed ones only,
+    // with the counts of all.
+    let (_, all) = county.get("/api/incidents");
+    let all = all["incidents"].as_array().cloned().unwrap_or_default();
+    let open = all.iter().filter(|i| i["closed"].is_null()).count();
+    let closed = all.len() - open;
+    assert!(closed >= 1, "{all:?}");
+    let (s, latest) = county.get("/api/incidents?latest=1");
+    assert_eq!(s, 200, "{latest}");
+    assert_eq!(latest["open"], open, "{latest}");
+    assert_eq!(latest["closed"], closed, "{latest}");
+    let listed = latest["incidents"].as_array().cloned().unwrap_or_default();
+    assert_eq!(listed.len(), open.min(1) + closed.min(1), "{latest}");
+    let newest_closed = all.iter().rev().find(|i| !i["closed"].is_null());
+    assert!(
+        listed
+            .iter()
+            .any(|i| Some(&i["id"]) == newest_closed.map(|n| &n["id"]))
+    );
+    let (_, none) = county.get("/api/incidents?latest=0");
+    assert_eq!(none["incidents"], serde_json::json!([]), "{none}");
     let (_, responses) = county.get("/api/responses");
     assert_eq!(
         responses["responses"][0]["decisions"]

@@ -10,4 +10,4 @@ pub mod overview;
 pub use forces::{ForceList, ForceQuery, ForceRow, search as search_forces};
 pub use inbox::{InboxItem, inbox_item};
 pub use incident::{IncidentDetail, TimelineItem, detail};
-pub use overview::{Overview, build_overview};
+pub use overview::{OVERVIEW_ROWS, Overview, Totals, build_overview};

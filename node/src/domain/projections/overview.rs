@@ -7,12 +7,18 @@ use liandong_protocol::domain::fold::{
 use liandong_protocol::domain::{Severity, TaskState, WarningColor};
 use serde::Serialize;
 
+/// Rows each of the overview's lists carries at most; [`Totals`] counts
+/// them all. A national post's subtree can hold 100,000 open incidents:
+/// 37 MB of JSON that no front page can show (BENCHMARKS.md). The rows
+/// kept are the ones to act on first; the area pages show more.
+pub const OVERVIEW_ROWS: usize = 200;
+
 /// What a duty officer sees first: the post's whole subtree at a glance.
 #[derive(Debug, Serialize)]
 pub struct Overview {
     pub track: Track,
     pub now_ms: u64,
-    /// Open incidents, most severe first.
+    /// Open incidents, most severe first, then the latest reported.
     pub active: Vec<ActiveIncident>,
     /// Open incidents per severity (Ⅰ … Ⅳ).
     pub by_severity: Vec<(Severity, usize)>,
@@ -22,11 +28,23 @@ pub struct Overview {
     /// External (CAP) warnings in force or pending whose severity gave no
     /// colour (未分级): counted apart, never under a colour.
     pub warnings_ungraded: usize,
+    /// Most overdue first.
     pub overdue_reports: Vec<OverdueReport>,
     pub open_requests: Vec<RequestView>,
     pub unacknowledged: Vec<Unacknowledged>,
+    /// How many of each list there are (each carries at most
+    /// [`OVERVIEW_ROWS`]).
+    pub totals: Totals,
     pub conflicts: usize,
     pub invalid: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub active: usize,
+    pub overdue_reports: usize,
+    pub open_requests: usize,
+    pub unacknowledged: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -125,13 +143,13 @@ pub fn build_overview(v: &Views) -> Overview {
             });
         }
     }
-    let open_requests = v
+    let mut open_requests: Vec<RequestView> = v
         .requests
         .iter()
         .filter(|r| r.outstanding > 0)
         .cloned()
         .collect();
-    let unacknowledged = v
+    let mut unacknowledged: Vec<Unacknowledged> = v
         .tasks
         .iter()
         .flat_map(|t| {
@@ -149,7 +167,20 @@ pub fn build_overview(v: &Views) -> Overview {
                 })
         })
         .collect();
+    // Most overdue (earliest due) first; equal dues keep the views' order.
+    overdue_reports.sort_by_key(|r| r.due_ms.unwrap_or(u64::MAX));
+    let totals = Totals {
+        active: active.len(),
+        overdue_reports: overdue_reports.len(),
+        open_requests: open_requests.len(),
+        unacknowledged: unacknowledged.len(),
+    };
+    active.truncate(OVERVIEW_ROWS);
+    overdue_reports.truncate(OVERVIEW_ROWS);
+    open_requests.truncate(OVERVIEW_ROWS);
+    unacknowledged.truncate(OVERVIEW_ROWS);
     Overview {
+        totals,
         track: v.track,
         now_ms: v.now_ms,
         closed: v.incidents.len() - open.len(),
