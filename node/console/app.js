@@ -613,8 +613,13 @@
   // a national post holds 100,000, more than a page can show.
   const INCIDENT_ROWS = 500;
 
-  async function pageIncidents() {
-    const s = await api("/api/incidents?latest=" + INCIDENT_ROWS);
+  // The search box's limit: the node's MAX_SEARCH_CHARS
+  // (domain/incident_search.rs), which refuses a longer one.
+  const MAX_SEARCH_CHARS = 100;
+
+  async function pageIncidents(query) {
+    const q = (new URLSearchParams(query || "").get("q") || "").trim();
+    const s = await api("/api/incidents?latest=" + INCIDENT_ROWS + (q ? "&q=" + encodeURIComponent(q) : ""));
     const row = (i) => h("tr", { class: "clickable incident-row", "data-id": i.id, onclick: () => go("#/incidents/" + i.id) },
       h("td", {}, sevBadge(i.current.severity, i.current.provisional)),
       h("td", {}, i.current.title), h("td", {}, eventLabel(i.current.event)),
@@ -625,12 +630,32 @@
     const heads = [t("inc_severity"), t("inc_title"), t("inc_event"), t("region"), t("inc_reported_by"), t("inc_last_report"), t("inc_response"), t("id")];
     const open = s.incidents.filter((i) => !i.closed).reverse();
     const closed = s.incidents.filter((i) => i.closed).reverse();
+    const found = s.open + s.closed;
     show(
       h("div", { class: "head-row" }, h("h1", {}, t("inc_list")),
         button(t("ov_report_now"), () => go("#/report"), null, { id: "btn-report" })),
-      panel(t("inc_open") + " (" + s.open.toLocaleString() + ")", newestOf(open.length, s.open), table(heads, open.map(row))),
-      panel(t("inc_closed") + " (" + s.closed.toLocaleString() + ")", newestOf(closed.length, s.closed), table(heads, closed.map(row))),
+      incidentSearch(q, found, s.all),
+      q && !found ? panel(null, h("p", { class: "empty", id: "inc-none-found" }, t("inc_none_found").replace("{q}", q))) : null,
+      q && !s.open ? null : panel(t("inc_open") + " (" + s.open.toLocaleString() + ")", newestOf(open.length, s.open), table(heads, open.map(row))),
+      q && !s.closed ? null : panel(t("inc_closed") + " (" + s.closed.toLocaleString() + ")", newestOf(closed.length, s.closed), table(heads, closed.map(row))),
       footer(s));
+  }
+
+  // Words to find incidents by: title, event type, id, region code or the
+  // name of a region (四川 finds all of Sichuan). Not a <form>: an open form
+  // holds back the page's refresh while the operator types a report.
+  function incidentSearch(q, found, all) {
+    const input = h("input", { type: "search", id: "inc-search", maxlength: String(MAX_SEARCH_CHARS), value: q,
+      placeholder: t("inc_search_hint"), "aria-label": t("inc_search"), autocomplete: "off" });
+    const search = () => {
+      const words = input.value.trim();
+      go("#/incidents" + (words ? "?q=" + encodeURIComponent(words) : ""));
+    };
+    input.addEventListener("keydown", (e) => { if (e.key === "Enter") search(); });
+    return h("div", { class: "search-row" }, input, button(t("inc_search"), search, "secondary", { id: "inc-search-go" }),
+      q ? button(t("inc_search_clear"), () => go("#/incidents"), "secondary", { id: "inc-search-clear" }) : null,
+      q ? h("span", { class: "muted small", id: "inc-found" },
+        t("inc_found").replace("{n}", found.toLocaleString()).replace("{total}", all.toLocaleString())) : null);
   }
 
   // Above a list cut to its newest rows: how many of how many.
@@ -1277,7 +1302,10 @@
   // ---------------------------------------------------------------- plans
 
   async function pagePlans() {
-    const [s, inc] = await Promise.all([api("/api/plans"), api("/api/incidents")]);
+    // The newest open incidents: a national post's hundred thousand would
+    // make a select nobody can use.
+    const [s, inc] = await Promise.all([api("/api/plans"), api("/api/incidents?latest=" + INCIDENT_ROWS)]);
+    const openShown = inc.incidents.filter((i) => !i.closed).reverse();
     const actionArea = h("div", {});
     const closeForm = () => actionArea.replaceChildren();
     const done = (w) => { writtenToast(w); closeForm(); route(); };
@@ -1295,7 +1323,8 @@
     const activate = (p) => form({
       id: "form-plan-activate", title: t("plan_activate") + " · " + p.title,
       fields: [{ name: "incident", label: "res_incident", type: "select", required: true, placeholder: "—",
-        options: inc.incidents.filter((i) => !i.closed).map((i) => ({ value: i.id, label: i.current.title })) },
+        options: openShown.map((i) => ({ value: i.id, label: i.current.title })),
+        hint: openShown.length < inc.open ? t("plan_incidents_newest").replace("{n}", openShown.length.toLocaleString()).replace("{total}", inc.open.toLocaleString()) : null },
       { name: "note", label: "note" }],
       submit: async (data) => done(await act("plan/activate", Object.assign({ plan: p.id }, data))),
       onCancel: closeForm,
@@ -1707,7 +1736,11 @@
   }
 
   async function pageMap() {
-    const [inc, warn, posts] = await Promise.all([api("/api/incidents"), api("/api/warnings"), api("/api/posts", { track: false })]);
+    // The newest open and closed incidents, as on the incidents page: a
+    // hundred thousand marks would be neither fetched nor read in time.
+    const [inc, warn, posts] = await Promise.all([api("/api/incidents?latest=" + INCIDENT_ROWS), api("/api/warnings"), api("/api/posts", { track: false })]);
+    const mapCut = inc.incidents.length < inc.open + inc.closed ? h("p", { class: "muted small shown-of", id: "map-newest-of" },
+      t("map_newest_of").replace("{n}", inc.incidents.length.toLocaleString()).replace("{total}", (inc.open + inc.closed).toLocaleString())) : null;
     const points = inc.incidents.filter((i) => i.current.point).map((i) => Object.assign(deg(i.current.point), { i: i }));
     // This post and the posts below it, where they published their place.
     const sites = posts.filter((p) => p.location && (p.me || p.below)).map((p) => Object.assign(deg(p.location), { p: p }));
@@ -1732,7 +1765,7 @@
       }
     }
     if (!extent.length) {
-      show(h("h1", {}, t("map_title")), panel(null, h("p", { class: "muted" }, t("map_hint")), h("p", { class: "empty" }, t("map_no_points")), notDrawn));
+      show(h("h1", {}, t("map_title")), panel(null, h("p", { class: "muted" }, t("map_hint")), mapCut, h("p", { class: "empty" }, t("map_no_points")), notDrawn));
       return;
     }
     let minLat = Math.min(...extent.map((p) => p.lat)), maxLat = Math.max(...extent.map((p) => p.lat));
@@ -1855,7 +1888,7 @@
         h("span", { class: "muted" }, " · " + shapeCount(shapes)),
         w.status === "pending" ? [" ", h("span", { class: "badge b-amber" }, zh() ? warnStatus.pending[0] : warnStatus.pending[1])] : null))) : null;
 
-    show(h("h1", {}, t("map_title")), h("p", { class: "muted small" }, t("map_hint")),
+    show(h("h1", {}, t("map_title")), h("p", { class: "muted small" }, t("map_hint")), mapCut,
       h("div", { class: "map-wrap" }, svg, mapLegend(), list, notDrawn));
   }
 
@@ -2212,6 +2245,7 @@
     renderShell(navKey);
     try {
       if (page === "incidents" && parts[1]) await pageIncident(parts[1]);
+      else if (page === "incidents") await pageIncidents(query);
       else if (page === "review") await pageReview(query);
       else if (page === "admin") await pageAdmin(query);
       else if (PAGES[page]) await PAGES[page]();

@@ -138,6 +138,32 @@ fn commands_go_through_the_running_nodes_console() {
     let id = written["id"].as_str().expect("id").to_string();
     let board = json(&liandong(&dir, &["board", "incidents", "--json"]));
     assert_eq!(board["incidents"][0]["id"].as_str(), Some(id.as_str()));
+    // A search through the node finds it by its title and event type; the
+    // node sends only what it found, with the counts.
+    let found = json(&liandong(
+        &dir,
+        &[
+            "board",
+            "incidents",
+            "--search",
+            "仓库 火灾",
+            "--latest",
+            "10",
+            "--json",
+        ],
+    ));
+    assert_eq!(found["incidents"][0]["id"].as_str(), Some(id.as_str()));
+    assert_eq!(
+        (found["open"].as_u64(), found["all"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let o = liandong(&dir, &["board", "incidents", "--search", "地震"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(table.contains("找到 0 起"), "{table}");
+    let o = liandong(&dir, &["board", "incidents", "--search", &"长".repeat(101)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("100"), "{}", stderr(&o));
 
     // Refusals keep their exit codes: input (2), rules and unknown ids (6).
     let o = liandong(
@@ -208,7 +234,13 @@ fn commands_go_through_the_running_nodes_console() {
         assert!(o.status.success(), "board {board}: {}", stderr(&o));
         json(&liandong(&dir, &["board", board, "--json"]));
     }
+    let search = ["board", "incidents", "--search", "仓库", "--json"];
+    let through_node = json(&liandong(&dir, &search));
     drop(running);
+    // The same search on the store itself finds the same.
+    let local = json(&liandong(&dir, &search));
+    assert_eq!(local["incidents"], through_node["incidents"]);
+    assert_eq!(local["open"], through_node["open"]);
 }
 
 /// The snapshot files of the views (`domain::snapshot`) under `dir`.

@@ -438,6 +438,29 @@ fn every_view_and_action_over_http() {
     );
     let (_, none) = county.get("/api/incidents?latest=0");
     assert_eq!(none["incidents"], serde_json::json!([]), "{none}");
+    // A search: by the first incident's title, then by words nothing has;
+    // `all` counts every incident either way.
+    let title = all[0]["current"]["title"].as_str().unwrap_or_default();
+    let (s, found) = county.get(&format!("/api/incidents?latest=5&q={}", urlencode(title)));
+    assert_eq!(s, 200, "{found}");
+    assert!(
+        found["incidents"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|i| i["id"] == all[0]["id"])),
+        "{found}"
+    );
+    assert_eq!(found["all"], all.len(), "{found}");
+    let (_, nothing) = county.get("/api/incidents?latest=5&q=zzz-nothing");
+    assert_eq!(nothing["incidents"], serde_json::json!([]), "{nothing}");
+    assert_eq!(
+        (&nothing["open"], &nothing["closed"]),
+        (&0.into(), &0.into())
+    );
+    // One character over the limit is refused, by name.
+    let over = "a".repeat(liandong_node::domain::incident_search::MAX_SEARCH_CHARS + 1);
+    let (s, refused) = county.get(&format!("/api/incidents?q={over}"));
+    assert_eq!(s, 400, "{refused}");
+    assert_eq!(refused["code"], "search_too_long", "{refused}");
     let (_, responses) = county.get("/api/responses");
     assert_eq!(
         responses["responses"][0]["decisions"]
@@ -1351,4 +1374,17 @@ fn a_warning_expires_on_the_console_without_a_new_entry() {
         "{first}"
     );
     assert_eq!(status(&last).as_deref(), Some("expired"));
+}
+
+/// Percent-encodes a query value (every byte but ASCII letters and digits).
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

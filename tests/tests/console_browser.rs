@@ -900,6 +900,30 @@ fn every_page_in_both_languages(
             "a closed incident still offers {gone}"
         );
     }
+
+    // The incidents page's search: a place name finds the village's flood
+    // (the name of its township, above it), and says how many of how many;
+    // words nothing has say so, and the search can be cleared.
+    browser.goto(&format!("{county}/#/incidents"))?;
+    browser.wait_for("#inc-search")?;
+    browser.type_css("#inc-search", "西戈壁")?;
+    browser.click_css("#inc-search-go")?;
+    browser.wait_text("#inc-found", "找到")?;
+    let rows = texts(browser, "tr.incident-row")?;
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| !r.contains("道路塌陷")),
+        "西戈壁 finds the flood only: {rows:?}"
+    );
+    shot("32-county-incidents-search");
+    browser.goto(&format!("{county}/#/incidents?q=zzz"))?;
+    browser.wait_text("#inc-none-found", "zzz")?;
+    browser.click_css("#inc-search-clear")?;
+    browser.wait("the whole list after clearing", |b| {
+        Ok(
+            (b.find_all("#inc-found")?.is_empty() && !b.find_all("tr.incident-row")?.is_empty())
+                .then_some(()),
+        )
+    })?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 //! excluded that concern it: a board never hides that something was
 //! refused.
 
+use crate::domain::incident_search::{FoundIncidents, IncidentQuery};
 use crate::domain::sections::Area;
 use clap::{Args, Subcommand};
 use liandong_protocol::domain::Casualties;
@@ -22,7 +23,7 @@ use crate::datadir::DataDir;
 #[derive(Debug, Subcommand)]
 pub enum BoardCommand {
     /// Incidents: reports, response, deadlines / 事件看板
-    Incidents(BoardArgs),
+    Incidents(IncidentBoardArgs),
     /// Requests, offers and commitments / 资源看板
     Resources(BoardArgs),
     /// Tasks and acknowledgements / 指令看板
@@ -58,13 +59,31 @@ pub struct BoardArgs {
     pub common: ViewOptions,
 }
 
+#[derive(Debug, Args)]
+pub struct IncidentBoardArgs {
+    #[command(flatten)]
+    pub board: BoardArgs,
+    /// Only the newest N open and the newest N closed incidents /
+    /// 只显示最新的 N 起处置中和 N 起已结束的事件
+    #[arg(long, value_name = "N")]
+    pub latest: Option<usize>,
+    /// Only the incidents these words find, each in the title, event type,
+    /// id, region code or region name (e.g. "四川 地震") /
+    /// 只显示搜索到的事件：名称、类型、编号、区划代码或名称
+    #[arg(long, value_name = "WORDS")]
+    pub search: Option<String>,
+}
+
 pub fn run(
     data_dir: &DataDir,
     dev_roles: Option<&std::path::Path>,
     cmd: BoardCommand,
 ) -> Result<(), CliError> {
     let (which, args) = match cmd {
-        BoardCommand::Incidents(a) => (Board::Incidents, a),
+        BoardCommand::Incidents(a) if a.latest.is_some() || a.search.is_some() => {
+            return found_incidents(data_dir, dev_roles, a);
+        }
+        BoardCommand::Incidents(a) => (Board::Incidents, a.board),
         BoardCommand::Resources(a) => (Board::Resources, a),
         BoardCommand::Tasks(a) => (Board::Tasks, a),
         BoardCommand::Warnings(a) => (Board::Warnings, a),
@@ -95,18 +114,7 @@ pub fn run(
         output::print_json(&area.section(&views));
         return Ok(());
     }
-    let drill_name = match views.track {
-        liandong_protocol::domain::fold::Track::Drill(id) => {
-            views.drill(&id).map(|d| d.name.clone())
-        }
-        _ => None,
-    };
-    println!(
-        "{} · {} · {}",
-        which.title(l),
-        output::terminal_safe(&track_label(&views.track, drill_name.as_deref(), l)),
-        clock::format_ms(views.now_ms)
-    );
+    heading(which, &views, l);
     match which {
         Board::Incidents => incidents(&views, l),
         Board::Resources => resources(&views, l),
@@ -117,6 +125,79 @@ pub fn run(
     }
     footer(&conflicts, &invalid, l);
     Ok(())
+}
+
+/// `board incidents --latest N --search WORDS`: what the search found, and
+/// how many of how many are shown.
+fn found_incidents(
+    data_dir: &DataDir,
+    dev_roles: Option<&std::path::Path>,
+    args: IncidentBoardArgs,
+) -> Result<(), CliError> {
+    let query = IncidentQuery::checked(args.latest, args.search)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let common = args.board.common.as_common();
+    let found = session::find_incidents(data_dir, dev_roles, &common, &query)?;
+    let v = &found.views;
+    if args.board.common.json {
+        output::print_json(&FoundIncidents {
+            track: &v.track,
+            now_ms: v.now_ms,
+            incidents: v.incidents.iter().collect(),
+            open: found.open,
+            closed: found.closed,
+            all: found.all,
+            conflicts: v.conflicts.iter().collect(),
+            invalid: v.invalid.iter().collect(),
+        });
+        return Ok(());
+    }
+    let l = args.board.lang;
+    heading(Board::Incidents, v, l);
+    let matched = found.open + found.closed;
+    println!(
+        "{}",
+        match l {
+            Lang::Zh => format!(
+                "显示 {} 起：找到 {} 起（处置中 {}，已结束 {}），共 {} 起",
+                v.incidents.len(),
+                matched,
+                found.open,
+                found.closed,
+                found.all
+            ),
+            Lang::En => format!(
+                "showing {} of {} found ({} open, {} closed), of {} incidents",
+                v.incidents.len(),
+                matched,
+                found.open,
+                found.closed,
+                found.all
+            ),
+        }
+    );
+    incidents(v, l);
+    footer(
+        &v.conflicts.iter().collect::<Vec<_>>(),
+        &v.invalid.iter().collect::<Vec<_>>(),
+        l,
+    );
+    Ok(())
+}
+
+/// The board's first line: which board, which track (reality or a
+/// drill), and when.
+fn heading(which: Board, views: &Views, l: Lang) {
+    let drill_name = match views.track {
+        Track::Drill(id) => views.drill(&id).map(|d| d.name.clone()),
+        _ => None,
+    };
+    println!(
+        "{} · {} · {}",
+        which.title(l),
+        output::terminal_safe(&track_label(&views.track, drill_name.as_deref(), l)),
+        clock::format_ms(views.now_ms)
+    );
 }
 
 #[derive(Clone, Copy)]

@@ -13,6 +13,7 @@ pub mod dev_directory;
 pub mod directory;
 pub mod error;
 pub mod ids;
+pub mod incident_search;
 pub mod input;
 pub mod load;
 pub mod projections;

@@ -59,50 +59,6 @@ pub struct Items<'a> {
     pub forces: Option<&'a [ForceView]>,
 }
 
-/// The incidents area cut to the newest open and newest closed incidents
-/// (the console's list): a national post's 100,000 incidents are hundreds
-/// of megabytes, which no page can show. The counts are of all.
-#[derive(Debug, Serialize)]
-pub struct LatestIncidents<'a> {
-    pub track: &'a Track,
-    pub now_ms: u64,
-    /// In the views' order (oldest first), as in [`Section`].
-    pub incidents: Vec<&'a IncidentView>,
-    pub open: usize,
-    pub closed: usize,
-    pub conflicts: Vec<&'a Conflict>,
-    pub invalid: Vec<&'a Excluded>,
-}
-
-impl<'a> LatestIncidents<'a> {
-    /// The last `n` open and the last `n` closed incidents of `v`.
-    pub fn of(v: &'a Views, n: usize) -> LatestIncidents<'a> {
-        let (mut open, mut closed) = (0, 0);
-        let mut incidents = Vec::new();
-        for i in v.incidents.iter().rev() {
-            let count = if i.closed.is_some() {
-                &mut closed
-            } else {
-                &mut open
-            };
-            if *count < n {
-                incidents.push(i);
-            }
-            *count += 1;
-        }
-        incidents.reverse();
-        LatestIncidents {
-            track: &v.track,
-            now_ms: v.now_ms,
-            incidents,
-            open,
-            closed,
-            conflicts: Area::Incidents.conflicts(v),
-            invalid: Area::Incidents.invalid(v),
-        }
-    }
-}
-
 /// An area's answer as the CLI reads it back from a running node
 /// (`/api/{area}`): the area's lists, the others empty.
 #[derive(Debug, Deserialize)]

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use super::TrackQuery;
 use crate::api::{ApiError, ApiState, MAX_BODY_BYTES};
 use crate::domain::ids::{self, INCIDENT};
+use crate::domain::incident_search::{FoundIncidents, IncidentQuery};
 use crate::domain::projections::{InboxItem, build_overview, detail, inbox_item};
-use crate::domain::sections::{Area, LatestIncidents, Section};
+use crate::domain::sections::{Area, Section};
 
 /// The views of the requested track (kept between requests while nothing
 /// changed), with `f` applied on the blocking pool and its answer written
@@ -94,15 +95,22 @@ pub struct IncidentsQuery {
     /// Only the newest this many open and this many closed incidents, with
     /// the counts of all (the console's list); every incident when absent.
     latest: Option<usize>,
+    /// Only the incidents these words find (`domain::incident_search`).
+    q: Option<String>,
 }
 
 pub async fn incidents(
     State(s): State<ApiState>,
     Query(q): Query<IncidentsQuery>,
 ) -> Result<Response, ApiError> {
-    views_json(&s, q.drill, move |v, _| match q.latest {
-        Some(n) => json_bytes(&LatestIncidents::of(v, n)),
-        None => json_bytes(&Area::Incidents.section(v)),
+    let find = IncidentQuery::checked(q.latest, q.q)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "search_too_long", e.zh(), e.en()))?;
+    views_json(&s, q.drill, move |v, _| {
+        if find == IncidentQuery::default() {
+            json_bytes(&Area::Incidents.section(v))
+        } else {
+            json_bytes(&FoundIncidents::of(v, &find))
+        }
     })
     .await
 }

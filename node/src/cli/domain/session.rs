@@ -16,6 +16,7 @@ use crate::cli::who::Who;
 use crate::clock;
 use crate::datadir::DataDir;
 use crate::domain::error::field_lines;
+use crate::domain::incident_search::{FoundIncidents, IncidentQuery};
 use crate::domain::sections::{Area, ReadSection};
 use crate::domain::{Action, ActionError, ActionErrorKind, Desk, DeskSetup, DevRoles};
 use crate::post::Post;
@@ -197,6 +198,79 @@ pub fn load_area(
         views.drills = read(Area::Drills)?.drills;
     }
     Ok(views)
+}
+
+/// The incidents a query found (`board incidents --latest/--search`):
+/// views holding only those incidents, and the incidents area's conflicts
+/// and excluded entries (all of them, as the node sends them), with the
+/// counts the query gives.
+#[derive(Debug)]
+pub struct Found {
+    pub views: Views,
+    /// Open and closed incidents that match, shown or not.
+    pub open: usize,
+    pub closed: usize,
+    /// Every incident of the views.
+    pub all: usize,
+}
+
+/// What the node answers to `/api/incidents?latest=…&q=…`.
+#[derive(Debug, serde::Deserialize)]
+struct ReadFound {
+    #[serde(flatten)]
+    section: ReadSection,
+    open: usize,
+    closed: usize,
+    all: usize,
+}
+
+/// Finds incidents with the same search as the console: in the store when
+/// it is free, else asked of the running node, which sends only what it
+/// found.
+pub fn find_incidents(
+    data_dir: &DataDir,
+    dev_roles: Option<&Path>,
+    common: &Common,
+    query: &IncidentQuery,
+) -> Result<Found, CliError> {
+    let client = match access::open(data_dir)? {
+        Access::Local(post) => {
+            let mut views = Session::with_post(*post, data_dir, dev_roles, common)?.views();
+            let found = FoundIncidents::of(&views, query);
+            let (open, closed, all) = (found.open, found.closed, found.all);
+            let incidents = found.incidents.into_iter().cloned().collect();
+            let conflicts = found.conflicts.into_iter().cloned().collect();
+            let invalid = found.invalid.into_iter().cloned().collect();
+            views.incidents = incidents;
+            views.conflicts = conflicts;
+            views.invalid = invalid;
+            return Ok(Found {
+                views,
+                open,
+                closed,
+                all,
+            });
+        }
+        Access::Running(client) => client,
+    };
+    let params = [
+        ("drill", common.drill.clone()),
+        ("latest", query.latest.map(|n| n.to_string())),
+        ("q", query.search.clone()),
+    ];
+    let read: ReadFound = client
+        .get_large(&format!("/api/{}", Area::Incidents.route()), &params)
+        .map_err(access::remote)?;
+    let mut views = read.section.into_views();
+    if matches!(views.track, Track::Drill(_)) {
+        views.drills = load_area(data_dir, dev_roles, common, Area::Drills)?.drills;
+    }
+    Ok(Found {
+        views,
+        open: read.open,
+        closed: read.closed,
+        all: read.all,
+    })
 }
 
 /// A refused action as the CLI reports it: input problems are usage
