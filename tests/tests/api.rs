@@ -460,7 +460,7 @@ fn every_view_and_action_over_http() {
     let over = "a".repeat(liandong_node::domain::incident_search::MAX_SEARCH_CHARS + 1);
     let (s, refused) = county.get(&format!("/api/incidents?q={over}"));
     assert_eq!(s, 400, "{refused}");
-    assert_eq!(refused["code"], "search_too_long", "{refused}");
+    assert_eq!(refused["error"]["code"], "search_too_long", "{refused}");
     let (_, responses) = county.get("/api/responses");
     assert_eq!(
         responses["responses"][0]["decisions"]
