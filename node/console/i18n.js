@@ -216,7 +216,7 @@ window.I18N = {
     ov_conflicts: "conflicts", ov_invalid: "invalid entries",
     ov_shown_of: "Showing the {n} most pressing of {total}.", ov_see_all: "See all",
     inc_newest_of: "Showing the {n} most recently reported of {total}; search for older ones, or use liandong board incidents on the command line.",
-    inc_search: "Search", inc_search_clear: "Clear search", inc_search_hint: "Title, type, id, region code or Chinese place name, e.g. 四川 earthquake",
+    inc_search: "Search", inc_search_clear: "Clear search", inc_search_hint: "Title, type, id or place, e.g. 四川 flood",
     inc_found: "{n} found (of {total} incidents)", inc_none_found: "No incident matches “{q}”. Try other words, or clear the search.",
     map_newest_of: "The map shows the {n} most recently reported of {total} incidents.",
     plan_incidents_newest: "Lists the {n} most recently reported of {total} open incidents; for older ones use liandong plan activate on the command line.",
