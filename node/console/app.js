@@ -1736,9 +1736,10 @@
   }
 
   async function pageMap() {
-    // The newest open and closed incidents, as on the incidents page: a
-    // hundred thousand marks would be neither fetched nor read in time.
-    const [inc, warn, posts] = await Promise.all([api("/api/incidents?latest=" + INCIDENT_ROWS), api("/api/warnings"), api("/api/posts", { track: false })]);
+    // The newest open and closed incidents that have a point, as many as
+    // the incidents page lists: a hundred thousand marks would be neither
+    // fetched nor read in time.
+    const [inc, warn, posts] = await Promise.all([api("/api/incidents?located=true&latest=" + INCIDENT_ROWS), api("/api/warnings"), api("/api/posts", { track: false })]);
     const mapCut = inc.incidents.length < inc.open + inc.closed ? h("p", { class: "muted small shown-of", id: "map-newest-of" },
       t("map_newest_of").replace("{n}", inc.incidents.length.toLocaleString()).replace("{total}", (inc.open + inc.closed).toLocaleString())) : null;
     const points = inc.incidents.filter((i) => i.current.point).map((i) => Object.assign(deg(i.current.point), { i: i }));

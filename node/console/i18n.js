@@ -37,7 +37,7 @@ window.I18N = {
     inc_newest_of: "显示最新上报的 {n} 起，共 {total} 起；更早的事件可搜索，或用命令行 liandong board incidents 查看。",
     inc_search: "搜索", inc_search_clear: "清除搜索", inc_search_hint: "名称、类型、编号或地区，如：四川 地震",
     inc_found: "找到 {n} 起（共 {total} 起事件）", inc_none_found: "没有找到与“{q}”相符的事件。可换个词，或清除搜索。",
-    map_newest_of: "图上为最新上报的 {n} 起事件，共 {total} 起。",
+    map_newest_of: "有坐标的事件共 {total} 起，图上只画出最新上报的 {n} 起。",
     plan_incidents_newest: "列出最新上报的 {n} 起进行中事件，共 {total} 起；更早的可用命令行 liandong plan activate。",
     overdue_update: "续报逾期", overdue_first: "首报迟报", due: "应于",
     // network
@@ -218,7 +218,7 @@ window.I18N = {
     inc_newest_of: "Showing the {n} most recently reported of {total}; search for older ones, or use liandong board incidents on the command line.",
     inc_search: "Search", inc_search_clear: "Clear search", inc_search_hint: "Title, type, id or place, e.g. 四川 flood",
     inc_found: "{n} found (of {total} incidents)", inc_none_found: "No incident matches “{q}”. Try other words, or clear the search.",
-    map_newest_of: "The map shows the {n} most recently reported of {total} incidents.",
+    map_newest_of: "Of {total} incidents with a position, the map shows the {n} most recently reported.",
     plan_incidents_newest: "Lists the {n} most recently reported of {total} open incidents; for older ones use liandong plan activate on the command line.",
     overdue_update: "update overdue", overdue_first: "first report late", due: "due",
     partitioned: "Cut off from higher levels", partitioned_detail: "No post above is connected; this post keeps working and will sync when links return.",

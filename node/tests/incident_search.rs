@@ -13,7 +13,7 @@ use liandong_node::domain::incident_search::{
 use liandong_node::domain::load::load_fold;
 use liandong_node::restricted::Keyring;
 use liandong_protocol::domain::fold::Views;
-use liandong_protocol::domain::{Category, EventType, Phase};
+use liandong_protocol::domain::{Category, EventType, GeoPoint, Phase};
 use liandong_protocol::{Body, EntryId, Keypair};
 
 const T0: u64 = 1_700_000_000_000;
@@ -41,13 +41,15 @@ fn posted() -> Posted {
     let store = open_store(&dir.path().join("store"));
     let g = genesis(&Keypair::from_secret([1; 32]));
     let mut a = Author::new(&g, 50);
-    let flood_town = a
-        .write(
-            &store,
-            T0,
-            first("西戈壁镇洪涝", "flood_drought", "654203106"),
-        )
-        .id();
+    // Only the flood has a point on the map.
+    let mut flood = first("西戈壁镇洪涝", "flood_drought", "654203106");
+    if let Body::IncidentReport(r) = &mut flood {
+        r.point = Some(GeoPoint {
+            lat_e6: 44_331_000,
+            lon_e6: 85_622_000,
+        });
+    }
+    let flood_town = a.write(&store, T0, flood).id();
     let quake_town = a
         .write(
             &store,
@@ -129,6 +131,18 @@ fn the_newest_matches_are_shown_and_all_are_counted() {
     let (shown, open, closed) = find(&p.views, Some(0), "新疆");
     assert!(shown.is_empty());
     assert_eq!((open, closed), (2, 1));
+}
+
+#[test]
+fn the_map_asks_only_for_incidents_with_a_point() {
+    let p = posted();
+    let q = IncidentQuery::checked(Some(500), None)
+        .expect("no search")
+        .located();
+    let f = FoundIncidents::of(&p.views, &q);
+    let shown: Vec<EntryId> = f.incidents.iter().map(|i| i.id).collect();
+    assert_eq!(shown, vec![p.flood_town]);
+    assert_eq!((f.open, f.closed, f.all), (1, 0, 3));
 }
 
 #[test]

@@ -26,11 +26,13 @@ pub const MAX_SEARCH_CHARS: usize = 100;
 
 /// What to find: the newest `latest` open and `latest` closed incidents
 /// among those `search` finds (all of them when `latest` is absent, every
-/// incident when `search` is absent or blank).
+/// incident when `search` is absent or blank), only those with a point on
+/// the map when `located` (the console's map).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IncidentQuery {
     pub latest: Option<usize>,
     pub search: Option<String>,
+    pub located: bool,
 }
 
 /// A search longer than [`MAX_SEARCH_CHARS`].
@@ -62,7 +64,19 @@ impl IncidentQuery {
                 return Err(SearchTooLong(chars));
             }
         }
-        Ok(IncidentQuery { latest, search })
+        Ok(IncidentQuery {
+            latest,
+            search,
+            located: false,
+        })
+    }
+
+    /// Only incidents whose current report places them on the map.
+    pub fn located(self) -> Self {
+        IncidentQuery {
+            located: true,
+            ..self
+        }
     }
 
     /// The search's words, lower-cased; empty when there is nothing to find.
@@ -100,7 +114,7 @@ impl<'a> FoundIncidents<'a> {
         let (mut open, mut closed) = (0, 0);
         let mut incidents = Vec::new();
         for i in v.incidents.iter().rev() {
-            if !matcher.matches(i) {
+            if (query.located && i.current.point.is_none()) || !matcher.matches(i) {
                 continue;
             }
             let count = if i.closed.is_some() {

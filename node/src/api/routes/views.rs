@@ -97,14 +97,20 @@ pub struct IncidentsQuery {
     latest: Option<usize>,
     /// Only the incidents these words find (`domain::incident_search`).
     q: Option<String>,
+    /// Only incidents with a point on the map (the console's map).
+    #[serde(default)]
+    located: bool,
 }
 
 pub async fn incidents(
     State(s): State<ApiState>,
     Query(q): Query<IncidentsQuery>,
 ) -> Result<Response, ApiError> {
-    let find = IncidentQuery::checked(q.latest, q.q)
+    let mut find = IncidentQuery::checked(q.latest, q.q)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "search_too_long", e.zh(), e.en()))?;
+    if q.located {
+        find = find.located();
+    }
     views_json(&s, q.drill, move |v, _| {
         if find == IncidentQuery::default() {
             json_bytes(&Area::Incidents.section(v))
