@@ -2261,11 +2261,17 @@
     fillRegionNames();
   }
 
+  // Words typed into the incidents search and not yet searched for.
+  function searchBeingTyped() {
+    const box = document.querySelector("#inc-search");
+    return box !== null && box.value !== box.defaultValue;
+  }
+
   // A new entry: refresh what is on screen, unless the operator is typing.
   function scheduleRefresh() {
     clearTimeout(S.refreshTimer);
     S.refreshTimer = setTimeout(() => {
-      const typing = document.querySelector("main form") !== null;
+      const typing = document.querySelector("main form") !== null || searchBeingTyped();
       refreshNet();
       refreshInbox();
       if (!typing) route({ refresh: true });
