@@ -1343,7 +1343,9 @@
           h("td", {}, p.approved ? h("span", { class: "badge b-green" }, t("plan_approved")) : null, " ",
             p.filed ? h("span", { class: "badge b-green" }, t("plan_filed")) : null,
             p.review_overdue ? h("span", { class: "badge b-red" }, t("plan_review_overdue")) : null),
-          h("td", {}, fmtTime(p.review_due_ms).slice(0, 5)), h("td", { class: "num" }, p.activations.length),
+          // The date only, with its year when not this year's: a review is
+          // often due next year, which "MM-DD" would hide.
+          h("td", {}, fmtTime(p.review_due_ms).split(" ")[0]), h("td", { class: "num" }, p.activations.length),
           h("td", {}, button(t("plan_approve"), () => approve(p, false), "small secondary"), " ",
             button(t("plan_file"), () => approve(p, true), "small secondary"), " ",
             button(t("plan_activate"), () => open(activate(p)), "small"), " ",
@@ -1847,16 +1849,18 @@
         h("text", { x: cx, y: cy + 4, "text-anchor": "middle" }, String(number.get(w.id))),
         h("title", {}, warningTitle(w)));
     })));
-    const incidentsSvg = points.map((p) => {
-      const px = x(p.lon), py = y(p.lat);
-      // A label near the right edge goes to the left of its dot.
-      const left = px > W - 180;
-      return h("g", { class: "map-incident", "data-id": p.i.id, onclick: () => go("#/incidents/" + p.i.id) },
-        h("circle", { cx: px, cy: py, r: SEV_RADIUS[p.i.current.severity] || 8, fill: SEV_FILL[p.i.current.severity] || "#555",
-          "fill-opacity": p.i.closed ? "0.35" : "0.9", stroke: "#fff", "stroke-width": "2" }),
-        h("text", { class: "plabel", x: left ? px - 14 : px + 14, y: py + 4, "text-anchor": left ? "end" : null }, p.i.current.title),
-        h("title", {}, p.i.current.title));
+    const labelled = labelsThatFit(points, x, y, W);
+    const dots = points.map((p) => h("g", { class: "map-incident", "data-id": p.i.id, onclick: () => go("#/incidents/" + p.i.id) },
+      h("circle", { cx: x(p.lon), cy: y(p.lat), r: SEV_RADIUS[p.i.current.severity] || 8, fill: SEV_FILL[p.i.current.severity] || "#555",
+        "fill-opacity": p.i.closed ? "0.35" : "0.9", stroke: "#fff", "stroke-width": "2" }),
+      h("title", {}, p.i.current.title)));
+    // Titles above every dot, so that no later dot hides one.
+    const titles = points.filter((p) => labelled.has(p)).map((p) => {
+      const label = labelled.get(p);
+      return h("text", { class: "plabel", "data-id": p.i.id, x: label.x, y: y(p.lat) + 4, "text-anchor": label.left ? "end" : null,
+        onclick: () => go("#/incidents/" + p.i.id) }, p.i.current.title);
     });
+    const incidentsSvg = [dots, h("g", { class: "map-titles" }, titles)];
     // Posts: a small square (this post's is dark), drawn last: small
     // enough not to hide an incident, and a post under a dot would be lost.
     // Named below the square unless an incident's label is there already.
@@ -1891,6 +1895,30 @@
 
     show(h("h1", {}, t("map_title")), h("p", { class: "muted small" }, t("map_hint")), mapCut,
       h("div", { class: "map-wrap" }, svg, mapLegend(), list, notDrawn));
+  }
+
+  // Where each incident's title goes on the map, for those whose title
+  // overlaps no title already placed: open before closed, the most severe
+  // and then the most recently reported first. The others keep their dot
+  // and its hover title: hundreds of overlapping titles are unreadable.
+  function labelsThatFit(points, x, y, W) {
+    const rank = { I: 0, II: 1, III: 2, IV: 3 };
+    const order = points.slice().sort((a, b) => (a.i.closed ? 1 : 0) - (b.i.closed ? 1 : 0) ||
+      (rank[a.i.current.severity] ?? 4) - (rank[b.i.current.severity] ?? 4) || b.i.last_report_ms - a.i.last_report_ms);
+    const placed = [], out = new Map();
+    for (const p of order) {
+      const px = x(p.lon), py = y(p.lat);
+      // 12px text: about 12 px a Chinese character, 7 px any other.
+      const width = Array.from(p.i.current.title).reduce((n, c) => n + (c.codePointAt(0) > 0x2e80 ? 12 : 7), 0);
+      // A label near the right edge goes to the left of its dot.
+      const left = px > W - 180;
+      const lx = left ? px - 14 : px + 14;
+      const box = { x0: left ? lx - width : lx, x1: left ? lx : lx + width, y0: py - 9, y1: py + 7 };
+      if (placed.some((q) => q.x0 < box.x1 && box.x0 < q.x1 && q.y0 < box.y1 && box.y0 < q.y1)) continue;
+      placed.push(box);
+      out.set(p, { x: lx, left: left });
+    }
+    return out;
   }
 
   function shapeCount(shapes) {
