@@ -1,6 +1,8 @@
 //! The store: idempotent atomic inserts, forks kept as evidence, digests,
 //! queries, and refusal of unknown or foreign stores.
 
+mod common;
+
 use liandong_node::store::{Durability, InsertOutcome, Query, Store, StoreError};
 use liandong_protocol::{
     Body, Draft, EntryId, Hlc, Keypair, Kind, NetworkId, Note, RegionCode, SignedEntry, Status,
@@ -35,8 +37,10 @@ fn entry(
     .expect("sign")
 }
 
+/// Opens the store, waiting for sled's threads of a dropped handle to let
+/// go of its files (a reopen right after a drop can find them locked).
 fn open(dir: &tempfile::TempDir) -> Store {
-    Store::open(&dir.path().join("store"), 8).expect("open store")
+    common::open_store(&dir.path().join("store"))
 }
 
 #[test]
@@ -214,14 +218,33 @@ fn unknown_schema_version_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     drop(open(&dir));
     {
-        let db = sled::open(dir.path().join("store")).expect("raw open");
+        // sled's threads of the dropped store may still hold its files.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let db = loop {
+            match sled::open(dir.path().join("store")) {
+                Err(e) if std::time::Instant::now() < deadline => {
+                    assert!(e.to_string().contains("lock"), "raw open: {e}");
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other.expect("raw open"),
+            }
+        };
         db.open_tree("meta")
             .expect("meta")
             .insert("schema_version", &99u32.to_be_bytes())
             .expect("write");
         db.flush().expect("flush");
     }
-    match Store::open(&dir.path().join("store"), 8) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let opened = loop {
+        match Store::open(&dir.path().join("store"), 8) {
+            Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => break other,
+        }
+    };
+    match opened {
         Err(StoreError::UnknownSchema {
             found: 99,
             supported: 1,

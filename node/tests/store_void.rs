@@ -3,6 +3,8 @@
 //! digest, in one batch; voiding and restoring are idempotent, survive a
 //! reopen, and any mix of them leaves the digest of the entries that count.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use liandong_node::store::{Durability, InsertOutcome, Query, Store, VoidReason};
@@ -43,8 +45,10 @@ fn notes(n: u64) -> Vec<SignedEntry> {
     out
 }
 
+/// Opens the store, waiting for sled's threads of a dropped handle to let
+/// go of its files (a reopen right after a drop can find them locked).
 fn open(dir: &tempfile::TempDir) -> Store {
-    Store::open(&dir.path().join("store"), 8).expect("open store")
+    common::open_store(&dir.path().join("store"))
 }
 
 fn reason() -> VoidReason {
