@@ -37,7 +37,7 @@ fn store_missing_the_last() -> (tempfile::TempDir, Store, Vec<SignedEntry>) {
     // Found by its bytes, whatever the key layout: the row that holds the
     // last entry's wire bytes.
     {
-        let db = sled::open(&path).expect("raw open");
+        let db = common::raw_sled(&path);
         let last = entries[4].wire().to_vec();
         let mut removed = 0;
         for name in db.tree_names() {

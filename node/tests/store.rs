@@ -218,17 +218,7 @@ fn unknown_schema_version_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     drop(open(&dir));
     {
-        // sled's threads of the dropped store may still hold its files.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        let db = loop {
-            match sled::open(dir.path().join("store")) {
-                Err(e) if std::time::Instant::now() < deadline => {
-                    assert!(e.to_string().contains("lock"), "raw open: {e}");
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => break other.expect("raw open"),
-            }
-        };
+        let db = common::raw_sled(&dir.path().join("store"));
         db.open_tree("meta")
             .expect("meta")
             .insert("schema_version", &99u32.to_be_bytes())

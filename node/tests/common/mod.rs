@@ -128,6 +128,22 @@ pub fn open_store(path: &std::path::Path) -> Store {
     }
 }
 
+/// sled's own handle on a store's files, for tests that damage or rewrite
+/// rows: waits, as [`open_store`] does, for the threads of a store just
+/// dropped in this process to let go of them.
+pub fn raw_sled(path: &std::path::Path) -> sled::Db {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match sled::open(path) {
+            Err(e) if std::time::Instant::now() < deadline => {
+                assert!(e.to_string().contains("lock"), "raw open: {e}");
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other.expect("raw open"),
+        }
+    }
+}
+
 pub fn open(dir: &std::path::Path, me: &Keypair, g: &SignedGenesis) -> Ledger {
     let store = open_store(&dir.join("store"));
     Ledger::open_in_network(
