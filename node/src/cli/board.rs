@@ -154,25 +154,16 @@ fn found_incidents(
     }
     let l = args.board.lang;
     heading(Board::Incidents, v, l);
-    let matched = found.open + found.closed;
+    let (shown, open, closed, all) = (v.incidents.len(), found.open, found.closed, found.all);
+    let matched = open + closed;
     println!(
         "{}",
         match l {
             Lang::Zh => format!(
-                "显示 {} 起：找到 {} 起（处置中 {}，已结束 {}），共 {} 起",
-                v.incidents.len(),
-                matched,
-                found.open,
-                found.closed,
-                found.all
+                "显示 {shown} 起：找到 {matched} 起（处置中 {open}，已结束 {closed}），共 {all} 起"
             ),
             Lang::En => format!(
-                "showing {} of {} found ({} open, {} closed), of {} incidents",
-                v.incidents.len(),
-                matched,
-                found.open,
-                found.closed,
-                found.all
+                "showing {shown} of {matched} found ({open} open, {closed} closed), of {all} incidents"
             ),
         }
     );

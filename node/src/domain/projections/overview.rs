@@ -2,7 +2,8 @@
 
 use liandong_protocol::EntryId;
 use liandong_protocol::domain::fold::{
-    IncidentView, RequestView, Track, Views, WarningStatus, WarningView, Who,
+    AssigneeView, IncidentView, RequestView, TaskView, Track, Views, WarningStatus, WarningView,
+    Who,
 };
 use liandong_protocol::domain::{Severity, TaskState, WarningColor};
 use serde::Serialize;
@@ -143,28 +144,20 @@ pub fn build_overview(v: &Views) -> Overview {
             });
         }
     }
-    let mut open_requests: Vec<RequestView> = v
-        .requests
-        .iter()
-        .filter(|r| r.outstanding > 0)
-        .cloned()
-        .collect();
-    let mut unacknowledged: Vec<Unacknowledged> = v
-        .tasks
-        .iter()
-        .flat_map(|t| {
-            t.assignees
-                .iter()
-                .filter(|a| a.state == TaskState::Assigned)
-                .map(move |a| Unacknowledged {
-                    task: t.id,
-                    objective: t.objective.clone(),
-                    issuer: t.issuer.clone(),
-                    assignee: a.post.clone(),
-                    at_ms: t.at_ms,
-                    due_ms: t.due_ms,
-                    overdue: t.overdue,
-                })
+    // The requests and tasks keep the views' order: only the rows shown are
+    // copied, the others counted.
+    let open_requests: Vec<RequestView> =
+        open_requests_of(v).take(OVERVIEW_ROWS).cloned().collect();
+    let unacknowledged: Vec<Unacknowledged> = unacknowledged_of(v)
+        .take(OVERVIEW_ROWS)
+        .map(|(t, a)| Unacknowledged {
+            task: t.id,
+            objective: t.objective.clone(),
+            issuer: t.issuer.clone(),
+            assignee: a.post.clone(),
+            at_ms: t.at_ms,
+            due_ms: t.due_ms,
+            overdue: t.overdue,
         })
         .collect();
     // Most overdue (earliest due) first; equal dues keep the views' order.
@@ -172,13 +165,11 @@ pub fn build_overview(v: &Views) -> Overview {
     let totals = Totals {
         active: active.len(),
         overdue_reports: overdue_reports.len(),
-        open_requests: open_requests.len(),
-        unacknowledged: unacknowledged.len(),
+        open_requests: open_requests_of(v).count(),
+        unacknowledged: unacknowledged_of(v).count(),
     };
     active.truncate(OVERVIEW_ROWS);
     overdue_reports.truncate(OVERVIEW_ROWS);
-    open_requests.truncate(OVERVIEW_ROWS);
-    unacknowledged.truncate(OVERVIEW_ROWS);
     Overview {
         totals,
         track: v.track,
@@ -194,6 +185,21 @@ pub fn build_overview(v: &Views) -> Overview {
         conflicts: v.conflicts.len(),
         invalid: v.invalid.len(),
     }
+}
+
+/// Requests still waiting for some of what they asked.
+fn open_requests_of(v: &Views) -> impl Iterator<Item = &RequestView> {
+    v.requests.iter().filter(|r| r.outstanding > 0)
+}
+
+/// Each assignee that has not acknowledged its task, with the task.
+fn unacknowledged_of(v: &Views) -> impl Iterator<Item = (&TaskView, &AssigneeView)> {
+    v.tasks.iter().flat_map(|t| {
+        t.assignees
+            .iter()
+            .filter(|a| a.state == TaskState::Assigned)
+            .map(move |a| (t, a))
+    })
 }
 
 fn in_force(w: &WarningView) -> bool {

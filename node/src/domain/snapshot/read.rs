@@ -190,8 +190,7 @@ fn decode_chunks(
         let (number, sealed) = chunk?;
         let mut chunk = Chunk {
             number,
-            items: Vec::new(),
-            others: Vec::new(),
+            ..Chunk::default()
         };
         let key = chunk_key(file, number);
         let undecodable = |id: &EntryId| match fetch(store, id, keyring)? {
