@@ -782,13 +782,13 @@ fn outcome_previews_a_candidate() {
         body: decision(ResponseAction::Activate, inc.id(), level),
         operator: None,
     };
-    let (_, ok) = fold.outcome(
+    let ok = fold.outcome(
         &ctx,
         Track::Actual,
         &candidate(&w.county, ResponseLevel::IV),
     );
     assert_eq!(ok, Outcome::Applied);
-    let (_, refused) = fold.outcome(
+    let refused = fold.outcome(
         &ctx,
         Track::Actual,
         &candidate(&w.county, ResponseLevel::II),

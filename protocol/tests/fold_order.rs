@@ -259,6 +259,46 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// What `Fold::outcome` previews for an entry, against the entries
+    /// before it, is what the fold then does with it: applied, excluded
+    /// for the same reason, or the same conflict.
+    #[test]
+    fn a_previewed_outcome_is_what_the_fold_does(
+        ops in prop::collection::vec(any::<Op>(), 1..50),
+        now in 0u64..40,
+    ) {
+        let w = World::new();
+        let mut items: Vec<fold::Item> = scenario(&w, &ops)
+            .iter()
+            .filter_map(|e| fold::Item::from_entry(e).ok().flatten())
+            .collect();
+        items.sort_by_key(|i| (i.hlc, i.id));
+        items.dedup_by_key(|i| (i.hlc, i.id));
+        let ctx = w.ctx(now);
+        let track = fold::Track::Actual;
+        let mut before = fold::Fold::new();
+        for item in items {
+            let previewed = before.outcome(&ctx, track, &item);
+            let applied_before = before.views(&ctx, track).stats.applied;
+            before.insert_item(item.clone());
+            let views = before.views(&ctx, track);
+            let expected = if let Some(x) = views.invalid.iter().find(|x| x.entry == item.id) {
+                fold::Outcome::Excluded(x.reason.clone())
+            } else if let Some(c) = views.conflicts.iter().find(|c| c.entry == item.id) {
+                fold::Outcome::Conflict(Box::new(c.clone()))
+            } else if views.stats.applied > applied_before {
+                fold::Outcome::Applied
+            } else {
+                fold::Outcome::NotInTrack
+            };
+            prop_assert_eq!(previewed, expected, "{:?}", item.body.kind());
+        }
+    }
+}
+
 /// The generator reaches every rule: without this, the property above could
 /// pass on scenarios where nothing interesting happens.
 #[test]

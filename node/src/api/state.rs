@@ -13,7 +13,7 @@ use liandong_protocol::{EntryId, Hlc, LedgerDigest, NodeId, RegionCode, SignedEn
 use super::{Access, ApiError};
 use crate::clock;
 use crate::domain::load::feeds_fold;
-use crate::domain::{ActionError, Desk, snapshot};
+use crate::domain::{ActionError, Desk, Known, snapshot};
 use crate::ledger::Ledger;
 use crate::node::NodeHandle;
 use crate::restricted::{Keyring, reading::as_read};
@@ -254,6 +254,25 @@ impl ViewsCache {
         Some((Arc::clone(&k.views), k.node))
     }
 
+    /// The views kept for these entries that a desk on `drill` can start
+    /// with: reality's (to find the drill by its name), and the drill's.
+    fn known(
+        &self,
+        drill: &Option<String>,
+        digest: &LedgerDigest,
+        quarantined: usize,
+        now_ms: u64,
+    ) -> Known {
+        let views = |track: &Option<String>| {
+            self.get(track, digest, quarantined, now_ms)
+                .map(|(views, _)| views)
+        };
+        Known {
+            reality: views(&None),
+            drill: drill.as_ref().and_then(|_| views(drill)),
+        }
+    }
+
     fn keep(&self, drill: Option<String>, kept: KeptViews) {
         let mut by_track = self.by_track.lock().unwrap_or_else(|p| p.into_inner());
         if by_track.len() >= MAX_KEPT_TRACKS && !by_track.contains_key(&drill) {
@@ -261,6 +280,12 @@ impl ViewsCache {
         }
         by_track.insert(drill, kept);
     }
+}
+
+/// Keys quarantined here: views folded before a quarantine are not kept
+/// after it (see `KeptViews`).
+fn quarantined(ledger: &Ledger) -> usize {
+    ledger.with_trust(|t| t.quarantined().count()).unwrap_or(0)
 }
 
 /// Folds the ledger into reality's views as the console starts, so that
@@ -297,19 +322,24 @@ impl ApiState {
     }
 
     /// Runs `f` with a desk on reality or the named drill, on the blocking
-    /// pool (folding is CPU work).
+    /// pool (folding is CPU work). The desk starts with the views kept
+    /// here for the same entries, so an action folds only to check its
+    /// entry.
     pub async fn with_desk<T, F>(&self, drill: Option<String>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Ledger, &Desk) -> Result<T, ApiError> + Send + 'static,
     {
         let folds = Arc::clone(&self.folds);
+        let cache = Arc::clone(&self.views);
         let setup = self.node.desk_setup().clone();
         self.node
             .ledger()
             .read(move |l| {
-                let (fold, _) = folds.get(l)?;
-                let desk = Desk::with_fold(l, &setup, fold, drill.as_deref(), clock::now_ms())?;
+                let (fold, digest) = folds.get(l)?;
+                let now = clock::now_ms();
+                let known = cache.known(&drill, &digest, quarantined(l), now);
+                let desk = Desk::with_fold(l, &setup, fold, drill.as_deref(), now, known)?;
                 f(l, &desk)
             })
             .await?
@@ -326,12 +356,13 @@ impl ApiState {
             .read(move |l| {
                 let (fold, digest) = folds.get(l)?;
                 let now = clock::now_ms();
-                let quarantined = l.with_trust(|t| t.quarantined().count()).unwrap_or(0);
+                let quarantined = quarantined(l);
                 if let Some(hit) = cache.get(&drill, &digest, quarantined, now) {
                     return Ok(hit);
                 }
-                let desk = Desk::with_fold(l, &setup, fold, drill.as_deref(), now)?;
-                let views = Arc::new(desk.views());
+                let known = cache.known(&drill, &digest, quarantined, now);
+                let desk = Desk::with_fold(l, &setup, fold, drill.as_deref(), now, known)?;
+                let views = desk.views();
                 let kept = KeptViews {
                     digest,
                     quarantined,

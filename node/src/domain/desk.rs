@@ -4,7 +4,7 @@
 //! is planned against a desk and checked by [`Desk::check`] before it is
 //! signed, so both refuse exactly the same things with the same reasons.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use liandong_protocol::domain::fold::{
     Conflict, DeadlinePolicy, Fold, FoldContext, Item, Outcome, Reason, Track, Views,
@@ -66,6 +66,21 @@ pub struct Desk {
     pub node: NodeId,
     pub name: String,
     pub region: RegionCode,
+    /// The views of `track` at `now_ms`, folded at most once per desk, or
+    /// handed over by the console, which keeps them (see [`Known`]): a pass
+    /// at a national post takes about 0.4 s at a million entries
+    /// (BENCHMARKS.md), and an action would otherwise fold once to plan and
+    /// once more to check.
+    pub(crate) views: OnceLock<Arc<Views>>,
+}
+
+/// Views the caller already holds for the desk's fold, at one time: the
+/// console keeps reality's and each drill's between requests.
+#[derive(Debug, Default)]
+pub struct Known {
+    pub reality: Option<Arc<Views>>,
+    /// The views of the drill the desk is opened on.
+    pub drill: Option<Arc<Views>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -90,16 +105,25 @@ impl Desk {
         let fold = snapshot::load(ledger.store(), ledger.keyring())
             .map_err(ActionError::store)?
             .fold;
-        Desk::with_fold(ledger, setup, Arc::new(fold), drill, now_ms)
+        Desk::with_fold(
+            ledger,
+            setup,
+            Arc::new(fold),
+            drill,
+            now_ms,
+            Known::default(),
+        )
     }
 
-    /// Opens a desk on an already loaded fold (the console keeps one).
+    /// Opens a desk on an already loaded fold (the console keeps one), with
+    /// the views of it the caller holds.
     pub fn with_fold(
         ledger: &Ledger,
         setup: &DeskSetup,
         fold: Arc<Fold>,
         drill: Option<&str>,
         now_ms: u64,
+        known: Known,
     ) -> Result<Desk, ActionError> {
         let directory = PostDirectory::for_ledger(ledger, &setup.roles, &setup.cooperate)
             .map_err(ActionError::store)?;
@@ -117,13 +141,29 @@ impl Desk {
             node: ledger.node_id(),
             name: setup.name.clone(),
             region: setup.region.clone(),
+            views: OnceLock::new(),
         };
+        desk.adopt(known.reality);
         if let Some(drill) = drill.filter(|d| !d.trim().is_empty()) {
             let views = desk.views();
             let id = ids::resolve(drill, views.drills.iter().map(|d| d.id), DRILL, "drill")?;
             desk.track = Track::Drill(id);
+            desk.views = OnceLock::new();
+            desk.adopt(known.drill);
         }
         Ok(desk)
+    }
+
+    /// Takes views folded elsewhere as this desk's, when they are of its
+    /// track and were set to a time in the same second as the desk's (the
+    /// fold is the caller's to vouch for). The console's pages see
+    /// deadlines pass within a second too; the entry an action writes is
+    /// checked at the desk's exact time all the same ([`Desk::check`]).
+    fn adopt(&mut self, views: Option<Arc<Views>>) {
+        let second = self.now_ms / 1000;
+        if let Some(views) = views.filter(|v| v.track == self.track && v.now_ms / 1000 == second) {
+            self.views = OnceLock::from(views);
+        }
     }
 
     pub fn ctx(&self) -> FoldContext<'_> {
@@ -135,9 +175,19 @@ impl Desk {
         }
     }
 
-    /// The views of this desk's track.
-    pub fn views(&self) -> Views {
-        self.fold.views(&self.ctx(), self.track)
+    /// The views of this desk's track (folded on first use).
+    pub fn views(&self) -> Arc<Views> {
+        Arc::clone(
+            self.views
+                .get_or_init(|| Arc::new(self.fold.views(&self.ctx(), self.track))),
+        )
+    }
+
+    /// The views of this desk's track, owned (the desk is done with).
+    pub fn into_views(mut self) -> Views {
+        let views = self.views();
+        self.views = OnceLock::new();
+        Arc::unwrap_or_clone(views)
     }
 
     /// The drill written into, if any.
@@ -229,12 +279,66 @@ impl Desk {
             body: planned.body.clone(),
             operator: None,
         };
-        let (_, outcome) = self.fold.outcome(&self.ctx(), self.track, &candidate);
+        let outcome = self.fold.outcome(&self.ctx(), self.track, &candidate);
         match outcome {
             Outcome::Applied | Outcome::NotInTrack => Ok(None),
             Outcome::Excluded(reason) => Err(ActionError::excluded(&reason)),
             Outcome::Conflict(c) if !c.applied => Err(ActionError::conflict(&c)),
             Outcome::Conflict(c) => Ok(Some(*c)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{DevDirectory, DevRoles};
+
+    fn desk(track: Track, now_ms: u64, known: Option<Arc<Views>>) -> Desk {
+        let mut desk = Desk {
+            fold: Arc::new(Fold::new()),
+            directory: PostDirectory::Dev(DevDirectory::from_entries(
+                &[],
+                &DevRoles::default(),
+                None,
+            )),
+            authority: AuthorityPolicy::default(),
+            deadlines: DeadlinePolicy::default(),
+            limits: Limits::default(),
+            track,
+            now_ms,
+            node: NodeId([7; 32]),
+            name: "沙湾市应急管理局".into(),
+            region: RegionCode::national(),
+            views: OnceLock::new(),
+        };
+        desk.adopt(known);
+        desk
+    }
+
+    /// Views the desk's own fold would not give (it holds no entry), so
+    /// that taking them shows.
+    fn kept(track: Track, now_ms: u64) -> Arc<Views> {
+        let mut views = desk(Track::Actual, now_ms, None).into_views();
+        views.track = track;
+        views.stats.entries = 42;
+        Arc::new(views)
+    }
+
+    #[test]
+    fn a_desk_takes_kept_views_of_its_track_and_second_only() {
+        let same = kept(Track::Actual, 10_000);
+        let d = desk(Track::Actual, 10_999, Some(Arc::clone(&same)));
+        assert!(Arc::ptr_eq(&d.views(), &same), "same track, same second");
+        assert!(Arc::ptr_eq(&d.views(), &d.views()), "folded once");
+
+        let d = desk(Track::Actual, 11_000, Some(Arc::clone(&same)));
+        assert_eq!(d.views().stats.entries, 0, "another second: folded here");
+        assert_eq!(d.views().now_ms, 11_000);
+
+        let drill = Track::Drill(EntryId([9; 32]));
+        let d = desk(drill, 10_500, Some(same));
+        assert_eq!(d.views().stats.entries, 0, "another track: folded here");
+        assert_eq!(d.into_views().track, drill);
     }
 }

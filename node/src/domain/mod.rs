@@ -22,7 +22,7 @@ pub mod snapshot;
 pub mod summary;
 
 pub use actions::Action;
-pub use desk::{Desk, DeskSetup, Planned};
+pub use desk::{Desk, DeskSetup, Known, Planned};
 pub use dev_directory::{DevDirectory, DevRoles, DevRolesError};
 pub use directory::PostDirectory;
 pub use error::{ActionError, ActionErrorKind, FieldError};

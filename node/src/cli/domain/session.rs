@@ -4,6 +4,7 @@
 //! remotely by the node, which also gossips what it writes.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::ledger::Entering;
 pub use crate::service::written::{Notice, Written};
@@ -63,8 +64,13 @@ impl Session {
         Ok(Session { post, desk })
     }
 
-    pub fn views(&self) -> Views {
+    pub fn views(&self) -> Arc<Views> {
         self.desk.views()
+    }
+
+    /// The views, owned (the session is done with).
+    pub fn into_views(self) -> Views {
+        self.desk.into_views()
     }
 
     /// Checks the action against the fold, then writes it, entered by
@@ -163,7 +169,9 @@ pub fn load_views(
     common: &Common,
 ) -> Result<Views, CliError> {
     match access::open(data_dir)? {
-        Access::Local(post) => Ok(Session::with_post(*post, data_dir, dev_roles, common)?.views()),
+        Access::Local(post) => {
+            Ok(Session::with_post(*post, data_dir, dev_roles, common)?.into_views())
+        }
         Access::Running(client) => client
             .get_large::<Views>("/api/views", &[("drill", common.drill.clone())])
             .map_err(access::remote),
@@ -182,7 +190,7 @@ pub fn load_area(
 ) -> Result<Views, CliError> {
     let client = match access::open(data_dir)? {
         Access::Local(post) => {
-            return Ok(Session::with_post(*post, data_dir, dev_roles, common)?.views());
+            return Ok(Session::with_post(*post, data_dir, dev_roles, common)?.into_views());
         }
         Access::Running(client) => client,
     };
@@ -235,7 +243,7 @@ pub fn find_incidents(
 ) -> Result<Found, CliError> {
     let client = match access::open(data_dir)? {
         Access::Local(post) => {
-            let mut views = Session::with_post(*post, data_dir, dev_roles, common)?.views();
+            let mut views = Session::with_post(*post, data_dir, dev_roles, common)?.into_views();
             let found = FoundIncidents::of(&views, query);
             let (open, closed, all) = (found.open, found.closed, found.all);
             let incidents = found.incidents.into_iter().cloned().collect();

@@ -395,6 +395,7 @@ mod tests {
             node: Keypair::from_secret([WEATHER.0; 32]).node_id(),
             name: WEATHER.1.into(),
             region: rc("654203"),
+            views: Default::default(),
         }
     }
 

@@ -221,39 +221,41 @@ impl Fold {
 
     /// Folds one track.
     pub fn views(&self, ctx: &FoldContext<'_>, track: Track) -> Views {
-        self.run(ctx, track, None)
+        self.run(ctx, track)
     }
 
-    /// What the fold would do with `candidate` if it were added: the views
-    /// with it, and its outcome. The candidate must order after every held
-    /// entry (a time after [`Fold::max_hlc`]), as a newly written entry
-    /// does; commands use this to refuse what the views would refuse,
-    /// before anything is signed.
-    pub fn outcome(
-        &self,
-        ctx: &FoldContext<'_>,
-        track: Track,
-        candidate: &Item,
-    ) -> (Views, Outcome) {
-        let views = self.run(ctx, track, Some(candidate));
-        let id = candidate.id;
-        let outcome = if let Some(x) = views.invalid.iter().find(|x| x.entry == id) {
+    /// What the fold would do with `candidate` if it were added. The
+    /// candidate must order after every held entry (a time after
+    /// [`Fold::max_hlc`]), as a newly written entry does; commands use this
+    /// to refuse what the views would refuse, before anything is signed.
+    /// Only the steps run: the derived figures and time flags of the end of
+    /// a pass (`Pass::finish`) decide nothing about an entry.
+    pub fn outcome(&self, ctx: &FoldContext<'_>, track: Track, candidate: &Item) -> Outcome {
+        let mut pass = Pass::new(ctx, track);
+        for item in self.items.iter() {
+            pass.step(item);
+        }
+        let (invalid, conflicts) = (pass.views.invalid.len(), pass.views.conflicts.len());
+        pass.step(candidate);
+        // What the candidate's step added (an entry can meet two rules: the
+        // first one it met decides, as in the views).
+        let views = &pass.views;
+        if let Some(x) = views.invalid.get(invalid) {
             Outcome::Excluded(x.reason.clone())
-        } else if let Some(c) = views.conflicts.iter().find(|c| c.entry == id) {
+        } else if let Some(c) = views.conflicts.get(conflicts) {
             Outcome::Conflict(Box::new(c.clone()))
         } else if track::place(&candidate.body, candidate.status, &track) != track::Placement::Here
         {
             Outcome::NotInTrack
         } else {
             Outcome::Applied
-        };
-        (views, outcome)
+        }
     }
 
-    fn run(&self, ctx: &FoldContext<'_>, track: Track, extra: Option<&Item>) -> Views {
+    fn run(&self, ctx: &FoldContext<'_>, track: Track) -> Views {
         let mut pass = Pass::new(ctx, track);
         pass.exclude_all(self.undecodable.values().cloned());
-        for item in self.items.iter().chain(extra) {
+        for item in self.items.iter() {
             pass.step(item);
         }
         pass.finish()
