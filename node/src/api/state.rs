@@ -215,9 +215,14 @@ impl Drop for FoldCache {
 /// (BENCHMARKS.md). When only the second has moved, the kept views get
 /// the new time (`Views::set_time`, the overdue and expiry flags) instead
 /// of a new pass, so a deadline passing is still seen within a second.
+///
+/// One pass runs at a time: the requests that miss meanwhile (several
+/// pages polling after an entry arrived) wait for it and take its views,
+/// rather than each folding the same entries on the same two cores.
 #[derive(Default)]
 struct ViewsCache {
     by_track: Mutex<HashMap<Option<String>, KeptViews>>,
+    folding: Mutex<()>,
 }
 
 struct KeptViews {
@@ -354,6 +359,9 @@ impl ApiState {
         self.node
             .ledger()
             .read(move |l| {
+                // One pass at a time: after waiting for one, its views are
+                // kept if they are of the entries this request would fold.
+                let _turn = cache.folding.lock().unwrap_or_else(|p| p.into_inner());
                 let (fold, digest) = folds.get(l)?;
                 let now = clock::now_ms();
                 let quarantined = quarantined(l);

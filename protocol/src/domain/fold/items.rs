@@ -2,11 +2,18 @@
 //!
 //! Nearly every item arrives in that order: a post's start loads them
 //! sorted from the views' snapshot, and a running post's new entries are
-//! timed after everything it holds. So they live in one sorted `Vec`,
+//! timed after everything it holds. So they live in one sorted run,
 //! built in place from the loaded list and appended to at its end. At a
 //! million items, building a `BTreeMap` instead took a sixth of a start
 //! (`bench views --dir`, BENCHMARKS.md "Cold start"), most of it the
 //! first touch of the tree's fresh memory.
+//!
+//! The run is shared between copies of the set: the loaded list and each
+//! full chunk of [`CHUNK`] items appended since sit behind an `Arc`, and
+//! only the open chunk is copied. The console copies its fold whenever an
+//! entry arrives while a request still reads the fold; copying a million
+//! items each time took seconds and tripled the post's memory under a
+//! stream of arrivals (BENCHMARKS.md, "The console under arrivals").
 //!
 //! An item older than the newest held (a late arrival: a healed
 //! partition, a bundle carried from a cut-off post) goes into a map beside
@@ -16,6 +23,7 @@
 use std::collections::BTreeMap;
 use std::collections::btree_map;
 use std::iter::Peekable;
+use std::sync::Arc;
 
 use super::item::Item;
 use crate::hlc::Hlc;
@@ -27,12 +35,21 @@ fn key(item: &Item) -> Key {
     (item.hlc, item.id)
 }
 
+/// Items appended after the load that are sealed into one shared chunk:
+/// a copy of the set copies at most this many items.
+pub(super) const CHUNK: usize = 4096;
+
 #[derive(Debug, Clone, Default)]
 pub(super) struct Items {
-    /// Sorted by key, no duplicates.
-    run: Vec<Item>,
-    /// Items that arrived after a newer one, each keyed below `run`'s last.
-    late: BTreeMap<Key, Item>,
+    /// The run, sorted by key with no duplicates: the loaded list, then
+    /// the sealed chunks (each [`CHUNK`] items), then the open chunk.
+    loaded: Arc<Vec<Item>>,
+    sealed: Vec<Arc<Vec<Item>>>,
+    open: Vec<Item>,
+    /// Items that arrived after a newer one, each keyed below the run's
+    /// last. Shared too; a late arrival copies it when a copy of the set
+    /// still holds it (late items are few: those of a heal, or a bundle).
+    late: Arc<BTreeMap<Key, Item>>,
 }
 
 impl Items {
@@ -42,50 +59,103 @@ impl Items {
         items.sort_by_key(key);
         items.dedup_by_key(|item| key(item));
         Items {
-            run: items,
-            late: BTreeMap::new(),
+            loaded: Arc::new(items),
+            ..Items::default()
         }
     }
 
     /// Adds an item; true when it was not held.
     pub fn insert(&mut self, item: Item) -> bool {
         let k = key(&item);
-        match self.run.last() {
+        match self.last() {
             Some(last) if key(last) >= k => {
-                if self.run.binary_search_by_key(&k, key).is_ok() {
+                if self.run_holds(&k) {
                     return false;
                 }
-                self.late.insert(k, item).is_none()
+                Arc::make_mut(&mut self.late).insert(k, item).is_none()
             }
             // Newer than everything held (`late` keys are below the last).
             _ => {
-                self.run.push(item);
+                self.open.push(item);
+                if self.open.len() == CHUNK {
+                    self.sealed.push(Arc::new(std::mem::take(&mut self.open)));
+                }
                 true
             }
         }
     }
 
     pub fn len(&self) -> usize {
-        self.run.len() + self.late.len()
+        self.loaded.len() + self.sealed.len() * CHUNK + self.open.len() + self.late.len()
     }
 
     /// The newest item's time.
     pub fn max_hlc(&self) -> Option<Hlc> {
-        self.run.last().map(|item| item.hlc)
+        self.last().map(|item| item.hlc)
+    }
+
+    /// The run's last item: the newest held.
+    fn last(&self) -> Option<&Item> {
+        self.open
+            .last()
+            .or_else(|| self.sealed.last().and_then(|c| c.last()))
+            .or_else(|| self.loaded.last())
+    }
+
+    /// Whether the run holds an item of this key: searched in the one part
+    /// whose last key reaches it.
+    fn run_holds(&self, k: &Key) -> bool {
+        let parts = std::iter::once(self.loaded.as_slice())
+            .chain(self.sealed.iter().map(|c| c.as_slice()))
+            .chain(std::iter::once(self.open.as_slice()));
+        for part in parts {
+            if part.last().is_some_and(|last| key(last) >= *k) {
+                return part.binary_search_by_key(k, key).is_ok();
+            }
+        }
+        false
     }
 
     /// Every item, in key order.
     pub fn iter(&self) -> Merged<'_> {
         Merged {
-            run: self.run.iter().peekable(),
+            run: Run {
+                part: self.loaded.iter(),
+                sealed: self.sealed.iter(),
+                open: Some(&self.open),
+            }
+            .peekable(),
             late: self.late.values().peekable(),
+        }
+    }
+}
+
+/// The run's parts, one after the other.
+pub(super) struct Run<'a> {
+    part: std::slice::Iter<'a, Item>,
+    sealed: std::slice::Iter<'a, Arc<Vec<Item>>>,
+    open: Option<&'a Vec<Item>>,
+}
+
+impl<'a> Iterator for Run<'a> {
+    type Item = &'a Item;
+
+    fn next(&mut self) -> Option<&'a Item> {
+        loop {
+            if let Some(item) = self.part.next() {
+                return Some(item);
+            }
+            self.part = match self.sealed.next() {
+                Some(chunk) => chunk.iter(),
+                None => self.open.take()?.iter(),
+            };
         }
     }
 }
 
 /// The run and the late items, merged in key order.
 pub(super) struct Merged<'a> {
-    run: Peekable<std::slice::Iter<'a, Item>>,
+    run: Peekable<Run<'a>>,
     late: Peekable<btree_map::Values<'a, Key, Item>>,
 }
 
@@ -142,6 +212,46 @@ mod tests {
         );
         assert_eq!(items.len(), 6);
         assert_eq!(items.max_hlc(), Some(Hlc::new(40, 0)));
+    }
+
+    #[test]
+    fn a_copy_shares_the_run_and_each_side_grows_on_its_own() {
+        let n = 2 * CHUNK as u64 + 110;
+        // A loaded list, then appended items past two full chunks.
+        let mut items = Items::from_vec((0..100).map(|t| item(t * 10, 1)).collect());
+        for t in 100..n {
+            assert!(items.insert(item(t * 10, 1)));
+        }
+        assert_eq!(items.sealed.len(), 2, "two chunks sealed");
+        let before = keys(&items);
+        let mut copy = items.clone();
+        assert!(
+            Arc::ptr_eq(&copy.loaded, &items.loaded),
+            "the load is shared"
+        );
+        assert!(
+            Arc::ptr_eq(&copy.sealed[1], &items.sealed[1]),
+            "chunks are shared"
+        );
+        // Each side: a newer item, a late one, and every held one refused
+        // (found in the load, in a sealed chunk, in the open chunk).
+        assert!(copy.insert(item(n * 10, 2)));
+        assert!(copy.insert(item(15, 3)));
+        for t in [0, 99, 100, 100 + CHUNK as u64, n - 1] {
+            assert!(!copy.insert(item(t * 10, 1)), "held: {t}");
+            assert!(!items.insert(item(t * 10, 1)), "held: {t}");
+        }
+        assert!(items.insert(item(n * 10 + 5, 4)));
+        assert_eq!(copy.len(), before.len() + 2);
+        assert_eq!(items.len(), before.len() + 1);
+        let mut expected = before.clone();
+        expected.insert(2, (15, 3));
+        expected.push((n * 10, 2));
+        assert_eq!(keys(&copy), expected);
+        let mut expected = before;
+        expected.push((n * 10 + 5, 4));
+        assert_eq!(keys(&items), expected);
+        assert_eq!(copy.max_hlc(), Some(Hlc::new(n * 10, 0)));
     }
 
     #[test]
