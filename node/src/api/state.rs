@@ -359,15 +359,22 @@ impl ApiState {
         self.node
             .ledger()
             .read(move |l| {
-                // One pass at a time: after waiting for one, its views are
-                // kept if they are of the entries this request would fold.
-                let _turn = cache.folding.lock().unwrap_or_else(|p| p.into_inner());
-                let (fold, digest) = folds.get(l)?;
-                let now = clock::now_ms();
-                let quarantined = quarantined(l);
-                if let Some(hit) = cache.get(&drill, &digest, quarantined, now) {
-                    return Ok(hit);
-                }
+                let mut turn = None;
+                let (fold, digest, quarantined, now) = loop {
+                    let (fold, digest) = folds.get(l)?;
+                    let now = clock::now_ms();
+                    let quarantined = quarantined(l);
+                    if let Some(hit) = cache.get(&drill, &digest, quarantined, now) {
+                        return Ok(hit);
+                    }
+                    if turn.is_some() {
+                        break (fold, digest, quarantined, now);
+                    }
+                    // One pass at a time; the one waited for may have
+                    // folded these very entries, so look again after it.
+                    drop(fold);
+                    turn = Some(cache.folding.lock().unwrap_or_else(|p| p.into_inner()));
+                };
                 let known = cache.known(&drill, &digest, quarantined, now);
                 let desk = Desk::with_fold(l, &setup, fold, drill.as_deref(), now, known)?;
                 let views = desk.views();
