@@ -782,13 +782,13 @@ fn outcome_previews_a_candidate() {
         body: decision(ResponseAction::Activate, inc.id(), level),
         operator: None,
     };
-    let ok = fold.outcome(
+    let (ok, _) = fold.outcome(
         &ctx,
         Track::Actual,
         &candidate(&w.county, ResponseLevel::IV),
     );
     assert_eq!(ok, Outcome::Applied);
-    let refused = fold.outcome(
+    let (refused, _) = fold.outcome(
         &ctx,
         Track::Actual,
         &candidate(&w.county, ResponseLevel::II),

@@ -279,7 +279,8 @@ impl Desk {
             body: planned.body.clone(),
             operator: None,
         };
-        let outcome = self.fold.outcome(&self.ctx(), self.track, &candidate);
+        let (outcome, spent) = self.fold.outcome(&self.ctx(), self.track, &candidate);
+        crate::dropper::later(spent);
         match outcome {
             Outcome::Applied | Outcome::NotInTrack => Ok(None),
             Outcome::Excluded(reason) => Err(ActionError::excluded(&reason)),
