@@ -17,7 +17,6 @@ pub mod cores;
 pub mod datadir;
 pub mod demo;
 pub mod domain;
-pub mod dropper;
 pub mod gateway;
 pub mod genesis;
 pub mod identity;

@@ -782,13 +782,13 @@ fn outcome_previews_a_candidate() {
         body: decision(ResponseAction::Activate, inc.id(), level),
         operator: None,
     };
-    let (ok, _) = fold.outcome(
+    let ok = fold.outcome(
         &ctx,
         Track::Actual,
         &candidate(&w.county, ResponseLevel::IV),
     );
     assert_eq!(ok, Outcome::Applied);
-    let (refused, _) = fold.outcome(
+    let refused = fold.outcome(
         &ctx,
         Track::Actual,
         &candidate(&w.county, ResponseLevel::II),

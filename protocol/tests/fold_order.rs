@@ -281,7 +281,7 @@ proptest! {
         let track = fold::Track::Actual;
         let mut before = fold::Fold::new();
         for item in items {
-            let (previewed, _) = before.outcome(&ctx, track, &item);
+            let previewed = before.outcome(&ctx, track, &item);
             let applied_before = before.views(&ctx, track).stats.applied;
             before.insert_item(item.clone());
             let views = before.views(&ctx, track);

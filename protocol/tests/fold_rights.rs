@@ -407,7 +407,7 @@ fn commands_see_the_refusal_before_signing() {
         .ok()
         .flatten()
         .expect("a domain item");
-    let (outcome, _) = f.outcome(&w.ctx(10), Track::Actual, &item);
+    let outcome = f.outcome(&w.ctx(10), Track::Actual, &item);
     assert!(
         matches!(&outcome, Outcome::Excluded(r) if r.code == ReasonCode::NotParty),
         "{outcome:?}"

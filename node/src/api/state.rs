@@ -280,15 +280,10 @@ impl ViewsCache {
 
     fn keep(&self, drill: Option<String>, kept: KeptViews) {
         let mut by_track = self.by_track.lock().unwrap_or_else(|p| p.into_inner());
-        let mut replaced = Vec::new();
         if by_track.len() >= MAX_KEPT_TRACKS && !by_track.contains_key(&drill) {
-            replaced.extend(by_track.drain().map(|(_, old)| old));
+            by_track.clear();
         }
-        replaced.extend(by_track.insert(drill, kept));
-        drop(by_track);
-        // Freeing a large post's views takes tens of milliseconds: not
-        // under the lock, nor on this request's time.
-        crate::dropper::later(replaced);
+        by_track.insert(drill, kept);
     }
 }
 

@@ -279,8 +279,7 @@ impl Desk {
             body: planned.body.clone(),
             operator: None,
         };
-        let (outcome, spent) = self.fold.outcome(&self.ctx(), self.track, &candidate);
-        crate::dropper::later(spent);
+        let outcome = self.fold.outcome(&self.ctx(), self.track, &candidate);
         match outcome {
             Outcome::Applied | Outcome::NotInTrack => Ok(None),
             Outcome::Excluded(reason) => Err(ActionError::excluded(&reason)),

@@ -167,14 +167,6 @@ pub enum Outcome {
     Conflict(Box<Conflict>),
 }
 
-/// What a preview ([`Fold::outcome`]) leaves: the views as its steps left
-/// them, unfinished, good only for dropping. At a million entries the drop
-/// alone takes tens of milliseconds, so the caller chooses where it runs.
-#[derive(Debug)]
-pub struct Spent {
-    _views: Views,
-}
-
 /// The decoded entry set, ready to fold into any track.
 #[derive(Debug, Clone, Default)]
 pub struct Fold {
@@ -237,15 +229,8 @@ impl Fold {
     /// [`Fold::max_hlc`]), as a newly written entry does; commands use this
     /// to refuse what the views would refuse, before anything is signed.
     /// Only the steps run: the derived figures and time flags of the end of
-    /// a pass (`Pass::finish`) decide nothing about an entry. What the
-    /// steps built comes back as [`Spent`], for the caller to drop where
-    /// it likes.
-    pub fn outcome(
-        &self,
-        ctx: &FoldContext<'_>,
-        track: Track,
-        candidate: &Item,
-    ) -> (Outcome, Spent) {
+    /// a pass (`Pass::finish`) decide nothing about an entry.
+    pub fn outcome(&self, ctx: &FoldContext<'_>, track: Track, candidate: &Item) -> Outcome {
         let mut pass = Pass::new(ctx, track);
         for item in self.items.iter() {
             pass.step(item);
@@ -254,8 +239,8 @@ impl Fold {
         pass.step(candidate);
         // What the candidate's step added (an entry can meet two rules: the
         // first one it met decides, as in the views).
-        let views = pass.views;
-        let outcome = if let Some(x) = views.invalid.get(invalid) {
+        let views = &pass.views;
+        if let Some(x) = views.invalid.get(invalid) {
             Outcome::Excluded(x.reason.clone())
         } else if let Some(c) = views.conflicts.get(conflicts) {
             Outcome::Conflict(Box::new(c.clone()))
@@ -264,8 +249,7 @@ impl Fold {
             Outcome::NotInTrack
         } else {
             Outcome::Applied
-        };
-        (outcome, Spent { _views: views })
+        }
     }
 
     fn run(&self, ctx: &FoldContext<'_>, track: Track) -> Views {
