@@ -225,16 +225,7 @@ fn unknown_schema_version_is_refused() {
             .expect("write");
         db.flush().expect("flush");
     }
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let opened = loop {
-        match Store::open(&dir.path().join("store"), 8) {
-            Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            other => break other,
-        }
-    };
-    match opened {
+    match common::try_open_store(&dir.path().join("store")) {
         Err(StoreError::UnknownSchema {
             found: 99,
             supported: 1,

@@ -111,37 +111,44 @@ pub fn note(text: &str) -> Body {
     Body::Note(Note { text: text.into() })
 }
 
-/// Opens the store, waiting (bounded) for a just-dropped handle of this
-/// process to let go of sled's file lock: sled's background threads can
-/// hold it a moment after the last handle is dropped.
-pub fn open_store(path: &std::path::Path) -> Store {
+/// Runs `open` until it no longer fails with a lock (bounded): sled's
+/// background threads can hold a store's files a moment after the last
+/// handle of this process is dropped.
+fn waiting_for_lock<T, E>(
+    mut open: impl FnMut() -> Result<T, E>,
+    locked: impl Fn(&E) -> bool,
+) -> Result<T, E> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        match Store::open(path, 8) {
-            Err(liandong_node::store::StoreError::Locked(_))
-                if std::time::Instant::now() < deadline =>
-            {
+        match open() {
+            Err(e) if locked(&e) && std::time::Instant::now() < deadline => {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
-            other => return other.expect("store"),
+            other => return other,
         }
     }
+}
+
+/// Opens the store as [`open_store`] does, with its error if it fails for
+/// anything but a lock.
+pub fn try_open_store(path: &std::path::Path) -> Result<Store, liandong_node::store::StoreError> {
+    waiting_for_lock(
+        || Store::open(path, 8),
+        |e| matches!(e, liandong_node::store::StoreError::Locked(_)),
+    )
+}
+
+/// Opens the store, waiting (bounded) for a just-dropped handle of this
+/// process to let go of sled's file lock.
+pub fn open_store(path: &std::path::Path) -> Store {
+    try_open_store(path).expect("store")
 }
 
 /// sled's own handle on a store's files, for tests that damage or rewrite
 /// rows: waits, as [`open_store`] does, for the threads of a store just
 /// dropped in this process to let go of them.
 pub fn raw_sled(path: &std::path::Path) -> sled::Db {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        match sled::open(path) {
-            Err(e) if std::time::Instant::now() < deadline => {
-                assert!(e.to_string().contains("lock"), "raw open: {e}");
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            other => return other.expect("raw open"),
-        }
-    }
+    waiting_for_lock(|| sled::open(path), |e| e.to_string().contains("lock")).expect("raw open")
 }
 
 pub fn open(dir: &std::path::Path, me: &Keypair, g: &SignedGenesis) -> Ledger {
