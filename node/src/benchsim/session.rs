@@ -347,7 +347,7 @@ impl World {
                 let offered_prefixes = self.prefixes(offered);
                 self.policy(
                     r,
-                    Event::Offered {
+                    Event::Holds {
                         peer: initiator,
                         prefixes: offered_prefixes,
                     },
@@ -449,6 +449,10 @@ impl World {
                         s.responder_items = None;
                         s.have = self.known(&have);
                         s.need = self.known(&need);
+                        // As `node/sync.rs` does: the responder holds them.
+                        let prefixes = self.prefixes(&s.need);
+                        let peer = self.posts[r].peer_id;
+                        self.policy(i, Event::Holds { peer, prefixes });
                         self.sessions.insert(id, s);
                         self.next_fetch(id);
                     }
@@ -494,6 +498,11 @@ impl World {
                 self.next_fetch(id);
             }
             Some(Answered::Wanted(wanted)) => {
+                if let Some(Asked::Offer { offered }) = &s.asked {
+                    let prefixes = self.prefixes(offered);
+                    let peer = self.posts[r].peer_id;
+                    self.policy(i, Event::Holds { peer, prefixes });
+                }
                 let budget = self.budget(i, r);
                 let wires: Vec<Vec<u8>> = wanted.iter().map(|&e| self.wire(e)).collect();
                 s.frames = split_batches(wires, budget)

@@ -257,7 +257,7 @@ pub async fn on_request(
         }
         Request::Offer { prefixes } => {
             // The peer holds these: no cascade need offer them back.
-            shared.apply(Event::Offered {
+            shared.apply(Event::Holds {
                 peer,
                 prefixes: prefixes.clone(),
             });

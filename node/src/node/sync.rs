@@ -177,6 +177,13 @@ async fn run(
         }
     };
     stats.round_trips = session.round_trips();
+    // The peer holds what this post needs: entries of them that arrive
+    // from elsewhere meanwhile (another session claimed some) are not owed
+    // to it.
+    shared.apply(Event::Holds {
+        peer,
+        prefixes: need.iter().map(EntryId::prefix).collect(),
+    });
     fetch(shared, peer, need, stats).await?;
     push(shared, peer, have, stats).await
 }
@@ -337,10 +344,17 @@ async fn push(
         )
         .await?
         {
-            Response::Wanted { indexes } => indexes
-                .into_iter()
-                .filter_map(|i| offered.get(i as usize).copied())
-                .collect::<Vec<_>>(),
+            Response::Wanted { indexes } => {
+                // Wanted or not, the peer has them, or soon will.
+                shared.apply(Event::Holds {
+                    peer,
+                    prefixes: offered.iter().map(EntryId::prefix).collect(),
+                });
+                indexes
+                    .into_iter()
+                    .filter_map(|i| offered.get(i as usize).copied())
+                    .collect::<Vec<_>>()
+            }
             Response::Refused { detail, .. } => return Err(SyncFailure::Refused(detail)),
             _ => return Err(SyncFailure::Unexpected),
         };

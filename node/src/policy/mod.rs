@@ -17,8 +17,10 @@
 //! - at most one sync session per peer at a time; entries that arrived in
 //!   bulk are offered to every other peer (a healed partition converges in
 //!   a few rounds), never back towards where they came from, and not to a
-//!   peer that offered them first or synced with this post meanwhile (the
-//!   cascade waits [`CASCADE_DELAY`] for that, see `PeerPolicy::cascade`).
+//!   peer known to hold them (it offered them, a reconciliation found them
+//!   there, it was offered them before) or that synced with this post
+//!   meanwhile (the cascade waits [`CASCADE_DELAY`] for that, see
+//!   `PeerPolicy::cascade`).
 //!
 //! The network layer's own machines — who is banned until when
 //! (`net/bans.rs`) and the redial backoff of configured links
@@ -63,7 +65,7 @@ pub const FOLLOW_UP_AFTER: Duration = Duration::from_secs(2);
 /// time between this and twice this, per peer). In a heal the entries
 /// reach most posts from several sides at once: waiting lets the fetches of
 /// a burst land first and go as one offer, and lets a neighbour that got
-/// them elsewhere offer them to this post first ([`Event::Offered`]), which
+/// them elsewhere offer them to this post first ([`Event::Holds`]), which
 /// makes this post's offer to it unnecessary. Measured (BENCHMARKS.md,
 /// "Heal bytes"): with no wait, 100 posts in one process on two cores ran
 /// more sessions at once and took longer to heal; with 250 ms the simulated
@@ -74,6 +76,11 @@ pub const CASCADE_DELAY: Duration = Duration::from_millis(100);
 /// `Offer` frame, the protocol's own bound); more, and the cascade
 /// reconciles in full instead, which then costs less than the ids.
 pub const MAX_OWED_IDS: usize = liandong_protocol::net::MAX_FETCH_IDS;
+/// The most id prefixes kept per peer of what it is known to hold
+/// (`PeerState::told`): four offers' worth, 32 KB. One more, and those
+/// kept are forgotten: at worst an entry is then offered to a post that
+/// has it.
+pub const MAX_TOLD_IDS: usize = 4 * MAX_OWED_IDS;
 
 /// The knobs of the policy (a post's options, or a test's).
 #[derive(Debug, Clone)]
@@ -107,9 +114,11 @@ pub enum Event {
         from: Vec<PeerId>,
         ids: Option<Vec<EntryId>>,
     },
-    /// The peer offered this post the entries with these id prefixes: it
-    /// holds them, so they need not be offered back to it.
-    Offered {
+    /// The peer holds the entries with these id prefixes, so they need not
+    /// be offered to it: it offered them to this post, a reconciliation
+    /// with it found them on its side, or this post offered them to it
+    /// (it took them, had them, or is fetching them from another peer).
+    Holds {
         peer: PeerId,
         prefixes: Vec<[u8; 8]>,
     },
@@ -167,6 +176,12 @@ struct PeerState {
     /// or an arrival came without its ids: then only reconciling will do.
     owed_ids: Vec<EntryId>,
     owed_all: bool,
+    /// Prefixes of ids the peer is known to hold ([`Event::Holds`]; at most
+    /// [`MAX_TOLD_IDS`]): an arrival of those entries here later is not
+    /// owed to it. (In a heal a post fetches entries from several peers at
+    /// once: those it fetched from one arrive from another, and that first
+    /// peer, which has them, was offered them back.)
+    told: HashSet<[u8; 8]>,
     /// When the last session with this connection ended.
     idle_since: Instant,
     inflight: usize,
@@ -183,17 +198,40 @@ impl PeerState {
         self.owed_all = false;
     }
 
-    /// Owes the peer these entries too (`None`: entries it was not told).
-    fn owe(&mut self, ids: Option<&[EntryId]>) {
-        match ids {
+    /// Owes the peer these entries too, but those it is known to hold
+    /// (`None`: entries it was not told). Whether it is owed anything now.
+    fn owe(&mut self, ids: Option<&[EntryId]>) -> bool {
+        let lacking: Option<Vec<EntryId>> = ids.map(|ids| {
+            ids.iter()
+                .filter(|id| !self.told.contains(&id.prefix()))
+                .copied()
+                .collect()
+        });
+        match lacking {
             Some(ids) if !self.owed_all && self.owed_ids.len() + ids.len() <= MAX_OWED_IDS => {
-                self.owed_ids.extend_from_slice(ids);
+                self.owed_ids.extend(ids);
             }
             _ => {
                 self.owed_all = true;
                 self.owed_ids = Vec::new();
             }
         }
+        self.owed_all || !self.owed_ids.is_empty()
+    }
+
+    /// The peer holds these: owed no more, and not owed again when they
+    /// arrive here.
+    fn holds(&mut self, prefixes: Vec<[u8; 8]>) {
+        let held: HashSet<[u8; 8]> = prefixes.into_iter().collect();
+        self.owed_ids.retain(|id| !held.contains(&id.prefix()));
+        if self.owed_ids.is_empty() && !self.owed_all {
+            self.owed = None;
+            self.behind = false;
+        }
+        if self.told.len() + held.len() > MAX_TOLD_IDS {
+            self.told.clear();
+        }
+        self.told.extend(held);
     }
 
     fn new(now: Instant) -> PeerState {
@@ -205,6 +243,7 @@ impl PeerState {
             owed: None,
             owed_ids: Vec::new(),
             owed_all: false,
+            told: HashSet::new(),
             idle_since: now,
             inflight: 0,
             invalid: 0,
@@ -279,14 +318,9 @@ impl PeerPolicy {
                 }
                 Vec::new()
             }
-            Event::Offered { peer, prefixes } => {
+            Event::Holds { peer, prefixes } => {
                 if let Some(p) = self.peers.get_mut(&peer) {
-                    let held: HashSet<[u8; 8]> = prefixes.into_iter().collect();
-                    p.owed_ids.retain(|id| !held.contains(&id.prefix()));
-                    if p.owed_ids.is_empty() && !p.owed_all {
-                        p.owed = None;
-                        p.behind = false;
-                    }
+                    p.holds(prefixes);
                 }
                 Vec::new()
             }
@@ -348,14 +382,16 @@ impl PeerPolicy {
     /// already syncing is owed them when its session ends. A session with
     /// the peer, either way, that starts before the due time pays the debt
     /// (`start_sync`, [`Event::Served`]); the peer's own offer of them
-    /// pays that part ([`Event::Offered`]).
+    /// pays that part ([`Event::Holds`]).
     fn cascade(&mut self, from: &[PeerId], ids: Option<&[EntryId]>, now: Instant) {
         let mut owed: Vec<&PeerId> = Vec::new();
         for (id, p) in &mut self.peers {
             if !p.admitted || from.contains(id) {
                 continue;
             }
-            p.owe(ids);
+            if !p.owe(ids) {
+                continue;
+            }
             if p.syncing.is_some() {
                 p.behind = true;
             } else if p.owed.is_none() {
@@ -735,7 +771,7 @@ mod tests {
         );
         // `told` offers two of them: it holds them.
         p.handle(
-            Event::Offered {
+            Event::Holds {
                 peer: told,
                 prefixes: ids[..2].iter().map(EntryId::prefix).collect(),
             },
@@ -756,7 +792,7 @@ mod tests {
             t1,
         );
         p.handle(
-            Event::Offered {
+            Event::Holds {
                 peer: told,
                 prefixes: vec![ids[0].prefix()],
             },
@@ -770,7 +806,8 @@ mod tests {
             let many: Vec<EntryId> = (0..count)
                 .map(|i| {
                     let mut id = [0u8; 32];
-                    id[..8].copy_from_slice(&(i as u64).to_be_bytes());
+                    // Not the prefixes `told` offered above.
+                    id[..8].copy_from_slice(&(i as u64 + 1_000).to_be_bytes());
                     EntryId(id)
                 })
                 .collect();
@@ -798,6 +835,90 @@ mod tests {
         );
         let effects = p.handle(Event::Tick, t + CASCADE_DELAY * 2);
         assert_eq!(offers(&effects), vec![(told, None)]);
+    }
+
+    #[test]
+    fn entries_a_peer_holds_are_not_offered_to_it_when_they_arrive_later() {
+        let mut p = policy();
+        let t0 = Instant::now();
+        let from = admitted(&mut p, t0);
+        let holder = admitted(&mut p, t0);
+        let other = admitted(&mut p, t0);
+        let ids: Vec<EntryId> = (0..3u8).map(|i| EntryId([i; 32])).collect();
+        // `holder` is known to hold them (it offered them, or a
+        // reconciliation with it found them there) while this post fetches
+        // them from `from`; then they arrive.
+        p.handle(
+            Event::Holds {
+                peer: holder,
+                prefixes: ids.iter().map(EntryId::prefix).collect(),
+            },
+            t0,
+        );
+        let t1 = t0 + Duration::from_millis(10);
+        p.handle(
+            Event::Arrived {
+                from: vec![from],
+                ids: Some(ids.clone()),
+            },
+            t1,
+        );
+        let effects = p.handle(Event::Tick, t1 + CASCADE_DELAY * 2);
+        assert_eq!(offers(&effects), vec![(other, Some(ids.len()))]);
+        // One it is not known to hold is offered to it, alone.
+        let t2 = t1 + CASCADE_DELAY * 4;
+        if let [Effect::Sync { peer, session, .. }] = effects[..] {
+            p.handle(Event::SyncEnded { peer, session }, t2);
+        }
+        let new = EntryId([9; 32]);
+        p.handle(
+            Event::Arrived {
+                from: vec![from],
+                ids: Some(vec![ids[0], new]),
+            },
+            t2,
+        );
+        let mut expected = vec![(holder, Some(1)), (other, Some(2))];
+        expected.sort();
+        assert_eq!(
+            offers(&p.handle(Event::Tick, t2 + CASCADE_DELAY * 2)),
+            expected
+        );
+    }
+
+    #[test]
+    fn what_a_peer_holds_is_remembered_up_to_the_bound() {
+        let prefix = |i: usize| (i as u64).to_be_bytes();
+        let id = |i: usize| {
+            let mut id = [0u8; 32];
+            id[..8].copy_from_slice(&prefix(i));
+            EntryId(id)
+        };
+        let t0 = Instant::now();
+        for (told, remembered) in [(MAX_TOLD_IDS, true), (MAX_TOLD_IDS + 1, false)] {
+            let mut p = policy();
+            let from = admitted(&mut p, t0);
+            let holder = admitted(&mut p, t0);
+            // The first id in one event, the rest in another (which goes
+            // over the bound when `told` does).
+            for range in [0..1, 1..told] {
+                p.handle(
+                    Event::Holds {
+                        peer: holder,
+                        prefixes: range.map(prefix).collect(),
+                    },
+                    t0,
+                );
+            }
+            p.handle(
+                Event::Arrived {
+                    from: vec![from],
+                    ids: Some(vec![id(0)]),
+                },
+                t0,
+            );
+            assert_eq!(p.next_due().is_none(), remembered, "{told} told");
+        }
     }
 
     #[test]
