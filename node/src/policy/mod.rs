@@ -77,10 +77,10 @@ pub const CASCADE_DELAY: Duration = Duration::from_millis(100);
 /// reconciles in full instead, which then costs less than the ids.
 pub const MAX_OWED_IDS: usize = liandong_protocol::net::MAX_FETCH_IDS;
 /// The most id prefixes kept per peer of what it is known to hold
-/// (`PeerState::told`): four offers' worth, 32 KB. One more, and those
+/// (`PeerState::known_held`): four offers' worth, 32 KB. One more, and those
 /// kept are forgotten: at worst an entry is then offered to a post that
 /// has it.
-pub const MAX_TOLD_IDS: usize = 4 * MAX_OWED_IDS;
+pub const MAX_KNOWN_HELD: usize = 4 * MAX_OWED_IDS;
 
 /// The knobs of the policy (a post's options, or a test's).
 #[derive(Debug, Clone)]
@@ -177,11 +177,11 @@ struct PeerState {
     owed_ids: Vec<EntryId>,
     owed_all: bool,
     /// Prefixes of ids the peer is known to hold ([`Event::Holds`]; at most
-    /// [`MAX_TOLD_IDS`]): an arrival of those entries here later is not
+    /// [`MAX_KNOWN_HELD`]): an arrival of those entries here later is not
     /// owed to it. (In a heal a post fetches entries from several peers at
     /// once: those it fetched from one arrive from another, and that first
     /// peer, which has them, was offered them back.)
-    told: HashSet<[u8; 8]>,
+    known_held: HashSet<[u8; 8]>,
     /// When the last session with this connection ended.
     idle_since: Instant,
     inflight: usize,
@@ -203,7 +203,7 @@ impl PeerState {
     fn owe(&mut self, ids: Option<&[EntryId]>) -> bool {
         let lacking: Option<Vec<EntryId>> = ids.map(|ids| {
             ids.iter()
-                .filter(|id| !self.told.contains(&id.prefix()))
+                .filter(|id| !self.known_held.contains(&id.prefix()))
                 .copied()
                 .collect()
         });
@@ -228,10 +228,10 @@ impl PeerState {
             self.owed = None;
             self.behind = false;
         }
-        if self.told.len() + held.len() > MAX_TOLD_IDS {
-            self.told.clear();
+        if self.known_held.len() + held.len() > MAX_KNOWN_HELD {
+            self.known_held.clear();
         }
-        self.told.extend(held);
+        self.known_held.extend(held);
     }
 
     fn new(now: Instant) -> PeerState {
@@ -243,7 +243,7 @@ impl PeerState {
             owed: None,
             owed_ids: Vec::new(),
             owed_all: false,
-            told: HashSet::new(),
+            known_held: HashSet::new(),
             idle_since: now,
             inflight: 0,
             invalid: 0,
@@ -895,13 +895,13 @@ mod tests {
             EntryId(id)
         };
         let t0 = Instant::now();
-        for (told, remembered) in [(MAX_TOLD_IDS, true), (MAX_TOLD_IDS + 1, false)] {
+        for (known, remembered) in [(MAX_KNOWN_HELD, true), (MAX_KNOWN_HELD + 1, false)] {
             let mut p = policy();
             let from = admitted(&mut p, t0);
             let holder = admitted(&mut p, t0);
             // The first id in one event, the rest in another (which goes
-            // over the bound when `told` does).
-            for range in [0..1, 1..told] {
+            // over the bound when `known` does).
+            for range in [0..1, 1..known] {
                 p.handle(
                     Event::Holds {
                         peer: holder,
@@ -917,7 +917,7 @@ mod tests {
                 },
                 t0,
             );
-            assert_eq!(p.next_due().is_none(), remembered, "{told} told");
+            assert_eq!(p.next_due().is_none(), remembered, "{known} known");
         }
     }
 
