@@ -222,16 +222,17 @@ impl PeerState {
     /// The peer holds these: owed no more, and not owed again when they
     /// arrive here.
     fn holds(&mut self, prefixes: Vec<[u8; 8]>) {
-        let held: HashSet<[u8; 8]> = prefixes.into_iter().collect();
-        self.owed_ids.retain(|id| !held.contains(&id.prefix()));
+        if self.known_held.len() + prefixes.len() > MAX_KNOWN_HELD {
+            self.known_held.clear();
+        }
+        self.known_held.extend(prefixes);
+        let known_held = &self.known_held;
+        self.owed_ids
+            .retain(|id| !known_held.contains(&id.prefix()));
         if self.owed_ids.is_empty() && !self.owed_all {
             self.owed = None;
             self.behind = false;
         }
-        if self.known_held.len() + held.len() > MAX_KNOWN_HELD {
-            self.known_held.clear();
-        }
-        self.known_held.extend(held);
     }
 
     fn new(now: Instant) -> PeerState {
